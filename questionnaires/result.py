@@ -1,0 +1,72 @@
+"""The engine's typed input extras and its result. Stored as JSON with every assessment."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class Frozen(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class ScaleCalibration(Frozen):
+    """What the engine needs to know about a scale's population to judge its uncertainty.
+
+    ``source`` is "sample" when computed from at least 200 stored complete responses,
+    "prior" when taken from the questionnaire's documented prior.
+    """
+
+    reliability: float = Field(gt=0, lt=1)
+    mean: float
+    sd: float = Field(gt=0)
+    n: int = Field(ge=0)
+    source: Literal["sample", "prior"]
+
+
+class Timing(Frozen):
+    """How long answering took: server-side per page, browser-reported per item."""
+
+    page_seconds: list[float] = Field(default_factory=list)
+    item_ms: dict[str, int] = Field(default_factory=dict)
+
+
+class ScaleScore(Frozen):
+    scale: str
+    scored: bool
+    raw: float | None  # full-length sum (prorated when items are missing); None if unscored
+    normalized: float | None  # raw placed on 0..1 across the possible range
+    answered: int
+    total: int
+    prorated: bool
+    reason: str | None = None  # why a scale is unscored
+
+
+class DichotomyResult(Frozen):
+    dichotomy: str
+    scored: bool
+    pole: str | None  # code of the more probable pole
+    probability: float | None  # probability of that pole, 0.5..1
+    p_high: float | None  # probability of the high pole
+    borderline: bool
+    calibration: ScaleCalibration | None
+
+
+class QualityFlag(Frozen):
+    code: str  # too_fast, straight_lining, attention_failed, inconsistent, missing_answers
+    severity: Literal["doubtful", "unusable"]
+    detail: str  # plain English for logs and exports; pages translate by code
+
+
+class Quality(Frozen):
+    level: Literal["good", "doubtful", "unusable"]
+    flags: list[QualityFlag] = Field(default_factory=list)
+
+
+class Result(Frozen):
+    questionnaire_id: str
+    questionnaire_version: str
+    scales: dict[str, ScaleScore]
+    dichotomies: dict[str, DichotomyResult]
+    quality: Quality
