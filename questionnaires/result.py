@@ -41,6 +41,9 @@ class ScaleScore(Frozen):
     total: int
     prorated: bool
     reason: str | None = None  # why a scale is unscored
+    # Plain sum of the answered items' weighted keyed scores, no prorating: what a scorer that
+    # counts a missing answer as zero reports (the NPI site's "score" is this).
+    answered_sum: float = 0.0
 
 
 class DichotomyResult(Frozen):
@@ -51,6 +54,8 @@ class DichotomyResult(Frozen):
     p_high: float | None  # probability of the high pole
     borderline: bool
     calibration: ScaleCalibration | None
+    cut: float | None = None  # the cut actually used, on the raw metric
+    model: Literal["sem", "kelley"] = "sem"  # the uncertainty model (questionnaires/README.md)
 
 
 class QualityFlag(Frozen):
@@ -62,6 +67,8 @@ class QualityFlag(Frozen):
 class Quality(Frozen):
     level: Literal["good", "doubtful", "unusable"]
     flags: list[QualityFlag] = Field(default_factory=list)
+    # Median seconds per item (from page times, else item times); None without timing.
+    seconds_per_item: float | None = None
 
 
 class Result(Frozen):

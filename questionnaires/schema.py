@@ -49,9 +49,7 @@ class ResponseFormat(Strict):
                 if got is None:
                     raise ValueError(f"labels lack language {lang!r}")
                 if len(got) != self.points:
-                    raise ValueError(
-                        f"{lang} labels: {len(got)} given for {self.points} points"
-                    )
+                    raise ValueError(f"{lang} labels: {len(got)} given for {self.points} points")
         return self
 
 
@@ -181,11 +179,21 @@ class Questionnaire(Strict):
         for d in self.dichotomies:
             if d.scale not in scale_set:
                 raise ValueError(f"dichotomy {d.id}: unknown scale {d.scale!r}")
-        known = set(item_ids)
+        known = {i.id: i for i in self.items}
         for pair in self.consistency_pairs:
             for i in pair.items:
                 if i not in known:
                     raise ValueError(f"consistency pair: unknown item {i!r}")
+                # A forced choice has no "direction" to contradict; see README, "Quality".
+                if isinstance(known[i], ForcedChoiceItem):
+                    raise ValueError(f"consistency pair: item {i!r} is a forced choice")
+        # A scale must be able to vary, or its normalized score and uncertainty are undefined.
+        keyed = {
+            s for item in self.items if item.attention_check is None for s in _keyed_scales(item)
+        }
+        for s in scale_ids:
+            if s not in keyed:
+                raise ValueError(f"scale {s}: no scored item can move it")
         if self.texts_required and self.title is None:
             raise ValueError("no title")
         return self
@@ -218,3 +226,17 @@ def _missing_texts(item: AgreementItem | BipolarItem | ForcedChoiceItem) -> str 
     if all(o.text for o in item.options):
         return None
     return "option"
+
+
+def _keyed_scales(item: AgreementItem | BipolarItem | ForcedChoiceItem) -> list[str]:
+    """Scales whose score an answer to this item can change."""
+    if isinstance(item, ForcedChoiceItem):
+        a, b = item.options
+        gain = {s: (0.0, 0.0) for s in (a.scale, b.scale) if s is not None}
+        for k, o in enumerate(item.options):
+            if o.scale is not None:
+                pair = list(gain[o.scale])
+                pair[k] += o.points
+                gain[o.scale] = (pair[0], pair[1])
+        return [s for s, (x, y) in gain.items() if x != y]
+    return [item.scale] if item.scale is not None else []
