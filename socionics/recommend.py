@@ -1,0 +1,591 @@
+"""From dichotomy probabilities to type probabilities, and from those to a role recommendation.
+
+Pure functions on plain numbers and the matrix; every threshold is a named constant below
+and is documented in ``socionics/README.md``.
+
+Assumption: the four base dichotomies are independent given the answers, so a type's
+probability is the product of its four pole probabilities. The questionnaire scores each
+dichotomy on its own scale and the scales share no items, so the answers carry no
+information about how the dichotomies co-vary; independence is the plain choice.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+
+from pydantic import BaseModel, ConfigDict
+
+from socionics.matrix import GROUPS, ROLE_NAMES, RoleFitMatrix
+from socionics.model import BASE_DICHOTOMIES, POLES, Text, base_dichotomy, get_type, types
+
+# A dichotomy is borderline when its more probable pole has probability below this.
+BORDERLINE_BELOW = 0.75
+# The top two roles are "too close to call" when their expected fits differ by less
+# than this many points (on the matrix's 0..100 scale).
+TOO_CLOSE_POINTS = 5.0
+# The two extraversion measures disagree when they point to different poles and each is
+# at least this sure of its pole.
+EXTRAVERSION_CONFIDENT = 0.70
+# A universal vacancy (hunter and farmer in one person) carries the book's warning unless
+# the candidate is an Enthusiast (ESE) with at least this probability.
+UNIVERSAL_ESE_MIN = 0.70
+# Below this best expected fit no role is said to fit well.
+LOW_FIT_BELOW = 40.0
+# A dichotomy is named in the explanation when the candidate's answers on it moved some
+# role's expected fit by at least this many points.
+EFFECT_MIN_POINTS = 2.0
+# How many runners-up a type result lists after the most probable type.
+RUNNERS_UP = 3
+# The rule for showing the client manager's portrait checklist: farmer among the top
+# FARMER_TOP_RANKS roles, or its expected fit at least FARMER_HIGH_FIT.
+FARMER_TOP_RANKS = 2
+FARMER_HIGH_FIT = 60.0
+
+# Placement families: the vacancy targets of the app. Scout, hunter and closer are the
+# active (commercial) department and share the "hunter" placement.
+PLACEMENT_OF_ROLE: dict[str, str] = {
+    "scout": "hunter",
+    "hunter": "hunter",
+    "closer": "hunter",
+    "farmer": "farmer",
+    "sales_operations": "sales_operations",
+}
+PLACEMENTS: tuple[str, ...] = ("hunter", "farmer", "sales_operations")
+# What a vacancy target may be: a placement, "universal" (hunter and farmer in one
+# person), "undecided", or one of the matrix's roles.
+TARGET_PLACEMENTS: tuple[str, ...] = (
+    "hunter",
+    "farmer",
+    "sales_operations",
+    "universal",
+    "undecided",
+)
+PLACEMENT_NAMES: dict[str, Text] = {
+    "hunter": Text(en="hunter (active sales)", ru="охотник (активные продажи)"),
+    "farmer": Text(en="farmer (client manager)", ru="фермер (клиентский менеджер)"),
+    "sales_operations": Text(en="sales support and operations", ru="СОП и операционная работа"),
+}
+UNIVERSAL_TYPE = "ESE"
+
+
+class Frozen(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class TypeProbability(Frozen):
+    code: str
+    probability: float
+
+
+class TypeResult(Frozen):
+    """The 16 type probabilities read as a result: the most probable type and how sure."""
+
+    pole_p_high: dict[str, float]
+    probabilities: dict[str, float]  # every type, most probable first
+    code: str
+    probability: float
+    runners_up: list[TypeProbability]
+    borderline: list[str]  # base dichotomy ids whose more probable pole is below BORDERLINE_BELOW
+
+
+class RoleFit(Frozen):
+    role: str
+    expected_fit: float
+    rank: int  # 1 = best
+    margin_to_next: float | None  # points ahead of the next role; None for the last
+    behind_best: float
+
+
+class PlacementFit(Frozen):
+    placement: str
+    expected_fit: float  # the best expected fit among the placement's roles
+    best_role: str
+
+
+class ExtraversionCheck(Frozen):
+    p_extravert_socionics: float
+    p_extravert_questionnaire: float
+    disagree: bool
+
+
+class DichotomyEffect(Frozen):
+    """How one base dichotomy moved the expected fits.
+
+    ``contrast[role]`` is E[fit | the candidate's more probable pole] minus E[fit | the
+    other pole], the other dichotomies kept at the candidate's probabilities.
+    ``shift[role]`` is how far the candidate's answers on this dichotomy moved the
+    expected fit from where a 50/50 answer would have left it: (p - 0.5) * contrast.
+    ``best_role_if_flipped`` is the best role had the dichotomy gone the other way.
+    """
+
+    dichotomy: str
+    pole: str
+    probability: float
+    contrast: dict[str, float]
+    shift: dict[str, float]
+    best_role_if_flipped: str
+
+
+class Recommendation(Frozen):
+    matrix_version: str
+    matrix_hash: str
+    roles: list[RoleFit]  # best first
+    display_order: list[str]  # the vacancy's target roles first, then by rank
+    best_role: str
+    too_close_to_call: bool
+    no_good_fit: bool
+    placements: list[PlacementFit]  # best first
+    placement: str
+    target: str | None
+    target_roles: list[str]
+    group_probabilities: dict[str, float]
+    type_probability_ese: float
+    extraversion: ExtraversionCheck | None
+    universal_warning: Text | None
+    effects: list[DichotomyEffect]  # strongest push first
+    explanation: list[Text]
+
+    def role(self, role: str) -> RoleFit:
+        for r in self.roles:
+            if r.role == role:
+                return r
+        raise KeyError(role)
+
+    def explain(self, language: str) -> list[str]:
+        return [t.get(language) for t in self.explanation]
+
+
+def type_probabilities(pole_p_high: Mapping[str, float]) -> dict[str, float]:
+    """P(type) for each of the 16 types from P(high pole) of EI, SN, LF and RI.
+
+    Assumes the four dichotomies independent (see the module docstring).
+    """
+    _check_poles(pole_p_high)
+    return {t.code: _product_probability(t.code, pole_p_high) for t in types()}
+
+
+def type_result(
+    pole_p_high: Mapping[str, float], *, borderline_below: float = BORDERLINE_BELOW
+) -> TypeResult:
+    probs = type_probabilities(pole_p_high)
+    ordered = sorted(probs.items(), key=lambda kv: -kv[1])
+    code, p = ordered[0]
+    borderline = [
+        d for d in BASE_DICHOTOMIES if max(pole_p_high[d], 1 - pole_p_high[d]) < borderline_below
+    ]
+    return TypeResult(
+        pole_p_high={d: float(pole_p_high[d]) for d in BASE_DICHOTOMIES},
+        probabilities=dict(ordered),
+        code=code,
+        probability=p,
+        runners_up=[TypeProbability(code=c, probability=q) for c, q in ordered[1 : 1 + RUNNERS_UP]],
+        borderline=borderline,
+    )
+
+
+def pole_probabilities(type_probs: Mapping[str, float]) -> dict[str, float]:
+    """P(high pole) of each base dichotomy: the marginals of a type distribution."""
+    return {
+        d: sum(p for code, p in type_probs.items() if get_type(code).sign(d) > 0)
+        for d in BASE_DICHOTOMIES
+    }
+
+
+def recommend(
+    type_probs: Mapping[str, float],
+    matrix: RoleFitMatrix,
+    *,
+    target_role: str | None = None,
+    ie_p_extravert: float | None = None,
+) -> Recommendation:
+    """Rank the matrix's roles by expected fit over the type probabilities and explain why.
+
+    ``target_role`` is the vacancy's target: a placement from TARGET_PLACEMENTS or a role
+    of the matrix. ``ie_p_extravert`` is P(extravert) from the introversion/extraversion
+    questionnaire when the candidate took it too. The explanation carries both languages.
+    """
+    _check_type_probs(type_probs)
+    roles = list(matrix.roles)
+    expected = _expected_fits(type_probs, matrix)
+    ranked = sorted(roles, key=lambda r: (-expected[r], roles.index(r)))
+    role_fits = [
+        RoleFit(
+            role=r,
+            expected_fit=expected[r],
+            rank=i + 1,
+            margin_to_next=expected[r] - expected[ranked[i + 1]] if i + 1 < len(ranked) else None,
+            behind_best=expected[ranked[0]] - expected[r],
+        )
+        for i, r in enumerate(ranked)
+    ]
+    best = ranked[0]
+    too_close = expected[ranked[0]] - expected[ranked[1]] < TOO_CLOSE_POINTS
+
+    placements = sorted(
+        (
+            PlacementFit(
+                placement=pl,
+                expected_fit=max(expected[r] for r in roles if PLACEMENT_OF_ROLE[r] == pl),
+                best_role=max(
+                    (r for r in roles if PLACEMENT_OF_ROLE[r] == pl), key=lambda r: expected[r]
+                ),
+            )
+            for pl in PLACEMENTS
+        ),
+        key=lambda p: -p.expected_fit,
+    )
+
+    target, target_roles = _target_roles(target_role, roles)
+    display_order = [r for r in ranked if r in target_roles] + [
+        r for r in ranked if r not in target_roles
+    ]
+
+    groups = {
+        g: sum(p for code, p in type_probs.items() if matrix.group_of(code) == g) for g in GROUPS
+    }
+    p_ese = float(type_probs.get(UNIVERSAL_TYPE, 0.0))
+    poles = pole_probabilities(type_probs)
+
+    extraversion = None
+    if ie_p_extravert is not None:
+        if not 0 <= ie_p_extravert <= 1:
+            raise ValueError(f"ie_p_extravert must lie in 0..1, got {ie_p_extravert}")
+        extraversion = _extraversion_check(poles["EI"], ie_p_extravert)
+
+    universal_warning = None
+    if target == "universal" and p_ese < UNIVERSAL_ESE_MIN:
+        universal_warning = _universal_warning(p_ese)
+
+    effects = _effects(poles, matrix, roles)
+    rec = Recommendation(
+        matrix_version=matrix.version,
+        matrix_hash=matrix.content_hash(),
+        roles=role_fits,
+        display_order=display_order,
+        best_role=best,
+        too_close_to_call=too_close,
+        no_good_fit=expected[best] < LOW_FIT_BELOW,
+        placements=placements,
+        placement=placements[0].placement,
+        target=target,
+        target_roles=target_roles,
+        group_probabilities=groups,
+        type_probability_ese=p_ese,
+        extraversion=extraversion,
+        universal_warning=universal_warning,
+        effects=effects,
+        explanation=[],
+    )
+    return rec.model_copy(update={"explanation": _explanation(rec, poles)})
+
+
+def farmer_ranks_high(recommendation: Recommendation) -> bool:
+    """Whether the report shows the client manager's portrait checklist."""
+    farmer = recommendation.role("farmer")
+    return farmer.rank <= FARMER_TOP_RANKS or farmer.expected_fit >= FARMER_HIGH_FIT
+
+
+# --- internals ---------------------------------------------------------------------------
+
+
+def _check_poles(pole_p_high: Mapping[str, float]) -> None:
+    if set(pole_p_high) != set(BASE_DICHOTOMIES):
+        raise ValueError(
+            f"need P(high pole) for exactly {list(BASE_DICHOTOMIES)}, got {sorted(pole_p_high)}"
+        )
+    for d, p in pole_p_high.items():
+        if not (0 <= p <= 1) or math.isnan(p):
+            raise ValueError(f"P(high pole) of {d} must lie in 0..1, got {p}")
+
+
+def _check_type_probs(type_probs: Mapping[str, float]) -> None:
+    codes = {t.code for t in types()}
+    if set(type_probs) != codes:
+        raise ValueError(f"need a probability for each of the 16 types, got {sorted(type_probs)}")
+    if any(not (0 <= p <= 1) for p in type_probs.values()):
+        raise ValueError("type probabilities must lie in 0..1")
+    total = sum(type_probs.values())
+    if abs(total - 1) > 1e-6:
+        raise ValueError(f"type probabilities must sum to 1, got {total:.6f}")
+
+
+def _product_probability(code: str, pole_p_high: Mapping[str, float]) -> float:
+    t = get_type(code)
+    return math.prod(
+        pole_p_high[d] if t.sign(d) > 0 else 1 - pole_p_high[d] for d in BASE_DICHOTOMIES
+    )
+
+
+def _expected_fits(type_probs: Mapping[str, float], matrix: RoleFitMatrix) -> dict[str, float]:
+    return {r: sum(p * matrix.fit(code, r) for code, p in type_probs.items()) for r in matrix.roles}
+
+
+def _target_roles(target: str | None, roles: list[str]) -> tuple[str | None, list[str]]:
+    if target is None or target == "undecided":
+        return target, []
+    if target in roles:
+        return target, [target]
+    if target == "universal":
+        return target, [r for r in roles if r in ("hunter", "farmer")]
+    if target in PLACEMENTS:
+        return target, [r for r in roles if PLACEMENT_OF_ROLE[r] == target]
+    raise ValueError(f"unknown target {target!r}: use a role {roles} or one of {TARGET_PLACEMENTS}")
+
+
+def _extraversion_check(p_socionics: float, p_questionnaire: float) -> ExtraversionCheck:
+    def confident_pole(p: float) -> str | None:
+        if p >= EXTRAVERSION_CONFIDENT:
+            return "E"
+        if 1 - p >= EXTRAVERSION_CONFIDENT:
+            return "I"
+        return None
+
+    a, b = confident_pole(p_socionics), confident_pole(p_questionnaire)
+    return ExtraversionCheck(
+        p_extravert_socionics=p_socionics,
+        p_extravert_questionnaire=p_questionnaire,
+        disagree=a is not None and b is not None and a != b,
+    )
+
+
+def _conditional_fits(
+    poles: Mapping[str, float], matrix: RoleFitMatrix, fixed: str, high: bool
+) -> dict[str, float]:
+    """Expected fits with one dichotomy fixed at a pole, the others at their probabilities."""
+    p = dict(poles)
+    p[fixed] = 1.0 if high else 0.0
+    return _expected_fits(type_probabilities(p), matrix)
+
+
+def _effects(
+    poles: Mapping[str, float], matrix: RoleFitMatrix, roles: list[str]
+) -> list[DichotomyEffect]:
+    effects = []
+    for d in BASE_DICHOTOMIES:
+        p_high = poles[d]
+        at_high = _conditional_fits(poles, matrix, d, True)
+        at_low = _conditional_fits(poles, matrix, d, False)
+        leaning_high = p_high >= 0.5
+        mine, other = (at_high, at_low) if leaning_high else (at_low, at_high)
+        q = p_high if leaning_high else 1 - p_high
+        contrast = {r: mine[r] - other[r] for r in roles}
+        effects.append(
+            DichotomyEffect(
+                dichotomy=d,
+                pole=POLES[d][1] if leaning_high else POLES[d][0],
+                probability=q,
+                contrast=contrast,
+                shift={r: (q - 0.5) * contrast[r] for r in roles},
+                best_role_if_flipped=max(roles, key=lambda r: (other[r], -roles.index(r))),
+            )
+        )
+    return sorted(effects, key=lambda e: -max(abs(v) for v in e.shift.values()))
+
+
+# --- explanation -------------------------------------------------------------------------
+
+
+def _points_ru(n: int) -> str:
+    n = abs(n)
+    if n % 10 == 1 and n % 100 != 11:
+        return f"{n} балл"
+    if n % 10 in (2, 3, 4) and n % 100 not in (12, 13, 14):
+        return f"{n} балла"
+    return f"{n} баллов"
+
+
+def _points_en(n: int) -> str:
+    n = abs(n)
+    return f"{n} point" if n == 1 else f"{n} points"
+
+
+def _pct(p: float) -> str:
+    return f"{round(p * 100)}%"
+
+
+def _role(role: str, lang: str) -> str:
+    name = ROLE_NAMES[role].get(lang)
+    return f"«{name}»" if lang == "ru" else name
+
+
+def _pole_name(d: str, pole: str) -> Text:
+    dich = base_dichotomy(d)
+    return dich.high.name if pole == dich.high.code else dich.low.name
+
+
+def _explanation(rec: Recommendation, poles: Mapping[str, float]) -> list[Text]:
+    out: list[Text] = []
+    first, second = rec.roles[0], rec.roles[1]
+    fit, gap = round(first.expected_fit), round(first.expected_fit - second.expected_fit)
+    en = (
+        f"Best fit: {_role(first.role, 'en')}, expected fit {fit} of 100, "
+        f"{_points_en(gap)} ahead of {_role(second.role, 'en')}."
+    )
+    ru = (
+        f"Лучше всего подходит роль {_role(first.role, 'ru')}: "
+        f"ожидаемое соответствие {fit} из 100, "
+        f"на {_points_ru(gap)} выше, чем у роли {_role(second.role, 'ru')}."
+    )
+    if rec.too_close_to_call:
+        en += f" That is less than {_points_en(int(TOO_CLOSE_POINTS))}: too close to call."
+        ru += (
+            f" Это меньше {_points_ru(int(TOO_CLOSE_POINTS))}: выбрать между ними по тесту нельзя."
+        )
+    out.append(Text(en=en, ru=ru))
+
+    if rec.no_good_fit:
+        p_nfs = rec.group_probabilities.get("not_for_sales", 0.0)
+        out.append(
+            Text(
+                en=(
+                    f"No role fits well: even the best is below {int(LOW_FIT_BELOW)} of 100. "
+                    f"Probability of a type the matrix marks as not for sales: {_pct(p_nfs)}."
+                ),
+                ru=(
+                    "Ни одна роль не подходит хорошо: "
+                    f"даже лучшая ниже {int(LOW_FIT_BELOW)} из 100. "
+                    f"Вероятность типа, который матрица относит к «не для продаж»: {_pct(p_nfs)}."
+                ),
+            )
+        )
+
+    for effect in rec.effects:
+        up = max(effect.shift, key=lambda r: effect.shift[r])
+        down = min(effect.shift, key=lambda r: effect.shift[r])
+        raised = round(effect.shift[up]) if effect.shift[up] >= EFFECT_MIN_POINTS else 0
+        lowered = round(-effect.shift[down]) if effect.shift[down] <= -EFFECT_MIN_POINTS else 0
+        if not raised and not lowered:
+            continue  # the candidate's answers on this dichotomy hardly moved any role
+        name = _pole_name(effect.dichotomy, effect.pole)
+        parts_en, parts_ru = [], []
+        if raised:
+            parts_en.append(
+                f"raised the expected fit for {_role(up, 'en')} by {_points_en(raised)}"
+            )
+            parts_ru.append(f"повысила соответствие роли {_role(up, 'ru')} на {_points_ru(raised)}")
+        if lowered:
+            what = "it" if raised else "the expected fit"
+            parts_en.append(f"lowered {what} for {_role(down, 'en')} by {_points_en(lowered)}")
+            parts_ru.append(
+                f"понизила соответствие роли {_role(down, 'ru')} на {_points_ru(lowered)}"
+            )
+        out.append(
+            Text(
+                en=f"{name.en} ({_pct(effect.probability)} sure) {' and '.join(parts_en)}.",
+                ru=f"{name.ru} (уверенность {_pct(effect.probability)}) {' и '.join(parts_ru)}.",
+            )
+        )
+
+    for effect in rec.effects:
+        if effect.probability >= BORDERLINE_BELOW:
+            continue
+        d = base_dichotomy(effect.dichotomy)
+        other = d.low if effect.pole == d.high.code else d.high
+        flipped = effect.best_role_if_flipped
+        if flipped == rec.best_role:
+            tail_en = f"the best fit would still be {_role(flipped, 'en')}"
+            tail_ru = f"лучшей всё равно осталась бы роль {_role(flipped, 'ru')}"
+        else:
+            tail_en = f"the best fit would be {_role(flipped, 'en')} instead"
+            tail_ru = f"лучшей была бы роль {_role(flipped, 'ru')}"
+        out.append(
+            Text(
+                en=(
+                    f"{d.name.en} is borderline ({_pct(effect.probability)} "
+                    f"{_pole_name(d.id, effect.pole).en.lower()}); with {other.name.en.lower()} "
+                    f"{tail_en}."
+                ),
+                ru=(
+                    f"Дихотомия «{d.name.ru}» на границе ({_pct(effect.probability)} — "
+                    f"{_pole_name(d.id, effect.pole).ru.lower()}); при полюсе "
+                    f"«{other.name.ru.lower()}» {tail_ru}."
+                ),
+            )
+        )
+
+    if rec.target_roles:
+        out.append(_target_sentence(rec))
+
+    if rec.extraversion is not None and rec.extraversion.disagree:
+        out.append(_extraversion_sentence(rec.extraversion))
+
+    if rec.universal_warning is not None:
+        out.append(rec.universal_warning)
+    return out
+
+
+def _extraversion_sentence(x: ExtraversionCheck) -> Text:
+    soc_e = x.p_extravert_socionics >= 0.5
+    q_e = x.p_extravert_questionnaire >= 0.5
+    soc_p = _pct(max(x.p_extravert_socionics, 1 - x.p_extravert_socionics))
+    q_p = _pct(max(x.p_extravert_questionnaire, 1 - x.p_extravert_questionnaire))
+    return Text(
+        en=(
+            "The two questionnaires disagree on extraversion: the socionics one says "
+            f"{'extravert' if soc_e else 'introvert'} ({soc_p}), the introversion/extraversion "
+            f"one says {'extravert' if q_e else 'introvert'} ({q_p}). "
+            "Check this in the interview before relying on the recommendation."
+        ),
+        ru=(
+            "Два опросника расходятся в оценке экстраверсии: соционический показывает "
+            f"{'экстраверта' if soc_e else 'интроверта'} ({soc_p}), опросник "
+            f"интроверсии/экстраверсии — {'экстраверта' if q_e else 'интроверта'} ({q_p}). "
+            "Проверьте это на собеседовании, прежде чем опираться на рекомендацию."
+        ),
+    )
+
+
+def _target_sentence(rec: Recommendation) -> Text:
+    fits = [rec.role(r) for r in rec.target_roles]
+    n_roles = len(rec.roles)
+    if rec.target == "universal":
+        hunter, farmer = rec.role("hunter"), rec.role("farmer")
+        return Text(
+            en=(
+                "The vacancy combines hunting and farming: expected fit "
+                f"{round(hunter.expected_fit)} for {_role('hunter', 'en')} and "
+                f"{round(farmer.expected_fit)} for {_role('farmer', 'en')}."
+            ),
+            ru=(
+                "Вакансия совмещает поиск и ведение клиентов: ожидаемое соответствие "
+                f"{round(hunter.expected_fit)} для роли {_role('hunter', 'ru')} и "
+                f"{round(farmer.expected_fit)} для роли {_role('farmer', 'ru')}."
+            ),
+        )
+    top = min(fits, key=lambda f: f.rank)
+    where_en = f"expected fit {round(top.expected_fit)} of 100, rank {top.rank} of {n_roles}"
+    where_ru = (
+        f"ожидаемое соответствие {round(top.expected_fit)} из 100, место {top.rank} из {n_roles}"
+    )
+    if len(fits) == 1:
+        return Text(
+            en=f"The vacancy's role, {_role(top.role, 'en')}: {where_en}.",
+            ru=f"Роль вакансии — {_role(top.role, 'ru')}: {where_ru}.",
+        )
+    placement = PLACEMENT_NAMES[rec.target or ""]
+    return Text(
+        en=(
+            f"The vacancy is for {placement.en}; of its roles {_role(top.role, 'en')} fits best: "
+            f"{where_en}."
+        ),
+        ru=(
+            f"Вакансия — «{placement.ru}»; из её ролей лучше всего подходит "
+            f"{_role(top.role, 'ru')}: {where_ru}."
+        ),
+    )
+
+
+def _universal_warning(p_ese: float) -> Text:
+    return Text(
+        en=(
+            "The book warns that a universal manager who both wins and keeps clients is a "
+            "mistake: either new sales or repeat sales suffer. The one exception is the "
+            f"Enthusiast (ESE); this candidate is an Enthusiast with probability {_pct(p_ese)}."
+        ),
+        ru=(
+            "Книга предупреждает: универсальный менеджер, который и привлекает, и ведёт "
+            "клиентов, — ошибка, страдают либо новые продажи, либо повторные. Исключение — "
+            f"Энтузиаст (ЭСЭ); вероятность, что кандидат — Энтузиаст: {_pct(p_ese)}."
+        ),
+    )
