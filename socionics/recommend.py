@@ -324,12 +324,13 @@ def _expected_fits(type_probs: Mapping[str, float], matrix: RoleFitMatrix) -> di
 def _target_roles(target: str | None, roles: list[str]) -> tuple[str | None, list[str]]:
     if target is None or target == "undecided":
         return target, []
-    if target in roles:
-        return target, [target]
+    # Placements first: "hunter" from a vacancy means the whole active family.
     if target == "universal":
         return target, [r for r in roles if r in ("hunter", "farmer")]
     if target in PLACEMENTS:
         return target, [r for r in roles if PLACEMENT_OF_ROLE[r] == target]
+    if target in roles:
+        return target, [target]
     raise ValueError(f"unknown target {target!r}: use a role {roles} or one of {TARGET_PLACEMENTS}")
 
 
