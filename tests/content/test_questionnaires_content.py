@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from questionnaires import Questionnaire, load_questionnaire
-from questionnaires.engine import item_gain
+from questionnaires.engine import item_gain, score
 from questionnaires.schema import AgreementItem, BipolarItem, ForcedChoiceItem, Text
 
 HERE = Path(__file__).resolve().parents[2] / "questionnaires"
@@ -132,6 +132,25 @@ def estimated_minutes(q: Questionnaire) -> float:
     return sum(SECONDS_PER_KIND[i.kind] for i in q.items) / 60
 
 
+def answers_leaning(q: Questionnaire, high: dict[str, bool], *, strong: bool) -> dict[str, int]:
+    """A respondent who leans to one pole on every scale, passing every attention check.
+
+    ``strong`` answers at the end of each item; otherwise one step in from it (forced choices
+    have no such step and always take the pole's option).
+    """
+    answers: dict[str, int] = {}
+    for item in q.items:
+        if item.attention_check is not None:
+            answers[item.id] = item.attention_check.expected
+            continue
+        scale = scale_of(item)
+        assert scale is not None
+        gains = item_gain(q, item, scale)
+        codes = sorted(range(1, len(gains) + 1), key=lambda c: gains[c - 1], reverse=high[scale])
+        answers[item.id] = codes[0] if strong or len(codes) == 2 else codes[1]
+    return answers
+
+
 def normalized(s: str) -> str:
     return " ".join(re.sub(r"[^\w'’ ]+", " ", s.lower().replace("’", "'")).split())
 
@@ -246,6 +265,16 @@ def test_the_stated_duration_matches_the_estimate(path: Path) -> None:
     assert abs(q.minutes - estimated_minutes(q)) <= 2
 
 
+@pytest.mark.parametrize("strong", [True, False], ids=["strong", "moderate"])
+def test_a_consistent_extravert_or_introvert_is_typed_so_without_flags(
+    ie: Questionnaire, strong: bool
+) -> None:
+    for is_e, pole in ((True, "E"), (False, "I")):
+        result = score(ie, answers_leaning(ie, {"extraversion": is_e}, strong=strong))
+        assert result.dichotomies["EI"].pole == pole
+        assert not result.quality.flags
+
+
 # --- introversion / extraversion ---
 
 
@@ -345,6 +374,20 @@ def test_socionics_dichotomy_has_two_or_three_consistency_pairs(
     scale = SOCIONICS_DICHOTOMIES[dichotomy][0]
     pairs = [p for p in soc.consistency_pairs if scale_of(soc.item(p.items[0])) == scale]
     assert 2 <= len(pairs) <= 3
+
+
+@pytest.mark.parametrize("strong", [True, False], ids=["strong", "moderate"])
+def test_every_one_of_the_16_pole_combinations_is_recovered(
+    soc: Questionnaire, strong: bool
+) -> None:
+    # End to end through the engine: the keys in the file point where the texts say.
+    for combo in range(16):
+        wanted = {d: bool(combo >> n & 1) for n, d in enumerate(sorted(SOCIONICS_DICHOTOMIES))}
+        high = {SOCIONICS_DICHOTOMIES[d][0]: h for d, h in wanted.items()}
+        result = score(soc, answers_leaning(soc, high, strong=strong))
+        for d, h in wanted.items():
+            assert result.dichotomies[d].pole == SOCIONICS_DICHOTOMIES[d][2 if h else 1]
+        assert not result.quality.flags
 
 
 def test_socionics_takes_between_12_and_18_minutes(soc: Questionnaire) -> None:
