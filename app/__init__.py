@@ -1,0 +1,1 @@
+"""rolefit: the web application (staff pages, the candidate's assessment, reports)."""

@@ -1,0 +1,1 @@
+"""The candidate's side: the personal link, consent, the questionnaire pages, submission."""

@@ -1,0 +1,223 @@
+"""The candidate's assessment: link resolution, consent, saving answers, scoring on submit.
+
+Scoring is the engine's (``questionnaires.engine``); this module only collects what it needs.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import Insert
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlmodel import Session, col, select
+
+from app.auth.security import hash_token
+from app.config import LANGUAGES
+from app.errors import LinkProblem
+from app.models import Answer, Invitation, InvitationStatus, PageEvent, Result
+from questionnaires.engine import check_answer, score
+from questionnaires.result import Timing
+from questionnaires.schema import Questionnaire
+
+# Bump when the consent text in templates/candidate/welcome.html changes in substance.
+CONSENT_VERSION = "2025-01"
+FIELD_PREFIX = "item-"
+
+
+class InvalidAnswers(Exception):
+    """A submitted value that no item accepts (unknown item, not an integer, out of range)."""
+
+
+@dataclass(frozen=True)
+class Submission:
+    missing: list[str]  # item ids still unanswered; empty when the result was stored
+    result: Result | None
+
+
+def find_invitation(
+    session: Session, token: str, *, now: datetime, default_language: str, allow_completed=False
+) -> Invitation:
+    """The usable invitation behind a link, or ``LinkProblem`` saying why not."""
+    invitation = None
+    if 20 <= len(token) <= 100:
+        invitation = session.exec(
+            select(Invitation).where(Invitation.token_hash == hash_token(token))
+        ).first()
+    if invitation is None:
+        raise LinkProblem("unknown", lang=default_language)
+    status = invitation.status(now)
+    if status == InvitationStatus.completed and allow_completed:
+        return invitation
+    if status in (InvitationStatus.completed, InvitationStatus.expired, InvitationStatus.revoked):
+        raise LinkProblem(status.value, lang=invitation.language)
+    return invitation
+
+
+def switch_language(session: Session, invitation: Invitation, lang: str | None) -> None:
+    if lang in LANGUAGES and lang != invitation.language:
+        invitation.language = lang
+        session.add(invitation)
+        session.flush()
+
+
+def record_consent(session: Session, *, invitation: Invitation, now: datetime) -> None:
+    if invitation.consent_at is None:
+        invitation.consent_at = now
+        invitation.consent_version = CONSENT_VERSION
+        session.add(invitation)
+        session.flush()
+
+
+def finished_questionnaires(session: Session, invitation_id: int) -> set[str]:
+    rows = session.exec(
+        select(Result.questionnaire_id).where(Result.invitation_id == invitation_id)
+    ).all()
+    return set(rows)
+
+
+def next_questionnaire(session: Session, invitation: Invitation) -> str | None:
+    assert invitation.id is not None
+    done = finished_questionnaires(session, invitation.id)
+    return next((q for q in invitation.questionnaire_ids if q not in done), None)
+
+
+def record_page(
+    session: Session, *, invitation: Invitation, questionnaire_id: str, page: int, kind: str, now
+) -> None:
+    """Server time of a page shown ("view") or saved ("save"), for per-page timing."""
+    assert invitation.id is not None
+    session.add(
+        PageEvent(
+            invitation_id=invitation.id,
+            questionnaire_id=questionnaire_id,
+            page=page,
+            kind=kind,
+            at=now,
+        )
+    )
+    if invitation.started_at is None:
+        invitation.started_at = now
+        session.add(invitation)
+    session.flush()
+
+
+def parse_answers(q: Questionnaire, form: Mapping[str, object]) -> dict[str, int]:
+    """The ``item-<id>`` fields of a form as answers; any invalid value rejects them all."""
+    answers: dict[str, int] = {}
+    for name, raw in form.items():
+        if not name.startswith(FIELD_PREFIX):
+            continue
+        item_id = name.removeprefix(FIELD_PREFIX)
+        text = raw.strip() if isinstance(raw, str) else ""
+        if not text.isdecimal() or len(text) > 3:
+            raise InvalidAnswers(f"{item_id}: not a whole number")
+        try:
+            check_answer(q, item_id, int(text))
+        except ValueError as exc:
+            raise InvalidAnswers(str(exc)) from exc
+        answers[item_id] = int(text)
+    return answers
+
+
+def _insert(session: Session, table: type) -> Insert:
+    # Both dialects offer ON CONFLICT; it makes saves idempotent under retries and two tabs.
+    dialect = session.get_bind().dialect.name
+    module = postgresql if dialect == "postgresql" else sqlite
+    return module.insert(table)
+
+
+def save_answers(
+    session: Session,
+    *,
+    invitation: Invitation,
+    questionnaire_id: str,
+    answers: Mapping[str, int],
+    now: datetime,
+) -> None:
+    if not answers:
+        return
+    rows = [
+        {
+            "invitation_id": invitation.id,
+            "questionnaire_id": questionnaire_id,
+            "item_id": item_id,
+            "value": value,
+            "answered_at": now,
+        }
+        for item_id, value in answers.items()
+    ]
+    stmt = _insert(session, Answer).values(rows)
+    stmt = stmt.on_conflict_do_update(  # type: ignore[attr-defined]
+        index_elements=["invitation_id", "questionnaire_id", "item_id"],
+        set_={"value": stmt.excluded.value, "answered_at": stmt.excluded.answered_at},  # type: ignore[attr-defined]
+    )
+    session.execute(stmt)
+    session.flush()
+
+
+def stored_answers(
+    session: Session, *, invitation_id: int, questionnaire_id: str
+) -> dict[str, int]:
+    rows = session.exec(
+        select(Answer).where(
+            Answer.invitation_id == invitation_id, Answer.questionnaire_id == questionnaire_id
+        )
+    ).all()
+    return {a.item_id: a.value for a in rows}
+
+
+def page_timing(session: Session, *, invitation_id: int, q: Questionnaire) -> tuple[Timing, int]:
+    """Per-page seconds (from each view to the save that follows it) and the total seconds."""
+    events = session.exec(
+        select(PageEvent)
+        .where(PageEvent.invitation_id == invitation_id, PageEvent.questionnaire_id == q.id)
+        .order_by(col(PageEvent.at), col(PageEvent.id))
+    ).all()
+    pages = len(q.pages())
+    seconds = [0.0] * pages
+    viewed: dict[int, datetime] = {}
+    for e in events:
+        if e.kind == "view":
+            viewed.setdefault(e.page, e.at)
+        elif e.kind == "save" and e.page in viewed and 0 <= e.page < pages:
+            seconds[e.page] += (e.at - viewed.pop(e.page)).total_seconds()
+    total = (events[-1].at - events[0].at).total_seconds() if events else 0.0
+    return Timing(page_seconds=seconds), round(total)
+
+
+def submit(
+    session: Session, *, invitation: Invitation, q: Questionnaire, now: datetime
+) -> Submission:
+    """Score and store the questionnaire once every item is answered.
+
+    The unique (invitation, questionnaire) constraint makes a second or concurrent submit a
+    no-op: ON CONFLICT DO NOTHING keeps the first result.
+    """
+    assert invitation.id is not None
+    answers = stored_answers(session, invitation_id=invitation.id, questionnaire_id=q.id)
+    missing = [item.id for item in q.items if item.id not in answers]
+    if missing:
+        return Submission(missing=missing, result=None)
+    timing, seconds = page_timing(session, invitation_id=invitation.id, q=q)
+    result = score(q, answers, timing=timing)
+    stmt = (
+        _insert(session, Result)
+        .values(
+            invitation_id=invitation.id,
+            questionnaire_id=q.id,
+            questionnaire_version=q.version,
+            data=result.model_dump(mode="json"),
+            seconds_taken=seconds,
+            quality_level=result.quality.level,
+            created_at=now,
+        )
+        .on_conflict_do_nothing(index_elements=["invitation_id", "questionnaire_id"])  # type: ignore[attr-defined]
+    )
+    session.execute(stmt)
+    if next_questionnaire(session, invitation) is None:
+        invitation.completed_at = now
+        session.add(invitation)
+    session.flush()
+    return Submission(missing=[], result=result)

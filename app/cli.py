@@ -1,0 +1,191 @@
+"""``rolefit`` (also ``python -m app``): the admin commands. They use the server's settings."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import secrets
+import sys
+from collections.abc import Sequence
+
+from sqlmodel import Session, select
+
+from app.config import LANGUAGES, Settings, SettingsError, load_settings
+from app.db import make_engine
+from app.models import Role, User, Vacancy
+from questionnaires.loader import QuestionnaireError
+
+DEMO_EMAIL = "admin@example.com"
+DEMO_PASSWORD_FILE = "demo_admin_password"  # noqa: S105  (a file name, not a password)
+DEMO_VACANCY = "Demo: client manager (B2B)"
+
+
+class CommandError(Exception):
+    """A command that cannot do what was asked; printed without a traceback."""
+
+
+def _session(settings: Settings) -> Session:
+    return Session(make_engine(settings.db_url))
+
+
+def cmd_migrate(settings: Settings, _args: argparse.Namespace) -> None:
+    from app.migrations import upgrade
+
+    upgrade(settings.db_url)
+    print("rolefit: database is up to date")
+
+
+def cmd_serve(settings: Settings, args: argparse.Namespace) -> None:
+    import uvicorn
+
+    from app.main import create_app, load_questionnaires
+    from app.migrations import upgrade
+
+    questionnaires = load_questionnaires()  # a malformed file stops here, before migrating
+    upgrade(settings.db_url)
+    app = create_app(settings, questionnaires=questionnaires)
+    print(f"rolefit: serving on http://{args.host}:{args.port} (links use {settings.base_url})")
+    uvicorn.run(app, host=args.host, port=args.port, proxy_headers=True, log_level="info")
+
+
+def cmd_create_user(settings: Settings, args: argparse.Namespace) -> None:
+    from app.auth.service import UserExists, create_user
+
+    with _session(settings) as session:
+        try:
+            user = create_user(
+                session,
+                email=args.email,
+                password=args.password,
+                role=Role(args.role),
+                full_name=args.name or "",
+            )
+        except UserExists:
+            raise CommandError(f"a user with email {args.email} already exists") from None
+        except ValueError as exc:
+            raise CommandError(str(exc)) from None
+        session.commit()
+        print(f"rolefit: created {user.role} {user.email} (id {user.id})")
+
+
+def cmd_invite(settings: Settings, args: argparse.Namespace) -> None:
+    from app.staff.service import FormErrors, invite_candidate
+
+    with _session(settings) as session:
+        vacancy = session.get(Vacancy, args.vacancy)
+        if vacancy is None:
+            raise CommandError(f"no vacancy with id {args.vacancy}")
+        try:
+            new = invite_candidate(
+                session,
+                settings=settings,
+                vacancy=vacancy,
+                name=args.name,
+                email=args.email,
+                language=args.language,
+            )
+        except FormErrors as exc:
+            raise CommandError("; ".join(f"{k}: {v}" for k, v in exc.errors.items())) from None
+        session.commit()
+        print(new.link)
+
+
+def cmd_demo(settings: Settings, _args: argparse.Namespace) -> None:
+    """Demo data, once: an admin whose password is kept in the data dir, and one vacancy."""
+    from app.auth.service import create_user
+    from app.migrations import upgrade
+    from app.staff.service import create_vacancy
+
+    if settings.production:
+        raise CommandError("refusing to load demo data with ENV=production")
+    upgrade(settings.db_url)
+    password_file = settings.data_dir / DEMO_PASSWORD_FILE
+    with _session(settings) as session:
+        admin = session.exec(select(User).where(User.email == DEMO_EMAIL)).first()
+        if admin is None:
+            password = secrets.token_urlsafe(12)
+            settings.data_dir.mkdir(parents=True, exist_ok=True)
+            fd = os.open(password_file, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+            with os.fdopen(fd, "w", encoding="utf-8") as fh:
+                fh.write(password + "\n")
+            admin = create_user(
+                session,
+                email=DEMO_EMAIL,
+                password=password,
+                role=Role.admin,
+                full_name="Demo Admin",
+            )
+        if session.exec(select(Vacancy).where(Vacancy.title == DEMO_VACANCY)).first() is None:
+            create_vacancy(
+                session,
+                title=DEMO_VACANCY,
+                placement="farmer",
+                language=settings.default_language,
+                created_by=admin,
+            )
+        session.commit()
+    password = (
+        password_file.read_text(encoding="utf-8").strip()
+        if password_file.exists()
+        else "(unknown: the password file was removed)"
+    )
+    print("rolefit demo data is loaded.")
+    print(f"  open:     {settings.base_url}/login")
+    print(f"  email:    {DEMO_EMAIL}")
+    print(f"  password: {password}")
+
+
+def cmd_db_revision(settings: Settings, args: argparse.Namespace) -> None:
+    from app.migrations import revision, upgrade
+
+    # Autogenerate compares models with a database at head, so bring it there first.
+    upgrade(settings.db_url)
+    revision(settings.db_url, args.message)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="rolefit", description=__doc__)
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    p = sub.add_parser("serve", help="apply migrations and serve the web app")
+    p.add_argument("--host", default=os.environ.get("HOST", "127.0.0.1"))
+    p.add_argument("--port", type=int, default=int(os.environ.get("PORT", "8000")))
+    p.set_defaults(func=cmd_serve)
+
+    p = sub.add_parser("migrate", help="apply database migrations")
+    p.set_defaults(func=cmd_migrate)
+
+    p = sub.add_parser("demo", help="load demo data once (development only) and print the login")
+    p.set_defaults(func=cmd_demo)
+
+    p = sub.add_parser("create-user", help="create a staff user")
+    p.add_argument("--email", required=True)
+    p.add_argument("--password", required=True)
+    p.add_argument("--role", required=True, choices=[r.value for r in Role])
+    p.add_argument("--name", default="")
+    p.set_defaults(func=cmd_create_user)
+
+    p = sub.add_parser("invite", help="invite a candidate and print the personal link")
+    p.add_argument("--vacancy", required=True, type=int, help="vacancy id")
+    p.add_argument("--name", required=True)
+    p.add_argument("--email", default=None)
+    p.add_argument("--language", choices=LANGUAGES, default=None)
+    p.set_defaults(func=cmd_invite)
+
+    p = sub.add_parser("db", help="database maintenance")
+    db_sub = p.add_subparsers(dest="db_command", required=True, metavar="DB_COMMAND")
+    r = db_sub.add_parser("revision", help="autogenerate a migration from app/models.py")
+    r.add_argument("-m", "--message", required=True, help="short slug, e.g. 'add reports'")
+    r.set_defaults(func=cmd_db_revision)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        settings = load_settings()
+        args.func(settings, args)
+    except (SettingsError, QuestionnaireError, CommandError) as exc:
+        print(f"rolefit: {exc}", file=sys.stderr)
+        return 2
+    return 0

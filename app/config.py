@@ -1,0 +1,123 @@
+"""One typed ``Settings``, read from environment variables and an optional ``.env`` file."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from functools import cached_property
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, ValidationError, field_validator, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError
+
+LANGUAGES = ("ru", "en")
+KEY_FILE = "secret_key"
+
+
+class SettingsError(Exception):
+    """A setting that cannot be used; the message names the environment variable."""
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_file=".env", extra="ignore", frozen=True)
+
+    env: Literal["development", "production"] = "development"
+    # Where the SQLite file, the generated secret key and the demo password live.
+    data_dir: Path = Path("data")
+    # Empty means a SQLite file in data_dir.
+    database_url: str = ""
+    # Empty in development means: generate one and keep it in data_dir.
+    secret_key: str = ""
+    base_url: str = "http://127.0.0.1:8000"
+    default_language: Literal["ru", "en"] = "ru"
+    invitation_days: int = Field(default=14, ge=1, le=365)
+    session_hours: int = Field(default=12, ge=1, le=24 * 30)
+
+    @field_validator("database_url")
+    @classmethod
+    def _database_url(cls, value: str) -> str:
+        if not value:
+            return value
+        try:
+            url = make_url(value)
+        except ArgumentError as exc:
+            raise ValueError(f"not a database URL: {exc}") from exc
+        # "postgresql://" would pick psycopg2, which is not installed; psycopg 3 is.
+        if url.drivername in ("postgresql", "postgres"):
+            url = url.set(drivername="postgresql+psycopg")
+        if url.drivername not in ("sqlite", "postgresql+psycopg"):
+            raise ValueError("use sqlite:///path or postgresql+psycopg://user@host/db")
+        return url.render_as_string(hide_password=False)
+
+    @field_validator("base_url")
+    @classmethod
+    def _base_url(cls, value: str) -> str:
+        if not value.startswith(("http://", "https://")):
+            raise ValueError("must start with http:// or https://")
+        return value.rstrip("/")
+
+    @field_validator("secret_key")
+    @classmethod
+    def _secret_key(cls, value: str) -> str:
+        if value and len(value) < 32:
+            raise ValueError("must be at least 32 characters")
+        return value
+
+    @model_validator(mode="after")
+    def _production_needs_a_secret(self) -> Settings:
+        if self.env == "production" and not self.secret_key:
+            raise ValueError("SECRET_KEY must be set when ENV=production")
+        return self
+
+    @property
+    def production(self) -> bool:
+        return self.env == "production"
+
+    @property
+    def secure_cookies(self) -> bool:
+        return self.base_url.startswith("https://")
+
+    @cached_property
+    def db_url(self) -> str:
+        """The database URL to connect to (the SQLite default made concrete)."""
+        if self.database_url:
+            return self.database_url
+        return f"sqlite:///{(self.data_dir / 'rolefit.db').resolve()}"
+
+    @cached_property
+    def session_secret(self) -> str:
+        """SECRET_KEY, or in development a key generated once and kept in data_dir."""
+        if self.secret_key:
+            return self.secret_key
+        path = self.data_dir / KEY_FILE
+        if path.exists():
+            return path.read_text(encoding="utf-8").strip()
+        self.data_dir.mkdir(parents=True, exist_ok=True)
+        key = secrets.token_urlsafe(48)
+        # Created with owner-only permissions: the key signs every staff session.
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            fh.write(key + "\n")
+        return key
+
+
+def load_settings(**overrides: object) -> Settings:
+    """Settings from the environment, or a ``SettingsError`` naming each bad variable."""
+    try:
+        return Settings(**overrides)  # type: ignore[arg-type]
+    except ValidationError as exc:
+        problems = []
+        for err in exc.errors():
+            field = str(err["loc"][0]) if err["loc"] else ""
+            name = field.upper() if field else "SECRET_KEY"
+            msg = err["msg"].removeprefix("Value error, ")
+            if not field:
+                problems.append(msg)
+            elif field in ("secret_key", "database_url"):  # may hold a password: not echoed
+                problems.append(f"{name}: {msg}")
+            else:
+                problems.append(f"{name}: {msg} (got {err.get('input')!r})")
+        raise SettingsError("invalid settings: " + "; ".join(problems)) from exc

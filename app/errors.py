@@ -1,0 +1,88 @@
+"""Error pages. No stack trace reaches a user: HTML pages for people, JSON for /healthz."""
+
+from __future__ import annotations
+
+import logging
+from urllib.parse import quote
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse, RedirectResponse, Response
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from app.web import render
+
+log = logging.getLogger("rolefit")
+
+
+class LoginRequired(Exception):
+    """A staff page was asked for without a valid staff session."""
+
+
+class CsrfFailed(Exception):
+    """A staff form arrived without the session's CSRF token."""
+
+
+class LinkProblem(Exception):
+    """A candidate link that cannot be used: reason is unknown, expired, revoked or completed."""
+
+    def __init__(self, reason: str, *, lang: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+        self.lang = lang
+        self.status_code = 404 if reason == "unknown" else 410
+
+
+def _wants_json(request: Request) -> bool:
+    return request.url.path.startswith("/healthz")
+
+
+def error_page(request: Request, status_code: int, lang: str | None = None) -> Response:
+    if _wants_json(request):
+        return JSONResponse({"status": "error", "code": status_code}, status_code=status_code)
+    return render(
+        request,
+        "shared/error.html",
+        {"status_code": status_code},
+        lang=lang,
+        status_code=status_code,
+    )
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    @app.exception_handler(LoginRequired)
+    async def _login(request: Request, _exc: LoginRequired) -> Response:
+        target = request.url.path
+        if request.url.query:
+            target += "?" + request.url.query
+        return RedirectResponse(f"/login?next={quote(target, safe='')}", status_code=303)
+
+    @app.exception_handler(CsrfFailed)
+    async def _csrf(request: Request, _exc: CsrfFailed) -> Response:
+        return error_page(request, 403)
+
+    @app.exception_handler(LinkProblem)
+    async def _link(request: Request, exc: LinkProblem) -> Response:
+        return render(
+            request,
+            "candidate/link_problem.html",
+            {"reason": exc.reason},
+            lang=exc.lang,
+            status_code=exc.status_code,
+        )
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http(request: Request, exc: StarletteHTTPException) -> Response:
+        response = error_page(request, exc.status_code)
+        if exc.headers:
+            response.headers.update(exc.headers)
+        return response
+
+    @app.exception_handler(RequestValidationError)
+    async def _invalid(request: Request, _exc: RequestValidationError) -> Response:
+        return error_page(request, 422)
+
+    @app.exception_handler(Exception)
+    async def _crash(request: Request, exc: Exception) -> Response:
+        log.exception("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
+        return error_page(request, 500)

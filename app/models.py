@@ -1,0 +1,174 @@
+"""Every table of rolefit. Alembic autogenerates migrations from this metadata.
+
+Timestamps are timezone-aware UTC (``app.db.utcnow``); SQLModel's column type keeps them so
+on SQLite as on PostgreSQL.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+from typing import Any
+
+from sqlalchemy import JSON, Column, MetaData, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+from app.db import utcnow
+
+# Deterministic constraint names, so migrations can drop and alter them by name.
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+SQLModel.metadata = MetaData(naming_convention=NAMING_CONVENTION)
+metadata = SQLModel.metadata
+
+
+class Role(StrEnum):
+    admin = "admin"
+    recruiter = "recruiter"
+    hiring_manager = "hiring_manager"
+
+
+class Placement(StrEnum):
+    """The placement a vacancy is for (the sales conveyor's roles, as hired for)."""
+
+    hunter = "hunter"
+    farmer = "farmer"
+    sales_operations = "sales_operations"
+    universal = "universal"
+    undecided = "undecided"
+
+
+class InvitationStatus(StrEnum):
+    invited = "invited"
+    started = "started"
+    completed = "completed"
+    expired = "expired"
+    revoked = "revoked"
+
+
+DEFAULT_QUESTIONNAIRES = ["introversion_extraversion"]
+
+
+class User(SQLModel, table=True):
+    __tablename__ = "users"
+
+    id: int | None = Field(default=None, primary_key=True)
+    email: str = Field(max_length=254, unique=True, index=True)
+    full_name: str = Field(default="", max_length=200)
+    password_hash: str = Field(max_length=200)
+    role: str = Field(max_length=32)
+    is_active: bool = True
+    # Embedded in the session cookie; raising it logs the user out everywhere.
+    session_version: int = 1
+    created_at: datetime = Field(default_factory=utcnow)
+    last_login_at: datetime | None = None
+
+
+class Vacancy(SQLModel, table=True):
+    __tablename__ = "vacancies"
+
+    id: int | None = Field(default=None, primary_key=True)
+    title: str = Field(max_length=200)
+    placement: str = Field(default=Placement.undecided, max_length=32)
+    language: str = Field(default="ru", max_length=2)
+    # The questionnaires a candidate answers, in order.
+    questionnaire_ids: list[str] = Field(
+        default_factory=lambda: list(DEFAULT_QUESTIONNAIRES), sa_column=Column(JSON, nullable=False)
+    )
+    created_by_id: int | None = Field(default=None, foreign_key="users.id", ondelete="SET NULL")
+    created_at: datetime = Field(default_factory=utcnow)
+    archived_at: datetime | None = None
+
+
+class Candidate(SQLModel, table=True):
+    __tablename__ = "candidates"
+
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(max_length=200)
+    email: str | None = Field(default=None, max_length=254)
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+class Invitation(SQLModel, table=True):
+    """A candidate's personal link to one vacancy's questionnaires."""
+
+    __tablename__ = "invitations"
+
+    id: int | None = Field(default=None, primary_key=True)
+    candidate_id: int = Field(foreign_key="candidates.id", index=True, ondelete="CASCADE")
+    vacancy_id: int = Field(foreign_key="vacancies.id", index=True, ondelete="CASCADE")
+    # sha256 hex of the token in the link; the token itself is never stored.
+    token_hash: str = Field(max_length=64, unique=True, index=True)
+    language: str = Field(default="ru", max_length=2)
+    # Copied from the vacancy when invited, so later changes to the vacancy do not move goalposts.
+    questionnaire_ids: list[str] = Field(
+        default_factory=lambda: list(DEFAULT_QUESTIONNAIRES), sa_column=Column(JSON, nullable=False)
+    )
+    created_by_id: int | None = Field(default=None, foreign_key="users.id", ondelete="SET NULL")
+    created_at: datetime = Field(default_factory=utcnow)
+    expires_at: datetime
+    revoked_at: datetime | None = None
+    consent_at: datetime | None = None
+    consent_version: str | None = Field(default=None, max_length=32)
+    started_at: datetime | None = None
+    completed_at: datetime | None = None
+
+    def status(self, now: datetime) -> InvitationStatus:
+        if self.completed_at is not None:
+            return InvitationStatus.completed
+        if self.revoked_at is not None:
+            return InvitationStatus.revoked
+        if self.expires_at <= now:
+            return InvitationStatus.expired
+        if self.started_at is not None:
+            return InvitationStatus.started
+        return InvitationStatus.invited
+
+
+class Answer(SQLModel, table=True):
+    """One answer to one item; saved page by page and upserted, so nothing given is lost."""
+
+    __tablename__ = "answers"
+    __table_args__ = (UniqueConstraint("invitation_id", "questionnaire_id", "item_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    invitation_id: int = Field(foreign_key="invitations.id", index=True, ondelete="CASCADE")
+    questionnaire_id: str = Field(max_length=64)
+    item_id: str = Field(max_length=64)
+    value: int
+    answered_at: datetime = Field(default_factory=utcnow)
+
+
+class PageEvent(SQLModel, table=True):
+    """Server time of each page shown and saved: the engine's per-page timing comes from here."""
+
+    __tablename__ = "page_events"
+
+    id: int | None = Field(default=None, primary_key=True)
+    invitation_id: int = Field(foreign_key="invitations.id", index=True, ondelete="CASCADE")
+    questionnaire_id: str = Field(max_length=64)
+    page: int
+    kind: str = Field(max_length=8)  # "view" or "save"
+    at: datetime = Field(default_factory=utcnow)
+
+
+class Result(SQLModel, table=True):
+    """The engine's result for one questionnaire of one invitation; never two."""
+
+    __tablename__ = "results"
+    __table_args__ = (UniqueConstraint("invitation_id", "questionnaire_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    invitation_id: int = Field(foreign_key="invitations.id", index=True, ondelete="CASCADE")
+    questionnaire_id: str = Field(max_length=64)
+    questionnaire_version: str = Field(max_length=32)
+    # questionnaires.result.Result as JSON, exactly as the engine returned it.
+    data: dict[str, Any] = Field(sa_column=Column(JSON, nullable=False))
+    seconds_taken: int
+    quality_level: str = Field(max_length=16)
+    created_at: datetime = Field(default_factory=utcnow)

@@ -1,0 +1,1 @@
+"""Staff pages: vacancies, invitations, candidate lists."""

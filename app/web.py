@@ -1,0 +1,85 @@
+"""Rendering pages: one Jinja2 environment and ``render``, which gives every template its context.
+
+Every template receives: ``request``, ``lang`` (the page language), ``other_languages``,
+``_``/``gettext``/``ngettext`` (that language's catalog), ``user`` (the logged-in staff user or
+None), ``csrf_token`` (for staff forms) and ``settings``; plus the page's own context.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import jinja2
+from fastapi import Request
+from fastapi.responses import HTMLResponse
+from fastapi.templating import Jinja2Templates
+
+from app.config import LANGUAGES
+from app.i18n import pick_language, template_callables, translations
+
+ROOT = Path(__file__).resolve().parent.parent
+TEMPLATES = ROOT / "templates"
+STATIC = Path(__file__).resolve().parent / "static"
+LANG_COOKIE = "lang"
+
+_env = jinja2.Environment(
+    loader=jinja2.FileSystemLoader(TEMPLATES),
+    autoescape=jinja2.select_autoescape(["html", "xml"]),
+    extensions=["jinja2.ext.i18n"],
+    undefined=jinja2.StrictUndefined,
+    trim_blocks=True,
+    lstrip_blocks=True,
+)
+# {% trans %} blocks call gettext(message, **variables), matching template_callables.
+_env.newstyle_gettext = True  # type: ignore[attr-defined]
+templates = Jinja2Templates(env=_env)
+
+
+def staff_language(request: Request) -> str:
+    """?lang= if given (it is then stored in a cookie), else the cookie, else the default."""
+    default = request.app.state.settings.default_language
+    asked = request.query_params.get("lang")
+    if asked in LANGUAGES:
+        return str(asked)
+    return pick_language(request.cookies.get(LANG_COOKIE), default)
+
+
+def render(
+    request: Request,
+    template: str,
+    context: dict[str, Any] | None = None,
+    *,
+    lang: str | None = None,
+    status_code: int = 200,
+) -> HTMLResponse:
+    """Render a page. ``lang`` is given for candidate pages; staff pages use ``staff_language``."""
+    staff = lang is None
+    language = staff_language(request) if lang is None else lang
+    ctx: dict[str, Any] = {
+        "lang": language,
+        "other_languages": [code for code in LANGUAGES if code != language],
+        **template_callables(language),
+        "user": getattr(request.state, "user", None),
+        "csrf_token": request.session.get("csrf", "") if "session" in request.scope else "",
+        "settings": request.app.state.settings,
+        "staff_page": staff,
+    }
+    ctx.update(context or {})
+    response = templates.TemplateResponse(request, template, ctx, status_code=status_code)
+    asked = request.query_params.get("lang")
+    if staff and asked in LANGUAGES:
+        response.set_cookie(
+            LANG_COOKIE,
+            str(asked),
+            max_age=365 * 24 * 3600,
+            httponly=True,
+            samesite="lax",
+            secure=request.app.state.settings.secure_cookies,
+        )
+    return response
+
+
+def gettext_for(request: Request, lang: str | None = None) -> Any:
+    """The gettext function for Python-side messages of this request."""
+    return translations(lang or staff_language(request)).gettext
