@@ -12,6 +12,7 @@ HERE = Path(__file__).resolve().parent
 
 def alembic_config(db_url: str) -> Config:
     cfg = Config()
+    cfg.set_main_option("path_separator", "os")
     cfg.set_main_option("script_location", str(HERE))
     cfg.set_main_option("version_locations", str(HERE / "versions"))
     # Migration files are named by date and slug: versions/20250101_add_vacancies.py

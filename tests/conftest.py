@@ -1,0 +1,126 @@
+"""Shared fixtures. The database comes from TEST_DATABASE_URL (default: a temporary SQLite
+file); the real Alembic migrations build it once per session, and every test that asks for
+``db`` (directly or through ``app``/``client``) starts from empty tables.
+
+Tables are emptied rather than each test wrapped in a rolled-back transaction, because the
+browser test drives a real server in another thread, which must see committed rows.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
+from sqlalchemy import Engine, MetaData, text
+from sqlmodel import Session
+
+from app.config import Settings
+from app.db import make_engine
+from app.main import create_app
+from app.migrations import upgrade
+from app.models import metadata
+from htmlq import csrf_of
+
+TEST_SECRET = "test-secret-key-for-the-suite-only-0123456789"  # noqa: S105
+
+
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory: pytest.TempPathFactory) -> str:
+    url = os.environ.get("TEST_DATABASE_URL") or (
+        f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.db'}"
+    )
+    engine = make_engine(url)
+    # Start from nothing, so every migration runs from empty on every engine.
+    existing = MetaData()
+    existing.reflect(engine)
+    existing.drop_all(engine)
+    engine.dispose()
+    upgrade(url)
+    return url
+
+
+@pytest.fixture(scope="session")
+def engine(database_url: str) -> Iterator[Engine]:
+    eng = make_engine(database_url)
+    yield eng
+    eng.dispose()
+
+
+def _empty_tables(engine: Engine) -> None:
+    tables = list(reversed(metadata.sorted_tables))
+    with engine.begin() as conn:
+        if conn.dialect.name == "postgresql":
+            names = ", ".join(f'"{t.name}"' for t in tables)
+            conn.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+        else:
+            for t in tables:
+                conn.execute(t.delete())
+
+
+@pytest.fixture
+def db(engine: Engine) -> Iterator[Session]:
+    _empty_tables(engine)
+    with Session(engine) as session:
+        yield session
+
+
+@pytest.fixture
+def settings(tmp_path: Path, database_url: str) -> Settings:
+    return Settings(
+        env="development",
+        data_dir=tmp_path / "data",
+        database_url=database_url,
+        secret_key=TEST_SECRET,
+        base_url="http://testserver",
+        default_language="en",
+        _env_file=None,  # type: ignore[call-arg]
+    )
+
+
+@pytest.fixture
+def app(settings: Settings, db: Session) -> FastAPI:
+    return create_app(settings)
+
+
+@pytest.fixture
+def client(app: FastAPI) -> Iterator[TestClient]:
+    with TestClient(app) as c:
+        yield c
+
+
+STAFF_PASSWORD = "correct horse battery"  # noqa: S105
+
+
+@pytest.fixture
+def staff_user(db: Session):
+    from factories import make_user
+
+    return make_user(db, email="rita@example.com", password=STAFF_PASSWORD, role="recruiter")
+
+
+def login(client: TestClient, email: str, password: str) -> None:
+    page = client.get("/login")
+    r = client.post(
+        "/login",
+        data={"email": email, "password": password, "csrf_token": csrf_of(page.text)},
+        follow_redirects=False,
+    )
+    assert r.status_code == 303, r.text
+
+
+@pytest.fixture
+def staff(client: TestClient, staff_user) -> TestClient:
+    """A client logged in as a recruiter."""
+    login(client, staff_user.email, STAFF_PASSWORD)
+    return client
+
+
+def token_of(link: str) -> str:
+    match = re.search(r"/a/([A-Za-z0-9_-]+)$", link)
+    assert match, link
+    return match.group(1)

@@ -1,0 +1,96 @@
+"""Cheap test data with overridable defaults. Each factory flushes and commits."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+from sqlmodel import Session
+
+from app.auth.service import create_user
+from app.config import Settings
+from app.db import utcnow
+from app.models import Role, User, Vacancy
+from app.staff.service import NewInvitation, create_vacancy, invite_candidate
+from questionnaires.loader import product_questionnaires
+from questionnaires.schema import Questionnaire
+
+_counter = {"n": 0}
+
+
+def _next() -> int:
+    _counter["n"] += 1
+    return _counter["n"]
+
+
+def make_user(
+    session: Session,
+    *,
+    email: str | None = None,
+    password: str = "correct horse battery",  # noqa: S107
+    role: str = "recruiter",
+    **kw: Any,
+) -> User:
+    user = create_user(
+        session,
+        email=email or f"user{_next()}@example.com",
+        password=password,
+        role=Role(role),
+        **kw,
+    )
+    session.commit()
+    return user
+
+
+def make_vacancy(
+    session: Session,
+    *,
+    title: str = "Client manager",
+    placement: str = "farmer",
+    language: str = "en",
+    created_by: User | None = None,
+) -> Vacancy:
+    vacancy = create_vacancy(
+        session, title=title, placement=placement, language=language, created_by=created_by
+    )
+    session.commit()
+    return vacancy
+
+
+def make_invitation(
+    session: Session,
+    settings: Settings,
+    *,
+    vacancy: Vacancy | None = None,
+    name: str = "Anna Petrova",
+    email: str | None = "anna@example.com",
+    language: str = "en",
+    expired: bool = False,
+) -> NewInvitation:
+    vacancy = vacancy or make_vacancy(session)
+    new = invite_candidate(
+        session, settings=settings, vacancy=vacancy, name=name, email=email, language=language
+    )
+    if expired:
+        new.invitation.expires_at = utcnow() - timedelta(minutes=1)
+        session.add(new.invitation)
+    session.commit()
+    return new
+
+
+def ie_questionnaire() -> Questionnaire:
+    return product_questionnaires()["introversion_extraversion"]
+
+
+def answers_for(q: Questionnaire, *, extravert: bool = True) -> dict[str, int]:
+    """A consistent, attentive answer set leaning one way (attention checks answered right)."""
+    answers = {}
+    for item in q.items:
+        if item.attention_check is not None:
+            answers[item.id] = item.attention_check.expected
+            continue
+        top = q.points_of(item)
+        high = top if extravert else 1
+        reverse = getattr(item, "reverse", False)
+        answers[item.id] = (top + 1 - high) if reverse else high
+    return answers
