@@ -162,7 +162,12 @@ def type_probabilities(pole_p_high: Mapping[str, float]) -> dict[str, float]:
     Assumes the four dichotomies independent (see the module docstring).
     """
     _check_poles(pole_p_high)
-    return {t.code: _product_probability(t.code, pole_p_high) for t in types()}
+    return {
+        t.code: math.prod(
+            pole_p_high[d] if t.sign(d) > 0 else 1 - pole_p_high[d] for d in BASE_DICHOTOMIES
+        )
+        for t in types()
+    }
 
 
 def type_result(
@@ -308,13 +313,6 @@ def _check_type_probs(type_probs: Mapping[str, float]) -> None:
     total = sum(type_probs.values())
     if abs(total - 1) > 1e-6:
         raise ValueError(f"type probabilities must sum to 1, got {total:.6f}")
-
-
-def _product_probability(code: str, pole_p_high: Mapping[str, float]) -> float:
-    t = get_type(code)
-    return math.prod(
-        pole_p_high[d] if t.sign(d) > 0 else 1 - pole_p_high[d] for d in BASE_DICHOTOMIES
-    )
 
 
 def _expected_fits(type_probs: Mapping[str, float], matrix: RoleFitMatrix) -> dict[str, float]:

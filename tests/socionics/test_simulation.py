@@ -1,0 +1,237 @@
+"""Synthetic respondents of known type answer the real socionics questionnaire.
+
+Each respondent has a latent trait z ~ N(0, 1) per dichotomy; the true pole is the sign of z.
+Each item is answered through a graded response model: the item's answer codes are ordered
+from its low-pole end to its high-pole end (from the engine's own keying, so reversed items,
+bipolar items and forced choices are all handled alike), and
+
+    P(level >= j) = 1 / (1 + exp(-(a * z - b_j)))
+
+with a per-item discrimination ``a`` ~ U(0.6, 1.2), evenly spaced thresholds b_j over
+[-1.5, 1.5] (0 for a two-option forced choice) shifted per item by N(0, 0.25), and 3% of
+answers given carelessly (uniform over the codes). Attention checks get the expected answer.
+These settings give sample alphas of about .78, near the instrument's documented priors
+(.65-.72) and below published four-dichotomy inventories (.75-.90).
+
+The engine is calibrated from a population sample (``calibration_from_responses``), then
+scores that sample and a second sample of clear-cut respondents (|z| >= 1 on all four).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from socionics.model import BASE_DICHOTOMIES, type_for_poles
+from socionics.recommend import type_result
+
+QUESTIONNAIRE = Path(__file__).resolve().parents[2] / "questionnaires" / "socionics_16.yaml"
+SEED = 20240611
+POPULATION = 20_000
+CLEAR = 1_000
+CALIBRATION_TOLERANCE = 0.05
+# A probability bin is judged when it holds at least this many respondents: at 500 the
+# binomial standard error of its observed accuracy is at most 0.022, well inside 0.05.
+WELL_POPULATED = 500
+
+pytestmark = pytest.mark.skipif(
+    not QUESTIONNAIRE.exists(), reason=f"{QUESTIONNAIRE} is not written yet"
+)
+
+
+@dataclass(frozen=True)
+class ItemModel:
+    dichotomy: int  # index into BASE_DICHOTOMIES
+    codes_low_to_high: np.ndarray  # answer codes ordered from the low pole to the high pole
+    a: float
+    b: np.ndarray
+
+
+@dataclass(frozen=True)
+class Scored:
+    z: np.ndarray  # (n, 4) latent traits
+    p_high: np.ndarray  # (n, 4) the engine's P(high pole), BASE_DICHOTOMIES order
+    best: list[str]  # most probable type per respondent
+    best_p: np.ndarray  # its stated probability
+    true_type: list[str]
+
+
+def item_models(q, rng: np.random.Generator) -> list[ItemModel | None]:
+    from questionnaires.engine import item_gain
+
+    dichotomy_of_scale = {d.scale: d.id for d in q.dichotomies}
+    models: list[ItemModel | None] = []
+    for item in q.items:
+        if item.attention_check is not None:
+            models.append(None)
+            continue
+        keyed = [(s.id, item_gain(q, item, s.id)) for s in q.scales]
+        keyed = [(s, g) for s, g in keyed if g and max(g) > min(g)]
+        assert len(keyed) == 1, f"item {item.id} feeds {len(keyed)} scales"
+        scale, gain = keyed[0]
+        k = q.points_of(item)
+        b = np.array([0.0]) if k == 2 else np.linspace(-1.5, 1.5, k - 1)
+        models.append(
+            ItemModel(
+                dichotomy=BASE_DICHOTOMIES.index(dichotomy_of_scale[scale]),
+                codes_low_to_high=np.argsort(gain, kind="stable") + 1,
+                a=float(rng.uniform(0.6, 1.2)),
+                b=b + rng.normal(0, 0.25),
+            )
+        )
+    return models
+
+
+def answer(
+    q, models: list[ItemModel | None], z: np.ndarray, rng: np.random.Generator
+) -> np.ndarray:
+    n = z.shape[0]
+    matrix = np.zeros((n, len(q.items)))
+    for col, (item, m) in enumerate(zip(q.items, models, strict=True)):
+        if m is None:
+            matrix[:, col] = item.attention_check.expected
+            continue
+        p_at_least = 1 / (1 + np.exp(-(m.a * z[:, m.dichotomy][:, None] - m.b[None, :])))
+        level = (rng.random(n)[:, None] < p_at_least).sum(axis=1)
+        careless = rng.random(n) < 0.03
+        level = np.where(careless, rng.integers(0, len(m.codes_low_to_high), n), level)
+        matrix[:, col] = m.codes_low_to_high[level]
+    return matrix
+
+
+def true_type(z_row: np.ndarray) -> str:
+    from socionics.model import POLES
+
+    poles = {
+        d: POLES[d][1] if z_row[j] > 0 else POLES[d][0] for j, d in enumerate(BASE_DICHOTOMIES)
+    }
+    return type_for_poles(poles).code
+
+
+def score(q, matrix: np.ndarray, z: np.ndarray, calibration) -> Scored:
+    from questionnaires.engine import score_many
+
+    table = score_many(q, matrix, calibration=calibration)
+    p_high = table.p_high[:, [table.dichotomies.index(d) for d in BASE_DICHOTOMIES]]
+    assert not np.isnan(p_high).any()
+    results = [
+        type_result(dict(zip(BASE_DICHOTOMIES, row.tolist(), strict=True))) for row in p_high
+    ]
+    return Scored(
+        z=z,
+        p_high=p_high,
+        best=[r.code for r in results],
+        best_p=np.array([r.probability for r in results]),
+        true_type=[true_type(row) for row in z],
+    )
+
+
+@cache
+def simulation() -> tuple[Scored, Scored, dict]:
+    from questionnaires.loader import load_questionnaire
+    from questionnaires.psychometrics import calibration_from_responses
+
+    q = load_questionnaire(QUESTIONNAIRE)
+    rng = np.random.default_rng(SEED)
+    models = item_models(q, rng)
+    z = rng.standard_normal((POPULATION, 4))
+    matrix = answer(q, models, z, rng)
+    calibration = calibration_from_responses(q, matrix)
+    assert all(c.source == "sample" for c in calibration.values())
+    population = score(q, matrix, z, calibration)
+
+    # The clear-cut sample: normal traits kept only where |z| >= 1 on every dichotomy.
+    kept: list[np.ndarray] = []
+    while sum(len(k) for k in kept) < CLEAR:
+        draw = rng.standard_normal((50_000, 4))
+        kept.append(draw[(np.abs(draw) >= 1).all(axis=1)])
+    z_clear = np.concatenate(kept)[:CLEAR]
+    clear = score(q, answer(q, models, z_clear, rng), z_clear, calibration)
+
+    # The batch path must agree with score(), which the web app calls, on a few rows.
+    from questionnaires.engine import score as score_one
+
+    for row in range(5):
+        answers = {it.id: int(v) for it, v in zip(q.items, matrix[row], strict=True)}
+        result = score_one(q, answers, calibration=calibration, timing=None)
+        for j, d in enumerate(BASE_DICHOTOMIES):
+            assert result.dichotomies[d].p_high == pytest.approx(population.p_high[row, j])
+    return population, clear, calibration
+
+
+def calibration_table(
+    stated: np.ndarray, right: np.ndarray
+) -> list[tuple[float, int, float, float]]:
+    """Per bin of width 0.1: (bin start, count, mean stated probability, observed share right)."""
+    edges = np.linspace(0, 1, 11)
+    idx = np.clip(np.digitize(stated, edges) - 1, 0, 9)
+    rows = []
+    for k in range(10):
+        m = idx == k
+        if m.any():
+            rows.append(
+                (float(edges[k]), int(m.sum()), float(stated[m].mean()), float(right[m].mean()))
+            )
+    return rows
+
+
+def expected_calibration_error(rows: list[tuple[float, int, float, float]]) -> float:
+    n = sum(r[1] for r in rows)
+    return sum(count * abs(s - o) for _, count, s, o in rows) / n
+
+
+def describe(rows: list[tuple[float, int, float, float]]) -> str:
+    return "; ".join(f"[{lo:.1f}) n={n} stated {s:.3f} observed {o:.3f}" for lo, n, s, o in rows)
+
+
+def test_clear_cut_respondents_get_their_true_type_at_least_90_percent_of_the_time() -> None:
+    _, clear, calibration = simulation()
+    right = np.array([b == t for b, t in zip(clear.best, clear.true_type, strict=True)])
+    alphas = {s: round(c.reliability, 3) for s, c in calibration.items()}
+    assert right.mean() >= 0.90, f"accuracy {right.mean():.3f} on {len(right)}; alphas {alphas}"
+
+
+def test_the_sample_reliabilities_are_in_the_intended_range() -> None:
+    # Guards the simulation itself: far higher alphas would make the other checks too easy.
+    _, _, calibration = simulation()
+    for scale, c in calibration.items():
+        assert 0.70 <= c.reliability <= 0.85, (scale, c.reliability)
+
+
+def assert_calibrated(rows: list[tuple[float, int, float, float]]) -> None:
+    """Every bin with WELL_POPULATED respondents: |mean stated - observed| <= 0.05."""
+    report = f"ECE {expected_calibration_error(rows):.3f}: {describe(rows)}"
+    for _, n, stated, observed in rows:
+        if n >= WELL_POPULATED:
+            assert abs(stated - observed) <= CALIBRATION_TOLERANCE, report
+
+
+def test_stated_pole_probabilities_are_calibrated_within_five_points() -> None:
+    """Pooled over the four dichotomies: the probability of the more probable pole."""
+    population, _, _ = simulation()
+    stated = np.maximum(population.p_high, 1 - population.p_high).ravel()
+    right = ((population.p_high > 0.5) == (population.z > 0)).ravel()
+    assert_calibrated(calibration_table(stated, right))
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason=(
+        "The engine's default 'sem' model (normal error, one SEM for the whole scale) is "
+        "somewhat overconfident near the cut, where the error of bounded items is larger than "
+        "the scale's average; each pole is off by at most 0.04, but the product over four "
+        "dichotomies compounds it. Measured (seed 20240611, 20,000 respondents, alphas "
+        ".77-.78): the most probable type stated .648 is right .570 of the time, stated .748 "
+        "right .683; ECE 0.051. Needs a fix in questionnaires/engine.py (e.g. a conditional "
+        "SEM); remove this marker when the test passes."
+    ),
+)
+def test_stated_type_probabilities_are_calibrated_within_five_points() -> None:
+    """The most probable type's stated probability against how often it is the true type."""
+    population, _, _ = simulation()
+    right = np.array([b == t for b, t in zip(population.best, population.true_type, strict=True)])
+    assert_calibrated(calibration_table(population.best_p, right))
