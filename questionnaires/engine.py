@@ -40,6 +40,8 @@ from questionnaires.schema import (
 )
 
 Model = Literal["sem", "kelley"]
+# The product's uncertainty model; README.md, "Uncertainty", gives the reasons and the figures.
+DEFAULT_MODEL: Model = "sem"
 AnyItem = AgreementItem | BipolarItem | ForcedChoiceItem
 
 # A scale may miss at most this share of its items (by count) and still be prorated.
@@ -213,7 +215,7 @@ def prior_calibration(q: Questionnaire) -> dict[str, ScaleCalibration]:
 # --- uncertainty -------------------------------------------------------------------------
 
 
-def p_high_of(raw: float, cut: float, cal: ScaleCalibration, model: Model = "sem") -> float:
+def p_high_of(raw: float, cut: float, cal: ScaleCalibration, model: Model = DEFAULT_MODEL) -> float:
     """Probability that the true score lies above ``cut`` (see the module docstring)."""
     r = cal.reliability
     if model == "kelley":
@@ -234,7 +236,7 @@ def score(
     *,
     calibration: Mapping[str, ScaleCalibration] | None = None,
     timing: Timing | None = None,
-    model: Model = "sem",
+    model: Model = DEFAULT_MODEL,
 ) -> Result:
     """Score one response set. Unanswered items are simply absent from ``answers``.
 
@@ -401,7 +403,7 @@ def score_many(
     matrix: np.ndarray,
     *,
     calibration: Mapping[str, ScaleCalibration] | None = None,
-    model: Model = "sem",
+    model: Model = DEFAULT_MODEL,
 ) -> ScoreTable:
     """Score every row of ``matrix`` (n x items in ``q.items`` order; 0 or NaN = missing).
 
