@@ -1,0 +1,62 @@
+"""/healthz, error pages without stack traces, security headers."""
+
+from __future__ import annotations
+
+import logging
+
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
+from htmlq import parse
+
+from app.db import make_engine
+
+
+def test_healthz_is_ok_when_the_database_answers(client: TestClient) -> None:
+    r = client.get("/healthz")
+    assert r.status_code == 200
+    assert r.json() == {"status": "ok"}
+
+
+def test_healthz_is_503_when_the_database_does_not_answer(app: FastAPI, tmp_path) -> None:
+    with TestClient(app) as c:
+        good = app.state.engine
+        # A directory cannot be opened as a SQLite file: every connection fails.
+        app.state.engine = make_engine(f"sqlite:///{tmp_path}")
+        try:
+            r = c.get("/healthz")
+        finally:
+            app.state.engine.dispose()
+            app.state.engine = good
+    assert r.status_code == 503
+    assert r.json()["status"] != "ok"
+
+
+def test_an_unknown_page_is_a_friendly_404(client: TestClient) -> None:
+    r = client.get("/no/such/page")
+    assert r.status_code == 404
+    assert parse(r.text).one("h1").text == "Page not found"
+
+
+def test_a_crash_shows_a_500_page_without_a_stack_trace(app: FastAPI, caplog) -> None:
+    @app.get("/boom")
+    def boom() -> None:
+        raise RuntimeError("secret internals")
+
+    with TestClient(app, raise_server_exceptions=False) as c, caplog.at_level(logging.CRITICAL):
+        r = c.get("/boom")
+    assert r.status_code == 500
+    assert "secret internals" not in r.text and "Traceback" not in r.text
+    assert parse(r.text).one("h1").text == "Something went wrong on our side"
+
+
+def test_pages_forbid_framing_and_referrers(client: TestClient) -> None:
+    r = client.get("/login")
+    assert r.headers["x-frame-options"] == "DENY"
+    assert r.headers["referrer-policy"] == "no-referrer"
+
+
+def test_pages_have_no_inline_scripts_or_styles(client: TestClient) -> None:
+    page = parse(client.get("/login").text)
+    assert all(s.get("src") for s in page.find_all("script"))
+    assert page.find_all("style") == []
+    assert [el for el in page.iter() if "style" in el.attrs] == []
