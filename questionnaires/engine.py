@@ -17,7 +17,7 @@ calls) and ``score_many`` (a matrix of response sets, numpy, for re-scoring and 
   observed raw score with the standard error of measurement ``SEM = SD * sqrt(1 - r)``;
   ``p_high = P(T > cut) = Phi((raw - cut) / SEM)``. Model "kelley" (offered for comparison) uses
   Kelley's regressed estimate ``mu + r (raw - mu)`` with ``SD * sqrt(r (1 - r))``.
-- Borderline: the more probable pole's probability is below 0.75.
+- Borderline: the reported pole's probability is below 0.75.
 """
 
 from __future__ import annotations
@@ -46,7 +46,8 @@ AnyItem = AgreementItem | BipolarItem | ForcedChoiceItem
 
 # A scale may miss at most this share of its items (by count) and still be prorated.
 MAX_MISSING_SHARE = 0.2
-# The more probable pole below this probability is "borderline".
+# The reported pole below this probability is "borderline". Under "sem" the reported pole is the
+# more probable one; under "kelley" its probability can fall below 0.5, which is borderline too.
 BORDERLINE_BELOW = 0.75
 # Typical item standard deviation for the prior, as a share of the item's range. Measured on
 # public data (../shared/validation): 5-point IPIP items average 1.19, 5-point OEJTS bipolar
@@ -290,7 +291,7 @@ def score(
             pole=d.high.code if high else d.low.code,
             probability=probability,
             p_high=p_high,
-            borderline=max(p_high, 1 - p_high) < BORDERLINE_BELOW,
+            borderline=probability < BORDERLINE_BELOW,
             calibration=cal,
             cut=cut,
             model=model,
@@ -463,7 +464,7 @@ def score_many(
         p_high[:, j] = ndtr((centre - cuts[j]) / spread)
         high[:, j] = x > cuts[j]
     probability = np.where(high, p_high, 1 - p_high)
-    borderline = np.maximum(p_high, 1 - p_high) < BORDERLINE_BELOW
+    borderline = probability < BORDERLINE_BELOW
     return ScoreTable(
         scales=names,
         dichotomies=dnames,

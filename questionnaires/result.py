@@ -49,8 +49,8 @@ class ScaleScore(Frozen):
 class DichotomyResult(Frozen):
     dichotomy: str
     scored: bool
-    pole: str | None  # code of the more probable pole
-    probability: float | None  # probability of that pole, 0.5..1
+    pole: str | None  # code of the pole by the key (under "sem" also the more probable one)
+    probability: float | None  # probability of that pole (0.5..1 under "sem")
     p_high: float | None  # probability of the high pole
     borderline: bool
     calibration: ScaleCalibration | None
