@@ -1,0 +1,1 @@
+"""Bulk operations on candidates: reading an invitation list from an uploaded CSV file."""

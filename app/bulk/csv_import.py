@@ -1,0 +1,541 @@
+"""Reading a list of candidates to invite from an uploaded CSV file.
+
+Pure: bytes in, a typed ``CsvImport`` out; no database, no web. The parser never raises on
+bad input (only on a bad ``default_language``, which is a programming error): a problem with
+the whole file is a ``FileError`` and nothing is imported; a problem with one row is a
+``Rejected`` entry and the other rows are still returned.
+
+The rules, as a recruiter meets them:
+
+* **Encoding.** UTF-8, with or without a byte-order mark ("CSV UTF-8" in Excel). If the bytes
+  are not valid UTF-8 they are read as Windows-1251, which Excel on a Russian Windows uses for
+  plain "CSV", but only when the result looks like Russian text: every non-ASCII character
+  must be a Cyrillic letter or common cp1251 punctuation (« » „ “ ” – — № … and the no-break
+  space), and no word may mix Latin and Cyrillic letters (a Western cp1252 file such as
+  "José" would read as "Josй"). Anything else is refused with a message asking for CSV UTF-8.
+  UTF-16 (Excel's "Unicode text") is recognised by its byte-order mark and refused the same way.
+* **Delimiter.** Comma, semicolon (Excel in Russian locales) or tab, whichever occurs most
+  often outside quotes in the header line. Quoted fields may hold delimiters, quotes written
+  twice and line breaks; line endings may be CRLF, LF or CR.
+* **Header.** Required, case-insensitive, any column order; Russian and English names are
+  recognised (``HEADER_ALIASES``). A name column is required; email and language are optional.
+  Other columns are ignored and mentioned in ``notes``.
+* **Line numbers** are spreadsheet row numbers: the header is row 1 when it is the first row,
+  a quoted cell spanning several text lines is still one row, and blank rows count.
+* **Rows.** The name is trimmed, runs of whitespace (including line breaks and no-break spaces)
+  become one space; at most ``NAME_MAX`` characters. Control characters and Unicode
+  bidirectional overrides (which could disguise a name in reports) reject the row. A name
+  beginning with = + - @ is kept as written: formula injection is defended where files are
+  exported, not here. The email is optional; when given it must pass ``plausible_email``.
+  A later row with an email already taken by an accepted row is rejected, naming that row.
+  The language is optional (empty means ``default_language``); see ``LANGUAGE_ALIASES``.
+  Blank rows are skipped silently. A row with more non-empty cells than the header has columns
+  is rejected (typically an unquoted comma inside a name); extra empty cells, which Excel
+  writes when a stray cell was once used, are ignored.
+* **The whole file is refused** when it is empty, larger than ``max_bytes``, has more than
+  ``max_rows`` non-blank data rows, is not text (NUL bytes, many control characters, an Excel
+  workbook, a PDF), cannot be decoded, has unbalanced quotes, or has no usable header.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+import unicodedata
+from dataclasses import dataclass, field
+
+NAME_MAX = 200
+EMAIL_MAX = 254
+# What a rejected row shows of itself in the report; enough to find it in the spreadsheet.
+RAW_MAX = 200
+DELIMITERS = (";", ",", "\t")
+LANGUAGES = ("ru", "en")
+
+HEADER_ALIASES: dict[str, tuple[str, ...]] = {
+    "name": (
+        "name",
+        "full name",
+        "fullname",
+        "full_name",
+        "candidate",
+        "имя",
+        "фио",
+        "ф.и.о.",
+        "ф. и. о.",
+        "имя и фамилия",
+        "фамилия и имя",
+        "фамилия имя",
+        "фамилия имя отчество",
+        "кандидат",
+    ),
+    "email": (
+        "email",
+        "e-mail",
+        "e mail",
+        "mail",
+        "email address",
+        "e-mail address",
+        "почта",
+        "электронная почта",
+        "эл. почта",
+        "эл.почта",
+        "адрес электронной почты",
+        "емейл",
+        "имейл",
+    ),
+    "language": ("language", "lang", "locale", "язык", "язык анкеты"),
+}
+_HEADER_LOOKUP = {alias: column for column, aliases in HEADER_ALIASES.items() for alias in aliases}
+
+LANGUAGE_ALIASES: dict[str, str] = {
+    **dict.fromkeys(
+        ("ru", "rus", "russian", "ru-ru", "ru_ru", "ру", "рус", "русск", "русский"),
+        "ru",
+    ),
+    **dict.fromkeys(
+        (
+            "en",
+            "eng",
+            "english",
+            "en-us",
+            "en_us",
+            "en-gb",
+            "en_gb",
+            "анг",
+            "англ",
+            "английский",
+        ),
+        "en",
+    ),
+}
+
+_SIGNATURES: tuple[tuple[bytes, str], ...] = (
+    (b"PK\x03\x04", "excel_workbook"),  # .xlsx (and any ZIP)
+    (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1", "excel_workbook"),  # .xls (OLE2)
+    (b"%PDF", "not_text"),
+)
+_CP1251_PUNCTUATION = set("«»„“”‘’–—№…\u00a0•")
+_MIXED_SCRIPT = re.compile(r"[A-Za-z][\u0400-\u04ff]|[\u0400-\u04ff][A-Za-z]")
+# Bidirectional embeddings, overrides and isolates: they reorder what a reader sees.
+_BIDI_CONTROLS = set("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+_EMAIL_FORBIDDEN = set('<>()[]\\,;:"')
+
+
+@dataclass(frozen=True)
+class InviteRow:
+    line: int
+    name: str
+    email: str | None
+    language: str
+
+
+@dataclass(frozen=True)
+class Rejected:
+    line: int
+    reason_code: str
+    message_en: str
+    message_ru: str
+    # The row as written (cells joined by the file's delimiter), cut to RAW_MAX characters.
+    raw: str
+
+
+@dataclass(frozen=True)
+class Note:
+    code: str
+    message_en: str
+    message_ru: str
+
+
+@dataclass(frozen=True)
+class FileError:
+    code: str
+    message_en: str
+    message_ru: str
+
+
+@dataclass
+class CsvImport:
+    rows: list[InviteRow] = field(default_factory=list)
+    rejected: list[Rejected] = field(default_factory=list)
+    notes: list[Note] = field(default_factory=list)
+    error: FileError | None = None
+
+    @property
+    def ok(self) -> bool:
+        return self.error is None
+
+
+def parse_invitations_csv(
+    data: bytes,
+    *,
+    default_language: str,
+    max_bytes: int = 1_000_000,
+    max_rows: int = 1000,
+) -> CsvImport:
+    """Read invitation rows from an uploaded CSV file; see the module docstring for the rules."""
+    if default_language not in LANGUAGES:
+        raise ValueError(f"default_language must be one of {LANGUAGES}, not {default_language!r}")
+    try:
+        text = _decode(data, max_bytes=max_bytes)
+    except _Refused as refused:
+        return CsvImport(error=refused.error)
+    delimiter = _detect_delimiter(text)
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
+    result = CsvImport()
+    records: list[tuple[int, list[str]]] = []
+    line = 0
+    data_rows = 0
+    try:
+        for line, record in enumerate(reader, start=1):
+            if not records and _blank(record):
+                continue  # blank rows above the header
+            if records and not _blank(record):
+                data_rows += 1
+                if data_rows > max_rows:
+                    return CsvImport(error=_too_many_rows(max_rows))
+            records.append((line, record))
+    except csv.Error as exc:
+        return CsvImport(error=_malformed(line + 1, str(exc)))
+
+    if not records:
+        return CsvImport(error=_EMPTY)
+    header = records[0][1]
+    try:
+        columns = _read_header(header, result)
+    except _Refused as refused:
+        return CsvImport(error=refused.error)
+    if data_rows == 0:
+        return CsvImport(error=_NO_ROWS, notes=result.notes)
+
+    first_row_of_email: dict[str, int] = {}
+    for line, record in records[1:]:
+        if _blank(record):
+            continue
+        raw = delimiter.join(record)[:RAW_MAX]
+        outcome = _read_row(
+            line,
+            record,
+            columns=columns,
+            header_width=len(header),
+            default_language=default_language,
+        )
+        if isinstance(outcome, InviteRow) and outcome.email is not None:
+            key = outcome.email.casefold()
+            first = first_row_of_email.get(key)
+            if first is not None:
+                outcome = _reason(
+                    "email_duplicate",
+                    f"this email is already in row {first}",
+                    f"этот адрес уже указан в строке {first}",
+                )
+            else:
+                first_row_of_email[key] = line
+        if isinstance(outcome, InviteRow):
+            result.rows.append(outcome)
+        else:
+            code, en, ru = outcome
+            result.rejected.append(Rejected(line, code, en, ru, raw))
+    return result
+
+
+def plausible_email(value: str) -> bool:
+    """A deliberately simple check, for catching typos, not for proving deliverability.
+
+    One @; at most 254 characters; a local part of 1..64 characters; no whitespace, control
+    characters or any of ``<>()[]\\,;:"``; a domain of dot-separated labels (at least two),
+    none empty, none starting or ending with a hyphen, the last at least two characters long.
+    Non-ASCII letters are allowed (``иван@почта.рф``).
+    """
+    if len(value) > EMAIL_MAX or value.count("@") != 1:
+        return False
+    if any(ch.isspace() or _is_control(ch) or ch in _EMAIL_FORBIDDEN for ch in value):
+        return False
+    local, domain = value.split("@")
+    if not 1 <= len(local) <= 64 or local.startswith(".") or local.endswith(".") or ".." in local:
+        return False
+    labels = domain.split(".")
+    if len(labels) < 2 or len(labels[-1]) < 2:
+        return False
+    return all(label and not label.startswith("-") and not label.endswith("-") for label in labels)
+
+
+def normalize_language(value: str, default_language: str) -> str | None:
+    """ru/en from what a person types in a language column; None when not recognised."""
+    key = " ".join(value.split()).casefold().replace("ё", "е").rstrip(".")
+    if not key:
+        return default_language
+    return LANGUAGE_ALIASES.get(key)
+
+
+# --- decoding ---------------------------------------------------------------------------------
+
+
+class _Refused(Exception):
+    def __init__(self, error: FileError) -> None:
+        super().__init__(error.code)
+        self.error = error
+
+
+def _decode(data: bytes, *, max_bytes: int) -> str:
+    if len(data) > max_bytes:
+        raise _Refused(_too_large(len(data), max_bytes))
+    if not data.strip(b" \t\r\n\xef\xbb\xbf"):
+        raise _Refused(_EMPTY)
+    for signature, code in _SIGNATURES:
+        if data.startswith(signature):
+            raise _Refused(_EXCEL if code == "excel_workbook" else _NOT_TEXT)
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        raise _Refused(_UTF16)
+    if b"\x00" in data:
+        raise _Refused(_NOT_TEXT)
+    if data.startswith(b"\xef\xbb\xbf"):
+        try:
+            text = data[3:].decode("utf-8")
+        except UnicodeDecodeError:
+            raise _Refused(_ENCODING) from None
+    else:
+        try:
+            text = data.decode("utf-8")
+        except UnicodeDecodeError:
+            text = _decode_cp1251(data)
+    # A few stray control characters are a row's problem; many mean this is not text at all.
+    controls = sum(1 for ch in text if _is_control(ch))
+    if controls * 20 > len(text):
+        raise _Refused(_NOT_TEXT)
+    return text
+
+
+def _decode_cp1251(data: bytes) -> str:
+    try:
+        text = data.decode("cp1251")
+    except UnicodeDecodeError:  # byte 0x98 is undefined in cp1251
+        raise _Refused(_ENCODING) from None
+    for ch in text:
+        if ord(ch) >= 128 and not ("\u0400" <= ch <= "\u04ff" or ch in _CP1251_PUNCTUATION):
+            raise _Refused(_ENCODING)
+    if _MIXED_SCRIPT.search(text):
+        raise _Refused(_ENCODING)
+    return text
+
+
+def _detect_delimiter(text: str) -> str:
+    """The delimiter occurring most often outside quotes in the header line; comma on a tie."""
+    counts = dict.fromkeys(DELIMITERS, 0)
+    quoted = False
+    started = False
+    for ch in text:
+        if ch == '"':
+            quoted = not quoted  # a doubled quote toggles twice, which is what we want
+        elif quoted:
+            continue
+        elif ch in "\r\n":
+            if started:
+                break
+            continue  # blank lines above the header
+        else:
+            started = True
+            if ch in counts:
+                counts[ch] += 1
+    best = max(DELIMITERS, key=lambda d: (counts[d], d == ","))
+    return best if counts[best] else ","
+
+
+# --- header and rows ----------------------------------------------------------------------------
+
+
+def _read_header(header: list[str], result: CsvImport) -> dict[str, int]:
+    columns: dict[str, int] = {}
+    ignored: list[str] = []
+    for index, cell in enumerate(header):
+        label = " ".join(cell.split()).casefold().replace("ё", "е").rstrip(":*").strip()
+        if not label:
+            continue
+        column = _HEADER_LOOKUP.get(label)
+        if column is None:
+            ignored.append(_clip(" ".join(cell.split()), 60))
+        elif column in columns:
+            raise _Refused(
+                FileError(
+                    "duplicate_column",
+                    f"The header has two {column} columns ({columns[column] + 1} and "
+                    f"{index + 1}); keep one.",
+                    f"В заголовке два столбца «{_COLUMN_RU[column]}» ({columns[column] + 1} и "
+                    f"{index + 1}); оставьте один.",
+                )
+            )
+        else:
+            columns[column] = index
+    if "name" not in columns:
+        if columns:
+            raise _Refused(_NAME_COLUMN_MISSING)
+        raise _Refused(_NO_HEADER)
+    if ignored:
+        more = f" (+{len(ignored) - 10})" if len(ignored) > 10 else ""
+        listed_en = ", ".join(f"“{label}”" for label in ignored[:10]) + more
+        listed_ru = ", ".join(f"«{label}»" for label in ignored[:10]) + more
+        result.notes.append(
+            Note(
+                "columns_ignored",
+                f"These columns were ignored: {listed_en}.",
+                f"Эти столбцы не использованы: {listed_ru}.",
+            )
+        )
+    return columns
+
+
+_RowProblem = tuple[str, str, str]
+
+
+def _read_row(
+    line: int,
+    record: list[str],
+    *,
+    columns: dict[str, int],
+    header_width: int,
+    default_language: str,
+) -> InviteRow | _RowProblem:
+    if any(cell.strip() for cell in record[header_width:]):
+        return _reason(
+            "too_many_cells",
+            f"the row has {len(record)} cells but the header has {header_width} columns; "
+            "a comma or semicolon inside a name must be in quotes",
+            f"в строке {len(record)} ячеек, а в заголовке {header_width} столбцов; "
+            "запятую или точку с запятой внутри имени нужно взять в кавычки",
+        )
+
+    def cell(column: str) -> str:
+        index = columns.get(column)
+        return record[index] if index is not None and index < len(record) else ""
+
+    raw_name, raw_email, raw_language = cell("name"), cell("email"), cell("language")
+    for value in (raw_name, raw_email, raw_language):
+        if any(_is_control(ch) or ch in _BIDI_CONTROLS for ch in value):
+            return _reason(
+                "control_chars",
+                "the row contains invisible control characters",
+                "в строке есть невидимые управляющие символы",
+            )
+    name = " ".join(unicodedata.normalize("NFC", raw_name).split())
+    if not name:
+        return _reason("name_missing", "the name is empty", "не указано имя")
+    if len(name) > NAME_MAX:
+        return _reason(
+            "name_too_long",
+            f"the name has {len(name)} characters; at most {NAME_MAX} are allowed",
+            f"в имени {len(name)} символов; допускается не больше {NAME_MAX}",
+        )
+    email = raw_email.strip() or None
+    if email is not None and not plausible_email(email):
+        return _reason(
+            "email_invalid",
+            f"“{_clip(email, 60)}” does not look like an email address",
+            f"«{_clip(email, 60)}» не похоже на адрес электронной почты",
+        )
+    language = normalize_language(raw_language, default_language)
+    if language is None:
+        return _reason(
+            "language_unknown",
+            f"unknown language “{_clip(raw_language.strip(), 30)}”; use ru or en",
+            f"неизвестный язык «{_clip(raw_language.strip(), 30)}»; укажите ru или en",
+        )
+    return InviteRow(line=line, name=name, email=email, language=language)
+
+
+def _reason(code: str, en: str, ru: str) -> _RowProblem:
+    return (code, en[:1].upper() + en[1:], ru[:1].upper() + ru[1:])
+
+
+def _blank(record: list[str]) -> bool:
+    return not any(cell.strip() for cell in record)
+
+
+def _is_control(ch: str) -> bool:
+    """C0/C1 control characters and DEL, except tab and line breaks (whitespace in a cell)."""
+    return ch not in "\t\r\n" and unicodedata.category(ch) == "Cc"
+
+
+def _clip(value: str, limit: int) -> str:
+    return value if len(value) <= limit else value[: limit - 1] + "…"
+
+
+# --- file-level messages ------------------------------------------------------------------------
+
+_COLUMN_RU = {"name": "имя", "email": "почта", "language": "язык"}
+_EXPECTED = "name, email, language (имя, почта, язык)"
+
+_EMPTY = FileError("empty", "The file is empty.", "Файл пустой.")
+_NOT_TEXT = FileError(
+    "not_text",
+    "This is not a CSV text file. Save the list as CSV UTF-8 and upload that file.",
+    "Это не текстовый файл CSV. Сохраните список в формате CSV UTF-8 и загрузите его.",
+)
+_EXCEL = FileError(
+    "excel_workbook",
+    "This looks like an Excel workbook; save it as CSV (File → Save As → CSV UTF-8) and "
+    "upload the CSV file.",
+    "Похоже, это книга Excel; сохраните её как CSV (Файл → Сохранить как → CSV UTF-8) и "
+    "загрузите файл CSV.",
+)
+_UTF16 = FileError(
+    "encoding",
+    "The file is in UTF-16 (Excel's “Unicode text”); save it as CSV UTF-8.",
+    "Файл в кодировке UTF-16 («Текст в Юникоде» в Excel); сохраните его как CSV UTF-8.",
+)
+_ENCODING = FileError(
+    "encoding",
+    "The file's encoding was not recognised: it is neither UTF-8 nor Russian Windows-1251 "
+    "text. Save it as CSV UTF-8.",
+    "Не удалось распознать кодировку файла: это не UTF-8 и не русский текст Windows-1251. "
+    "Сохраните файл как CSV UTF-8.",
+)
+_NO_HEADER = FileError(
+    "no_header",
+    f"The first row must be a header with the column names: {_EXPECTED}.",
+    f"Первая строка должна быть заголовком с названиями столбцов: {_EXPECTED}.",
+)
+_NAME_COLUMN_MISSING = FileError(
+    "name_column_missing",
+    f"The header has no name column. Expected columns: {_EXPECTED}.",
+    f"В заголовке нет столбца с именем. Ожидаемые столбцы: {_EXPECTED}.",
+)
+_NO_ROWS = FileError(
+    "no_rows",
+    "The file has a header but no candidates below it.",
+    "В файле есть заголовок, но нет ни одного кандидата.",
+)
+
+
+def _size(n: int, *, ru: bool) -> str:
+    if n >= 1_000_000:
+        value, unit = n / 1_000_000, ("МБ" if ru else "MB")
+    elif n >= 1000:
+        value, unit = n / 1000, ("КБ" if ru else "KB")
+    else:
+        return f"{n} {'байт' if ru else 'bytes'}"
+    number = f"{value:.1f}".removesuffix(".0")
+    return f"{number.replace('.', ',') if ru else number} {unit}"
+
+
+def _too_large(size: int, limit: int) -> FileError:
+    return FileError(
+        "too_large",
+        f"The file is {_size(size, ru=False)}; the limit is {_size(limit, ru=False)}.",
+        f"Размер файла {_size(size, ru=True)}; допускается не больше {_size(limit, ru=True)}.",
+    )
+
+
+def _too_many_rows(limit: int) -> FileError:
+    return FileError(
+        "too_many_rows",
+        f"The file has more than {limit} candidates; split it into several files.",
+        f"В файле больше {limit} кандидатов; разделите его на несколько файлов.",
+    )
+
+
+def _malformed(line: int, detail: str) -> FileError:
+    return FileError(
+        "malformed",
+        f"The file cannot be read as CSV near row {line} ({detail}); check the quotes there.",
+        f"Файл не читается как CSV около строки {line} ({detail}); проверьте там кавычки.",
+    )
