@@ -13,10 +13,15 @@ calls) and ``score_many`` (a matrix of response sets, numpy, for re-scoring and 
   items' mean keyed score times the item count). Beyond 20% the scale is unscored.
 - Normalized = (raw - min) / (max - min) over the scale's possible range.
 - Dichotomy: raw above the cut is the high pole; a tie goes to the low pole.
-- Uncertainty (classical test theory, model "sem"): the true score is taken as normal around the
-  observed raw score with the standard error of measurement ``SEM = SD * sqrt(1 - r)``;
-  ``p_high = P(T > cut) = Phi((raw - cut) / SEM)``. Model "kelley" (offered for comparison) uses
-  Kelley's regressed estimate ``mu + r (raw - mu)`` with ``SD * sqrt(r (1 - r))``.
+- Uncertainty (classical test theory). The product's model, "neutral": the true score's
+  posterior given the observed score under a normal prior centred on the cut (Kelley's
+  regressed estimate ``cut + r (raw - cut)`` with standard error of estimation
+  ``SD * sqrt(r (1 - r))``), so ``p_high = Phi(sqrt(r) * (raw - cut) / SEM)`` with
+  ``SEM = SD * sqrt(1 - r)``. Centring the prior on the cut keeps it neutral between the poles:
+  the reported pole is always the published key's, and a candidate's probability depends on
+  their own answers, not on the pool's average. For comparison, "sem" takes the true score as
+  normal around the observed score (``Phi((raw - cut) / SEM)``, over-confident in simulation and
+  on OEJTS), and "kelley" regresses towards the sample mean ``mu`` instead of the cut.
 - Borderline: the reported pole's probability is below 0.75.
 """
 
@@ -39,15 +44,16 @@ from questionnaires.schema import (
     Questionnaire,
 )
 
-Model = Literal["sem", "kelley"]
+Model = Literal["neutral", "sem", "kelley"]
 # The product's uncertainty model; README.md, "Uncertainty", gives the reasons and the figures.
-DEFAULT_MODEL: Model = "sem"
+DEFAULT_MODEL: Model = "neutral"
 AnyItem = AgreementItem | BipolarItem | ForcedChoiceItem
 
 # A scale may miss at most this share of its items (by count) and still be prorated.
 MAX_MISSING_SHARE = 0.2
-# The reported pole below this probability is "borderline". Under "sem" the reported pole is the
-# more probable one; under "kelley" its probability can fall below 0.5, which is borderline too.
+# The reported pole below this probability is "borderline". Under "neutral" and "sem" the
+# reported pole is the more probable one; under "kelley" its probability can fall below 0.5,
+# which is borderline too.
 BORDERLINE_BELOW = 0.75
 # Typical item standard deviation for the prior, as a share of the item's range. Measured on
 # public data (../shared/validation): 5-point IPIP items average 1.19, 5-point OEJTS bipolar
@@ -218,14 +224,18 @@ def prior_calibration(q: Questionnaire) -> dict[str, ScaleCalibration]:
 
 def p_high_of(raw: float, cut: float, cal: ScaleCalibration, model: Model = DEFAULT_MODEL) -> float:
     """Probability that the true score lies above ``cut`` (see the module docstring)."""
+    return float(ndtr(_z_beyond_cut(raw, cut, cal, model)))
+
+
+def _z_beyond_cut(
+    raw: float | np.ndarray, cut: float, cal: ScaleCalibration, model: Model
+) -> float | np.ndarray:
+    """The true score's distance beyond the cut in standard errors; ``raw`` may be an array."""
     r = cal.reliability
-    if model == "kelley":
-        centre = cal.mean + r * (raw - cal.mean)
-        spread = cal.sd * math.sqrt(r * (1 - r))
-    else:
-        centre = raw
-        spread = cal.sd * math.sqrt(1 - r)
-    return float(ndtr((centre - cut) / spread))
+    if model == "sem":
+        return (raw - cut) / (cal.sd * math.sqrt(1 - r))
+    centre = cal.mean if model == "kelley" else cut
+    return (centre + r * (raw - centre) - cut) / (cal.sd * math.sqrt(r * (1 - r)))
 
 
 # --- one response set --------------------------------------------------------------------
@@ -454,14 +464,7 @@ def score_many(
     for j, d in enumerate(q.dichotomies):
         x = raw[:, names.index(d.scale)]
         cal = cals[d.scale]
-        r_ = cal.reliability
-        if model == "kelley":
-            centre = cal.mean + r_ * (x - cal.mean)
-            spread = cal.sd * math.sqrt(r_ * (1 - r_))
-        else:
-            centre = x
-            spread = cal.sd * math.sqrt(1 - r_)
-        p_high[:, j] = ndtr((centre - cuts[j]) / spread)
+        p_high[:, j] = ndtr(_z_beyond_cut(x, cuts[j], cal, model))
         high[:, j] = x > cuts[j]
     probability = np.where(high, p_high, 1 - p_high)
     borderline = probability < BORDERLINE_BELOW

@@ -55,7 +55,8 @@ class DichotomyResult(Frozen):
     borderline: bool
     calibration: ScaleCalibration | None
     cut: float | None = None  # the cut actually used, on the raw metric
-    model: Literal["sem", "kelley"] = "sem"  # the uncertainty model (questionnaires/README.md)
+    # The uncertainty model (questionnaires/README.md, "Uncertainty").
+    model: Literal["neutral", "sem", "kelley"] = "neutral"
 
 
 class QualityFlag(Frozen):

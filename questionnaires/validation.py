@@ -22,7 +22,7 @@ from pathlib import Path
 
 import numpy as np
 
-from questionnaires.engine import score_many
+from questionnaires.engine import DEFAULT_MODEL, Model, score_many
 from questionnaires.loader import load_questionnaire
 from questionnaires.psychometrics import (
     alpha_ci,
@@ -181,8 +181,9 @@ def _oejts(data: Path, q: Questionnaire, sample: int | None) -> OejtsReport:
         formula_types.append(code)
 
     cal = calibration_from_responses(q, m)
-    tables = {model: score_many(q, mc, calibration=cal, model=model) for model in ("sem", "kelley")}
-    table = tables["sem"]
+    models: tuple[Model, ...] = ("neutral", "sem", "kelley")
+    tables = {model: score_many(q, mc, calibration=cal, model=model) for model in models}
+    table = tables[DEFAULT_MODEL]
     engine_types = [
         "".join(t) for t in zip(*(table.pole_codes(d) for d in OEJTS_LETTERS), strict=True)
     ]

@@ -89,7 +89,7 @@ def test_it_gives_a_tie_at_the_cut_to_the_low_pole_as_borderline():
     assert d.pole == "I" and d.probability == 0.5 and d.borderline
 
 
-def test_the_pole_probability_follows_the_standard_error_of_measurement():
+def test_the_pole_probability_is_the_true_score_posterior_beyond_the_cut():
     q = build(
         [{"id": f"i{k}", "response": "a5", "scale": "s"} for k in range(4)]
         + [{"id": "x", "response": "a5", "scale": "u"}],
@@ -98,13 +98,16 @@ def test_the_pole_probability_follows_the_standard_error_of_measurement():
     cal = ScaleCalibration(reliability=0.84, mean=11.0, sd=3.0, n=250, source="sample")
     r = score(q, {"i0": 5, "i1": 4, "i2": 3, "i3": 3, "x": 2}, calibration={"s": cal})
     d = r.dichotomies["D"]
-    sem = 3.0 * math.sqrt(1 - 0.84)  # 1.2
-    expected = 0.5 * (1 + math.erf((15 - 12) / sem / math.sqrt(2)))
+    # Neutral prior at the cut: T = 12 + .84 * 3 = 14.52, SE = 3 * sqrt(.84 * .16) = 1.09982
+    expected = 0.5 * (1 + math.erf(2.52 / (3 * math.sqrt(0.84 * 0.16)) / math.sqrt(2)))
     assert d.pole == "H"
     assert d.p_high == pytest.approx(expected, abs=1e-12)
     assert d.probability == pytest.approx(expected, abs=1e-12)
-    assert not d.borderline  # 0.994
+    assert not d.borderline  # 0.989
     assert d.calibration == cal
+    # SEM model: N(15, 1.2^2) beyond 12
+    sem = p_high_of(15, 12, cal, "sem")
+    assert sem == pytest.approx(0.5 * (1 + math.erf(3 / 1.2 / math.sqrt(2))), 1e-9)
     # Kelley: T = 11 + .84 * 4 = 14.36, SE = 3 * sqrt(.84 * .16) = 1.09982
     k = p_high_of(15, 12, cal, "kelley")
     assert k == pytest.approx(0.5 * (1 + math.erf(2.36 / 1.0998181667 / math.sqrt(2))), 1e-9)
@@ -119,9 +122,9 @@ def test_it_marks_a_pole_below_three_quarters_borderline():
     cal = ScaleCalibration(reliability=0.5, mean=12.0, sd=3.0, n=0, source="prior")
     r = score(q, {"i0": 4, "i1": 3, "i2": 3, "i3": 3, "x": 2}, calibration={"s": cal})
     d = r.dichotomies["D"]
-    # 13 vs cut 12, SEM 2.12: p_high = Phi(0.471) = 0.681
+    # 13 vs cut 12: T = 12.5, SE = 3 * sqrt(.25) = 1.5, p_high = Phi(1/3) = 0.6306
     assert d.pole == "H" and d.borderline
-    assert d.probability == pytest.approx(0.6813, abs=1e-4)
+    assert d.probability == pytest.approx(0.6306, abs=1e-4)
 
 
 def test_the_prior_has_the_midpoint_mean_and_the_sd_an_equicorrelated_sum_implies():

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import importlib
 import re
 from pathlib import Path
 
 import pytest
 
-import socionics.recommend as rules
 from socionics.model import BASE_DICHOTOMIES, POLES
+
+# The package exports a function named `recommend`, which shadows the submodule attribute.
+rules = importlib.import_module("socionics.recommend")
 
 ROOT = Path(__file__).resolve().parents[2]
 README = ROOT / "socionics" / "README.md"
