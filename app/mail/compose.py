@@ -1,0 +1,99 @@
+"""Rendering the invitation and reminder emails from ``templates/emails/``.
+
+Each email has three templates: ``<kind>.subject.txt``, ``<kind>.txt`` (the plain-text part)
+and ``<kind>.html`` (extends ``_layout.html``). Russian and English live side by side in the
+same template, in ``{% if language == "ru" %}`` blocks, so a reviewer sees both versions of a
+sentence together and the HTML structure exists once. (The app's gettext catalogs belong to the
+web interface; emails are a handful of long paragraphs that read better whole than as msgids.)
+
+HTML templates are autoescaped. Plain-text templates are not escaped; instead every value is
+cleaned before rendering (control characters and line breaks become spaces, so a vacancy title
+cannot add lines to the message) and the rendered text is cleaned of control characters again.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Literal
+
+import jinja2
+from babel.dates import format_date
+
+TEMPLATES = Path(__file__).resolve().parent.parent.parent / "templates"
+LANGUAGES = ("ru", "en")
+Kind = Literal["invitation", "reminder"]
+
+_env = jinja2.Environment(
+    loader=jinja2.FileSystemLoader(TEMPLATES),
+    # Only .html is escaped: the .txt parts are plain text, cleaned by _plain instead.
+    autoescape=jinja2.select_autoescape(["html"], default_for_string=False, default=False),
+    undefined=jinja2.StrictUndefined,
+    trim_blocks=True,
+    lstrip_blocks=True,
+    keep_trailing_newline=True,
+)
+
+
+@dataclass(frozen=True)
+class EmailContent:
+    subject: str
+    text: str
+    html: str
+
+
+def render_invitation_email(
+    *,
+    language: str,
+    candidate_name: str,
+    vacancy_title: str,
+    company_name: str,
+    link: str,
+    expires_at: datetime,
+    contact_email: str | None,
+    kind: Kind,
+) -> EmailContent:
+    """The subject, plain-text and HTML parts of an invitation or a reminder."""
+    if language not in LANGUAGES:
+        raise ValueError(f"language must be one of {LANGUAGES}, not {language!r}")
+    if kind not in ("invitation", "reminder"):
+        raise ValueError(f"unknown email kind {kind!r}")
+    # An href is escaped but not neutralised by autoescape: only web links may go in.
+    if not link.startswith(("https://", "http://")) or _has_control(link) or " " in link:
+        raise ValueError("link must be an absolute http(s) URL without spaces")
+    context = {
+        "language": language,
+        "candidate_name": _one_line(candidate_name),
+        "vacancy_title": _one_line(vacancy_title),
+        "company_name": _one_line(company_name),
+        "link": link,
+        "expires_on": format_date(expires_at.date(), format="long", locale=language),
+        "contact_email": _one_line(contact_email) if contact_email else None,
+    }
+    subject = _one_line(_env.get_template(f"emails/{kind}.subject.txt").render(context))
+    text = _plain(_env.get_template(f"emails/{kind}.txt").render(context))
+    html = _env.get_template(f"emails/{kind}.html").render(context, subject=subject)
+    return EmailContent(subject=subject, text=text, html=html)
+
+
+def _has_control(value: str) -> bool:
+    return any(unicodedata.category(ch) == "Cc" for ch in value)
+
+
+def _one_line(value: str) -> str:
+    """Control characters and runs of whitespace (line breaks included) become one space."""
+    cleaned = "".join(" " if unicodedata.category(ch) == "Cc" else ch for ch in value)
+    return " ".join(cleaned.split())
+
+
+def _plain(text: str) -> str:
+    """Keep line breaks and tabs; drop every other control character; no blank-line runs."""
+    kept = "".join(ch for ch in text if ch in "\n\t" or unicodedata.category(ch) != "Cc")
+    lines = [line.rstrip() for line in kept.split("\n")]
+    out: list[str] = []
+    for line in lines:
+        if line or (out and out[-1]):
+            out.append(line)
+    return "\n".join(out).strip("\n") + "\n"
