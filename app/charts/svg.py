@@ -6,8 +6,10 @@ ElementTree, so a hostile candidate or role name cannot inject markup. The chart
 presentation attributes only (no ``style``, no CSS variables, no script, no foreignObject) so
 they pass a strict Content-Security-Policy and render alike in browsers and in WeasyPrint.
 
-Every chart is an ``<svg role="img">`` named by its ``<title>`` and described by a ``<desc>``
-that states the data in words. All visible text comes from the caller, already translated.
+Every chart is an ``<svg role="img" class="rf-chart">`` named by its ``<title>`` and described
+by a ``<desc>`` that states the data in words. All visible text comes from the caller, already
+translated. Rows, bars, the needle and the whisker carry ``rf-`` classes (``rf-row``,
+``rf-bar``, ``rf-target``, ``rf-needle``, ``rf-whisker``) so tests can find them.
 
 Sizing: with ``fluid=True`` (for pages) the svg has ``width="100%"`` and its height follows
 the viewBox's aspect ratio, so the page decides the width (cap it with CSS on the container,
@@ -147,7 +149,7 @@ def dichotomy_bars(
         p = _probability(row.p_high, "p_high")
         low, high = _clean(row.low_label), _clean(row.high_label)
         pair = f"{low} – {high}"
-        g = ET.Element("g")
+        g = ET.Element("g", {"class": "rf-row"})
         body.append(g)
         high_wins = p is not None and p >= 0.5
         low_wins = p is not None and p < 0.5
@@ -174,7 +176,8 @@ def dichotomy_bars(
         else:
             tip = x_of(p)
             left, right = sorted((centre, tip))
-            _rect(g, left, ty + 2, max(right - left, 1.5), th - 4, ACCENT)
+            bar = _rect(g, left, ty + 2, max(right - left, 1.5), th - 4, ACCENT)
+            bar.set("class", "rf-bar")
             pct = _pct(max(p, 1 - p))
             pct_w = _width(pct, SMALL, True)
             outward = 1 if high_wins else -1
@@ -235,11 +238,11 @@ def type_bars(
     summary = []
     for i, (p, label) in enumerate(data):
         y = 2 + i * row_h
-        g = ET.Element("g")
+        g = ET.Element("g", {"class": "rf-row"})
         body.append(g)
         _text(g, X0, y + 15, _fit(label, X1 - X0, SIZE, i == 0), bold=i == 0)
         _rect(g, X0, y + 23, track, 18, TRACK)
-        _rect(g, X0, y + 23, max(p * track, 1.5), 18, ACCENT)
+        _rect(g, X0, y + 23, max(p * track, 1.5), 18, ACCENT).set("class", "rf-bar")
         pct = _pct(p)
         _text(g, X0 + p * track + 6, y + 37, pct, size=SMALL, bold=True)
         summary.append(f"{label} {pct}")
@@ -284,7 +287,7 @@ def role_ranking(
     summary = []
     y = 2.0
     for i, (fit, label, is_target) in enumerate(data):
-        g = ET.Element("g")
+        g = ET.Element("g", {"class": "rf-row"})
         body.append(g)
         rank = f"{i + 1}."
         _text(g, X0, y + 15, rank, fill=MUTED)
@@ -303,9 +306,10 @@ def role_ranking(
         _rect(g, X0, by, track, 20, TRACK)
         bar_w = max(fit / 100 * track, 1.5)
         if is_target:
-            _rect(g, X0, by, bar_w, 20, hatch, stroke=INK, stroke_width=1.5)
+            bar = _rect(g, X0, by, bar_w, 20, hatch, stroke=INK, stroke_width=1.5)
+            bar.set("class", "rf-bar rf-target")
         else:
-            _rect(g, X0, by, bar_w, 20, ACCENT)
+            _rect(g, X0, by, bar_w, 20, ACCENT).set("class", "rf-bar")
         value = str(fit)
         vx = X0 + bar_w + 7
         _text(g, vx, by + 15.5, value, bold=True)
@@ -396,7 +400,10 @@ def gauge(
     bar_y, bar_h = y + (42 if v is not None else 16), 18.0
     bar_end = bar_y + bar_h
     for i, (start, end, _name) in enumerate(checked):
-        _rect(g, x_of(start), bar_y, x_of(end) - x_of(start), bar_h, _band_colour(start, end))
+        band_rect = _rect(
+            g, x_of(start), bar_y, x_of(end) - x_of(start), bar_h, _band_colour(start, end)
+        )
+        band_rect.set("class", "rf-band")
         if i:  # a white gap between bands, so neighbours never touch
             _line(g, x_of(start), bar_y, x_of(start), bar_end, STRIPE, 2)
     # The edges' numbers sit below the whisker's row; one that would collide is skipped.
@@ -427,13 +434,13 @@ def gauge(
         wy = bar_end + 12
         if limits is not None:
             lo, hi = limits
-            _line(g, x_of(lo), wy, x_of(hi), wy, INK, 2)
+            _line(g, x_of(lo), wy, x_of(hi), wy, INK, 2).set("class", "rf-whisker")
             for end in limits:
                 _line(g, x_of(end), wy - 5, x_of(end), wy + 5, INK, 2)
             summary.append(f"{_clean(labels.interval)} {round(lo * 100)}–{round(hi * 100)}")
         needle_end = wy + 6 if limits is not None else bar_end + 6
         _line(g, nx, bar_y - 5, nx, needle_end, STRIPE, 5)
-        _line(g, nx, bar_y - 5, nx, needle_end, INK, 2.5)
+        _line(g, nx, bar_y - 5, nx, needle_end, INK, 2.5).set("class", "rf-needle")
         tri = [(nx - 6, bar_y - 13), (nx + 6, bar_y - 13), (nx, bar_y - 4)]
         ET.SubElement(g, "polygon", points=" ".join(f"{_n(a)},{_n(b)}" for a, b in tri), fill=INK)
         sw = _width(score, SIZE, True)
@@ -715,7 +722,7 @@ def _svg(
     else:
         root.set("width", str(WIDTH))
         root.set("height", str(height))
-    root.set("class", "chart")
+    root.set("class", "rf-chart")
     root.set("aria-labelledby", f"{uid}-title")
     root.set("aria-describedby", f"{uid}-desc")
     root.set("font-family", FONT)
