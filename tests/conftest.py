@@ -9,7 +9,6 @@ browser test drives a real server in another thread, which must see committed ro
 from __future__ import annotations
 
 import os
-import re
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -18,15 +17,15 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine, MetaData, text
 from sqlmodel import Session
+from webflow import STAFF_PASSWORD, login
 
 from app.config import Settings
 from app.db import make_engine
 from app.main import create_app
 from app.migrations import upgrade
 from app.models import metadata
-from htmlq import csrf_of
 
-TEST_SECRET = "test-secret-key-for-the-suite-only-0123456789"  # noqa: S105
+TEST_SECRET = "test-secret-key-for-the-suite-only-0123456789"
 
 
 @pytest.fixture(scope="session")
@@ -93,9 +92,6 @@ def client(app: FastAPI) -> Iterator[TestClient]:
         yield c
 
 
-STAFF_PASSWORD = "correct horse battery"  # noqa: S105
-
-
 @pytest.fixture
 def staff_user(db: Session):
     from factories import make_user
@@ -103,24 +99,8 @@ def staff_user(db: Session):
     return make_user(db, email="rita@example.com", password=STAFF_PASSWORD, role="recruiter")
 
 
-def login(client: TestClient, email: str, password: str) -> None:
-    page = client.get("/login")
-    r = client.post(
-        "/login",
-        data={"email": email, "password": password, "csrf_token": csrf_of(page.text)},
-        follow_redirects=False,
-    )
-    assert r.status_code == 303, r.text
-
-
 @pytest.fixture
 def staff(client: TestClient, staff_user) -> TestClient:
     """A client logged in as a recruiter."""
     login(client, staff_user.email, STAFF_PASSWORD)
     return client
-
-
-def token_of(link: str) -> str:
-    match = re.search(r"/a/([A-Za-z0-9_-]+)$", link)
-    assert match, link
-    return match.group(1)

@@ -27,7 +27,7 @@ def make_user(
     session: Session,
     *,
     email: str | None = None,
-    password: str = "correct horse battery",  # noqa: S107
+    password: str = "correct horse battery",
     role: str = "recruiter",
     **kw: Any,
 ) -> User:

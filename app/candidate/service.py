@@ -18,6 +18,7 @@ from app.config import LANGUAGES
 from app.errors import LinkProblem
 from app.models import Answer, Invitation, InvitationStatus, PageEvent, Result
 from questionnaires.engine import check_answer, score
+from questionnaires.result import Result as EngineResult
 from questionnaires.result import Timing
 from questionnaires.schema import Questionnaire
 
@@ -33,7 +34,7 @@ class InvalidAnswers(Exception):
 @dataclass(frozen=True)
 class Submission:
     missing: list[str]  # item ids still unanswered; empty when the result was stored
-    result: Result | None
+    result: EngineResult | None
 
 
 def find_invitation(

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import pytest
-from conftest import STAFF_PASSWORD, login
 from factories import make_invitation, make_vacancy
 from fastapi.testclient import TestClient
 from htmlq import csrf_of, parse
 from sqlmodel import Session
+from webflow import STAFF_PASSWORD, login
 
 STAFF_GET_URLS = [
     "/",

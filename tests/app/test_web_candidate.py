@@ -5,38 +5,14 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-from conftest import token_of
 from factories import answers_for, ie_questionnaire, make_invitation
 from fastapi.testclient import TestClient
 from htmlq import parse
 from sqlmodel import Session, select
+from webflow import QID, answer_everything, consent, post_page, token_of
 
 from app.db import utcnow
 from app.models import Answer, Invitation, PageEvent, Result
-
-QID = "introversion_extraversion"
-
-
-def consent(client: TestClient, token: str) -> None:
-    r = client.post(f"/a/{token}/consent", data={"consent": "yes"}, follow_redirects=False)
-    assert r.status_code == 303
-
-
-def post_page(client: TestClient, token: str, page: int, answers: dict[str, int], go: str):
-    data = {f"item-{k}": str(v) for k, v in answers.items()}
-    data["go"] = go
-    return client.post(f"/a/{token}/q/{QID}/{page}", data=data, follow_redirects=False)
-
-
-def answer_everything(client: TestClient, token: str, answers: dict[str, int]):
-    pages = ie_questionnaire().pages()
-    r = None
-    for n, ids in enumerate(pages, start=1):
-        client.get(f"/a/{token}/q/{QID}/{n}")
-        go = "finish" if n == len(pages) else "next"
-        r = post_page(client, token, n, {i: answers[i] for i in ids}, go)
-        assert r.status_code == 303, r.text
-    return r
 
 
 @pytest.fixture

@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import pytest
-from conftest import token_of
 from factories import answers_for, ie_questionnaire, make_invitation
 from fastapi.testclient import TestClient
 from htmlq import parse
 from sqlmodel import Session
-from test_web_candidate import answer_everything, consent
+from webflow import answer_everything, consent, token_of
 
 from app.reports.service import band_of, suggestion_of
 

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from conftest import token_of
 from factories import make_invitation, make_vacancy
 from fastapi.testclient import TestClient
 from htmlq import csrf_of, parse
 from sqlmodel import Session, select
+from webflow import token_of
 
 from app.auth.security import hash_token
 from app.db import utcnow

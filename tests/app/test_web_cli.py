@@ -1,0 +1,113 @@
+"""The rolefit command: it uses the same settings (environment) as the server."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+from sqlmodel import Session, select
+
+from app.cli import DEMO_EMAIL, main
+from app.models import Invitation, User, Vacancy
+from questionnaires import loader
+
+
+@pytest.fixture
+def env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path, database_url: str, db: Session) -> Path:
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("DATA_DIR", str(tmp_path / "data"))
+    monkeypatch.setenv("DATABASE_URL", database_url)
+    monkeypatch.setenv("BASE_URL", "https://hr.example.com")
+    monkeypatch.delenv("ENV", raising=False)
+    monkeypatch.delenv("SECRET_KEY", raising=False)
+    return tmp_path / "data"
+
+
+def test_create_user_makes_a_staff_account(env: Path, db: Session, capsys) -> None:
+    args = ["create-user", "--email", "Boss@Example.com", "--password", "long enough pw"]
+    assert main([*args, "--role", "hiring_manager"]) == 0
+    user = db.exec(select(User)).one()
+    assert (user.email, user.role) == ("boss@example.com", "hiring_manager")
+    assert main([*args, "--role", "admin"]) == 2
+    assert "already exists" in capsys.readouterr().err
+
+
+def test_invite_prints_the_candidate_link(env: Path, db: Session, capsys) -> None:
+    main(["demo"])
+    vacancy = db.exec(select(Vacancy)).one()
+    capsys.readouterr()
+    code = main(["invite", "--vacancy", str(vacancy.id), "--name", "Ivan", "--language", "en"])
+    assert code == 0
+    link = capsys.readouterr().out.strip()
+    assert re.fullmatch(r"https://hr\.example\.com/a/[A-Za-z0-9_-]{43}", link)
+    invitation = db.exec(select(Invitation)).one()
+    assert invitation.language == "en"
+
+
+def test_invite_to_an_unknown_vacancy_fails_cleanly(env: Path, capsys) -> None:
+    assert main(["invite", "--vacancy", "999", "--name", "Ivan"]) == 2
+    assert "no vacancy with id 999" in capsys.readouterr().err
+
+
+def test_demo_is_idempotent_and_prints_the_same_credentials(env: Path, db: Session, capsys) -> None:
+    assert main(["demo"]) == 0
+    first = capsys.readouterr().out
+    assert main(["demo"]) == 0
+    second = capsys.readouterr().out
+    assert first == second
+    assert DEMO_EMAIL in first and "https://hr.example.com/login" in first
+    password = re.search(r"password: (\S+)", first)
+    assert password and (env / "demo_admin_password").read_text().strip() == password.group(1)
+    assert len(db.exec(select(User)).all()) == 1
+    assert len(db.exec(select(Vacancy)).all()) == 1
+
+
+def test_demo_refuses_in_production(env: Path, monkeypatch: pytest.MonkeyPatch, capsys) -> None:
+    monkeypatch.setenv("ENV", "production")
+    monkeypatch.setenv("SECRET_KEY", "p" * 40)
+    assert main(["demo"]) == 2
+    assert "production" in capsys.readouterr().err
+
+
+def test_a_bad_setting_stops_the_command_naming_it(
+    env: Path, monkeypatch: pytest.MonkeyPatch, capsys
+) -> None:
+    monkeypatch.setenv("DEFAULT_LANGUAGE", "fr")
+    assert main(["migrate"]) == 2
+    assert "DEFAULT_LANGUAGE" in capsys.readouterr().err
+
+
+def test_a_malformed_questionnaire_stops_serve_naming_file_and_item(
+    env: Path, monkeypatch: pytest.MonkeyPatch, tmp_path: Path, capsys
+) -> None:
+    folder = tmp_path / "qs"
+    folder.mkdir()
+    broken = folder / "broken.yaml"
+    broken.write_text(
+        "id: broken\nversion: '1.0'\ntitle: {ru: Т, en: T}\n"
+        "response_formats: {a5: {points: 5}}\n"
+        "scales: [{id: s}]\n"
+        "items:\n"
+        "  - {id: ok1, kind: agreement, response: a5, scale: s, text: {ru: т, en: t}}\n"
+        "  - {id: bad2, kind: agreement, response: a5, scale: nowhere, text: {ru: т, en: t}}\n"
+    )
+    monkeypatch.setattr(loader, "HERE", folder)
+    loader.product_questionnaires.cache_clear()
+    try:
+        assert main(["serve", "--port", "1"]) == 2
+    finally:
+        loader.product_questionnaires.cache_clear()
+    err = capsys.readouterr().err
+    assert "broken.yaml" in err and "bad2" in err and "nowhere" in err
+
+
+def test_python_dash_m_app_is_the_same_command() -> None:
+    import subprocess
+    import sys
+
+    out = subprocess.run(
+        [sys.executable, "-m", "app", "--help"], capture_output=True, text=True, check=True
+    ).stdout
+    for command in ("serve", "migrate", "demo", "create-user", "invite", "db"):
+        assert command in out

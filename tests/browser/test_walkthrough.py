@@ -1,0 +1,91 @@
+"""The README's walkthrough in a real browser: staff login -> vacancy -> invitation -> the
+candidate answers everything -> the staff report."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+from factories import answers_for, ie_questionnaire, make_user
+from sqlmodel import Session
+
+pytestmark = pytest.mark.browser
+
+PASSWORD = "walkthrough password"
+SCREENSHOTS = os.environ.get("SCREENSHOT_DIR")
+
+
+def shot(page, name: str) -> None:
+    if SCREENSHOTS:
+        Path(SCREENSHOTS).mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(Path(SCREENSHOTS) / name), full_page=True)
+
+
+def test_from_login_to_the_candidates_report(browser, live_server: str, db: Session) -> None:
+    make_user(db, email="hr@example.com", password=PASSWORD, role="recruiter")
+    staff = browser.new_context(viewport={"width": 1200, "height": 900}, locale="en-US")
+    page = staff.new_page()
+
+    page.goto(f"{live_server}/vacancies")
+    assert "/login" in page.url
+    page.get_by_label("Email").fill("hr@example.com")
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Log in").click()
+    page.wait_for_url("**/vacancies")
+
+    page.get_by_role("link", name="New vacancy").click()
+    page.get_by_label("Title").fill("Client manager, Kazan")
+    page.get_by_label("Target placement").select_option("farmer")
+    page.get_by_label("Default language for candidates").select_option("en")
+    page.get_by_role("button", name="Create vacancy").click()
+    page.wait_for_url("**/vacancies/*")
+    assert page.get_by_role("heading", name="Client manager, Kazan").is_visible()
+
+    page.get_by_label("Name", exact=True).fill("Maria Sokolova")
+    page.get_by_label("Email (optional)").fill("maria@example.com")
+    page.get_by_role("button", name="Create invitation link").click()
+    link = page.get_by_label("Candidate's link").input_value()
+    assert link.startswith(f"{live_server}/a/")
+
+    # The candidate, in a browser of their own: a phone-sized screen.
+    candidate = browser.new_context(viewport={"width": 360, "height": 740})
+    cpage = candidate.new_page()
+    cpage.goto(link)
+    assert cpage.get_by_role("heading", name="Who sees the results").is_visible()
+    cpage.get_by_role("button", name="Start").click()
+    assert cpage.url == link  # the required consent box holds the form back
+    cpage.get_by_label("I agree to the processing").check()
+    with cpage.expect_navigation():
+        cpage.get_by_role("button", name="Start").click()
+
+    q = ie_questionnaire()
+    answers = answers_for(q, extravert=True)
+    pages = q.pages()
+    for n, ids in enumerate(pages, start=1):
+        assert cpage.url.endswith(f"/q/{q.id}/{n}"), cpage.url
+        if n == 1:
+            shot(cpage, "candidate_questions_360.png")
+        for item_id in ids:
+            cpage.locator(f"label[for='item-{item_id}-{answers[item_id]}']").click()
+            assert cpage.locator(f"[id='item-{item_id}-{answers[item_id]}']").is_checked()
+        last = n == len(pages)
+        with cpage.expect_navigation():
+            cpage.get_by_role("button", name="Submit answers" if last else "Next").click()
+        assert cpage.locator(".item-missing").count() == 0, f"page {n} came back incomplete"
+    assert cpage.url.endswith("/done"), cpage.url
+    assert cpage.get_by_role("heading", name="Thank you!").is_visible()
+    candidate.close()
+
+    page.reload()
+    row = page.locator("tbody tr", has_text="Maria Sokolova")
+    assert row.locator(".status").inner_text() == "Completed"
+    row.get_by_role("link", name="Open report").click()
+    page.wait_for_url("**/report")
+    assert page.locator(".band").inner_text() == "Clear extravert"
+    assert page.locator(".score").inner_text() == "100"
+    assert "socionics questionnaire as well" in page.locator(".alert-info").inner_text()
+    shot(page, "staff_report.png")
+    page.set_viewport_size({"width": 360, "height": 740})
+    shot(page, "staff_report_360.png")
+    staff.close()

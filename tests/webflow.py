@@ -1,0 +1,50 @@
+"""Helpers that walk the web flow in route tests: staff login, candidate consent and pages."""
+
+from __future__ import annotations
+
+import re
+
+from factories import ie_questionnaire
+from fastapi.testclient import TestClient
+from htmlq import csrf_of
+
+STAFF_PASSWORD = "correct horse battery"
+QID = "introversion_extraversion"
+
+
+def login(client: TestClient, email: str, password: str) -> None:
+    page = client.get("/login")
+    r = client.post(
+        "/login",
+        data={"email": email, "password": password, "csrf_token": csrf_of(page.text)},
+        follow_redirects=False,
+    )
+    assert r.status_code == 303, r.text
+
+
+def token_of(link: str) -> str:
+    match = re.search(r"/a/([A-Za-z0-9_-]+)$", link)
+    assert match, link
+    return match.group(1)
+
+
+def consent(client: TestClient, token: str) -> None:
+    r = client.post(f"/a/{token}/consent", data={"consent": "yes"}, follow_redirects=False)
+    assert r.status_code == 303
+
+
+def post_page(client: TestClient, token: str, page: int, answers: dict[str, int], go: str):
+    data = {f"item-{k}": str(v) for k, v in answers.items()}
+    data["go"] = go
+    return client.post(f"/a/{token}/q/{QID}/{page}", data=data, follow_redirects=False)
+
+
+def answer_everything(client: TestClient, token: str, answers: dict[str, int]):
+    pages = ie_questionnaire().pages()
+    r = None
+    for n, ids in enumerate(pages, start=1):
+        client.get(f"/a/{token}/q/{QID}/{n}")
+        go = "finish" if n == len(pages) else "next"
+        r = post_page(client, token, n, {i: answers[i] for i in ids}, go)
+        assert r.status_code == 303, r.text
+    return r
