@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import unicodedata
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Literal
 
@@ -69,13 +69,26 @@ def render_invitation_email(
         "vacancy_title": _one_line(vacancy_title),
         "company_name": _one_line(company_name),
         "link": link,
-        "expires_on": format_date(expires_at.date(), format="long", locale=language),
+        "expires_on": format_date(last_full_day(expires_at), format="long", locale=language),
         "contact_email": _one_line(contact_email) if contact_email else None,
     }
     subject = _one_line(_env.get_template(f"emails/{kind}.subject.txt").render(context))
     text = _plain(_env.get_template(f"emails/{kind}.txt").render(context))
     html = _env.get_template(f"emails/{kind}.html").render(context, subject=subject)
     return EmailContent(subject=subject, text=text, html=html)
+
+
+def last_full_day(expires_at: datetime) -> date:
+    """The last day (UTC) on which the link works all day: what "until ... inclusive" promises.
+
+    A link expiring on 15 December at 09:30 is announced as working through 14 December, so the
+    email never promises more than the link gives. UTC days end later than Russian ones
+    (UTC+2..+12), so for candidates in Russia the promise holds to the minute; west of UTC it
+    may overstate by a few hours.
+    """
+    if expires_at.tzinfo is not None:
+        expires_at = expires_at.astimezone(UTC)
+    return (expires_at - timedelta(days=1)).date()
 
 
 def _has_control(value: str) -> bool:

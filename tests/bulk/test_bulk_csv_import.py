@@ -371,7 +371,9 @@ def test_hostile_strings_are_data_not_behaviour() -> None:
     assert len(result.rejected[0].raw) == 200
 
 
-@settings(max_examples=300, suppress_health_check=[HealthCheck.too_slow], deadline=None)
+@settings(
+    max_examples=300, suppress_health_check=[HealthCheck.too_slow], deadline=None, database=None
+)
 @given(st.binary(max_size=2000))
 def test_any_bytes_give_a_result_and_never_an_exception(data: bytes) -> None:
     result = parse_invitations_csv(data, default_language="ru", max_bytes=1500, max_rows=20)
@@ -379,7 +381,7 @@ def test_any_bytes_give_a_result_and_never_an_exception(data: bytes) -> None:
     assert (result.error is None) or (result.rows == [] and result.rejected == [])
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=200, deadline=None, database=None)
 @given(
     st.lists(
         st.lists(st.text(max_size=30), min_size=1, max_size=4),

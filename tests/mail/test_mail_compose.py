@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime, timedelta, timezone
 from html.parser import HTMLParser
 
 import pytest
 from babel.dates import format_date
 from mailhelpers import EXPIRES, LINK, invitation
 
-from app.mail.compose import render_invitation_email
+from app.mail.compose import last_full_day, render_invitation_email
 
 
 class _Links(HTMLParser):
@@ -42,7 +42,7 @@ def test_each_email_has_the_link_vacancy_and_expiry_in_its_language(
     language: str, kind: str
 ) -> None:
     content = invitation(language, kind=kind)
-    expected_date = format_date(EXPIRES.date(), format="long", locale=language)
+    expected_date = format_date(last_full_day(EXPIRES), format="long", locale=language)
     vacancy = "Менеджер по работе с клиентами" if language == "ru" else "Key account manager"
     for part in (content.text, content.html):
         assert vacancy in part
@@ -58,8 +58,24 @@ def test_each_email_has_the_link_vacancy_and_expiry_in_its_language(
 
 
 def test_the_expiry_date_is_written_the_way_each_language_writes_dates() -> None:
-    assert "15 декабря 2026" in invitation("ru").text
-    assert "December 15, 2026" in invitation("en").text
+    # EXPIRES is 15 December 09:30 UTC: the last whole day is the 14th.
+    assert (
+        "до 14 декабря 2026\u202fг. включительно"
+    )  # babel: a narrow no-break space in invitation("ru").text
+    assert "until December 14, 2026 inclusive" in invitation("en").text
+
+
+@pytest.mark.parametrize(
+    ("expires_at", "day"),
+    [
+        (datetime(2026, 12, 15, 0, 0, tzinfo=UTC), date(2026, 12, 14)),
+        (datetime(2026, 12, 15, 23, 59, tzinfo=UTC), date(2026, 12, 14)),
+        (datetime(2026, 12, 16, 2, 0, tzinfo=timezone(timedelta(hours=3))), date(2026, 12, 14)),
+        (datetime(2026, 12, 15, 12, 0), date(2026, 12, 14)),  # naive: taken as UTC
+    ],
+)
+def test_the_announced_day_never_outlasts_the_link(expires_at: datetime, day: date) -> None:
+    assert last_full_day(expires_at) == day
 
 
 def test_russian_and_english_texts_differ_and_say_the_essentials() -> None:
