@@ -22,6 +22,7 @@ from email.message import EmailMessage
 from email.parser import BytesHeaderParser, BytesParser
 from email.policy import compat32
 from email.utils import parseaddr, parsedate_to_datetime
+from functools import cache
 from pathlib import Path
 from typing import Literal
 
@@ -86,7 +87,7 @@ class OutboxMessage:
 def send_smtp(msg: EmailMessage, settings: SmtpSettings) -> None:
     """Send one message; raises ``MailError`` (never another exception) on failure."""
     where = f"{settings.host}:{settings.port}"
-    context = settings.ssl_context or ssl.create_default_context()
+    context = settings.ssl_context or _system_tls_context()
     try:
         server: smtplib.SMTP
         if settings.use_tls == "ssl":
@@ -184,8 +185,11 @@ def list_outbox(outbox_dir: Path) -> list[OutboxEntry]:
     for path in sorted(outbox_dir.glob(f"*{OUTBOX_SUFFIX}"), reverse=True):
         if path.name.startswith("."):
             continue
-        with path.open("rb") as fh:
-            headers = parser.parse(fh)
+        try:
+            with path.open("rb") as fh:
+                headers = parser.parse(fh)
+        except OSError:  # removed meanwhile, or unreadable: the rest of the list still shows
+            continue
         entries.append(
             OutboxEntry(
                 path=path,
@@ -224,6 +228,12 @@ def read_outbox(path: Path) -> OutboxMessage:
         html=str(html.get_content()) if html is not None else "",
         message=msg,
     )
+
+
+@cache
+def _system_tls_context() -> ssl.SSLContext:
+    # Loading the system's CA store takes ~50 ms; once per process is enough.
+    return ssl.create_default_context()
 
 
 def _envelope_sender(settings: SmtpSettings) -> str | None:
