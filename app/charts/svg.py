@@ -516,6 +516,15 @@ _CYRILLIC = (
 )  # fmt: skip
 
 
+# The same for the punctuation labels are likely to contain.
+_PUNCTUATION = {
+    0x00A0: (32, 35), 0x00AB: (61, 65), 0x00B0: (50, 50), 0x00B7: (32, 38), 0x00BB: (61, 65),
+    0x2013: (50, 50), 0x2014: (100, 100), 0x2018: (32, 38), 0x2019: (32, 38), 0x201C: (52, 66),
+    0x201D: (52, 66), 0x201E: (52, 66), 0x2026: (100, 100), 0x2116: (104, 120),
+    0x2212: (84, 84), 0x2248: (84, 84), 0x2264: (84, 84), 0x2265: (84, 84),
+}  # fmt: skip
+
+
 def _width(text: str, size: float, bold: bool) -> float:
     """Estimated advance width of ``text`` in user units (DejaVu Sans metrics)."""
     style = 1 if bold else 0
@@ -526,10 +535,10 @@ def _width(text: str, size: float, bold: bool) -> float:
             total += _LATIN[style][code - 0x20]
         elif 0x400 <= code <= 0x45F:
             total += _CYRILLIC[style][code - 0x400]
-        elif code >= 0x2E80:  # CJK and other wide scripts
-            total += 100
-        else:  # dashes, ellipsis, accented letters...: about an average wide letter
-            total += 80 if bold else 75
+        elif code in _PUNCTUATION:
+            total += _PUNCTUATION[code][style]
+        else:  # the widest accented Latin letter (Œ); CJK glyphs are 1 em
+            total += 118 if bold else 108
     return total * size / 100
 
 
