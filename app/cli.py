@@ -6,7 +6,8 @@ import argparse
 import os
 import secrets
 import sys
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 
 from sqlmodel import Session, select
 
@@ -24,8 +25,14 @@ class CommandError(Exception):
     """A command that cannot do what was asked; printed without a traceback."""
 
 
-def _session(settings: Settings) -> Session:
-    return Session(make_engine(settings.db_url))
+@contextmanager
+def _session(settings: Settings) -> Iterator[Session]:
+    engine = make_engine(settings.db_url)
+    try:
+        with Session(engine) as session:
+            yield session
+    finally:
+        engine.dispose()  # a command must leave no connection open behind it
 
 
 def cmd_migrate(settings: Settings, _args: argparse.Namespace) -> None:
