@@ -6,6 +6,14 @@ HOST   ?= 127.0.0.1
 PORT   ?= 8000
 STAMP  := $(VENV)/.installed
 
+# Links in invitations and the printed login URL follow HOST and PORT, unless BASE_URL is set
+# in the environment or in .env.
+ifeq ($(origin BASE_URL),undefined)
+ifeq ($(shell grep -qs '^BASE_URL=' .env && echo yes),)
+export BASE_URL := http://$(HOST):$(PORT)
+endif
+endif
+
 .PHONY: install run test lint format bench clean
 
 $(STAMP): pyproject.toml
@@ -16,7 +24,9 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP)
 
+# Same steps as the Dockerfile: install, migrate, serve (plus demo data, for development only).
 run: install
+	$(BIN)/rolefit migrate
 	$(BIN)/rolefit demo
 	$(BIN)/rolefit serve --host $(HOST) --port $(PORT)
 
