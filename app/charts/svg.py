@@ -480,7 +480,13 @@ _SPACE = re.compile(r"\s+")
 
 
 def _clean(text: str) -> str:
-    """Caller text made safe to lay out: visible characters only, one line, capped."""
+    """Caller text made safe to lay out: visible characters only, one line, capped.
+
+    Markup (a gettext result with escaped variables, say) is HTML: it is turned back into the
+    text it shows, so "A &amp; B" is drawn as "A & B", not escaped a second time.
+    """
+    if isinstance(text, Markup):
+        text = text.striptags()
     text = _SPACE.sub(" ", _INVISIBLE.sub("", str(text))).strip()
     if len(text) > MAX_TEXT:
         text = text[: MAX_TEXT - 1].rstrip() + "…"

@@ -502,6 +502,12 @@ def test_control_characters_are_removed_and_whitespace_collapsed() -> None:
     assert charts._clean("Ж" * 5000) == "Ж" * (charts.MAX_TEXT - 1) + "…"
 
 
+def test_markup_labels_are_drawn_as_the_text_they_show() -> None:
+    label = Markup("%s <em>and</em> R&D") % "A & B"  # as a gettext call with a variable gives
+    root = parse(type_bars([TypeBar(label, 0.5)], labels=TYPE_LABELS))
+    assert texts(root)[0] == "A & B and R&D"
+
+
 def test_a_label_too_long_for_its_row_is_shortened_with_an_ellipsis() -> None:
     long = "Очень длинное название типа, которое не помещается в строку графика"
     root = parse(type_bars([TypeBar(long, 0.5)], labels=TYPE_LABELS))
