@@ -1,8 +1,12 @@
-"""The candidate's pages. The link's token is the only credential; no staff session involved."""
+"""The candidate's pages. The link's token is the only credential; no staff session involved.
+
+These forms carry no CSRF token: a forged request would have to contain the link's secret token
+in its URL, and whoever has that can answer in the candidate's place anyway.
+"""
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, HTTPException, Request
 from fastapi.responses import RedirectResponse, Response
@@ -25,6 +29,7 @@ from app.candidate.views import item_views
 from app.db import SessionDep, utcnow
 from app.i18n import translations
 from app.models import Invitation
+from app.web import render
 from questionnaires.schema import Questionnaire
 
 router = APIRouter(prefix="/a/{token}")
@@ -55,9 +60,10 @@ def _questionnaire(request: Request, invitation: Invitation, qid: str) -> Questi
     return catalog[qid]
 
 
-def _render(request: Request, template: str, invitation: Invitation, ctx: dict, status: int = 200):
-    from app.web import render
-
+def _render(
+    request: Request, template: str, invitation: Invitation, ctx: dict[str, Any], status: int = 200
+) -> Response:
+    """Candidate pages speak the invitation's language (switched with ?lang=)."""
     return render(request, template, ctx, lang=invitation.language, status_code=status)
 
 

@@ -147,8 +147,9 @@ def dichotomy_bars(
     y = 2.0
     for row in rows:
         p = _probability(row.p_high, "p_high")
-        low, high = _clean(row.low_label), _clean(row.high_label)
-        pair = f"{low} – {high}"
+        low_name, high_name = _clean(row.low_label), _clean(row.high_label)
+        pair = f"{low_name} – {high_name}"
+        low, high = low_name, high_name
         g = ET.Element("g", {"class": "rf-row"})
         body.append(g)
         high_wins = p is not None and p >= 0.5
@@ -186,12 +187,9 @@ def dichotomy_bars(
             if fits:
                 _text(g, beyond, ty + 14.5, pct, size=SMALL, bold=True, anchor=_side(outward))
             else:  # no room beyond the tip: write it inside the bar's end, in white
-                inside = tip - outward * 6
-                _text(
-                    g, inside, ty + 14.5, pct, size=SMALL, bold=True, anchor=_side(-outward),
-                    fill=STRIPE,
-                )  # fmt: skip
-            said = f"{pair}: {high if high_wins else low} {pct}"
+                inside, anchor = tip - outward * 6, _side(-outward)
+                _text(g, inside, ty + 14.5, pct, size=SMALL, bold=True, anchor=anchor, fill=STRIPE)
+            said = f"{pair}: {high_name if high_wins else low_name} {pct}"
             if row.borderline:
                 said += f", {_clean(labels.borderline)}"
                 _borderline_marker(g, centre, ty + th + 14, _clean(labels.borderline))

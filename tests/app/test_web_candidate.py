@@ -236,3 +236,12 @@ def test_the_link_stops_working_when_it_expires_mid_way(
     db.commit()
     r = post_page(client, token, 1, {ie_questionnaire().pages()[0][0]: 3}, "next")
     assert r.status_code == 410
+
+
+def test_the_language_switch_after_a_failed_form_stays_on_the_link(
+    client: TestClient, invited
+) -> None:
+    _, token = invited
+    r = client.post(f"/a/{token}/consent", data={})
+    switch = parse(r.text).one("nav", class_="lang-switch")
+    assert [a.get("href") for a in switch.find_all("a")] == [f"/a/{token}?lang=ru"]
