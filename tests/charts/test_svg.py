@@ -282,6 +282,14 @@ def test_each_row_writes_the_more_probable_poles_percentage() -> None:
     assert "Introversion – Extraversion: Introversion 80%" in desc(root)
 
 
+def test_the_description_names_the_poles_in_full_even_when_the_row_shortens_them() -> None:
+    low, high = "Статика: описывает состояния", "Динамика: описывает процессы мира"
+    root = parse(dichotomy_bars([DichotomyBar(low, high, 0.3, False)], labels=DICHOTOMY_LABELS))
+    shown = texts(by_class(root, "rf-row")[0])
+    assert any(t.endswith("…") for t in shown)
+    assert desc(root).startswith(f"{low} – {high}: {low} 70%")
+
+
 def test_the_more_probable_pole_is_written_in_bold() -> None:
     root = parse(dichotomy_bars([dich(0.2)], labels=DICHOTOMY_LABELS))
     bold = [t.text for t in root.iter(f"{NS}text") if t.get("font-weight") == "bold"]
