@@ -404,19 +404,22 @@ def gauge(
         band_rect.set("class", "rf-band")
         if i:  # a white gap between bands, so neighbours never touch
             _line(g, x_of(start), bar_y, x_of(start), bar_end, STRIPE, 2)
-    # The edges' numbers sit below the whisker's row; one that would collide is skipped.
+    # The edges' numbers sit below the whisker's row. 0 and 100 always show; an inner edge
+    # whose number would touch a neighbour's is left unnumbered (the legend gives every range).
     numbers_y = bar_end + (34 if v is not None and limits is not None else 18)
-    edges = sorted({0.0, 1.0, *(b.start for b in checked)})
-    last_right = -math.inf
-    for k, edge in enumerate(edges):
+    inner = sorted({b.start for b in checked[1:]})
+    end_w = _width("100", SMALL - 1, False)
+    last_right = X0 + _width("0", SMALL - 1, False)
+    _text(g, X0, numbers_y, "0", size=SMALL - 1, fill=MUTED)
+    for edge in inner:
         text = str(round(edge * 100))
         w = _width(text, SMALL - 1, False)
-        anchor = "start" if k == 0 else "end" if k == len(edges) - 1 else "middle"
-        left = x_of(edge) - {"start": 0, "middle": w / 2, "end": w}[anchor]
-        if left < last_right + 6 and k != len(edges) - 1:
+        left = x_of(edge) - w / 2
+        if left < last_right + 6 or left + w > X1 - end_w - 6:
             continue
-        _text(g, x_of(edge), numbers_y, text, size=SMALL - 1, fill=MUTED, anchor=anchor)
+        _text(g, x_of(edge), numbers_y, text, size=SMALL - 1, fill=MUTED, anchor="middle")
         last_right = left + w
+    _text(g, X1, numbers_y, "100", size=SMALL - 1, fill=MUTED, anchor="end")
     poles_y = numbers_y + 21
     half = (X1 - X0 - 16) / 2
     _text(g, X0, poles_y, _fit(low, half, SIZE - 1, False), size=SIZE - 1)
@@ -446,8 +449,15 @@ def gauge(
         _text(g, sx, bar_y - 17, score, bold=True, anchor="middle")
     legend = ET.Element("g")
     ly = poles_y + 12
+    # The candidate's band is the caller's (band_label); by position only if no name matches.
+    named = any(_clean(b.label) == band for b in checked)
     for start, end, name in checked:
-        current = v is not None and (start <= v < end or (end == 1.0 and v == 1.0))
+        if v is None:
+            current = False
+        elif named:
+            current = _clean(name) == band
+        else:
+            current = start <= v < end or (end == 1.0 and v == 1.0)
         span = f"{round(start * 100)}–{round(end * 100)}"
         span_w = _width(span, SMALL, False)
         text = _fit(_clean(name), X1 - X0 - 30 - span_w, SMALL, current)

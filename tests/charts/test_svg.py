@@ -433,13 +433,28 @@ def test_the_needle_follows_the_value() -> None:
 
 
 def test_the_gauge_draws_the_callers_bands_and_bolds_the_current_one() -> None:
-    root = gauge_chart(0.5)
+    root = gauge_chart(0.5, band_label="Borderline")
     bands = by_class(root, "rf-band")
     span = charts.X1 - charts.X0
     assert [round((x(b) - charts.X0) / span, 3) for b in bands] == [0, 0.3, 0.45, 0.55, 0.7]
     bold = [t.text for t in root.iter(f"{NS}text") if t.get("font-weight") == "bold"]
     assert "Borderline" in bold and "Clear introvert" not in bold
     assert {"0", "30", "45", "55", "70", "100"} <= set(texts(root))
+
+
+def test_the_callers_band_is_bolded_even_where_its_rule_puts_an_edge_differently() -> None:
+    # the caller's bands include the upper edge in the lower band: 0.3 is still introvert
+    root = gauge_chart(0.3, band_label="Clear introvert")
+    bold = [t.text for t in root.iter(f"{NS}text") if t.get("font-weight") == "bold"]
+    assert "Clear introvert" in bold and "Moderate introvert" not in bold
+
+
+def test_edge_numbers_that_would_collide_are_left_out() -> None:
+    bands = [(0.0, 0.48, "a"), (0.48, 0.5, "b"), (0.5, 0.97, "c"), (0.97, 1.0, "d")]
+    root = gauge_chart(0.5, bands=bands)
+    numbers = [t.text for t in root.iter(f"{NS}text") if t.get("font-size") == "12"]
+    assert numbers[0] == "0" and numbers[-1] == "100"
+    assert "48" in numbers and "50" not in numbers and "97" not in numbers
 
 
 def test_the_whisker_spans_the_interval() -> None:
