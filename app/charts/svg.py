@@ -12,10 +12,10 @@ translated. Rows, bars, the needle and the whisker carry ``rf-`` classes (``rf-r
 ``rf-bar``, ``rf-target``, ``rf-needle``, ``rf-whisker``) so tests can find them.
 
 Sizing: with ``fluid=True`` (for pages) the svg has ``width="100%"`` and its height follows
-the viewBox's aspect ratio, so the page decides the width (cap it with CSS on the container,
-e.g. ``max-width: 36rem``); the layout is drawn 400 units wide so text stays readable on a
-360 px phone. With ``fluid=False`` (for WeasyPrint) width and height are the viewBox size in
-CSS pixels, i.e. 400 px (106 mm) wide.
+the viewBox's aspect ratio, so the page decides the width; cap it with CSS on the container
+(``max-width: 28rem`` draws the labels at about body-text size). The layout is drawn 400 units
+wide so its text stays readable (about 11 px) on a 360 px phone. With ``fluid=False`` (for
+WeasyPrint) width and height are the viewBox size in CSS pixels, i.e. 400 px (106 mm) wide.
 """
 
 from __future__ import annotations
