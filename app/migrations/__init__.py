@@ -22,7 +22,9 @@ def alembic_config(db_url: str) -> Config:
     return cfg
 
 
-def upgrade(db_url: str, revision: str = "head") -> None:
+def upgrade(db_url: str, revision: str = "heads") -> None:
+    # "heads": branches made by parallel work apply together until a merge revision joins them.
+
     command.upgrade(alembic_config(db_url), revision)
 
 
