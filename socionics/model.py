@@ -24,7 +24,10 @@ from pathlib import Path
 from typing import Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import Field, ValidationError, model_validator
+
+# One bilingual text type and strict base for both pure libraries.
+from questionnaires.schema import Strict, Text
 
 HERE = Path(__file__).resolve().parent
 TYPES_FILE = HERE / "types.yaml"
@@ -47,20 +50,6 @@ QUADRAS = ("alpha", "beta", "gamma", "delta")
 
 class SocionicsError(Exception):
     """A socionics data file that cannot be used; the message names the file and the problem."""
-
-
-class Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-
-class Text(Strict):
-    """A text a person reads, in Russian and English."""
-
-    ru: str = Field(min_length=1)
-    en: str = Field(min_length=1)
-
-    def get(self, language: str) -> str:
-        return self.ru if language == "ru" else self.en
 
 
 class Pole(Strict):
