@@ -172,3 +172,76 @@ class Result(SQLModel, table=True):
     seconds_taken: int
     quality_level: str = Field(max_length=16)
     created_at: datetime = Field(default_factory=utcnow)
+
+
+# --- Issue 7: integration API keys and webhooks ---------------------------------------------
+
+
+class ApiScope(StrEnum):
+    read = "read"
+    read_write = "read_write"
+
+
+class ApiKey(SQLModel, table=True):
+    """A bearer token for /api/v1. Only its sha256 is stored: the key is shown once."""
+
+    __tablename__ = "api_keys"
+
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(max_length=100)
+    # The key's first characters, shown in lists so an admin can tell keys apart.
+    prefix: str = Field(max_length=16)
+    key_hash: str = Field(max_length=64, unique=True, index=True)
+    scope: str = Field(default=ApiScope.read, max_length=16)
+    created_by_id: int | None = Field(default=None, foreign_key="users.id", ondelete="SET NULL")
+    created_at: datetime = Field(default_factory=utcnow)
+    last_used_at: datetime | None = None
+    revoked_at: datetime | None = None
+
+
+class WebhookEndpoint(SQLModel, table=True):
+    """A URL an admin registered for some events. The secret signs every delivery to it."""
+
+    __tablename__ = "webhook_endpoints"
+
+    id: int | None = Field(default=None, primary_key=True)
+    url: str = Field(max_length=2000)
+    events: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    description: str = Field(default="", max_length=200)
+    # Kept in plain text: signing needs the secret itself (docs/api.md says why).
+    secret: str = Field(max_length=100)
+    active: bool = True
+    created_by_id: int | None = Field(default=None, foreign_key="users.id", ondelete="SET NULL")
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+class WebhookEvent(SQLModel, table=True):
+    """Something that happened, once: the unique key makes emitting the same fact twice a no-op."""
+
+    __tablename__ = "webhook_events"
+    __table_args__ = (UniqueConstraint("event", "subject_id", "occurred_at"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    event: str = Field(max_length=64)
+    subject_id: int | None = Field(default=None, index=True)  # the invitation, for both events
+    occurred_at: datetime
+    payload: dict[str, Any] = Field(sa_column=Column(JSON, nullable=False))
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+class WebhookDelivery(SQLModel, table=True):
+    """The persistent outbox: one event to one endpoint, retried with backoff until delivered."""
+
+    __tablename__ = "webhook_deliveries"
+    __table_args__ = (UniqueConstraint("event_id", "endpoint_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    event_id: int = Field(foreign_key="webhook_events.id", index=True, ondelete="CASCADE")
+    endpoint_id: int = Field(foreign_key="webhook_endpoints.id", index=True, ondelete="CASCADE")
+    status: str = Field(default="pending", max_length=16, index=True)  # pending|delivered|failed
+    attempts: int = 0
+    next_attempt_at: datetime | None = Field(default=None, index=True)
+    last_status_code: int | None = None
+    last_error: str | None = Field(default=None, max_length=500)
+    created_at: datetime = Field(default_factory=utcnow)
+    delivered_at: datetime | None = None
