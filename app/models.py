@@ -245,3 +245,68 @@ class WebhookDelivery(SQLModel, table=True):
     last_error: str | None = Field(default=None, max_length=500)
     created_at: datetime = Field(default_factory=utcnow)
     delivered_at: datetime | None = None
+
+
+# --- scoring, matrix versions, fit records, checklist (issues 3 and 4) ---------------------
+
+
+class MatrixVersion(SQLModel, table=True):
+    """One version of the role-fit matrix; the newest is the matrix in force.
+
+    ``content`` is ``RoleFitMatrix.to_dict()``. A version is never changed or deleted, so an
+    old report can always show the matrix it was scored with.
+    """
+
+    __tablename__ = "matrix_versions"
+
+    id: int | None = Field(default=None, primary_key=True)
+    label: str = Field(max_length=40)  # the matrix's own version label
+    content: dict[str, Any] = Field(sa_column=Column(JSON, nullable=False))
+    content_hash: str = Field(max_length=64, unique=True)
+    # None with author "file": stored from socionics/role_fit.yaml.
+    created_by_id: int | None = Field(default=None, foreign_key="users.id", ondelete="SET NULL")
+    author: str = Field(default="", max_length=254)  # kept when the user is deleted
+    created_at: datetime = Field(default_factory=utcnow)
+    note: str = Field(default="", max_length=500)
+
+
+class FitRecord(SQLModel, table=True):
+    """The recommendation of one invitation, with the matrix version it was scored with.
+
+    One row per invitation: re-scoring with a newer matrix replaces it (``rescored_at`` set).
+    The plain columns let the candidate table sort and filter without parsing ``data``.
+    """
+
+    __tablename__ = "fit_records"
+
+    id: int | None = Field(default=None, primary_key=True)
+    invitation_id: int = Field(foreign_key="invitations.id", unique=True, ondelete="CASCADE")
+    matrix_version_id: int = Field(foreign_key="matrix_versions.id", index=True)
+    type_code: str = Field(max_length=8)
+    type_probability: float
+    placement: str = Field(max_length=32)  # the best placement: hunter, farmer, sales_operations
+    best_role: str = Field(max_length=32)
+    best_fit: float
+    # The vacancy target's best expected fit; None when the vacancy is undecided.
+    target_fit: float | None = None
+    too_close: bool
+    quality_level: str = Field(max_length=16)  # the worst level over the invitation's results
+    # socionics.recommend.Recommendation as JSON.
+    data: dict[str, Any] = Field(sa_column=Column(JSON, nullable=False))
+    created_at: datetime = Field(default_factory=utcnow)
+    rescored_at: datetime | None = None
+
+
+class ChecklistAnswer(SQLModel, table=True):
+    """The hiring manager's tick and comment on one portrait trait for one invitation."""
+
+    __tablename__ = "checklist_answers"
+    __table_args__ = (UniqueConstraint("invitation_id", "trait_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    invitation_id: int = Field(foreign_key="invitations.id", index=True, ondelete="CASCADE")
+    trait_id: str = Field(max_length=64)
+    checked: bool = False
+    comment: str = Field(default="", max_length=2000)
+    author_id: int | None = Field(default=None, foreign_key="users.id", ondelete="SET NULL")
+    updated_at: datetime = Field(default_factory=utcnow)
