@@ -52,7 +52,17 @@ def cmd_serve(settings: Settings, args: argparse.Namespace) -> None:
     upgrade(settings.db_url)
     app = create_app(settings, questionnaires=questionnaires)
     print(f"rolefit: serving on http://{args.host}:{args.port} (links use {settings.base_url})")
-    uvicorn.run(app, host=args.host, port=args.port, proxy_headers=True, log_level="info")
+    # X-Forwarded-For/-Proto are believed only from TRUSTED_PROXIES: otherwise any client could
+    # claim any address and step around the per-address rate limits.
+    trusted = settings.trusted_proxies.strip()
+    uvicorn.run(
+        app,
+        host=args.host,
+        port=args.port,
+        proxy_headers=bool(trusted),
+        forwarded_allow_ips=trusted or None,
+        log_level="info",
+    )
 
 
 def cmd_create_user(settings: Settings, args: argparse.Namespace) -> None:

@@ -103,6 +103,29 @@ class Settings(BaseSettings):
             fh.write(key + "\n")
         return key
 
+    # --- production hardening (issue 8); fields may follow methods in a pydantic model ---
+    # Rate-limit state is shared by every instance: in Redis when set, else in the database.
+    redis_url: str = ""
+    rate_limit_prefix: str = "rolefit:rl:"
+    # Comma-separated proxy addresses/networks whose X-Forwarded-For is believed; empty: none.
+    trusted_proxies: str = ""
+    # Requests per minute per client address.
+    rate_limit_candidate: int = Field(default=120, ge=1)
+    rate_limit_login: int = Field(default=20, ge=1)
+    rate_limit_register: int = Field(default=10, ge=1)
+    rate_limit_api: int = Field(default=600, ge=1)
+    # Per account: this many failed logins lock it for login_lock_minutes; a day's worth of
+    # failures (4x) locks it for a day.
+    login_max_failures: int = Field(default=5, ge=1, le=100)
+    login_lock_minutes: int = Field(default=15, ge=1, le=24 * 60)
+    # A staff session ends after this long without a request (the absolute cap is session_hours).
+    session_idle_minutes: int = Field(default=120, ge=5, le=24 * 60)
+    # Bodies over these sizes are refused with 413 (multipart uploads have the larger limit).
+    max_body_bytes: int = Field(default=1_000_000, ge=1024)
+    max_upload_bytes: int = Field(default=5_000_000, ge=1024)
+    # Candidates' personal data is deleted this many days after their vacancy closes.
+    retention_days_after_close: int = Field(default=180, ge=0, le=3650)
+
 
 def load_settings(**overrides: object) -> Settings:
     """Settings from the environment, or a ``SettingsError`` naming each bad variable."""

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI, Request
@@ -17,6 +17,9 @@ from app.config import Settings, load_settings
 from app.db import make_engine
 from app.errors import install_error_handlers
 from app.reports.routes import router as reports_router
+from app.security.headers import SecurityHeadersMiddleware
+from app.security.ratelimit import RateLimitMiddleware, make_limiter
+from app.security.sizelimit import BodySizeLimitMiddleware
 from app.staff.routes import router as staff_router
 from app.web import STATIC
 from questionnaires.loader import product_questionnaires
@@ -39,6 +42,11 @@ def create_app(
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         app.state.engine = make_engine(settings.db_url)
+        app.state.limiter = make_limiter(
+            engine=app.state.engine,
+            redis_url=settings.redis_url,
+            prefix=settings.rate_limit_prefix,
+        )
         try:
             yield
         finally:
@@ -59,18 +67,15 @@ def create_app(
         https_only=settings.secure_cookies,
     )
 
-    @app.middleware("http")
-    async def security_headers(
-        request: Request, call_next: Callable[[Request], Awaitable[Response]]
-    ) -> Response:
-        response = await call_next(request)
-        # Candidate links carry their token in the path: never send it on as a referrer.
-        response.headers.setdefault("Referrer-Policy", "no-referrer")
-        response.headers.setdefault("X-Content-Type-Options", "nosniff")
-        response.headers.setdefault("X-Frame-Options", "DENY")
-        if request.url.path.startswith("/a/"):
-            response.headers.setdefault("Cache-Control", "no-store")
-        return response
+    # Outermost last: headers wrap everything (413 and 429 pages too); bodies are size-checked
+    # before anything reads them; rate limits are counted before the session is decoded.
+    app.add_middleware(RateLimitMiddleware)
+    app.add_middleware(
+        BodySizeLimitMiddleware,
+        max_body=settings.max_body_bytes,
+        max_upload=settings.max_upload_bytes,
+    )
+    app.add_middleware(SecurityHeadersMiddleware, hsts=settings.secure_cookies)
 
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
 

@@ -310,3 +310,17 @@ class ChecklistAnswer(SQLModel, table=True):
     comment: str = Field(default="", max_length=2000)
     author_id: int | None = Field(default=None, foreign_key="users.id", ondelete="SET NULL")
     updated_at: datetime = Field(default_factory=utcnow)
+
+
+# --- security (issue 8): shared rate-limit counters -------------------------------------------
+
+
+class RateLimit(SQLModel, table=True):
+    """One fixed-window counter (``app.security.ratelimit``); the key holds the window start."""
+
+    __tablename__ = "rate_limits"
+
+    key: str = Field(primary_key=True, max_length=160)
+    count: int = 0
+    # Unix seconds: rows past it are swept; an integer compares the same on every database.
+    expires_at: int = Field(index=True)

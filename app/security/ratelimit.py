@@ -1,0 +1,260 @@
+"""Fixed-window request counters shared by every instance of the app.
+
+A counter is keyed by (bucket, key, window start). The state lives where every instance sees it:
+in Redis when REDIS_URL is set (INCR + EXPIRE), else in the database (``rate_limits``, one atomic
+upsert per hit: ``INSERT ... ON CONFLICT DO UPDATE SET count = count + 1 RETURNING count``, which
+SQLite >= 3.35 and PostgreSQL both run). Fixed windows let a client send up to twice the limit
+around a window edge; for abuse control that is an acceptable price for one write per request.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Protocol
+
+import anyio.to_thread
+from sqlalchemy import Engine, delete, select
+from sqlalchemy.dialects import postgresql, sqlite
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.types import ASGIApp, Receive, Scope, Send
+
+from app.i18n import pick_language
+from app.models import RateLimit
+
+log = logging.getLogger("rolefit.security")
+
+Clock = Callable[[], float]
+
+
+@dataclass(frozen=True)
+class Decision:
+    allowed: bool
+    count: int
+    limit: int
+    retry_after: int  # seconds until the window ends
+
+
+class Backend(Protocol):
+    def incr(self, key: str, *, ttl: int, now: float) -> int: ...
+    def get(self, key: str, *, now: float) -> int: ...
+    def delete(self, key: str) -> None: ...
+
+
+class DatabaseBackend:
+    """Counters in the ``rate_limits`` table; each hit is its own short transaction."""
+
+    # Expired rows are swept every this many hits, so the table stays small without a cron job.
+    SWEEP_EVERY = 500
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+        self._hits = 0
+
+    def _insert(self):  # type: ignore[no-untyped-def]
+        module = postgresql if self.engine.dialect.name == "postgresql" else sqlite
+        return module.insert(RateLimit)
+
+    def incr(self, key: str, *, ttl: int, now: float) -> int:
+        table = RateLimit.__table__  # type: ignore[attr-defined]
+        stmt = self._insert().values(key=key, count=1, expires_at=int(now) + ttl)
+        stmt = stmt.on_conflict_do_update(
+            index_elements=["key"], set_={"count": table.c.count + 1}
+        ).returning(table.c.count)
+        with self.engine.begin() as conn:
+            count = int(conn.execute(stmt).scalar_one())
+        self._hits += 1
+        if self._hits % self.SWEEP_EVERY == 0:
+            self.sweep(now=now)
+        return count
+
+    def get(self, key: str, *, now: float) -> int:
+        table = RateLimit.__table__  # type: ignore[attr-defined]
+        with self.engine.connect() as conn:
+            row = conn.execute(
+                select(table.c.count).where(table.c.key == key, table.c.expires_at > int(now))
+            ).first()
+        return int(row[0]) if row else 0
+
+    def delete(self, key: str) -> None:
+        table = RateLimit.__table__  # type: ignore[attr-defined]
+        with self.engine.begin() as conn:
+            conn.execute(delete(table).where(table.c.key == key))
+
+    def sweep(self, *, now: float) -> int:
+        table = RateLimit.__table__  # type: ignore[attr-defined]
+        with self.engine.begin() as conn:
+            return conn.execute(delete(table).where(table.c.expires_at <= int(now))).rowcount
+
+
+class RedisBackend:
+    """Counters in Redis under ``prefix``; Redis expires them itself."""
+
+    def __init__(self, url: str, *, prefix: str = "rolefit:rl:") -> None:
+        import redis
+
+        self.client = redis.Redis.from_url(url, socket_timeout=2, socket_connect_timeout=2)
+        self.prefix = prefix
+
+    def incr(self, key: str, *, ttl: int, now: float) -> int:
+        pipe = self.client.pipeline(transaction=True)
+        pipe.incr(self.prefix + key)
+        # The window start is in the key, so a TTL of one window is enough and never extended.
+        pipe.expire(self.prefix + key, ttl)
+        count, _ = pipe.execute()
+        return int(count)
+
+    def get(self, key: str, *, now: float) -> int:
+        value = self.client.get(self.prefix + key)
+        return int(value) if value is not None else 0
+
+    def delete(self, key: str) -> None:
+        self.client.delete(self.prefix + key)
+
+
+class RateLimiter:
+    def __init__(self, backend: Backend, *, clock: Clock = time.time) -> None:
+        self.backend = backend
+        self.clock = clock
+
+    @staticmethod
+    def _key(bucket: str, key: str, window: int, start: int) -> str:
+        # Keys may be emails or API keys: store a digest, never the value itself.
+        digest = hashlib.sha256(key.encode("utf-8")).hexdigest()[:32]
+        return f"{bucket}:{window}:{start}:{digest}"
+
+    def _window(self, window: int) -> tuple[float, int]:
+        now = self.clock()
+        return now, int(now // window) * window
+
+    def hit(self, *, bucket: str, key: str, limit: int, window: int) -> Decision:
+        """Count one request; allowed while the window's count is at most ``limit``."""
+        now, start = self._window(window)
+        count = self.backend.incr(self._key(bucket, key, window, start), ttl=window, now=now)
+        retry = max(1, int(start + window - now + 0.999))
+        return Decision(allowed=count <= limit, count=count, limit=limit, retry_after=retry)
+
+    def peek(self, *, bucket: str, key: str, limit: int, window: int) -> Decision:
+        """The current window's count without counting this call."""
+        now, start = self._window(window)
+        count = self.backend.get(self._key(bucket, key, window, start), now=now)
+        retry = max(1, int(start + window - now + 0.999))
+        return Decision(allowed=count < limit, count=count, limit=limit, retry_after=retry)
+
+    def reset(self, *, bucket: str, key: str, window: int) -> None:
+        _now, start = self._window(window)
+        self.backend.delete(self._key(bucket, key, window, start))
+
+
+def make_limiter(*, engine: Engine, redis_url: str, prefix: str = "rolefit:rl:") -> RateLimiter:
+    if redis_url:
+        return RateLimiter(RedisBackend(redis_url, prefix=prefix))
+    return RateLimiter(DatabaseBackend(engine))
+
+
+# --- the middleware -------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Rule:
+    bucket: str
+    prefix: str
+    methods: frozenset[str] | None  # None: every method
+    setting: str  # the Settings field holding the per-minute limit
+
+
+# The open registration route (issue 5) joins this list when it exists.
+RULES: tuple[Rule, ...] = (
+    Rule("candidate", "/a/", None, "rate_limit_candidate"),
+    Rule("login", "/login", frozenset({"POST"}), "rate_limit_login"),
+    Rule("register", "/register", frozenset({"POST"}), "rate_limit_register"),
+    Rule("api", "/api/", None, "rate_limit_api"),
+)
+WINDOW = 60
+
+
+def client_address(scope: Scope) -> str:
+    """The socket peer. Behind trusted proxies uvicorn has already put the client from
+    X-Forwarded-For here (``rolefit serve`` passes TRUSTED_PROXIES as forwarded_allow_ips);
+    otherwise the header is ignored, so a client cannot pick its own address."""
+    client = scope.get("client")
+    return str(client[0]) if client else "unknown"
+
+
+def _rate_key(rule: Rule, scope: Scope) -> str:
+    if rule.bucket == "api":
+        # API clients are limited per key, so a shared NAT does not starve a busy integration.
+        for name, value in scope.get("headers", []):
+            if name in (b"authorization", b"x-api-key") and value:
+                return "key:" + value.decode("latin-1")
+    return "addr:" + client_address(scope)
+
+
+class RateLimitMiddleware:
+    """Counts requests to the limited routes and answers 429 with Retry-After past the limit."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        path: str = scope["path"]
+        rule = next(
+            (
+                r
+                for r in RULES
+                if (path == r.prefix or path.startswith(r.prefix))
+                and (r.methods is None or scope["method"] in r.methods)
+            ),
+            None,
+        )
+        if rule is None:
+            await self.app(scope, receive, send)
+            return
+        state = scope["app"].state
+        limit = int(getattr(state.settings, rule.setting))
+        try:
+            decision = await anyio.to_thread.run_sync(
+                lambda: state.limiter.hit(
+                    bucket=rule.bucket, key=_rate_key(rule, scope), limit=limit, window=WINDOW
+                )
+            )
+        except Exception:
+            # A broken limiter store must not take the site down with it: log and serve.
+            log.exception("rate limiter unavailable; request let through")
+            await self.app(scope, receive, send)
+            return
+        if decision.allowed:
+            await self.app(scope, receive, send)
+            return
+        response = too_many_requests(Request(scope), retry_after=decision.retry_after)
+        await response(scope, receive, send)
+
+
+def too_many_requests(request: Request, *, retry_after: int) -> Response:
+    from app.web import render  # app.web imports templates: keep this module light to import
+
+    settings = request.app.state.settings
+    lang = pick_language(
+        request.query_params.get("lang") or request.cookies.get("lang"), settings.default_language
+    )
+    if request.url.path.startswith("/api/"):
+        response: Response = JSONResponse(
+            {"status": "error", "code": 429, "retry_after": retry_after}, status_code=429
+        )
+    else:
+        response = render(
+            request,
+            "shared/too_many_requests.html",
+            {"retry_after": retry_after, "staff_page": False},
+            lang=lang,
+            status_code=429,
+        )
+    response.headers["Retry-After"] = str(retry_after)
+    return response

@@ -1,0 +1,125 @@
+"""Rate limits: counters in the database or Redis, the 429 page, which routes are limited."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterator
+
+import pytest
+from factories import make_invitation
+from fastapi.testclient import TestClient
+from htmlq import parse
+from sqlalchemy import Engine, func, select
+from sqlmodel import Session
+
+from app.config import Settings
+from app.main import create_app
+from app.models import RateLimit
+from app.security.ratelimit import DatabaseBackend, RateLimiter, RedisBackend
+from webflow import token_of
+
+REDIS_URL = "redis://127.0.0.1:6379/0"
+
+
+class Clock:
+    def __init__(self, now: float = 1_000_000.0) -> None:
+        self.now = now
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def _redis_backend() -> Iterator[RedisBackend]:
+    backend = RedisBackend(REDIS_URL, prefix=f"rolefit-test:{uuid.uuid4().hex}:")
+    try:
+        backend.client.ping()
+    except Exception:
+        pytest.skip("no Redis at 127.0.0.1:6379")
+    yield backend
+    for key in backend.client.scan_iter(match=backend.prefix + "*"):
+        backend.client.delete(key)
+
+
+@pytest.fixture(params=["database", "redis"])
+def limiter(request: pytest.FixtureRequest, db: Session, engine: Engine) -> Iterator[RateLimiter]:
+    clock = Clock()
+    if request.param == "database":
+        yield RateLimiter(DatabaseBackend(engine), clock=clock)
+    else:
+        for backend in _redis_backend():
+            yield RateLimiter(backend, clock=clock)
+
+
+def test_it_allows_up_to_the_limit_and_refuses_the_next(limiter: RateLimiter) -> None:
+    decisions = [limiter.hit(bucket="t", key="1.2.3.4", limit=3, window=60) for _ in range(4)]
+    assert [d.allowed for d in decisions] == [True, True, True, False]
+    assert [d.count for d in decisions] == [1, 2, 3, 4]
+    assert 1 <= decisions[-1].retry_after <= 60
+
+
+def test_a_new_window_starts_from_zero(limiter: RateLimiter) -> None:
+    for _ in range(3):
+        limiter.hit(bucket="t", key="k", limit=2, window=60)
+    assert not limiter.peek(bucket="t", key="k", limit=2, window=60).allowed
+    limiter.clock.now += 60  # type: ignore[attr-defined]
+    assert limiter.peek(bucket="t", key="k", limit=2, window=60).count == 0
+    assert limiter.hit(bucket="t", key="k", limit=2, window=60).allowed
+
+
+def test_keys_and_buckets_count_separately_and_reset_clears(limiter: RateLimiter) -> None:
+    limiter.hit(bucket="a", key="x", limit=1, window=60)
+    assert limiter.hit(bucket="a", key="y", limit=1, window=60).allowed
+    assert limiter.hit(bucket="b", key="x", limit=1, window=60).allowed
+    assert not limiter.hit(bucket="a", key="x", limit=1, window=60).allowed
+    limiter.reset(bucket="a", key="x", window=60)
+    assert limiter.peek(bucket="a", key="x", limit=1, window=60).count == 0
+
+
+def test_the_database_stores_digests_and_sweeps_expired_rows(db: Session, engine: Engine) -> None:
+    clock = Clock()
+    backend = DatabaseBackend(engine)
+    limiter = RateLimiter(backend, clock=clock)
+    limiter.hit(bucket="login-account", key="someone@example.com", limit=5, window=60)
+    keys = db.exec(select(RateLimit.key)).all()  # type: ignore[call-overload]
+    assert len(keys) == 1 and "someone" not in keys[0][0]
+    clock.now += 120
+    assert backend.sweep(now=clock.now) == 1
+    assert db.exec(select(func.count()).select_from(RateLimit)).one()[0] == 0  # type: ignore[call-overload]
+
+
+def _limited_client(settings: Settings, **limits: int) -> TestClient:
+    return TestClient(create_app(settings.model_copy(update=limits)))
+
+
+def test_candidate_links_answer_429_with_retry_after_past_the_limit(
+    settings: Settings, db: Session
+) -> None:
+    token = token_of(make_invitation(db, settings).link)
+    with _limited_client(settings, rate_limit_candidate=3) as client:
+        codes = [client.get(f"/a/{token}").status_code for _ in range(3)]
+        assert codes == [200, 200, 200]
+        r = client.get(f"/a/{token}?lang=ru")
+        assert r.status_code == 429
+        assert 1 <= int(r.headers["Retry-After"]) <= 60
+        page = parse(r.text)
+        assert page.find("h1").text == "Слишком много запросов"
+        assert r.headers["Content-Security-Policy"]
+        # Unknown tokens are counted too: guessing links is what the limit is for.
+        assert client.get("/a/" + "x" * 43).status_code == 429
+
+
+def test_staff_pages_are_not_limited_by_the_candidate_bucket(
+    settings: Settings, db: Session
+) -> None:
+    with _limited_client(settings, rate_limit_candidate=1) as client:
+        assert [client.get("/login").status_code for _ in range(5)] == [200] * 5
+
+
+def test_login_posts_are_limited_per_address(settings: Settings, db: Session) -> None:
+    with _limited_client(settings, rate_limit_login=2) as client:
+        codes = [
+            client.post("/login", data={"email": f"u{i}@example.com", "password": "x"}).status_code
+            for i in range(3)
+        ]
+        # The first two fail on the missing CSRF token (403); the third never gets that far.
+        assert codes[:2] == [403, 403] and codes[2] == 429
