@@ -35,6 +35,10 @@ class Settings(BaseSettings):
     default_language: Literal["ru", "en"] = "ru"
     invitation_days: int = Field(default=14, ge=1, le=365)
     session_hours: int = Field(default=12, ge=1, le=24 * 30)
+    # Webhook deliveries (issue 7): the in-process worker; tests turn it off and call
+    # app.webhooks.service.deliver_due themselves.
+    webhook_worker: bool = True
+    webhook_poll_seconds: float = Field(default=5, gt=0, le=3600)
 
     @field_validator("database_url")
     @classmethod

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -11,6 +12,9 @@ from fastapi.staticfiles import StaticFiles
 from sqlalchemy import text
 from starlette.middleware.sessions import SessionMiddleware
 
+from app.api.pages import router as api_keys_router
+from app.api.problems import install_problem_handlers
+from app.api.routes import router as api_router
 from app.auth.routes import router as auth_router
 from app.candidate.routes import router as candidate_router
 from app.config import Settings, load_settings
@@ -22,6 +26,8 @@ from app.security.ratelimit import RateLimitMiddleware, make_limiter
 from app.security.sizelimit import BodySizeLimitMiddleware
 from app.staff.routes import router as staff_router
 from app.web import STATIC
+from app.webhooks import worker as webhook_worker
+from app.webhooks.routes import router as webhooks_router
 from questionnaires.loader import product_questionnaires
 from questionnaires.schema import Questionnaire
 
@@ -47,9 +53,20 @@ def create_app(
             redis_url=settings.redis_url,
             prefix=settings.rate_limit_prefix,
         )
+        stop = asyncio.Event()
+        webhooks = None
+        if settings.webhook_worker:
+            webhooks = asyncio.create_task(
+                webhook_worker.run(
+                    app.state.engine, poll_seconds=settings.webhook_poll_seconds, stop=stop
+                )
+            )
         try:
             yield
         finally:
+            if webhooks is not None:
+                stop.set()
+                await webhooks
             app.state.engine.dispose()
 
     app = FastAPI(
@@ -92,5 +109,10 @@ def create_app(
     app.include_router(staff_router)
     app.include_router(reports_router)
     app.include_router(candidate_router)
+    app.include_router(api_router)
+    app.include_router(api_keys_router)
+    app.include_router(webhooks_router)
     install_error_handlers(app)
+    # After the HTML handlers: /api/ paths answer RFC 9457 problems instead.
+    install_problem_handlers(app)
     return app

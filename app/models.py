@@ -219,10 +219,11 @@ class WebhookEvent(SQLModel, table=True):
     """Something that happened, once: the unique key makes emitting the same fact twice a no-op."""
 
     __tablename__ = "webhook_events"
-    __table_args__ = (UniqueConstraint("event", "subject_id", "occurred_at"),)
 
     id: int | None = Field(default=None, primary_key=True)
     event: str = Field(max_length=64)
+    # e.g. "assessment.completed:42"; two processes emitting the same fact insert one row.
+    key: str = Field(max_length=200, unique=True)
     subject_id: int | None = Field(default=None, index=True)  # the invitation, for both events
     occurred_at: datetime
     payload: dict[str, Any] = Field(sa_column=Column(JSON, nullable=False))

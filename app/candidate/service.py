@@ -17,6 +17,7 @@ from app.auth.security import hash_token
 from app.config import LANGUAGES
 from app.errors import LinkProblem
 from app.models import Answer, Invitation, InvitationStatus, PageEvent, Result
+from app.scoring.service import calibration_for, update_fit
 from questionnaires.engine import check_answer, score
 from questionnaires.result import Result as EngineResult
 from questionnaires.result import Timing
@@ -202,7 +203,9 @@ def submit(
     if missing:
         return Submission(missing=missing, result=None)
     timing, seconds = page_timing(session, invitation_id=invitation.id, q=q)
-    result = score(q, answers, timing=timing)
+    # The sample calibration once the questionnaire has 200 stored results, else the prior.
+    calibration = calibration_for(session, q=q)
+    result = score(q, answers, timing=timing, calibration=calibration)
     stmt = (
         _insert(session, Result)
         .values(
@@ -220,5 +223,8 @@ def submit(
     if next_questionnaire(session, invitation) is None:
         invitation.completed_at = now
         session.add(invitation)
+        session.flush()
+        # The recommendation (type, roles, matrix version) once every questionnaire is in.
+        update_fit(session, invitation=invitation, now=now)
     session.flush()
     return Submission(missing=[], result=result)

@@ -110,6 +110,8 @@ class ExtraversionInfo:
     prorated: bool
     percentile: float | None
     norm_n: int
+    # Where the bands meet on the 0..1 score scale (p_high = .10, .30, .70, .90), for the gauge.
+    band_edges: tuple[float, ...] = ()
 
 
 @dataclass(frozen=True)

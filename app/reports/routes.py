@@ -1,20 +1,74 @@
+"""Reports for staff: database rows -> ``ReportData`` -> page (and PDF, elsewhere)."""
+
 from __future__ import annotations
 
-from fastapi import APIRouter, Depends, HTTPException, Request
-from fastapi.responses import Response
+from typing import Annotated
 
-from app.auth.deps import csrf_protect, require_staff
+from fastapi import APIRouter, Depends, HTTPException, Request
+from fastapi.responses import RedirectResponse, Response
+
+from app.auth.deps import StaffUser, csrf_protect, require_staff
 from app.db import SessionDep
-from app.reports.service import NotFound, extraversion_report
-from app.web import render
+from app.models import Invitation
+from app.reports.build import build_report
+from app.reports.charts import report_charts
+from app.reports.checklist import ChecklistErrors, save_checklist
+from app.reports.service import NotFound
+from app.web import render, staff_language
 
 router = APIRouter(dependencies=[Depends(csrf_protect), Depends(require_staff)])
 
 
-@router.get("/invitations/{invitation_id}/report")
-def report(request: Request, session: SessionDep, invitation_id: int) -> Response:
+def _report_page(
+    request: Request,
+    session: SessionDep,
+    invitation_id: int,
+    *,
+    form: dict[str, str] | None = None,
+    errors: dict[str, str] | None = None,
+    status_code: int = 200,
+) -> Response:
+    language = staff_language(request)
     try:
-        data = extraversion_report(session, invitation_id=invitation_id)
+        data = build_report(session, invitation_id=invitation_id, language=language)
     except NotFound:
         raise HTTPException(status_code=404) from None
-    return render(request, "staff/report.html", {"report": data})
+    ctx = {
+        "report": data,
+        "charts": report_charts(data, language=language),
+        "form": form,
+        "errors": errors or {},
+        "saved": request.query_params.get("saved") == "1",
+    }
+    return render(request, "staff/report.html", ctx, status_code=status_code)
+
+
+@router.get("/invitations/{invitation_id}/report")
+def report(request: Request, session: SessionDep, invitation_id: int) -> Response:
+    return _report_page(request, session, invitation_id)
+
+
+async def form_fields(request: Request) -> dict[str, str]:
+    return {k: v for k, v in (await request.form()).items() if isinstance(v, str)}
+
+
+@router.post("/invitations/{invitation_id}/checklist")
+def checklist(
+    request: Request,
+    session: SessionDep,
+    user: StaffUser,
+    invitation_id: int,
+    form: Annotated[dict[str, str], Depends(form_fields)],
+) -> Response:
+    if session.get(Invitation, invitation_id) is None:
+        raise HTTPException(status_code=404)
+    try:
+        save_checklist(session, invitation_id=invitation_id, form=form, author=user)
+    except ChecklistErrors as exc:
+        return _report_page(
+            request, session, invitation_id, form=form, errors=exc.errors, status_code=422
+        )
+    session.commit()
+    return RedirectResponse(
+        f"/invitations/{invitation_id}/report?saved=1#checklist", status_code=303
+    )

@@ -1,0 +1,118 @@
+"""The fit report's charts, drawn from ``ReportData`` with labels in the report's language.
+
+``fluid=False`` gives fixed-size SVGs for the PDF; the page uses the fluid default.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from markupsafe import Markup
+
+from app.charts import (
+    DichotomyBar,
+    DichotomyLabels,
+    GaugeLabels,
+    RoleBar,
+    RoleLabels,
+    TypeBar,
+    TypeLabels,
+    dichotomy_bars,
+    gauge,
+    role_ranking,
+    type_bars,
+)
+from app.i18n import N_, translations
+from app.reports.data import ReportData
+
+BAND_NAMES = (
+    N_("Clear introvert"),
+    N_("Moderate introvert"),
+    N_("Borderline"),
+    N_("Moderate extravert"),
+    N_("Clear extravert"),
+)
+BAND_CODES = (
+    "clear_introvert",
+    "moderate_introvert",
+    "borderline",
+    "moderate_extravert",
+    "clear_extravert",
+)
+
+
+@dataclass(frozen=True)
+class ReportCharts:
+    dichotomies: Markup | None
+    types: Markup | None
+    roles: Markup | None
+    gauge: Markup | None
+
+
+def report_charts(data: ReportData, *, language: str, fluid: bool = True) -> ReportCharts:
+    _ = translations(language).gettext
+    dich = None
+    if data.dichotomies:
+        dich = dichotomy_bars(
+            [
+                DichotomyBar(
+                    low_label=f"{d.low_name} ({d.low_code})",
+                    high_label=f"{d.high_name} ({d.high_code})",
+                    p_high=d.p_high,
+                    borderline=d.borderline,
+                )
+                for d in data.dichotomies
+            ],
+            labels=DichotomyLabels(
+                title=_("Dichotomies"),
+                borderline=_("borderline"),
+                zone=_("Shaded: borderline zone (25–75%)"),
+                not_scored=_("not scored"),
+            ),
+            fluid=fluid,
+        )
+    types = None
+    if data.types:
+        types = type_bars(
+            [TypeBar(label=f"{t.code} — {t.name}", probability=t.probability) for t in data.types],
+            labels=TypeLabels(title=_("Most probable types")),
+            fluid=fluid,
+        )
+    roles = None
+    if data.roles:
+        roles = role_ranking(
+            [RoleBar(key=r.role, label=r.name, fit=r.expected_fit) for r in data.roles],
+            target=[r.role for r in data.roles if r.is_target],
+            labels=RoleLabels(
+                title=_("Fit by role"),
+                target=_("target role"),
+                margin=_("+N: points ahead of the next role"),
+            ),
+            fluid=fluid,
+        )
+    meter = None
+    e = data.extraversion
+    if e is not None and len(e.band_edges) == 4:
+        edges = (0.0, *e.band_edges, 1.0)
+        bands = [
+            (edges[i], edges[i + 1], _(BAND_NAMES[i]))
+            for i in range(5)
+            if edges[i + 1] > edges[i]  # a band the scale cannot reach is left out
+        ]
+        meter = gauge(
+            e.score / 100,
+            low_label=_("Introversion"),
+            high_label=_("Extraversion"),
+            band_label=_(BAND_NAMES[BAND_CODES.index(e.band)]),
+            p_high=e.p_high,
+            bands=bands,
+            labels=GaugeLabels(
+                title=_("Introversion – extraversion"),
+                score=_("Score"),
+                probability=_("{pole}: {percent} probability"),
+                interval=_("likely range"),
+                not_scored=_("not scored"),
+            ),
+            fluid=fluid,
+        )
+    return ReportCharts(dichotomies=dich, types=types, roles=roles, gauge=meter)

@@ -1,0 +1,247 @@
+"""Scoring with the database behind it: sample calibrations and the fit record.
+
+Calibration (issue 3): a scale's reliability, mean and SD come from the stored complete answer
+sets of the same questionnaire version once there are ``MIN_SAMPLE`` (200) of them, and from
+the questionnaire's documented prior before that; the engine records in every
+``DichotomyResult`` which one it used.
+
+Computing a sample calibration reads every stored answer of that questionnaire version, so it
+is cached per (database, questionnaire, version) and recomputed only when
+- a scale still uses the prior (fewer than 200 complete responses) and a result was added, or
+- it has grown by ``REFRESH_EVERY`` results or by ``REFRESH_SHARE`` of the cached sample,
+  whichever is more, since the cached computation, or
+- it went down (results deleted).
+Below ``MIN_SAMPLE`` results no scale can have 200 complete responses, so the prior is used
+without reading any answers. Each worker
+process keeps its own cache; a restart simply recomputes once.
+
+Fit (issue 4): when the last questionnaire of an invitation is scored, the socionics result's
+four pole probabilities give the 16 type probabilities, and the matrix in force ranks the roles
+(``socionics.recommend``). One ``FitRecord`` per invitation stores it with the matrix version.
+"""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import func
+from sqlmodel import Session, col, select
+
+from app.db import utcnow
+from app.matrix.service import MatrixInForce, current
+from app.models import Answer, FitRecord, Invitation, Result, Vacancy
+from questionnaires.psychometrics import MIN_SAMPLE, answers_matrix, calibration_from_responses
+from questionnaires.result import Result as EngineResult
+from questionnaires.result import ScaleCalibration
+from questionnaires.schema import Questionnaire
+from socionics.model import BASE_DICHOTOMIES
+from socionics.recommend import Recommendation, recommend, type_result
+
+SOCIONICS = "socionics_16"
+EXTRAVERSION = "introversion_extraversion"
+REFRESH_EVERY = 50
+REFRESH_SHARE = 0.10
+QUALITY_ORDER = ("good", "doubtful", "unusable")
+
+
+@dataclass(frozen=True)
+class _Cached:
+    count: int  # stored results when computed
+    calibration: dict[str, ScaleCalibration]
+
+
+_cache: dict[tuple[str, str, str], _Cached] = {}
+_lock = threading.Lock()
+
+
+def _key(session: Session, q: Questionnaire) -> tuple[str, str, str]:
+    url = session.get_bind().engine.url.render_as_string(hide_password=True)
+    return (url, q.id, q.version)
+
+
+def stored_count(session: Session, *, q: Questionnaire) -> int:
+    return session.exec(
+        select(func.count())
+        .select_from(Result)
+        .where(Result.questionnaire_id == q.id, Result.questionnaire_version == q.version)
+    ).one()
+
+
+def stored_answer_sets(session: Session, *, q: Questionnaire) -> list[dict[str, int]]:
+    """The answers behind every stored result of this questionnaire version."""
+    rows = session.exec(
+        select(Answer.invitation_id, Answer.item_id, Answer.value)
+        .join(
+            Result,
+            (col(Result.invitation_id) == col(Answer.invitation_id))
+            & (col(Result.questionnaire_id) == col(Answer.questionnaire_id)),
+        )
+        .where(Result.questionnaire_id == q.id, Result.questionnaire_version == q.version)
+    ).all()
+    sets: dict[int, dict[str, int]] = {}
+    for invitation_id, item_id, value in rows:
+        sets.setdefault(invitation_id, {})[item_id] = value
+    return list(sets.values())
+
+
+def _stale(cached: _Cached | None, count: int) -> bool:
+    if cached is None or count < cached.count:
+        return True
+    if any(c.source == "prior" for c in cached.calibration.values()):
+        # Some scale still lacks 200 complete responses (results stored with unanswered
+        # items): check again with every new result, so the switch is not late.
+        return count != cached.count
+    return count - cached.count >= max(REFRESH_EVERY, REFRESH_SHARE * cached.count)
+
+
+def calibration_for(session: Session, *, q: Questionnaire) -> dict[str, ScaleCalibration] | None:
+    """The calibration to score ``q`` with now; None means the prior for every scale."""
+    count = stored_count(session, q=q)
+    if count < MIN_SAMPLE:
+        return None
+    key = _key(session, q)
+    with _lock:
+        cached = _cache.get(key)
+    if not _stale(cached, count):
+        assert cached is not None
+        return cached.calibration
+    matrix = answers_matrix(q, stored_answer_sets(session, q=q))
+    calibration = calibration_from_responses(q, matrix)
+    with _lock:
+        _cache[key] = _Cached(count=count, calibration=calibration)
+    return calibration
+
+
+def clear_calibration_cache() -> None:
+    with _lock:
+        _cache.clear()
+
+
+# --- the fit record --------------------------------------------------------------------------
+
+
+def _results(session: Session, invitation_id: int) -> dict[str, Result]:
+    rows = session.exec(select(Result).where(Result.invitation_id == invitation_id)).all()
+    return {r.questionnaire_id: r for r in rows}
+
+
+def pole_p_high(result: EngineResult) -> dict[str, float] | None:
+    """P(high pole) of EI, SN, LF, RI from a socionics result; None if any is unscored."""
+    out = {}
+    for d in BASE_DICHOTOMIES:
+        dich = result.dichotomies.get(d)
+        if dich is None or not dich.scored or dich.p_high is None:
+            return None
+        out[d] = dich.p_high
+    return out
+
+
+def ie_p_extravert(result: EngineResult | None) -> float | None:
+    if result is None:
+        return None
+    dich = result.dichotomies.get("EI")
+    if dich is None or not dich.scored:
+        return None
+    return dich.p_high
+
+
+def worst_quality(levels: list[str]) -> str:
+    return max(levels, key=QUALITY_ORDER.index, default="good")
+
+
+def compute_recommendation(
+    session: Session, *, invitation: Invitation, matrix: MatrixInForce
+) -> Recommendation | None:
+    """The recommendation for an invitation's stored results, or None without socionics."""
+    assert invitation.id is not None
+    results = _results(session, invitation.id)
+    if SOCIONICS not in results:
+        return None
+    poles = pole_p_high(EngineResult.model_validate(results[SOCIONICS].data))
+    if poles is None:
+        return None
+    ie = results.get(EXTRAVERSION)
+    vacancy = session.get(Vacancy, invitation.vacancy_id)
+    assert vacancy is not None
+    return recommend(
+        type_result(poles).probabilities,
+        matrix.matrix,
+        target_role=vacancy.placement,
+        ie_p_extravert=ie_p_extravert(EngineResult.model_validate(ie.data) if ie else None),
+    )
+
+
+def update_fit(
+    session: Session,
+    *,
+    invitation: Invitation,
+    matrix: MatrixInForce | None = None,
+    now: datetime | None = None,
+) -> FitRecord | None:
+    """Compute and store (or replace) the invitation's fit record with the given matrix
+    (default: the matrix in force). Returns None when there is nothing to recommend from."""
+    assert invitation.id is not None
+    matrix = matrix or current(session)
+    rec = compute_recommendation(session, invitation=invitation, matrix=matrix)
+    if rec is None:
+        return None
+    results = _results(session, invitation.id)
+    poles = pole_p_high(EngineResult.model_validate(results[SOCIONICS].data))
+    assert poles is not None
+    tr = type_result(poles)
+    target_fit = (
+        max(rec.role(r).expected_fit for r in rec.target_roles) if rec.target_roles else None
+    )
+    now = now or utcnow()
+    record = session.exec(select(FitRecord).where(FitRecord.invitation_id == invitation.id)).first()
+    assert matrix.version.id is not None
+    values: dict[str, Any] = {
+        "matrix_version_id": matrix.version.id,
+        "type_code": tr.code,
+        "type_probability": tr.probability,
+        "placement": rec.placement,
+        "best_role": rec.best_role,
+        "best_fit": rec.role(rec.best_role).expected_fit,
+        "target_fit": target_fit,
+        "too_close": rec.too_close_to_call,
+        "quality_level": worst_quality([r.quality_level for r in results.values()]),
+        "data": rec.model_dump(mode="json"),
+    }
+    if record is None:
+        record = FitRecord(invitation_id=invitation.id, created_at=now, **values)
+    else:
+        for name, value in values.items():
+            setattr(record, name, value)
+        record.rescored_at = now
+    session.add(record)
+    session.flush()
+    return record
+
+
+def rescore_all(session: Session, *, now: datetime | None = None) -> int:
+    """Re-compute every recommendation not made with the matrix in force (and any completed
+    socionics result without one). Returns how many were (re)computed."""
+    in_force = current(session)
+    stale = session.exec(
+        select(Invitation)
+        .join(FitRecord, col(FitRecord.invitation_id) == col(Invitation.id))
+        .where(FitRecord.matrix_version_id != in_force.version.id)
+    ).all()
+    missing = session.exec(
+        select(Invitation)
+        .join(Result, col(Result.invitation_id) == col(Invitation.id))
+        .outerjoin(FitRecord, col(FitRecord.invitation_id) == col(Invitation.id))
+        .where(
+            Result.questionnaire_id == SOCIONICS,
+            col(Invitation.completed_at).is_not(None),
+            col(FitRecord.id).is_(None),
+        )
+    ).all()
+    done = 0
+    for invitation in [*stale, *missing]:
+        if update_fit(session, invitation=invitation, matrix=in_force, now=now) is not None:
+            done += 1
+    return done
