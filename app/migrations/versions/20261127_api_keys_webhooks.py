@@ -68,17 +68,13 @@ def upgrade() -> None:
         "webhook_events",
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("event", String(length=64), nullable=False),
+        sa.Column("key", String(length=200), nullable=False),
         sa.Column("subject_id", sa.Integer(), nullable=True),
         sa.Column("occurred_at", UTC(), nullable=False),
         sa.Column("payload", sa.JSON(), nullable=False),
         sa.Column("created_at", UTC(), nullable=False),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_webhook_events")),
-        sa.UniqueConstraint(
-            "event",
-            "subject_id",
-            "occurred_at",
-            name=op.f("uq_webhook_events_event_subject_id_occurred_at"),
-        ),
+        sa.UniqueConstraint("key", name=op.f("uq_webhook_events_key")),
     )
     with op.batch_alter_table("webhook_events", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_webhook_events_subject_id"), ["subject_id"])

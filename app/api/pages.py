@@ -1,0 +1,80 @@
+"""Staff pages for API keys: an administrator creates (the key is shown once), lists, revokes."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Form, HTTPException, Request
+from fastapi.responses import RedirectResponse, Response
+
+from app.api.keys import KeyFormError, create_api_key, list_api_keys, revoke_api_key
+from app.auth.deps import csrf_protect, require_staff
+from app.db import SessionDep
+from app.models import ApiScope, Role, User
+from app.web import render
+
+
+def require_admin(user: Annotated[User, Depends(require_staff)]) -> User:
+    """API keys and webhooks act for the whole company: administrators only."""
+    if user.role != Role.admin:
+        raise HTTPException(status_code=403)
+    return user
+
+
+AdminUser = Annotated[User, Depends(require_admin)]
+
+router = APIRouter(
+    prefix="/admin/api-keys", dependencies=[Depends(csrf_protect), Depends(require_admin)]
+)
+
+
+def _page(
+    request: Request,
+    session: SessionDep,
+    *,
+    new_key: dict[str, str] | None = None,
+    values: dict[str, str] | None = None,
+    errors: dict[str, str] | None = None,
+    status_code: int = 200,
+) -> Response:
+    ctx = {
+        "keys": list_api_keys(session),
+        "new_key": new_key,
+        "values": values or {"name": "", "scope": ApiScope.read.value},
+        "errors": errors or {},
+        "scopes": [s.value for s in ApiScope],
+    }
+    return render(request, "staff/api_keys.html", ctx, status_code=status_code)
+
+
+@router.get("")
+def api_keys(request: Request, session: SessionDep) -> Response:
+    return _page(request, session)
+
+
+@router.post("")
+def add_api_key(
+    request: Request,
+    session: SessionDep,
+    user: AdminUser,
+    name: Annotated[str, Form(max_length=1000)] = "",
+    scope: Annotated[str, Form(max_length=32)] = "",
+) -> Response:
+    try:
+        new = create_api_key(session, name=name, scope=scope, created_by=user)
+    except KeyFormError as exc:
+        values = {"name": name, "scope": scope}
+        errors = {exc.field: exc.message}
+        return _page(request, session, values=values, errors=errors, status_code=422)
+    session.commit()
+    # Rendered here rather than after a redirect: the key never travels in a cookie.
+    shown = {"name": new.key.name, "secret": new.secret}
+    return _page(request, session, new_key=shown, status_code=201)
+
+
+@router.post("/{key_id}/revoke")
+def revoke(session: SessionDep, key_id: int) -> Response:
+    if revoke_api_key(session, key_id=key_id) is None:
+        raise HTTPException(status_code=404)
+    session.commit()
+    return RedirectResponse("/admin/api-keys", status_code=303)

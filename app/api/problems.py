@@ -1,0 +1,195 @@
+"""RFC 9457 problem details for every error under /api/v1 (``application/problem+json``).
+
+The HTML error pages of app/errors.py stay for everything else: ``install_problem_handlers``
+wraps those handlers and answers with a problem only when the path is an API path.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable, Sequence
+from http import HTTPStatus
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse, Response
+from pydantic import BaseModel, Field
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+log = logging.getLogger("rolefit.api")
+
+API_PREFIX = "/api/"
+PROBLEM_TYPE = "application/problem+json"
+# Each kind of problem gets a stable type URI that clients can match on (listed in
+# docs/api.md). A URN: it identifies the kind and does not pretend to be a page to fetch.
+TYPE_BASE = "urn:rolefit:problem:"
+
+Handler = Callable[[Request, Any], Awaitable[Response]]
+
+
+class FieldError(BaseModel):
+    field: str = Field(description="Where the bad value is, e.g. candidates[0].email")
+    message: str
+
+
+class Problem(BaseModel):
+    """An RFC 9457 problem: ``type``, ``title``, ``status``, ``detail``; ``errors`` on 422."""
+
+    type: str
+    title: str
+    status: int
+    detail: str
+    instance: str | None = None
+    errors: list[FieldError] | None = None
+
+
+class ApiProblem(Exception):
+    """Raised by API routes; rendered as problem+json by the handler."""
+
+    def __init__(
+        self,
+        status: int,
+        *,
+        title: str,
+        detail: str,
+        kind: str | None = None,
+        errors: Sequence[FieldError] | None = None,
+        headers: dict[str, str] | None = None,
+    ) -> None:
+        super().__init__(detail)
+        self.status = status
+        self.title = title
+        self.detail = detail
+        self.kind = kind or HTTPStatus(status).phrase.lower().replace(" ", "-")
+        self.errors = list(errors) if errors is not None else None
+        self.headers = headers or {}
+
+
+def not_found(what: str, ident: object) -> ApiProblem:
+    return ApiProblem(
+        404, title=f"{what} not found", detail=f"There is no {what.lower()} with id {ident}."
+    )
+
+
+def invalid(errors: Sequence[FieldError], detail: str | None = None) -> ApiProblem:
+    fields = ", ".join(e.field for e in errors)
+    return ApiProblem(
+        422,
+        title="Invalid request",
+        detail=detail or f"Some values are not valid: {fields}.",
+        kind="validation",
+        errors=errors,
+    )
+
+
+def problem_response(request: Request, exc: ApiProblem) -> JSONResponse:
+    body = Problem(
+        type=TYPE_BASE + exc.kind,
+        title=exc.title,
+        status=exc.status,
+        detail=exc.detail,
+        instance=request.url.path,
+        errors=exc.errors,
+    )
+    return JSONResponse(
+        body.model_dump(exclude_none=True),
+        status_code=exc.status,
+        media_type=PROBLEM_TYPE,
+        headers=exc.headers,
+    )
+
+
+def field_path(loc: Sequence[int | str]) -> str:
+    """("body", "candidates", 0, "email") -> "candidates[0].email"; query/path/header params
+    by their name."""
+    parts = list(loc)
+    if parts and parts[0] in ("body", "query", "path", "header", "cookie"):
+        parts = parts[1:]
+    out = ""
+    for p in parts:
+        if isinstance(p, int):
+            out += f"[{p}]"
+        else:
+            out += ("." if out else "") + str(p)
+    return out or "body"
+
+
+def _validation_problem(exc: RequestValidationError) -> ApiProblem:
+    errors = []
+    for err in exc.errors():
+        msg = str(err.get("msg", "invalid value")).removeprefix("Value error, ")
+        errors.append(FieldError(field=field_path(err.get("loc", ())), message=msg))
+    return invalid(errors)
+
+
+_HTTP_DETAIL = {
+    404: ("Not found", "There is no such resource in this API."),
+    405: ("Method not allowed", "This resource does not accept that method."),
+    413: ("Request too large", "The request body is too large."),
+    429: ("Too many requests", "Slow down and retry after the time in Retry-After."),
+}
+
+
+def _http_problem(exc: StarletteHTTPException) -> ApiProblem:
+    title, detail = _HTTP_DETAIL.get(
+        exc.status_code, (HTTPStatus(exc.status_code).phrase, HTTPStatus(exc.status_code).phrase)
+    )
+    headers = dict(exc.headers) if exc.headers else None
+    return ApiProblem(exc.status_code, title=title, detail=detail, headers=headers)
+
+
+def is_api(request: Request) -> bool:
+    return request.url.path.startswith(API_PREFIX)
+
+
+def install_problem_handlers(app: FastAPI) -> None:
+    """Problems for API paths; the existing (HTML) handlers for every other path.
+
+    Call after ``install_error_handlers``: this wraps the handlers it registered.
+    """
+    previous: dict[Any, Handler] = dict(app.exception_handlers)
+
+    def fallback(kind: Any) -> Handler:
+        handler = previous.get(kind)
+        if handler is not None:
+            return handler
+
+        async def reraise(_request: Request, exc: Exception) -> Response:
+            raise exc
+
+        return reraise
+
+    @app.exception_handler(ApiProblem)
+    async def _problem(request: Request, exc: ApiProblem) -> Response:
+        return problem_response(request, exc)
+
+    http_fallback = fallback(StarletteHTTPException)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http(request: Request, exc: StarletteHTTPException) -> Response:
+        if is_api(request):
+            return problem_response(request, _http_problem(exc))
+        return await http_fallback(request, exc)
+
+    invalid_fallback = fallback(RequestValidationError)
+
+    @app.exception_handler(RequestValidationError)
+    async def _invalid(request: Request, exc: RequestValidationError) -> Response:
+        if is_api(request):
+            return problem_response(request, _validation_problem(exc))
+        return await invalid_fallback(request, exc)
+
+    crash_fallback = fallback(Exception)
+
+    @app.exception_handler(Exception)
+    async def _crash(request: Request, exc: Exception) -> Response:
+        if is_api(request):
+            log.exception("unhandled API error on %s %s", request.method, request.url.path)
+            problem = ApiProblem(
+                500,
+                title="Internal error",
+                detail="The server could not complete the request; it has been logged.",
+            )
+            return problem_response(request, problem)
+        return await crash_fallback(request, exc)

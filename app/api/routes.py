@@ -1,0 +1,196 @@
+"""/api/v1 routes: parse, call app.api.service, commit once, answer JSON."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import JSONResponse
+
+from app.api import service
+from app.api.deps import ReadKey, WriteKey
+from app.api.openapi import api_schema
+from app.api.problems import Problem
+from app.api.schemas import (
+    CandidateOut,
+    CandidatePage,
+    InvitationsCreate,
+    InvitationsCreated,
+    NewInvitationOut,
+    ResultsOut,
+    VacancyCreate,
+    VacancyList,
+    VacancyOut,
+    VacancyUpdate,
+)
+from app.db import SessionDep, utcnow
+from app.models import InvitationStatus, User, Vacancy
+from app.staff.service import FormErrors, create_vacancy
+
+PREFIX = "/api/v1"
+
+
+def _problems(*codes: int) -> dict[int | str, dict[str, Any]]:
+    text = {
+        401: "Missing, unknown or revoked API key",
+        403: "The key's scope does not allow this",
+        404: "No such resource",
+        409: "The resource's state does not allow this",
+        422: "A value is not valid; `errors` names each field",
+    }
+    return {code: {"model": Problem, "description": text[code]} for code in codes}
+
+
+READ = _problems(401, 422)
+WRITE = _problems(401, 403, 422)
+
+# Operation ids are the function names: stable, readable names for generated clients.
+router = APIRouter(prefix=PREFIX, generate_unique_id_function=lambda route: route.name)
+
+
+@router.get("/openapi.json", include_in_schema=False)
+def openapi() -> JSONResponse:
+    return JSONResponse(api_schema(router))
+
+
+# --- vacancies ----------------------------------------------------------------------------
+
+
+@router.get("/vacancies", responses=READ, summary="List vacancies")
+def list_vacancies(
+    session: SessionDep,
+    _key: ReadKey,
+    status: Annotated[Literal["open", "closed"] | None, Query()] = None,
+) -> VacancyList:
+    rows = service.list_vacancies(session, status=status)
+    return VacancyList(data=[service.vacancy_out(session, v) for v in rows])
+
+
+@router.post("/vacancies", status_code=201, responses=WRITE, summary="Create a vacancy")
+def add_vacancy(session: SessionDep, key: WriteKey, body: VacancyCreate) -> VacancyOut:
+    creator = session.get(User, key.created_by_id) if key.created_by_id else None
+    try:
+        vacancy = create_vacancy(
+            session,
+            title=body.title,
+            placement=body.placement.value,
+            language=body.language,
+            created_by=creator,
+        )
+    except FormErrors as exc:  # the body model already checks the same rules
+        raise service.invalid_form(exc) from None
+    session.commit()
+    return service.vacancy_out(session, vacancy)
+
+
+def _vacancy(session: SessionDep, vacancy_id: int) -> Vacancy:
+    return service.get_vacancy(session, vacancy_id)
+
+
+@router.get("/vacancies/{vacancy_id}", responses=_problems(401, 404, 422), summary="Get a vacancy")
+def get_vacancy(session: SessionDep, _key: ReadKey, vacancy_id: int) -> VacancyOut:
+    return service.vacancy_out(session, _vacancy(session, vacancy_id))
+
+
+@router.patch(
+    "/vacancies/{vacancy_id}", responses=_problems(401, 403, 404, 422), summary="Update a vacancy"
+)
+def update_vacancy(
+    session: SessionDep, _key: WriteKey, vacancy_id: int, body: VacancyUpdate
+) -> VacancyOut:
+    vacancy = service.update_vacancy(session, vacancy=_vacancy(session, vacancy_id), changes=body)
+    session.commit()
+    return service.vacancy_out(session, vacancy)
+
+
+@router.post(
+    "/vacancies/{vacancy_id}/close",
+    responses=_problems(401, 403, 404, 422),
+    summary="Close a vacancy (no new invitations; sent links keep working)",
+)
+def close_vacancy(session: SessionDep, _key: WriteKey, vacancy_id: int) -> VacancyOut:
+    vacancy = service.close_vacancy(session, vacancy=_vacancy(session, vacancy_id), now=utcnow())
+    session.commit()
+    return service.vacancy_out(session, vacancy)
+
+
+# --- invitations ---------------------------------------------------------------------------
+
+
+@router.post(
+    "/vacancies/{vacancy_id}/invitations",
+    status_code=201,
+    responses=_problems(401, 403, 404, 409, 422),
+    summary="Invite one or many candidates; returns each personal link (only now)",
+)
+def create_invitations(
+    request: Request, session: SessionDep, key: WriteKey, vacancy_id: int, body: InvitationsCreate
+) -> InvitationsCreated:
+    vacancy = _vacancy(session, vacancy_id)
+    creator = session.get(User, key.created_by_id) if key.created_by_id else None
+    made = service.invite_many(
+        session,
+        settings=request.app.state.settings,
+        vacancy=vacancy,
+        people=body.candidates,
+        created_by=creator,
+    )
+    session.commit()
+    now = utcnow()
+    return InvitationsCreated(
+        invitations=[
+            NewInvitationOut(
+                **service.candidate_out(m.invitation, m.candidate, now).model_dump(), link=m.link
+            )
+            for m in made
+        ]
+    )
+
+
+@router.post(
+    "/invitations/{invitation_id}/revoke",
+    responses=_problems(401, 403, 404, 409, 422),
+    summary="Revoke an invitation: its link stops working",
+)
+def revoke_invitation(session: SessionDep, _key: WriteKey, invitation_id: int) -> CandidateOut:
+    invitation, candidate = service.get_candidate(session, invitation_id)
+    now = utcnow()
+    service.revoke_invitation(session, invitation=invitation, now=now)
+    session.commit()
+    return service.candidate_out(invitation, candidate, now)
+
+
+# --- candidates and results ------------------------------------------------------------------
+
+
+@router.get("/candidates", responses=READ, summary="List candidates, oldest first, by pages")
+def list_candidates(
+    session: SessionDep,
+    _key: ReadKey,
+    vacancy_id: Annotated[int | None, Query()] = None,
+    status: Annotated[InvitationStatus | None, Query()] = None,
+    cursor: Annotated[str | None, Query(max_length=200)] = None,
+    limit: Annotated[int, Query(ge=1, le=100)] = 20,
+) -> CandidatePage:
+    page, next_cursor = service.list_candidates(
+        session, vacancy_id=vacancy_id, status=status, cursor=cursor, limit=limit, now=utcnow()
+    )
+    return CandidatePage(data=page, next_cursor=next_cursor)
+
+
+@router.get(
+    "/candidates/{candidate_id}", responses=_problems(401, 404, 422), summary="Get a candidate"
+)
+def get_candidate(session: SessionDep, _key: ReadKey, candidate_id: int) -> CandidateOut:
+    invitation, candidate = service.get_candidate(session, candidate_id)
+    return service.candidate_out(invitation, candidate, utcnow())
+
+
+@router.get(
+    "/candidates/{candidate_id}/results",
+    responses=_problems(401, 404, 422),
+    summary="A candidate's results: scores, type, role fit, answer quality, versions",
+)
+def get_results(session: SessionDep, _key: ReadKey, candidate_id: int) -> ResultsOut:
+    invitation, _candidate = service.get_candidate(session, candidate_id)
+    return service.results(session, invitation=invitation, now=utcnow())

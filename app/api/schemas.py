@@ -1,0 +1,176 @@
+"""Request and response bodies of /api/v1. Plain pydantic models: no table leaks into the API."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+
+from app.models import InvitationStatus, Placement
+
+Language = Literal["ru", "en"]
+Title = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+Email = Annotated[
+    str,
+    StringConstraints(strip_whitespace=True, max_length=254, pattern=r"^[^@\s]+@[^@\s]+$"),
+]
+
+
+class Strict(BaseModel):
+    # Unknown fields are refused: a typo in a field name is an error, not silently ignored.
+    model_config = ConfigDict(extra="forbid")
+
+
+# --- vacancies ----------------------------------------------------------------------------
+
+
+class VacancyCreate(Strict):
+    title: Title
+    placement: Placement = Placement.undecided
+    language: Language = "ru"
+
+
+class VacancyUpdate(Strict):
+    """Only the fields given change; an omitted (or null) field keeps its value."""
+
+    title: Title | None = None
+    placement: Placement | None = None
+    language: Language | None = None
+
+
+class VacancyOut(BaseModel):
+    id: int
+    title: str
+    placement: Placement
+    language: Language
+    questionnaire_ids: list[str]
+    status: Literal["open", "closed"]
+    created_at: datetime
+    closed_at: datetime | None
+    invited: int = Field(description="Invitations sent for this vacancy")
+    completed: int = Field(description="Invitations completed")
+
+
+class VacancyList(BaseModel):
+    data: list[VacancyOut]
+
+
+# --- invitations and candidates -----------------------------------------------------------
+
+
+class CandidateIn(Strict):
+    name: Name
+    email: Email | None = None
+    language: Language | None = Field(
+        default=None, description="The assessment's language; default: the vacancy's"
+    )
+
+
+class InvitationsCreate(Strict):
+    candidates: list[CandidateIn] = Field(min_length=1, max_length=100)
+
+
+class CandidateOut(BaseModel):
+    """A candidate invited to one vacancy. Its id is the invitation's id."""
+
+    id: int
+    vacancy_id: int
+    name: str
+    email: str | None
+    language: Language
+    status: InvitationStatus
+    invited_at: datetime
+    expires_at: datetime
+    started_at: datetime | None
+    completed_at: datetime | None
+    revoked_at: datetime | None
+
+
+class NewInvitationOut(CandidateOut):
+    link: str = Field(description="The candidate's personal link; returned only now")
+
+
+class InvitationsCreated(BaseModel):
+    invitations: list[NewInvitationOut]
+
+
+class CandidatePage(BaseModel):
+    data: list[CandidateOut]
+    next_cursor: str | None = Field(
+        description="Pass as ?cursor= for the next page; null on the last page"
+    )
+
+
+# --- results ------------------------------------------------------------------------------
+
+
+class ScaleOut(BaseModel):
+    scored: bool
+    raw: float | None
+    normalized: float | None = Field(description="raw placed on 0..1 across the possible range")
+    answered: int
+    total: int
+    prorated: bool
+
+
+class DichotomyOut(BaseModel):
+    scored: bool
+    pole: str | None
+    probability: float | None = Field(description="Probability of that pole")
+    p_high: float | None = Field(description="Probability of the high pole")
+    borderline: bool
+
+
+class QualityFlagOut(BaseModel):
+    code: str
+    severity: Literal["doubtful", "unusable"]
+
+
+class QualityOut(BaseModel):
+    level: Literal["good", "doubtful", "unusable"]
+    flags: list[QualityFlagOut]
+    seconds_per_item: float | None
+
+
+class QuestionnaireResultOut(BaseModel):
+    questionnaire_id: str
+    questionnaire_version: str
+    completed_at: datetime
+    seconds_taken: int
+    scales: dict[str, ScaleOut]
+    dichotomies: dict[str, DichotomyOut]
+    quality: QualityOut
+
+
+class TypeOut(BaseModel):
+    code: str = Field(description="The most probable socionics type")
+    probability: float
+    probabilities: dict[str, float] = Field(description="Every type, most probable first")
+    borderline: list[str] = Field(description="Base dichotomies too close to call")
+
+
+class RoleOut(BaseModel):
+    role: str
+    expected_fit: float
+    rank: int
+    margin_to_next: float | None
+
+
+class RoleFitOut(BaseModel):
+    matrix_version: str
+    roles: list[RoleOut] = Field(description="Best first")
+    best_role: str
+    placement: str = Field(description="The recommended placement")
+    too_close_to_call: bool
+    no_good_fit: bool
+
+
+class ResultsOut(BaseModel):
+    candidate_id: int
+    status: InvitationStatus
+    complete: bool = Field(description="True once every questionnaire is answered and scored")
+    questionnaires: list[QuestionnaireResultOut]
+    type: TypeOut | None = Field(description="Null until the socionics questionnaire is scored")
+    role_fit: RoleFitOut | None = Field(description="Null until a recommendation is stored")

@@ -1,0 +1,310 @@
+"""What the API routes call. Reads see every vacancy: an API key acts for the whole company,
+as an administrator would (docs/api.md)."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import ColumnElement, and_, func
+from sqlmodel import Session, col, select
+
+from app.api.problems import ApiProblem, FieldError, invalid, not_found
+from app.api.schemas import (
+    CandidateIn,
+    CandidateOut,
+    DichotomyOut,
+    QualityFlagOut,
+    QualityOut,
+    QuestionnaireResultOut,
+    ResultsOut,
+    ScaleOut,
+    VacancyOut,
+    VacancyUpdate,
+)
+from app.config import Settings
+from app.models import Candidate, Invitation, InvitationStatus, Result, User, Vacancy
+from app.staff.service import FormErrors, invite_candidate
+from questionnaires.result import Result as EngineResult
+
+# --- vacancies ----------------------------------------------------------------------------
+
+
+def vacancy_out(session: Session, vacancy: Vacancy) -> VacancyOut:
+    assert vacancy.id is not None
+    invited, completed = session.exec(
+        select(func.count(col(Invitation.id)), func.count(col(Invitation.completed_at))).where(
+            Invitation.vacancy_id == vacancy.id
+        )
+    ).one()
+    return VacancyOut(
+        id=vacancy.id,
+        title=vacancy.title,
+        placement=vacancy.placement,
+        language=vacancy.language,
+        questionnaire_ids=list(vacancy.questionnaire_ids),
+        status="closed" if vacancy.archived_at is not None else "open",
+        created_at=vacancy.created_at,
+        closed_at=vacancy.archived_at,
+        invited=invited,
+        completed=completed,
+    )
+
+
+def get_vacancy(session: Session, vacancy_id: int) -> Vacancy:
+    vacancy = session.get(Vacancy, vacancy_id)
+    if vacancy is None:
+        raise not_found("Vacancy", vacancy_id)
+    return vacancy
+
+
+def list_vacancies(session: Session, *, status: str | None) -> list[Vacancy]:
+    query = select(Vacancy).order_by(col(Vacancy.id))
+    if status == "open":
+        query = query.where(col(Vacancy.archived_at).is_(None))
+    elif status == "closed":
+        query = query.where(col(Vacancy.archived_at).is_not(None))
+    return list(session.exec(query).all())
+
+
+def update_vacancy(session: Session, *, vacancy: Vacancy, changes: VacancyUpdate) -> Vacancy:
+    if changes.title is not None:
+        vacancy.title = changes.title
+    if changes.placement is not None:
+        vacancy.placement = changes.placement.value
+    if changes.language is not None:
+        vacancy.language = changes.language
+    session.add(vacancy)
+    session.flush()
+    return vacancy
+
+
+def close_vacancy(session: Session, *, vacancy: Vacancy, now: datetime) -> Vacancy:
+    """Closed vacancies take no new invitations; links already sent keep working."""
+    if vacancy.archived_at is None:
+        vacancy.archived_at = now
+        session.add(vacancy)
+        session.flush()
+    return vacancy
+
+
+# --- invitations ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Invited:
+    invitation: Invitation
+    candidate: Candidate
+    link: str
+
+
+def invite_many(
+    session: Session,
+    *,
+    settings: Settings,
+    vacancy: Vacancy,
+    people: list[CandidateIn],
+    created_by: User | None,
+) -> list[Invited]:
+    """All or nothing: one bad entry refuses the whole request (the route rolls back)."""
+    if vacancy.archived_at is not None:
+        raise ApiProblem(
+            409,
+            title="Vacancy closed",
+            detail=f"Vacancy {vacancy.id} is closed and takes no new invitations.",
+            kind="vacancy-closed",
+        )
+    made = []
+    errors = []
+    for n, person in enumerate(people):
+        try:
+            new = invite_candidate(
+                session,
+                settings=settings,
+                vacancy=vacancy,
+                name=person.name,
+                email=person.email,
+                language=person.language or vacancy.language,
+                created_by=created_by,
+            )
+        except FormErrors as exc:
+            errors += [
+                FieldError(field=f"candidates[{n}].{field}", message=message)
+                for field, message in exc.errors.items()
+            ]
+            continue
+        made.append(Invited(invitation=new.invitation, candidate=new.candidate, link=new.link))
+    if errors:
+        raise invalid(errors)
+    return made
+
+
+def revoke_invitation(session: Session, *, invitation: Invitation, now: datetime) -> Invitation:
+    if invitation.completed_at is not None:
+        raise ApiProblem(
+            409,
+            title="Already completed",
+            detail=f"Invitation {invitation.id} is completed; its results stay.",
+            kind="invitation-completed",
+        )
+    if invitation.revoked_at is None:
+        invitation.revoked_at = now
+        session.add(invitation)
+        session.flush()
+    return invitation
+
+
+# --- candidates ----------------------------------------------------------------------------
+
+
+def candidate_out(invitation: Invitation, candidate: Candidate, now: datetime) -> CandidateOut:
+    assert invitation.id is not None
+    return CandidateOut(
+        id=invitation.id,
+        vacancy_id=invitation.vacancy_id,
+        name=candidate.name,
+        email=candidate.email,
+        language=invitation.language,
+        status=invitation.status(now),
+        invited_at=invitation.created_at,
+        expires_at=invitation.expires_at,
+        started_at=invitation.started_at,
+        completed_at=invitation.completed_at,
+        revoked_at=invitation.revoked_at,
+    )
+
+
+def get_candidate(session: Session, candidate_id: int) -> tuple[Invitation, Candidate]:
+    invitation = session.get(Invitation, candidate_id)
+    candidate = session.get(Candidate, invitation.candidate_id) if invitation else None
+    if invitation is None or candidate is None:
+        raise not_found("Candidate", candidate_id)
+    return invitation, candidate
+
+
+def status_filter(status: InvitationStatus, now: datetime) -> ColumnElement[bool]:
+    """SQL for ``Invitation.status(now) == status`` (the same order of precedence)."""
+    done = col(Invitation.completed_at).is_not(None)
+    open_ = col(Invitation.completed_at).is_(None)
+    revoked = col(Invitation.revoked_at).is_not(None)
+    live = and_(open_, col(Invitation.revoked_at).is_(None))
+    if status == InvitationStatus.completed:
+        return done
+    if status == InvitationStatus.revoked:
+        return and_(open_, revoked)
+    if status == InvitationStatus.expired:
+        return and_(live, col(Invitation.expires_at) <= now)
+    current = and_(live, col(Invitation.expires_at) > now)
+    if status == InvitationStatus.started:
+        return and_(current, col(Invitation.started_at).is_not(None))
+    return and_(current, col(Invitation.started_at).is_(None))
+
+
+def encode_cursor(last_id: int) -> str:
+    raw = json.dumps({"after": last_id}, separators=(",", ":")).encode()
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+def decode_cursor(cursor: str) -> int:
+    """The id after which the page starts; a cursor we did not make is a 422 on ``cursor``."""
+    try:
+        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
+        after = json.loads(raw)["after"]
+    except (binascii.Error, ValueError, KeyError, TypeError):
+        after = None
+    if not isinstance(after, int) or isinstance(after, bool) or after < 0:
+        raise invalid(
+            [FieldError(field="cursor", message="not a cursor this API returned")],
+            detail="The cursor is not one this API returned; start again without it.",
+        )
+    return after
+
+
+def list_candidates(
+    session: Session,
+    *,
+    vacancy_id: int | None,
+    status: InvitationStatus | None,
+    cursor: str | None,
+    limit: int,
+    now: datetime,
+) -> tuple[list[CandidateOut], str | None]:
+    """One page ordered by id; the cursor holds the last id, so rows added meanwhile neither
+    repeat nor shift the pages."""
+    query = select(Invitation, Candidate).join(
+        Candidate, col(Candidate.id) == col(Invitation.candidate_id)
+    )
+    if vacancy_id is not None:
+        query = query.where(Invitation.vacancy_id == vacancy_id)
+    if status is not None:
+        query = query.where(status_filter(status, now))
+    if cursor:
+        query = query.where(col(Invitation.id) > decode_cursor(cursor))
+    rows = session.exec(query.order_by(col(Invitation.id)).limit(limit + 1)).all()
+    page = [candidate_out(i, c, now) for i, c in rows[:limit]]
+    next_cursor = encode_cursor(page[-1].id) if len(rows) > limit else None
+    return page, next_cursor
+
+
+# --- results -------------------------------------------------------------------------------
+
+
+def questionnaire_result(row: Result) -> QuestionnaireResultOut:
+    result = EngineResult.model_validate(row.data)
+    return QuestionnaireResultOut(
+        questionnaire_id=row.questionnaire_id,
+        questionnaire_version=row.questionnaire_version,
+        completed_at=row.created_at,
+        seconds_taken=row.seconds_taken,
+        scales={
+            name: ScaleOut(
+                scored=s.scored,
+                raw=s.raw,
+                normalized=s.normalized,
+                answered=s.answered,
+                total=s.total,
+                prorated=s.prorated,
+            )
+            for name, s in result.scales.items()
+        },
+        dichotomies={
+            name: DichotomyOut(
+                scored=d.scored,
+                pole=d.pole,
+                probability=d.probability,
+                p_high=d.p_high,
+                borderline=d.borderline,
+            )
+            for name, d in result.dichotomies.items()
+        },
+        quality=QualityOut(
+            level=result.quality.level,
+            flags=[QualityFlagOut(code=f.code, severity=f.severity) for f in result.quality.flags],
+            seconds_per_item=result.quality.seconds_per_item,
+        ),
+    )
+
+
+def results(session: Session, *, invitation: Invitation, now: datetime) -> ResultsOut:
+    assert invitation.id is not None
+    rows = session.exec(
+        select(Result).where(Result.invitation_id == invitation.id).order_by(col(Result.id))
+    ).all()
+    # In the order the candidate answers them.
+    order = {q: n for n, q in enumerate(invitation.questionnaire_ids)}
+    rows = sorted(rows, key=lambda r: order.get(r.questionnaire_id, len(order)))
+    return ResultsOut(
+        candidate_id=invitation.id,
+        status=invitation.status(now),
+        complete=invitation.completed_at is not None,
+        questionnaires=[questionnaire_result(r) for r in rows],
+        type=None,
+        role_fit=None,
+    )
+
+
+def invalid_form(exc: FormErrors) -> ApiProblem:
+    return invalid([FieldError(field=f, message=m) for f, m in exc.errors.items()])

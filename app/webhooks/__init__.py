@@ -1,0 +1,1 @@
+"""Signed webhooks: a persistent outbox of events, delivered with retries and backoff."""

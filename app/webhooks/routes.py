@@ -1,0 +1,112 @@
+"""Staff pages for webhooks: endpoints (create, enable/disable, test) and the delivery log."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Form, HTTPException, Request
+from fastapi.responses import RedirectResponse, Response
+
+from app.api.pages import AdminUser, require_admin
+from app.auth.deps import csrf_protect
+from app.db import SessionDep, utcnow
+from app.models import WebhookDelivery, WebhookEndpoint
+from app.web import render
+from app.webhooks.service import (
+    BACKOFF,
+    EVENTS,
+    EndpointErrors,
+    create_endpoint,
+    delivery_log,
+    list_endpoints,
+    retry_now,
+    send_test,
+    set_active,
+)
+
+router = APIRouter(
+    prefix="/admin/webhooks", dependencies=[Depends(csrf_protect), Depends(require_admin)]
+)
+
+
+def _page(
+    request: Request,
+    session: SessionDep,
+    *,
+    new_endpoint: dict[str, str] | None = None,
+    values: dict[str, object] | None = None,
+    errors: dict[str, str] | None = None,
+    status_code: int = 200,
+) -> Response:
+    ctx = {
+        "endpoints": list_endpoints(session),
+        "deliveries": delivery_log(session),
+        "events": EVENTS,
+        "max_attempts": len(BACKOFF) + 1,
+        "new_endpoint": new_endpoint,
+        "values": values or {"url": "", "description": "", "events": list(EVENTS)},
+        "errors": errors or {},
+        "notice": request.query_params.get("done"),
+    }
+    return render(request, "staff/webhooks.html", ctx, status_code=status_code)
+
+
+@router.get("")
+def webhooks(request: Request, session: SessionDep) -> Response:
+    return _page(request, session)
+
+
+@router.post("")
+async def add_endpoint(
+    request: Request,
+    session: SessionDep,
+    user: AdminUser,
+    url: Annotated[str, Form(max_length=4000)] = "",
+    description: Annotated[str, Form(max_length=1000)] = "",
+) -> Response:
+    form = await request.form()
+    events = [str(e) for e in form.getlist("events")][:10]
+    try:
+        new = create_endpoint(
+            session, url=url, events=events, description=description, created_by=user
+        )
+    except EndpointErrors as exc:
+        values: dict[str, object] = {"url": url, "description": description, "events": events}
+        return _page(request, session, values=values, errors=exc.errors, status_code=422)
+    session.commit()
+    # Shown on this response only: the secret never travels in a cookie or a URL.
+    shown = {"url": new.endpoint.url, "secret": new.secret}
+    return _page(request, session, new_endpoint=shown, status_code=201)
+
+
+def _endpoint(session: SessionDep, endpoint_id: int) -> WebhookEndpoint:
+    endpoint = session.get(WebhookEndpoint, endpoint_id)
+    if endpoint is None:
+        raise HTTPException(status_code=404)
+    return endpoint
+
+
+@router.post("/{endpoint_id}/active")
+def toggle(
+    session: SessionDep, endpoint_id: int, active: Annotated[str, Form(max_length=8)] = ""
+) -> Response:
+    set_active(session, endpoint=_endpoint(session, endpoint_id), active=active == "yes")
+    session.commit()
+    return RedirectResponse("/admin/webhooks", status_code=303)
+
+
+@router.post("/{endpoint_id}/test")
+def test_event(session: SessionDep, endpoint_id: int) -> Response:
+    send_test(session, endpoint=_endpoint(session, endpoint_id), now=utcnow())
+    session.commit()
+    return RedirectResponse("/admin/webhooks?done=test#deliveries-title", status_code=303)
+
+
+@router.post("/deliveries/{delivery_id}/retry")
+def retry(session: SessionDep, delivery_id: int) -> Response:
+    delivery = session.get(WebhookDelivery, delivery_id)
+    if delivery is None:
+        raise HTTPException(status_code=404)
+    retry_now(session, delivery=delivery, now=utcnow())
+    session.commit()
+    return RedirectResponse("/admin/webhooks?done=retry#deliveries-title", status_code=303)
