@@ -57,17 +57,8 @@ def _empty_tables(engine: Engine) -> None:
             names = ", ".join(f'"{t.name}"' for t in tables)
             conn.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
         else:
-            # SQLite has no TRUNCATE, and the append-only triggers refuse DELETE on the audit
-            # log: lift them for the emptying and put them back as they were.
-            triggers = conn.execute(
-                text("SELECT name, sql FROM sqlite_master WHERE type = 'trigger'")
-            ).all()
-            for name, _sql in triggers:
-                conn.execute(text(f'DROP TRIGGER "{name}"'))
             for t in tables:
                 conn.execute(t.delete())
-            for _name, sql in triggers:
-                conn.execute(text(sql))
 
 
 @pytest.fixture
@@ -86,7 +77,6 @@ def settings(tmp_path: Path, database_url: str) -> Settings:
         secret_key=TEST_SECRET,
         base_url="http://testserver",
         default_language="en",
-        mail_worker=False,  # tests run app.invitations.mailer.run_due_emails themselves
         webhook_worker=False,  # tests/api runs app.webhooks.service.deliver_due itself
         _env_file=None,  # type: ignore[call-arg]
     )
