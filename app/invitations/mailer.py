@@ -1,0 +1,224 @@
+"""The email queue (table ``outgoing_emails``) and the worker that sends it.
+
+Requests only queue: ``queue_email`` renders and builds the message once and stores its bytes,
+so every retry sends the same Message-ID. The worker (``mail_worker``, an asyncio task started
+in the app's lifespan) calls ``run_worker_once`` in a thread every MAIL_POLL_SECONDS: it queues
+the automatic reminders, then ``run_due_emails`` claims the due rows, marks them ``sending``,
+commits, sends each (smtplib blocks, hence the thread) and records the outcome.
+
+Several app instances may share a PostgreSQL database: rows are claimed with
+``FOR UPDATE SKIP LOCKED``, so two workers never claim the same row. SQLite runs one process.
+A row left in ``sending`` for STUCK_AFTER (a worker killed mid-send) goes back to the queue; the
+unchanged Message-ID lets the receiving server drop the rare duplicate.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from datetime import datetime, timedelta
+from email.message import EmailMessage
+from email.parser import BytesParser
+
+from sqlalchemy import Engine, update
+from sqlmodel import Session, col, select
+
+from app.config import Settings
+from app.db import utcnow
+from app.mail.compose import Kind, render_invitation_email
+from app.mail.message import SMTP_POLICY, build_message, message_bytes
+from app.mail.queue import deliver, retry_at
+from app.mail.transport import SmtpSettings
+from app.models import EmailStatus, Invitation, OutgoingEmail, User
+
+log = logging.getLogger("rolefit.mail")
+
+STUCK_AFTER = timedelta(minutes=10)
+BATCH = 20
+ERROR_MAX = 2000
+
+
+def smtp_settings(settings: Settings) -> SmtpSettings | None:
+    """SMTP from the settings, or None: every message goes to the outbox folder."""
+    if not settings.smtp_host:
+        return None
+    return SmtpSettings(
+        host=settings.smtp_host,
+        port=settings.smtp_port,
+        use_tls=settings.smtp_tls,
+        user=settings.smtp_user or None,
+        password=settings.smtp_password or None,
+        sender=settings.mail_from,
+        timeout=settings.smtp_timeout,
+    )
+
+
+def queue_email(
+    session: Session,
+    *,
+    settings: Settings,
+    invitation: Invitation,
+    to_email: str,
+    to_name: str,
+    vacancy_title: str,
+    link: str,
+    kind: str,
+    contact_email: str | None,
+    created_by: User | None,
+    now: datetime,
+) -> OutgoingEmail:
+    """Render, build and queue an invitation or reminder email; the worker sends it."""
+    assert kind in ("invitation", "reminder")
+    email_kind: Kind = "invitation" if kind == "invitation" else "reminder"
+    content = render_invitation_email(
+        language=invitation.language,
+        candidate_name=to_name,
+        vacancy_title=vacancy_title,
+        company_name=settings.company_name,
+        link=link,
+        expires_at=invitation.expires_at,
+        contact_email=contact_email,
+        kind=email_kind,
+    )
+    msg = build_message(
+        sender=settings.mail_from,
+        to_email=to_email,
+        to_name=to_name,
+        content=content,
+        reply_to=contact_email,
+        now=now,
+    )
+    row = OutgoingEmail(
+        invitation_id=invitation.id,
+        kind=kind,
+        to_email=to_email,
+        subject=content.subject[:500],
+        message_id=str(msg["Message-ID"]),
+        message=message_bytes(msg),
+        status=EmailStatus.queued,
+        next_attempt_at=now,
+        created_by_id=created_by.id if created_by else None,
+        created_at=now,
+    )
+    session.add(row)
+    session.flush()
+    return row
+
+
+def _message(data: bytes) -> EmailMessage:
+    # The SMTP policy re-serialises the stored headers as they were built (Cyrillic included).
+    msg = BytesParser(policy=SMTP_POLICY).parsebytes(data)
+    assert isinstance(msg, EmailMessage)
+    return msg
+
+
+def requeue_stuck(session: Session, *, now: datetime) -> int:
+    result = session.execute(
+        update(OutgoingEmail)
+        .where(
+            col(OutgoingEmail.status) == EmailStatus.sending,
+            col(OutgoingEmail.next_attempt_at) < now - STUCK_AFTER,
+        )
+        .values(status=EmailStatus.queued, next_attempt_at=now)
+    )
+    return int(getattr(result, "rowcount", 0) or 0)
+
+
+def claim_due(session: Session, *, now: datetime, limit: int = BATCH) -> list[int]:
+    """Mark up to ``limit`` due rows ``sending`` and commit; returns their ids."""
+    stmt = (
+        select(OutgoingEmail.id)
+        .where(
+            OutgoingEmail.status == EmailStatus.queued,
+            col(OutgoingEmail.next_attempt_at) <= now,
+        )
+        .order_by(col(OutgoingEmail.next_attempt_at), col(OutgoingEmail.id))
+        .limit(limit)
+    )
+    if session.get_bind().dialect.name == "postgresql":
+        stmt = stmt.with_for_update(skip_locked=True)
+    ids = [i for i in session.exec(stmt).all() if i is not None]
+    if ids:
+        # next_attempt_at doubles as "claimed at" while sending, for requeue_stuck.
+        session.execute(
+            update(OutgoingEmail)
+            .where(col(OutgoingEmail.id).in_(ids))
+            .values(status=EmailStatus.sending, next_attempt_at=now)
+        )
+    session.commit()
+    return ids
+
+
+def send_one(session: Session, *, email_id: int, settings: Settings, now: datetime) -> str:
+    """One delivery attempt of a claimed row; records and commits the outcome."""
+    row = session.get(OutgoingEmail, email_id)
+    assert row is not None
+    outcome = deliver(
+        _message(row.message), smtp=smtp_settings(settings), outbox_dir=settings.outbox_path
+    )
+    row.attempts += 1
+    if outcome.delivered:
+        row.status = outcome.status
+        row.sent_at = now
+        row.next_attempt_at = None
+        row.last_error = None
+        row.outbox_path = str(outcome.path) if outcome.path else None
+    else:
+        row.last_error = (outcome.error or "unknown error")[:ERROR_MAX]
+        later = retry_at(outcome, attempts=row.attempts, now=now)
+        row.status = EmailStatus.queued if later else EmailStatus.failed
+        row.next_attempt_at = later
+        log.warning("email %s to %s failed: %s", row.id, row.to_email, row.last_error)
+    session.add(row)
+    session.commit()
+    return row.status
+
+
+def run_due_emails(session: Session, *, settings: Settings, now: datetime | None = None) -> int:
+    """Send every due email (in batches); returns how many attempts were made."""
+    attempts = 0
+    now = now or utcnow()
+    requeue_stuck(session, now=now)
+    session.commit()
+    while True:
+        ids = claim_due(session, now=now)
+        if not ids:
+            return attempts
+        for email_id in ids:
+            send_one(session, email_id=email_id, settings=settings, now=now)
+            attempts += 1
+
+
+def retry_now(session: Session, *, email: OutgoingEmail, now: datetime | None = None) -> None:
+    """Staff's "retry now" on a failed or waiting email: due at once, with fresh attempts."""
+    if email.status not in (EmailStatus.failed, EmailStatus.queued):
+        return
+    email.status = EmailStatus.queued
+    email.next_attempt_at = now or utcnow()
+    email.attempts = 0
+    session.add(email)
+    session.flush()
+
+
+def run_worker_once(engine: Engine, settings: Settings) -> int:
+    from app.invitations.service import queue_due_reminders
+
+    now = utcnow()
+    with Session(engine) as session:
+        queued = queue_due_reminders(session, settings=settings, now=now)
+        session.commit()
+        if queued:
+            log.info("queued %d automatic reminders", queued)
+        return run_due_emails(session, settings=settings, now=now)
+
+
+async def mail_worker(engine: Engine, settings: Settings, stop: asyncio.Event) -> None:
+    """Runs until ``stop`` is set; a failing round is logged and the next one tries again."""
+    while not stop.is_set():
+        try:
+            await asyncio.to_thread(run_worker_once, engine, settings)
+        except Exception:
+            log.exception("mail worker round failed")
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(stop.wait(), timeout=settings.mail_poll_seconds)

@@ -1,0 +1,362 @@
+"""Staff pages for invitations (actions, bulk upload, the email queue and the outbox) and the
+public registration page of a vacancy's open link."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Form, HTTPException, Request, UploadFile
+from fastapi.responses import RedirectResponse, Response
+from sqlmodel import Session, col, select
+
+from app.auth.deps import StaffUser, csrf_protect, require_staff
+from app.candidate.consent import consent_paragraphs
+from app.config import LANGUAGES
+from app.db import SessionDep, utcnow
+from app.i18n import N_
+from app.invitations.mailer import retry_now
+from app.invitations.service import (
+    BULK_MAX_BYTES,
+    ActionRefused,
+    bulk_invite,
+    extend,
+    open_vacancy,
+    register_open,
+    remind,
+    resend,
+    revoke,
+    set_open_link,
+    set_vacancy_options,
+)
+from app.mail.transport import find_outbox, list_outbox, read_outbox
+from app.models import Candidate, EmailStatus, Invitation, OutgoingEmail, Vacancy
+from app.staff.service import FormErrors
+from app.web import render, staff_language
+
+router = APIRouter(dependencies=[Depends(csrf_protect), Depends(require_staff)])
+public_router = APIRouter()
+
+NOTICE = "invitation_notice"
+
+
+def vacancy_extras(request: Request, session: Session, vacancy: Vacancy) -> dict[str, Any]:
+    """What the vacancy page shows of this area: options, open link, notices, email states."""
+    assert vacancy.id is not None
+    emails = session.exec(
+        select(OutgoingEmail)
+        .join(Invitation, col(Invitation.id) == col(OutgoingEmail.invitation_id))
+        .where(Invitation.vacancy_id == vacancy.id)
+        .order_by(col(OutgoingEmail.id))
+    ).all()
+    last_email = {e.invitation_id: e for e in emails}
+    settings = request.app.state.settings
+    return {
+        "notice": request.session.pop(NOTICE, None),
+        "last_email": last_email,
+        "catalog": request.app.state.questionnaires,
+        "open_link": f"{settings.base_url}/join/{vacancy.open_token}"
+        if vacancy.open_token
+        else None,
+    }
+
+
+def _notice(request: Request, message: str, *, error: bool = False, **values: Any) -> None:
+    request.session[NOTICE] = {"message": message, "error": error, "values": values}
+
+
+def _invitation(session: Session, invitation_id: int) -> Invitation:
+    invitation = session.get(Invitation, invitation_id)
+    if invitation is None:
+        raise HTTPException(status_code=404)
+    return invitation
+
+
+def _vacancy(session: Session, vacancy_id: int) -> Vacancy:
+    vacancy = session.get(Vacancy, vacancy_id)
+    if vacancy is None:
+        raise HTTPException(status_code=404)
+    return vacancy
+
+
+def _back(invitation: Invitation) -> Response:
+    return RedirectResponse(
+        f"/vacancies/{invitation.vacancy_id}#inv-{invitation.id}", status_code=303
+    )
+
+
+def _name(session: Session, invitation: Invitation) -> str:
+    candidate = session.get(Candidate, invitation.candidate_id)
+    return candidate.name if candidate else ""
+
+
+@router.post("/invitations/{invitation_id}/revoke")
+def revoke_invitation(request: Request, session: SessionDep, invitation_id: int) -> Response:
+    invitation = _invitation(session, invitation_id)
+    try:
+        revoke(session, invitation=invitation)
+    except ActionRefused as exc:
+        _notice(request, exc.message, error=True)
+        return _back(invitation)
+    session.commit()
+    _notice(request, N_("The link of %(name)s was withdrawn."), name=_name(session, invitation))
+    return _back(invitation)
+
+
+@router.post("/invitations/{invitation_id}/resend")
+def resend_invitation(
+    request: Request, session: SessionDep, user: StaffUser, invitation_id: int
+) -> Response:
+    invitation = _invitation(session, invitation_id)
+    try:
+        link = resend(
+            session, settings=request.app.state.settings, invitation=invitation, created_by=user
+        )
+    except ActionRefused as exc:
+        _notice(request, exc.message, error=True)
+        return _back(invitation)
+    session.commit()
+    request.session["new_link"] = {
+        "vacancy_id": invitation.vacancy_id,
+        "name": _name(session, invitation),
+        "url": link,
+    }
+    return _back(invitation)
+
+
+@router.post("/invitations/{invitation_id}/extend")
+def extend_invitation(
+    request: Request,
+    session: SessionDep,
+    invitation_id: int,
+    days: Annotated[str, Form(max_length=8)] = "",
+) -> Response:
+    invitation = _invitation(session, invitation_id)
+    try:
+        extend(session, invitation=invitation, days=int(days) if days.isdecimal() else 0)
+    except ActionRefused as exc:
+        _notice(request, exc.message, error=True)
+        return _back(invitation)
+    session.commit()
+    _notice(
+        request,
+        N_("The link of %(name)s now works until %(date)s."),
+        name=_name(session, invitation),
+        date=invitation.expires_at.strftime("%Y-%m-%d %H:%M UTC"),
+    )
+    return _back(invitation)
+
+
+@router.post("/invitations/{invitation_id}/remind")
+def remind_invitation(
+    request: Request, session: SessionDep, user: StaffUser, invitation_id: int
+) -> Response:
+    invitation = _invitation(session, invitation_id)
+    try:
+        remind(session, settings=request.app.state.settings, invitation=invitation, created_by=user)
+    except ActionRefused as exc:
+        _notice(request, exc.message, error=True)
+        return _back(invitation)
+    session.commit()
+    _notice(request, N_("A reminder to %(name)s is on its way."), name=_name(session, invitation))
+    return _back(invitation)
+
+
+@router.post("/vacancies/{vacancy_id}/options")
+async def vacancy_options(request: Request, session: SessionDep, vacancy_id: int) -> Response:
+    vacancy = _vacancy(session, vacancy_id)
+    form = await request.form()
+    chosen = [str(v) for v in form.getlist("questionnaires")]
+    try:
+        set_vacancy_options(
+            session,
+            vacancy=vacancy,
+            questionnaire_ids=chosen,
+            available=list(request.app.state.questionnaires),
+            feedback_enabled=form.get("feedback") == "on",
+        )
+    except FormErrors as exc:
+        _notice(request, exc.errors["questionnaires"], error=True)
+        return RedirectResponse(f"/vacancies/{vacancy.id}#options", status_code=303)
+    session.commit()
+    _notice(request, N_("The vacancy's settings were saved."))
+    return RedirectResponse(f"/vacancies/{vacancy.id}#options", status_code=303)
+
+
+@router.post("/vacancies/{vacancy_id}/open-link")
+def open_link(
+    request: Request,
+    session: SessionDep,
+    vacancy_id: int,
+    enabled: Annotated[str, Form(max_length=8)] = "",
+) -> Response:
+    vacancy = _vacancy(session, vacancy_id)
+    set_open_link(session, vacancy=vacancy, enabled=enabled == "on")
+    session.commit()
+    _notice(
+        request,
+        N_("The open link is on.") if vacancy.open_token else N_("The open link is off."),
+    )
+    return RedirectResponse(f"/vacancies/{vacancy.id}#open-link", status_code=303)
+
+
+def _import_page(
+    request: Request, vacancy: Vacancy, ctx: dict[str, Any], status_code: int = 200
+) -> Response:
+    base = {"vacancy": vacancy, "report": None, "max_kb": BULK_MAX_BYTES // 1000, "lang_ru": False}
+    base["lang_ru"] = staff_language(request) == "ru"
+    return render(request, "staff/invitation_import.html", base | ctx, status_code=status_code)
+
+
+@router.get("/vacancies/{vacancy_id}/import")
+def import_form(request: Request, session: SessionDep, vacancy_id: int) -> Response:
+    return _import_page(request, _vacancy(session, vacancy_id), {})
+
+
+@router.post("/vacancies/{vacancy_id}/import")
+async def import_upload(
+    request: Request, session: SessionDep, user: StaffUser, vacancy_id: int
+) -> Response:
+    vacancy = _vacancy(session, vacancy_id)
+    form = await request.form()
+    upload = form.get("file")
+    if not isinstance(upload, UploadFile) or not upload.filename:
+        return _import_page(request, vacancy, {"missing_file": True}, 422)
+    # One byte past the limit is enough for the parser to refuse the file by its size.
+    data = await upload.read(BULK_MAX_BYTES + 1)
+    report = bulk_invite(
+        session,
+        settings=request.app.state.settings,
+        vacancy=vacancy,
+        data=data,
+        created_by=user,
+    )
+    if report.error is not None:
+        session.rollback()
+        return _import_page(request, vacancy, {"report": report}, 422)
+    session.commit()
+    return _import_page(request, vacancy, {"report": report})
+
+
+@router.get("/outbox")
+def outbox(request: Request) -> Response:
+    settings = request.app.state.settings
+    ctx = {
+        "entries": list_outbox(settings.outbox_path),
+        "smtp": bool(settings.smtp_host),
+        "folder": str(settings.outbox_path),
+    }
+    return render(request, "staff/outbox.html", ctx)
+
+
+@router.get("/outbox/{name}")
+def outbox_message(request: Request, name: str) -> Response:
+    path = find_outbox(request.app.state.settings.outbox_path, name)
+    if path is None:
+        raise HTTPException(status_code=404)
+    try:
+        message = read_outbox(path)
+    except OSError:
+        raise HTTPException(status_code=404) from None
+    return render(request, "staff/outbox_message.html", {"message": message})
+
+
+@router.get("/emails")
+def emails(request: Request, session: SessionDep) -> Response:
+    rows = session.exec(
+        select(OutgoingEmail).order_by(col(OutgoingEmail.id).desc()).limit(200)
+    ).all()
+    failed = [r for r in rows if r.status == EmailStatus.failed]
+    waiting = [r for r in rows if r.status in (EmailStatus.queued, EmailStatus.sending)]
+    done = [r for r in rows if r.status in (EmailStatus.sent, EmailStatus.outboxed)]
+    ctx = {"failed": failed, "waiting": waiting, "done": done[:50], "notice": None}
+    ctx["notice"] = request.session.pop(NOTICE, None)
+    return render(request, "staff/outbox_queue.html", ctx)
+
+
+@router.post("/emails/{email_id}/retry")
+def retry_email(request: Request, session: SessionDep, email_id: int) -> Response:
+    row = session.get(OutgoingEmail, email_id)
+    if row is None:
+        raise HTTPException(status_code=404)
+    retry_now(session, email=row)
+    session.commit()
+    _notice(request, N_("The email to %(email)s will be sent again shortly."), email=row.to_email)
+    return RedirectResponse("/emails", status_code=303)
+
+
+# --- the open link: public -------------------------------------------------------------------
+
+
+def _join_language(request: Request, vacancy: Vacancy, asked: str | None = None) -> str:
+    lang = asked or request.query_params.get("lang")
+    return lang if lang in LANGUAGES else vacancy.language
+
+
+def _join_page(
+    request: Request,
+    vacancy: Vacancy,
+    token: str,
+    lang: str,
+    *,
+    values: dict[str, str] | None = None,
+    errors: dict[str, str] | None = None,
+    registered: bool = False,
+    status_code: int = 200,
+) -> Response:
+    settings = request.app.state.settings
+    ctx = {
+        "vacancy": vacancy,
+        "token": token,
+        "values": values or {"name": "", "email": ""},
+        "errors": errors or {},
+        "registered": registered,
+        "consent": consent_paragraphs(settings, lang=lang, contact=settings.contact_email),
+        "company": settings.company_name,
+    }
+    return render(request, "candidate/join.html", ctx, lang=lang, status_code=status_code)
+
+
+@public_router.get("/join/{token}")
+def join(request: Request, session: SessionDep, token: str) -> Response:
+    vacancy = open_vacancy(session, token=token)
+    if vacancy is None:
+        raise HTTPException(status_code=404)
+    return _join_page(request, vacancy, token, _join_language(request, vacancy))
+
+
+@public_router.post("/join/{token}")
+def join_register(
+    request: Request,
+    session: SessionDep,
+    token: str,
+    name: Annotated[str, Form(max_length=1000)] = "",
+    email: Annotated[str, Form(max_length=1000)] = "",
+    language: Annotated[str, Form(max_length=8)] = "",
+    consent: Annotated[str, Form(max_length=8)] = "",
+) -> Response:
+    vacancy = open_vacancy(session, token=token)
+    if vacancy is None:
+        raise HTTPException(status_code=404)
+    lang = _join_language(request, vacancy, language)
+    settings = request.app.state.settings
+    try:
+        outcome = register_open(
+            session,
+            settings=settings,
+            vacancy=vacancy,
+            name=name,
+            email=email,
+            language=lang,
+            consent=consent == "yes",
+            consent_version=settings.consent_version,
+            now=utcnow(),
+        )
+    except FormErrors as exc:
+        values = {"name": name, "email": email}
+        return _join_page(
+            request, vacancy, token, lang, values=values, errors=exc.errors, status_code=422
+        )
+    session.commit()
+    if outcome.link is None:
+        return _join_page(request, vacancy, token, lang, registered=True)
+    return RedirectResponse(outcome.link.removeprefix(settings.base_url), status_code=303)
