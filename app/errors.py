@@ -26,10 +26,13 @@ class CsrfFailed(Exception):
 class LinkProblem(Exception):
     """A candidate link that cannot be used: reason is unknown, expired, revoked or completed."""
 
-    def __init__(self, reason: str, *, lang: str) -> None:
+    def __init__(self, reason: str, *, lang: str, invitation: object | None = None) -> None:
         super().__init__(reason)
         self.reason = reason
         self.lang = lang
+        # The invitation behind a known link, so the page can name whom to contact.
+        self.invitation = invitation
+        self.contact: str | None = None
         self.status_code = 404 if reason == "unknown" else 410
 
 
@@ -66,7 +69,7 @@ def install_error_handlers(app: FastAPI) -> None:
         return render(
             request,
             "candidate/link_problem.html",
-            {"reason": exc.reason},
+            {"reason": exc.reason, "contact": exc.contact},
             lang=exc.lang,
             status_code=exc.status_code,
         )

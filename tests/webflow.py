@@ -40,11 +40,13 @@ def post_page(client: TestClient, token: str, page: int, answers: dict[str, int]
 
 
 def answer_everything(client: TestClient, token: str, answers: dict[str, int]):
+    """Every page of the extraversion questionnaire, then the review's Finish button."""
     pages = ie_questionnaire().pages()
-    r = None
     for n, ids in enumerate(pages, start=1):
         client.get(f"/a/{token}/q/{QID}/{n}")
-        go = "finish" if n == len(pages) else "next"
+        go = "review" if n == len(pages) else "next"
         r = post_page(client, token, n, {i: answers[i] for i in ids}, go)
         assert r.status_code == 303, r.text
+    r = client.post(f"/a/{token}/finish", follow_redirects=False)
+    assert r.status_code == 303 and r.headers["location"] == f"/a/{token}/done", r.text
     return r

@@ -18,12 +18,13 @@ from app.config import LANGUAGES
 from app.errors import LinkProblem
 from app.models import Answer, Invitation, InvitationStatus, PageEvent, Result
 from app.scoring.service import calibration_for, update_fit
+from app.webhooks import service as webhooks
 from questionnaires.engine import check_answer, score
 from questionnaires.result import Result as EngineResult
 from questionnaires.result import Timing
 from questionnaires.schema import Questionnaire
 
-# Bump when the consent text in templates/candidate/welcome.html changes in substance.
+# The default consent version; the running one is Settings.consent_version (see consent.py).
 CONSENT_VERSION = "2025-01"
 FIELD_PREFIX = "item-"
 
@@ -53,7 +54,7 @@ def find_invitation(
     if status == InvitationStatus.completed and allow_completed:
         return invitation
     if status in (InvitationStatus.completed, InvitationStatus.expired, InvitationStatus.revoked):
-        raise LinkProblem(status.value, lang=invitation.language)
+        raise LinkProblem(status.value, lang=invitation.language, invitation=invitation)
     return invitation
 
 
@@ -64,10 +65,12 @@ def switch_language(session: Session, invitation: Invitation, lang: str | None) 
         session.flush()
 
 
-def record_consent(session: Session, *, invitation: Invitation, now: datetime) -> None:
+def record_consent(
+    session: Session, *, invitation: Invitation, now: datetime, version: str = CONSENT_VERSION
+) -> None:
     if invitation.consent_at is None:
         invitation.consent_at = now
-        invitation.consent_version = CONSENT_VERSION
+        invitation.consent_version = version
         session.add(invitation)
         session.flush()
 
@@ -156,6 +159,10 @@ def save_answers(
         set_={"value": stmt.excluded.value, "answered_at": stmt.excluded.answered_at},  # type: ignore[attr-defined]
     )
     session.execute(stmt)
+    invitation.last_activity_at = now
+    if invitation.started_at is None:
+        invitation.started_at = now
+    session.add(invitation)
     session.flush()
 
 
@@ -190,9 +197,15 @@ def page_timing(session: Session, *, invitation_id: int, q: Questionnaire) -> tu
 
 
 def submit(
-    session: Session, *, invitation: Invitation, q: Questionnaire, now: datetime
+    session: Session,
+    *,
+    invitation: Invitation,
+    q: Questionnaire,
+    now: datetime,
+    allow_missing: bool = False,
 ) -> Submission:
-    """Score and store the questionnaire once every item is answered.
+    """Score and store the questionnaire once every item is answered (or, with
+    ``allow_missing``, with what was answered: the engine prorates or leaves scales unscored).
 
     The unique (invitation, questionnaire) constraint makes a second or concurrent submit a
     no-op: ON CONFLICT DO NOTHING keeps the first result.
@@ -200,7 +213,7 @@ def submit(
     assert invitation.id is not None
     answers = stored_answers(session, invitation_id=invitation.id, questionnaire_id=q.id)
     missing = [item.id for item in q.items if item.id not in answers]
-    if missing:
+    if missing and not allow_missing:
         return Submission(missing=missing, result=None)
     timing, seconds = page_timing(session, invitation_id=invitation.id, q=q)
     # The sample calibration once the questionnaire has 200 stored results, else the prior.
@@ -226,5 +239,78 @@ def submit(
         session.flush()
         # The recommendation (type, roles, matrix version) once every questionnaire is in.
         update_fit(session, invitation=invitation, now=now)
+        # In this transaction, so the event is stored exactly when the result is (outbox).
+        webhooks.emit_assessment_completed(session, invitation=invitation)
     session.flush()
     return Submission(missing=[], result=result)
+
+
+@dataclass(frozen=True)
+class PageRef:
+    questionnaire_id: str
+    page: int  # within the questionnaire, from 1
+    index: int  # across every questionnaire of the invitation, from 1
+    item_ids: list[str]
+
+
+def flow_pages(invitation: Invitation, catalog: Mapping[str, Questionnaire]) -> list[PageRef]:
+    """Every page the candidate goes through, questionnaire after questionnaire."""
+    pages: list[PageRef] = []
+    for qid in invitation.questionnaire_ids:
+        q = catalog.get(qid)
+        if q is None:
+            continue
+        for n, ids in enumerate(q.pages(), start=1):
+            pages.append(PageRef(qid, n, len(pages) + 1, ids))
+    return pages
+
+
+def all_answers(session: Session, *, invitation_id: int) -> dict[str, dict[str, int]]:
+    """Answers by questionnaire, then item."""
+    out: dict[str, dict[str, int]] = {}
+    for a in session.exec(select(Answer).where(Answer.invitation_id == invitation_id)).all():
+        out.setdefault(a.questionnaire_id, {})[a.item_id] = a.value
+    return out
+
+
+def unanswered(pages: list[PageRef], answers: Mapping[str, Mapping[str, int]]) -> list[PageRef]:
+    """The pages that still have an unanswered item (with only those items)."""
+    out = []
+    for p in pages:
+        given = answers.get(p.questionnaire_id, {})
+        missing = [i for i in p.item_ids if i not in given]
+        if missing:
+            out.append(PageRef(p.questionnaire_id, p.page, p.index, missing))
+    return out
+
+
+def save_one(
+    session: Session,
+    *,
+    invitation: Invitation,
+    q: Questionnaire,
+    item_id: str,
+    value: object,
+    now: datetime,
+) -> None:
+    """One answer saved as it is given (autosave); ``InvalidAnswers`` for anything not valid."""
+    if isinstance(value, bool) or not isinstance(value, int | str):
+        raise InvalidAnswers("value must be a whole number")
+    answers = parse_answers(q, {FIELD_PREFIX + item_id: str(value)})
+    save_answers(session, invitation=invitation, questionnaire_id=q.id, answers=answers, now=now)
+
+
+def finish(
+    session: Session, *, invitation: Invitation, catalog: Mapping[str, Questionnaire], now: datetime
+) -> None:
+    """Score every questionnaire of the invitation with what was answered, and complete it.
+
+    Two tabs finishing at once store one result per questionnaire (ON CONFLICT DO NOTHING).
+    """
+    for qid in invitation.questionnaire_ids:
+        if qid in catalog:
+            submit(session, invitation=invitation, q=catalog[qid], now=now, allow_missing=True)
+    if invitation.completed_at is None:
+        invitation.completed_at = now
+        session.add(invitation)
+    session.flush()

@@ -25,3 +25,30 @@ document.addEventListener("DOMContentLoaded", () => {
     if (radio) radio.focus({ preventScroll: true });
   }
 });
+
+// Candidate pages: save each answer as it is clicked, so a closed tab or a lost connection
+// loses nothing. Without JavaScript the page's own form saves the page on Next/Back.
+document.addEventListener("change", (event) => {
+  const input = event.target;
+  if (!(input instanceof HTMLInputElement) || input.type !== "radio") return;
+  const form = input.closest("form[data-autosave]");
+  if (!form || !input.name.startsWith("item-")) return;
+  const status = document.getElementById("save-status");
+  const show = (text) => { if (status) status.textContent = text; };
+  const body = JSON.stringify({
+    questionnaire: form.dataset.questionnaire,
+    item: input.name.slice("item-".length),
+    value: Number(input.value),
+  });
+  fetch(form.dataset.autosave, {
+    method: "POST",
+    headers: { "Content-Type": "application/json" },
+    body,
+    credentials: "same-origin",
+  }).then((response) => {
+    if (!response.ok) throw new Error(String(response.status));
+    show(form.dataset.saved || "");
+    const fieldset = input.closest("fieldset");
+    if (fieldset) fieldset.classList.remove("item-missing");
+  }).catch(() => show(form.dataset.failed || ""));
+});

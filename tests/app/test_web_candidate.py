@@ -39,7 +39,9 @@ def test_the_welcome_page_explains_and_asks_for_consent(client: TestClient, invi
     _, token = invited
     page = parse(client.get(f"/a/{token}").text)
     headings = [h.text for h in page.find_all("h2")]
-    assert "Who sees the results" in headings
+    assert {"How long it takes", "Your consent"} <= set(headings)
+    consent_text = page.one("div", class_="consent-text").text
+    assert "152-FZ" in consent_text and "GDPR" in consent_text
     box = page.one("input", type="checkbox", name="consent")
     assert page.one("label", **{"for": box.get("id")})
 
@@ -83,7 +85,6 @@ def test_a_full_run_stores_one_result_with_version_and_time(
     consent(client, token)
     q = ie_questionnaire()
     r = answer_everything(client, token, answers_for(q, extravert=True))
-    assert r.headers["location"] == f"/a/{token}/next"
     done = client.get(r.headers["location"])
     assert done.status_code == 200 and "/done" in str(done.url)
     results = db.exec(select(Result)).all()
@@ -123,7 +124,7 @@ def test_a_second_submission_changes_nothing(client: TestClient, invited, db: Se
     assert stored == answers_for(q, extravert=True)
 
 
-def test_unanswered_items_come_back_marked_with_answers_kept(
+def test_unanswered_items_are_listed_on_the_review_and_marked_on_their_page(
     client: TestClient, invited, db: Session
 ) -> None:
     _, token = invited
@@ -131,8 +132,12 @@ def test_unanswered_items_come_back_marked_with_answers_kept(
     ids = ie_questionnaire().pages()[0]
     given = {ids[0]: 2, ids[2]: 4}
     r = post_page(client, token, 1, given, "next")
-    assert r.status_code == 400
-    page = parse(r.text)
+    assert r.status_code == 303 and r.headers["location"] == f"/a/{token}/q/{QID}/2"
+    review = parse(client.get(f"/a/{token}/review").text)
+    links = [a.get("href") for a in review.find_all("a") if "check=1" in (a.get("href") or "")]
+    assert f"/a/{token}/q/{QID}/1?check=1#q-{ids[1]}" in links
+    assert not any(f"#q-{ids[0]}" in href for href in links)
+    page = parse(client.get(f"/a/{token}/q/{QID}/1?check=1").text)
     marked = {fs.get("id") for fs in page.find_all("fieldset", class_="item-missing")}
     assert marked == {f"q-{i}" for i in ids if i not in given}
     for item_id, value in given.items():
@@ -142,7 +147,7 @@ def test_unanswered_items_come_back_marked_with_answers_kept(
     assert stored == given
 
 
-def test_finishing_with_gaps_on_earlier_pages_sends_the_candidate_back(
+def test_finishing_anyway_with_a_gap_scores_what_was_answered(
     client: TestClient, invited, db: Session
 ) -> None:
     _, token = invited
@@ -151,19 +156,17 @@ def test_finishing_with_gaps_on_earlier_pages_sends_the_candidate_back(
     answers = answers_for(q)
     pages = q.pages()
     skipped = pages[1][0]
-    # Page 2 is answered except one item, written straight to the last page's form.
     for n, ids in enumerate(pages, start=1):
-        if n == 2:
-            continue
-        post_page(client, token, n, {i: answers[i] for i in ids}, "next")
-    partial = {i: answers[i] for i in pages[1] if i != skipped}
-    r = post_page(client, token, len(pages), partial, "finish")
-    assert r.status_code == 303
-    assert r.headers["location"] == f"/a/{token}/q/{QID}/2?check=1"
-    page = parse(client.get(r.headers["location"]).text)
-    marked = [fs.get("id") for fs in page.find_all("fieldset", class_="item-missing")]
-    assert marked == [f"q-{skipped}"]
+        post_page(client, token, n, {i: answers[i] for i in ids if i != skipped}, "next")
+    review = parse(client.get(f"/a/{token}/review").text)
+    assert review.find("a", href=f"/a/{token}/q/{QID}/2?check=1#q-{skipped}") is not None
     assert db.exec(select(Result)).all() == []
+    r = client.post(f"/a/{token}/finish", follow_redirects=False)
+    assert r.headers["location"] == f"/a/{token}/done"
+    result = db.exec(select(Result)).one()
+    scale = result.data["scales"]["extraversion"]
+    assert scale["answered"] == scale["total"] - 1
+    assert scale["prorated"] is True
 
 
 @pytest.mark.parametrize("value", ["0", "6", "-1", "abc", "3.5", ""])

@@ -28,8 +28,21 @@ def extracted_messages() -> set[str]:
 
 
 def russian_catalog() -> dict[str, str]:
+    """msgid -> translation; a plural entry counts as translated only with all three forms."""
+    out: dict[str, str] = {}
     with (CATALOGS / "ru" / "LC_MESSAGES" / "messages.po").open("rb") as fh:
-        return {m.id: m.string for m in read_po(fh) if m.id and isinstance(m.id, str)}
+        for m in read_po(fh):
+            if not m.id:
+                continue
+            if isinstance(m.id, str):
+                out[m.id] = m.string
+            else:
+                forms = list(m.string)
+                complete = len(forms) == 3 and all(f.strip() for f in forms)
+                out[m.id[0]] = forms[-1] if complete else ""
+                if complete:  # the plural msgid's placeholders must survive in every form
+                    out[m.id[1]] = forms[-1]
+    return out
 
 
 def test_extraction_finds_the_interface_messages() -> None:
