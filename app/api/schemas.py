@@ -159,7 +159,9 @@ class RoleOut(BaseModel):
 
 
 class RoleFitOut(BaseModel):
-    matrix_version: str
+    matrix_version: str = Field(description="The role-fit matrix's version label")
+    matrix_version_id: int = Field(description="The stored matrix version it was scored with")
+    scored_at: datetime
     roles: list[RoleOut] = Field(description="Best first")
     best_role: str
     placement: str = Field(description="The recommended placement")

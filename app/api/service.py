@@ -21,14 +21,28 @@ from app.api.schemas import (
     QualityOut,
     QuestionnaireResultOut,
     ResultsOut,
+    RoleFitOut,
+    RoleOut,
     ScaleOut,
+    TypeOut,
     VacancyOut,
     VacancyUpdate,
 )
 from app.config import Settings
-from app.models import Candidate, Invitation, InvitationStatus, Result, User, Vacancy
+from app.models import (
+    Candidate,
+    FitRecord,
+    Invitation,
+    InvitationStatus,
+    MatrixVersion,
+    Result,
+    User,
+    Vacancy,
+)
+from app.scoring.service import SOCIONICS, pole_p_high
 from app.staff.service import FormErrors, invite_candidate
 from questionnaires.result import Result as EngineResult
+from socionics.recommend import Recommendation, type_result
 
 # --- vacancies ----------------------------------------------------------------------------
 
@@ -301,8 +315,49 @@ def results(session: Session, *, invitation: Invitation, now: datetime) -> Resul
         status=invitation.status(now),
         complete=invitation.completed_at is not None,
         questionnaires=[questionnaire_result(r) for r in rows],
-        type=None,
-        role_fit=None,
+        type=_type(rows),
+        role_fit=_role_fit(session, invitation_id=invitation.id),
+    )
+
+
+def _type(rows: list[Result]) -> TypeOut | None:
+    row = next((r for r in rows if r.questionnaire_id == SOCIONICS), None)
+    poles = pole_p_high(EngineResult.model_validate(row.data)) if row else None
+    if poles is None:
+        return None
+    t = type_result(poles)
+    return TypeOut(
+        code=t.code,
+        probability=t.probability,
+        probabilities=t.probabilities,
+        borderline=t.borderline,
+    )
+
+
+def _role_fit(session: Session, *, invitation_id: int) -> RoleFitOut | None:
+    """The stored recommendation (app.scoring.service.update_fit), as it was scored."""
+    record = session.exec(select(FitRecord).where(FitRecord.invitation_id == invitation_id)).first()
+    if record is None:
+        return None
+    rec = Recommendation.model_validate(record.data)
+    matrix = session.get(MatrixVersion, record.matrix_version_id)
+    return RoleFitOut(
+        matrix_version=matrix.label if matrix else rec.matrix_version,
+        matrix_version_id=record.matrix_version_id,
+        scored_at=record.rescored_at or record.created_at,
+        roles=[
+            RoleOut(
+                role=r.role,
+                expected_fit=r.expected_fit,
+                rank=r.rank,
+                margin_to_next=r.margin_to_next,
+            )
+            for r in rec.roles
+        ],
+        best_role=rec.best_role,
+        placement=rec.placement,
+        too_close_to_call=rec.too_close_to_call,
+        no_good_fit=rec.no_good_fit,
     )
 
 
