@@ -19,7 +19,6 @@ from app.errors import LinkProblem
 from app.models import Answer, Invitation, InvitationStatus, PageEvent, Result
 from app.scoring.service import calibration_for, update_fit
 from app.webhooks import service as webhooks
-from app.webhooks import service as webhooks
 from questionnaires.engine import check_answer, score
 from questionnaires.result import Result as EngineResult
 from questionnaires.result import Timing
@@ -240,8 +239,6 @@ def submit(
         session.flush()
         # The recommendation (type, roles, matrix version) once every questionnaire is in.
         update_fit(session, invitation=invitation, now=now)
-        # In this transaction, so the event is stored exactly when the result is (outbox).
-        webhooks.emit_assessment_completed(session, invitation=invitation)
         # In this transaction, so the event is stored exactly when the result is (outbox).
         webhooks.emit_assessment_completed(session, invitation=invitation)
     session.flush()
