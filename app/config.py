@@ -35,6 +35,28 @@ class Settings(BaseSettings):
     default_language: Literal["ru", "en"] = "ru"
     invitation_days: int = Field(default=14, ge=1, le=365)
     session_hours: int = Field(default=12, ge=1, le=24 * 30)
+
+    # Email (issue 5). No SMTP_HOST: every message goes to the outbox folder instead.
+    smtp_host: str = ""
+    smtp_port: int = Field(default=587, ge=1, le=65535)
+    smtp_tls: Literal["none", "starttls", "ssl"] = "starttls"
+    smtp_user: str = ""
+    smtp_password: str = ""
+    smtp_timeout: float = Field(default=30, gt=0, le=600)
+    mail_from: str = "rolefit <rolefit@localhost>"
+    # Empty means <data_dir>/outbox.
+    outbox_dir: Path | None = None
+    company_name: str = "rolefit"
+    # Shown to candidates whose link no longer works, and as Reply-To; empty: the inviter's email.
+    contact_email: str = ""
+    # Automatic reminders after this many idle days (0 turns them off), at most max_reminders.
+    reminder_after_days: int = Field(default=3, ge=0, le=365)
+    max_reminders: int = Field(default=2, ge=0, le=10)
+    # The background mail worker; tests turn it off and call app.invitations.mailer directly.
+    mail_worker: bool = True
+    mail_poll_seconds: float = Field(default=10, gt=0, le=3600)
+    # The consent text's version; its text is consent/<version>.<lang>.txt in data_dir or built in.
+    consent_version: str = Field(default="2025-01", pattern=r"^[A-Za-z0-9._-]{1,32}$")
     # Webhook deliveries (issue 7): the in-process worker; tests turn it off and call
     # app.webhooks.service.deliver_due themselves.
     webhook_worker: bool = True
@@ -83,6 +105,10 @@ class Settings(BaseSettings):
     @property
     def secure_cookies(self) -> bool:
         return self.base_url.startswith("https://")
+
+    @property
+    def outbox_path(self) -> Path:
+        return self.outbox_dir or self.data_dir / "outbox"
 
     @cached_property
     def db_url(self) -> str:
@@ -143,7 +169,7 @@ def load_settings(**overrides: object) -> Settings:
             msg = err["msg"].removeprefix("Value error, ")
             if not field:
                 problems.append(msg)
-            elif field in ("secret_key", "database_url"):  # may hold a password: not echoed
+            elif field in ("secret_key", "database_url", "smtp_password"):  # not echoed
                 problems.append(f"{name}: {msg}")
             else:
                 problems.append(f"{name}: {msg} (got {err.get('input')!r})")

@@ -20,6 +20,9 @@ from app.candidate.routes import router as candidate_router
 from app.config import Settings, load_settings
 from app.db import make_engine
 from app.errors import install_error_handlers
+from app.invitations.mailer import mail_worker
+from app.invitations.routes import public_router as join_router
+from app.invitations.routes import router as invitations_router
 from app.reports.routes import router as reports_router
 from app.security.headers import SecurityHeadersMiddleware
 from app.security.ratelimit import RateLimitMiddleware, make_limiter
@@ -61,12 +64,17 @@ def create_app(
                     app.state.engine, poll_seconds=settings.webhook_poll_seconds, stop=stop
                 )
             )
+        mails = None
+        if settings.mail_worker:
+            mails = asyncio.create_task(mail_worker(app.state.engine, settings, stop))
         try:
             yield
         finally:
+            stop.set()
             if webhooks is not None:
-                stop.set()
                 await webhooks
+            if mails is not None:
+                await mails
             app.state.engine.dispose()
 
     app = FastAPI(
@@ -109,6 +117,8 @@ def create_app(
     app.include_router(staff_router)
     app.include_router(reports_router)
     app.include_router(candidate_router)
+    app.include_router(invitations_router)
+    app.include_router(join_router)
     app.include_router(api_router)
     app.include_router(api_keys_router)
     app.include_router(webhooks_router)

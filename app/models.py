@@ -10,7 +10,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import JSON, Column, MetaData, UniqueConstraint
+from sqlalchemy import JSON, Column, Index, LargeBinary, MetaData, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from app.db import utcnow
@@ -83,6 +83,10 @@ class Vacancy(SQLModel, table=True):
     created_by_id: int | None = Field(default=None, foreign_key="users.id", ondelete="SET NULL")
     created_at: datetime = Field(default_factory=utcnow)
     archived_at: datetime | None = None
+    # Issue 5: the open self-registration link (its token; None = off; the link is public by
+    # design, so the token is kept to show it again) and the candidate's own feedback page.
+    open_token: str | None = Field(default=None, max_length=64, unique=True)
+    feedback_enabled: bool = False
 
 
 class Candidate(SQLModel, table=True):
@@ -117,6 +121,12 @@ class Invitation(SQLModel, table=True):
     consent_version: str | None = Field(default=None, max_length=32)
     started_at: datetime | None = None
     completed_at: datetime | None = None
+    # Issue 5. The link token is HMAC(secret key, nonce): reminders can rebuild the link, a
+    # database alone cannot. None: a random token (the link cannot be rebuilt, only replaced).
+    token_nonce: str | None = Field(default=None, max_length=32)
+    last_activity_at: datetime | None = None
+    reminders_sent: int = 0
+    last_reminded_at: datetime | None = None
 
     def status(self, now: datetime) -> InvitationStatus:
         if self.completed_at is not None:
@@ -325,3 +335,39 @@ class RateLimit(SQLModel, table=True):
     count: int = 0
     # Unix seconds: rows past it are swept; an integer compares the same on every database.
     expires_at: int = Field(index=True)
+
+
+# --- Issue 5: invitations by email -----------------------------------------------------------
+
+
+class EmailStatus(StrEnum):
+    queued = "queued"
+    sending = "sending"
+    sent = "sent"
+    outboxed = "outboxed"
+    failed = "failed"
+
+
+class OutgoingEmail(SQLModel, table=True):
+    """One email to send. The message is built once, so every retry keeps its Message-ID."""
+
+    __tablename__ = "outgoing_emails"
+    __table_args__ = (Index("ix_outgoing_emails_status_next", "status", "next_attempt_at"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    invitation_id: int | None = Field(
+        default=None, foreign_key="invitations.id", index=True, ondelete="SET NULL"
+    )
+    kind: str = Field(max_length=16)  # invitation | reminder
+    to_email: str = Field(max_length=254)
+    subject: str = Field(max_length=500)
+    message_id: str = Field(max_length=255, unique=True)
+    message: bytes = Field(sa_column=Column(LargeBinary, nullable=False))
+    status: str = Field(default=EmailStatus.queued, max_length=16)
+    attempts: int = 0
+    next_attempt_at: datetime | None = None
+    last_error: str | None = Field(default=None, max_length=2000)
+    outbox_path: str | None = Field(default=None, max_length=500)
+    created_by_id: int | None = Field(default=None, foreign_key="users.id", ondelete="SET NULL")
+    created_at: datetime = Field(default_factory=utcnow)
+    sent_at: datetime | None = None

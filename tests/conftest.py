@@ -77,6 +77,7 @@ def settings(tmp_path: Path, database_url: str) -> Settings:
         secret_key=TEST_SECRET,
         base_url="http://testserver",
         default_language="en",
+        mail_worker=False,  # tests run app.invitations.mailer.run_due_emails themselves
         webhook_worker=False,  # tests/api runs app.webhooks.service.deliver_due itself
         _env_file=None,  # type: ignore[call-arg]
     )
