@@ -35,6 +35,10 @@ class Settings(BaseSettings):
     default_language: Literal["ru", "en"] = "ru"
     invitation_days: int = Field(default=14, ge=1, le=365)
     session_hours: int = Field(default=12, ge=1, le=24 * 30)
+    # Webhook deliveries (issue 7): the in-process worker; tests turn it off and call
+    # app.webhooks.service.deliver_due themselves.
+    webhook_worker: bool = True
+    webhook_poll_seconds: float = Field(default=5, gt=0, le=3600)
 
     # Email (issue 5). No SMTP_HOST: every message goes to the outbox folder instead.
     smtp_host: str = ""
@@ -57,10 +61,6 @@ class Settings(BaseSettings):
     mail_poll_seconds: float = Field(default=10, gt=0, le=3600)
     # The consent text's version; its text is consent/<version>.<lang>.txt in data_dir or built in.
     consent_version: str = Field(default="2025-01", pattern=r"^[A-Za-z0-9._-]{1,32}$")
-    # Webhook deliveries (issue 7): the in-process worker; tests turn it off and call
-    # app.webhooks.service.deliver_due themselves.
-    webhook_worker: bool = True
-    webhook_poll_seconds: float = Field(default=5, gt=0, le=3600)
 
     @field_validator("database_url")
     @classmethod

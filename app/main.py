@@ -15,7 +15,13 @@ from starlette.middleware.sessions import SessionMiddleware
 from app.api.pages import router as api_keys_router
 from app.api.problems import install_problem_handlers
 from app.api.routes import router as api_router
+from app.audit.routes import router as audit_router
+from app.auth.permissions import template_globals
 from app.auth.routes import router as auth_router
+from app.compare.routes import router as compare_router
+from app.dashboard.routes import router as dashboard_router
+from app.decisions.routes import router as decisions_router
+from app.exports.routes import router as exports_router
 from app.candidate.routes import router as candidate_router
 from app.config import Settings, load_settings
 from app.db import make_engine
@@ -28,7 +34,8 @@ from app.security.headers import SecurityHeadersMiddleware
 from app.security.ratelimit import RateLimitMiddleware, make_limiter
 from app.security.sizelimit import BodySizeLimitMiddleware
 from app.staff.routes import router as staff_router
-from app.web import STATIC
+from app.users.routes import router as users_router
+from app.web import STATIC, templates
 from app.webhooks import worker as webhook_worker
 from app.webhooks.routes import router as webhooks_router
 from questionnaires.loader import product_questionnaires
@@ -56,7 +63,10 @@ def create_app(
             redis_url=settings.redis_url,
             prefix=settings.rate_limit_prefix,
         )
+        worker = None
         stop = asyncio.Event()
+        if settings.mail_worker:
+            worker = asyncio.create_task(mail_worker(app.state.engine, settings, stop))
         webhooks = None
         if settings.webhook_worker:
             webhooks = asyncio.create_task(
@@ -64,17 +74,15 @@ def create_app(
                     app.state.engine, poll_seconds=settings.webhook_poll_seconds, stop=stop
                 )
             )
-        mails = None
-        if settings.mail_worker:
-            mails = asyncio.create_task(mail_worker(app.state.engine, settings, stop))
         try:
             yield
         finally:
-            stop.set()
             if webhooks is not None:
+                stop.set()
                 await webhooks
-            if mails is not None:
-                await mails
+            if worker is not None:
+                stop.set()
+                await worker
             app.state.engine.dispose()
 
     app = FastAPI(
@@ -116,6 +124,14 @@ def create_app(
     app.include_router(auth_router)
     app.include_router(staff_router)
     app.include_router(reports_router)
+    # Issue 6: permissions, dashboard, decisions, comparison, exports, audit log, users.
+    templates.env.globals.update(template_globals())
+    app.include_router(dashboard_router)
+    app.include_router(decisions_router)
+    app.include_router(compare_router)
+    app.include_router(exports_router)
+    app.include_router(audit_router)
+    app.include_router(users_router)
     app.include_router(candidate_router)
     app.include_router(invitations_router)
     app.include_router(join_router)

@@ -184,6 +184,189 @@ class Result(SQLModel, table=True):
     created_at: datetime = Field(default_factory=utcnow)
 
 
+# --- Issue 6: permissions, decisions, audit log ---------------------------------------------
+
+
+class VacancyAssignment(SQLModel, table=True):
+    """A hiring manager sees only the vacancies assigned to them (set by admins and recruiters)."""
+
+    __tablename__ = "vacancy_assignments"
+    __table_args__ = (UniqueConstraint("vacancy_id", "user_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    vacancy_id: int = Field(foreign_key="vacancies.id", index=True, ondelete="CASCADE")
+    user_id: int = Field(foreign_key="users.id", index=True, ondelete="CASCADE")
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+class DecisionKind(StrEnum):
+    advance = "advance"
+    hold = "hold"
+    reject = "reject"
+
+
+class Decision(SQLModel, table=True):
+    """A person's decision on a candidate; history is kept, the row with ``current`` is shown.
+
+    ``current`` is a flag rather than "the newest row" so the candidate table joins one row per
+    invitation through an index instead of a per-row max() subquery.
+    """
+
+    __tablename__ = "decisions"
+    __table_args__ = (Index("ix_decisions_invitation_id_current", "invitation_id", "current"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    invitation_id: int = Field(foreign_key="invitations.id", ondelete="CASCADE")
+    decision: str = Field(max_length=16)
+    note: str = Field(default="", max_length=2000)
+    author_id: int | None = Field(default=None, foreign_key="users.id", ondelete="SET NULL")
+    author_email: str = Field(default="", max_length=254)
+    current: bool = True
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+class AuditEvent(SQLModel, table=True):
+    """Who viewed, exported, changed or deleted what, and when. Append-only: database triggers
+    refuse UPDATE and DELETE (see the migration), and no route changes a row."""
+
+    __tablename__ = "audit_events"
+
+    id: int | None = Field(default=None, primary_key=True)
+    at: datetime = Field(default_factory=utcnow, index=True)
+    # The id goes when a user is deleted; the email snapshot keeps the trail readable.
+    actor_id: int | None = Field(default=None, foreign_key="users.id", ondelete="SET NULL")
+    actor_email: str = Field(default="", max_length=254, index=True)
+    action: str = Field(max_length=64, index=True)
+    object_type: str = Field(max_length=32)
+    object_id: str | None = Field(default=None, max_length=64)
+    # No foreign key: the trail outlives the vacancy it mentions.
+    vacancy_id: int | None = Field(default=None, index=True)
+    details: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    ip: str | None = Field(default=None, max_length=64)
+
+
+# --- scoring, matrix versions, fit records, checklist (issues 3 and 4) ---------------------
+
+
+class MatrixVersion(SQLModel, table=True):
+    """One version of the role-fit matrix; the newest is the matrix in force.
+
+    ``content`` is ``RoleFitMatrix.to_dict()``. A version is never changed or deleted, so an
+    old report can always show the matrix it was scored with.
+    """
+
+    __tablename__ = "matrix_versions"
+
+    id: int | None = Field(default=None, primary_key=True)
+    label: str = Field(max_length=40)  # the matrix's own version label
+    content: dict[str, Any] = Field(sa_column=Column(JSON, nullable=False))
+    content_hash: str = Field(max_length=64, unique=True)
+    # None with author "file": stored from socionics/role_fit.yaml.
+    created_by_id: int | None = Field(default=None, foreign_key="users.id", ondelete="SET NULL")
+    author: str = Field(default="", max_length=254)  # kept when the user is deleted
+    created_at: datetime = Field(default_factory=utcnow)
+    note: str = Field(default="", max_length=500)
+
+
+class FitRecord(SQLModel, table=True):
+    """The recommendation of one invitation, with the matrix version it was scored with.
+
+    One row per invitation: re-scoring with a newer matrix replaces it (``rescored_at`` set).
+    The plain columns let the candidate table sort and filter without parsing ``data``.
+    """
+
+    __tablename__ = "fit_records"
+
+    id: int | None = Field(default=None, primary_key=True)
+    invitation_id: int = Field(foreign_key="invitations.id", unique=True, ondelete="CASCADE")
+    matrix_version_id: int = Field(foreign_key="matrix_versions.id", index=True)
+    type_code: str = Field(max_length=8)
+    type_probability: float
+    placement: str = Field(max_length=32)  # the best placement: hunter, farmer, sales_operations
+    best_role: str = Field(max_length=32)
+    best_fit: float
+    # The vacancy target's best expected fit; None when the vacancy is undecided.
+    target_fit: float | None = None
+    too_close: bool
+    quality_level: str = Field(max_length=16)  # the worst level over the invitation's results
+    # socionics.recommend.Recommendation as JSON.
+    data: dict[str, Any] = Field(sa_column=Column(JSON, nullable=False))
+    created_at: datetime = Field(default_factory=utcnow)
+    rescored_at: datetime | None = None
+
+
+class ChecklistAnswer(SQLModel, table=True):
+    """The hiring manager's tick and comment on one portrait trait for one invitation."""
+
+    __tablename__ = "checklist_answers"
+    __table_args__ = (UniqueConstraint("invitation_id", "trait_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    invitation_id: int = Field(foreign_key="invitations.id", index=True, ondelete="CASCADE")
+    trait_id: str = Field(max_length=64)
+    checked: bool = False
+    comment: str = Field(default="", max_length=2000)
+    author_id: int | None = Field(default=None, foreign_key="users.id", ondelete="SET NULL")
+    updated_at: datetime = Field(default_factory=utcnow)
+
+
+# The candidate table filters by vacancy and sorts by date, name or progress; these keep
+# its pages fast with 100,000 candidates (bench/bench_table.py).
+Index("ix_invitations_vacancy_id_created_at", Invitation.vacancy_id, Invitation.created_at)
+Index("ix_invitations_vacancy_id_completed_at", Invitation.vacancy_id, Invitation.completed_at)
+Index("ix_candidates_name", Candidate.name)
+
+
+# --- security (issue 8): shared rate-limit counters -------------------------------------------
+
+
+class RateLimit(SQLModel, table=True):
+    """One fixed-window counter (``app.security.ratelimit``); the key holds the window start."""
+
+    __tablename__ = "rate_limits"
+
+    key: str = Field(primary_key=True, max_length=160)
+    count: int = 0
+    # Unix seconds: rows past it are swept; an integer compares the same on every database.
+    expires_at: int = Field(index=True)
+
+
+# --- Issue 5: invitations by email -----------------------------------------------------------
+
+
+class EmailStatus(StrEnum):
+    queued = "queued"
+    sending = "sending"
+    sent = "sent"
+    outboxed = "outboxed"
+    failed = "failed"
+
+
+class OutgoingEmail(SQLModel, table=True):
+    """One email to send. The message is built once, so every retry keeps its Message-ID."""
+
+    __tablename__ = "outgoing_emails"
+    __table_args__ = (Index("ix_outgoing_emails_status_next", "status", "next_attempt_at"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    invitation_id: int | None = Field(
+        default=None, foreign_key="invitations.id", index=True, ondelete="SET NULL"
+    )
+    kind: str = Field(max_length=16)  # invitation | reminder
+    to_email: str = Field(max_length=254)
+    subject: str = Field(max_length=500)
+    message_id: str = Field(max_length=255, unique=True)
+    message: bytes = Field(sa_column=Column(LargeBinary, nullable=False))
+    status: str = Field(default=EmailStatus.queued, max_length=16)
+    attempts: int = 0
+    next_attempt_at: datetime | None = None
+    last_error: str | None = Field(default=None, max_length=2000)
+    outbox_path: str | None = Field(default=None, max_length=500)
+    created_by_id: int | None = Field(default=None, foreign_key="users.id", ondelete="SET NULL")
+    created_at: datetime = Field(default_factory=utcnow)
+    sent_at: datetime | None = None
+
+
 # --- Issue 7: integration API keys and webhooks ---------------------------------------------
 
 
@@ -256,118 +439,3 @@ class WebhookDelivery(SQLModel, table=True):
     last_error: str | None = Field(default=None, max_length=500)
     created_at: datetime = Field(default_factory=utcnow)
     delivered_at: datetime | None = None
-
-
-# --- scoring, matrix versions, fit records, checklist (issues 3 and 4) ---------------------
-
-
-class MatrixVersion(SQLModel, table=True):
-    """One version of the role-fit matrix; the newest is the matrix in force.
-
-    ``content`` is ``RoleFitMatrix.to_dict()``. A version is never changed or deleted, so an
-    old report can always show the matrix it was scored with.
-    """
-
-    __tablename__ = "matrix_versions"
-
-    id: int | None = Field(default=None, primary_key=True)
-    label: str = Field(max_length=40)  # the matrix's own version label
-    content: dict[str, Any] = Field(sa_column=Column(JSON, nullable=False))
-    content_hash: str = Field(max_length=64, unique=True)
-    # None with author "file": stored from socionics/role_fit.yaml.
-    created_by_id: int | None = Field(default=None, foreign_key="users.id", ondelete="SET NULL")
-    author: str = Field(default="", max_length=254)  # kept when the user is deleted
-    created_at: datetime = Field(default_factory=utcnow)
-    note: str = Field(default="", max_length=500)
-
-
-class FitRecord(SQLModel, table=True):
-    """The recommendation of one invitation, with the matrix version it was scored with.
-
-    One row per invitation: re-scoring with a newer matrix replaces it (``rescored_at`` set).
-    The plain columns let the candidate table sort and filter without parsing ``data``.
-    """
-
-    __tablename__ = "fit_records"
-
-    id: int | None = Field(default=None, primary_key=True)
-    invitation_id: int = Field(foreign_key="invitations.id", unique=True, ondelete="CASCADE")
-    matrix_version_id: int = Field(foreign_key="matrix_versions.id", index=True)
-    type_code: str = Field(max_length=8)
-    type_probability: float
-    placement: str = Field(max_length=32)  # the best placement: hunter, farmer, sales_operations
-    best_role: str = Field(max_length=32)
-    best_fit: float
-    # The vacancy target's best expected fit; None when the vacancy is undecided.
-    target_fit: float | None = None
-    too_close: bool
-    quality_level: str = Field(max_length=16)  # the worst level over the invitation's results
-    # socionics.recommend.Recommendation as JSON.
-    data: dict[str, Any] = Field(sa_column=Column(JSON, nullable=False))
-    created_at: datetime = Field(default_factory=utcnow)
-    rescored_at: datetime | None = None
-
-
-class ChecklistAnswer(SQLModel, table=True):
-    """The hiring manager's tick and comment on one portrait trait for one invitation."""
-
-    __tablename__ = "checklist_answers"
-    __table_args__ = (UniqueConstraint("invitation_id", "trait_id"),)
-
-    id: int | None = Field(default=None, primary_key=True)
-    invitation_id: int = Field(foreign_key="invitations.id", index=True, ondelete="CASCADE")
-    trait_id: str = Field(max_length=64)
-    checked: bool = False
-    comment: str = Field(default="", max_length=2000)
-    author_id: int | None = Field(default=None, foreign_key="users.id", ondelete="SET NULL")
-    updated_at: datetime = Field(default_factory=utcnow)
-
-
-# --- security (issue 8): shared rate-limit counters -------------------------------------------
-
-
-class RateLimit(SQLModel, table=True):
-    """One fixed-window counter (``app.security.ratelimit``); the key holds the window start."""
-
-    __tablename__ = "rate_limits"
-
-    key: str = Field(primary_key=True, max_length=160)
-    count: int = 0
-    # Unix seconds: rows past it are swept; an integer compares the same on every database.
-    expires_at: int = Field(index=True)
-
-
-# --- Issue 5: invitations by email -----------------------------------------------------------
-
-
-class EmailStatus(StrEnum):
-    queued = "queued"
-    sending = "sending"
-    sent = "sent"
-    outboxed = "outboxed"
-    failed = "failed"
-
-
-class OutgoingEmail(SQLModel, table=True):
-    """One email to send. The message is built once, so every retry keeps its Message-ID."""
-
-    __tablename__ = "outgoing_emails"
-    __table_args__ = (Index("ix_outgoing_emails_status_next", "status", "next_attempt_at"),)
-
-    id: int | None = Field(default=None, primary_key=True)
-    invitation_id: int | None = Field(
-        default=None, foreign_key="invitations.id", index=True, ondelete="SET NULL"
-    )
-    kind: str = Field(max_length=16)  # invitation | reminder
-    to_email: str = Field(max_length=254)
-    subject: str = Field(max_length=500)
-    message_id: str = Field(max_length=255, unique=True)
-    message: bytes = Field(sa_column=Column(LargeBinary, nullable=False))
-    status: str = Field(default=EmailStatus.queued, max_length=16)
-    attempts: int = 0
-    next_attempt_at: datetime | None = None
-    last_error: str | None = Field(default=None, max_length=2000)
-    outbox_path: str | None = Field(default=None, max_length=500)
-    created_by_id: int | None = Field(default=None, foreign_key="users.id", ondelete="SET NULL")
-    created_at: datetime = Field(default_factory=utcnow)
-    sent_at: datetime | None = None

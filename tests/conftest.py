@@ -57,8 +57,17 @@ def _empty_tables(engine: Engine) -> None:
             names = ", ".join(f'"{t.name}"' for t in tables)
             conn.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
         else:
+            # SQLite has no TRUNCATE, and the append-only triggers refuse DELETE on the audit
+            # log: lift them for the emptying and put them back as they were.
+            triggers = conn.execute(
+                text("SELECT name, sql FROM sqlite_master WHERE type = 'trigger'")
+            ).all()
+            for name, _sql in triggers:
+                conn.execute(text(f'DROP TRIGGER "{name}"'))
             for t in tables:
                 conn.execute(t.delete())
+            for _name, sql in triggers:
+                conn.execute(text(sql))
 
 
 @pytest.fixture

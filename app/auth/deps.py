@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from typing import Annotated
 
 from fastapi import Depends, Request
@@ -33,14 +34,58 @@ async def csrf_protect(request: Request) -> None:
         raise CsrfFailed
 
 
+SESSION_KEYS = ("uid", "sv", "iat", "seen")
+# "seen" is rewritten at most this often, so most responses do not re-sign the cookie.
+SEEN_REFRESH_SECONDS = 300
+
+
+def start_session(request: Request, user: User) -> None:
+    """A fresh session on login: nothing chosen before login carries over (session fixation)."""
+    now = int(time.time())
+    request.session.clear()
+    request.session.update(
+        {
+            "uid": user.id,
+            "sv": user.session_version,
+            "iat": now,
+            "seen": now,
+            "csrf": new_csrf_token(),
+        }
+    )
+
+
+def _expired(request: Request, now: int) -> bool:
+    """Past the absolute lifetime (SESSION_HOURS) or idle for longer than SESSION_IDLE_MINUTES.
+
+    The signed cookie's own max-age is renewed with every response, so it cannot end a session
+    that keeps being used: the login time inside the cookie does.
+    """
+    settings = request.app.state.settings
+    iat, seen = request.session.get("iat"), request.session.get("seen")
+    if not isinstance(iat, int) or not isinstance(seen, int):
+        return True
+    return (
+        now - iat > settings.session_hours * 3600 or now - seen > settings.session_idle_minutes * 60
+    )
+
+
 def optional_user(request: Request, session: SessionDep) -> User | None:
     uid = request.session.get("uid")
     if not isinstance(uid, int):
         return None
+    now = int(time.time())
     user = session.get(User, uid)
-    if user is None or not user.is_active or user.session_version != request.session.get("sv"):
-        request.session.pop("uid", None)
+    if (
+        user is None
+        or not user.is_active
+        or user.session_version != request.session.get("sv")
+        or _expired(request, now)
+    ):
+        for key in SESSION_KEYS:
+            request.session.pop(key, None)
         return None
+    if now - int(request.session["seen"]) > SEEN_REFRESH_SECONDS:
+        request.session["seen"] = now
     request.state.user = user
     return user
 

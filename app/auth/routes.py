@@ -5,11 +5,18 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import RedirectResponse, Response
 
-from app.auth.deps import csrf_protect, optional_user
-from app.auth.security import new_csrf_token
-from app.auth.service import authenticate
+from app.auth.deps import StaffUser, csrf_protect, optional_user, start_session
+from app.auth.service import (
+    WrongPassword,
+    authenticate,
+    change_password,
+    log_out_everywhere,
+)
 from app.db import SessionDep
+from app.i18n import N_
 from app.models import User
+from app.security.passwords import WeakPassword
+from app.security.throttle import locked_for, login_failed, login_succeeded
 from app.web import gettext_for, render
 
 router = APIRouter(dependencies=[Depends(csrf_protect)])
@@ -39,20 +46,84 @@ def login(
     password: Annotated[str, Form(max_length=1024)] = "",
     next: Annotated[str, Form(max_length=2000)] = "",
 ) -> Response:
+    limiter = request.app.state.limiter
+    _ = gettext_for(request)
+    # A locked account name gets the same answer whether or not the account exists, and the
+    # password is not even checked, so guessing goes no further while the lock lasts.
+    wait = locked_for(limiter, email=email)
+    if wait:
+        return _locked(request, next=next, email=email, seconds=wait)
     user = authenticate(session, email=email, password=password)
     if user is None:
-        _ = gettext_for(request)
+        lock = login_failed(limiter, request.app.state.settings, email=email)
+        if lock:
+            return _locked(request, next=next, email=email, seconds=lock)
         error = _("Wrong email or password.")
         ctx = {"next": next, "email": email, "error": error}
         return render(request, "staff/login.html", ctx, status_code=401)
     session.commit()
-    # A fresh session on login: nothing chosen before login carries over (session fixation).
-    request.session.clear()
-    request.session.update({"uid": user.id, "sv": user.session_version, "csrf": new_csrf_token()})
+    login_succeeded(limiter, email=email)
+    start_session(request, user)
     return RedirectResponse(_safe_next(next), status_code=303)
+
+
+def _locked(request: Request, *, next: str, email: str, seconds: int) -> Response:
+    _ = gettext_for(request)
+    minutes = max(1, -(-seconds // 60))
+    error = _(
+        "Too many failed attempts. Logging in is paused for %(minutes)s min; "
+        "then try again, or ask an administrator to reset your password."
+    ) % {"minutes": minutes}
+    ctx = {"next": next, "email": email, "error": error}
+    response = render(request, "staff/login.html", ctx, status_code=429)
+    response.headers["Retry-After"] = str(seconds)
+    return response
 
 
 @router.post("/logout")
 def logout(request: Request) -> Response:
     request.session.clear()
     return RedirectResponse("/login", status_code=303)
+
+
+@router.post("/logout-everywhere")
+def logout_everywhere(request: Request, session: SessionDep, user: StaffUser) -> Response:
+    """Ends every session of this user, on every device (the session version goes up)."""
+    log_out_everywhere(session, user=user)
+    session.commit()
+    request.session.clear()
+    return RedirectResponse("/login", status_code=303)
+
+
+@router.get("/account")
+def account(request: Request, user: StaffUser, saved: str = "") -> Response:
+    return render(request, "staff/account.html", {"errors": {}, "saved": saved == "1"})
+
+
+@router.post("/account/password")
+def password_change(
+    request: Request,
+    session: SessionDep,
+    user: StaffUser,
+    current: Annotated[str, Form(max_length=1024)] = "",
+    new: Annotated[str, Form(max_length=1024)] = "",
+    confirm: Annotated[str, Form(max_length=1024)] = "",
+) -> Response:
+    errors: dict[str, str] = {}
+    if new != confirm:
+        errors["confirm"] = N_("The two new passwords differ.")
+    else:
+        try:
+            change_password(session, user=user, current=current, new=new)
+        except WrongPassword:
+            errors["current"] = N_("The current password is wrong.")
+        except WeakPassword as exc:
+            errors["new"] = exc.message
+    if errors:
+        session.rollback()
+        ctx = {"errors": errors, "saved": False}
+        return render(request, "staff/account.html", ctx, status_code=400)
+    session.commit()
+    # This browser stays logged in with the new session version; every other one is out.
+    start_session(request, user)
+    return RedirectResponse("/account?saved=1", status_code=303)

@@ -14,10 +14,10 @@ import logging
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Protocol
+from typing import Any, Protocol
 
 import anyio.to_thread
-from sqlalchemy import Engine, delete, select
+from sqlalchemy import Engine, case, delete, select
 from sqlalchemy.dialects import postgresql, sqlite
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
@@ -40,8 +40,12 @@ class Decision:
 
 
 class Backend(Protocol):
+    """Counters with an expiry. ``incr`` sets the expiry only when it creates the counter."""
+
     def incr(self, key: str, *, ttl: int, now: float) -> int: ...
     def get(self, key: str, *, now: float) -> int: ...
+    def put(self, key: str, *, ttl: int, now: float) -> None: ...
+    def ttl(self, key: str, *, now: float) -> int: ...
     def delete(self, key: str) -> None: ...
 
 
@@ -55,15 +59,21 @@ class DatabaseBackend:
         self.engine = engine
         self._hits = 0
 
-    def _insert(self):  # type: ignore[no-untyped-def]
+    def _insert(self) -> Any:
         module = postgresql if self.engine.dialect.name == "postgresql" else sqlite
         return module.insert(RateLimit)
 
     def incr(self, key: str, *, ttl: int, now: float) -> int:
         table = RateLimit.__table__  # type: ignore[attr-defined]
+        expired = table.c.expires_at <= int(now)
         stmt = self._insert().values(key=key, count=1, expires_at=int(now) + ttl)
+        # A row past its expiry that the sweep has not removed yet starts over.
         stmt = stmt.on_conflict_do_update(
-            index_elements=["key"], set_={"count": table.c.count + 1}
+            index_elements=["key"],
+            set_={
+                "count": case((expired, 1), else_=table.c.count + 1),
+                "expires_at": case((expired, int(now) + ttl), else_=table.c.expires_at),
+            },
         ).returning(table.c.count)
         with self.engine.begin() as conn:
             count = int(conn.execute(stmt).scalar_one())
@@ -79,6 +89,20 @@ class DatabaseBackend:
                 select(table.c.count).where(table.c.key == key, table.c.expires_at > int(now))
             ).first()
         return int(row[0]) if row else 0
+
+    def put(self, key: str, *, ttl: int, now: float) -> None:
+        stmt = self._insert().values(key=key, count=1, expires_at=int(now) + ttl)
+        stmt = stmt.on_conflict_do_update(
+            index_elements=["key"], set_={"count": 1, "expires_at": int(now) + ttl}
+        )
+        with self.engine.begin() as conn:
+            conn.execute(stmt)
+
+    def ttl(self, key: str, *, now: float) -> int:
+        table = RateLimit.__table__  # type: ignore[attr-defined]
+        with self.engine.connect() as conn:
+            expires = conn.execute(select(table.c.expires_at).where(table.c.key == key)).scalar()
+        return max(0, int(expires) - int(now)) if expires is not None else 0
 
     def delete(self, key: str) -> None:
         table = RateLimit.__table__  # type: ignore[attr-defined]
@@ -101,16 +125,22 @@ class RedisBackend:
         self.prefix = prefix
 
     def incr(self, key: str, *, ttl: int, now: float) -> int:
+        # SET NX EX creates the counter with its expiry; INCR keeps that expiry.
         pipe = self.client.pipeline(transaction=True)
+        pipe.set(self.prefix + key, 0, ex=ttl, nx=True)
         pipe.incr(self.prefix + key)
-        # The window start is in the key, so a TTL of one window is enough and never extended.
-        pipe.expire(self.prefix + key, ttl)
-        count, _ = pipe.execute()
+        _, count = pipe.execute()
         return int(count)
 
     def get(self, key: str, *, now: float) -> int:
         value = self.client.get(self.prefix + key)
         return int(value) if value is not None else 0
+
+    def put(self, key: str, *, ttl: int, now: float) -> None:
+        self.client.set(self.prefix + key, 1, ex=ttl)
+
+    def ttl(self, key: str, *, now: float) -> int:
+        return max(0, int(self.client.ttl(self.prefix + key)))
 
     def delete(self, key: str) -> None:
         self.client.delete(self.prefix + key)
@@ -148,6 +178,22 @@ class RateLimiter:
     def reset(self, *, bucket: str, key: str, window: int) -> None:
         _now, start = self._window(window)
         self.backend.delete(self._key(bucket, key, window, start))
+
+    # Counters that run from their first event (not aligned windows), and locks.
+
+    def count(self, *, bucket: str, key: str, ttl: int) -> int:
+        """Count an event; the counter expires ``ttl`` seconds after its first event."""
+        return self.backend.incr(self._key(bucket, key, 0, 0), ttl=ttl, now=self.clock())
+
+    def clear(self, *, bucket: str, key: str) -> None:
+        self.backend.delete(self._key(bucket, key, 0, 0))
+
+    def lock(self, *, bucket: str, key: str, seconds: int) -> None:
+        self.backend.put(self._key(bucket, key, 0, 0), ttl=seconds, now=self.clock())
+
+    def locked_for(self, *, bucket: str, key: str) -> int:
+        """Seconds until the lock ends; 0 when not locked."""
+        return self.backend.ttl(self._key(bucket, key, 0, 0), now=self.clock())
 
 
 def make_limiter(*, engine: Engine, redis_url: str, prefix: str = "rolefit:rl:") -> RateLimiter:

@@ -7,12 +7,11 @@ from fastapi.responses import RedirectResponse, Response
 
 from app.auth.deps import StaffUser, csrf_protect, require_staff
 from app.db import SessionDep, utcnow
-from app.invitations.routes import vacancy_extras
-from app.invitations.service import create_invitation
 from app.models import Placement, Vacancy
 from app.staff.service import (
     FormErrors,
     create_vacancy,
+    invite_candidate,
     list_vacancies,
     vacancy_candidates,
 )
@@ -93,7 +92,6 @@ def _vacancy_page(
         "values": values or {"name": "", "email": "", "language": vacancy.language},
         "errors": errors or {},
     }
-    ctx.update(vacancy_extras(request, session, vacancy))
     return render(request, "staff/vacancy.html", ctx, status_code=status_code)
 
 
@@ -114,7 +112,7 @@ def add_invitation(
 ) -> Response:
     vacancy = _get_vacancy(session, vacancy_id)
     try:
-        invitation, link = create_invitation(
+        new = invite_candidate(
             session,
             settings=request.app.state.settings,
             vacancy=vacancy,
@@ -131,8 +129,7 @@ def add_invitation(
     session.commit()
     request.session["new_link"] = {
         "vacancy_id": vacancy.id,
-        "name": name.strip(),
-        "url": link,
-        "emailed": bool(email.strip()),
+        "name": new.candidate.name,
+        "url": new.link,
     }
     return RedirectResponse(f"/vacancies/{vacancy.id}", status_code=303)

@@ -6,11 +6,11 @@ import pytest
 from factories import make_invitation
 from fastapi.testclient import TestClient
 from sqlmodel import Session
+from webflow import token_of
 
 from app.config import Settings
 from app.main import create_app
 from app.security.headers import CSP
-from webflow import token_of
 
 
 def test_the_policy_allows_no_inline_code_and_no_framing() -> None:

@@ -11,12 +11,12 @@ from fastapi.testclient import TestClient
 from htmlq import parse
 from sqlalchemy import Engine, func, select
 from sqlmodel import Session
+from webflow import token_of
 
 from app.config import Settings
 from app.main import create_app
 from app.models import RateLimit
 from app.security.ratelimit import DatabaseBackend, RateLimiter, RedisBackend
-from webflow import token_of
 
 REDIS_URL = "redis://127.0.0.1:6379/0"
 
