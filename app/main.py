@@ -29,11 +29,13 @@ from app.errors import install_error_handlers
 from app.invitations.mailer import mail_worker
 from app.invitations.routes import public_router as join_router
 from app.invitations.routes import router as invitations_router
+from app.matrix.routes import router as matrix_router
 from app.reports.routes import router as reports_router
 from app.security.headers import SecurityHeadersMiddleware
 from app.security.ratelimit import RateLimitMiddleware, make_limiter
 from app.security.sizelimit import BodySizeLimitMiddleware
 from app.staff.routes import router as staff_router
+from app.stats.routes import router as stats_router
 from app.users.routes import router as users_router
 from app.web import STATIC, templates
 from app.webhooks import worker as webhook_worker
@@ -124,6 +126,8 @@ def create_app(
     app.include_router(auth_router)
     app.include_router(staff_router)
     app.include_router(reports_router)
+    app.include_router(matrix_router)
+    app.include_router(stats_router)
     # Issue 6: permissions, dashboard, decisions, comparison, exports, audit log, users.
     templates.env.globals.update(template_globals())
     app.include_router(dashboard_router)

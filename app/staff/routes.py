@@ -9,6 +9,8 @@ from app.auth.deps import StaffUser, csrf_protect, require_staff
 from app.db import SessionDep, utcnow
 from app.models import Placement, Vacancy
 from app.staff.service import (
+    DEFAULT_QUESTIONNAIRE_CHOICE,
+    QUESTIONNAIRE_CHOICES,
     FormErrors,
     create_vacancy,
     invite_candidate,
@@ -36,14 +38,25 @@ def vacancies(request: Request, session: SessionDep) -> Response:
 def _vacancy_form(
     request: Request, values: dict[str, str], errors: dict[str, str], status_code: int = 200
 ) -> Response:
-    ctx = {"values": values, "errors": errors, "placements": PLACEMENTS}
+    ctx = {
+        "values": values,
+        "errors": errors,
+        "placements": PLACEMENTS,
+        "questionnaire_choices": list(QUESTIONNAIRE_CHOICES),
+    }
     return render(request, "staff/vacancy_new.html", ctx, status_code=status_code)
 
 
 @router.get("/vacancies/new")
 def new_vacancy(request: Request) -> Response:
     lang = request.app.state.settings.default_language
-    return _vacancy_form(request, {"title": "", "placement": "undecided", "language": lang}, {})
+    values = {
+        "title": "",
+        "placement": "undecided",
+        "language": lang,
+        "questionnaires": DEFAULT_QUESTIONNAIRE_CHOICE,
+    }
+    return _vacancy_form(request, values, {})
 
 
 @router.post("/vacancies")
@@ -54,13 +67,27 @@ def add_vacancy(
     title: Annotated[str, Form(max_length=1000)] = "",
     placement: Annotated[str, Form(max_length=64)] = "",
     language: Annotated[str, Form(max_length=8)] = "",
+    questionnaires: Annotated[str, Form(max_length=32)] = "",
 ) -> Response:
     try:
         vacancy = create_vacancy(
-            session, title=title, placement=placement, language=language, created_by=user
+            session,
+            title=title,
+            placement=placement,
+            language=language,
+            created_by=user,
+            # A form without the field (older clients) gets the default, like the new form.
+            questionnaire_ids=QUESTIONNAIRE_CHOICES.get(
+                questionnaires or DEFAULT_QUESTIONNAIRE_CHOICE, []
+            ),
         )
     except FormErrors as exc:
-        values = {"title": title, "placement": placement, "language": language}
+        values = {
+            "title": title,
+            "placement": placement,
+            "language": language,
+            "questionnaires": questionnaires,
+        }
         return _vacancy_form(request, values, exc.errors, status_code=422)
     session.commit()
     return RedirectResponse(f"/vacancies/{vacancy.id}", status_code=303)

@@ -43,6 +43,16 @@ class FormErrors(Exception):
         self.errors = errors
 
 
+# What a vacancy may ask candidates to answer (form value -> questionnaires, in order). A
+# placement needs the socionics questionnaire; "both" also cross-checks extraversion.
+QUESTIONNAIRE_CHOICES: dict[str, list[str]] = {
+    "both": ["introversion_extraversion", "socionics_16"],
+    "socionics": ["socionics_16"],
+    "extraversion": ["introversion_extraversion"],
+}
+DEFAULT_QUESTIONNAIRE_CHOICE = "both"
+
+
 def candidate_link(settings: Settings, token: str) -> str:
     return f"{settings.base_url}/a/{token}"
 
@@ -54,7 +64,10 @@ def create_vacancy(
     placement: str,
     language: str,
     created_by: User | None = None,
+    questionnaire_ids: list[str] | None = None,
 ) -> Vacancy:
+    """``questionnaire_ids``: one of ``QUESTIONNAIRE_CHOICES``' lists; None keeps the model's
+    default (the extraversion questionnaire only)."""
     title = title.strip()
     errors = {}
     if not title or len(title) > 200:
@@ -63,6 +76,8 @@ def create_vacancy(
         errors["placement"] = N_("Choose a placement from the list.")
     if language not in LANGUAGES:
         errors["language"] = N_("Choose a language from the list.")
+    if questionnaire_ids is not None and questionnaire_ids not in QUESTIONNAIRE_CHOICES.values():
+        errors["questionnaires"] = N_("Choose which questionnaires the candidates answer.")
     if errors:
         raise FormErrors(errors)
     vacancy = Vacancy(
@@ -71,6 +86,8 @@ def create_vacancy(
         language=language,
         created_by_id=created_by.id if created_by else None,
     )
+    if questionnaire_ids is not None:
+        vacancy.questionnaire_ids = list(questionnaire_ids)
     session.add(vacancy)
     session.flush()
     return vacancy
