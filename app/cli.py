@@ -138,6 +138,7 @@ def cmd_demo(settings: Settings, _args: argparse.Namespace) -> None:
                 title=DEMO_VACANCY,
                 placement="farmer",
                 language=settings.default_language,
+                questionnaire_ids=["introversion_extraversion", "socionics_16"],
                 created_by=admin,
             )
         session.commit()
@@ -158,6 +159,62 @@ def cmd_db_revision(settings: Settings, args: argparse.Namespace) -> None:
     # Autogenerate compares models with a database at head, so bring it there first.
     upgrade(settings.db_url)
     revision(settings.db_url, args.message)
+
+
+def cmd_matrix(settings: Settings, args: argparse.Namespace) -> None:
+    """The matrix in force (the newest stored version; the file is stored first if new)."""
+    import json
+
+    from app.matrix.service import current
+    from socionics.matrix import matrix_as_json
+
+    with _session(settings) as session:
+        in_force = current(session)
+        session.commit()
+        if args.json:
+            print(json.dumps(matrix_as_json(in_force.matrix), ensure_ascii=False, indent=2))
+            return
+        v = in_force.version
+        when = f"{v.created_at:%Y-%m-%d %H:%M} UTC"
+        print(f"matrix version {v.id} (label {v.label}), by {v.author}, {when}")
+        roles = in_force.matrix.roles
+        print(f"{'type':<5} {'group':<18} " + " ".join(f"{r[:10]:>10}" for r in roles))
+        for code, tf in in_force.matrix.types.items():
+            print(f"{code:<5} {tf.group:<18} " + " ".join(f"{tf.fit[r]:>10}" for r in roles))
+        for w in in_force.matrix.warnings():
+            print(f"warning: {w}")
+
+
+def cmd_rescore(settings: Settings, _args: argparse.Namespace) -> None:
+    from app.scoring.service import rescore_all
+
+    with _session(settings) as session:
+        count = rescore_all(session)
+        session.commit()
+    print(f"rolefit: re-scored {count} results with the matrix in force")
+
+
+def cmd_stats(settings: Settings, _args: argparse.Namespace) -> None:
+    from app.main import load_questionnaires
+    from app.stats.service import questionnaire_statistics
+    from questionnaires.psychometrics import format_statistics
+
+    with _session(settings) as session:
+        stats = questionnaire_statistics(session, catalog=load_questionnaires())
+    if not stats:
+        print("rolefit: no stored results yet")
+        return
+    for qs in stats:
+        print(f"{qs.questionnaire.id} {qs.questionnaire.version}: {qs.results} results")
+    print(format_statistics([s for qs in stats for s in qs.scales]))
+
+
+def cmd_validate(_settings: Settings, args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from questionnaires.validation import main as validate
+
+    return validate(Path(args.data) if args.data else None)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -189,6 +246,20 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--language", choices=LANGUAGES, default=None)
     p.set_defaults(func=cmd_invite)
 
+    p = sub.add_parser("matrix", help="print the role-fit matrix in force")
+    p.add_argument("--json", action="store_true", help='{"<type>": {"group", "fit": {...}}}')
+    p.set_defaults(func=cmd_matrix)
+
+    p = sub.add_parser("rescore", help="re-score every result with the matrix in force")
+    p.set_defaults(func=cmd_rescore)
+
+    p = sub.add_parser("stats", help="reliability, item-total correlations and norms")
+    p.set_defaults(func=cmd_stats)
+
+    p = sub.add_parser("validate", help="prove the scoring engine on public data")
+    p.add_argument("--data", default=None, help="default: ../shared/validation")
+    p.set_defaults(func=cmd_validate)
+
     p = sub.add_parser("db", help="database maintenance")
     db_sub = p.add_subparsers(dest="db_command", required=True, metavar="DB_COMMAND")
     r = db_sub.add_parser("revision", help="autogenerate a migration from app/models.py")
@@ -201,8 +272,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
         settings = load_settings()
-        args.func(settings, args)
+        code = args.func(settings, args)
     except (SettingsError, QuestionnaireError, CommandError) as exc:
         print(f"rolefit: {exc}", file=sys.stderr)
         return 2
-    return 0
+    return code if isinstance(code, int) else 0

@@ -1,0 +1,143 @@
+"""Calibration from stored responses: the prior until a scale has 200 complete responses, the
+sample from then on; each result records which it used. Also the statistics (page and CLI)."""
+
+from __future__ import annotations
+
+import random
+from pathlib import Path
+
+import pytest
+from factories import make_user, make_vacancy
+from fastapi.testclient import TestClient
+from fitflow import IE, questionnaire
+from htmlq import parse
+from sqlmodel import Session
+from webflow import STAFF_PASSWORD, login
+
+from app.candidate.service import save_answers, submit
+from app.cli import main
+from app.db import utcnow
+from app.scoring.service import calibration_for, clear_calibration_cache
+from app.staff.service import invite_candidate
+from questionnaires.engine import item_gain
+from questionnaires.psychometrics import MIN_SAMPLE
+from questionnaires.result import Result as EngineResult
+
+
+def synthetic_answers(rng: random.Random) -> dict[str, int]:
+    """One respondent with a latent trait: every item leans the same way, with noise."""
+    q = questionnaire(IE)
+    theta = rng.gauss(0, 1)
+    answers = {}
+    for item in q.items:
+        if item.attention_check is not None:
+            answers[item.id] = item.attention_check.expected
+            continue
+        gains = item_gain(q, item, "extraversion")
+        keyed = min(max(round(3 + 1.1 * theta + rng.gauss(0, 0.9)), 1), 5)
+        answers[item.id] = keyed if gains[0] < gains[-1] else 6 - keyed
+    return answers
+
+
+def store(db: Session, settings, *, n: int, seed: int = 7) -> list[EngineResult]:
+    """``n`` candidates' answer sets saved and submitted through the candidate service."""
+    rng = random.Random(seed)
+    vacancy = make_vacancy(db)
+    q = questionnaire(IE)
+    out = []
+    for i in range(n):
+        new = invite_candidate(
+            db, settings=settings, vacancy=vacancy, name=f"C{i}", language="ru" if i % 3 else "en"
+        )
+        now = utcnow()
+        save_answers(
+            db,
+            invitation=new.invitation,
+            questionnaire_id=IE,
+            answers=synthetic_answers(rng),
+            now=now,
+        )
+        sub = submit(db, invitation=new.invitation, q=q, now=now)
+        assert sub.result is not None
+        out.append(sub.result)
+    db.commit()
+    return out
+
+
+@pytest.fixture(autouse=True)
+def fresh_cache():
+    clear_calibration_cache()
+    yield
+    clear_calibration_cache()
+
+
+def test_calibration_switches_from_the_prior_to_the_sample_at_200_results(
+    db: Session, settings
+) -> None:
+    results = store(db, settings, n=MIN_SAMPLE + 1)
+    # The 200th result was scored with 199 stored: the prior.
+    before = results[MIN_SAMPLE - 1].dichotomies["EI"].calibration
+    assert before is not None and before.source == "prior" and before.n == 0
+    # The 201st with 200 stored: the sample.
+    after = results[MIN_SAMPLE].dichotomies["EI"].calibration
+    assert after is not None and after.source == "sample" and after.n == MIN_SAMPLE
+    assert 0 < after.reliability < 1
+
+
+def test_the_cached_calibration_is_reused_until_enough_new_results(db: Session, settings) -> None:
+    store(db, settings, n=MIN_SAMPLE)
+    q = questionnaire(IE)
+    first = calibration_for(db, q=q)
+    assert first is not None and first["extraversion"].n == MIN_SAMPLE
+    store(db, settings, n=5, seed=8)
+    assert calibration_for(db, q=q) is first  # 5 new results: not worth a recomputation
+    store(db, settings, n=45, seed=9)  # 250 stored: 50 more than the cached 200
+    again = calibration_for(db, q=q)
+    assert again is not None and again["extraversion"].n == MIN_SAMPLE + 50
+
+
+def test_rolefit_stats_prints_alpha(
+    db: Session,
+    settings,
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
+    database_url: str,
+    capsys,
+) -> None:
+    store(db, settings, n=40)
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("DATA_DIR", str(tmp_path / "data"))
+    monkeypatch.setenv("DATABASE_URL", database_url)
+    assert main(["stats"]) == 0
+    out = capsys.readouterr().out
+    assert "alpha" in out and "95% CI (Feldt)" in out
+    row = next(
+        line
+        for line in out.splitlines()
+        if line.startswith("introversion_extraversion") and " all " in line
+    )
+    alpha = float(row.split()[8])
+    assert 0.5 < alpha < 1
+
+
+def test_the_admin_stats_page_shows_alpha_with_its_interval_and_item_total(
+    client: TestClient, db: Session, settings
+) -> None:
+    store(db, settings, n=40)
+    admin = make_user(db, email="admin@example.com", password=STAFF_PASSWORD, role="admin")
+    login(client, admin.email, STAFF_PASSWORD)
+    r = client.get("/admin/stats")
+    assert r.status_code == 200
+    page = parse(r.text)
+    table = page.one("table", **{"data-questionnaire": IE})
+    row = table.one("tr", **{"data-scale": "extraversion", "data-language": "all"})
+    assert 0.5 < float(row.one("td", class_="alpha").text) < 1
+    low, high = (float(x) for x in row.one("td", class_="alpha-ci").text.split("–"))
+    assert low < float(row.one("td", class_="alpha").text) < high
+    assert table.find_all("tr", **{"data-language": "ru"})  # per language too
+    details = page.one("details", **{"data-scale": "extraversion"})
+    assert len(details.find_all("tr")) > 10
+
+
+def test_the_stats_page_is_for_admins_only(staff: TestClient) -> None:
+    assert staff.get("/admin/stats").status_code == 403
