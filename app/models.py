@@ -11,7 +11,7 @@ from enum import StrEnum
 from typing import Any
 
 from sqlalchemy import JSON, Column, Index, LargeBinary, MetaData, UniqueConstraint
-from sqlmodel import Field, SQLModel
+from sqlmodel import Field, SQLModel, col
 
 from app.db import utcnow
 
@@ -312,9 +312,17 @@ class ChecklistAnswer(SQLModel, table=True):
 
 # The candidate table filters by vacancy and sorts by date, name or progress; these keep
 # its pages fast with 100,000 candidates (bench/bench_table.py).
-Index("ix_invitations_vacancy_id_created_at", Invitation.vacancy_id, Invitation.created_at)
-Index("ix_invitations_vacancy_id_completed_at", Invitation.vacancy_id, Invitation.completed_at)
-Index("ix_candidates_name", Candidate.name)
+Index(
+    "ix_invitations_vacancy_id_created_at",
+    col(Invitation.vacancy_id),
+    col(Invitation.created_at),
+)
+Index(
+    "ix_invitations_vacancy_id_completed_at",
+    col(Invitation.vacancy_id),
+    col(Invitation.completed_at),
+)
+Index("ix_candidates_name", col(Candidate.name))
 
 
 # --- security (issue 8): shared rate-limit counters -------------------------------------------

@@ -1,0 +1,128 @@
+"""The audit log: who viewed, exported, changed or deleted what, and when.
+
+``record`` appends one event; nothing in the application updates or deletes one (and database
+triggers refuse it, see the migration). Call it from any area in the same transaction as the
+change it describes, so the event and the change are committed together or not at all::
+
+    from app.audit.service import record
+    record(session, actor=user, action="matrix.edit", object_type="matrix", object_id=str(v.id),
+           request=request, details={"label": v.label})
+
+Keep personal data out of ``details`` (ids, not names): the log outlives an erased candidate.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from fastapi import Request
+from sqlalchemy import ColumnElement
+from sqlmodel import Session, col, func, select
+
+from app.models import AuditEvent, User
+
+# The actions the application records; the admin page filters by them.
+ACTIONS = [
+    "report.view",
+    "report.export_pdf",
+    "vacancy.export_zip",
+    "vacancy.export_csv",
+    "vacancy.export_xlsx",
+    "candidates.compare",
+    "decision.record",
+    "vacancy.create",
+    "vacancy.assign",
+    "vacancy.unassign",
+    "invitation.create",
+    "invitation.revoke",
+    "invitation.resend",
+    "user.create",
+    "user.role",
+    "user.deactivate",
+    "user.activate",
+    "matrix.edit",
+    "data.erase",
+]
+PAGE_SIZE = 50
+
+
+def client_ip(request: Request | None) -> str | None:
+    if request is None or request.client is None:
+        return None
+    return request.client.host[:64]
+
+
+def record(
+    session: Session,
+    *,
+    actor: User | None,
+    action: str,
+    object_type: str,
+    object_id: int | str | None = None,
+    vacancy_id: int | None = None,
+    details: dict[str, Any] | None = None,
+    request: Request | None = None,
+) -> AuditEvent:
+    event = AuditEvent(
+        actor_id=actor.id if actor else None,
+        actor_email=actor.email if actor else "",
+        action=action,
+        object_type=object_type,
+        object_id=None if object_id is None else str(object_id),
+        vacancy_id=vacancy_id,
+        details=details or {},
+        ip=client_ip(request),
+    )
+    session.add(event)
+    session.flush()
+    return event
+
+
+@dataclass(frozen=True)
+class AuditFilter:
+    actor: str = ""  # part of the actor's email
+    action: str = ""
+    object_type: str = ""
+    object_id: str = ""
+    since: datetime | None = None  # inclusive
+    until: datetime | None = None  # exclusive
+    page: int = 1
+
+
+@dataclass(frozen=True)
+class AuditPage:
+    events: list[AuditEvent]
+    total: int
+    page: int
+    pages: int
+
+
+def search(session: Session, *, where: AuditFilter, page_size: int = PAGE_SIZE) -> AuditPage:
+    """Events matching ``where``, newest first, one page of them."""
+    conditions: list[ColumnElement[bool]] = []
+    if where.actor:
+        pattern = "%" + where.actor.lower().replace("%", "").replace("_", "") + "%"
+        conditions.append(func.lower(col(AuditEvent.actor_email)).like(pattern))
+    if where.action:
+        conditions.append(col(AuditEvent.action) == where.action)
+    if where.object_type:
+        conditions.append(col(AuditEvent.object_type) == where.object_type)
+    if where.object_id:
+        conditions.append(col(AuditEvent.object_id) == where.object_id)
+    if where.since is not None:
+        conditions.append(col(AuditEvent.at) >= where.since)
+    if where.until is not None:
+        conditions.append(col(AuditEvent.at) < where.until)
+    total = session.exec(select(func.count()).select_from(AuditEvent).where(*conditions)).one()
+    pages = max(1, -(-total // page_size))
+    page = min(max(1, where.page), pages)
+    events = session.exec(
+        select(AuditEvent)
+        .where(*conditions)
+        .order_by(col(AuditEvent.id).desc())
+        .limit(page_size)
+        .offset((page - 1) * page_size)
+    ).all()
+    return AuditPage(events=list(events), total=total, page=page, pages=pages)

@@ -1,0 +1,65 @@
+"""2 to 5 candidates of a vacancy side by side, each column built from its ReportData."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Query, Request
+from fastapi.responses import Response
+from sqlmodel import col, select
+
+from app.audit.service import record
+from app.auth.deps import StaffUser, csrf_protect, require_staff
+from app.auth.permissions import vacancy_for
+from app.db import SessionDep
+from app.decisions.service import current_decision
+from app.models import Invitation, Vacancy
+from app.reports.build import build_report
+from app.web import render, staff_language
+
+router = APIRouter(dependencies=[Depends(csrf_protect), Depends(require_staff)])
+
+MIN_PICK, MAX_PICK = 2, 5
+
+
+@router.get("/vacancies/{vacancy_id}/compare")
+def compare(
+    request: Request,
+    session: SessionDep,
+    user: StaffUser,
+    vacancy: Annotated[Vacancy, Depends(vacancy_for("candidates.compare"))],
+    ids: Annotated[list[int], Query(alias="id")] = [],  # noqa: B006 - FastAPI copies defaults
+) -> Response:
+    wanted = list(dict.fromkeys(ids))  # keep the order picked, drop repeats
+    # Only invitations of this vacancy: an id from elsewhere is ignored, never shown.
+    found = set(
+        session.exec(
+            select(Invitation.id).where(
+                col(Invitation.id).in_(wanted), Invitation.vacancy_id == vacancy.id
+            )
+        ).all()
+    )
+    picked = [i for i in wanted if i in found]
+    if not MIN_PICK <= len(picked) <= MAX_PICK:
+        ctx = {"vacancy": vacancy, "columns": [], "count": len(picked)}
+        return render(request, "staff/compare.html", ctx, status_code=422)
+    language = staff_language(request)
+    columns = []
+    for invitation_id in picked:
+        report = build_report(session, invitation_id=invitation_id, language=language)
+        columns.append(
+            {"report": report, "decision": current_decision(session, invitation_id=invitation_id)}
+        )
+    record(
+        session,
+        actor=user,
+        action="candidates.compare",
+        object_type="vacancy",
+        object_id=vacancy.id,
+        vacancy_id=vacancy.id,
+        details={"invitations": picked},
+        request=request,
+    )
+    session.commit()
+    ctx = {"vacancy": vacancy, "columns": columns, "count": len(picked)}
+    return render(request, "staff/compare.html", ctx)

@@ -1,0 +1,354 @@
+"""The dashboard (vacancies with candidate counts by status) and a vacancy's candidate table.
+
+Both are single SQL queries: the counts group by vacancy and status (no query per vacancy);
+the table sorts, filters and pages in the database, so a vacancy with 100,000 candidates
+answers as fast as one with ten (bench/bench_table.py measures it on SQLite and PostgreSQL).
+
+The recommended placement, fit for the vacancy's role and answer quality come from
+``fit_records`` (one row per invitation, written when the socionics result is scored); an
+invitation without one (e.g. only the extraversion questionnaire) takes its quality from the
+worst of its results.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import ColumnElement, and_, case, func
+from sqlmodel import Session, col, select
+
+from app.auth.permissions import visible_vacancies_query
+from app.models import (
+    Candidate,
+    Decision,
+    DecisionKind,
+    FitRecord,
+    Invitation,
+    InvitationStatus,
+    Placement,
+    Result,
+    User,
+    Vacancy,
+)
+
+STATUSES = [s.value for s in InvitationStatus]
+QUALITIES = ["good", "doubtful", "unusable"]
+DECISIONS = [d.value for d in DecisionKind]
+PLACEMENTS = [p.value for p in Placement if p.value not in ("universal", "undecided")]
+SORTS = ["date", "name", "status", "placement", "fit", "quality", "decision"]
+PAGE_SIZE = 50
+NO_DECISION = "none"
+
+
+def status_expr(now: datetime) -> Any:
+    """The invitation's status in SQL, in the same order of precedence as Invitation.status."""
+    return case(
+        (col(Invitation.completed_at).is_not(None), InvitationStatus.completed.value),
+        (col(Invitation.revoked_at).is_not(None), InvitationStatus.revoked.value),
+        (col(Invitation.expires_at) <= now, InvitationStatus.expired.value),
+        (col(Invitation.started_at).is_not(None), InvitationStatus.started.value),
+        else_=InvitationStatus.invited.value,
+    )
+
+
+def status_condition(status: str, now: datetime) -> ColumnElement[bool]:
+    """WHERE for one status, written as plain column tests so indexes can serve it."""
+    done = col(Invitation.completed_at).is_not(None)
+    open_ = col(Invitation.completed_at).is_(None)
+    live = and_(open_, col(Invitation.revoked_at).is_(None))
+    if status == "completed":
+        return done
+    if status == "revoked":
+        return and_(open_, col(Invitation.revoked_at).is_not(None))
+    if status == "expired":
+        return and_(live, col(Invitation.expires_at) <= now)
+    current = and_(live, col(Invitation.expires_at) > now)
+    if status == "started":
+        return and_(current, col(Invitation.started_at).is_not(None))
+    return and_(current, col(Invitation.started_at).is_(None))
+
+
+# --- the dashboard ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class VacancySummary:
+    vacancy: Vacancy
+    counts: dict[str, int]  # status -> count, every status present
+
+    @property
+    def total(self) -> int:
+        return sum(self.counts.values())
+
+
+def vacancy_summaries(session: Session, *, user: User, now: datetime) -> list[VacancySummary]:
+    """The open vacancies ``user`` may see, newest first, with candidate counts by status."""
+    vacancies = session.exec(
+        visible_vacancies_query(user)
+        .where(col(Vacancy.archived_at).is_(None))
+        .order_by(col(Vacancy.id).desc())
+    ).all()
+    ids = [v.id for v in vacancies]
+    counts: dict[int, dict[str, int]] = defaultdict(lambda: dict.fromkeys(STATUSES, 0))
+    if ids:
+        status = status_expr(now)
+        grouped = session.exec(
+            select(Invitation.vacancy_id, status, func.count())
+            .where(col(Invitation.vacancy_id).in_(ids))
+            .group_by(col(Invitation.vacancy_id), status)
+        ).all()
+        for vacancy_id, code, n in grouped:
+            counts[vacancy_id][code] = n
+    return [VacancySummary(vacancy=v, counts=dict(counts[v.id or 0])) for v in vacancies]
+
+
+# --- the candidate table ----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class TableQuery:
+    """What the table was asked for; anything unknown falls back to the default."""
+
+    sort: str = "date"
+    descending: bool = True
+    status: str = ""
+    placement: str = ""
+    quality: str = ""
+    decision: str = ""
+    page: int = 1
+
+    @classmethod
+    def parse(cls, params: dict[str, str]) -> TableQuery:
+        def pick(name: str, allowed: list[str]) -> str:
+            value = params.get(name, "")
+            return value if value in allowed else ""
+
+        try:
+            page = max(1, min(int(params.get("page", "1")), 1_000_000))
+        except ValueError:
+            page = 1
+        return cls(
+            sort=pick("sort", SORTS) or "date",
+            descending=params.get("dir", "desc") != "asc",
+            status=pick("status", STATUSES),
+            placement=pick("placement", PLACEMENTS),
+            quality=pick("quality", QUALITIES),
+            decision=pick("decision", [*DECISIONS, NO_DECISION]),
+            page=page,
+        )
+
+    def params(self, **changes: Any) -> dict[str, str]:
+        """Query parameters for a link to this table with ``changes`` applied."""
+        values = {
+            "sort": self.sort,
+            "dir": "desc" if self.descending else "asc",
+            "status": self.status,
+            "placement": self.placement,
+            "quality": self.quality,
+            "decision": self.decision,
+            "page": str(self.page),
+        }
+        values.update({k: str(v) for k, v in changes.items()})
+        return {k: v for k, v in values.items() if v and not (k == "page" and v == "1")}
+
+
+@dataclass(frozen=True)
+class TableRow:
+    invitation_id: int
+    name: str
+    email: str | None
+    invited_at: datetime
+    completed_at: datetime | None
+    status: str
+    placement: str | None
+    type_code: str | None
+    type_probability: float | None
+    target_fit: float | None
+    best_fit: float | None
+    quality: str | None
+    decision: str | None
+    decision_note: str | None
+    best_role: str | None = None
+    decided_by: str | None = None
+    decided_at: datetime | None = None
+
+
+@dataclass(frozen=True)
+class TablePage:
+    rows: list[TableRow]
+    total: int  # matching the filters
+    page: int
+    pages: int
+    query: TableQuery
+    counts: dict[str, int] = field(default_factory=dict)
+
+
+def _quality_rank(level: Any) -> Any:
+    return case(
+        (level == "good", 0), (level == "doubtful", 1), (level == "unusable", 2), else_=None
+    )
+
+
+def quality_expr() -> Any:
+    """The fit record's quality, else the worst quality among the invitation's results."""
+    worst = (
+        select(col(Result.quality_level))
+        .where(col(Result.invitation_id) == col(Invitation.id))
+        .order_by(_quality_rank(col(Result.quality_level)).desc())
+        .limit(1)
+        .scalar_subquery()
+    )
+    return func.coalesce(col(FitRecord.quality_level), worst)
+
+
+def table_columns(now: datetime) -> dict[str, Any]:
+    """SQL expressions of the table's columns (also its sort keys)."""
+    return {
+        "date": col(Invitation.created_at),
+        "name": col(Candidate.name),
+        "status": status_expr(now),
+        "placement": col(FitRecord.placement),
+        "fit": col(FitRecord.target_fit),
+        "quality": quality_expr(),
+        "decision": col(Decision.decision),
+    }
+
+
+def row_select(columns: dict[str, Any]) -> Any:
+    """SELECT of the table's columns for every invitation (add WHERE, ORDER BY, LIMIT)."""
+    statement: Any = select(  # type: ignore[call-overload]
+        col(Invitation.id),
+        col(Candidate.name),
+        col(Candidate.email),
+        col(Invitation.created_at),
+        col(Invitation.completed_at),
+        columns["status"],
+        col(FitRecord.placement),
+        col(FitRecord.type_code),
+        col(FitRecord.type_probability),
+        col(FitRecord.target_fit),
+        col(FitRecord.best_fit),
+        columns["quality"],
+        col(Decision.decision),
+        col(Decision.note),
+        col(FitRecord.best_role),
+        col(Decision.author_email),
+        col(Decision.created_at),
+    )
+    return (
+        statement.join(Candidate, col(Candidate.id) == col(Invitation.candidate_id))
+        .outerjoin(FitRecord, col(FitRecord.invitation_id) == col(Invitation.id))
+        .outerjoin(
+            Decision,
+            and_(col(Decision.invitation_id) == col(Invitation.id), col(Decision.current)),
+        )
+    )
+
+
+def candidate_table(
+    session: Session,
+    *,
+    vacancy_id: int,
+    query: TableQuery,
+    now: datetime,
+    page_size: int = PAGE_SIZE,
+) -> TablePage:
+    columns = table_columns(now)
+    base = row_select(columns).where(col(Invitation.vacancy_id) == vacancy_id)
+    conditions = _filters(query, now, columns)
+    filtered = base.where(*conditions)
+
+    count_query = (
+        select(func.count()).select_from(Invitation).where(col(Invitation.vacancy_id) == vacancy_id)
+    )
+    # Join only what the filters need, so the common case counts from the invitations index.
+    if query.placement or query.quality:
+        count_query = count_query.outerjoin(
+            FitRecord, col(FitRecord.invitation_id) == col(Invitation.id)
+        )
+    if query.decision:
+        count_query = count_query.outerjoin(
+            Decision,
+            and_(col(Decision.invitation_id) == col(Invitation.id), col(Decision.current)),
+        )
+    total = session.exec(count_query.where(*conditions)).one()
+
+    pages = max(1, -(-total // page_size))
+    page = min(query.page, pages)
+    key = columns[query.sort]
+    if query.sort == "quality":
+        key = _quality_rank(key)
+    order = key.desc() if query.descending else key.asc()
+    tiebreak = col(Invitation.id).desc() if query.descending else col(Invitation.id).asc()
+    # Empty values (no fit yet, no decision) sort last in both directions on both databases.
+    statement = (
+        filtered.order_by(key.is_(None), order, tiebreak)
+        .limit(page_size)
+        .offset((page - 1) * page_size)
+    )
+    rows = [_table_row(r) for r in session.exec(statement).all()]
+    return TablePage(rows=rows, total=total, page=page, pages=pages, query=query)
+
+
+def _table_row(r: Any) -> TableRow:
+    return TableRow(
+        invitation_id=r[0],
+        name=r[1],
+        email=r[2],
+        invited_at=r[3],
+        completed_at=r[4],
+        status=r[5],
+        placement=r[6],
+        type_code=r[7],
+        type_probability=r[8],
+        target_fit=r[9],
+        best_fit=r[10],
+        quality=r[11],
+        decision=r[12],
+        decision_note=r[13],
+        best_role=r[14],
+        decided_by=r[15],
+        decided_at=r[16],
+    )
+
+
+def all_rows(
+    session: Session, *, vacancy_id: int, now: datetime, batch: int = 500
+) -> Iterator[TableRow]:
+    """Every candidate of the vacancy, oldest invitation first, read in batches by id (the
+    exports stream these rather than load a big vacancy at once)."""
+    columns = table_columns(now)
+    after = 0
+    while True:
+        chunk = session.exec(
+            row_select(columns)
+            .where(col(Invitation.vacancy_id) == vacancy_id, col(Invitation.id) > after)
+            .order_by(col(Invitation.id))
+            .limit(batch)
+        ).all()
+        for r in chunk:
+            yield _table_row(r)
+        if len(chunk) < batch:
+            return
+        after = chunk[-1][0]
+
+
+def _filters(
+    query: TableQuery, now: datetime, columns: dict[str, Any]
+) -> list[ColumnElement[bool]]:
+    conditions: list[ColumnElement[bool]] = []
+    if query.status:
+        conditions.append(status_condition(query.status, now))
+    if query.placement:
+        conditions.append(col(FitRecord.placement) == query.placement)
+    if query.quality:
+        conditions.append(columns["quality"] == query.quality)
+    if query.decision == NO_DECISION:
+        conditions.append(col(Decision.id).is_(None))
+    elif query.decision:
+        conditions.append(col(Decision.decision) == query.decision)
+    return conditions

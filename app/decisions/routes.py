@@ -1,0 +1,79 @@
+"""Recording a decision on a candidate (advance, hold, reject) with a note."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Form, Request
+from fastapi.responses import RedirectResponse, Response
+
+from app.audit.service import record
+from app.auth.deps import StaffUser, csrf_protect, require_staff
+from app.auth.permissions import invitation_for
+from app.db import SessionDep
+from app.decisions.service import DecisionError, decision_history, record_decision
+from app.models import Candidate, DecisionKind, Invitation, Vacancy
+from app.web import render
+
+router = APIRouter(dependencies=[Depends(csrf_protect), Depends(require_staff)])
+
+
+def _page(
+    request: Request,
+    session: SessionDep,
+    invitation: Invitation,
+    *,
+    error: str | None = None,
+    values: dict[str, str] | None = None,
+    status_code: int = 200,
+) -> Response:
+    assert invitation.id is not None
+    ctx = {
+        "invitation": invitation,
+        "candidate": session.get(Candidate, invitation.candidate_id),
+        "vacancy": session.get(Vacancy, invitation.vacancy_id),
+        "history": decision_history(session, invitation_id=invitation.id),
+        "choices": [d.value for d in DecisionKind],
+        "error": error,
+        "values": values or {"decision": "", "note": ""},
+    }
+    return render(request, "staff/decision.html", ctx, status_code=status_code)
+
+
+@router.get("/invitations/{invitation_id}/decision")
+def decision_form(
+    request: Request,
+    session: SessionDep,
+    invitation: Annotated[Invitation, Depends(invitation_for("decision.record"))],
+) -> Response:
+    return _page(request, session, invitation)
+
+
+@router.post("/invitations/{invitation_id}/decision")
+def decide(
+    request: Request,
+    session: SessionDep,
+    user: StaffUser,
+    invitation: Annotated[Invitation, Depends(invitation_for("decision.record"))],
+    decision: Annotated[str, Form(max_length=32)] = "",
+    note: Annotated[str, Form(max_length=10_000)] = "",
+) -> Response:
+    try:
+        row = record_decision(
+            session, invitation=invitation, author=user, decision=decision, note=note
+        )
+    except DecisionError as exc:
+        values = {"decision": decision, "note": note}
+        return _page(request, session, invitation, error=str(exc), values=values, status_code=422)
+    record(
+        session,
+        actor=user,
+        action="decision.record",
+        object_type="invitation",
+        object_id=invitation.id,
+        vacancy_id=invitation.vacancy_id,
+        details={"decision": row.decision},
+        request=request,
+    )
+    session.commit()
+    return RedirectResponse(f"/vacancies/{invitation.vacancy_id}/candidates", status_code=303)

@@ -1,0 +1,164 @@
+"""Exports: one report as PDF, a vacancy's reports as a ZIP of PDFs, its results as CSV or XLSX.
+
+Every export is streamed: the ZIP hands each PDF on as soon as it is rendered, CSV rows go out
+in chunks, the XLSX is written to a temporary file and streamed from there. The generators open
+their own database session: the request's one is closed by the time a long stream runs.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from typing import Annotated
+from urllib.parse import quote
+
+from fastapi import APIRouter, Depends, Request
+from fastapi.responses import Response, StreamingResponse
+from sqlmodel import Session, col, select
+
+from app.audit.service import record
+from app.auth.deps import StaffUser, csrf_protect, require_staff
+from app.auth.permissions import invitation_for, vacancy_for
+from app.dashboard.service import all_rows
+from app.db import SessionDep, utcnow
+from app.exports.pdf import render_report_pdf
+from app.exports.tabular import csv_chunks, xlsx_chunks
+from app.exports.zipstream import zip_chunks
+from app.models import Candidate, Invitation, Vacancy
+from app.reports.build import build_report
+from app.web import staff_language
+
+router = APIRouter(dependencies=[Depends(csrf_protect), Depends(require_staff)])
+
+
+def safe_filename(text: str, fallback: str) -> str:
+    """Letters (Cyrillic too), digits, dash and underscore; the rest becomes '_'."""
+    cleaned = re.sub(r"[^\w\-]+", "_", text, flags=re.UNICODE).strip("_")[:80]
+    return cleaned or fallback
+
+
+def _attachment(filename: str) -> dict[str, str]:
+    # RFC 6266: an ASCII fallback plus the UTF-8 name for browsers that read it.
+    ascii_name = filename.encode("ascii", "replace").decode().replace("?", "_")
+    return {
+        "Content-Disposition": (
+            f"attachment; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(filename)}"
+        ),
+        "Cache-Control": "no-store",
+    }
+
+
+@router.get("/invitations/{invitation_id}/report.pdf")
+def report_pdf(
+    request: Request,
+    session: SessionDep,
+    user: StaffUser,
+    invitation: Annotated[Invitation, Depends(invitation_for("report.export"))],
+) -> Response:
+    assert invitation.id is not None
+    report = build_report(session, invitation_id=invitation.id, language=staff_language(request))
+    pdf = render_report_pdf(report)
+    record(
+        session,
+        actor=user,
+        action="report.export_pdf",
+        object_type="invitation",
+        object_id=invitation.id,
+        vacancy_id=invitation.vacancy_id,
+        request=request,
+    )
+    session.commit()
+    name = f"{safe_filename(report.candidate.name, 'report')}-{invitation.id}.pdf"
+    return Response(pdf, media_type="application/pdf", headers=_attachment(name))
+
+
+def vacancy_pdfs(engine: object, *, vacancy_id: int, language: str) -> Iterator[tuple[str, bytes]]:
+    """(file name, PDF) for each completed invitation of the vacancy, one at a time."""
+    with Session(engine) as session:  # type: ignore[arg-type]
+        rows = session.exec(
+            select(Invitation.id, Candidate.name)
+            .join(Candidate, col(Candidate.id) == col(Invitation.candidate_id))
+            .where(Invitation.vacancy_id == vacancy_id, col(Invitation.completed_at).is_not(None))
+            .order_by(col(Invitation.id))
+        ).all()
+    for invitation_id, name in rows:
+        assert invitation_id is not None
+        with Session(engine) as session:  # type: ignore[arg-type]
+            report = build_report(session, invitation_id=invitation_id, language=language)
+        yield f"{safe_filename(name, 'report')}-{invitation_id}.pdf", render_report_pdf(report)
+
+
+def _audit_export(
+    session: Session, request: Request, user: StaffUser, vacancy: Vacancy, action: str
+) -> None:
+    record(
+        session,
+        actor=user,
+        action=action,
+        object_type="vacancy",
+        object_id=vacancy.id,
+        vacancy_id=vacancy.id,
+        request=request,
+    )
+    session.commit()
+
+
+@router.get("/vacancies/{vacancy_id}/export.zip")
+def vacancy_zip(
+    request: Request,
+    session: SessionDep,
+    user: StaffUser,
+    vacancy: Annotated[Vacancy, Depends(vacancy_for("report.export"))],
+) -> Response:
+    assert vacancy.id is not None
+    _audit_export(session, request, user, vacancy, "vacancy.export_zip")
+    files = vacancy_pdfs(
+        request.app.state.engine, vacancy_id=vacancy.id, language=staff_language(request)
+    )
+    name = f"{safe_filename(vacancy.title, 'vacancy')}-{vacancy.id}-reports.zip"
+    return StreamingResponse(
+        zip_chunks(files), media_type="application/zip", headers=_attachment(name)
+    )
+
+
+def _rows(engine: object, vacancy_id: int) -> Iterator[object]:
+    with Session(engine) as session:  # type: ignore[arg-type]
+        yield from all_rows(session, vacancy_id=vacancy_id, now=utcnow())
+
+
+@router.get("/vacancies/{vacancy_id}/export.csv")
+def vacancy_csv(
+    request: Request,
+    session: SessionDep,
+    user: StaffUser,
+    vacancy: Annotated[Vacancy, Depends(vacancy_for("report.export"))],
+    sep: str = "comma",
+) -> Response:
+    assert vacancy.id is not None
+    _audit_export(session, request, user, vacancy, "vacancy.export_csv")
+    delimiter = ";" if sep == "semicolon" else ","
+    rows = _rows(request.app.state.engine, vacancy.id)
+    name = f"{safe_filename(vacancy.title, 'vacancy')}-{vacancy.id}.csv"
+    return StreamingResponse(
+        csv_chunks(rows, delimiter=delimiter),  # type: ignore[arg-type]
+        media_type="text/csv; charset=utf-8",
+        headers=_attachment(name),
+    )
+
+
+@router.get("/vacancies/{vacancy_id}/export.xlsx")
+def vacancy_xlsx(
+    request: Request,
+    session: SessionDep,
+    user: StaffUser,
+    vacancy: Annotated[Vacancy, Depends(vacancy_for("report.export"))],
+) -> Response:
+    assert vacancy.id is not None
+    _audit_export(session, request, user, vacancy, "vacancy.export_xlsx")
+    rows = _rows(request.app.state.engine, vacancy.id)
+    name = f"{safe_filename(vacancy.title, 'vacancy')}-{vacancy.id}.xlsx"
+    return StreamingResponse(
+        xlsx_chunks(rows, title=vacancy.title),  # type: ignore[arg-type]
+        media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        headers=_attachment(name),
+    )

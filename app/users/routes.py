@@ -1,0 +1,163 @@
+"""User management for administrators: list, create, change role, deactivate, reactivate.
+
+Assigning hiring managers to vacancies is on each vacancy's "Hiring managers" page.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Form, HTTPException, Request
+from fastapi.responses import RedirectResponse, Response
+from sqlmodel import col, select
+
+from app.audit.service import record
+from app.auth.deps import StaffUser, csrf_protect, require_staff
+from app.auth.permissions import require_action
+from app.auth.service import UserExists, create_user
+from app.db import SessionDep
+from app.i18n import N_
+from app.models import Role, User
+from app.web import render
+
+router = APIRouter(
+    dependencies=[
+        Depends(csrf_protect),
+        Depends(require_staff),
+        Depends(require_action("users.manage")),
+    ]
+)
+ROLES = [r.value for r in Role]
+
+
+def _page(
+    request: Request,
+    session: SessionDep,
+    *,
+    values: dict[str, str] | None = None,
+    errors: dict[str, str] | None = None,
+    status_code: int = 200,
+) -> Response:
+    users = session.exec(select(User).order_by(col(User.email))).all()
+    ctx = {
+        "users": users,
+        "roles": ROLES,
+        "values": values or {"email": "", "full_name": "", "role": "hiring_manager"},
+        "errors": errors or {},
+    }
+    return render(request, "staff/users.html", ctx, status_code=status_code)
+
+
+@router.get("/admin/users")
+def users(request: Request, session: SessionDep) -> Response:
+    return _page(request, session)
+
+
+@router.post("/admin/users")
+def add_user(
+    request: Request,
+    session: SessionDep,
+    user: StaffUser,
+    email: Annotated[str, Form(max_length=1000)] = "",
+    full_name: Annotated[str, Form(max_length=1000)] = "",
+    role: Annotated[str, Form(max_length=64)] = "",
+    password: Annotated[str, Form(max_length=1024)] = "",
+) -> Response:
+    errors = {}
+    if "@" not in email.strip("@ ") or len(email.strip()) > 254:
+        errors["email"] = N_("Enter a valid email address.")
+    if role not in ROLES:
+        errors["role"] = N_("Choose a role from the list.")
+    if len(password) < 8:
+        errors["password"] = N_("The password needs at least 8 characters.")
+    if len(full_name.strip()) > 200:
+        errors["full_name"] = N_("The name is too long: at most 200 characters.")
+    new = None
+    if not errors:
+        try:
+            new = create_user(
+                session,
+                email=email,
+                password=password,
+                role=Role(role),
+                full_name=full_name.strip(),
+            )
+        except UserExists:
+            errors["email"] = N_("A user with this email exists already.")
+    if errors or new is None:
+        values = {"email": email, "full_name": full_name, "role": role}
+        return _page(request, session, values=values, errors=errors, status_code=422)
+    record(
+        session,
+        actor=user,
+        action="user.create",
+        object_type="user",
+        object_id=new.id,
+        details={"role": new.role},
+        request=request,
+    )
+    session.commit()
+    return RedirectResponse("/admin/users", status_code=303)
+
+
+def _target(session: SessionDep, user_id: int) -> User:
+    target = session.get(User, user_id)
+    if target is None:
+        raise HTTPException(status_code=404)
+    return target
+
+
+@router.post("/admin/users/{user_id}/role")
+def change_role(
+    request: Request,
+    session: SessionDep,
+    user: StaffUser,
+    user_id: int,
+    role: Annotated[str, Form(max_length=64)] = "",
+) -> Response:
+    target = _target(session, user_id)
+    # An admin cannot demote themselves: the last admin would lock everyone out.
+    if role not in ROLES or target.id == user.id:
+        raise HTTPException(status_code=422)
+    if target.role != role:
+        old = target.role
+        target.role = role
+        target.session_version += 1  # new rights take effect on the next login
+        session.add(target)
+        record(
+            session,
+            actor=user,
+            action="user.role",
+            object_type="user",
+            object_id=target.id,
+            details={"from": old, "to": role},
+            request=request,
+        )
+        session.commit()
+    return RedirectResponse("/admin/users", status_code=303)
+
+
+@router.post("/admin/users/{user_id}/active")
+def set_active(
+    request: Request,
+    session: SessionDep,
+    user: StaffUser,
+    user_id: int,
+    active: Annotated[str, Form(max_length=8)] = "",
+) -> Response:
+    target = _target(session, user_id)
+    if target.id == user.id or active not in ("yes", "no"):
+        raise HTTPException(status_code=422)
+    target.is_active = active == "yes"
+    target.session_version += 1  # logs a deactivated user out everywhere
+    session.add(target)
+    record(
+        session,
+        actor=user,
+        action="user.activate" if target.is_active else "user.deactivate",
+        object_type="user",
+        object_id=target.id,
+        request=request,
+    )
+    session.commit()
+    return RedirectResponse("/admin/users", status_code=303)

@@ -1,0 +1,185 @@
+"""Every staff URL, walked as an anonymous visitor, as each role, and as a hiring manager of
+another vacancy. The table below must name every route of the app (outside the candidate,
+API and public areas): a new staff URL without an entry fails
+``test_every_staff_route_is_in_the_table``.
+
+Answers: "login" (a redirect to the login page), 403, 404, or "ok" (anything else that is not an
+error: 200, a 303 after a form, a 422 for an incomplete form).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from factories import make_invitation, make_user, make_vacancy
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
+from htmlq import csrf_of
+from sqlmodel import Session
+from webflow import STAFF_PASSWORD, login
+
+from app.config import Settings
+from app.models import VacancyAssignment
+
+ROLES = ["anonymous", "admin", "recruiter", "manager", "other_manager"]
+# Routes not for staff sessions: candidates' links, the token-authenticated API, public pages.
+NOT_STAFF = ("/a/", "/join/", "/api/", "/static")
+PUBLIC = {"/healthz", "/login", "/logout", "/logout-everywhere"}
+
+OK, LOGIN = "ok", "login"
+ALL_STAFF = {"admin": OK, "recruiter": OK, "manager": OK, "other_manager": OK}
+# A vacancy (or its invitation) assigned to "manager" and not to "other_manager".
+ASSIGNED = {"admin": OK, "recruiter": OK, "manager": OK, "other_manager": 404}
+# Recruiters' work on a vacancy: the assigned manager may see it but not do this (403).
+RECRUITING = {"admin": OK, "recruiter": OK, "manager": 403, "other_manager": 404}
+RECRUITERS = {"admin": OK, "recruiter": OK, "manager": 403, "other_manager": 403}
+ADMINS = {"admin": OK, "recruiter": 403, "manager": 403, "other_manager": 403}
+
+# (method, path) -> expected answer by role ("anonymous" is always a login redirect).
+EXPECTED: dict[tuple[str, str], dict[str, Any]] = {
+    ("GET", "/"): ALL_STAFF,
+    ("GET", "/account"): ALL_STAFF,
+    ("POST", "/account/password"): ALL_STAFF,
+    ("GET", "/vacancies"): ALL_STAFF,
+    ("GET", "/vacancies/new"): RECRUITERS,
+    ("POST", "/vacancies"): RECRUITERS,
+    ("GET", "/vacancies/{vacancy_id}"): ASSIGNED,
+    ("POST", "/vacancies/{vacancy_id}/invitations"): RECRUITING,
+    ("GET", "/vacancies/{vacancy_id}/candidates"): ASSIGNED,
+    ("GET", "/vacancies/{vacancy_id}/team"): RECRUITING,
+    ("POST", "/vacancies/{vacancy_id}/team"): RECRUITING,
+    ("GET", "/vacancies/{vacancy_id}/compare"): ASSIGNED,
+    ("GET", "/vacancies/{vacancy_id}/export.zip"): RECRUITING,
+    ("GET", "/vacancies/{vacancy_id}/export.csv"): RECRUITING,
+    ("GET", "/vacancies/{vacancy_id}/export.xlsx"): RECRUITING,
+    ("POST", "/vacancies/{vacancy_id}/options"): RECRUITING,
+    ("POST", "/vacancies/{vacancy_id}/open-link"): RECRUITING,
+    ("GET", "/vacancies/{vacancy_id}/import"): RECRUITING,
+    ("POST", "/vacancies/{vacancy_id}/import"): RECRUITING,
+    ("GET", "/invitations/{invitation_id}/report"): ASSIGNED,
+    ("POST", "/invitations/{invitation_id}/checklist"): ASSIGNED,
+    ("GET", "/invitations/{invitation_id}/report.pdf"): RECRUITING,
+    ("GET", "/invitations/{invitation_id}/decision"): ASSIGNED,
+    ("POST", "/invitations/{invitation_id}/decision"): ASSIGNED,
+    ("POST", "/invitations/{invitation_id}/revoke"): RECRUITING,
+    ("POST", "/invitations/{invitation_id}/resend"): RECRUITING,
+    ("POST", "/invitations/{invitation_id}/extend"): RECRUITING,
+    ("POST", "/invitations/{invitation_id}/remind"): RECRUITING,
+    ("GET", "/outbox"): ADMINS,
+    ("GET", "/outbox/{name}"): {**ADMINS, "admin": 404},
+    ("GET", "/emails"): RECRUITERS,
+    ("POST", "/emails/{email_id}/retry"): {**RECRUITERS, "admin": 404, "recruiter": 404},
+    ("GET", "/admin/audit"): ADMINS,
+    ("GET", "/admin/users"): ADMINS,
+    ("POST", "/admin/users"): ADMINS,
+    ("POST", "/admin/users/{user_id}/role"): ADMINS,
+    ("POST", "/admin/users/{user_id}/active"): ADMINS,
+    ("GET", "/admin/api-keys"): ADMINS,
+    ("POST", "/admin/api-keys"): ADMINS,
+    ("POST", "/admin/api-keys/{key_id}/revoke"): {**ADMINS, "admin": 404},
+    ("GET", "/admin/webhooks"): ADMINS,
+    ("POST", "/admin/webhooks"): ADMINS,
+    ("POST", "/admin/webhooks/{endpoint_id}/active"): {**ADMINS, "admin": 404},
+    ("POST", "/admin/webhooks/{endpoint_id}/test"): {**ADMINS, "admin": 404},
+    ("POST", "/admin/webhooks/deliveries/{delivery_id}/retry"): {**ADMINS, "admin": 404},
+}
+
+
+def _routes(routes: list[Any], prefix: str = "") -> Iterator[tuple[str, str]]:
+    for route in routes:
+        inner = getattr(route, "original_router", None)  # FastAPI's lazily included routers
+        if inner is not None:
+            sub = getattr(getattr(route, "include_context", None), "prefix", "") or ""
+            yield from _routes(inner.routes, prefix + sub)
+            continue
+        path = prefix + getattr(route, "path", "")
+        for method in sorted(getattr(route, "methods", None) or ()):
+            if method != "HEAD":
+                yield method, path
+
+
+def staff_routes(app: FastAPI) -> set[tuple[str, str]]:
+    return {
+        (m, p) for m, p in _routes(app.routes) if not p.startswith(NOT_STAFF) and p not in PUBLIC
+    }
+
+
+def test_every_staff_route_is_in_the_table(app: FastAPI) -> None:
+    routes = staff_routes(app)
+    assert routes - EXPECTED.keys() == set(), "add these staff routes to EXPECTED"
+    assert EXPECTED.keys() - routes == set(), "these routes are gone: remove them from EXPECTED"
+
+
+@pytest.fixture
+def world(db: Session, settings: Settings) -> dict[str, Any]:
+    admin = make_user(db, email="boss.admin@example.com", password=STAFF_PASSWORD, role="admin")
+    recruiter = make_user(
+        db, email="rita.recruiter@example.com", password=STAFF_PASSWORD, role="recruiter"
+    )
+    manager = make_user(
+        db, email="mila.manager@example.com", password=STAFF_PASSWORD, role="hiring_manager"
+    )
+    other = make_user(
+        db, email="oleg.manager@example.com", password=STAFF_PASSWORD, role="hiring_manager"
+    )
+    target = make_user(db, email="someone.else@example.com", role="recruiter")
+    mine = make_vacancy(db, title="Клиентский менеджер")
+    theirs = make_vacancy(db, title="Hunter")
+    new = make_invitation(db, settings, vacancy=mine, name="Анна Петрова")
+    db.add(VacancyAssignment(vacancy_id=mine.id, user_id=manager.id))
+    db.add(VacancyAssignment(vacancy_id=theirs.id, user_id=other.id))
+    db.commit()
+    return {
+        "users": {
+            "admin": admin.email,
+            "recruiter": recruiter.email,
+            "manager": manager.email,
+            "other_manager": other.email,
+        },
+        "params": {
+            "vacancy_id": mine.id,
+            "invitation_id": new.invitation.id,
+            "user_id": target.id,
+            "name": "nothing-here.eml",
+            "email_id": 999999,
+            "key_id": 999999,
+            "endpoint_id": 999999,
+            "delivery_id": 999999,
+        },
+    }
+
+
+def _answer(r: Any) -> Any:
+    if r.status_code in (302, 303, 307) and r.headers["location"].startswith("/login"):
+        return LOGIN
+    if r.status_code in (403, 404):
+        return r.status_code
+    if r.status_code >= 500:
+        return r.status_code
+    return OK
+
+
+def _call(client: TestClient, method: str, url: str, csrf: str) -> Any:
+    if method == "GET":
+        return client.get(url, follow_redirects=False)
+    return client.request(method, url, data={"csrf_token": csrf}, follow_redirects=False)
+
+
+@pytest.mark.parametrize(("method", "path"), sorted(EXPECTED), ids=lambda v: str(v))
+def test_each_role_gets_the_right_answer(
+    app: FastAPI, world: dict[str, Any], method: str, path: str
+) -> None:
+    url = path.format(**world["params"])
+    got: dict[str, Any] = {}
+    # Roles that must be refused go first, so a POST that changes something runs last.
+    order = sorted(ROLES[1:], key=lambda role: EXPECTED[(method, path)][role] == OK)
+    for role in ["anonymous", *order]:
+        with TestClient(app) as client:
+            if role != "anonymous":
+                login(client, world["users"][role], STAFF_PASSWORD)
+            csrf = csrf_of(client.get("/login" if role == "anonymous" else "/account").text)
+            got[role] = _answer(_call(client, method, url, csrf))
+    want = {"anonymous": LOGIN, **EXPECTED[(method, path)]}
+    assert got == want
