@@ -5,9 +5,10 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Form, HTTPException, Request, UploadFile
+from fastapi import APIRouter, Depends, Form, HTTPException, Request
 from fastapi.responses import RedirectResponse, Response
 from sqlmodel import Session, col, select
+from starlette.datastructures import UploadFile
 
 from app.auth.deps import StaffUser, csrf_protect, require_staff
 from app.candidate.consent import consent_paragraphs
@@ -221,8 +222,11 @@ async def import_upload(
     upload = form.get("file")
     if not isinstance(upload, UploadFile) or not upload.filename:
         return _import_page(request, vacancy, {"missing_file": True}, 422)
-    # One byte past the limit is enough for the parser to refuse the file by its size.
-    data = await upload.read(BULK_MAX_BYTES + 1)
+    try:
+        # One byte past the limit is enough for the parser to refuse the file by its size.
+        data = await upload.read(BULK_MAX_BYTES + 1)
+    finally:
+        await upload.close()
     report = bulk_invite(
         session,
         settings=request.app.state.settings,
