@@ -153,6 +153,30 @@ def cmd_demo(settings: Settings, _args: argparse.Namespace) -> None:
     print(f"  password: {password}")
 
 
+def cmd_api_key(settings: Settings, args: argparse.Namespace) -> None:
+    """API keys for /api/v1: create (the key is printed once), list, revoke."""
+    from app.api.keys import KeyFormError, create_api_key, list_api_keys, revoke_api_key
+
+    with _session(settings) as session:
+        if args.api_key_command == "create":
+            try:
+                new = create_api_key(session, name=args.name, scope=args.scope)
+            except KeyFormError as exc:
+                raise CommandError(f"{exc.field}: {exc.message}") from None
+            session.commit()
+            print(f"rolefit: API key {new.key.id} ({new.key.scope}); shown only now:")
+            print(new.secret)
+        elif args.api_key_command == "list":
+            for key in list_api_keys(session):
+                state = f"revoked {key.revoked_at:%Y-%m-%d}" if key.revoked_at else "active"
+                print(f"{key.id}\t{key.prefix}...\t{key.scope}\t{state}\t{key.name}")
+        else:
+            if revoke_api_key(session, key_id=args.id) is None:
+                raise CommandError(f"no API key with id {args.id}")
+            session.commit()
+            print(f"rolefit: API key {args.id} revoked")
+
+
 def cmd_db_revision(settings: Settings, args: argparse.Namespace) -> None:
     from app.migrations import revision, upgrade
 
@@ -259,6 +283,18 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("validate", help="prove the scoring engine on public data")
     p.add_argument("--data", default=None, help="default: ../shared/validation")
     p.set_defaults(func=cmd_validate)
+
+    p = sub.add_parser("api-key", help="API keys for /api/v1: create, list, revoke")
+    key_sub = p.add_subparsers(dest="api_key_command", required=True, metavar="API_KEY_COMMAND")
+    k = key_sub.add_parser("create", help="create a key and print it (shown only once)")
+    k.add_argument("--name", required=True, help="who uses it, e.g. 'ATS integration'")
+    k.add_argument("--scope", choices=["read", "read_write"], default="read")
+    k.set_defaults(func=cmd_api_key)
+    k = key_sub.add_parser("list", help="list keys (their first characters, never the key)")
+    k.set_defaults(func=cmd_api_key)
+    k = key_sub.add_parser("revoke", help="revoke a key by id")
+    k.add_argument("id", type=int)
+    k.set_defaults(func=cmd_api_key)
 
     p = sub.add_parser("db", help="database maintenance")
     db_sub = p.add_subparsers(dest="db_command", required=True, metavar="DB_COMMAND")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Form, HTTPException, Request
+from fastapi import APIRouter, Depends, Form, HTTPException, Path, Request
 from fastapi.responses import RedirectResponse, Response
 
 from app.api.keys import KeyFormError, create_api_key, list_api_keys, revoke_api_key
@@ -22,6 +22,9 @@ def require_admin(user: Annotated[User, Depends(require_staff)]) -> User:
 
 
 AdminUser = Annotated[User, Depends(require_admin)]
+
+# Larger ids cannot exist; refusing them keeps SQLite from overflowing (a 500).
+RowId = Annotated[int, Path(ge=1, le=2**31 - 1)]
 
 router = APIRouter(
     prefix="/admin/api-keys", dependencies=[Depends(csrf_protect), Depends(require_admin)]
@@ -73,7 +76,7 @@ def add_api_key(
 
 
 @router.post("/{key_id}/revoke")
-def revoke(session: SessionDep, key_id: int) -> Response:
+def revoke(session: SessionDep, key_id: RowId) -> Response:
     if revoke_api_key(session, key_id=key_id) is None:
         raise HTTPException(status_code=404)
     session.commit()

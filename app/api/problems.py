@@ -132,6 +132,13 @@ _HTTP_DETAIL = {
 
 
 def _http_problem(exc: StarletteHTTPException) -> ApiProblem:
+    if exc.status_code == 400:
+        # FastAPI's answer to a body it cannot decode at all: for a client that is one more
+        # invalid value, so it gets the same 422 shape, naming the body.
+        return invalid(
+            [FieldError(field="body", message="not readable as UTF-8 JSON")],
+            detail="The request body is not valid JSON.",
+        )
     title, detail = _HTTP_DETAIL.get(
         exc.status_code, (HTTPStatus(exc.status_code).phrase, HTTPStatus(exc.status_code).phrase)
     )

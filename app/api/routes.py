@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Path, Query, Request
 from fastapi.responses import JSONResponse
 
 from app.api import service
@@ -28,6 +28,11 @@ from app.models import InvitationStatus, User, Vacancy
 from app.staff.service import FormErrors, create_vacancy
 
 PREFIX = "/api/v1"
+# Ids are database integers: larger numbers are a 422 naming the parameter, not a crash.
+MAX_ID = 2**31 - 1
+VacancyId = Annotated[int, Path(ge=1, le=MAX_ID)]
+InvitationId = Annotated[int, Path(ge=1, le=MAX_ID)]
+CandidateId = Annotated[int, Path(ge=1, le=MAX_ID, description="The invitation's id")]
 
 
 def _problems(*codes: int) -> dict[int | str, dict[str, Any]]:
@@ -88,7 +93,7 @@ def _vacancy(session: SessionDep, vacancy_id: int) -> Vacancy:
 
 
 @router.get("/vacancies/{vacancy_id}", responses=_problems(401, 404, 422), summary="Get a vacancy")
-def get_vacancy(session: SessionDep, _key: ReadKey, vacancy_id: int) -> VacancyOut:
+def get_vacancy(session: SessionDep, _key: ReadKey, vacancy_id: VacancyId) -> VacancyOut:
     return service.vacancy_out(session, _vacancy(session, vacancy_id))
 
 
@@ -96,7 +101,7 @@ def get_vacancy(session: SessionDep, _key: ReadKey, vacancy_id: int) -> VacancyO
     "/vacancies/{vacancy_id}", responses=_problems(401, 403, 404, 422), summary="Update a vacancy"
 )
 def update_vacancy(
-    session: SessionDep, _key: WriteKey, vacancy_id: int, body: VacancyUpdate
+    session: SessionDep, _key: WriteKey, vacancy_id: VacancyId, body: VacancyUpdate
 ) -> VacancyOut:
     vacancy = service.update_vacancy(session, vacancy=_vacancy(session, vacancy_id), changes=body)
     session.commit()
@@ -108,7 +113,7 @@ def update_vacancy(
     responses=_problems(401, 403, 404, 422),
     summary="Close a vacancy (no new invitations; sent links keep working)",
 )
-def close_vacancy(session: SessionDep, _key: WriteKey, vacancy_id: int) -> VacancyOut:
+def close_vacancy(session: SessionDep, _key: WriteKey, vacancy_id: VacancyId) -> VacancyOut:
     vacancy = service.close_vacancy(session, vacancy=_vacancy(session, vacancy_id), now=utcnow())
     session.commit()
     return service.vacancy_out(session, vacancy)
@@ -124,7 +129,11 @@ def close_vacancy(session: SessionDep, _key: WriteKey, vacancy_id: int) -> Vacan
     summary="Invite one or many candidates; returns each personal link (only now)",
 )
 def create_invitations(
-    request: Request, session: SessionDep, key: WriteKey, vacancy_id: int, body: InvitationsCreate
+    request: Request,
+    session: SessionDep,
+    key: WriteKey,
+    vacancy_id: VacancyId,
+    body: InvitationsCreate,
 ) -> InvitationsCreated:
     vacancy = _vacancy(session, vacancy_id)
     creator = session.get(User, key.created_by_id) if key.created_by_id else None
@@ -152,7 +161,9 @@ def create_invitations(
     responses=_problems(401, 403, 404, 409, 422),
     summary="Revoke an invitation: its link stops working",
 )
-def revoke_invitation(session: SessionDep, _key: WriteKey, invitation_id: int) -> CandidateOut:
+def revoke_invitation(
+    session: SessionDep, _key: WriteKey, invitation_id: InvitationId
+) -> CandidateOut:
     invitation, candidate = service.get_candidate(session, invitation_id)
     now = utcnow()
     service.revoke_invitation(session, invitation=invitation, now=now)
@@ -167,7 +178,7 @@ def revoke_invitation(session: SessionDep, _key: WriteKey, invitation_id: int) -
 def list_candidates(
     session: SessionDep,
     _key: ReadKey,
-    vacancy_id: Annotated[int | None, Query()] = None,
+    vacancy_id: Annotated[int | None, Query(ge=1, le=MAX_ID)] = None,
     status: Annotated[InvitationStatus | None, Query()] = None,
     cursor: Annotated[str | None, Query(max_length=200)] = None,
     limit: Annotated[int, Query(ge=1, le=100)] = 20,
@@ -181,7 +192,7 @@ def list_candidates(
 @router.get(
     "/candidates/{candidate_id}", responses=_problems(401, 404, 422), summary="Get a candidate"
 )
-def get_candidate(session: SessionDep, _key: ReadKey, candidate_id: int) -> CandidateOut:
+def get_candidate(session: SessionDep, _key: ReadKey, candidate_id: CandidateId) -> CandidateOut:
     invitation, candidate = service.get_candidate(session, candidate_id)
     return service.candidate_out(invitation, candidate, utcnow())
 
@@ -191,6 +202,6 @@ def get_candidate(session: SessionDep, _key: ReadKey, candidate_id: int) -> Cand
     responses=_problems(401, 404, 422),
     summary="A candidate's results: scores, type, role fit, answer quality, versions",
 )
-def get_results(session: SessionDep, _key: ReadKey, candidate_id: int) -> ResultsOut:
+def get_results(session: SessionDep, _key: ReadKey, candidate_id: CandidateId) -> ResultsOut:
     invitation, _candidate = service.get_candidate(session, candidate_id)
     return service.results(session, invitation=invitation, now=utcnow())

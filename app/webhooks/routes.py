@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Form, HTTPException, Request
+from fastapi import APIRouter, Depends, Form, HTTPException, Path, Request
 from fastapi.responses import RedirectResponse, Response
 
 from app.api.pages import AdminUser, require_admin
@@ -23,6 +23,9 @@ from app.webhooks.service import (
     send_test,
     set_active,
 )
+
+# Larger ids cannot exist; refusing them keeps SQLite from overflowing (a 500).
+RowId = Annotated[int, Path(ge=1, le=2**31 - 1)]
 
 router = APIRouter(
     prefix="/admin/webhooks", dependencies=[Depends(csrf_protect), Depends(require_admin)]
@@ -88,7 +91,7 @@ def _endpoint(session: SessionDep, endpoint_id: int) -> WebhookEndpoint:
 
 @router.post("/{endpoint_id}/active")
 def toggle(
-    session: SessionDep, endpoint_id: int, active: Annotated[str, Form(max_length=8)] = ""
+    session: SessionDep, endpoint_id: RowId, active: Annotated[str, Form(max_length=8)] = ""
 ) -> Response:
     set_active(session, endpoint=_endpoint(session, endpoint_id), active=active == "yes")
     session.commit()
@@ -96,14 +99,14 @@ def toggle(
 
 
 @router.post("/{endpoint_id}/test")
-def test_event(session: SessionDep, endpoint_id: int) -> Response:
+def test_event(session: SessionDep, endpoint_id: RowId) -> Response:
     send_test(session, endpoint=_endpoint(session, endpoint_id), now=utcnow())
     session.commit()
     return RedirectResponse("/admin/webhooks?done=test#deliveries-title", status_code=303)
 
 
 @router.post("/deliveries/{delivery_id}/retry")
-def retry(session: SessionDep, delivery_id: int) -> Response:
+def retry(session: SessionDep, delivery_id: RowId) -> Response:
     delivery = session.get(WebhookDelivery, delivery_id)
     if delivery is None:
         raise HTTPException(status_code=404)

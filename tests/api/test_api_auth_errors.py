@@ -128,3 +128,11 @@ def test_the_schema_lists_only_the_api(client: TestClient) -> None:
     assert "/api/v1/candidates/{candidate_id}/results" in schema["paths"]
     assert schema["components"]["securitySchemes"]["HTTPBearer"]["scheme"] == "bearer"
     assert client.get("/openapi.json").status_code == 404
+
+
+def test_an_unreadable_body_is_a_422_on_body(api: TestClient) -> None:
+    r = api.patch(
+        "/api/v1/vacancies/1", content=b"\xff+", headers={"Content-Type": "application/json"}
+    )
+    body = assert_problem(r, 422)
+    assert [e["field"] for e in body["errors"]] == ["body"]
