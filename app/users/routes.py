@@ -18,6 +18,7 @@ from app.auth.service import UserExists, create_user
 from app.db import SessionDep
 from app.i18n import N_
 from app.models import Role, User
+from app.security.passwords import WeakPassword
 from app.web import render
 
 router = APIRouter(
@@ -68,8 +69,6 @@ def add_user(
         errors["email"] = N_("Enter a valid email address.")
     if role not in ROLES:
         errors["role"] = N_("Choose a role from the list.")
-    if len(password) < 8:
-        errors["password"] = N_("The password needs at least 8 characters.")
     if len(full_name.strip()) > 200:
         errors["full_name"] = N_("The name is too long: at most 200 characters.")
     new = None
@@ -84,6 +83,8 @@ def add_user(
             )
         except UserExists:
             errors["email"] = N_("A user with this email exists already.")
+        except WeakPassword as exc:
+            errors["password"] = exc.message
     if errors or new is None:
         values = {"email": email, "full_name": full_name, "role": role}
         return _page(request, session, values=values, errors=errors, status_code=422)

@@ -207,3 +207,47 @@ def test_admins_filter_the_audit_log(client, db) -> None:
         "report.view"
     ]
     assert client.get("/admin/audit?from=not-a-date").status_code == 200
+
+
+def test_an_admin_creates_a_user_changes_the_role_and_deactivates(client, db) -> None:
+    admin = make_user(db, email="boss.admin@example.com", password=STAFF_PASSWORD, role="admin")
+    login(client, admin.email, STAFF_PASSWORD)
+    csrf = csrf_of(client.get("/admin/users").text)
+    weak = client.post(
+        "/admin/users",
+        data={"email": "new.hm@example.com", "role": "hiring_manager", "password": "short"},
+    )
+    assert weak.status_code == 403  # no CSRF token: refused before anything
+    weak = client.post(
+        "/admin/users",
+        data={
+            "email": "new.hm@example.com",
+            "role": "hiring_manager",
+            "password": "short",
+            "csrf_token": csrf,
+        },
+    )
+    assert weak.status_code == 422
+    assert parse(weak.text).one("p", id="password-error")
+    good = {
+        "email": "new.hm@example.com",
+        "full_name": "Нина Котова",
+        "role": "hiring_manager",
+        "password": "plum violin harbour seventeen",
+        "csrf_token": csrf,
+    }
+    assert client.post("/admin/users", data=good).status_code == 200
+    from app.models import User
+
+    new = db.exec(select(User).where(User.email == "new.hm@example.com")).one()
+    assert new.role == "hiring_manager"
+    client.post(f"/admin/users/{new.id}/role", data={"role": "recruiter", "csrf_token": csrf})
+    client.post(f"/admin/users/{new.id}/active", data={"active": "no", "csrf_token": csrf})
+    db.refresh(new)
+    assert (new.role, new.is_active) == ("recruiter", False)
+    actions = [e.action for e in db.exec(select(AuditEvent).order_by(AuditEvent.id)).all()]  # type: ignore[arg-type]
+    assert actions == ["user.create", "user.role", "user.deactivate"]
+    # An admin cannot lock themselves out.
+    assert (
+        client.post(f"/admin/users/{admin.id}/active", data={"active": "no", "csrf_token": csrf})
+    ).status_code == 422
