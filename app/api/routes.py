@@ -5,12 +5,12 @@ from __future__ import annotations
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Path, Query, Request
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 
 from app.api import service
 from app.api.deps import ReadKey, WriteKey
 from app.api.openapi import api_schema
-from app.api.problems import Problem
+from app.api.problems import ApiProblem, Problem
 from app.api.schemas import (
     CandidateOut,
     CandidatePage,
@@ -205,3 +205,47 @@ def get_candidate(session: SessionDep, _key: ReadKey, candidate_id: CandidateId)
 def get_results(session: SessionDep, _key: ReadKey, candidate_id: CandidateId) -> ResultsOut:
     invitation, _candidate = service.get_candidate(session, candidate_id)
     return service.results(session, invitation=invitation, now=utcnow())
+
+
+PDF_RESPONSE: dict[int | str, dict[str, Any]] = {
+    200: {
+        "description": "The fit report as a PDF document",
+        "content": {"application/pdf": {"schema": {"type": "string", "format": "binary"}}},
+    },
+    **_problems(401, 404, 409, 422),
+}
+
+
+@router.get(
+    "/candidates/{candidate_id}/report.pdf",
+    response_class=Response,
+    responses=PDF_RESPONSE,
+    summary="The candidate's fit report as PDF (once the assessment is complete)",
+)
+def get_report_pdf(
+    request: Request,
+    session: SessionDep,
+    _key: ReadKey,
+    candidate_id: CandidateId,
+    language: Annotated[Literal["ru", "en"] | None, Query()] = None,
+) -> Response:
+    # Imported here: WeasyPrint is heavy, and only this route needs it.
+    from app.exports.pdf import render_report_pdf
+    from app.reports.build import build_report
+
+    invitation, _candidate = service.get_candidate(session, candidate_id)
+    if invitation.completed_at is None:
+        raise ApiProblem(
+            409,
+            title="Report not ready",
+            detail=f"Candidate {candidate_id} has not completed the assessment yet.",
+            kind="report-not-ready",
+        )
+    lang = language or request.app.state.settings.default_language
+    report = build_report(session, invitation_id=candidate_id, language=lang)
+    pdf = render_report_pdf(report)
+    return Response(
+        pdf,
+        media_type="application/pdf",
+        headers={"Content-Disposition": f'attachment; filename="report-{candidate_id}.pdf"'},
+    )

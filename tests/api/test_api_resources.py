@@ -176,3 +176,14 @@ def test_results_with_socionics_carry_type_and_role_fit(
 def test_unknown_candidates_are_404(api: TestClient) -> None:
     assert api.get("/api/v1/candidates/12345").status_code == 404
     assert api.get("/api/v1/candidates/12345/results").status_code == 404
+
+
+def test_the_report_pdf_once_complete(api: TestClient, db: Session, settings: Settings) -> None:
+    new = make_invitation(db, settings)
+    r = api.get(f"/api/v1/candidates/{new.invitation.id}/report.pdf")
+    assert r.status_code == 409 and r.json()["type"].endswith("report-not-ready")
+    complete(db, new.invitation)
+    r = api.get(f"/api/v1/candidates/{new.invitation.id}/report.pdf?language=ru")
+    assert r.status_code == 200 and r.headers["content-type"] == "application/pdf"
+    assert r.content.startswith(b"%PDF-") and len(r.content) > 5000
+    assert api.get("/api/v1/candidates/999/report.pdf").status_code == 404
