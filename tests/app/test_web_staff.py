@@ -34,7 +34,8 @@ def test_a_recruiter_creates_a_vacancy(staff: TestClient, db: Session) -> None:
         "hunter",
         "ru",
     )
-    assert vacancy.questionnaire_ids == ["introversion_extraversion"]
+    # New vacancies ask for both questionnaires unless the form says otherwise.
+    assert vacancy.questionnaire_ids == ["introversion_extraversion", "socionics_16"]
     assert r.headers["location"] == f"/vacancies/{vacancy.id}"
     listing = parse(staff.get("/vacancies").text)
     assert listing.one("a", href=f"/vacancies/{vacancy.id}").text == "Hunter, Moscow"
@@ -126,3 +127,15 @@ def test_an_unknown_vacancy_is_404(staff: TestClient) -> None:
     r = staff.get("/vacancies/9999")
     assert r.status_code == 404
     assert parse(r.text).one("h1").text == "Page not found"
+
+
+def test_a_vacancy_can_ask_for_socionics_only(staff: TestClient, db: Session) -> None:
+    form = staff.get("/vacancies/new")
+    checked = parse(form.text).one("input", id="questionnaires-both")
+    assert checked.get("checked") is not None  # the default
+    data = {"title": "Ops", "placement": "sales_operations", "language": "en"}
+    data |= {"questionnaires": "socionics", "csrf_token": csrf_of(form.text)}
+    assert staff.post("/vacancies", data=data, follow_redirects=False).status_code == 303
+    assert db.exec(select(Vacancy)).one().questionnaire_ids == ["socionics_16"]
+    data |= {"questionnaires": "astrology"}
+    assert staff.post("/vacancies", data=data).status_code == 422
