@@ -314,7 +314,10 @@ def _join_page(
         "values": values or {"name": "", "email": ""},
         "errors": errors or {},
         "registered": registered,
-        "consent": consent_paragraphs(settings, lang=lang, contact=settings.contact_email),
+        # Nobody invited a self-registering candidate: the company is the contact.
+        "consent": consent_paragraphs(
+            settings, lang=lang, contact=settings.contact_email or settings.company_name
+        ),
         "company": settings.company_name,
     }
     return render(request, "candidate/join.html", ctx, lang=lang, status_code=status_code)

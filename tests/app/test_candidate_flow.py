@@ -220,3 +220,14 @@ def test_every_candidate_page_speaks_the_chosen_language(
     for url in (f"/a/{token}/q/{QID}/1", f"/a/{token}/review"):
         page = parse(client.get(f"{url}?lang={lang}").text)
         assert page.one("html").get("lang") == lang
+
+
+def test_requests_on_candidate_links_are_rate_limited_per_address(db: Session, settings) -> None:
+    from app.main import create_app
+
+    app = create_app(settings.model_copy(update={"rate_limit_candidate": 3}))
+    _, token = invite(db, settings)
+    with TestClient(app) as client:
+        codes = [client.get(f"/a/{token}").status_code for _ in range(4)]
+        assert codes[:3] == [200, 200, 200] and codes[3] == 429
+        assert "Traceback" not in client.get(f"/a/{token}").text

@@ -59,7 +59,10 @@ def test_a_csv_with_broken_rows_invites_the_valid_ones_and_reports_the_rest(
     staff: TestClient, db: Session
 ) -> None:
     vacancy = make_vacancy(db)
-    csv = "name;email;language\nAnna;anna@example.com;en\n;nobody@example.com;ru\nBoris;not-an-email;ru\nVera;vera@example.com;ru\n"
+    csv = (
+        "name;email;language\nAnna;anna@example.com;en\n;nobody@example.com;ru\n"
+        "Boris;not-an-email;ru\nVera;vera@example.com;ru\n"
+    )
     r = upload(staff, vacancy, csv.encode("utf-8-sig"))
     assert r.status_code == 200
     names = sorted(c.name for c in db.exec(select(Candidate)).all())
@@ -86,7 +89,7 @@ def test_a_file_that_is_not_csv_or_too_large_creates_nothing(
 def test_the_import_report_speaks_the_staff_language(staff: TestClient, db: Session) -> None:
     vacancy = make_vacancy(db)
     staff.get("/vacancies?lang=ru")
-    r = upload(staff, vacancy, "name,email\nAnna,broken\n".encode())
+    r = upload(staff, vacancy, b"name,email\nAnna,broken\n")
     cell = parse(r.text).one("table").find_all("tr")[1].find_all("td")[1].text
     assert any("а" <= ch <= "я" for ch in cell.lower())
 

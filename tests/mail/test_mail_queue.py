@@ -75,7 +75,7 @@ def test_the_link_in_the_email_opens_the_candidates_invitation(
     db: Session, settings: Settings, client
 ) -> None:
     vacancy = make_vacancy(db)
-    invitation, link = create_invitation(
+    _invitation, link = create_invitation(
         db,
         settings=settings,
         vacancy=vacancy,
@@ -237,7 +237,7 @@ def test_automatic_reminders_go_to_idle_candidates_only_up_to_the_limit(
         language="en",
         created_by=None,
     )
-    fresh, _ = create_invitation(
+    _fresh, _ = create_invitation(
         db,
         settings=settings,
         vacancy=vacancy,
