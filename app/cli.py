@@ -177,6 +177,57 @@ def cmd_api_key(settings: Settings, args: argparse.Namespace) -> None:
             print(f"rolefit: API key {args.id} revoked")
 
 
+def cmd_export_candidate(settings: Settings, args: argparse.Namespace) -> None:
+    import json
+
+    from app.privacy.service import NoSuchCandidate, export_candidate
+
+    with _session(settings) as session:
+        try:
+            data = export_candidate(session, candidate_id=args.candidate, actor=None)
+        except NoSuchCandidate:
+            raise CommandError(f"no candidate with id {args.candidate}") from None
+        session.commit()  # the audit event
+    text = json.dumps(data, ensure_ascii=False, indent=2)
+    if args.output:
+        fd = os.open(args.output, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            fh.write(text + "\n")
+        print(f"rolefit: candidate {args.candidate} exported to {args.output}")
+    else:
+        print(text)
+
+
+def cmd_erase_candidate(settings: Settings, args: argparse.Namespace) -> None:
+    from app.privacy.service import NoSuchCandidate, erase_candidate
+
+    if not args.yes:
+        raise CommandError("erasure cannot be undone: add --yes to erase")
+    with _session(settings) as session:
+        try:
+            erasure = erase_candidate(session, candidate_id=args.candidate, actor=None)
+        except NoSuchCandidate:
+            raise CommandError(f"no candidate with id {args.candidate}") from None
+        session.commit()
+        print(f"rolefit: candidate {args.candidate} erased: {erasure.removed}")
+
+
+def cmd_retention(settings: Settings, args: argparse.Namespace) -> None:
+    from app.db import utcnow
+    from app.privacy.service import apply_retention, due_for_retention
+
+    days = settings.retention_days_after_close
+    with _session(settings) as session:
+        if not args.apply:
+            due = due_for_retention(session, days=days, now=utcnow())
+            print(f"rolefit: {len(due)} candidate(s) due ({days} days after close): {due}")
+            print("rolefit: nothing changed; run with --apply to erase them")
+            return
+        erased = apply_retention(session, days=days, now=utcnow())
+        session.commit()
+        print(f"rolefit: erased {len(erased)} candidate(s): {erased}")
+
+
 def cmd_db_revision(settings: Settings, args: argparse.Namespace) -> None:
     from app.migrations import revision, upgrade
 
@@ -295,6 +346,22 @@ def build_parser() -> argparse.ArgumentParser:
     k = key_sub.add_parser("revoke", help="revoke a key by id")
     k.add_argument("id", type=int)
     k.set_defaults(func=cmd_api_key)
+
+    p = sub.add_parser("export-candidate", help="one candidate's stored data as JSON")
+    p.add_argument("candidate", type=int, help="candidate id")
+    p.add_argument("--output", "-o", default=None, help="file to write (default: stdout)")
+    p.set_defaults(func=cmd_export_candidate)
+
+    p = sub.add_parser("erase-candidate", help="erase one candidate's personal data on request")
+    p.add_argument("candidate", type=int, help="candidate id")
+    p.add_argument("--yes", action="store_true", help="confirm: erasure cannot be undone")
+    p.set_defaults(func=cmd_erase_candidate)
+
+    p = sub.add_parser(
+        "retention", help="erase candidates whose vacancy closed RETENTION_DAYS_AFTER_CLOSE ago"
+    )
+    p.add_argument("--apply", action="store_true", help="erase (default: only list who is due)")
+    p.set_defaults(func=cmd_retention)
 
     p = sub.add_parser("db", help="database maintenance")
     db_sub = p.add_subparsers(dest="db_command", required=True, metavar="DB_COMMAND")

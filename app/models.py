@@ -447,3 +447,21 @@ class WebhookDelivery(SQLModel, table=True):
     last_error: str | None = Field(default=None, max_length=500)
     created_at: datetime = Field(default_factory=utcnow)
     delivered_at: datetime | None = None
+
+
+# --- privacy (issue 8): erasure records -----------------------------------------------------
+
+
+class Erasure(SQLModel, table=True):
+    """Proof that a candidate's personal data was erased: when, why, by whom. No personal data:
+    the candidate id only points at the emptied row (or at nothing, if that was removed)."""
+
+    __tablename__ = "erasures"
+
+    id: int | None = Field(default=None, primary_key=True)
+    candidate_id: int = Field(index=True)
+    reason: str = Field(max_length=16)  # "request" or "retention"
+    erased_by_id: int | None = Field(default=None, foreign_key="users.id", ondelete="SET NULL")
+    erased_at: datetime = Field(default_factory=utcnow)
+    # Row counts per table removed, for the record (numbers only).
+    removed: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))

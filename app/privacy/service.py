@@ -1,0 +1,175 @@
+"""Export, erasure and retention of one candidate's data.
+
+Which tables hold a candidate's data is read from the metadata: every table with a foreign key
+to ``candidates`` or ``invitations``. A table added later is exported and erased without a code
+change; ``KEPT`` lists the ones whose rows survive an erasure, and why.
+
+What an erasure keeps (and why):
+- the candidate row, emptied (name replaced, email removed): ids elsewhere stay valid;
+- the invitation row without its link token, with the consent time and consent version: proof
+  that consent was given for what was processed before;
+- results and fit records: scores without identifiers, for the statistics and norms;
+- an ``erasures`` row and an audit event: who erased, when, and why; no personal data.
+"""
+
+from __future__ import annotations
+
+import secrets
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import Table, delete, select, update
+from sqlmodel import Session
+
+from app.audit.service import record
+from app.auth.security import hash_token
+from app.models import Candidate, Erasure, Invitation, User, Vacancy, metadata
+
+ERASED_NAME = "—"
+# Rows referring to an invitation that an erasure keeps: scores without identifiers.
+KEPT = {"invitations", "results", "fit_records"}
+
+
+class NoSuchCandidate(Exception):
+    pass
+
+
+def candidate_tables() -> tuple[list[tuple[Table, str]], list[tuple[Table, str]]]:
+    """(table, column) pairs referring to candidates.id and to invitations.id."""
+    by_candidate, by_invitation = [], []
+    for table in metadata.sorted_tables:
+        for fk in table.foreign_keys:
+            target = fk.column.table.name
+            if target == "candidates":
+                by_candidate.append((table, fk.parent.name))
+            elif target == "invitations":
+                by_invitation.append((table, fk.parent.name))
+    return by_candidate, by_invitation
+
+
+def _json(value: Any) -> Any:
+    if isinstance(value, datetime):
+        return value.isoformat()
+    return value
+
+
+def _rows(session: Session, table: Table, column: str, ids: list[int]) -> list[dict[str, Any]]:
+    if not ids:
+        return []
+    result = session.execute(
+        select(table).where(table.c[column].in_(ids)).order_by(*table.primary_key)
+    )
+    return [{k: _json(v) for k, v in row._mapping.items()} for row in result]
+
+
+def _count(result: Any) -> int:
+    return int(getattr(result, "rowcount", 0) or 0)
+
+
+def export_candidate(session: Session, *, candidate_id: int, actor: User | None) -> dict[str, Any]:
+    """Everything stored about one candidate, table by table, as JSON-ready data (logged)."""
+    candidate = session.get(Candidate, candidate_id)
+    if candidate is None:
+        raise NoSuchCandidate(candidate_id)
+    cand_table = Candidate.__table__  # type: ignore[attr-defined]
+    data: dict[str, Any] = {
+        "format": "rolefit-candidate-export/1",
+        "candidate": _rows(session, cand_table, "id", [candidate_id])[0],
+        "tables": {},
+    }
+    by_candidate, by_invitation = candidate_tables()
+    for table, column in by_candidate:
+        data["tables"][table.name] = _rows(session, table, column, [candidate_id])
+    invitation_ids = [row["id"] for row in data["tables"].get("invitations", [])]
+    for table, column in by_invitation:
+        rows = _rows(session, table, column, invitation_ids)
+        data["tables"].setdefault(table.name, []).extend(rows)
+    # The link token's hash is a credential, not data about the person.
+    for row in data["tables"].get("invitations", []):
+        row.pop("token_hash", None)
+        row.pop("token_nonce", None)
+    record(
+        session, actor=actor, action="data.export", object_type="candidate", object_id=candidate_id
+    )
+    return data
+
+
+def erase_candidate(
+    session: Session, *, candidate_id: int, actor: User | None, reason: str = "request"
+) -> Erasure:
+    """Delete the candidate's personal data; keep anonymous scores and the proof of consent."""
+    candidate = session.get(Candidate, candidate_id)
+    if candidate is None:
+        raise NoSuchCandidate(candidate_id)
+    by_candidate, by_invitation = candidate_tables()
+    inv = Invitation.__table__  # type: ignore[attr-defined]
+    invitation_ids = list(
+        session.execute(select(inv.c.id).where(inv.c.candidate_id == candidate_id)).scalars()
+    )
+    removed: dict[str, int] = {}
+    for table, column in by_invitation:
+        if table.name in KEPT or not invitation_ids:
+            continue
+        # SET NULL links (e.g. sent emails) are personal too: the rows go, not just the link.
+        n = _count(session.execute(delete(table).where(table.c[column].in_(invitation_ids))))
+        removed[table.name] = removed.get(table.name, 0) + n
+    for table, column in by_candidate:
+        if table.name in KEPT:
+            continue
+        n = _count(session.execute(delete(table).where(table.c[column] == candidate_id)))
+        removed[table.name] = removed.get(table.name, 0) + n
+    if invitation_ids:
+        # A random token hash: the old link stops working and cannot be rebuilt.
+        for invitation_id in invitation_ids:
+            values: dict[str, Any] = {"token_hash": hash_token(secrets.token_urlsafe(32))}
+            if "token_nonce" in inv.c:
+                values["token_nonce"] = None
+            session.execute(update(inv).where(inv.c.id == invitation_id).values(**values))
+    candidate.name = ERASED_NAME
+    candidate.email = None
+    session.add(candidate)
+    erasure = Erasure(
+        candidate_id=candidate_id,
+        reason=reason,
+        erased_by_id=actor.id if actor else None,
+        removed=removed,
+    )
+    session.add(erasure)
+    session.flush()
+    record(
+        session,
+        actor=actor,
+        action="data.erase",
+        object_type="candidate",
+        object_id=candidate_id,
+        details={"reason": reason, "removed": removed},
+    )
+    return erasure
+
+
+def due_for_retention(session: Session, *, days: int, now: datetime) -> list[int]:
+    """Candidates whose every vacancy closed more than ``days`` ago and who are not erased yet."""
+    cutoff = now - timedelta(days=days)
+    inv = Invitation.__table__  # type: ignore[attr-defined]
+    vac = Vacancy.__table__  # type: ignore[attr-defined]
+    era = Erasure.__table__  # type: ignore[attr-defined]
+    rows = session.execute(
+        select(inv.c.candidate_id, vac.c.archived_at).join(vac, vac.c.id == inv.c.vacancy_id)
+    ).all()
+    open_or_recent: set[int] = set()
+    closed: set[int] = set()
+    for candidate_id, archived_at in rows:
+        if archived_at is None or archived_at > cutoff:
+            open_or_recent.add(candidate_id)
+        else:
+            closed.add(candidate_id)
+    erased = set(session.execute(select(era.c.candidate_id)).scalars())
+    return sorted(closed - open_or_recent - erased)
+
+
+def apply_retention(session: Session, *, days: int, now: datetime) -> list[int]:
+    """Erase every candidate due under the retention policy; returns their ids."""
+    due = due_for_retention(session, days=days, now=now)
+    for candidate_id in due:
+        erase_candidate(session, candidate_id=candidate_id, actor=None, reason="retention")
+    return due
