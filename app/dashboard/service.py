@@ -41,6 +41,7 @@ DECISIONS = [d.value for d in DecisionKind]
 PLACEMENTS = [p.value for p in Placement if p.value not in ("universal", "undecided")]
 SORTS = ["date", "name", "status", "placement", "fit", "quality", "decision"]
 PAGE_SIZE = 50
+NEVER_EMPTY = {"date", "name", "status"}
 NO_DECISION = "none"
 
 
@@ -284,9 +285,11 @@ def candidate_table(
         key = _quality_rank(key)
     order = key.desc() if query.descending else key.asc()
     tiebreak = col(Invitation.id).desc() if query.descending else col(Invitation.id).asc()
-    # Empty values (no fit yet, no decision) sort last in both directions on both databases.
+    # Empty values (no fit yet, no decision) sort last in both directions on both databases;
+    # keys that are never empty sort on their own, so an index can serve the order.
+    keys = [order, tiebreak] if query.sort in NEVER_EMPTY else [key.is_(None), order, tiebreak]
     statement = (
-        filtered.order_by(key.is_(None), order, tiebreak)
+        filtered.order_by(*keys)
         .limit(page_size)
         .offset((page - 1) * page_size)
     )
