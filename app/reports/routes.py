@@ -7,7 +7,9 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, HTTPException, Request
 from fastapi.responses import RedirectResponse, Response
 
+from app.audit.service import record
 from app.auth.deps import StaffUser, csrf_protect, require_staff
+from app.auth.permissions import invitation_for
 from app.db import SessionDep
 from app.models import Invitation
 from app.reports.build import build_report
@@ -44,15 +46,35 @@ def _report_page(
 
 
 @router.get("/invitations/{invitation_id}/report")
-def report(request: Request, session: SessionDep, invitation_id: int) -> Response:
-    return _report_page(request, session, invitation_id)
+def report(
+    request: Request,
+    session: SessionDep,
+    user: StaffUser,
+    invitation: Annotated[Invitation, Depends(invitation_for("report.view"))],
+) -> Response:
+    # Issue 6: 404 for a vacancy the hiring manager is not assigned to; every view audited.
+    assert invitation.id is not None
+    record(
+        session,
+        actor=user,
+        action="report.view",
+        object_type="invitation",
+        object_id=invitation.id,
+        vacancy_id=invitation.vacancy_id,
+        request=request,
+    )
+    session.commit()
+    return _report_page(request, session, invitation.id)
 
 
 async def form_fields(request: Request) -> dict[str, str]:
     return {k: v for k, v in (await request.form()).items() if isinstance(v, str)}
 
 
-@router.post("/invitations/{invitation_id}/checklist")
+@router.post(
+    "/invitations/{invitation_id}/checklist",
+    dependencies=[Depends(invitation_for("decision.record"))],
+)
 def checklist(
     request: Request,
     session: SessionDep,
