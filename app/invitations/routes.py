@@ -11,6 +11,7 @@ from sqlmodel import Session, col, select
 from starlette.datastructures import UploadFile
 
 from app.auth.deps import StaffUser, csrf_protect, require_staff
+from app.auth.permissions import invitation_for, require_action, vacancy_for
 from app.candidate.consent import consent_paragraphs
 from app.config import LANGUAGES
 from app.db import SessionDep, utcnow
@@ -39,6 +40,11 @@ public_router = APIRouter()
 
 NOTICE = "invitation_notice"
 
+# Permissions (app/auth/permissions.py): recruiters' work on a vacancy they may see.
+ManagedInvitation = Annotated[Invitation, Depends(invitation_for("invitation.manage"))]
+EditableVacancy = Annotated[Vacancy, Depends(vacancy_for("vacancy.edit"))]
+InvitingVacancy = Annotated[Vacancy, Depends(vacancy_for("invitation.create"))]
+
 
 def vacancy_extras(request: Request, session: Session, vacancy: Vacancy) -> dict[str, Any]:
     """What the vacancy page shows of this area: options, open link, notices, email states."""
@@ -65,20 +71,6 @@ def _notice(request: Request, message: str, *, error: bool = False, **values: An
     request.session[NOTICE] = {"message": message, "error": error, "values": values}
 
 
-def _invitation(session: Session, invitation_id: int) -> Invitation:
-    invitation = session.get(Invitation, invitation_id)
-    if invitation is None:
-        raise HTTPException(status_code=404)
-    return invitation
-
-
-def _vacancy(session: Session, vacancy_id: int) -> Vacancy:
-    vacancy = session.get(Vacancy, vacancy_id)
-    if vacancy is None:
-        raise HTTPException(status_code=404)
-    return vacancy
-
-
 def _back(invitation: Invitation) -> Response:
     return RedirectResponse(
         f"/vacancies/{invitation.vacancy_id}#inv-{invitation.id}", status_code=303
@@ -91,8 +83,9 @@ def _name(session: Session, invitation: Invitation) -> str:
 
 
 @router.post("/invitations/{invitation_id}/revoke")
-def revoke_invitation(request: Request, session: SessionDep, invitation_id: int) -> Response:
-    invitation = _invitation(session, invitation_id)
+def revoke_invitation(
+    request: Request, session: SessionDep, invitation: ManagedInvitation
+) -> Response:
     try:
         revoke(session, invitation=invitation)
     except ActionRefused as exc:
@@ -105,9 +98,8 @@ def revoke_invitation(request: Request, session: SessionDep, invitation_id: int)
 
 @router.post("/invitations/{invitation_id}/resend")
 def resend_invitation(
-    request: Request, session: SessionDep, user: StaffUser, invitation_id: int
+    request: Request, session: SessionDep, user: StaffUser, invitation: ManagedInvitation
 ) -> Response:
-    invitation = _invitation(session, invitation_id)
     try:
         link = resend(
             session, settings=request.app.state.settings, invitation=invitation, created_by=user
@@ -128,10 +120,9 @@ def resend_invitation(
 def extend_invitation(
     request: Request,
     session: SessionDep,
-    invitation_id: int,
+    invitation: ManagedInvitation,
     days: Annotated[str, Form(max_length=8)] = "",
 ) -> Response:
-    invitation = _invitation(session, invitation_id)
     try:
         extend(session, invitation=invitation, days=int(days) if days.isdecimal() else 0)
     except ActionRefused as exc:
@@ -149,9 +140,8 @@ def extend_invitation(
 
 @router.post("/invitations/{invitation_id}/remind")
 def remind_invitation(
-    request: Request, session: SessionDep, user: StaffUser, invitation_id: int
+    request: Request, session: SessionDep, user: StaffUser, invitation: ManagedInvitation
 ) -> Response:
-    invitation = _invitation(session, invitation_id)
     try:
         remind(session, settings=request.app.state.settings, invitation=invitation, created_by=user)
     except ActionRefused as exc:
@@ -163,8 +153,9 @@ def remind_invitation(
 
 
 @router.post("/vacancies/{vacancy_id}/options")
-async def vacancy_options(request: Request, session: SessionDep, vacancy_id: int) -> Response:
-    vacancy = _vacancy(session, vacancy_id)
+async def vacancy_options(
+    request: Request, session: SessionDep, vacancy: EditableVacancy
+) -> Response:
     form = await request.form()
     chosen = [str(v) for v in form.getlist("questionnaires")]
     try:
@@ -187,10 +178,9 @@ async def vacancy_options(request: Request, session: SessionDep, vacancy_id: int
 def open_link(
     request: Request,
     session: SessionDep,
-    vacancy_id: int,
+    vacancy: EditableVacancy,
     enabled: Annotated[str, Form(max_length=8)] = "",
 ) -> Response:
-    vacancy = _vacancy(session, vacancy_id)
     set_open_link(session, vacancy=vacancy, enabled=enabled == "on")
     session.commit()
     _notice(
@@ -209,15 +199,14 @@ def _import_page(
 
 
 @router.get("/vacancies/{vacancy_id}/import")
-def import_form(request: Request, session: SessionDep, vacancy_id: int) -> Response:
-    return _import_page(request, _vacancy(session, vacancy_id), {})
+def import_form(request: Request, vacancy: InvitingVacancy) -> Response:
+    return _import_page(request, vacancy, {})
 
 
 @router.post("/vacancies/{vacancy_id}/import")
 async def import_upload(
-    request: Request, session: SessionDep, user: StaffUser, vacancy_id: int
+    request: Request, session: SessionDep, user: StaffUser, vacancy: InvitingVacancy
 ) -> Response:
-    vacancy = _vacancy(session, vacancy_id)
     form = await request.form()
     upload = form.get("file")
     if not isinstance(upload, UploadFile) or not upload.filename:
@@ -241,7 +230,7 @@ async def import_upload(
     return _import_page(request, vacancy, {"report": report})
 
 
-@router.get("/outbox")
+@router.get("/outbox", dependencies=[Depends(require_action("settings.edit"))])
 def outbox(request: Request) -> Response:
     settings = request.app.state.settings
     ctx = {
@@ -252,7 +241,7 @@ def outbox(request: Request) -> Response:
     return render(request, "staff/outbox.html", ctx)
 
 
-@router.get("/outbox/{name}")
+@router.get("/outbox/{name}", dependencies=[Depends(require_action("settings.edit"))])
 def outbox_message(request: Request, name: str) -> Response:
     path = find_outbox(request.app.state.settings.outbox_path, name)
     if path is None:
@@ -264,7 +253,7 @@ def outbox_message(request: Request, name: str) -> Response:
     return render(request, "staff/outbox_message.html", {"message": message})
 
 
-@router.get("/emails")
+@router.get("/emails", dependencies=[Depends(require_action("invitation.manage"))])
 def emails(request: Request, session: SessionDep) -> Response:
     rows = session.exec(
         select(OutgoingEmail).order_by(col(OutgoingEmail.id).desc()).limit(200)
@@ -277,7 +266,9 @@ def emails(request: Request, session: SessionDep) -> Response:
     return render(request, "staff/outbox_queue.html", ctx)
 
 
-@router.post("/emails/{email_id}/retry")
+@router.post(
+    "/emails/{email_id}/retry", dependencies=[Depends(require_action("invitation.manage"))]
+)
 def retry_email(request: Request, session: SessionDep, email_id: int) -> Response:
     row = session.get(OutgoingEmail, email_id)
     if row is None:

@@ -3,11 +3,11 @@ queue and outbox, vacancy options, and the open registration link."""
 
 from __future__ import annotations
 
-from factories import make_vacancy
+from factories import make_user, make_vacancy
 from fastapi.testclient import TestClient
 from htmlq import csrf_of, parse
 from sqlmodel import Session, select
-from webflow import token_of
+from webflow import STAFF_PASSWORD, login, token_of
 
 from app.invitations.mailer import run_due_emails
 from app.invitations.service import create_invitation
@@ -132,8 +132,11 @@ def test_actions_need_the_csrf_token(staff: TestClient, db: Session, settings) -
 
 
 def test_the_outbox_lists_messages_and_shows_one_in_a_sandboxed_frame(
-    staff: TestClient, db: Session, settings
+    client: TestClient, db: Session, settings
 ) -> None:
+    admin = make_user(db, email="admin@example.com", password=STAFF_PASSWORD, role="admin")
+    login(client, admin.email, STAFF_PASSWORD)
+    staff = client
     vacancy = make_vacancy(db)
     _invite(db, settings, vacancy)
     run_due_emails(db, settings=settings)
@@ -202,3 +205,7 @@ def test_the_open_link_registers_once_per_email(staff: TestClient, db: Session) 
     assert r.status_code == 422  # no consent
     staff.post(f"/vacancies/{vacancy.id}/open-link", data={"csrf_token": token, "enabled": "off"})
     assert staff.get(url).status_code == 404
+
+
+def test_a_recruiter_cannot_read_the_outbox(staff: TestClient) -> None:
+    assert staff.get("/outbox").status_code == 403
