@@ -22,13 +22,20 @@ def utcnow() -> datetime:
     return datetime.now(UTC)
 
 
+# Sync routes run in a thread pool of 40 (AnyIO's default); each holds a connection while it
+# runs. SQLAlchemy's default pool (5 + 10 overflow) made requests wait up to 30 s and then fail
+# under 50 concurrent candidates (bench/load). With PostgreSQL, allow max_connections >= 45 per
+# instance (docs/deployment.md).
+POOL: dict[str, Any] = {"pool_size": 10, "max_overflow": 35}
+
+
 def make_engine(url: str) -> Engine:
     parsed = make_url(url)
     if parsed.get_backend_name() != "sqlite":
-        return create_engine(url, pool_pre_ping=True)
+        return create_engine(url, pool_pre_ping=True, **POOL)
     if parsed.database and parsed.database != ":memory:":
         Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
-    engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
+    engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30}, **POOL)
 
     @event.listens_for(engine, "connect")
     def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
@@ -36,6 +43,10 @@ def make_engine(url: str) -> Engine:
         # foreign keys off unless asked on every connection.
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA journal_mode=WAL")
+        # In WAL mode NORMAL syncs at checkpoints, not at every commit: a committed transaction
+        # survives the process being killed (tests/production/test_crash.py), only a power cut
+        # or OS crash can lose the last few; FULL would cost an fsync per answer saved.
+        cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute("PRAGMA busy_timeout=30000")
         cursor.close()

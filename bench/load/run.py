@@ -1,0 +1,278 @@
+"""Load benchmark: N simulated candidates at once against the server as `make run` starts it,
+and a bare FastAPI endpoint served the same way, in the same run.
+
+    .venv/bin/python bench/load/run.py [--candidates 50] [--saves 20] [--timeout 300]
+
+Loopback only, bounded in requests (every phase has a fixed count) and in time (--timeout).
+Exit status 1 when a target is missed or a request fails. See bench/load/README.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from collections import defaultdict
+from pathlib import Path
+
+import httpx
+
+ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from prodserver_bench import free_port, wait_healthy  # noqa: E402
+
+QID = "introversion_extraversion"
+
+
+def percentile(values: list[float], p: float) -> float:
+    ordered = sorted(values)
+    k = max(0, min(len(ordered) - 1, round(p / 100 * (len(ordered) - 1))))
+    return ordered[k]
+
+
+def rss_mb(pid: int) -> float:
+    status = Path(f"/proc/{pid}/status")
+    if not status.exists():
+        raise RuntimeError("the server has exited; see its log")
+    for line in status.read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    return 0.0
+
+
+class Stats:
+    def __init__(self) -> None:
+        self.latencies: dict[str, list[float]] = defaultdict(list)
+        self.errors: list[str] = []
+
+    async def timed(self, kind: str, call) -> httpx.Response:
+        start = time.perf_counter()
+        r = await call
+        self.latencies[kind].append(time.perf_counter() - start)
+        return r
+
+
+def seed(data_dir: Path, count: int, base_url: str) -> list[str]:
+    """Migrate and load demo data like `make run`, then ``count`` invitations (the tokens)."""
+    from sqlmodel import Session, select
+
+    from app.config import Settings
+    from app.db import make_engine
+    from app.migrations import upgrade
+    from app.models import Vacancy
+    from app.staff.service import invite_candidate
+
+    env = {**os.environ, "DATA_DIR": str(data_dir), "BASE_URL": base_url}
+    for cmd in (["migrate"], ["demo"]):
+        subprocess.run(
+            [sys.executable, "-m", "app", *cmd], cwd=ROOT, env=env, check=True, capture_output=True
+        )
+    settings = Settings(data_dir=data_dir, base_url=base_url, _env_file=None)
+    upgrade(settings.db_url)
+    engine = make_engine(settings.db_url)
+    tokens = []
+    with Session(engine) as session:
+        vacancy = session.exec(select(Vacancy)).first()
+        assert vacancy is not None
+        vacancy.questionnaire_ids = [QID]
+        session.add(vacancy)
+        for n in range(count):
+            new = invite_candidate(
+                session,
+                settings=settings,
+                vacancy=vacancy,
+                name=f"Load {n}",
+                email=None,
+                language="en",
+            )
+            tokens.append(new.link.rsplit("/", 1)[1])
+        session.commit()
+    engine.dispose()
+    return tokens
+
+
+async def candidate_flow(client: httpx.AsyncClient, token: str, stats: Stats, q) -> None:
+    base = f"/a/{token}"
+    await stats.timed("page", client.get(base))
+    r = await stats.timed("form", client.post(f"{base}/consent", data={"consent": "yes"}))
+    if r.status_code != 303:
+        stats.errors.append(f"consent {r.status_code}")
+        return
+    pages = q.pages()
+    for n, ids in enumerate(pages, start=1):
+        r = await stats.timed("page", client.get(f"{base}/q/{QID}/{n}"))
+        if r.status_code != 200:
+            stats.errors.append(f"page {r.status_code}")
+        for item in ids:
+            body = {"questionnaire": QID, "item": item, "value": 1 + (hash(item) % 2)}
+            r = await stats.timed("save", client.post(f"{base}/save", json=body))
+            if r.status_code != 200:
+                stats.errors.append(f"save {r.status_code} {r.text[:80]}")
+        go = "review" if n == len(pages) else "next"
+        data = {f"item-{i}": "1" for i in ids} | {"go": go}
+        r = await stats.timed("form", client.post(f"{base}/q/{QID}/{n}", data=data))
+        if r.status_code != 303:
+            stats.errors.append(f"page post {r.status_code}")
+    r = await stats.timed("form", client.post(f"{base}/finish"))
+    if r.status_code != 303:
+        stats.errors.append(f"finish {r.status_code}")
+    await stats.timed("page", client.get(f"{base}/done"))
+
+
+async def storm(
+    url: str, paths: list[str], count: int, kind: str, stats: Stats, item: str
+) -> float:
+    """Each client sends ``count`` requests back to back; returns requests per second."""
+
+    async def one(path: str) -> None:
+        async with httpx.AsyncClient(base_url=url, timeout=30) as client:
+            for _ in range(count):
+                if kind == "page":
+                    r = await stats.timed(kind, client.get(path))
+                else:
+                    body = {"questionnaire": QID, "item": item, "value": 1}
+                    r = await stats.timed(kind, client.post(path, json=body))
+                if r.status_code != 200:
+                    stats.errors.append(f"{kind} {r.status_code}")
+
+    start = time.perf_counter()
+    await asyncio.gather(*(one(p) for p in paths))
+    return len(paths) * count / (time.perf_counter() - start)
+
+
+def start(cmd: list[str], env: dict[str, str], log: Path) -> subprocess.Popen[bytes]:
+    with log.open("wb") as fh:
+        return subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=fh, stderr=subprocess.STDOUT)
+
+
+def line(name: str, rps: float | None, lat: list[float]) -> str:
+    rate = f"{rps:8.0f} req/s" if rps is not None else " " * 14
+    p50, p99 = percentile(lat, 50) * 1000, percentile(lat, 99) * 1000
+    return f"  {name:<28}{rate}  p50 {p50:6.1f} ms  p99 {p99:6.1f} ms  (n={len(lat)})"
+
+
+async def main_async(args: argparse.Namespace) -> int:
+    from questionnaires.loader import product_questionnaires
+
+    q = product_questionnaires()[QID]
+    n = args.candidates
+    work = Path(tempfile.mkdtemp(prefix="rolefit-load-"))
+    port, bare_port = free_port(), free_port()
+    url, bare_url = f"http://127.0.0.1:{port}", f"http://127.0.0.1:{bare_port}"
+    tokens = seed(work / "data", 2 * n, url)
+    # As `make run` serves (rolefit serve, SQLite in DATA_DIR, one uvicorn process). All the
+    # simulated candidates share 127.0.0.1, so the per-address limit is raised (it still counts).
+    env = {
+        **os.environ,
+        "DATA_DIR": str(work / "data"),
+        "BASE_URL": url,
+        "RATE_LIMIT_CANDIDATE": "10000000",
+    }
+    server = start(
+        [sys.executable, "-m", "app", "serve", "--host", "127.0.0.1", "--port", str(port)],
+        env,
+        work / "server.log",
+    )
+    bare = start(
+        [sys.executable, str(Path(__file__).with_name("bare.py")), str(bare_port)],
+        env,
+        work / "bare.log",
+    )
+    peak = 0.0
+    try:
+        wait_healthy(url + "/healthz")
+        wait_healthy(bare_url + "/save", method="POST")
+        flow = Stats()
+        t0 = time.perf_counter()
+        limits = httpx.Limits(max_connections=1)
+        clients = [httpx.AsyncClient(base_url=url, timeout=30, limits=limits) for _ in range(n)]
+
+        async def sample_rss() -> None:
+            nonlocal peak
+            while True:
+                peak = max(peak, rss_mb(server.pid))
+                await asyncio.sleep(0.2)
+
+        sampler = asyncio.create_task(sample_rss())
+        await asyncio.gather(
+            *(candidate_flow(c, t, flow, q) for c, t in zip(clients, tokens[:n], strict=True))
+        )
+        flow_seconds = time.perf_counter() - t0
+        for c in clients:
+            await c.aclose()
+
+        # Storms at the same concurrency: fresh, consented candidates (not finished).
+        rest = tokens[n:]
+        async with httpx.AsyncClient(base_url=url) as c:
+            for t in rest:
+                await c.post(f"/a/{t}/consent", data={"consent": "yes"})
+        item = q.items[0].id
+        saves, pages, base = Stats(), Stats(), Stats()
+        save_rps = await storm(url, [f"/a/{t}/save" for t in rest], args.saves, "save", saves, item)
+        page_rps = await storm(
+            url, [f"/a/{t}/q/{QID}/1" for t in rest], args.saves, "page", pages, item
+        )
+        bare_rps = await storm(bare_url, ["/save"] * n, args.saves, "save", base, item)
+        sampler.cancel()
+        peak = max(peak, rss_mb(server.pid))
+    except Exception:
+        print((work / "server.log").read_text()[-3000:], file=sys.stderr)
+        raise
+    finally:
+        for proc in (server, bare):
+            proc.terminate()
+            proc.wait(timeout=20)
+
+    errors = flow.errors + saves.errors + pages.errors + base.errors
+    total = sum(len(v) for v in flow.latencies.values())
+    print(
+        f"rolefit load benchmark: {n} concurrent candidates, loopback, SQLite, one uvicorn process"
+    )
+    print(
+        f"whole flow: {total} requests in {flow_seconds:.1f} s = {total / flow_seconds:.0f} req/s"
+    )
+    for kind in ("save", "page", "form"):
+        print(line(f"flow {kind}", None, flow.latencies[kind]))
+    print(f"storms: {n} clients x {args.saves} requests each")
+    print(line("answer save (POST /a/../save)", save_rps, saves.latencies["save"]))
+    print(line("question page (GET)", page_rps, pages.latencies["page"]))
+    print(line("bare FastAPI endpoint", bare_rps, base.latencies["save"]))
+    save_ratio, page_ratio = save_rps / bare_rps, page_rps / bare_rps
+    print(f"ratios to the bare endpoint: save {save_ratio:.0%}, page {page_ratio:.0%}")
+    print(f"server peak RSS: {peak:.0f} MB")
+    p99_save = percentile(flow.latencies["save"], 99) * 1000
+    p99_page = percentile(flow.latencies["page"], 99) * 1000
+    missed = []
+    if errors:
+        missed.append(f"{len(errors)} failed requests, e.g. {errors[:3]}")
+    if save_ratio < 0.40:
+        missed.append(f"save throughput {save_ratio:.0%} of bare (target >= 40%)")
+    if max(p99_save, p99_page) >= 100:
+        missed.append(f"p99 save {p99_save:.0f} ms / page {p99_page:.0f} ms (target < 100 ms)")
+    if peak >= 200:
+        missed.append(f"server RSS {peak:.0f} MB (target < 200 MB)")
+    print("targets: " + ("all met" if not missed else "MISSED: " + "; ".join(missed)))
+    return 1 if missed else 0
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--candidates", type=int, default=50)
+    parser.add_argument("--saves", type=int, default=20, help="requests per client in the storms")
+    parser.add_argument("--timeout", type=float, default=300, help="seconds for the whole run")
+    args = parser.parse_args()
+    try:
+        return asyncio.run(asyncio.wait_for(main_async(args), args.timeout))
+    except TimeoutError:
+        print(f"load benchmark: stopped after {args.timeout:.0f} s (bounded in time)")
+        return 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
