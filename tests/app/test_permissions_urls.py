@@ -71,6 +71,11 @@ EXPECTED: dict[tuple[str, str], dict[str, Any]] = {
     ("GET", "/outbox/{name}"): {**ADMINS, "admin": 404},
     ("GET", "/emails"): RECRUITERS,
     ("POST", "/emails/{email_id}/retry"): {**RECRUITERS, "admin": 404, "recruiter": 404},
+    ("GET", "/admin/matrix"): ADMINS,
+    ("POST", "/admin/matrix"): ADMINS,
+    ("POST", "/admin/matrix/rescore"): ADMINS,
+    ("GET", "/admin/matrix/versions/{version_id}"): {**ADMINS, "admin": 404},
+    ("GET", "/admin/stats"): ADMINS,
     ("GET", "/admin/audit"): ADMINS,
     ("GET", "/admin/users"): ADMINS,
     ("POST", "/admin/users"): ADMINS,
@@ -147,6 +152,7 @@ def world(db: Session, settings: Settings) -> dict[str, Any]:
             "key_id": 999999,
             "endpoint_id": 999999,
             "delivery_id": 999999,
+            "version_id": 999999,
         },
     }
 
