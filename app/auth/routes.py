@@ -4,13 +4,16 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import RedirectResponse, Response
+from sqlmodel import select
 
+from app.audit.service import record
 from app.auth.deps import StaffUser, csrf_protect, optional_user, start_session
 from app.auth.service import (
     WrongPassword,
     authenticate,
     change_password,
     log_out_everywhere,
+    normalize_email,
 )
 from app.db import SessionDep
 from app.i18n import N_
@@ -57,6 +60,18 @@ def login(
     if user is None:
         lock = login_failed(limiter, request.app.state.settings, email=email)
         if lock:
+            known = session.exec(select(User).where(User.email == normalize_email(email))).first()
+            if known is not None:  # an unknown email is not logged: it may be anything typed
+                record(
+                    session,
+                    actor=known,
+                    action="user.login_locked",
+                    object_type="user",
+                    object_id=known.id,
+                    details={"seconds": lock},
+                    request=request,
+                )
+                session.commit()
             return _locked(request, next=next, email=email, seconds=lock)
         error = _("Wrong email or password.")
         ctx = {"next": next, "email": email, "error": error}
@@ -123,6 +138,14 @@ def password_change(
         session.rollback()
         ctx = {"errors": errors, "saved": False}
         return render(request, "staff/account.html", ctx, status_code=400)
+    record(
+        session,
+        actor=user,
+        action="user.password_change",
+        object_type="user",
+        object_id=user.id,
+        request=request,
+    )
     session.commit()
     # This browser stays logged in with the new session version; every other one is out.
     start_session(request, user)

@@ -213,11 +213,12 @@ class Rule:
     setting: str  # the Settings field holding the per-minute limit
 
 
-# The open registration route (issue 5) joins this list when it exists.
+# Candidate links (token guessing, scripted answering), logins (password guessing), the open
+# self-registration form (/join/<vacancy token>: mass sign-ups), and the API (per key).
 RULES: tuple[Rule, ...] = (
     Rule("candidate", "/a/", None, "rate_limit_candidate"),
     Rule("login", "/login", frozenset({"POST"}), "rate_limit_login"),
-    Rule("register", "/register", frozenset({"POST"}), "rate_limit_register"),
+    Rule("register", "/join/", frozenset({"POST"}), "rate_limit_register"),
     Rule("api", "/api/", None, "rate_limit_api"),
 )
 WINDOW = 60

@@ -8,12 +8,12 @@ import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from htmlq import csrf_of, parse
-from sqlmodel import Session
+from sqlmodel import Session, select
 from webflow import STAFF_PASSWORD, login
 
 from app.auth.service import create_user
 from app.cli import main
-from app.models import Role, User
+from app.models import AuditEvent, Role, User
 from app.security.passwords import WeakPassword, check_password
 
 
@@ -64,7 +64,7 @@ def _alert(response) -> str:
 
 
 def test_five_failures_lock_the_account_whether_or_not_it_exists(
-    staff_user: User, client: TestClient
+    staff_user: User, client: TestClient, db: Session
 ) -> None:
     for email in (staff_user.email, "nobody@example.com"):
         codes = [_post_login(client, email, "wrong password!").status_code for _ in range(5)]
@@ -76,6 +76,8 @@ def test_five_failures_lock_the_account_whether_or_not_it_exists(
     real = _post_login(client, staff_user.email, "x" * 12)
     unknown = _post_login(client, "nobody@example.com", "x" * 12)
     assert _alert(real) == _alert(unknown)
+    locks = db.exec(select(AuditEvent).where(AuditEvent.action == "user.login_locked")).all()
+    assert [e.object_id for e in locks] == [str(staff_user.id)]  # the unknown email: not logged
 
 
 def test_the_lock_grows_and_success_resets_the_count(
@@ -171,3 +173,5 @@ def test_changing_the_password_logs_out_the_other_devices(
     assert other.get("/vacancies", follow_redirects=False).status_code == 303
     db.expire_all()
     login(staff, staff_user.email, "copper lantern walks east")
+    changes = db.exec(select(AuditEvent).where(AuditEvent.action == "user.password_change")).all()
+    assert len(changes) == 1 and changes[0].actor_id == staff_user.id

@@ -123,3 +123,20 @@ def test_login_posts_are_limited_per_address(settings: Settings, db: Session) ->
         ]
         # The first two fail on the missing CSRF token (403); the third never gets that far.
         assert codes[:2] == [403, 403] and codes[2] == 429
+
+
+def test_open_registration_posts_are_limited_per_address(settings: Settings, db: Session) -> None:
+    with _limited_client(settings, rate_limit_register=2) as client:
+        codes = [client.post("/join/" + "t" * 30, data={}).status_code for _ in range(3)]
+        assert 429 not in codes[:2] and codes[2] == 429
+        assert client.get("/join/" + "t" * 30).status_code != 429  # reading the form is not
+
+
+def test_api_requests_are_limited_per_key(settings: Settings, db: Session) -> None:
+    with _limited_client(settings, rate_limit_api=2) as client:
+        one = {"Authorization": "Bearer key-one"}
+        two = {"Authorization": "Bearer key-two"}
+        codes = [client.get("/api/v1/vacancies", headers=one).status_code for _ in range(3)]
+        assert 429 not in codes[:2] and codes[2] == 429
+        assert client.get("/api/v1/vacancies", headers=one).headers["Retry-After"]
+        assert client.get("/api/v1/vacancies", headers=two).status_code != 429
