@@ -122,9 +122,10 @@ def _append_only_triggers() -> None:
     # foreign key: that one UPDATE is allowed (only actor_id changes, to NULL); every other
     # UPDATE and every DELETE is refused.
     if op.get_bind().dialect.name == "postgresql":
+        # OR REPLACE: dropping the tables (as the test suite does) leaves functions behind.
         op.execute(
             f"""
-            CREATE FUNCTION audit_events_append_only() RETURNS trigger AS $$
+            CREATE OR REPLACE FUNCTION audit_events_append_only() RETURNS trigger AS $$
             BEGIN
               IF TG_OP = 'UPDATE' AND NEW.actor_id IS NULL
                  AND (NEW.id, NEW.at, NEW.actor_email, NEW.action, NEW.object_type,
