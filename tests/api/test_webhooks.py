@@ -21,7 +21,7 @@ from webflow import STAFF_PASSWORD, login
 from app.config import Settings
 from app.db import utcnow
 from app.main import create_app
-from app.models import Invitation, User, WebhookDelivery, WebhookEvent
+from app.models import ApiKey, Invitation, User, WebhookDelivery, WebhookEvent
 from app.webhooks.service import (
     BACKOFF,
     create_endpoint,
@@ -319,13 +319,11 @@ def test_an_admin_creates_and_revokes_an_api_key(admin_client: TestClient, db: S
     assert r.status_code == 201
     secret = parse(r.text).one("input", id="new-key").get("value")
     assert secret is not None and secret.startswith("rf_")
-    with TestClient(admin_client.app, headers={"Authorization": f"Bearer {secret}"}) as ats:
-        assert ats.get("/api/v1/vacancies").status_code == 200
-        csrf = csrf_of(admin_client.get("/admin/api-keys").text)
-        admin = db.exec(select(User)).one()
-        assert admin.role == "admin"
-        from app.models import ApiKey
-
-        key = db.exec(select(ApiKey)).one()
-        admin_client.post(f"/admin/api-keys/{key.id}/revoke", data={"csrf_token": csrf})
-        assert ats.get("/api/v1/vacancies").status_code == 401
+    # Not entered as a context: a second lifespan on the same app would orphan its engine.
+    ats = TestClient(admin_client.app, headers={"Authorization": f"Bearer {secret}"})
+    assert ats.get("/api/v1/vacancies").status_code == 200
+    csrf = csrf_of(admin_client.get("/admin/api-keys").text)
+    assert db.exec(select(User)).one().role == "admin"
+    key = db.exec(select(ApiKey)).one()
+    admin_client.post(f"/admin/api-keys/{key.id}/revoke", data={"csrf_token": csrf})
+    assert ats.get("/api/v1/vacancies").status_code == 401
