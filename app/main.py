@@ -32,6 +32,7 @@ from app.invitations.routes import router as invitations_router
 from app.matrix.routes import router as matrix_router
 from app.reports.routes import router as reports_router
 from app.security.headers import SecurityHeadersMiddleware
+from app.security.nulbytes import NulByteMiddleware
 from app.security.ratelimit import RateLimitMiddleware, make_limiter
 from app.security.sizelimit import BodySizeLimitMiddleware
 from app.staff.routes import router as staff_router
@@ -104,6 +105,7 @@ def create_app(
 
     # Outermost last: headers wrap everything (413 and 429 pages too); bodies are size-checked
     # before anything reads them; rate limits are counted before the session is decoded.
+    app.add_middleware(NulByteMiddleware)
     app.add_middleware(RateLimitMiddleware)
     app.add_middleware(
         BodySizeLimitMiddleware,

@@ -41,6 +41,7 @@ from typing import Any
 
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
 from app.dashboard.service import TableRow
 
@@ -129,6 +130,10 @@ def write_xlsx(rows: Iterable[TableRow], *, path: str, title: str) -> None:
     for row in rows:
         cells = []
         for value in row_values(row):
+            if isinstance(value, str):
+                # XML 1.0 cannot hold control characters: openpyxl raises on them (a 500 for a
+                # name typed with one), so they are shown as U+FFFD instead.
+                value = ILLEGAL_CHARACTERS_RE.sub("\ufffd", value)
             cell = WriteOnlyCell(sheet, value=value)
             if isinstance(value, str):
                 cell.data_type = "s"  # never a formula, whatever the text
@@ -138,7 +143,8 @@ def write_xlsx(rows: Iterable[TableRow], *, path: str, title: str) -> None:
 
 
 def _sheet_title(title: str) -> str:
-    cleaned = "".join(ch for ch in title if ch not in "[]:*?/\\").strip()
+    cleaned = "".join(ch for ch in ILLEGAL_CHARACTERS_RE.sub("", title) if ch not in "[]:*?/\\")
+    cleaned = cleaned.strip()
     return (cleaned or "results")[:31]
 
 
