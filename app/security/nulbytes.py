@@ -61,5 +61,21 @@ class NulByteMiddleware:
 async def _refuse(scope: Scope, receive: Receive, send: Send) -> None:
     from app.errors import error_page  # imports templates: keep this module light to import
 
-    response = error_page(Request(scope), 400)
+    request = Request(scope)
+    if scope["path"].startswith("/api/"):
+        # API clients get the API's documented shape: an RFC 9457 problem, 422 (issue 7).
+        from app.api.problems import FieldError, invalid, problem_response
+
+        where = (
+            "body"
+            if "\x00" not in scope["path"] and not _has_nul(scope.get("query_string", b""))
+            else "query"
+        )
+        problem = invalid(
+            [FieldError(field=where, message="contains a NUL character")],
+            detail="A value contains a NUL character, which rolefit does not accept.",
+        )
+        await problem_response(request, problem)(scope, receive, send)
+        return
+    response = error_page(request, 400)
     await response(scope, receive, send)

@@ -20,7 +20,7 @@ import anyio.to_thread
 from sqlalchemy import Engine, case, delete, select
 from sqlalchemy.dialects import postgresql, sqlite
 from starlette.requests import Request
-from starlette.responses import JSONResponse, Response
+from starlette.responses import Response
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from app.i18n import pick_language
@@ -292,8 +292,17 @@ def too_many_requests(request: Request, *, retry_after: int) -> Response:
         request.query_params.get("lang") or request.cookies.get("lang"), settings.default_language
     )
     if request.url.path.startswith("/api/"):
-        response: Response = JSONResponse(
-            {"status": "error", "code": 429, "retry_after": retry_after}, status_code=429
+        # The API's error shape, an RFC 9457 problem (issue 7).
+        from app.api.problems import ApiProblem, problem_response
+
+        response: Response = problem_response(
+            request,
+            ApiProblem(
+                429,
+                title="Too many requests",
+                detail=f"This API key made too many requests; retry in {retry_after} s.",
+                kind="rate-limited",
+            ),
         )
     else:
         response = render(

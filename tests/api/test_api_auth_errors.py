@@ -136,3 +136,23 @@ def test_an_unreadable_body_is_a_422_on_body(api: TestClient) -> None:
     )
     body = assert_problem(r, 422)
     assert [e["field"] for e in body["errors"]] == ["body"]
+
+
+def test_a_nul_character_is_a_422_problem_not_an_html_page(api: TestClient) -> None:
+    r = api.post("/api/v1/vacancies", json={"title": "a\u0000b"})
+    body = assert_problem(r, 422)
+    assert [e["field"] for e in body["errors"]] == ["body"]
+    body = assert_problem(api.get("/api/v1/candidates?cursor=%00"), 422)
+    assert [e["field"] for e in body["errors"]] == ["query"]
+
+
+def test_the_rate_limit_answers_with_a_problem(settings, db, write_key: str) -> None:
+    from app.main import create_app
+
+    limited = settings.model_copy(update={"rate_limit_api": 1})
+    auth = {"Authorization": f"Bearer {write_key}"}
+    with TestClient(create_app(limited), headers=auth) as c:
+        c.get("/api/v1/vacancies")
+        r = c.get("/api/v1/vacancies")
+    body = assert_problem(r, 429)
+    assert body["type"].endswith("rate-limited") and int(r.headers["Retry-After"]) > 0
