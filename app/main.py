@@ -66,10 +66,7 @@ def create_app(
             redis_url=settings.redis_url,
             prefix=settings.rate_limit_prefix,
         )
-        worker = None
         stop = asyncio.Event()
-        if settings.mail_worker:
-            worker = asyncio.create_task(mail_worker(app.state.engine, settings, stop))
         webhooks = None
         if settings.webhook_worker:
             webhooks = asyncio.create_task(
@@ -77,15 +74,17 @@ def create_app(
                     app.state.engine, poll_seconds=settings.webhook_poll_seconds, stop=stop
                 )
             )
+        mails = None
+        if settings.mail_worker:
+            mails = asyncio.create_task(mail_worker(app.state.engine, settings, stop))
         try:
             yield
         finally:
+            stop.set()
             if webhooks is not None:
-                stop.set()
                 await webhooks
-            if worker is not None:
-                stop.set()
-                await worker
+            if mails is not None:
+                await mails
             app.state.engine.dispose()
 
     app = FastAPI(

@@ -2,19 +2,22 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Form, HTTPException, Request
+from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import RedirectResponse, Response
 
+from app.audit.service import record
 from app.auth.deps import StaffUser, csrf_protect, require_staff
+from app.auth.permissions import require_action, vacancy_for
+from app.dashboard.service import vacancy_summaries
 from app.db import SessionDep, utcnow
+from app.invitations.routes import vacancy_extras
+from app.invitations.service import create_invitation
 from app.models import Placement, Vacancy
 from app.staff.service import (
     DEFAULT_QUESTIONNAIRE_CHOICE,
     QUESTIONNAIRE_CHOICES,
     FormErrors,
     create_vacancy,
-    invite_candidate,
-    list_vacancies,
     vacancy_candidates,
 )
 from app.web import render
@@ -31,8 +34,10 @@ def home() -> Response:
 
 
 @router.get("/vacancies")
-def vacancies(request: Request, session: SessionDep) -> Response:
-    return render(request, "staff/vacancies.html", {"rows": list_vacancies(session)})
+def vacancies(request: Request, session: SessionDep, user: StaffUser) -> Response:
+    # The dashboard: the vacancies this user may see, with candidate counts by status.
+    rows = vacancy_summaries(session, user=user, now=utcnow())
+    return render(request, "staff/dashboard.html", {"rows": rows})
 
 
 def _vacancy_form(
@@ -47,7 +52,7 @@ def _vacancy_form(
     return render(request, "staff/vacancy_new.html", ctx, status_code=status_code)
 
 
-@router.get("/vacancies/new")
+@router.get("/vacancies/new", dependencies=[Depends(require_action("vacancy.create"))])
 def new_vacancy(request: Request) -> Response:
     lang = request.app.state.settings.default_language
     values = {
@@ -59,7 +64,7 @@ def new_vacancy(request: Request) -> Response:
     return _vacancy_form(request, values, {})
 
 
-@router.post("/vacancies")
+@router.post("/vacancies", dependencies=[Depends(require_action("vacancy.create"))])
 def add_vacancy(
     request: Request,
     session: SessionDep,
@@ -89,15 +94,17 @@ def add_vacancy(
             "questionnaires": questionnaires,
         }
         return _vacancy_form(request, values, exc.errors, status_code=422)
+    record(
+        session,
+        actor=user,
+        action="vacancy.create",
+        object_type="vacancy",
+        object_id=vacancy.id,
+        vacancy_id=vacancy.id,
+        request=request,
+    )
     session.commit()
     return RedirectResponse(f"/vacancies/{vacancy.id}", status_code=303)
-
-
-def _get_vacancy(session: SessionDep, vacancy_id: int) -> Vacancy:
-    vacancy = session.get(Vacancy, vacancy_id)
-    if vacancy is None:
-        raise HTTPException(status_code=404)
-    return vacancy
 
 
 def _vacancy_page(
@@ -119,12 +126,17 @@ def _vacancy_page(
         "values": values or {"name": "", "email": "", "language": vacancy.language},
         "errors": errors or {},
     }
+    ctx.update(vacancy_extras(request, session, vacancy))
     return render(request, "staff/vacancy.html", ctx, status_code=status_code)
 
 
 @router.get("/vacancies/{vacancy_id}")
-def vacancy_detail(request: Request, session: SessionDep, vacancy_id: int) -> Response:
-    return _vacancy_page(request, session, _get_vacancy(session, vacancy_id))
+def vacancy_detail(
+    request: Request,
+    session: SessionDep,
+    vacancy: Annotated[Vacancy, Depends(vacancy_for("vacancy.view"))],
+) -> Response:
+    return _vacancy_page(request, session, vacancy)
 
 
 @router.post("/vacancies/{vacancy_id}/invitations")
@@ -132,14 +144,13 @@ def add_invitation(
     request: Request,
     session: SessionDep,
     user: StaffUser,
-    vacancy_id: int,
+    vacancy: Annotated[Vacancy, Depends(vacancy_for("invitation.create"))],
     name: Annotated[str, Form(max_length=1000)] = "",
     email: Annotated[str, Form(max_length=1000)] = "",
     language: Annotated[str, Form(max_length=8)] = "",
 ) -> Response:
-    vacancy = _get_vacancy(session, vacancy_id)
     try:
-        new = invite_candidate(
+        invitation, link = create_invitation(
             session,
             settings=request.app.state.settings,
             vacancy=vacancy,
@@ -153,10 +164,20 @@ def add_invitation(
         return _vacancy_page(
             request, session, vacancy, values=values, errors=exc.errors, status_code=422
         )
+    record(
+        session,
+        actor=user,
+        action="invitation.create",
+        object_type="invitation",
+        object_id=invitation.id,
+        vacancy_id=vacancy.id,
+        request=request,
+    )
     session.commit()
     request.session["new_link"] = {
         "vacancy_id": vacancy.id,
-        "name": new.candidate.name,
-        "url": new.link,
+        "name": name.strip(),
+        "url": link,
+        "emailed": bool(email.strip()),
     }
     return RedirectResponse(f"/vacancies/{vacancy.id}", status_code=303)

@@ -7,10 +7,10 @@ from datetime import datetime, timedelta
 
 from sqlmodel import Session, col, select
 
-from app.auth.security import new_link_token
 from app.config import LANGUAGES, Settings
 from app.db import utcnow
 from app.i18n import N_
+from app.invitations.tokens import issue_link_token
 from app.models import Candidate, Invitation, InvitationStatus, Placement, User, Vacancy
 
 
@@ -132,12 +132,13 @@ def invite_candidate(
     candidate = Candidate(name=name, email=email)
     session.add(candidate)
     session.flush()
-    token, token_hash = new_link_token()
+    token, token_hash, nonce = issue_link_token(settings.session_secret)
     assert candidate.id is not None and vacancy.id is not None
     invitation = Invitation(
         candidate_id=candidate.id,
         vacancy_id=vacancy.id,
         token_hash=token_hash,
+        token_nonce=nonce,
         language=language,
         questionnaire_ids=list(vacancy.questionnaire_ids),
         created_by_id=created_by.id if created_by else None,

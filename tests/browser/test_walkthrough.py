@@ -96,7 +96,11 @@ def test_from_login_to_the_candidates_report(browser, live_server: str, db: Sess
     page.wait_for_url("**/report")
     assert page.locator(".band").inner_text() == "Clear extravert"
     assert page.locator(".score").inner_text() == "100"
-    assert "socionics questionnaire as well" in page.locator(".alert-info").inner_text()
+    # Both questionnaires were taken: the answer comes first, then the charts and the caveat.
+    placement = page.locator("#answer [data-placement]")
+    assert placement.get_attribute("data-placement") in {"hunter", "farmer", "sales_operations"}
+    assert page.locator("figure.chart svg[role='img']").count() >= 3
+    assert page.locator("#disclaimer").is_visible()
     shot(page, "staff_report.png")
     page.set_viewport_size({"width": 360, "height": 740})
     shot(page, "staff_report_360.png")
