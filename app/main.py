@@ -18,14 +18,14 @@ from app.api.routes import router as api_router
 from app.audit.routes import router as audit_router
 from app.auth.permissions import template_globals
 from app.auth.routes import router as auth_router
-from app.compare.routes import router as compare_router
-from app.dashboard.routes import router as dashboard_router
-from app.decisions.routes import router as decisions_router
-from app.exports.routes import router as exports_router
 from app.candidate.routes import router as candidate_router
+from app.compare.routes import router as compare_router
 from app.config import Settings, load_settings
+from app.dashboard.routes import router as dashboard_router
 from app.db import make_engine
+from app.decisions.routes import router as decisions_router
 from app.errors import install_error_handlers
+from app.exports.routes import router as exports_router
 from app.invitations.mailer import mail_worker
 from app.invitations.routes import public_router as join_router
 from app.invitations.routes import router as invitations_router

@@ -288,11 +288,7 @@ def candidate_table(
     # Empty values (no fit yet, no decision) sort last in both directions on both databases;
     # keys that are never empty sort on their own, so an index can serve the order.
     keys = [order, tiebreak] if query.sort in NEVER_EMPTY else [key.is_(None), order, tiebreak]
-    statement = (
-        filtered.order_by(*keys)
-        .limit(page_size)
-        .offset((page - 1) * page_size)
-    )
+    statement = filtered.order_by(*keys).limit(page_size).offset((page - 1) * page_size)
     rows = [_table_row(r) for r in session.exec(statement).all()]
     return TablePage(rows=rows, total=total, page=page, pages=pages, query=query)
 
