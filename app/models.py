@@ -152,6 +152,9 @@ class Answer(SQLModel, table=True):
     item_id: str = Field(max_length=64)
     value: int
     answered_at: datetime = Field(default_factory=utcnow)
+    # Milliseconds the browser measured from the page (or the previous answer) to this answer;
+    # None without JavaScript. Candidate-reported, so used for quality flags only.
+    answer_ms: int | None = None
 
 
 class PageEvent(SQLModel, table=True):

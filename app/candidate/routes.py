@@ -59,6 +59,15 @@ async def form_data(request: Request) -> FormData:
 Form = Annotated[FormData, Depends(form_data)]
 
 
+async def raw_body(request: Request) -> bytes:
+    # Read on the event loop, so the route itself can be a plain ``def``: FastAPI runs those in
+    # its thread pool, where the blocking database session does not stall other requests.
+    return await request.body()
+
+
+Body = Annotated[bytes, Depends(raw_body)]
+
+
 def _contact(request: Request, session: Session, invitation: Invitation) -> str | None:
     return contact_for(session, settings=request.app.state.settings, invitation=invitation)
 
@@ -292,8 +301,9 @@ def save_page(
 
 
 @router.post("/save")
-async def autosave(request: Request, session: SessionDep, token: str) -> Response:
-    """One answer as it is clicked (app/static/app.js). JSON in, JSON out."""
+def autosave(request: Request, session: SessionDep, token: str, body: Body) -> Response:
+    """One answer as it is clicked (app/static/app.js). JSON in, JSON out. An optional "ms" is
+    the browser's time for this answer (quality flags only; junk is ignored)."""
     settings = request.app.state.settings
     origin = request.headers.get("origin")
     own = {settings.base_url, f"{request.url.scheme}://{request.url.netloc}"}
@@ -301,7 +311,6 @@ async def autosave(request: Request, session: SessionDep, token: str) -> Respons
         return JSONResponse({"ok": False, "error": "origin"}, status_code=403)
     if request.headers.get("content-type", "").split(";")[0].strip() != "application/json":
         return JSONResponse({"ok": False, "error": "content-type"}, status_code=415)
-    body = await request.body()
     if len(body) > AUTOSAVE_MAX_BYTES:
         return JSONResponse({"ok": False, "error": "size"}, status_code=413)
     try:
@@ -328,7 +337,13 @@ async def autosave(request: Request, session: SessionDep, token: str) -> Respons
         return JSONResponse({"ok": False, "error": exc.reason}, status_code=exc.status_code)
     try:
         save_one(
-            session, invitation=invitation, q=catalog[qid], item_id=item, value=value, now=utcnow()
+            session,
+            invitation=invitation,
+            q=catalog[qid],
+            item_id=item,
+            value=value,
+            now=utcnow(),
+            ms=data.get("ms"),  # data is a JSON object here: the lookups above passed
         )
     except InvalidAnswers:
         return JSONResponse({"ok": False, "error": "answer"}, status_code=422)

@@ -5,11 +5,12 @@ Scoring is the engine's (``questionnaires.engine``); this module only collects w
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import Insert
+from sqlalchemy import Insert, func
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session, col, select
 
@@ -27,6 +28,9 @@ from questionnaires.schema import Questionnaire
 # The default consent version; the running one is Settings.consent_version (see consent.py).
 CONSENT_VERSION = "2025-01"
 FIELD_PREFIX = "item-"
+# A browser-reported answer time outside 0 ms .. 1 h is junk (a clock jump, a tab left open
+# overnight, a forged request) and is dropped; the answer itself is still saved.
+ANSWER_MS_MAX = 3_600_000
 
 
 class InvalidAnswers(Exception):
@@ -140,9 +144,12 @@ def save_answers(
     questionnaire_id: str,
     answers: Mapping[str, int],
     now: datetime,
+    item_ms: Mapping[str, int] | None = None,
 ) -> None:
+    """Upsert answers; ``item_ms`` holds the browser's answer times (already bounded)."""
     if not answers:
         return
+    item_ms = item_ms or {}
     rows = [
         {
             "invitation_id": invitation.id,
@@ -150,13 +157,21 @@ def save_answers(
             "item_id": item_id,
             "value": value,
             "answered_at": now,
+            "answer_ms": item_ms.get(item_id),
         }
         for item_id, value in answers.items()
     ]
     stmt = _insert(session, Answer).values(rows)
+    excluded = stmt.excluded  # type: ignore[attr-defined]
     stmt = stmt.on_conflict_do_update(  # type: ignore[attr-defined]
         index_elements=["invitation_id", "questionnaire_id", "item_id"],
-        set_={"value": stmt.excluded.value, "answered_at": stmt.excluded.answered_at},  # type: ignore[attr-defined]
+        set_={
+            "value": excluded.value,
+            "answered_at": excluded.answered_at,
+            # The page's form re-sends every answer of the page without times: keep the time
+            # the autosave stored rather than erase it.
+            "answer_ms": func.coalesce(excluded.answer_ms, Answer.__table__.c.answer_ms),  # type: ignore[attr-defined]
+        },
     )
     session.execute(stmt)
     invitation.last_activity_at = now
@@ -177,8 +192,32 @@ def stored_answers(
     return {a.item_id: a.value for a in rows}
 
 
+def answer_ms(raw: object) -> int | None:
+    """A browser-reported answer time in whole milliseconds, or None when it is missing or junk
+    (not a finite number, negative, above an hour)."""
+    if isinstance(raw, bool) or not isinstance(raw, int | float):
+        return None
+    if not math.isfinite(raw) or not 0 <= raw <= ANSWER_MS_MAX:
+        return None
+    return round(raw)
+
+
+def stored_item_ms(
+    session: Session, *, invitation_id: int, questionnaire_id: str
+) -> dict[str, int]:
+    rows = session.exec(
+        select(Answer.item_id, Answer.answer_ms).where(
+            Answer.invitation_id == invitation_id,
+            Answer.questionnaire_id == questionnaire_id,
+            col(Answer.answer_ms).is_not(None),
+        )
+    ).all()
+    return {item_id: ms for item_id, ms in rows if ms is not None}
+
+
 def page_timing(session: Session, *, invitation_id: int, q: Questionnaire) -> tuple[Timing, int]:
-    """Per-page seconds (from each view to the save that follows it) and the total seconds."""
+    """Per-page seconds (from each view to the save that follows it), the browser's per-item
+    milliseconds where it reported them, and the total seconds."""
     events = session.exec(
         select(PageEvent)
         .where(PageEvent.invitation_id == invitation_id, PageEvent.questionnaire_id == q.id)
@@ -193,7 +232,8 @@ def page_timing(session: Session, *, invitation_id: int, q: Questionnaire) -> tu
         elif e.kind == "save" and e.page in viewed and 0 <= e.page < pages:
             seconds[e.page] += (e.at - viewed.pop(e.page)).total_seconds()
     total = (events[-1].at - events[0].at).total_seconds() if events else 0.0
-    return Timing(page_seconds=seconds), round(total)
+    item_ms = stored_item_ms(session, invitation_id=invitation_id, questionnaire_id=q.id)
+    return Timing(page_seconds=seconds, item_ms=item_ms), round(total)
 
 
 def submit(
@@ -292,12 +332,22 @@ def save_one(
     item_id: str,
     value: object,
     now: datetime,
+    ms: object = None,
 ) -> None:
-    """One answer saved as it is given (autosave); ``InvalidAnswers`` for anything not valid."""
+    """One answer saved as it is given (autosave); ``InvalidAnswers`` for anything not valid.
+    ``ms`` is the browser's answer time: junk is dropped, never an error."""
     if isinstance(value, bool) or not isinstance(value, int | str):
         raise InvalidAnswers("value must be a whole number")
     answers = parse_answers(q, {FIELD_PREFIX + item_id: str(value)})
-    save_answers(session, invitation=invitation, questionnaire_id=q.id, answers=answers, now=now)
+    bounded = answer_ms(ms)
+    save_answers(
+        session,
+        invitation=invitation,
+        questionnaire_id=q.id,
+        answers=answers,
+        now=now,
+        item_ms={item_id: bounded} if bounded is not None else None,
+    )
 
 
 def finish(

@@ -26,6 +26,12 @@ document.addEventListener("DOMContentLoaded", () => {
   }
 });
 
+// Per-item answer time for the response-quality flags: milliseconds from the page being shown
+// (or the previous answer on it) to this answer, sent with the autosave. Without JavaScript the
+// server has only its per-page times.
+let lastAnswerAt = performance.now();
+window.addEventListener("pageshow", () => { lastAnswerAt = performance.now(); });
+
 // Candidate pages: save each answer as it is clicked, so a closed tab or a lost connection
 // loses nothing. Without JavaScript the page's own form saves the page on Next/Back.
 document.addEventListener("change", (event) => {
@@ -35,10 +41,14 @@ document.addEventListener("change", (event) => {
   if (!form || !input.name.startsWith("item-")) return;
   const status = document.getElementById("save-status");
   const show = (text) => { if (status) status.textContent = text; };
+  const now = performance.now();
+  const ms = Math.round(now - lastAnswerAt);
+  lastAnswerAt = now;
   const body = JSON.stringify({
     questionnaire: form.dataset.questionnaire,
     item: input.name.slice("item-".length),
     value: Number(input.value),
+    ms,
   });
   fetch(form.dataset.autosave, {
     method: "POST",

@@ -1,0 +1,125 @@
+"""Per-item answer times (issue 3): app.js reports the milliseconds of each answer with the
+autosave, the server keeps them within 0..1 h (junk dropped, the answer still saved) and hands
+them to the engine, whose quality check flags answers given too fast."""
+
+from __future__ import annotations
+
+import json
+from datetime import timedelta
+
+from factories import answers_for, ie_questionnaire, make_vacancy
+from fastapi.testclient import TestClient
+from sqlmodel import Session, col, select
+from webflow import QID, answer_everything, consent, token_of
+
+from app.invitations.service import create_invitation
+from app.models import Answer, PageEvent, Result
+
+
+def invite(db: Session, settings) -> str:
+    _, link = create_invitation(
+        db,
+        settings=settings,
+        vacancy=make_vacancy(db),
+        name="Anna",
+        email="anna@example.com",
+        language="en",
+        created_by=None,
+    )
+    db.commit()
+    return token_of(link)
+
+
+def autosave(client: TestClient, token: str, item: str, value: int, ms: object):
+    # Raw JSON so that junk such as NaN reaches the server as a browser could send it.
+    body = json.dumps({"questionnaire": QID, "item": item, "value": value, "ms": ms})
+    return client.post(
+        f"/a/{token}/save",
+        content=body,
+        headers={"Content-Type": "application/json", "Origin": "http://testserver"},
+    )
+
+
+def too_fast(db: Session) -> list[str]:
+    """The too-fast flags' details of the stored result."""
+    db.expire_all()
+    result = db.exec(select(Result).where(Result.questionnaire_id == QID)).one()
+    return [f["detail"] for f in result.data["quality"]["flags"] if f["code"] == "too_fast"]
+
+
+def item_ms(db: Session) -> dict[str, int | None]:
+    db.expire_all()
+    return {a.item_id: a.answer_ms for a in db.exec(select(Answer)).all()}
+
+
+def slow_pages(db: Session) -> None:
+    """Move every page view ten minutes back, so the server's page times are careful."""
+    for event in db.exec(select(PageEvent).where(col(PageEvent.kind) == "view")).all():
+        event.at = event.at - timedelta(minutes=10)
+        db.add(event)
+    db.commit()
+
+
+def test_small_item_times_give_the_too_fast_flag_by_item_times(
+    client: TestClient, db: Session, settings
+) -> None:
+    token = invite(db, settings)
+    consent(client, token)
+    answers = answers_for(ie_questionnaire())
+    for item, value in answers.items():
+        assert autosave(client, token, item, value, 400).json() == {"ok": True}
+    # The page forms re-send every answer without times: the browser's times stay.
+    answer_everything(client, token, answers)
+    assert set(item_ms(db).values()) == {400}
+    details = too_fast(db)
+    assert any("by item times" in d for d in details), details
+
+
+def test_careful_item_and_page_times_raise_no_too_fast_flag(
+    client: TestClient, db: Session, settings
+) -> None:
+    token = invite(db, settings)
+    consent(client, token)
+    answers = answers_for(ie_questionnaire())
+    pages = ie_questionnaire().pages()
+    for n, ids in enumerate(pages, start=1):
+        client.get(f"/a/{token}/q/{QID}/{n}")
+        for item in ids:
+            assert autosave(client, token, item, answers[item], 6500.4).status_code == 200
+    slow_pages(db)
+    # Post the pages without the GETs (a fresh view would be "now" again).
+    for n, ids in enumerate(pages, start=1):
+        data = {f"item-{i}": str(answers[i]) for i in ids} | {"go": "next"}
+        r = client.post(f"/a/{token}/q/{QID}/{n}", data=data, follow_redirects=False)
+        assert r.status_code == 303
+    assert client.post(f"/a/{token}/finish", follow_redirects=False).status_code == 303
+    assert set(item_ms(db).values()) == {6500}
+    assert too_fast(db) == []
+
+
+def test_junk_item_times_are_ignored_and_the_answer_is_saved(
+    client: TestClient, db: Session, settings
+) -> None:
+    token = invite(db, settings)
+    consent(client, token)
+    answers = answers_for(ie_questionnaire())
+    junk = [-5, 10**12, 3_600_001, "fast", None, True, [1], {"ms": 1}, float("nan")]
+    items = list(answers)
+    for n, item in enumerate(items):
+        r = autosave(client, token, item, answers[item], junk[n % len(junk)])
+        assert r.json() == {"ok": True}, (junk[n % len(junk)], r.text)
+    assert item_ms(db) == dict.fromkeys(items)
+    # Without item times the server's page times still give the flag (the test client answers
+    # each page within milliseconds of showing it).
+    answer_everything(client, token, answers)
+    details = too_fast(db)
+    assert details and all("by page times" in d for d in details), details
+
+
+def test_the_bounds_are_inclusive(client: TestClient, db: Session, settings) -> None:
+    token = invite(db, settings)
+    consent(client, token)
+    first, second = ie_questionnaire().pages()[0][:2]
+    assert autosave(client, token, first, 3, 0).status_code == 200
+    assert autosave(client, token, second, 3, 3_600_000).status_code == 200
+    assert item_ms(db) == {first: 0, second: 3_600_000}
