@@ -21,11 +21,13 @@ from app.auth.deps import StaffUser, csrf_protect, require_staff
 from app.auth.permissions import invitation_for, vacancy_for
 from app.dashboard.service import all_rows
 from app.db import SessionDep, utcnow
+from app.exports.parallel import render_pdfs
 from app.exports.pdf import render_report_pdf
 from app.exports.tabular import csv_chunks, xlsx_chunks
 from app.exports.zipstream import zip_chunks
 from app.models import Candidate, Invitation, Vacancy
 from app.reports.build import build_report
+from app.reports.data import ReportData
 from app.web import staff_language
 
 router = APIRouter(dependencies=[Depends(csrf_protect), Depends(require_staff)])
@@ -81,11 +83,16 @@ def vacancy_pdfs(engine: object, *, vacancy_id: int, language: str) -> Iterator[
             .where(Invitation.vacancy_id == vacancy_id, col(Invitation.completed_at).is_not(None))
             .order_by(col(Invitation.id))
         ).all()
-    for invitation_id, name in rows:
-        assert invitation_id is not None
-        with Session(engine) as session:  # type: ignore[arg-type]
-            report = build_report(session, invitation_id=invitation_id, language=language)
-        yield f"{safe_filename(name, 'report')}-{invitation_id}.pdf", render_report_pdf(report)
+
+    def reports() -> Iterator[tuple[str, ReportData]]:
+        # The database work stays in this process; only the drawing goes to the workers.
+        for invitation_id, name in rows:
+            assert invitation_id is not None
+            with Session(engine) as session:  # type: ignore[arg-type]
+                report = build_report(session, invitation_id=invitation_id, language=language)
+            yield f"{safe_filename(name, 'report')}-{invitation_id}.pdf", report
+
+    yield from render_pdfs(reports(), count=len(rows))
 
 
 def _audit_export(
