@@ -140,8 +140,12 @@ def test_the_whole_candidate_flow_on_a_phone_then_a_laptop_is_accessible(
     page.wait_for_function("document.getElementById('save-status').textContent.length > 0")
     phone.close()
     db.expire_all()
-    saved = {a.item_id: a.value for a in db.exec(select(Answer)).all()}
+    rows = db.exec(select(Answer)).all()
+    saved = {a.item_id: a.value for a in rows}
     assert saved[item_id] == 2 and saved[second_id] == 4
+    # app.js reports each answer's time (ms since the page or the previous answer).
+    times = {a.item_id: a.answer_ms for a in rows}
+    assert times[second_id] is not None and 0 <= times[second_id] <= 3_600_000
 
     laptop = browser.new_context(**LAPTOP, bypass_csp=True)
     page = laptop.new_page()
