@@ -19,7 +19,6 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
-from scipy.stats import f as f_dist
 
 from questionnaires.engine import (
     answer_codes,
@@ -51,6 +50,10 @@ def alpha_ci(alpha: float, n: int, k: int, level: float = 0.95) -> tuple[float, 
     """Feldt's confidence interval for alpha from n respondents and k items."""
     if n < 2 or k < 2 or math.isnan(alpha):
         return math.nan, math.nan
+    # scipy.stats is imported here: it costs about 45 MB on top of numpy and scipy.special, and
+    # the web server loads this module (calibration) long before any statistics page is asked.
+    from scipy.stats import f as f_dist
+
     c = 1 - level
     df1, df2 = n - 1, (n - 1) * (k - 1)
     lower = 1 - (1 - alpha) * f_dist.ppf(1 - c / 2, df1, df2)

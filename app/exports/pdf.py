@@ -12,7 +12,6 @@ from __future__ import annotations
 from typing import Any
 
 from markupsafe import Markup
-from weasyprint import CSS, HTML
 
 from app.i18n import template_callables, translations
 from app.reports.charts import report_charts
@@ -65,6 +64,10 @@ def versions_line(report: ReportData) -> str:
 
 
 def render_report_pdf(report: ReportData) -> bytes:
+    # Imported here, not at the top: WeasyPrint (with Pango, fontTools, Pillow) adds about 40 MB
+    # to every server process, and only the PDF export needs it (bench/load/README.md).
+    from weasyprint import CSS, HTML
+
     html = HTML(string=report_html(report), base_url=str(TEMPLATES / "pdf"))
     pdf: bytes = html.write_pdf(stylesheets=[CSS(filename=str(PRINT_CSS))])
     return pdf

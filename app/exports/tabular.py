@@ -39,10 +39,6 @@ from collections.abc import Iterable, Iterator
 from datetime import datetime
 from typing import Any
 
-from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
-
 from app.dashboard.service import TableRow
 
 COLUMNS = [
@@ -123,6 +119,12 @@ def csv_chunks(rows: Iterable[TableRow], *, delimiter: str = ",") -> Iterator[by
 
 def write_xlsx(rows: Iterable[TableRow], *, path: str, title: str) -> None:
     """Write the XLSX to ``path`` in openpyxl's write-only mode (rows are not kept)."""
+    # openpyxl is imported where it is used: it adds about 25 MB to a server process that may
+    # never export a spreadsheet (bench/load/README.md).
+    from openpyxl import Workbook
+    from openpyxl.cell import WriteOnlyCell
+    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+
     book = Workbook(write_only=True)
     sheet = book.create_sheet(title=_sheet_title(title))
     sheet.freeze_panes = "A2"
@@ -143,6 +145,8 @@ def write_xlsx(rows: Iterable[TableRow], *, path: str, title: str) -> None:
 
 
 def _sheet_title(title: str) -> str:
+    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE  # lazily, as in write_xlsx
+
     cleaned = "".join(ch for ch in ILLEGAL_CHARACTERS_RE.sub("", title) if ch not in "[]:*?/\\")
     cleaned = cleaned.strip()
     return (cleaned or "results")[:31]
