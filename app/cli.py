@@ -19,6 +19,8 @@ from questionnaires.loader import QuestionnaireError
 DEMO_EMAIL = "admin@example.com"
 DEMO_PASSWORD_FILE = "demo_admin_password"  # noqa: S105  (a file name, not a password)
 DEMO_VACANCY = "Demo: client manager (B2B)"
+# Who did it, in the audit log, for changes made with these commands (no user is logged in).
+CLI_ACTOR = "command line"
 
 
 class CommandError(Exception):
@@ -86,25 +88,40 @@ def cmd_create_user(settings: Settings, args: argparse.Namespace) -> None:
 
 
 def cmd_invite(settings: Settings, args: argparse.Namespace) -> None:
-    from app.staff.service import FormErrors, invite_candidate
+    """The staff pages' lifecycle: with --email the invitation email is queued as well."""
+    from app.audit.service import record
+    from app.invitations.service import create_invitation
+    from app.staff.service import FormErrors
 
     with _session(settings) as session:
         vacancy = session.get(Vacancy, args.vacancy)
         if vacancy is None:
             raise CommandError(f"no vacancy with id {args.vacancy}")
         try:
-            new = invite_candidate(
+            invitation, link = create_invitation(
                 session,
                 settings=settings,
                 vacancy=vacancy,
                 name=args.name,
                 email=args.email,
                 language=args.language,
+                created_by=None,
             )
         except FormErrors as exc:
             raise CommandError("; ".join(f"{k}: {v}" for k, v in exc.errors.items())) from None
+        record(
+            session,
+            actor=None,
+            actor_label=CLI_ACTOR,
+            action="invitation.create",
+            object_type="invitation",
+            object_id=invitation.id,
+            vacancy_id=vacancy.id,
+        )
         session.commit()
-        print(new.link)
+        if args.email:
+            print("rolefit: the invitation email is queued", file=sys.stderr)
+        print(link)
 
 
 def cmd_demo(settings: Settings, _args: argparse.Namespace) -> None:
@@ -156,6 +173,7 @@ def cmd_demo(settings: Settings, _args: argparse.Namespace) -> None:
 def cmd_api_key(settings: Settings, args: argparse.Namespace) -> None:
     """API keys for /api/v1: create (the key is printed once), list, revoke."""
     from app.api.keys import KeyFormError, create_api_key, list_api_keys, revoke_api_key
+    from app.audit.service import record
 
     with _session(settings) as session:
         if args.api_key_command == "create":
@@ -163,6 +181,15 @@ def cmd_api_key(settings: Settings, args: argparse.Namespace) -> None:
                 new = create_api_key(session, name=args.name, scope=args.scope)
             except KeyFormError as exc:
                 raise CommandError(f"{exc.field}: {exc.message}") from None
+            record(
+                session,
+                actor=None,
+                actor_label=CLI_ACTOR,
+                action="api_key.create",
+                object_type="api_key",
+                object_id=new.key.id,
+                details={"prefix": new.key.prefix, "scope": new.key.scope},
+            )
             session.commit()
             print(f"rolefit: API key {new.key.id} ({new.key.scope}); shown only now:")
             print(new.secret)
@@ -171,8 +198,18 @@ def cmd_api_key(settings: Settings, args: argparse.Namespace) -> None:
                 state = f"revoked {key.revoked_at:%Y-%m-%d}" if key.revoked_at else "active"
                 print(f"{key.id}\t{key.prefix}...\t{key.scope}\t{state}\t{key.name}")
         else:
-            if revoke_api_key(session, key_id=args.id) is None:
+            revoked = revoke_api_key(session, key_id=args.id)
+            if revoked is None:
                 raise CommandError(f"no API key with id {args.id}")
+            record(
+                session,
+                actor=None,
+                actor_label=CLI_ACTOR,
+                action="api_key.revoke",
+                object_type="api_key",
+                object_id=revoked.id,
+                details={"prefix": revoked.prefix},
+            )
             session.commit()
             print(f"rolefit: API key {args.id} revoked")
 
@@ -261,10 +298,22 @@ def cmd_matrix(settings: Settings, args: argparse.Namespace) -> None:
 
 
 def cmd_rescore(settings: Settings, _args: argparse.Namespace) -> None:
+    from app.audit.service import record
+    from app.matrix.service import current
     from app.scoring.service import rescore_all
 
     with _session(settings) as session:
         count = rescore_all(session)
+        in_force = current(session).version
+        record(
+            session,
+            actor=None,
+            actor_label=CLI_ACTOR,
+            action="matrix.rescore",
+            object_type="matrix",
+            object_id=in_force.id,
+            details={"label": in_force.label, "rescored": count},
+        )
         session.commit()
     print(f"rolefit: re-scored {count} results with the matrix in force")
 

@@ -8,26 +8,22 @@ from fastapi import APIRouter, Depends, Form, HTTPException, Path, Request
 from fastapi.responses import RedirectResponse, Response
 
 from app.api.keys import KeyFormError, create_api_key, list_api_keys, revoke_api_key
-from app.auth.deps import csrf_protect, require_staff
+from app.audit.service import record
+from app.auth.deps import csrf_protect
+from app.auth.permissions import require_action
 from app.db import SessionDep
-from app.models import ApiScope, Role, User
+from app.models import ApiScope, User
 from app.web import render
 
-
-def require_admin(user: Annotated[User, Depends(require_staff)]) -> User:
-    """API keys and webhooks act for the whole company: administrators only."""
-    if user.role != Role.admin:
-        raise HTTPException(status_code=403)
-    return user
-
-
-AdminUser = Annotated[User, Depends(require_admin)]
+# API keys and webhooks act for the whole company: the permission table gives them to admins.
+require_integrations = require_action("integrations.manage")
+IntegrationsAdmin = Annotated[User, Depends(require_integrations)]
 
 # Larger ids cannot exist; refusing them keeps SQLite from overflowing (a 500).
 RowId = Annotated[int, Path(ge=1, le=2**31 - 1)]
 
 router = APIRouter(
-    prefix="/admin/api-keys", dependencies=[Depends(csrf_protect), Depends(require_admin)]
+    prefix="/admin/api-keys", dependencies=[Depends(csrf_protect), Depends(require_integrations)]
 )
 
 
@@ -59,7 +55,7 @@ def api_keys(request: Request, session: SessionDep) -> Response:
 def add_api_key(
     request: Request,
     session: SessionDep,
-    user: AdminUser,
+    user: IntegrationsAdmin,
     name: Annotated[str, Form(max_length=1000)] = "",
     scope: Annotated[str, Form(max_length=32)] = "",
 ) -> Response:
@@ -69,6 +65,15 @@ def add_api_key(
         values = {"name": name, "scope": scope}
         errors = {exc.field: exc.message}
         return _page(request, session, values=values, errors=errors, status_code=422)
+    record(
+        session,
+        actor=user,
+        action="api_key.create",
+        object_type="api_key",
+        object_id=new.key.id,
+        details={"prefix": new.key.prefix, "scope": new.key.scope},
+        request=request,
+    )
     session.commit()
     # Rendered here rather than after a redirect: the key never travels in a cookie.
     shown = {"name": new.key.name, "secret": new.secret}
@@ -76,8 +81,20 @@ def add_api_key(
 
 
 @router.post("/{key_id}/revoke")
-def revoke(session: SessionDep, key_id: RowId) -> Response:
-    if revoke_api_key(session, key_id=key_id) is None:
+def revoke(
+    request: Request, session: SessionDep, user: IntegrationsAdmin, key_id: RowId
+) -> Response:
+    key = revoke_api_key(session, key_id=key_id)
+    if key is None:
         raise HTTPException(status_code=404)
+    record(
+        session,
+        actor=user,
+        action="api_key.revoke",
+        object_type="api_key",
+        object_id=key.id,
+        details={"prefix": key.prefix},
+        request=request,
+    )
     session.commit()
     return RedirectResponse("/admin/api-keys", status_code=303)

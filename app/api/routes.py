@@ -72,7 +72,9 @@ def list_vacancies(
 
 
 @router.post("/vacancies", status_code=201, responses=WRITE, summary="Create a vacancy")
-def add_vacancy(session: SessionDep, key: WriteKey, body: VacancyCreate) -> VacancyOut:
+def add_vacancy(
+    request: Request, session: SessionDep, key: WriteKey, body: VacancyCreate
+) -> VacancyOut:
     creator = session.get(User, key.created_by_id) if key.created_by_id else None
     try:
         vacancy = create_vacancy(
@@ -84,6 +86,15 @@ def add_vacancy(session: SessionDep, key: WriteKey, body: VacancyCreate) -> Vaca
         )
     except FormErrors as exc:  # the body model already checks the same rules
         raise service.invalid_form(exc) from None
+    service.audit(
+        session,
+        key=key,
+        request=request,
+        action="vacancy.create",
+        object_type="vacancy",
+        object_id=vacancy.id,
+        vacancy_id=vacancy.id,
+    )
     session.commit()
     return service.vacancy_out(session, vacancy)
 
@@ -101,9 +112,18 @@ def get_vacancy(session: SessionDep, _key: ReadKey, vacancy_id: VacancyId) -> Va
     "/vacancies/{vacancy_id}", responses=_problems(401, 403, 404, 422), summary="Update a vacancy"
 )
 def update_vacancy(
-    session: SessionDep, _key: WriteKey, vacancy_id: VacancyId, body: VacancyUpdate
+    request: Request, session: SessionDep, key: WriteKey, vacancy_id: VacancyId, body: VacancyUpdate
 ) -> VacancyOut:
     vacancy = service.update_vacancy(session, vacancy=_vacancy(session, vacancy_id), changes=body)
+    service.audit(
+        session,
+        key=key,
+        request=request,
+        action="vacancy.update",
+        object_type="vacancy",
+        object_id=vacancy.id,
+        vacancy_id=vacancy.id,
+    )
     session.commit()
     return service.vacancy_out(session, vacancy)
 
@@ -113,8 +133,22 @@ def update_vacancy(
     responses=_problems(401, 403, 404, 422),
     summary="Close a vacancy (no new invitations; sent links keep working)",
 )
-def close_vacancy(session: SessionDep, _key: WriteKey, vacancy_id: VacancyId) -> VacancyOut:
-    vacancy = service.close_vacancy(session, vacancy=_vacancy(session, vacancy_id), now=utcnow())
+def close_vacancy(
+    request: Request, session: SessionDep, key: WriteKey, vacancy_id: VacancyId
+) -> VacancyOut:
+    vacancy = _vacancy(session, vacancy_id)
+    was_open = vacancy.archived_at is None
+    service.close_vacancy(session, vacancy=vacancy, now=utcnow())
+    if was_open:  # closing a closed vacancy again changes nothing
+        service.audit(
+            session,
+            key=key,
+            request=request,
+            action="vacancy.close",
+            object_type="vacancy",
+            object_id=vacancy.id,
+            vacancy_id=vacancy.id,
+        )
     session.commit()
     return service.vacancy_out(session, vacancy)
 
@@ -144,6 +178,16 @@ def create_invitations(
         people=body.candidates,
         created_by=creator,
     )
+    for m in made:
+        service.audit(
+            session,
+            key=key,
+            request=request,
+            action="invitation.create",
+            object_type="invitation",
+            object_id=m.invitation.id,
+            vacancy_id=vacancy.id,
+        )
     session.commit()
     now = utcnow()
     return InvitationsCreated(
@@ -162,11 +206,22 @@ def create_invitations(
     summary="Revoke an invitation: its link stops working",
 )
 def revoke_invitation(
-    session: SessionDep, _key: WriteKey, invitation_id: InvitationId
+    request: Request, session: SessionDep, key: WriteKey, invitation_id: InvitationId
 ) -> CandidateOut:
     invitation, candidate = service.get_candidate(session, invitation_id)
     now = utcnow()
+    was_live = invitation.revoked_at is None
     service.revoke_invitation(session, invitation=invitation, now=now)
+    if was_live:
+        service.audit(
+            session,
+            key=key,
+            request=request,
+            action="invitation.revoke",
+            object_type="invitation",
+            object_id=invitation.id,
+            vacancy_id=invitation.vacancy_id,
+        )
     session.commit()
     return service.candidate_out(invitation, candidate, now)
 

@@ -9,6 +9,7 @@ import json
 from dataclasses import dataclass
 from datetime import datetime
 
+from fastapi import Request
 from sqlalchemy import ColumnElement, and_, func
 from sqlmodel import Session, col, select
 
@@ -28,8 +29,12 @@ from app.api.schemas import (
     VacancyOut,
     VacancyUpdate,
 )
+from app.audit.service import record
 from app.config import Settings
+from app.invitations.service import ActionRefused, create_invitation
+from app.invitations.service import revoke as revoke_in_lifecycle
 from app.models import (
+    ApiKey,
     Candidate,
     FitRecord,
     Invitation,
@@ -40,7 +45,7 @@ from app.models import (
     Vacancy,
 )
 from app.scoring.service import SOCIONICS, pole_p_high
-from app.staff.service import FormErrors, invite_candidate
+from app.staff.service import FormErrors
 from questionnaires.result import Result as EngineResult
 from socionics.recommend import Recommendation, type_result
 
@@ -123,7 +128,11 @@ def invite_many(
     people: list[CandidateIn],
     created_by: User | None,
 ) -> list[Invited]:
-    """All or nothing: one bad entry refuses the whole request (the route rolls back)."""
+    """All or nothing: one bad entry refuses the whole request (the route rolls back, and with
+    it the invitation emails queued for the good entries).
+
+    The same lifecycle as the staff pages: a candidate with an email address gets the
+    invitation email in their language through the outgoing queue."""
     if vacancy.archived_at is not None:
         raise ApiProblem(
             409,
@@ -135,7 +144,7 @@ def invite_many(
     errors = []
     for n, person in enumerate(people):
         try:
-            new = invite_candidate(
+            invitation, link = create_invitation(
                 session,
                 settings=settings,
                 vacancy=vacancy,
@@ -150,25 +159,58 @@ def invite_many(
                 for field, message in exc.errors.items()
             ]
             continue
-        made.append(Invited(invitation=new.invitation, candidate=new.candidate, link=new.link))
+        candidate = session.get(Candidate, invitation.candidate_id)
+        assert candidate is not None
+        made.append(Invited(invitation=invitation, candidate=candidate, link=link))
     if errors:
         raise invalid(errors)
     return made
 
 
 def revoke_invitation(session: Session, *, invitation: Invitation, now: datetime) -> Invitation:
-    if invitation.completed_at is not None:
+    """The staff pages' revoke: the link stops working and unsent emails are cancelled."""
+    try:
+        revoke_in_lifecycle(session, invitation=invitation, now=now)
+    except ActionRefused:  # only a completed invitation refuses
         raise ApiProblem(
             409,
             title="Already completed",
             detail=f"Invitation {invitation.id} is completed; its results stay.",
             kind="invitation-completed",
-        )
-    if invitation.revoked_at is None:
-        invitation.revoked_at = now
-        session.add(invitation)
-        session.flush()
+        ) from None
     return invitation
+
+
+# --- audit ---------------------------------------------------------------------------------
+
+
+def key_label(key: ApiKey) -> str:
+    """Who did it, for the audit log: the key's visible prefix and the name the admin gave it."""
+    return f"API key {key.prefix} ({key.name})"
+
+
+def audit(
+    session: Session,
+    *,
+    key: ApiKey,
+    request: Request,
+    action: str,
+    object_type: str,
+    object_id: int | None,
+    vacancy_id: int | None,
+) -> None:
+    """An API write in the audit log, in the same transaction as the write."""
+    record(
+        session,
+        actor=None,
+        actor_label=key_label(key),
+        action=action,
+        object_type=object_type,
+        object_id=object_id,
+        vacancy_id=vacancy_id,
+        details={"api_key_id": key.id, "api_key": key.prefix},
+        request=request,
+    )
 
 
 # --- candidates ----------------------------------------------------------------------------

@@ -9,6 +9,10 @@ change it describes, so the event and the change are committed together or not a
            request=request, details={"label": v.label})
 
 Keep personal data out of ``details`` (ids, not names): the log outlives an erased candidate.
+
+Actions not done by a logged-in person (an API key, the command line) pass ``actor=None`` and an
+``actor_label`` ("API key rf_AbCdE (ATS sync)", "command line"); it is stored where a person's
+email would be, so the admin page shows it and its "who" filter finds it.
 """
 
 from __future__ import annotations
@@ -42,8 +46,20 @@ ACTIONS = [
     "user.role",
     "user.deactivate",
     "user.activate",
+    "user.login_locked",
+    "user.password_change",
     "matrix.edit",
+    "matrix.rescore",
+    "data.export",
     "data.erase",
+    "api_key.create",
+    "api_key.revoke",
+    "webhook.create",
+    "webhook.enable",
+    "webhook.disable",
+    "webhook.test",
+    "vacancy.update",
+    "vacancy.close",
 ]
 PAGE_SIZE = 50
 
@@ -58,6 +74,7 @@ def record(
     session: Session,
     *,
     actor: User | None,
+    actor_label: str = "",
     action: str,
     object_type: str,
     object_id: int | str | None = None,
@@ -67,7 +84,7 @@ def record(
 ) -> AuditEvent:
     event = AuditEvent(
         actor_id=actor.id if actor else None,
-        actor_email=actor.email if actor else "",
+        actor_email=actor.email if actor else actor_label[:254],
         action=action,
         object_type=object_type,
         object_id=None if object_id is None else str(object_id),

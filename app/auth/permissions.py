@@ -1,6 +1,7 @@
 """Who may do what: one table of actions by role, plus the vacancy scope of hiring managers.
 
-- admin: everything (users, the role-fit matrix, settings, the audit log, statistics);
+- admin: everything (users, the role-fit matrix, settings, the audit log, statistics,
+  integrations: API keys and webhooks);
 - recruiter: vacancies, invitations, reports, decisions, exports;
 - hiring manager: only the vacancies assigned to them: reads reports, compares candidates,
   records decisions and notes.
@@ -47,8 +48,10 @@ ACTIONS: dict[str, frozenset[str]] = {
     "matrix.edit": frozenset({ADMIN}),
     "settings.edit": frozenset({ADMIN}),
     "stats.view": frozenset({ADMIN}),
+    "integrations.manage": frozenset({ADMIN}),  # API keys and webhooks act for the company
     "audit.view": frozenset({ADMIN}),
     "data.erase": frozenset({ADMIN}),
+    "data.export": frozenset({ADMIN}),  # one candidate's data as JSON (privacy page)
 }
 
 

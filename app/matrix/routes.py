@@ -7,7 +7,9 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, HTTPException, Request
 from fastapi.responses import RedirectResponse, Response
 
-from app.auth.deps import StaffUser, csrf_protect, require_staff
+from app.audit.service import record
+from app.auth.deps import csrf_protect, require_staff
+from app.auth.permissions import require_action
 from app.db import SessionDep
 from app.matrix.service import (
     MatrixFormErrors,
@@ -19,24 +21,20 @@ from app.matrix.service import (
     save_edit,
     versions,
 )
-from app.models import MatrixVersion, Role, User
+from app.models import MatrixVersion, User
 from app.scoring.service import rescore_all
 from app.web import render, staff_language
 from socionics.matrix import GROUP_NAMES, ROLE_NAMES, MatrixError
 from socionics.model import types
 
-
-def require_admin(user: StaffUser) -> User:
-    """Until fine-grained permissions land: the matrix and statistics are the admin's."""
-    if user.role != Role.admin:
-        raise HTTPException(status_code=403)
-    return user
-
-
-AdminUser = Annotated[User, Depends(require_admin)]
+MatrixEditor = Annotated[User, Depends(require_action("matrix.edit"))]
 router = APIRouter(
     prefix="/admin",
-    dependencies=[Depends(csrf_protect), Depends(require_staff), Depends(require_admin)],
+    dependencies=[
+        Depends(csrf_protect),
+        Depends(require_staff),
+        Depends(require_action("matrix.edit")),
+    ],
 )
 
 
@@ -84,12 +82,13 @@ def matrix_page(request: Request, session: SessionDep) -> Response:
 def matrix_save(
     request: Request,
     session: SessionDep,
-    user: AdminUser,
+    user: MatrixEditor,
     form: Annotated[dict[str, str], Depends(form_fields)],
 ) -> Response:
     note = (form.get("note") or "").strip()[:500]
+    in_force_id = current(session).version.id
     try:
-        save_edit(session, form=form, user=user, note=note)
+        saved = save_edit(session, form=form, user=user, note=note)
     except MatrixFormErrors as exc:
         session.rollback()
         return _editor(
@@ -100,6 +99,16 @@ def matrix_save(
             general=exc.general,
             note=note,
             status_code=422,
+        )
+    if saved.id != in_force_id:  # an unchanged matrix stores (and changes) nothing
+        record(
+            session,
+            actor=user,
+            action="matrix.edit",
+            object_type="matrix",
+            object_id=saved.id,
+            details={"label": saved.label, "previous_version_id": in_force_id},
+            request=request,
         )
     session.commit()
     return RedirectResponse("/admin/matrix?saved=1", status_code=303)
@@ -126,7 +135,17 @@ def matrix_version(request: Request, session: SessionDep, version_id: int) -> Re
 
 
 @router.post("/matrix/rescore")
-def matrix_rescore(request: Request, session: SessionDep) -> Response:
+def matrix_rescore(request: Request, session: SessionDep, user: MatrixEditor) -> Response:
     count = rescore_all(session)
+    in_force = current(session).version
+    record(
+        session,
+        actor=user,
+        action="matrix.rescore",
+        object_type="matrix",
+        object_id=in_force.id,
+        details={"label": in_force.label, "rescored": count},
+        request=request,
+    )
     session.commit()
     return RedirectResponse(f"/admin/matrix?rescored={count}", status_code=303)

@@ -8,8 +8,8 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
 
 from app.auth.deps import csrf_protect, require_staff
+from app.auth.permissions import require_action
 from app.db import SessionDep
-from app.matrix.routes import require_admin
 from app.stats.service import questionnaire_statistics
 from app.web import render
 
@@ -23,7 +23,11 @@ def fmt(x: float | None, digits: int) -> str:
 
 router = APIRouter(
     prefix="/admin",
-    dependencies=[Depends(csrf_protect), Depends(require_staff), Depends(require_admin)],
+    dependencies=[
+        Depends(csrf_protect),
+        Depends(require_staff),
+        Depends(require_action("stats.view")),
+    ],
 )
 
 

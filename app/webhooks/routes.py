@@ -7,7 +7,8 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Form, HTTPException, Path, Request
 from fastapi.responses import RedirectResponse, Response
 
-from app.api.pages import AdminUser, require_admin
+from app.api.pages import IntegrationsAdmin, require_integrations
+from app.audit.service import record
 from app.auth.deps import csrf_protect
 from app.db import SessionDep, utcnow
 from app.models import WebhookDelivery, WebhookEndpoint
@@ -28,7 +29,7 @@ from app.webhooks.service import (
 RowId = Annotated[int, Path(ge=1, le=2**31 - 1)]
 
 router = APIRouter(
-    prefix="/admin/webhooks", dependencies=[Depends(csrf_protect), Depends(require_admin)]
+    prefix="/admin/webhooks", dependencies=[Depends(csrf_protect), Depends(require_integrations)]
 )
 
 
@@ -63,7 +64,7 @@ def webhooks(request: Request, session: SessionDep) -> Response:
 async def add_endpoint(
     request: Request,
     session: SessionDep,
-    user: AdminUser,
+    user: IntegrationsAdmin,
     url: Annotated[str, Form(max_length=4000)] = "",
     description: Annotated[str, Form(max_length=1000)] = "",
 ) -> Response:
@@ -76,6 +77,16 @@ async def add_endpoint(
     except EndpointErrors as exc:
         values: dict[str, object] = {"url": url, "description": description, "events": events}
         return _page(request, session, values=values, errors=exc.errors, status_code=422)
+    # The URL stays out of the log: it may carry the receiver's own token.
+    record(
+        session,
+        actor=user,
+        action="webhook.create",
+        object_type="webhook_endpoint",
+        object_id=new.endpoint.id,
+        details={"events": list(new.endpoint.events)},
+        request=request,
+    )
     session.commit()
     # Shown on this response only: the secret never travels in a cookie or a URL.
     shown = {"url": new.endpoint.url, "secret": new.secret}
@@ -91,16 +102,43 @@ def _endpoint(session: SessionDep, endpoint_id: int) -> WebhookEndpoint:
 
 @router.post("/{endpoint_id}/active")
 def toggle(
-    session: SessionDep, endpoint_id: RowId, active: Annotated[str, Form(max_length=8)] = ""
+    request: Request,
+    session: SessionDep,
+    user: IntegrationsAdmin,
+    endpoint_id: RowId,
+    active: Annotated[str, Form(max_length=8)] = "",
 ) -> Response:
-    set_active(session, endpoint=_endpoint(session, endpoint_id), active=active == "yes")
+    endpoint = _endpoint(session, endpoint_id)
+    wanted = active == "yes"
+    if endpoint.active != wanted:  # a repeated click changes nothing and logs nothing
+        set_active(session, endpoint=endpoint, active=wanted)
+        record(
+            session,
+            actor=user,
+            action="webhook.enable" if wanted else "webhook.disable",
+            object_type="webhook_endpoint",
+            object_id=endpoint.id,
+            request=request,
+        )
     session.commit()
     return RedirectResponse("/admin/webhooks", status_code=303)
 
 
 @router.post("/{endpoint_id}/test")
-def test_event(session: SessionDep, endpoint_id: RowId) -> Response:
-    send_test(session, endpoint=_endpoint(session, endpoint_id), now=utcnow())
+def test_event(
+    request: Request, session: SessionDep, user: IntegrationsAdmin, endpoint_id: RowId
+) -> Response:
+    endpoint = _endpoint(session, endpoint_id)
+    event_id = send_test(session, endpoint=endpoint, now=utcnow())
+    record(
+        session,
+        actor=user,
+        action="webhook.test",
+        object_type="webhook_endpoint",
+        object_id=endpoint.id,
+        details={"event_id": event_id},
+        request=request,
+    )
     session.commit()
     return RedirectResponse("/admin/webhooks?done=test#deliveries-title", status_code=303)
 
