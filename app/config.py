@@ -155,6 +155,8 @@ class Settings(BaseSettings):
     max_upload_bytes: int = Field(default=5_000_000, ge=1024)
     # Candidates' personal data is deleted this many days after their vacancy closes.
     retention_days_after_close: int = Field(default=180, ge=0, le=3650)
+    # Apply the retention policy daily inside the server; off when cron runs `rolefit retention`.
+    retention_worker: bool = True
 
 
 def load_settings(**overrides: object) -> Settings:

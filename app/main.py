@@ -30,6 +30,8 @@ from app.invitations.mailer import mail_worker
 from app.invitations.routes import public_router as join_router
 from app.invitations.routes import router as invitations_router
 from app.matrix.routes import router as matrix_router
+from app.privacy import worker as retention_worker
+from app.privacy.routes import router as privacy_router
 from app.reports.routes import router as reports_router
 from app.security.headers import SecurityHeadersMiddleware
 from app.security.nulbytes import NulByteMiddleware
@@ -77,10 +79,19 @@ def create_app(
         mails = None
         if settings.mail_worker:
             mails = asyncio.create_task(mail_worker(app.state.engine, settings, stop))
+        retention = None
+        if settings.retention_worker:
+            retention = asyncio.create_task(
+                retention_worker.run(
+                    app.state.engine, days=settings.retention_days_after_close, stop=stop
+                )
+            )
         try:
             yield
         finally:
             stop.set()
+            if retention is not None:
+                await retention
             if webhooks is not None:
                 await webhooks
             if mails is not None:
@@ -143,6 +154,7 @@ def create_app(
     app.include_router(api_router)
     app.include_router(api_keys_router)
     app.include_router(webhooks_router)
+    app.include_router(privacy_router)
     install_error_handlers(app)
     # After the HTML handlers: /api/ paths answer RFC 9457 problems instead.
     install_problem_handlers(app)

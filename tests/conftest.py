@@ -88,6 +88,7 @@ def settings(tmp_path: Path, database_url: str) -> Settings:
         default_language="en",
         mail_worker=False,  # tests run app.invitations.mailer.run_due_emails themselves
         webhook_worker=False,  # tests/api runs app.webhooks.service.deliver_due itself
+        retention_worker=False,  # tests/privacy runs app.privacy.worker.run_retention itself
         _env_file=None,  # type: ignore[call-arg]
     )
 

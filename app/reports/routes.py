@@ -6,12 +6,13 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, HTTPException, Request
 from fastapi.responses import RedirectResponse, Response
+from sqlmodel import select
 
 from app.audit.service import record
 from app.auth.deps import StaffUser, csrf_protect, require_staff
 from app.auth.permissions import invitation_for
 from app.db import SessionDep
-from app.models import Invitation
+from app.models import Erasure, Invitation
 from app.reports.build import build_report
 from app.reports.charts import report_charts
 from app.reports.checklist import ChecklistErrors, save_checklist
@@ -35,8 +36,16 @@ def _report_page(
         data = build_report(session, invitation_id=invitation_id, language=language)
     except NotFound:
         raise HTTPException(status_code=404) from None
+    invitation = session.get(Invitation, invitation_id)
+    candidate_id = invitation.candidate_id if invitation else None
     ctx = {
         "report": data,
+        # Privacy (issue 8): the admin's link to export/erase, and whether that happened.
+        "candidate_id": candidate_id,
+        "erased": session.exec(
+            select(Erasure.id).where(Erasure.candidate_id == candidate_id)
+        ).first()
+        is not None,
         "charts": report_charts(data, language=language),
         "form": form,
         "errors": errors or {},

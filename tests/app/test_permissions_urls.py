@@ -67,6 +67,10 @@ EXPECTED: dict[tuple[str, str], dict[str, Any]] = {
     ("POST", "/invitations/{invitation_id}/resend"): RECRUITING,
     ("POST", "/invitations/{invitation_id}/extend"): RECRUITING,
     ("POST", "/invitations/{invitation_id}/remind"): RECRUITING,
+    ("GET", "/candidates/{candidate_id}/privacy"): ADMINS,
+    ("GET", "/candidates/{candidate_id}/export.json"): ADMINS,
+    # Without the confirmation box: the admin gets the form back (422), nothing is erased.
+    ("POST", "/candidates/{candidate_id}/erase"): ADMINS,
     ("GET", "/outbox"): ADMINS,
     ("GET", "/outbox/{name}"): {**ADMINS, "admin": 404},
     ("GET", "/emails"): RECRUITERS,
@@ -146,6 +150,7 @@ def world(db: Session, settings: Settings) -> dict[str, Any]:
         "params": {
             "vacancy_id": mine.id,
             "invitation_id": new.invitation.id,
+            "candidate_id": new.invitation.candidate_id,
             "user_id": target.id,
             "name": "nothing-here.eml",
             "email_id": 999999,
