@@ -127,6 +127,13 @@ class Invitation(SQLModel, table=True):
     last_activity_at: datetime | None = None
     reminders_sent: int = 0
     last_reminded_at: datetime | None = None
+    # The candidate table's sort and filter keys from other tables (fit record, results,
+    # current decision), copied here so each sort is one index range; written only by
+    # app.dashboard.keys.sync_table_keys.
+    sort_placement: str | None = Field(default=None, max_length=32)
+    sort_fit: float | None = None
+    sort_quality: int | None = None  # 0 good, 1 doubtful, 2 unusable
+    sort_decision: str | None = Field(default=None, max_length=16)
 
     def status(self, now: datetime) -> InvitationStatus:
         if self.completed_at is not None:
@@ -326,6 +333,23 @@ Index(
     col(Invitation.completed_at),
 )
 Index("ix_candidates_name", col(Candidate.name))
+# The copied keys above: (vacancy, key, id) serves "WHERE vacancy ORDER BY key, id LIMIT".
+for _key in ("sort_placement", "sort_fit", "sort_quality", "sort_decision"):
+    Index(
+        f"ix_invitations_vacancy_id_{_key}",
+        Invitation.__table__.c.vacancy_id,  # type: ignore[attr-defined]
+        Invitation.__table__.c[_key],  # type: ignore[attr-defined]
+        Invitation.__table__.c.id,  # type: ignore[attr-defined]
+    )
+# Every column the status is computed from: counting one status reads only this index.
+Index(
+    "ix_invitations_vacancy_id_status",
+    col(Invitation.vacancy_id),
+    col(Invitation.completed_at),
+    col(Invitation.revoked_at),
+    col(Invitation.expires_at),
+    col(Invitation.started_at),
+)
 
 
 # --- security (issue 8): shared rate-limit counters -------------------------------------------

@@ -16,6 +16,7 @@ from sqlmodel import Session, col, select
 
 from app.auth.security import hash_token
 from app.config import LANGUAGES
+from app.dashboard.keys import sync_table_keys
 from app.errors import LinkProblem
 from app.models import Answer, Invitation, InvitationStatus, PageEvent, Result
 from app.scoring.service import calibration_for, update_fit
@@ -273,6 +274,8 @@ def submit(
         .on_conflict_do_nothing(index_elements=["invitation_id", "questionnaire_id"])  # type: ignore[attr-defined]
     )
     session.execute(stmt)
+    # The table's quality key (from the results until a fit record exists).
+    sync_table_keys(session, invitation_ids=[invitation.id])
     if next_questionnaire(session, invitation) is None:
         invitation.completed_at = now
         session.add(invitation)

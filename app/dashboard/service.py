@@ -22,6 +22,7 @@ from sqlalchemy import ColumnElement, and_, case, func
 from sqlmodel import Session, col, select
 
 from app.auth.permissions import visible_vacancies_query
+from app.dashboard.keys import QUALITY_RANK
 from app.models import (
     Candidate,
     Decision,
@@ -250,6 +251,15 @@ def row_select(columns: dict[str, Any]) -> Any:
     )
 
 
+# The copied keys on the invitation (app.dashboard.keys) that sort the table.
+KEY_COLUMNS: dict[str, Any] = {
+    "placement": col(Invitation.sort_placement),
+    "fit": col(Invitation.sort_fit),
+    "quality": col(Invitation.sort_quality),
+    "decision": col(Invitation.sort_decision),
+}
+
+
 def candidate_table(
     session: Session,
     *,
@@ -258,39 +268,84 @@ def candidate_table(
     now: datetime,
     page_size: int = PAGE_SIZE,
 ) -> TablePage:
-    columns = table_columns(now)
-    base = row_select(columns).where(col(Invitation.vacancy_id) == vacancy_id)
-    conditions = _filters(query, now, columns)
-    filtered = base.where(*conditions)
-
-    count_query = (
-        select(func.count()).select_from(Invitation).where(col(Invitation.vacancy_id) == vacancy_id)
-    )
-    # Join only what the filters need, so the common case counts from the invitations index.
-    if query.placement or query.quality:
-        count_query = count_query.outerjoin(
-            FitRecord, col(FitRecord.invitation_id) == col(Invitation.id)
-        )
-    if query.decision:
-        count_query = count_query.outerjoin(
-            Decision,
-            and_(col(Decision.invitation_id) == col(Invitation.id), col(Decision.current)),
-        )
-    total = session.exec(count_query.where(*conditions)).one()
-
+    """One page of the table. Filters and sorts use only ``invitations`` columns (the copied
+    keys), so counting and picking the page's ids walk one (vacancy, key, id) index; the 50
+    rows are then joined to their candidate, fit record and decision by id."""
+    where = [col(Invitation.vacancy_id) == vacancy_id, *_filters(query, now)]
+    total = _count(session, where)
     pages = max(1, -(-total // page_size))
     page = min(query.page, pages)
-    key = columns[query.sort]
-    if query.sort == "quality":
-        key = _quality_rank(key)
-    order = key.desc() if query.descending else key.asc()
-    tiebreak = col(Invitation.id).desc() if query.descending else col(Invitation.id).asc()
-    # Empty values (no fit yet, no decision) sort last in both directions on both databases;
-    # keys that are never empty sort on their own, so an index can serve the order.
-    keys = [order, tiebreak] if query.sort in NEVER_EMPTY else [key.is_(None), order, tiebreak]
-    statement = filtered.order_by(*keys).limit(page_size).offset((page - 1) * page_size)
-    rows = [_table_row(r) for r in session.exec(statement).all()]
+    ids = _page_ids(session, where, query, now, offset=(page - 1) * page_size, limit=page_size)
+    rows: list[TableRow] = []
+    if ids:
+        columns = table_columns(now)
+        found = session.exec(row_select(columns).where(col(Invitation.id).in_(ids))).all()
+        by_id = {r[0]: _table_row(r) for r in found}
+        rows = [by_id[i] for i in ids if i in by_id]
     return TablePage(rows=rows, total=total, page=page, pages=pages, query=query)
+
+
+def _count(session: Session, where: list[Any]) -> int:
+    return int(session.exec(select(func.count()).select_from(Invitation).where(*where)).one())
+
+
+def _segments(query: TableQuery, now: datetime) -> list[tuple[list[Any], list[Any]]]:
+    """The sort as consecutive segments (extra WHERE, ORDER BY), each one index range:
+    a key's non-empty values then its empty ones (empty sorts last in both directions), or
+    the statuses one after another."""
+
+    def by(column: Any) -> Any:
+        return column.desc() if query.descending else column.asc()
+
+    newest = by(col(Invitation.id))
+    if query.sort == "date":
+        return [([], [by(col(Invitation.created_at)), newest])]
+    if query.sort == "status":
+        codes = sorted(STATUSES, reverse=query.descending)
+        return [([status_condition(code, now)], [newest]) for code in codes]
+    if query.sort in KEY_COLUMNS:
+        key = KEY_COLUMNS[query.sort]
+        return [([key.is_not(None)], [by(key), newest]), ([key.is_(None)], [newest])]
+    return []  # "name": joined, see _page_ids
+
+
+def _page_ids(
+    session: Session, where: list[Any], query: TableQuery, now: datetime, *, offset: int, limit: int
+) -> list[int]:
+    if query.sort == "name":
+        # Names live on candidates; ix_candidates_name gives the order, the join the vacancy.
+        statement = (
+            select(col(Invitation.id))
+            .join(Candidate, col(Candidate.id) == col(Invitation.candidate_id))
+            .where(*where)
+            .order_by(
+                col(Candidate.name).desc() if query.descending else col(Candidate.name).asc(),
+                col(Invitation.id).desc() if query.descending else col(Invitation.id).asc(),
+            )
+            .offset(offset)
+            .limit(limit)
+        )
+        return [i for i in session.exec(statement).all() if i is not None]
+    ids: list[int] = []
+    segments = _segments(query, now)
+    for n, (extra, order) in enumerate(segments):
+        # The last segment needs no count: whatever is left of the page comes from it.
+        size = None if n == len(segments) - 1 else _count(session, [*where, *extra])
+        if size is not None and offset >= size:
+            offset -= size
+            continue
+        statement = (
+            select(col(Invitation.id))
+            .where(*where, *extra)
+            .order_by(*order)
+            .offset(offset)
+            .limit(limit - len(ids))
+        )
+        ids.extend(i for i in session.exec(statement).all() if i is not None)
+        offset = 0
+        if len(ids) >= limit:
+            break
+    return ids
 
 
 def _table_row(r: Any) -> TableRow:
@@ -336,18 +391,16 @@ def all_rows(
         after = chunk[-1][0]
 
 
-def _filters(
-    query: TableQuery, now: datetime, columns: dict[str, Any]
-) -> list[ColumnElement[bool]]:
+def _filters(query: TableQuery, now: datetime) -> list[ColumnElement[bool]]:
     conditions: list[ColumnElement[bool]] = []
     if query.status:
         conditions.append(status_condition(query.status, now))
     if query.placement:
-        conditions.append(col(FitRecord.placement) == query.placement)
+        conditions.append(col(Invitation.sort_placement) == query.placement)
     if query.quality:
-        conditions.append(columns["quality"] == query.quality)
+        conditions.append(col(Invitation.sort_quality) == QUALITY_RANK[query.quality])
     if query.decision == NO_DECISION:
-        conditions.append(col(Decision.id).is_(None))
+        conditions.append(col(Invitation.sort_decision).is_(None))
     elif query.decision:
-        conditions.append(col(Decision.decision) == query.decision)
+        conditions.append(col(Invitation.sort_decision) == query.decision)
     return conditions

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from sqlmodel import Session, col, select, update
 
+from app.dashboard.keys import sync_table_keys
 from app.i18n import N_
 from app.models import Decision, DecisionKind, Invitation, User
 
@@ -39,6 +40,7 @@ def record_decision(
     )
     session.add(row)
     session.flush()
+    sync_table_keys(session, invitation_ids=[invitation.id])
     return row
 
 

@@ -23,6 +23,7 @@ from sqlmodel import Session
 
 from app.audit.service import record
 from app.auth.security import hash_token
+from app.dashboard.keys import sync_table_keys
 from app.models import Candidate, Erasure, Invitation, User, Vacancy, metadata
 
 ERASED_NAME = "—"
@@ -125,6 +126,8 @@ def erase_candidate(
             if "token_nonce" in inv.c:
                 values["token_nonce"] = None
             session.execute(update(inv).where(inv.c.id == invitation_id).values(**values))
+    # Fit records, results and decisions may have gone with the personal data.
+    sync_table_keys(session, invitation_ids=invitation_ids)
     candidate.name = ERASED_NAME
     candidate.email = None
     session.add(candidate)

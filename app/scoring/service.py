@@ -30,6 +30,7 @@ from typing import Any
 from sqlalchemy import func
 from sqlmodel import Session, col, select
 
+from app.dashboard.keys import sync_table_keys
 from app.db import utcnow
 from app.matrix.service import MatrixInForce, current
 from app.models import Answer, FitRecord, Invitation, Result, Vacancy
@@ -218,6 +219,7 @@ def update_fit(
         record.rescored_at = now
     session.add(record)
     session.flush()
+    sync_table_keys(session, invitation_ids=[invitation.id])
     return record
 
 

@@ -15,6 +15,7 @@ from sqlmodel import Session, select
 from webflow import STAFF_PASSWORD, login
 
 from app.audit.service import AuditFilter, record, search
+from app.dashboard.keys import sync_table_keys
 from app.dashboard.service import TableQuery, candidate_table
 from app.db import utcnow
 from app.models import AuditEvent, Decision, FitRecord, MatrixVersion, VacancyAssignment
@@ -42,6 +43,9 @@ def _fit(db: Session, invitation_id: int, *, placement: str, fit: float, quality
             data={},
         )
     )
+    db.flush()
+    # What update_fit does after writing a fit record (this stand-in skips the scoring).
+    sync_table_keys(db, invitation_ids=[invitation_id])
     db.commit()
 
 
