@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import json
 import os
 import subprocess
 import sys
@@ -18,8 +19,7 @@ import tempfile
 import time
 from collections import defaultdict
 from pathlib import Path
-
-import httpx
+from urllib.parse import urlencode
 
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
@@ -46,12 +46,76 @@ def rss_mb(pid: int) -> float:
     return 0.0
 
 
+class Response:
+    def __init__(self, status_code: int, text: str) -> None:
+        self.status_code, self.text = status_code, text
+
+
+class RawClient:
+    """A deliberately light HTTP/1.1 keep-alive client on one asyncio stream: the client runs on
+    the same 2 cores as the server, and a full client's per-request work (httpx) is taken from
+    the server being measured. Only what these requests need: no TLS, no cookies,
+    no redirects; Content-Length or chunked bodies."""
+
+    def __init__(self, url: str) -> None:
+        host, port = url.removeprefix("http://").split(":")
+        self.host, self.port = host, int(port)
+        self.reader: asyncio.StreamReader | None = None
+        self.writer: asyncio.StreamWriter | None = None
+
+    async def request(self, method: str, path: str, body: bytes = b"", ctype: str = "") -> Response:
+        if self.writer is None:
+            self.reader, self.writer = await asyncio.open_connection(self.host, self.port)
+        assert self.reader is not None
+        head = f"{method} {path} HTTP/1.1\r\nHost: {self.host}:{self.port}\r\n"
+        if body or method == "POST":
+            head += f"Content-Type: {ctype}\r\nContent-Length: {len(body)}\r\n"
+        self.writer.write(head.encode() + b"\r\n" + body)
+        await self.writer.drain()
+        status_line = await self.reader.readuntil(b"\r\n")
+        headers: dict[str, str] = {}
+        while (line := await self.reader.readuntil(b"\r\n")) != b"\r\n":
+            name, _, value = line.decode("latin-1").partition(":")
+            headers[name.strip().lower()] = value.strip()
+        if headers.get("transfer-encoding") == "chunked":
+            data = b""
+            while size := int((await self.reader.readuntil(b"\r\n")).strip(), 16):
+                data += (await self.reader.readexactly(size + 2))[:-2]
+            await self.reader.readuntil(b"\r\n")
+        else:
+            data = await self.reader.readexactly(int(headers.get("content-length", "0")))
+        if headers.get("connection") == "close":
+            await self.aclose()
+        return Response(int(status_line.split()[1]), data.decode("utf-8", "replace"))
+
+    async def get(self, path: str) -> Response:
+        return await self.request("GET", path)
+
+    async def post(self, path: str, *, json_body: object = None, data: dict | None = None):
+        if data is not None:
+            return await self.request(
+                "POST", path, urlencode(data).encode(), "application/x-www-form-urlencoded"
+            )
+        return await self.request("POST", path, json.dumps(json_body).encode(), "application/json")
+
+    async def aclose(self) -> None:
+        if self.writer is not None:
+            self.writer.close()
+            self.writer = self.reader = None
+
+
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time of a process (``/proc/<pid>/stat``)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 class Stats:
     def __init__(self) -> None:
         self.latencies: dict[str, list[float]] = defaultdict(list)
         self.errors: list[str] = []
 
-    async def timed(self, kind: str, call) -> httpx.Response:
+    async def timed(self, kind: str, call) -> Response:
         start = time.perf_counter()
         r = await call
         self.latencies[kind].append(time.perf_counter() - start)
@@ -97,7 +161,7 @@ def seed(data_dir: Path, count: int, base_url: str) -> list[str]:
     return tokens
 
 
-async def candidate_flow(client: httpx.AsyncClient, token: str, stats: Stats, q) -> None:
+async def candidate_flow(client: RawClient, token: str, stats: Stats, q) -> None:
     base = f"/a/{token}"
     await stats.timed("page", client.get(base))
     r = await stats.timed("form", client.post(f"{base}/consent", data={"consent": "yes"}))
@@ -110,8 +174,9 @@ async def candidate_flow(client: httpx.AsyncClient, token: str, stats: Stats, q)
         if r.status_code != 200:
             stats.errors.append(f"page {r.status_code}")
         for item in ids:
-            body = {"questionnaire": QID, "item": item, "value": 1 + (hash(item) % 2)}
-            r = await stats.timed("save", client.post(f"{base}/save", json=body))
+            # As app.js sends it, with the browser's answer time.
+            body = {"questionnaire": QID, "item": item, "value": 1 + (hash(item) % 2), "ms": 2500}
+            r = await stats.timed("save", client.post(f"{base}/save", json_body=body))
             if r.status_code != 200:
                 stats.errors.append(f"save {r.status_code} {r.text[:80]}")
         go = "review" if n == len(pages) else "next"
@@ -131,15 +196,18 @@ async def storm(
     """Each client sends ``count`` requests back to back; returns requests per second."""
 
     async def one(path: str) -> None:
-        async with httpx.AsyncClient(base_url=url, timeout=30) as client:
+        client = RawClient(url)
+        try:
             for _ in range(count):
                 if kind == "page":
                     r = await stats.timed(kind, client.get(path))
                 else:
-                    body = {"questionnaire": QID, "item": item, "value": 1}
-                    r = await stats.timed(kind, client.post(path, json=body))
+                    body = {"questionnaire": QID, "item": item, "value": 1, "ms": 2500}
+                    r = await stats.timed(kind, client.post(path, json_body=body))
                 if r.status_code != 200:
                     stats.errors.append(f"{kind} {r.status_code}")
+        finally:
+            await client.aclose()
 
     start = time.perf_counter()
     await asyncio.gather(*(one(p) for p in paths))
@@ -162,6 +230,7 @@ async def main_async(args: argparse.Namespace) -> int:
 
     q = product_questionnaires()[QID]
     n = args.candidates
+    load_before = " ".join(Path("/proc/loadavg").read_text().split()[:3])
     work = Path(tempfile.mkdtemp(prefix="rolefit-load-"))
     port, bare_port = free_port(), free_port()
     url, bare_url = f"http://127.0.0.1:{port}", f"http://127.0.0.1:{bare_port}"
@@ -188,10 +257,11 @@ async def main_async(args: argparse.Namespace) -> int:
     try:
         wait_healthy(url + "/healthz")
         wait_healthy(bare_url + "/save", method="POST")
+        start_rss = rss_mb(server.pid)
         flow = Stats()
         t0 = time.perf_counter()
-        limits = httpx.Limits(max_connections=1)
-        clients = [httpx.AsyncClient(base_url=url, timeout=30, limits=limits) for _ in range(n)]
+        clients = [RawClient(url) for _ in range(n)]
+        cpu0 = (time.process_time(), cpu_seconds(server.pid))
 
         async def sample_rss() -> None:
             nonlocal peak
@@ -204,21 +274,25 @@ async def main_async(args: argparse.Namespace) -> int:
             *(candidate_flow(c, t, flow, q) for c, t in zip(clients, tokens[:n], strict=True))
         )
         flow_seconds = time.perf_counter() - t0
+        cpu1 = (time.process_time(), cpu_seconds(server.pid), cpu_seconds(bare.pid))
         for c in clients:
             await c.aclose()
 
         # Storms at the same concurrency: fresh, consented candidates (not finished).
         rest = tokens[n:]
-        async with httpx.AsyncClient(base_url=url) as c:
-            for t in rest:
-                await c.post(f"/a/{t}/consent", data={"consent": "yes"})
+        c = RawClient(url)
+        for t in rest:
+            await c.post(f"/a/{t}/consent", data={"consent": "yes"})
+        await c.aclose()
         item = q.items[0].id
         saves, pages, base = Stats(), Stats(), Stats()
         save_rps = await storm(url, [f"/a/{t}/save" for t in rest], args.saves, "save", saves, item)
         page_rps = await storm(
             url, [f"/a/{t}/q/{QID}/1" for t in rest], args.saves, "page", pages, item
         )
+        cpu2 = (time.process_time(), cpu_seconds(server.pid), cpu_seconds(bare.pid))
         bare_rps = await storm(bare_url, ["/save"] * n, args.saves, "save", base, item)
+        cpu3 = (time.process_time(), cpu_seconds(server.pid), cpu_seconds(bare.pid))
         sampler.cancel()
         peak = max(peak, rss_mb(server.pid))
     except Exception:
@@ -245,7 +319,16 @@ async def main_async(args: argparse.Namespace) -> int:
     print(line("bare FastAPI endpoint", bare_rps, base.latencies["save"]))
     save_ratio, page_ratio = save_rps / bare_rps, page_rps / bare_rps
     print(f"ratios to the bare endpoint: save {save_ratio:.0%}, page {page_ratio:.0%}")
-    print(f"server peak RSS: {peak:.0f} MB")
+    print(f"server RSS: {start_rss:.0f} MB after start-up, peak {peak:.0f} MB")
+    # Where the CPU went: the client shares the machine, so its share is printed beside the
+    # server's (a client near 1 core would make the server's figures the client's limit).
+    print(
+        "CPU seconds (client / server): "
+        f"flow {cpu1[0] - cpu0[0]:.1f} / {cpu1[1] - cpu0[1]:.1f}; "
+        f"save+page storms {cpu2[0] - cpu1[0]:.1f} / {cpu2[1] - cpu1[1]:.1f}; "
+        f"bare storm {cpu3[0] - cpu2[0]:.1f} / {cpu3[2] - cpu2[2]:.1f} (bare server)"
+    )
+    print(f"load average before the run: {load_before}")
     p99_save = percentile(flow.latencies["save"], 99) * 1000
     p99_page = percentile(flow.latencies["page"], 99) * 1000
     missed = []
