@@ -9,6 +9,8 @@ are the page's SVG charts drawn at a fixed size (``fluid=False``).
 
 from __future__ import annotations
 
+import dataclasses
+import re
 from typing import Any
 
 from markupsafe import Markup
@@ -19,6 +21,18 @@ from app.reports.data import ReportData
 from app.web import TEMPLATES, templates
 
 PRINT_CSS = TEMPLATES / "pdf" / "report.css"
+# Bidirectional embeddings, overrides and isolates: in typed text they only disguise it
+# ("gnp.exe" with U+202E prints as "exe.png"), and a PDF is read without a browser's tools.
+BIDI_CONTROLS = re.compile("[\u202a-\u202e\u2066-\u2069]")
+
+
+def plain_typed_text(report: ReportData) -> ReportData:
+    """The report with the bidi controls removed from what people typed (name, title)."""
+    candidate = dataclasses.replace(
+        report.candidate, name=BIDI_CONTROLS.sub("", report.candidate.name)
+    )
+    vacancy = dataclasses.replace(report.vacancy, title=BIDI_CONTROLS.sub("", report.vacancy.title))
+    return dataclasses.replace(report, candidate=candidate, vacancy=vacancy)
 
 
 def css_string(text: str) -> str:
@@ -34,6 +48,7 @@ def css_string(text: str) -> str:
 
 def report_html(report: ReportData) -> str:
     """The print template filled in (also what the tests parse)."""
+    report = plain_typed_text(report)
     _ = translations(report.language).gettext
     versions = versions_line(report)
     page_css = (

@@ -1,5 +1,9 @@
-"""Hostile strings typed where staff type them (vacancy title, candidate name) come back
-harmless: escaped in HTML, neutralized in CSV and XLSX, plain text in the PDF, never a 500."""
+"""Hostile strings typed everywhere a user types come back harmless: escaped in HTML,
+neutralized in CSV and XLSX (the text kept), plain visible text in the PDF, never a 500.
+
+Where they are typed: vacancy titles and candidate names (staff forms and services), decision
+notes, checklist comments, the matrix editor's reasons, the CSV import, the API, the open
+registration form (/join/), a staff user's full name, and the login form."""
 
 from __future__ import annotations
 
@@ -7,18 +11,24 @@ import csv
 import io
 import shutil
 import subprocess
+import unicodedata
 from pathlib import Path
+from typing import Any
 
 import openpyxl
 import pytest
-from factories import answers_for, ie_questionnaire, make_user, make_vacancy
+from factories import answers_for, ie_questionnaire, make_invitation, make_user, make_vacancy
+from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from htmlq import csrf_of, parse
 from sqlmodel import Session
 from webflow import STAFF_PASSWORD, answer_everything, consent, login, token_of
 
+from app.api.keys import create_api_key
 from app.config import Settings
+from app.invitations.service import set_open_link
 from app.staff.service import FormErrors, create_vacancy, invite_candidate
+from socionics.portrait import load_portrait
 
 HOSTILE = [
     "<script>alert(1)</script>",
@@ -28,7 +38,9 @@ HOSTILE = [
     "+1+1",
     "-2+3",
     "@SUM(1)",
+    "\t=1",
     "ctrl\x01\x07\x1b\x1f end",
+    "all " + "".join(chr(c) for c in range(1, 32)) + " controls",
     "rtl \u202egnp.exe",
     "Эмодзи 🚀 Кириллица",
     "N" * 10_000,
@@ -46,6 +58,47 @@ def _harmless_html(html: str) -> None:
             assert el.get("src") != "x"
 
 
+def _visible(text: str) -> str:
+    """The text as a reader sees it: without control and format characters or whitespace
+    (pdftotext wraps lines; the RTL override is invisible; the XLSX export shows a control
+    character, which XML cannot hold, as U+FFFD)."""
+    return "".join(
+        ch
+        for ch in text
+        if unicodedata.category(ch) not in ("Cc", "Cf") and not ch.isspace() and ch != "\ufffd"
+    )
+
+
+def _no_active_pdf_content(pdf: bytes) -> None:
+    for marker in (b"/JavaScript", b"/JS ", b"/JS(", b"/Launch", b"/OpenAction", b"/AA "):
+        assert marker not in pdf, marker
+
+
+def _check_csv(body: bytes, text: str) -> None:
+    cells = [c for row in csv.reader(io.StringIO(body.decode("utf-8-sig"))) for c in row]
+    for cell in cells:
+        assert not cell.startswith(FORMULA_START), cell[:40]
+    _kept(cells, text)
+
+
+def _check_xlsx(body: bytes, text: str) -> None:
+    cells = []
+    for sheet in openpyxl.load_workbook(io.BytesIO(body)).worksheets:
+        for row in sheet.iter_rows():
+            for cell in row:
+                assert cell.data_type != "f", cell.value
+                if isinstance(cell.value, str):
+                    assert not cell.value.startswith(FORMULA_START), cell.value[:40]
+                    cells.append(cell.value)
+    _kept(cells, text)
+
+
+def _kept(cells: list[str], text: str) -> None:
+    """The text is still there (behind a neutralizing apostrophe, control characters dropped)."""
+    want = _visible(text)[:40]
+    assert any(want in _visible(c) for c in cells), want
+
+
 @pytest.fixture
 def settings(settings: Settings) -> Settings:
     return settings.model_copy(update={"rate_limit_candidate": 10_000})
@@ -56,6 +109,7 @@ def test_hostile_text_comes_back_harmless_everywhere(
     text: str, client: TestClient, db: Session, settings: Settings
 ) -> None:
     admin = make_user(db, email="hostile@example.com", password=STAFF_PASSWORD, role="admin")
+    stored = text  # what the exports must still show
     try:
         vacancy = create_vacancy(
             db, title=text, placement="farmer", language="en", created_by=admin
@@ -63,10 +117,12 @@ def test_hostile_text_comes_back_harmless_everywhere(
     except FormErrors:
         # Refused with a message (e.g. too long): harmless. The vacancy gets a plain title.
         vacancy = create_vacancy(db, title="Plain", placement="farmer", language="en")
+        stored = "Plain"
     try:
         new = invite_candidate(db, settings=settings, vacancy=vacancy, name=text, email=None)
     except FormErrors:
         new = invite_candidate(db, settings=settings, vacancy=vacancy, name="Plain", email=None)
+        assert stored == "Plain"  # both or neither refused: the same length rule
     db.commit()
     token = token_of(new.link)
     consent(client, token)
@@ -83,19 +139,11 @@ def test_hostile_text_comes_back_harmless_everywhere(
 
     r = client.get(f"/vacancies/{vacancy.id}/export.csv")
     assert r.status_code == 200
-    for row in csv.reader(io.StringIO(r.content.decode("utf-8-sig"))):
-        for cell in row:
-            assert not cell.startswith(FORMULA_START), cell[:40]
+    _check_csv(r.content, stored)
 
     r = client.get(f"/vacancies/{vacancy.id}/export.xlsx")
     assert r.status_code == 200
-    book = openpyxl.load_workbook(io.BytesIO(r.content))
-    for sheet in book.worksheets:
-        for row in sheet.iter_rows():
-            for cell in row:
-                assert cell.data_type != "f", cell.value
-                if isinstance(cell.value, str):
-                    assert not cell.value.startswith(FORMULA_START), cell.value[:40]
+    _check_xlsx(r.content, stored)
 
     r = client.get(f"/invitations/{new.invitation.id}/report.pdf")
     assert r.status_code == 200 and r.content.startswith(b"%PDF")
@@ -104,7 +152,10 @@ def test_hostile_text_comes_back_harmless_everywhere(
         pdf.parent.mkdir(parents=True, exist_ok=True)
         pdf.write_bytes(r.content)
         out = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, check=True)
-        assert out.stdout  # the PDF has a text layer: what it shows is text, never markup
+        shown = _visible(out.stdout.decode("utf-8"))
+        # The title and the name are shown as the text they are (a long one may be cut short).
+        assert _visible(stored)[:40] in shown, (stored[:40], shown[:400])
+        _no_active_pdf_content(r.content)
 
 
 @pytest.mark.parametrize("text", [*HOSTILE, "nul\x00byte"], ids=lambda t: repr(t[:12]))
@@ -130,3 +181,132 @@ def test_hostile_text_typed_into_the_staff_forms_never_breaks_a_page(
     listing = client.get(f"/vacancies/{vacancy.id}")
     assert listing.status_code == 200
     _harmless_html(listing.text)
+
+
+def _ok(r: Any, where: str) -> None:
+    """Stored, or refused with a page that says why; never a server error, never markup."""
+    assert r.status_code < 500, (where, r.status_code)
+    if r.headers.get("content-type", "").startswith("text/html"):
+        _harmless_html(r.text)
+
+
+def _form_values(html: str, action: str) -> dict[str, str]:
+    """Every field of the form posting to ``action``, with the values it shows."""
+    form = next(f for f in parse(html).find_all("form") if f.get("action") == action)
+    values: dict[str, str] = {}
+    for el in form.iter():
+        name = el.get("name")
+        if not name:
+            continue
+        if el.tag == "textarea":
+            values[name] = el.text
+        elif el.tag == "select":
+            chosen = [o for o in el.find_all("option") if o.get("selected") is not None]
+            options = chosen or el.find_all("option")
+            values[name] = options[0].get("value") or ""
+        elif el.tag == "input" and el.get("type") not in ("checkbox", "radio", "submit"):
+            values[name] = el.get("value") or ""
+    return values
+
+
+@pytest.mark.parametrize("text", HOSTILE, ids=lambda t: repr(t[:12]))
+def test_hostile_text_typed_everywhere_else_comes_back_harmless(
+    text: str, app: FastAPI, client: TestClient, db: Session, settings: Settings
+) -> None:
+    admin = make_user(db, email="typist@example.com", password=STAFF_PASSWORD, role="admin")
+    vacancy = make_vacancy(db, title="Hostile desk")
+    new = make_invitation(db, settings, vacancy=vacancy, name="Plain Person")
+    token = token_of(new.link)
+    consent(client, token)
+    answer_everything(client, token, answers_for(ie_questionnaire()))
+    inv_id = new.invitation.id
+
+    # The login form, before logging in: a wrong login answers with the form, not an error.
+    csrf = csrf_of(client.get("/login").text)
+    r = client.post("/login", data={"email": text, "password": text, "csrf_token": csrf})
+    _ok(r, "login")
+    login(client, admin.email, STAFF_PASSWORD)
+
+    # A decision with a note.
+    page = client.get(f"/invitations/{inv_id}/decision").text
+    code = parse(page).find("input", type="radio").get("value")
+    data = {"decision": code or "", "note": text, "csrf_token": csrf_of(page)}
+    _ok(client.post(f"/invitations/{inv_id}/decision", data=data), "decision")
+    _ok(client.get(f"/invitations/{inv_id}/decision"), "decision page")
+
+    # Checklist comments on every trait of the portrait.
+    data = {"csrf_token": csrf_of(page)}
+    for trait in load_portrait().traits:
+        data[f"checked-{trait.id}"] = "yes"
+        data[f"comment-{trait.id}"] = text
+    _ok(client.post(f"/invitations/{inv_id}/checklist", data=data), "checklist")
+    _ok(client.get(f"/invitations/{inv_id}/report"), "report")
+
+    # The matrix editor: every reason and the version note.
+    editor = client.get("/admin/matrix").text
+    values = _form_values(editor, "/admin/matrix")
+    reasons = [name for name in values if name.startswith("reason")]
+    assert reasons, "the editor's reason fields were not found"
+    values.update({name: text for name in reasons}, note=text)
+    _ok(client.post("/admin/matrix", data=values), "matrix")
+    _ok(client.get("/admin/matrix"), "matrix page")
+
+    # A staff user's full name.
+    data = {
+        "email": "new.typist@example.com",
+        "full_name": text,
+        "role": "recruiter",
+        "password": "a sturdy passphrase 4 the typist",
+        "csrf_token": csrf_of(client.get("/admin/users").text),
+    }
+    _ok(client.post("/admin/users", data=data), "users")
+    _ok(client.get("/admin/users"), "users page")
+
+    # The CSV import: the text as a name and as an email.
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerows([["name", "email"], [text, "imported@example.com"], ["Plain Two", text]])
+    r = client.post(
+        f"/vacancies/{vacancy.id}/import",
+        data={"csrf_token": csrf_of(client.get(f"/vacancies/{vacancy.id}/import").text)},
+        files={"file": ("hostile.csv", buffer.getvalue().encode("utf-8"), "text/csv")},
+    )
+    _ok(r, "import")
+
+    # The open registration form (/join/...), as a candidate.
+    set_open_link(db, vacancy=vacancy, enabled=True)
+    db.commit()
+    join = {"name": text, "email": "", "language": "en", "consent": "yes"}
+    # Other clients of the running app, without a lifespan of their own (a second one would
+    # replace the app's engine and leave the first one's connections open).
+    visitor = TestClient(app)
+    _ok(visitor.post(f"/join/{vacancy.open_token}", data=join), "join")
+
+    # The API: a vacancy title and candidates' names.
+    key = create_api_key(db, name="hostile", scope="read_write", created_by=admin).secret
+    db.commit()
+    api = TestClient(app, headers={"Authorization": f"Bearer {key}"})
+    r = api.post("/api/v1/vacancies", json={"title": text, "language": "en"})
+    assert r.status_code < 500 and r.status_code != 400, r.status_code
+    api_vacancy = r.json()["id"] if r.status_code == 201 else vacancy.id
+    r = api.post(
+        f"/api/v1/vacancies/{api_vacancy}/invitations", json={"candidates": [{"name": text}]}
+    )
+    assert r.status_code < 500, r.status_code
+    assert r.status_code in (200, 201, 202, 422), r.status_code
+    for path in ("/vacancies", f"/vacancies/{api_vacancy}", f"/vacancies/{vacancy.id}"):
+        _ok(client.get(path), path)
+    _ok(client.get(f"/vacancies/{vacancy.id}/candidates"), "candidates")
+
+    # The exports of the desk hold the note, the imported and registered names: neutralized,
+    # and (unless the text was refused as too long) still there.
+    kept = text if len(text) <= 200 else "Plain Person"
+    r = client.get(f"/vacancies/{vacancy.id}/export.csv")
+    assert r.status_code == 200
+    _check_csv(r.content, kept)
+    r = client.get(f"/vacancies/{vacancy.id}/export.xlsx")
+    assert r.status_code == 200
+    _check_xlsx(r.content, kept)
+    r = client.get(f"/invitations/{inv_id}/report.pdf")
+    assert r.status_code == 200
+    _no_active_pdf_content(r.content)
