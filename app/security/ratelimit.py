@@ -280,16 +280,41 @@ class RateLimitMiddleware:
         if decision.allowed:
             await self.app(scope, receive, send)
             return
-        response = too_many_requests(Request(scope), retry_after=decision.retry_after)
+        lang = None
+        if rule.bucket == "candidate":
+            # Only here, past the limit: the candidate's page speaks the invitation's language.
+            try:
+                lang = await anyio.to_thread.run_sync(invitation_language, state.engine, path)
+            except Exception:
+                log.exception("invitation language lookup failed; default language used")
+        response = too_many_requests(Request(scope), retry_after=decision.retry_after, lang=lang)
         await response(scope, receive, send)
 
 
-def too_many_requests(request: Request, *, retry_after: int) -> Response:
+def invitation_language(engine: Engine, path: str) -> str | None:
+    """The language of the invitation whose link ``path`` is (/a/<token>...), or None."""
+    from app.auth.security import hash_token
+    from app.models import Invitation
+
+    token = path.removeprefix("/a/").split("/", 1)[0]
+    if not 20 <= len(token) <= 128:
+        return None
+    inv = Invitation.__table__  # type: ignore[attr-defined]
+    with engine.connect() as conn:
+        found = conn.execute(
+            select(inv.c.language).where(inv.c.token_hash == hash_token(token))
+        ).scalar()
+    return str(found) if found else None
+
+
+def too_many_requests(request: Request, *, retry_after: int, lang: str | None = None) -> Response:
+    """The 429 answer; ``lang`` (a candidate's invitation language) wins over ?lang/cookie."""
     from app.web import render  # app.web imports templates: keep this module light to import
 
     settings = request.app.state.settings
     lang = pick_language(
-        request.query_params.get("lang") or request.cookies.get("lang"), settings.default_language
+        lang or request.query_params.get("lang") or request.cookies.get("lang"),
+        settings.default_language,
     )
     if request.url.path.startswith("/api/"):
         # The API's error shape, an RFC 9457 problem (issue 7).

@@ -94,11 +94,11 @@ def _limited_client(settings: Settings, **limits: int) -> TestClient:
 def test_candidate_links_answer_429_with_retry_after_past_the_limit(
     settings: Settings, db: Session
 ) -> None:
-    token = token_of(make_invitation(db, settings).link)
+    token = token_of(make_invitation(db, settings, language="ru").link)
     with _limited_client(settings, rate_limit_candidate=3) as client:
         codes = [client.get(f"/a/{token}").status_code for _ in range(3)]
         assert codes == [200, 200, 200]
-        r = client.get(f"/a/{token}?lang=ru")
+        r = client.get(f"/a/{token}")
         assert r.status_code == 429
         assert 1 <= int(r.headers["Retry-After"]) <= 60
         page = parse(r.text)
@@ -140,3 +140,25 @@ def test_api_requests_are_limited_per_key(settings: Settings, db: Session) -> No
         assert 429 not in codes[:2] and codes[2] == 429
         assert client.get("/api/v1/vacancies", headers=one).headers["Retry-After"]
         assert client.get("/api/v1/vacancies", headers=two).status_code != 429
+
+
+def test_the_candidates_429_page_speaks_the_invitations_language(
+    settings: Settings, db: Session
+) -> None:
+    english = token_of(make_invitation(db, settings, language="en").link)
+    russian = token_of(make_invitation(db, settings, language="ru").link)
+    assert settings.default_language == "en"
+    with _limited_client(settings, rate_limit_candidate=1) as client:
+        assert client.get(f"/a/{russian}").status_code == 200
+        # Past the limit: the invitation's language, whatever the default or ?lang says.
+        r = client.get(f"/a/{russian}/q/x/1")
+        assert r.status_code == 429
+        assert parse(r.text).find("h1").text == "Слишком много запросов"
+        r = client.get(f"/a/{english}?lang=ru")
+        assert r.status_code == 429
+        assert parse(r.text).find("h1").text == "Too many requests"
+        # A token that resolves to nothing: ?lang, then the default.
+        r = client.get("/a/" + "x" * 43 + "?lang=ru")
+        assert parse(r.text).find("h1").text == "Слишком много запросов"
+        r = client.get("/a/" + "x" * 43)
+        assert parse(r.text).find("h1").text == "Too many requests"
