@@ -146,7 +146,7 @@ def test_a_nul_character_is_a_422_problem_not_an_html_page(api: TestClient) -> N
     assert [e["field"] for e in body["errors"]] == ["query"]
 
 
-def test_the_rate_limit_answers_with_a_problem(settings, db, write_key: str) -> None:
+def test_the_rate_limit_answers_with_a_problem(settings, db, write_key: str, rate_window) -> None:
     from app.main import create_app
 
     limited = settings.model_copy(update={"rate_limit_api": 1})

@@ -222,7 +222,9 @@ def test_every_candidate_page_speaks_the_chosen_language(
         assert page.one("html").get("lang") == lang
 
 
-def test_requests_on_candidate_links_are_rate_limited_per_address(db: Session, settings) -> None:
+def test_requests_on_candidate_links_are_rate_limited_per_address(
+    db: Session, settings, rate_window
+) -> None:
     from app.main import create_app
 
     app = create_app(settings.model_copy(update={"rate_limit_candidate": 3}))

@@ -106,7 +106,9 @@ def test_a_session_and_its_csrf_token_work_on_the_other_instance(
         assert r.status_code == 303 and r.headers["location"] == "/login"
 
 
-def test_rate_limits_count_requests_to_both_instances(pair: tuple[Server, Server, str]) -> None:
+def test_rate_limits_count_requests_to_both_instances(
+    pair: tuple[Server, Server, str], rate_window: None
+) -> None:
     a, b, url = pair
     _email, token = _seed(url, a.url)
     codes = []

@@ -29,6 +29,10 @@ class Clock:
         return self.now
 
 
+# Every test here counts requests inside one fixed window.
+pytestmark = pytest.mark.usefixtures("rate_window")
+
+
 def _redis_backend() -> Iterator[RedisBackend]:
     backend = RedisBackend(REDIS_URL, prefix=f"rolefit-test:{uuid.uuid4().hex}:")
     try:
