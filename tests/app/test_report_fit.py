@@ -177,3 +177,20 @@ def test_the_report_speaks_the_staff_language(staff: TestClient, db: Session, se
     page = parse(staff.get(f"/invitations/{invitation_id}/report?lang=ru").text)
     assert "Рекомендуемое" in page.one(id="answer").text
     assert page.one(id="explanation").text != ""
+
+
+def test_the_answer_warns_first_when_the_answers_are_unusable(
+    staff: TestClient, db: Session, settings
+) -> None:
+    from app.models import Result
+
+    invitation_id = complete(staff, db, settings, type_code="ESI", extravert=False)
+    results = db.exec(select(Result).where(Result.invitation_id == invitation_id)).all()
+    for level, warned in (("unusable", True), ("good", False)):
+        for r in results:
+            r.quality_level = level
+            db.add(r)
+        db.commit()
+        page = parse(staff.get(f"/invitations/{invitation_id}/report").text)
+        assert bool(page.find_all(id="unusable-warning")) is warned, level
+        assert page.one("strong", **{"data-placement": "farmer"})  # advice stays visible
