@@ -10,6 +10,7 @@ from fastapi.responses import RedirectResponse, Response
 from sqlmodel import Session, col, select
 from starlette.datastructures import UploadFile
 
+from app.audit.service import record
 from app.auth.deps import StaffUser, csrf_protect, require_staff
 from app.auth.permissions import invitation_for, require_action, vacancy_for
 from app.candidate.consent import consent_paragraphs
@@ -31,7 +32,7 @@ from app.invitations.service import (
     set_vacancy_options,
 )
 from app.mail.transport import find_outbox, list_outbox, read_outbox
-from app.models import Candidate, EmailStatus, Invitation, OutgoingEmail, Vacancy
+from app.models import Candidate, EmailStatus, Invitation, OutgoingEmail, User, Vacancy
 from app.staff.service import FormErrors
 from app.web import render, staff_language
 
@@ -77,6 +78,20 @@ def _back(invitation: Invitation) -> Response:
     )
 
 
+def _audit(
+    session: Session, request: Request, user: User, action: str, invitation: Invitation
+) -> None:
+    record(
+        session,
+        actor=user,
+        action=action,
+        object_type="invitation",
+        object_id=invitation.id,
+        vacancy_id=invitation.vacancy_id,
+        request=request,
+    )
+
+
 def _name(session: Session, invitation: Invitation) -> str:
     candidate = session.get(Candidate, invitation.candidate_id)
     return candidate.name if candidate else ""
@@ -84,13 +99,14 @@ def _name(session: Session, invitation: Invitation) -> str:
 
 @router.post("/invitations/{invitation_id}/revoke")
 def revoke_invitation(
-    request: Request, session: SessionDep, invitation: ManagedInvitation
+    request: Request, session: SessionDep, user: StaffUser, invitation: ManagedInvitation
 ) -> Response:
     try:
         revoke(session, invitation=invitation)
     except ActionRefused as exc:
         _notice(request, exc.message, error=True)
         return _back(invitation)
+    _audit(session, request, user, "invitation.revoke", invitation)
     session.commit()
     _notice(request, N_("The link of %(name)s was withdrawn."), name=_name(session, invitation))
     return _back(invitation)
@@ -107,6 +123,7 @@ def resend_invitation(
     except ActionRefused as exc:
         _notice(request, exc.message, error=True)
         return _back(invitation)
+    _audit(session, request, user, "invitation.resend", invitation)
     session.commit()
     request.session["new_link"] = {
         "vacancy_id": invitation.vacancy_id,
@@ -120,6 +137,7 @@ def resend_invitation(
 def extend_invitation(
     request: Request,
     session: SessionDep,
+    user: StaffUser,
     invitation: ManagedInvitation,
     days: Annotated[str, Form(max_length=8)] = "",
 ) -> Response:
@@ -128,6 +146,7 @@ def extend_invitation(
     except ActionRefused as exc:
         _notice(request, exc.message, error=True)
         return _back(invitation)
+    _audit(session, request, user, "invitation.extend", invitation)
     session.commit()
     _notice(
         request,
@@ -147,6 +166,7 @@ def remind_invitation(
     except ActionRefused as exc:
         _notice(request, exc.message, error=True)
         return _back(invitation)
+    _audit(session, request, user, "invitation.remind", invitation)
     session.commit()
     _notice(request, N_("A reminder to %(name)s is on its way."), name=_name(session, invitation))
     return _back(invitation)
@@ -226,6 +246,17 @@ async def import_upload(
     if report.error is not None:
         session.rollback()
         return _import_page(request, vacancy, {"report": report}, 422)
+    # Counts only: the rows themselves are personal data.
+    record(
+        session,
+        actor=user,
+        action="invitation.import",
+        object_type="vacancy",
+        object_id=vacancy.id,
+        vacancy_id=vacancy.id,
+        details={"created": len(report.created), "rejected": len(report.rejected)},
+        request=request,
+    )
     session.commit()
     return _import_page(request, vacancy, {"report": report})
 

@@ -6,13 +6,20 @@ from __future__ import annotations
 from factories import make_user, make_vacancy
 from fastapi.testclient import TestClient
 from htmlq import csrf_of, parse
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 from webflow import STAFF_PASSWORD, login, token_of
 
 from app.invitations.mailer import run_due_emails
 from app.invitations.service import create_invitation
 from app.mail.transport import list_outbox
-from app.models import Candidate, EmailStatus, Invitation, OutgoingEmail, Vacancy
+from app.models import (
+    AuditEvent,
+    Candidate,
+    EmailStatus,
+    Invitation,
+    OutgoingEmail,
+    Vacancy,
+)
 
 
 def _csrf(staff: TestClient, url: str) -> str:
@@ -71,6 +78,8 @@ def test_a_csv_with_broken_rows_invites_the_valid_ones_and_reports_the_rest(
     rows = page.one("table").find_all("tr")[1:]
     assert [row.find_all("td")[0].text for row in rows] == ["3", "4"]
     assert len(db.exec(select(OutgoingEmail)).all()) == 2
+    event = db.exec(select(AuditEvent).where(AuditEvent.action == "invitation.import")).one()
+    assert event.details == {"created": 2, "rejected": 2}  # counts, no names
 
 
 def test_a_file_that_is_not_csv_or_too_large_creates_nothing(
@@ -120,6 +129,18 @@ def test_revoke_resend_extend_and_remind_from_the_vacancy_page(
     assert token_of(new_link) != token_of(link)
     assert staff.get(new_link.removeprefix("http://testserver")).status_code == 200
     assert staff.get(link.removeprefix("http://testserver")).status_code == 404
+    # Each action is in the audit log, in the order it was taken.
+    audited = db.exec(
+        select(AuditEvent.action)
+        .where(AuditEvent.object_type == "invitation", AuditEvent.object_id == invitation.id)
+        .order_by(col(AuditEvent.id))
+    ).all()
+    assert audited == [
+        "invitation.remind",
+        "invitation.extend",
+        "invitation.revoke",
+        "invitation.resend",
+    ]
 
 
 def test_actions_need_the_csrf_token(staff: TestClient, db: Session, settings) -> None:
