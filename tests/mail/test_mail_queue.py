@@ -25,7 +25,7 @@ from app.invitations.service import (
 )
 from app.mail.message import parse_message
 from app.mail.transport import list_outbox, read_outbox
-from app.models import EmailStatus, Invitation, OutgoingEmail
+from app.models import EmailStatus, Invitation, OutgoingEmail, Vacancy
 
 
 def smtp(settings: Settings, port: int) -> Settings:
@@ -223,47 +223,29 @@ def _idle(db: Session, invitation: Invitation, days: int) -> None:
     db.commit()
 
 
+def _invite(db: Session, settings: Settings, vacancy: Vacancy, name: str, email: str | None):
+    """An English invitation made through the service, as the staff pages make them."""
+    return create_invitation(
+        db,
+        settings=settings,
+        vacancy=vacancy,
+        name=name,
+        email=email,
+        language="en",
+        created_by=None,
+    )
+
+
 def test_automatic_reminders_go_to_idle_candidates_only_up_to_the_limit(
     db: Session, settings: Settings
 ) -> None:
     settings = settings.model_copy(update={"reminder_after_days": 3, "max_reminders": 2})
     vacancy = make_vacancy(db)
-    idle, idle_link = create_invitation(
-        db,
-        settings=settings,
-        vacancy=vacancy,
-        name="Idle",
-        email="idle@example.com",
-        language="en",
-        created_by=None,
-    )
-    _fresh, _ = create_invitation(
-        db,
-        settings=settings,
-        vacancy=vacancy,
-        name="Fresh",
-        email="fresh@example.com",
-        language="en",
-        created_by=None,
-    )
-    active, _ = create_invitation(
-        db,
-        settings=settings,
-        vacancy=vacancy,
-        name="Active",
-        email="active@example.com",
-        language="en",
-        created_by=None,
-    )
-    no_email, _ = create_invitation(
-        db,
-        settings=settings,
-        vacancy=vacancy,
-        name="NoMail",
-        email=None,
-        language="en",
-        created_by=None,
-    )
+
+    idle, idle_link = _invite(db, settings, vacancy, "Idle", "idle@example.com")
+    _fresh, _ = _invite(db, settings, vacancy, "Fresh", "fresh@example.com")
+    active, _ = _invite(db, settings, vacancy, "Active", "active@example.com")
+    no_email, _ = _invite(db, settings, vacancy, "NoMail", None)
     for inv in (idle, active, no_email):
         _idle(db, inv, days=4)
     active.last_activity_at = utcnow() - timedelta(days=1)
@@ -301,26 +283,10 @@ def test_a_manual_reminder_needs_an_active_link_and_an_address(
     from app.invitations.service import ActionRefused
 
     vacancy = make_vacancy(db)
-    no_email, _ = create_invitation(
-        db,
-        settings=settings,
-        vacancy=vacancy,
-        name="N",
-        email=None,
-        language="en",
-        created_by=None,
-    )
+    no_email, _ = _invite(db, settings, vacancy, "N", None)
     with pytest.raises(ActionRefused):
         remind(db, settings=settings, invitation=no_email, created_by=None)
-    revoked, _ = create_invitation(
-        db,
-        settings=settings,
-        vacancy=vacancy,
-        name="R",
-        email="r@example.com",
-        language="en",
-        created_by=None,
-    )
+    revoked, _ = _invite(db, settings, vacancy, "R", "r@example.com")
     revoke(db, invitation=revoked)
     with pytest.raises(ActionRefused):
         remind(db, settings=settings, invitation=revoked, created_by=None)
