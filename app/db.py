@@ -6,7 +6,7 @@ once at the end of a successful request. An exception rolls everything back.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Annotated, Any
@@ -22,20 +22,21 @@ def utcnow() -> datetime:
     return datetime.now(UTC)
 
 
-# Sync routes run in a thread pool of 40 (AnyIO's default); each holds a connection while it
-# runs. SQLAlchemy's default pool (5 + 10 overflow) made requests wait up to 30 s and then fail
-# under 50 concurrent candidates (bench/load). With PostgreSQL, allow max_connections >= 45 per
-# instance (docs/deployment.md).
-POOL: dict[str, Any] = {"pool_size": 10, "max_overflow": 35}
+# Connections per process: the request threads (Settings.request_threads), the rate limiter's
+# and the background workers' (mail, webhooks, retention) short transactions, and streaming
+# exports, which keep theirs while they send. Too few made requests wait for a connection.
+POOL_SIZE = 10
+POOL_OVERFLOW = 10
 
 
-def make_engine(url: str) -> Engine:
+def make_engine(url: str, *, pool_size: int = POOL_SIZE) -> Engine:
     parsed = make_url(url)
+    pool: dict[str, Any] = {"pool_size": pool_size, "max_overflow": POOL_OVERFLOW}
     if parsed.get_backend_name() != "sqlite":
-        return create_engine(url, pool_pre_ping=True, **POOL)
+        return create_engine(url, pool_pre_ping=True, **pool)
     if parsed.database and parsed.database != ":memory:":
         Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
-    engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30}, **POOL)
+    engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30}, **pool)
 
     @event.listens_for(engine, "connect")
     def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
@@ -54,7 +55,10 @@ def make_engine(url: str) -> Engine:
     return engine
 
 
-def get_session(request: Request) -> Iterator[Session]:
+async def get_session(request: Request) -> AsyncIterator[Session]:
+    # An async dependency, so FastAPI does not hop to its thread pool twice per request just
+    # to open and close a session: opening takes no connection (the route's first query does,
+    # in the route's thread) and closing hands it back to the pool.
     with Session(request.app.state.engine) as session:
         yield session
 

@@ -6,6 +6,7 @@ import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
+import anyio.to_thread
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
@@ -62,7 +63,8 @@ def create_app(
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        app.state.engine = make_engine(settings.db_url)
+        app.state.engine = make_engine(settings.db_url, pool_size=settings.request_threads + 6)
+        anyio.to_thread.current_default_thread_limiter().total_tokens = settings.request_threads
         app.state.limiter = make_limiter(
             engine=app.state.engine,
             redis_url=settings.redis_url,
@@ -135,6 +137,8 @@ def create_app(
             return JSONResponse({"status": "unavailable"}, status_code=503)
         return JSONResponse({"status": "ok"})
 
+    # First: candidates' clicks are most of the traffic, and routes are tried in order.
+    app.include_router(candidate_router)
     app.include_router(auth_router)
     app.include_router(staff_router)
     app.include_router(reports_router)
@@ -148,7 +152,6 @@ def create_app(
     app.include_router(exports_router)
     app.include_router(audit_router)
     app.include_router(users_router)
-    app.include_router(candidate_router)
     app.include_router(invitations_router)
     app.include_router(join_router)
     app.include_router(api_router)

@@ -249,6 +249,15 @@ def show_page(request: Request, session: SessionDep, token: str, qid: str, page:
     q = _questionnaire(request, invitation, qid)
     pages = flow_pages(invitation, _catalog(request))
     ref = _find_page(pages, qid, page)
+    assert invitation.id is not None
+    # ?check=1: sent here from the review, so the unanswered items are marked.
+    missing: set[str] = set()
+    if request.query_params.get("check"):
+        given = all_answers(session, invitation_id=invitation.id).get(qid, {})
+        missing = {i for i in ref.item_ids if i not in given}
+    response = _question_page(request, session, invitation, token, q, ref, pages, missing=missing)
+    # Recorded after rendering: the write transaction (on SQLite, the database's write lock)
+    # stays as short as one insert.
     record_page(
         session,
         invitation=invitation,
@@ -258,13 +267,7 @@ def show_page(request: Request, session: SessionDep, token: str, qid: str, page:
         now=utcnow(),
     )
     session.commit()
-    assert invitation.id is not None
-    # ?check=1: sent here from the review, so the unanswered items are marked.
-    missing: set[str] = set()
-    if request.query_params.get("check"):
-        given = all_answers(session, invitation_id=invitation.id).get(qid, {})
-        missing = {i for i in ref.item_ids if i not in given}
-    return _question_page(request, session, invitation, token, q, ref, pages, missing=missing)
+    return response
 
 
 @router.post("/q/{qid}/{page}")
@@ -332,10 +335,6 @@ def autosave(request: Request, session: SessionDep, token: str, body: Body) -> R
     if qid not in invitation.questionnaire_ids or qid not in catalog:
         return JSONResponse({"ok": False, "error": "questionnaire"}, status_code=404)
     try:
-        _lock(session, invitation)
-    except LinkProblem as exc:
-        return JSONResponse({"ok": False, "error": exc.reason}, status_code=exc.status_code)
-    try:
         save_one(
             session,
             invitation=invitation,
@@ -347,6 +346,8 @@ def autosave(request: Request, session: SessionDep, token: str, body: Body) -> R
         )
     except InvalidAnswers:
         return JSONResponse({"ok": False, "error": "answer"}, status_code=422)
+    except LinkProblem as exc:  # finished meanwhile (another tab)
+        return JSONResponse({"ok": False, "error": exc.reason}, status_code=exc.status_code)
     session.commit()
     return JSONResponse({"ok": True})
 

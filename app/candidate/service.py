@@ -9,8 +9,9 @@ import math
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
+from functools import cache
 
-from sqlalchemy import Insert, func
+from sqlalchemy import Insert, bindparam, func, insert, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session, col, select
 
@@ -44,15 +45,18 @@ class Submission:
     result: EngineResult | None
 
 
+# Statements of the candidate's hot path (every click saves an answer), built once with bound
+# parameters: constructing them anew on each request cost more than running them (bench/load).
+_BY_TOKEN = select(Invitation).where(Invitation.token_hash == bindparam("token_hash"))
+
+
 def find_invitation(
     session: Session, token: str, *, now: datetime, default_language: str, allow_completed=False
 ) -> Invitation:
     """The usable invitation behind a link, or ``LinkProblem`` saying why not."""
     invitation = None
     if 20 <= len(token) <= 100:
-        invitation = session.exec(
-            select(Invitation).where(Invitation.token_hash == hash_token(token))
-        ).first()
+        invitation = session.exec(_BY_TOKEN, params={"token_hash": hash_token(token)}).first()
     if invitation is None:
         raise LinkProblem("unknown", lang=default_language)
     status = invitation.status(now)
@@ -93,24 +97,28 @@ def next_questionnaire(session: Session, invitation: Invitation) -> str | None:
     return next((q for q in invitation.questionnaire_ids if q not in done), None)
 
 
+_PAGE_EVENT = insert(PageEvent.__table__)  # type: ignore[attr-defined]
+
+
 def record_page(
     session: Session, *, invitation: Invitation, questionnaire_id: str, page: int, kind: str, now
 ) -> None:
     """Server time of a page shown ("view") or saved ("save"), for per-page timing."""
     assert invitation.id is not None
-    session.add(
-        PageEvent(
-            invitation_id=invitation.id,
-            questionnaire_id=questionnaire_id,
-            page=page,
-            kind=kind,
-            at=now,
-        )
+    session.execute(
+        _PAGE_EVENT,
+        {
+            "invitation_id": invitation.id,
+            "questionnaire_id": questionnaire_id,
+            "page": page,
+            "kind": kind,
+            "at": now,
+        },
     )
     if invitation.started_at is None:
         invitation.started_at = now
         session.add(invitation)
-    session.flush()
+        session.flush()
 
 
 def parse_answers(q: Questionnaire, form: Mapping[str, object]) -> dict[str, int]:
@@ -132,10 +140,50 @@ def parse_answers(q: Questionnaire, form: Mapping[str, object]) -> dict[str, int
 
 
 def _insert(session: Session, table: type) -> Insert:
-    # Both dialects offer ON CONFLICT; it makes saves idempotent under retries and two tabs.
+    # Both dialects offer ON CONFLICT; it makes writes idempotent under retries and two tabs.
     dialect = session.get_bind().dialect.name
-    module = postgresql if dialect == "postgresql" else sqlite
-    return module.insert(table)
+    return (postgresql if dialect == "postgresql" else sqlite).insert(table)
+
+
+@cache
+def _answers_upsert(dialect: str) -> Insert:
+    """Insert answers, or overwrite the item's earlier answer."""
+    table = Answer.__table__  # type: ignore[attr-defined]
+    stmt = (postgresql if dialect == "postgresql" else sqlite).insert(table)
+    excluded = stmt.excluded
+    return stmt.on_conflict_do_update(
+        index_elements=["invitation_id", "questionnaire_id", "item_id"],
+        set_={
+            "value": excluded.value,
+            "answered_at": excluded.answered_at,
+            # The page's form re-sends every answer of the page without times: keep the time
+            # the autosave stored rather than erase it.
+            "answer_ms": func.coalesce(excluded.answer_ms, table.c.answer_ms),
+        },
+    )
+
+
+def _upsert_answers(
+    session: Session,
+    *,
+    invitation_id: int | None,
+    questionnaire_id: str,
+    answers: Mapping[str, int],
+    now: datetime,
+    item_ms: Mapping[str, int],
+) -> None:
+    rows = [
+        {
+            "invitation_id": invitation_id,
+            "questionnaire_id": questionnaire_id,
+            "item_id": item_id,
+            "value": value,
+            "answered_at": now,
+            "answer_ms": item_ms.get(item_id),
+        }
+        for item_id, value in answers.items()
+    ]
+    session.execute(_answers_upsert(session.get_bind().dialect.name), rows)
 
 
 def save_answers(
@@ -150,31 +198,14 @@ def save_answers(
     """Upsert answers; ``item_ms`` holds the browser's answer times (already bounded)."""
     if not answers:
         return
-    item_ms = item_ms or {}
-    rows = [
-        {
-            "invitation_id": invitation.id,
-            "questionnaire_id": questionnaire_id,
-            "item_id": item_id,
-            "value": value,
-            "answered_at": now,
-            "answer_ms": item_ms.get(item_id),
-        }
-        for item_id, value in answers.items()
-    ]
-    stmt = _insert(session, Answer).values(rows)
-    excluded = stmt.excluded  # type: ignore[attr-defined]
-    stmt = stmt.on_conflict_do_update(  # type: ignore[attr-defined]
-        index_elements=["invitation_id", "questionnaire_id", "item_id"],
-        set_={
-            "value": excluded.value,
-            "answered_at": excluded.answered_at,
-            # The page's form re-sends every answer of the page without times: keep the time
-            # the autosave stored rather than erase it.
-            "answer_ms": func.coalesce(excluded.answer_ms, Answer.__table__.c.answer_ms),  # type: ignore[attr-defined]
-        },
+    _upsert_answers(
+        session,
+        invitation_id=invitation.id,
+        questionnaire_id=questionnaire_id,
+        answers=answers,
+        now=now,
+        item_ms=item_ms or {},
     )
-    session.execute(stmt)
     invitation.last_activity_at = now
     if invitation.started_at is None:
         invitation.started_at = now
@@ -308,11 +339,16 @@ def flow_pages(invitation: Invitation, catalog: Mapping[str, Questionnaire]) -> 
     return pages
 
 
+_ANSWERS = select(Answer.questionnaire_id, Answer.item_id, Answer.value).where(
+    Answer.invitation_id == bindparam("invitation_id")
+)
+
+
 def all_answers(session: Session, *, invitation_id: int) -> dict[str, dict[str, int]]:
     """Answers by questionnaire, then item."""
     out: dict[str, dict[str, int]] = {}
-    for a in session.exec(select(Answer).where(Answer.invitation_id == invitation_id)).all():
-        out.setdefault(a.questionnaire_id, {})[a.item_id] = a.value
+    for qid, item_id, value in session.execute(_ANSWERS, {"invitation_id": invitation_id}):
+        out.setdefault(qid, {})[item_id] = value
     return out
 
 
@@ -327,6 +363,17 @@ def unanswered(pages: list[PageRef], answers: Mapping[str, Mapping[str, int]]) -
     return out
 
 
+_INVITATIONS = Invitation.__table__  # type: ignore[attr-defined]
+_TOUCH = (
+    update(_INVITATIONS)
+    .where(_INVITATIONS.c.id == bindparam("iid"), _INVITATIONS.c.completed_at.is_(None))
+    .values(
+        last_activity_at=bindparam("at"),
+        started_at=func.coalesce(_INVITATIONS.c.started_at, bindparam("at")),
+    )
+)
+
+
 def save_one(
     session: Session,
     *,
@@ -337,19 +384,29 @@ def save_one(
     now: datetime,
     ms: object = None,
 ) -> None:
-    """One answer saved as it is given (autosave); ``InvalidAnswers`` for anything not valid.
-    ``ms`` is the browser's answer time: junk is dropped, never an error."""
+    """One answer saved as it is given (autosave); ``InvalidAnswers`` for anything not valid,
+    ``LinkProblem("completed")`` once the assessment is finished. ``ms`` is the browser's
+    answer time: junk is dropped, never an error.
+
+    The first statement marks the invitation active only while it is not completed. That one
+    write is also the lock: on PostgreSQL it holds the invitation's row (a finish in another
+    tab waits, or has already made it match nothing); on SQLite it takes the database's write
+    lock. So no answer lands after the result was scored.
+    """
     if isinstance(value, bool) or not isinstance(value, int | str):
         raise InvalidAnswers("value must be a whole number")
     answers = parse_answers(q, {FIELD_PREFIX + item_id: str(value)})
     bounded = answer_ms(ms)
-    save_answers(
+    touched = session.execute(_TOUCH, {"iid": invitation.id, "at": now})
+    if touched.rowcount == 0:  # type: ignore[attr-defined]
+        raise LinkProblem("completed", lang=invitation.language)
+    _upsert_answers(
         session,
-        invitation=invitation,
+        invitation_id=invitation.id,
         questionnaire_id=q.id,
         answers=answers,
         now=now,
-        item_ms={item_id: bounded} if bounded is not None else None,
+        item_ms={item_id: bounded} if bounded is not None else {},
     )
 
 

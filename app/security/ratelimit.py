@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from typing import Any, Protocol
 
 import anyio.to_thread
-from sqlalchemy import Engine, case, delete, select
+from sqlalchemy import Engine, bindparam, case, delete, select
 from sqlalchemy.dialects import postgresql, sqlite
 from starlette.requests import Request
 from starlette.responses import Response
@@ -58,25 +58,28 @@ class DatabaseBackend:
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
         self._hits = 0
+        # Built once with bound parameters: the limiter runs on every candidate request, and
+        # building the statement anew each time cost more than the database work itself.
+        table = RateLimit.__table__  # type: ignore[attr-defined]
+        expired = table.c.expires_at <= bindparam("now")
+        stmt = self._insert().values(key=bindparam("key"), count=1, expires_at=bindparam("until"))
+        # A row past its expiry that the sweep has not removed yet starts over.
+        self._incr = stmt.on_conflict_do_update(
+            index_elements=["key"],
+            set_={
+                "count": case((expired, 1), else_=table.c.count + 1),
+                "expires_at": case((expired, bindparam("until")), else_=table.c.expires_at),
+            },
+        ).returning(table.c.count)
 
     def _insert(self) -> Any:
         module = postgresql if self.engine.dialect.name == "postgresql" else sqlite
         return module.insert(RateLimit)
 
     def incr(self, key: str, *, ttl: int, now: float) -> int:
-        table = RateLimit.__table__  # type: ignore[attr-defined]
-        expired = table.c.expires_at <= int(now)
-        stmt = self._insert().values(key=key, count=1, expires_at=int(now) + ttl)
-        # A row past its expiry that the sweep has not removed yet starts over.
-        stmt = stmt.on_conflict_do_update(
-            index_elements=["key"],
-            set_={
-                "count": case((expired, 1), else_=table.c.count + 1),
-                "expires_at": case((expired, int(now) + ttl), else_=table.c.expires_at),
-            },
-        ).returning(table.c.count)
+        params = {"key": key, "now": int(now), "until": int(now) + ttl}
         with self.engine.begin() as conn:
-            count = int(conn.execute(stmt).scalar_one())
+            count = int(conn.execute(self._incr, params).scalar_one())
         self._hits += 1
         if self._hits % self.SWEEP_EVERY == 0:
             self.sweep(now=now)

@@ -233,3 +233,48 @@ def test_requests_on_candidate_links_are_rate_limited_per_address(
         codes = [client.get(f"/a/{token}").status_code for _ in range(4)]
         assert codes[:3] == [200, 200, 200] and codes[3] == 429
         assert "Traceback" not in client.get(f"/a/{token}").text
+
+
+def test_an_answer_arriving_after_another_tab_finished_is_refused_and_not_stored(
+    engine, db: Session, settings
+) -> None:
+    """The race the link check cannot see: the invitation was read as open, then another tab
+    finished it before this answer was written. The conditional write must refuse it."""
+    from app.candidate.service import save_one
+    from app.errors import LinkProblem
+
+    invitation, _ = invite(db, settings)
+    invitation.consent_at = utcnow()
+    db.add(invitation)
+    db.commit()
+    q = ie_questionnaire()
+    item = q.pages()[0][0]
+    with Session(engine) as tab:
+        stale = tab.get(Invitation, invitation.id)  # read while still open
+        assert stale is not None and stale.completed_at is None
+        invitation.completed_at = utcnow()  # the other tab finishes and commits
+        db.add(invitation)
+        db.commit()
+        with pytest.raises(LinkProblem) as refused:
+            save_one(tab, invitation=stale, q=q, item_id=item, value=3, now=utcnow())
+        assert refused.value.reason == "completed"
+        tab.commit()
+    assert stored(db) == {}
+
+
+def test_an_autosaved_answer_marks_the_invitation_started_and_active(
+    client: TestClient, db: Session, settings
+) -> None:
+    invitation, token = invite(db, settings)
+    consent(client, token)
+    db.refresh(invitation)
+    assert invitation.started_at is None and invitation.last_activity_at is None
+    item = ie_questionnaire().pages()[0][0]
+    assert save(client, token, item, 2).json() == {"ok": True}
+    db.refresh(invitation)
+    started, active = invitation.started_at, invitation.last_activity_at
+    assert started is not None and active is not None
+    assert save(client, token, item, 4).json() == {"ok": True}
+    db.refresh(invitation)
+    assert invitation.started_at == started  # the first answer's time stays
+    assert invitation.last_activity_at is not None and invitation.last_activity_at >= active
