@@ -41,7 +41,7 @@ from app.security.sizelimit import BodySizeLimitMiddleware
 from app.staff.routes import router as staff_router
 from app.stats.routes import router as stats_router
 from app.users.routes import router as users_router
-from app.web import STATIC, templates
+from app.web import STATIC, templates, warm_up
 from app.webhooks import worker as webhook_worker
 from app.webhooks.routes import router as webhooks_router
 from questionnaires.loader import product_questionnaires
@@ -65,6 +65,7 @@ def create_app(
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         app.state.engine = make_engine(settings.db_url, pool_size=settings.request_threads + 6)
         anyio.to_thread.current_default_thread_limiter().total_tokens = settings.request_threads
+        warm_up()
         app.state.limiter = make_limiter(
             engine=app.state.engine,
             redis_url=settings.redis_url,

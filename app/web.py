@@ -36,6 +36,15 @@ _env.newstyle_gettext = True  # type: ignore[attr-defined]
 templates = Jinja2Templates(env=_env)
 
 
+def warm_up() -> None:
+    """Compile every template and catalog now, at start-up (about 0.3 s), instead of in the
+    first requests after a restart: 50 candidates arriving at once each waited for them."""
+    for name in _env.list_templates(extensions=["html"]):
+        _env.get_template(name)
+    for language in LANGUAGES:
+        translations(language)
+
+
 def staff_language(request: Request) -> str:
     """?lang= if given (it is then stored in a cookie), else the cookie, else the default."""
     default = request.app.state.settings.default_language

@@ -11,6 +11,8 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Insert
@@ -85,9 +87,21 @@ def store_version(
     return row
 
 
+@lru_cache(maxsize=8)
+def _load_file(path: str, mtime_ns: int, size: int) -> RoleFitMatrix:
+    return load_matrix(path)
+
+
+def file_matrix(path: Any = DEFAULT_FILE) -> RoleFitMatrix:
+    """The matrix file, parsed again only when it changed on disk: every scored assessment
+    asks for the matrix in force, and parsing the YAML took about 60 ms."""
+    stat = Path(path).stat()
+    return _load_file(str(path), stat.st_mtime_ns, stat.st_size)
+
+
 def sync_file(session: Session, *, path: Any = DEFAULT_FILE) -> MatrixVersion | None:
     """Store the matrix file as a version when its content is new. Returns the row if new."""
-    matrix = load_matrix(path)
+    matrix = file_matrix(path)
     digest = matrix.content_hash()
     existing = session.exec(
         select(MatrixVersion.id).where(MatrixVersion.content_hash == digest)
@@ -105,8 +119,19 @@ def current(session: Session) -> MatrixInForce:
     return MatrixInForce(version=row, matrix=matrix_of(row))
 
 
+# Stored versions never change, and a content hash names one content: parsed matrices are kept
+# by hash (a few, as only the newest versions are in use).
+_PARSED: dict[str, RoleFitMatrix] = {}
+
+
 def matrix_of(row: MatrixVersion) -> RoleFitMatrix:
-    return matrix_from_dict(row.content, source=f"matrix version {row.id}")
+    parsed = _PARSED.get(row.content_hash)
+    if parsed is None:
+        parsed = matrix_from_dict(row.content, source=f"matrix version {row.id}")
+        if len(_PARSED) >= 32:
+            _PARSED.clear()
+        _PARSED[row.content_hash] = parsed
+    return parsed
 
 
 def versions(session: Session) -> list[MatrixVersion]:
