@@ -43,6 +43,25 @@ def test_the_file_is_the_first_version_and_the_matrix_in_force(db: Session) -> N
     assert len(db.exec(select(MatrixVersion)).all()) == 1  # stored once
 
 
+def test_an_edited_file_becomes_a_new_version_at_the_next_use(db: Session, tmp_path: Path) -> None:
+    """The parsed file is cached by modification time and size: an edit must still be seen."""
+    from app.matrix.service import sync_file
+    from socionics.matrix import MATRIX_FILE
+
+    path = tmp_path / "role_fit.yaml"
+    original = Path(MATRIX_FILE).read_text(encoding="utf-8")
+    path.write_text(original, encoding="utf-8")
+    assert sync_file(db, path=path) is not None  # first sight: stored
+    assert sync_file(db, path=path) is None  # unchanged: nothing new
+    path.write_text(original + "\n# reviewed again\n", encoding="utf-8")
+    assert sync_file(db, path=path) is None  # a comment changes no content: nothing new
+    edited = original.replace("version:", "version: edited-", 1)
+    assert edited != original
+    path.write_text(edited, encoding="utf-8")
+    row = sync_file(db, path=path)
+    assert row is not None and row.label.startswith("edited-")
+
+
 def test_an_admin_edit_makes_a_new_version_with_author_and_time(
     client: TestClient, db: Session, admin
 ) -> None:
