@@ -127,9 +127,10 @@ class Invitation(SQLModel, table=True):
     last_activity_at: datetime | None = None
     reminders_sent: int = 0
     last_reminded_at: datetime | None = None
-    # The candidate table's sort and filter keys from other tables (fit record, results,
-    # current decision), copied here so each sort is one index range; written only by
-    # app.dashboard.keys.sync_table_keys.
+    # The candidate table's sort and filter keys from other tables (candidate's name, fit
+    # record, results, current decision), copied here so each sort is one index range;
+    # written only by app.dashboard.keys.sync_table_keys.
+    sort_name: str = Field(default="", max_length=200)
     sort_placement: str | None = Field(default=None, max_length=32)
     sort_fit: float | None = None
     sort_quality: int | None = None  # 0 good, 1 doubtful, 2 unusable
@@ -334,7 +335,7 @@ Index(
 )
 Index("ix_candidates_name", col(Candidate.name))
 # The copied keys above: (vacancy, key, id) serves "WHERE vacancy ORDER BY key, id LIMIT".
-for _key in ("sort_placement", "sort_fit", "sort_quality", "sort_decision"):
+for _key in ("sort_name", "sort_placement", "sort_fit", "sort_quality", "sort_decision"):
     Index(
         f"ix_invitations_vacancy_id_{_key}",
         Invitation.__table__.c.vacancy_id,  # type: ignore[attr-defined]

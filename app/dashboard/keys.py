@@ -1,11 +1,12 @@
 """The candidate table's sort and filter keys kept on the invitation row.
 
-Placement, fit for the vacancy's role, answer quality and the current decision live in other
-tables (fit_records, results, decisions). Sorting 100,000 joined rows by them took up to
-0.9 s; copied onto ``invitations`` with a (vacancy_id, key, id) index each, a page is one index
-range (bench/bench_table.py). ``sync_table_keys`` is the one writer: every service that changes
-a fit record, a result or a decision calls it in the same transaction, and it recomputes all
-four keys from the source rows (so a caller cannot copy a wrong value).
+The candidate's name, placement, fit for the vacancy's role, answer quality and the current
+decision live in other tables (candidates, fit_records, results, decisions). Sorting 100,000
+joined rows by them took up to 0.9 s; copied onto ``invitations`` with a (vacancy_id, key, id)
+index each, a page is one index range (bench/bench_table.py). ``sync_table_keys`` is the one
+writer: every service that creates an invitation, changes a candidate's name (erasure) or
+changes a fit record, a result or a decision calls it in the same transaction, and it
+recomputes all five keys from the source rows (so a caller cannot copy a wrong value).
 """
 
 from __future__ import annotations
@@ -15,9 +16,10 @@ from typing import Any
 from sqlalchemy import case, func, update
 from sqlmodel import Session, col, select
 
-from app.models import Decision, FitRecord, Invitation, Result
+from app.models import Candidate, Decision, FitRecord, Invitation, Result
 
 QUALITY_RANK = {"good": 0, "doubtful": 1, "unusable": 2}
+KEYS = ["sort_name", "sort_placement", "sort_fit", "sort_quality", "sort_decision"]
 
 
 def quality_rank(level: Any) -> Any:
@@ -25,10 +27,14 @@ def quality_rank(level: Any) -> Any:
 
 
 def sync_table_keys(session: Session, *, invitation_ids: list[int]) -> None:
-    """Recompute the copied keys of these invitations from their fit record, results and
-    current decision (the fit record's quality, else the worst result's)."""
+    """Recompute the copied keys of these invitations from their candidate's name, fit record,
+    results and current decision (the fit record's quality, else the worst result's).
+
+    Flushes first: the keys are read from the database, so pending changes (a new name) must
+    be there."""
     if not invitation_ids:
         return
+    session.flush()
     own = col(Invitation.id)
 
     def fit(column: Any) -> Any:
@@ -43,6 +49,9 @@ def sync_table_keys(session: Session, *, invitation_ids: list[int]) -> None:
         update(Invitation)
         .where(own.in_(invitation_ids))
         .values(
+            sort_name=select(col(Candidate.name))
+            .where(col(Candidate.id) == col(Invitation.candidate_id))
+            .scalar_subquery(),
             sort_placement=fit(col(FitRecord.placement)),
             sort_fit=fit(col(FitRecord.target_fit)),
             sort_quality=func.coalesce(
@@ -57,4 +66,4 @@ def sync_table_keys(session: Session, *, invitation_ids: list[int]) -> None:
     # Loaded Invitation objects would otherwise keep the old keys until refreshed.
     for obj in list(session.identity_map.values()):
         if isinstance(obj, Invitation) and obj.id in invitation_ids:
-            session.expire(obj, ["sort_placement", "sort_fit", "sort_quality", "sort_decision"])
+            session.expire(obj, KEYS)

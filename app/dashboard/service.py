@@ -300,40 +300,34 @@ def _segments(query: TableQuery, now: datetime) -> list[tuple[list[Any], list[An
     newest = by(col(Invitation.id))
     if query.sort == "date":
         return [([], [by(col(Invitation.created_at)), newest])]
+    if query.sort == "name":
+        return [([], [by(col(Invitation.sort_name)), newest])]
     if query.sort == "status":
         codes = sorted(STATUSES, reverse=query.descending)
         return [([status_condition(code, now)], [newest]) for code in codes]
     if query.sort in KEY_COLUMNS:
         key = KEY_COLUMNS[query.sort]
         return [([key.is_not(None)], [by(key), newest]), ([key.is_(None)], [newest])]
-    return []  # "name": joined, see _page_ids
+    raise ValueError(query.sort)
 
 
 def _page_ids(
     session: Session, where: list[Any], query: TableQuery, now: datetime, *, offset: int, limit: int
 ) -> list[int]:
-    if query.sort == "name":
-        # Names live on candidates; ix_candidates_name gives the order, the join the vacancy.
-        statement = (
-            select(col(Invitation.id))
-            .join(Candidate, col(Candidate.id) == col(Invitation.candidate_id))
-            .where(*where)
-            .order_by(
-                col(Candidate.name).desc() if query.descending else col(Candidate.name).asc(),
-                col(Invitation.id).desc() if query.descending else col(Invitation.id).asc(),
-            )
-            .offset(offset)
-            .limit(limit)
-        )
-        return [i for i in session.exec(statement).all() if i is not None]
+    # A key's segment is read before it is counted: the read is a range of its own index, and
+    # a count reads the whole range, so the pages that start inside the segment (page 1 above
+    # all) skip the count. A status segment is counted first: its count reads the status
+    # index alone, while reading an empty one in id order can walk the whole vacancy.
+    count_first = query.sort == "status"
     ids: list[int] = []
     segments = _segments(query, now)
     for n, (extra, order) in enumerate(segments):
-        # The last segment needs no count: whatever is left of the page comes from it.
-        size = None if n == len(segments) - 1 else _count(session, [*where, *extra])
-        if size is not None and offset >= size:
-            offset -= size
-            continue
+        last = n == len(segments) - 1
+        if count_first and not last:
+            size = _count(session, [*where, *extra])
+            if offset >= size:
+                offset -= size
+                continue
         statement = (
             select(col(Invitation.id))
             .where(*where, *extra)
@@ -341,10 +335,16 @@ def _page_ids(
             .offset(offset)
             .limit(limit - len(ids))
         )
-        ids.extend(i for i in session.exec(statement).all() if i is not None)
-        offset = 0
-        if len(ids) >= limit:
+        found = [i for i in session.exec(statement).all() if i is not None]
+        ids.extend(found)
+        if len(ids) >= limit or last:
             break
+        if not found and offset > 0:
+            # The page starts past this segment: only now is it counted (max: a row added
+            # since the read must not make the offset negative).
+            offset = max(0, offset - _count(session, [*where, *extra]))
+            continue
+        offset = 0  # the page began inside this segment and goes on at the next one's start
     return ids
 
 

@@ -126,11 +126,12 @@ def erase_candidate(
             if "token_nonce" in inv.c:
                 values["token_nonce"] = None
             session.execute(update(inv).where(inv.c.id == invitation_id).values(**values))
-    # Fit records, results and decisions may have gone with the personal data.
-    sync_table_keys(session, invitation_ids=invitation_ids)
     candidate.name = ERASED_NAME
     candidate.email = None
     session.add(candidate)
+    # The name changed, and decisions may have gone with the personal data: the table's
+    # copied keys (the name among them) follow.
+    sync_table_keys(session, invitation_ids=invitation_ids)
     erasure = Erasure(
         candidate_id=candidate_id,
         reason=reason,

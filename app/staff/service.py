@@ -8,6 +8,7 @@ from datetime import datetime, timedelta
 from sqlmodel import Session, col, select
 
 from app.config import LANGUAGES, Settings
+from app.dashboard.keys import sync_table_keys
 from app.db import utcnow
 from app.i18n import N_
 from app.invitations.tokens import issue_link_token
@@ -147,6 +148,9 @@ def invite_candidate(
     )
     session.add(invitation)
     session.flush()
+    assert invitation.id is not None
+    # The candidate table sorts by a copy of the name on the invitation.
+    sync_table_keys(session, invitation_ids=[invitation.id])
     return NewInvitation(
         invitation=invitation, candidate=candidate, link=candidate_link(settings, token)
     )

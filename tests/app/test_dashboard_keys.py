@@ -1,23 +1,33 @@
-"""The candidate table's copied sort keys stay in step with their sources (fit record,
-results, current decision) through the real writers, and pages stay in order across the
-boundary between candidates with a key and those without."""
+"""The candidate table's copied sort keys stay in step with their sources (candidate's name,
+fit record, results, current decision) through the real writers, and pages stay in order
+across the boundary between candidates with a key and those without."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import timedelta
+from pathlib import Path
 
+import pytest
 from factories import make_invitation, make_user, make_vacancy
+from fastapi import FastAPI
 from fastapi.testclient import TestClient
-from sqlmodel import Session, select
+from htmlq import csrf_of
+from sqlalchemy import text
+from sqlalchemy.engine import make_url
+from sqlmodel import Session, col, select
 from test_dashboard import _fit
 from test_exports import complete, vacancy_with_both
 
+from app.api.keys import create_api_key
 from app.dashboard.keys import QUALITY_RANK
 from app.dashboard.service import TableQuery, candidate_table
-from app.db import utcnow
+from app.db import make_engine, utcnow
 from app.decisions.service import record_decision
-from app.models import FitRecord, Invitation
-from app.privacy.service import erase_candidate
+from app.invitations.service import set_open_link
+from app.migrations import upgrade
+from app.models import Candidate, FitRecord, Invitation
+from app.privacy.service import ERASED_NAME, apply_retention, erase_candidate
 
 
 def keys(db: Session, invitation_id: int) -> tuple[object, ...]:
@@ -72,19 +82,157 @@ def test_pages_run_on_across_candidates_without_a_key(db: Session, settings) -> 
     assert vacancy.id is not None
     now = utcnow()
 
-    def pages(**params: str) -> list[int]:
+    def pages(size: int = 3, **params: str) -> list[int]:
         out: list[int] = []
-        for page in (1, 2, 3):
+        count = -(-7 // size)
+        for page in range(1, count + 1):
             query = TableQuery.parse({**params, "page": str(page)})
-            result = candidate_table(db, vacancy_id=vacancy.id, query=query, now=now, page_size=3)
-            assert result.total == 7 and result.pages == 3
+            result = candidate_table(
+                db, vacancy_id=vacancy.id, query=query, now=now, page_size=size
+            )
+            assert result.total == 7 and result.pages == count
             out += [r.invitation_id for r in result.rows]
         return out
 
     # Highest fit first, ties newest first, then the ones without a fit, newest first.
-    assert pages(sort="fit") == [ids[5], ids[2], ids[0], ids[4], ids[6], ids[3], ids[1]]
+    by_fit = [ids[5], ids[2], ids[0], ids[4], ids[6], ids[3], ids[1]]
+    # Pages of 3 cross the boundary inside a page; pages of 2 and 4 start right at it.
+    assert pages(sort="fit") == pages(2, sort="fit") == pages(4, sort="fit") == by_fit
     assert pages(sort="fit", dir="asc") == [ids[4], ids[0], ids[2], ids[5], ids[1], ids[3], ids[6]]
     # Statuses in the order of their codes: completed, expired, invited, revoked, started.
     by_status = pages(sort="status", dir="asc")
     assert by_status == [ids[0], ids[2], ids[4], ids[5], ids[1], ids[6], ids[3]]
     assert pages(sort="status") == [ids[3], ids[6], ids[1], ids[5], ids[4], ids[2], ids[0]]
+
+
+def stale_names(db: Session) -> list[tuple[object, ...]]:
+    """Invitations whose copied name is not their candidate's name."""
+    db.expire_all()
+    rows = db.exec(
+        select(Invitation.id, Invitation.sort_name, Candidate.name).join(
+            Candidate, col(Candidate.id) == col(Invitation.candidate_id)
+        )
+    ).all()
+    return [tuple(r) for r in rows if r[1] != r[2]]
+
+
+def test_the_name_key_follows_every_way_a_name_is_typed_and_erased(
+    app: FastAPI, staff: TestClient, db: Session, settings
+) -> None:
+    vacancy = make_vacancy(db)
+    assert vacancy.id is not None
+    # The staff form.
+    csrf = csrf_of(staff.get(f"/vacancies/{vacancy.id}").text)
+    data = {"name": "Борис", "email": "", "language": "en", "csrf_token": csrf}
+    assert staff.post(f"/vacancies/{vacancy.id}/invitations", data=data).status_code == 200
+    # The CSV import.
+    csrf = csrf_of(staff.get(f"/vacancies/{vacancy.id}/import").text)
+    r = staff.post(
+        f"/vacancies/{vacancy.id}/import",
+        data={"csrf_token": csrf},
+        files={"file": ("list.csv", "name\nАлла\nян\n".encode(), "text/csv")},
+    )
+    assert r.status_code == 200
+    # The API.
+    admin = make_user(db, email="ada@example.com", role="admin")
+    key = create_api_key(db, name="k", scope="read_write", created_by=admin).secret
+    set_open_link(db, vacancy=vacancy, enabled=True)
+    db.commit()
+    api = TestClient(app, headers={"Authorization": f"Bearer {key}"})
+    people = {"candidates": [{"name": "Zoe"}, {"name": "anna"}]}
+    assert api.post(f"/api/v1/vacancies/{vacancy.id}/invitations", json=people).status_code < 300
+    # Open registration.
+    join = {"name": "Фёдор", "email": "f@example.com", "language": "en", "consent": "yes"}
+    r = TestClient(app).post(f"/join/{vacancy.open_token}", data=join, follow_redirects=False)
+    assert r.status_code == 303
+
+    invitations = db.exec(select(Invitation).where(Invitation.vacancy_id == vacancy.id)).all()
+    assert len(invitations) == 6
+    assert stale_names(db) == []
+
+    def by_name(descending: bool) -> list[str]:
+        query = TableQuery(sort="name", descending=descending)
+        page = candidate_table(db, vacancy_id=vacancy.id, query=query, now=utcnow())
+        return [r.name for r in page.rows]
+
+    def in_database_order(descending: bool) -> list[str]:
+        # The database's own order of the names (its collation), as the sort must give.
+        order = col(Candidate.name).desc() if descending else col(Candidate.name).asc()
+        return list(db.exec(select(Candidate.name).order_by(order)).all())
+
+    assert by_name(False) == in_database_order(False)
+    assert by_name(True) == in_database_order(True)
+
+    # Erasure renames the candidate: the copy follows, and the table sorts the erased row
+    # where the database sorts its new name.
+    erase_candidate(db, candidate_id=invitations[0].candidate_id, actor=admin)
+    db.commit()
+    assert stale_names(db) == []
+    assert db.get(Invitation, invitations[0].id).sort_name == ERASED_NAME  # type: ignore[union-attr]
+    assert by_name(False) == in_database_order(False)
+
+    # So does erasure by the retention policy.
+    old = make_vacancy(db, title="Closed long ago")
+    gone = make_invitation(db, settings, vacancy=old, name="Gone").invitation
+    old.archived_at = utcnow() - timedelta(days=200)
+    db.add(old)
+    db.commit()
+    assert apply_retention(db, days=180, now=utcnow()) == [gone.candidate_id]
+    db.commit()
+    assert stale_names(db) == []
+    assert db.get(Invitation, gone.id).sort_name == ERASED_NAME  # type: ignore[union-attr]
+
+
+@pytest.fixture
+def scratch_url(database_url: str, tmp_path: Path) -> Iterator[str]:
+    """An empty database of the suite's kind, for running migrations over existing rows."""
+    url = make_url(database_url)
+    if url.get_backend_name() != "postgresql":
+        yield f"sqlite:///{tmp_path / 'scratch.db'}"
+        return
+    name = f"{url.database}_scratch"
+    admin = make_engine(url.render_as_string(hide_password=False))
+    with admin.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}"'))
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    try:
+        yield url.set(database=name).render_as_string(hide_password=False)
+    finally:
+        with admin.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+def test_the_migration_copies_the_names_of_existing_invitations(scratch_url: str) -> None:
+    upgrade(scratch_url, "6d2f0b9a4c17")  # the revision before the name key
+    engine = make_engine(scratch_url)
+    now = utcnow()
+    try:
+        with engine.begin() as conn:
+            conn.execute(
+                text(
+                    "INSERT INTO vacancies (id, title, placement, language, questionnaire_ids,"
+                    " created_at, feedback_enabled) VALUES (1, 'V', 'farmer', 'en', '[]', :now,"
+                    " false)"
+                ),
+                {"now": now},
+            )
+            for n, name in enumerate(["Вера", "Zoe"], start=1):
+                conn.execute(
+                    text("INSERT INTO candidates (id, name, created_at) VALUES (:n, :name, :now)"),
+                    {"n": n, "name": name, "now": now},
+                )
+                conn.execute(
+                    text(
+                        "INSERT INTO invitations (id, candidate_id, vacancy_id, token_hash,"
+                        " language, questionnaire_ids, created_at, expires_at, reminders_sent)"
+                        " VALUES (:n, :n, 1, :token, 'en', '[]', :now, :now, 0)"
+                    ),
+                    {"n": n, "token": f"{n:064d}", "now": now},
+                )
+        upgrade(scratch_url)
+        with engine.connect() as conn:
+            rows = conn.execute(text("SELECT id, sort_name FROM invitations ORDER BY id")).all()
+        assert [tuple(r) for r in rows] == [(1, "Вера"), (2, "Zoe")]
+    finally:
+        engine.dispose()
