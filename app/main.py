@@ -6,6 +6,7 @@ import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
+import anyio
 import anyio.to_thread
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse, Response
@@ -48,6 +49,9 @@ from questionnaires.loader import product_questionnaires
 from questionnaires.schema import Questionnaire
 
 SESSION_COOKIE = "rolefit_session"
+# ZIP exports pull their chunks in threads of their own (app/exports/routes.py); each download
+# being built holds one while it waits for a PDF from the worker processes.
+EXPORT_THREADS = 4
 
 
 def load_questionnaires() -> dict[str, Questionnaire]:
@@ -65,6 +69,7 @@ def create_app(
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         app.state.engine = make_engine(settings.db_url, pool_size=settings.request_threads + 6)
         anyio.to_thread.current_default_thread_limiter().total_tokens = settings.request_threads
+        app.state.export_limiter = anyio.CapacityLimiter(EXPORT_THREADS)
         warm_up()
         app.state.limiter = make_limiter(
             engine=app.state.engine,

@@ -8,10 +8,11 @@ their own database session: the request's one is closed by the time a long strea
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
 from typing import Annotated
 from urllib.parse import quote
 
+import anyio.to_thread
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response, StreamingResponse
 from sqlmodel import Session, col, select
@@ -124,8 +125,22 @@ def vacancy_zip(
     )
     name = f"{safe_filename(vacancy.title, 'vacancy')}-{vacancy.id}-reports.zip"
     return StreamingResponse(
-        zip_chunks(files), media_type="application/zip", headers=_attachment(name)
+        in_export_threads(request, zip_chunks(files)),
+        media_type="application/zip",
+        headers=_attachment(name),
     )
+
+
+async def in_export_threads(request: Request, chunks: Iterator[bytes]) -> AsyncIterator[bytes]:
+    """Pull ``chunks`` in the export threads, not the request threads: between two chunks the
+    ZIP waits for the next PDF (about half a second), and a few downloads waiting in the
+    request threads (REQUEST_THREADS, 4) would stall every candidate's page meanwhile."""
+    limiter = request.app.state.export_limiter
+    while True:
+        chunk: bytes | None = await anyio.to_thread.run_sync(next, chunks, None, limiter=limiter)
+        if chunk is None:
+            return
+        yield chunk
 
 
 def _rows(engine: object, vacancy_id: int) -> Iterator[object]:
