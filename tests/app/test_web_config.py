@@ -81,3 +81,22 @@ def test_settings_are_one_class() -> None:
         "base_url",
         "default_language",
     }
+
+
+def test_request_threads_bounds_the_thread_pool_of_the_running_server(settings, db) -> None:
+    """REQUEST_THREADS: the sync route handlers share this many threads (the default of 40
+    let CPU-bound handlers queue on the GIL and the database lock; see bench/load)."""
+    import anyio.to_thread
+    from fastapi.testclient import TestClient
+
+    from app.main import create_app
+
+    def tokens() -> float:
+        return anyio.to_thread.current_default_thread_limiter().total_tokens
+
+    assert Settings.model_fields["request_threads"].default == 4
+    app = create_app(settings.model_copy(update={"request_threads": 3}))
+    with TestClient(app) as client:
+        assert client.portal is not None
+        assert client.portal.call(tokens) == 3
+        assert client.get("/healthz").status_code == 200
