@@ -10,10 +10,12 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import JSON, Column, Index, LargeBinary, MetaData, UniqueConstraint
+from sqlalchemy import JSON, Column, Index, LargeBinary, MetaData, UniqueConstraint, event
+from sqlalchemy.orm import Session as OrmSession
 from sqlmodel import Field, SQLModel, col
 
 from app.db import utcnow
+from app.text import BIDI_CONTROLS, strip_bidi
 
 # Deterministic constraint names, so migrations can drop and alter them by name.
 NAMING_CONVENTION = {
@@ -493,3 +495,29 @@ class Erasure(SQLModel, table=True):
     erased_at: datetime = Field(default_factory=utcnow)
     # Row counts per table removed, for the record (numbers only).
     removed: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+
+
+# --- text people type, shown as text on staff pages (app.text) --------------------------------
+
+# Saved through the ORM, these are cleaned in the flush below; a core INSERT or UPDATE of one
+# of them must clean it itself (app.matrix.service.store_version does, for the note).
+PLAIN_TEXT: dict[type[SQLModel], tuple[str, ...]] = {
+    Candidate: ("name",),
+    Vacancy: ("title",),
+    User: ("full_name",),
+    Decision: ("note",),
+    ChecklistAnswer: ("comment",),
+    MatrixVersion: ("note",),
+    ApiKey: ("name",),
+    WebhookEndpoint: ("description",),
+}
+
+
+@event.listens_for(OrmSession, "before_flush")
+def _strip_bidi_on_save(session: OrmSession, _context: Any, _instances: Any) -> None:
+    """Every session saves the PLAIN_TEXT columns without bidirectional controls."""
+    for obj in (*session.new, *session.dirty):
+        for name in PLAIN_TEXT.get(type(obj), ()):
+            value = getattr(obj, name)
+            if isinstance(value, str) and BIDI_CONTROLS.search(value):
+                setattr(obj, name, strip_bidi(value))

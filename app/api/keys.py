@@ -17,6 +17,7 @@ from sqlmodel import Session, col, select
 from app.db import utcnow
 from app.i18n import N_
 from app.models import ApiKey, ApiScope, User
+from app.text import strip_bidi
 
 # Recognisable in logs and secret scanners; the random part follows.
 KEY_PREFIX = "rf_"
@@ -47,7 +48,7 @@ def hash_key(secret: str) -> str:
 def create_api_key(
     session: Session, *, name: str, scope: str, created_by: User | None = None
 ) -> NewApiKey:
-    name = name.strip()
+    name = strip_bidi(name).strip()  # bidirectional controls do not count (app.text)
     if not name or len(name) > 100:
         raise KeyFormError("name", N_("Enter a name of up to 100 characters."))
     if scope not in {s.value for s in ApiScope}:

@@ -28,6 +28,7 @@ from app.models import (
     Vacancy,
 )
 from app.staff.service import FormErrors, candidate_link, invite_candidate
+from app.text import strip_bidi
 
 # Bulk upload limits: a spreadsheet of a hiring campaign, not a database dump.
 BULK_MAX_BYTES = 1_000_000
@@ -123,7 +124,8 @@ def create_invitation(
     if email is not None and not plausible_email(email):
         # invite_candidate's own check is looser; report every field's problem at once.
         errors = {"email": N_("Enter a valid email address or leave it empty.")}
-        if not name.strip() or len(name.strip()) > 200:
+        typed = strip_bidi(name).strip()  # as invite_candidate checks it (app.text)
+        if not typed or len(typed) > 200:
             errors["name"] = N_("Enter the candidate's name (up to 200 characters).")
         if (language or vacancy.language) not in LANGUAGES:
             errors["language"] = N_("Choose a language from the list.")
@@ -416,7 +418,8 @@ def register_open(
     now = now or utcnow()
     email = email.strip()
     errors: dict[str, str] = {}
-    if not name.strip() or len(name.strip()) > 200:
+    typed = strip_bidi(name).strip()  # as invite_candidate checks it (app.text)
+    if not typed or len(typed) > 200:
         errors["name"] = N_("Enter your name (up to 200 characters).")
     if not plausible_email(email):
         errors["email"] = N_("Enter a valid email address.")

@@ -21,6 +21,7 @@ from sqlmodel import Session, col, select
 
 from app.db import utcnow
 from app.models import MatrixVersion, User
+from app.text import strip_bidi
 from socionics.matrix import (
     GROUPS,
     MatrixError,
@@ -77,7 +78,8 @@ def store_version(
             created_by_id=user.id if user else None,
             author=author,
             created_at=utcnow(),
-            note=note[:500],
+            # A core INSERT passes by the ORM's flush, where app.models strips the rest.
+            note=strip_bidi(note)[:500],
         )
         .on_conflict_do_nothing(index_elements=["content_hash"])  # type: ignore[attr-defined]
     )

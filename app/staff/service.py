@@ -13,6 +13,7 @@ from app.db import utcnow
 from app.i18n import N_
 from app.invitations.tokens import issue_link_token
 from app.models import Candidate, Invitation, InvitationStatus, Placement, User, Vacancy
+from app.text import strip_bidi
 
 
 @dataclass(frozen=True)
@@ -69,7 +70,8 @@ def create_vacancy(
 ) -> Vacancy:
     """``questionnaire_ids``: one of ``QUESTIONNAIRE_CHOICES``' lists; None keeps the model's
     default (the extraversion questionnaire only)."""
-    title = title.strip()
+    # Without bidirectional controls before the checks (app.text): none but them is empty.
+    title = strip_bidi(title).strip()
     errors = {}
     if not title or len(title) > 200:
         errors["title"] = N_("Enter a title of up to 200 characters.")
@@ -117,7 +119,7 @@ def invite_candidate(
     created_by: User | None = None,
     now: datetime | None = None,
 ) -> NewInvitation:
-    name = name.strip()
+    name = strip_bidi(name).strip()  # as the title above
     email = (email or "").strip() or None
     language = language or vacancy.language
     errors = {}

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 import shutil
 import subprocess
 import unicodedata
@@ -20,14 +21,17 @@ import pytest
 from factories import answers_for, ie_questionnaire, make_invitation, make_user, make_vacancy
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
+from fitflow import IE, SOC, answer_questionnaire, finish, ie_answers, socionics_answers
 from htmlq import csrf_of, parse
-from sqlmodel import Session
+from sqlmodel import Session, select
 from webflow import STAFF_PASSWORD, answer_everything, consent, login, token_of
 
 from app.api.keys import create_api_key
 from app.config import Settings
 from app.invitations.service import set_open_link
+from app.models import PLAIN_TEXT, Candidate, Vacancy
 from app.staff.service import FormErrors, create_vacancy, invite_candidate
+from app.text import strip_bidi
 from socionics.portrait import load_portrait
 
 HOSTILE = [
@@ -310,3 +314,173 @@ def test_hostile_text_typed_everywhere_else_comes_back_harmless(
     r = client.get(f"/invitations/{inv_id}/report.pdf")
     assert r.status_code == 200
     _no_active_pdf_content(r.content)
+
+
+# --- bidirectional controls: stripped when saved, so they never reach a staff page ------------
+
+BIDI = "\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"
+# The controls themselves, or written as character references.
+BIDI_ON_PAGE = re.compile(
+    r"[\u202a-\u202e\u2066-\u2069]|&#(?:x0*(?:202[a-e]|206[6-9])|0*82(?:3[4-8]|9[4-7]));", re.I
+)
+
+
+def _spoof(place: str) -> str:
+    """Text that a page without the fix shows as "<place> exe.png ...": every control once."""
+    return f"{place} \u202egnp.exe\u202c \u2067{BIDI}\u2069"
+
+
+def test_strip_bidi_removes_the_embedding_override_and_isolate_controls_only() -> None:
+    assert strip_bidi(_spoof("x")) == "x gnp.exe "
+    assert all(strip_bidi(ch) == "" for ch in BIDI)
+    # The neighbours and the plain marks (which reorder nothing) stay.
+    kept = "\u2029\u202f\u2065\u206a\u200e\u200f\u061c Анна"
+    assert strip_bidi(kept) == kept
+
+
+def test_bidirectional_controls_typed_anywhere_never_reach_a_staff_page(
+    app: FastAPI, client: TestClient, db: Session, settings: Settings
+) -> None:
+    admin = make_user(db, email="bidi@example.com", password=STAFF_PASSWORD, role="admin")
+    desk = make_vacancy(db, title="Bidi desk", placement="farmer")
+    desk.questionnaire_ids = [IE, SOC]
+    db.add(desk)
+    db.commit()
+    new = make_invitation(db, settings, vacancy=desk, name="Plain Person")
+    token = token_of(new.link)
+    consent(client, token)
+    # A type the portrait suits, so the report shows the interview checklist.
+    answer_questionnaire(client, token, IE, ie_answers(extravert=False))
+    answer_questionnaire(client, token, SOC, socionics_answers("ESI"))
+    finish(client, token)
+    inv_id = new.invitation.id
+    login(client, admin.email, STAFF_PASSWORD)
+    candidates = f"/vacancies/{desk.id}/candidates"
+
+    def shown(place: str, path: str) -> None:
+        """The page shows what was typed at ``place``, without a single control."""
+        r = client.get(path)
+        assert r.status_code == 200, path
+        assert f"{place} gnp.exe" in r.text, (place, path)
+        found = BIDI_ON_PAGE.search(r.text)
+        assert found is None, (place, path, found)
+
+    # Staff forms: a vacancy, a candidate, a staff user.
+    csrf = csrf_of(client.get("/vacancies/new").text)
+    data = {"title": _spoof("vacancy-form"), "placement": "farmer", "language": "en"}
+    assert client.post("/vacancies", data=data | {"csrf_token": csrf}).status_code < 400
+    shown("vacancy-form", "/vacancies")
+    csrf = csrf_of(client.get(f"/vacancies/{desk.id}").text)
+    data = {"name": _spoof("invite-form"), "email": "", "language": "en", "csrf_token": csrf}
+    assert client.post(f"/vacancies/{desk.id}/invitations", data=data).status_code == 200
+    shown("invite-form", candidates)
+    data = {
+        "email": "bidi.user@example.com",
+        "full_name": _spoof("user-form"),
+        "role": "recruiter",
+        "password": "a sturdy passphrase 4 the typist",
+        "csrf_token": csrf_of(client.get("/admin/users").text),
+    }
+    assert client.post("/admin/users", data=data).status_code < 400
+    shown("user-form", "/admin/users")
+
+    # A decision note and checklist comments.
+    page = client.get(f"/invitations/{inv_id}/decision").text
+    code = parse(page).find("input", type="radio").get("value") or ""
+    data = {"decision": code, "note": _spoof("decision-note"), "csrf_token": csrf_of(page)}
+    assert client.post(f"/invitations/{inv_id}/decision", data=data).status_code < 400
+    shown("decision-note", f"/invitations/{inv_id}/decision")
+    data = {"csrf_token": csrf_of(page)}
+    for trait in load_portrait().traits:
+        data[f"checked-{trait.id}"] = "yes"
+        data[f"comment-{trait.id}"] = _spoof("checklist")
+    assert client.post(f"/invitations/{inv_id}/checklist", data=data).status_code < 400
+    shown("checklist", f"/invitations/{inv_id}/report")
+
+    # The matrix editor's version note (with one reason changed, so a version is stored).
+    values = _form_values(client.get("/admin/matrix").text, "/admin/matrix")
+    reason = next(name for name in values if name.startswith("reason"))
+    values.update({reason: values[reason] + " (edited)"}, note=_spoof("matrix-note"))
+    assert client.post("/admin/matrix", data=values).status_code < 400
+    shown("matrix-note", "/admin/matrix")
+
+    # The integrations pages: an API key's name, a webhook's description.
+    page = client.get("/admin/api-keys").text
+    data = {"name": _spoof("key"), "scope": "read_write", "csrf_token": csrf_of(page)}
+    assert client.post("/admin/api-keys", data=data).status_code == 201
+    shown("key", "/admin/api-keys")
+    data = {
+        "url": "http://ats.local/hook",
+        "events": ["assessment.completed"],
+        "description": _spoof("webhook"),
+        "csrf_token": csrf_of(client.get("/admin/webhooks").text),
+    }
+    assert client.post("/admin/webhooks", data=data).status_code == 201
+    shown("webhook", "/admin/webhooks")
+
+    # The API: a vacancy title (created, then changed) and a candidate's name.
+    key = create_api_key(db, name="bidi", scope="read_write", created_by=admin).secret
+    db.commit()
+    api = TestClient(app, headers={"Authorization": f"Bearer {key}"})
+    r = api.post("/api/v1/vacancies", json={"title": _spoof("api-vacancy"), "language": "en"})
+    assert r.status_code == 201
+    shown("api-vacancy", "/vacancies")
+    r = api.patch(f"/api/v1/vacancies/{r.json()['id']}", json={"title": _spoof("api-patch")})
+    assert r.status_code == 200
+    shown("api-patch", "/vacancies")
+    people = {"candidates": [{"name": _spoof("api-candidate")}]}
+    assert api.post(f"/api/v1/vacancies/{desk.id}/invitations", json=people).status_code == 201
+    shown("api-candidate", candidates)
+
+    # Open registration, as a candidate.
+    set_open_link(db, vacancy=desk, enabled=True)
+    db.commit()
+    join = {"name": _spoof("join"), "email": "j@example.com", "language": "en", "consent": "yes"}
+    visitor = TestClient(app)
+    r = visitor.post(f"/join/{desk.open_token}", data=join, follow_redirects=False)
+    assert r.status_code == 303
+    shown("join", candidates)
+
+    # The CSV import still refuses such a row and says so; nothing of it is stored.
+    upload = f"name,email\n{_spoof('csv-import')},csv@example.com\n".encode()
+    r = client.post(
+        f"/vacancies/{desk.id}/import",
+        data={"csrf_token": csrf_of(client.get(f"/vacancies/{desk.id}/import").text)},
+        files={"file": ("bidi.csv", upload, "text/csv")},
+    )
+    assert r.status_code == 200 and "csv-import" in r.text
+    assert "csv-import" not in client.get(candidates).text
+
+    # And the rows themselves: no saved name, title or note holds a control.
+    db.expire_all()
+    for model, columns in PLAIN_TEXT.items():
+        for column in columns:
+            for value in db.exec(select(getattr(model, column))).all():
+                assert not BIDI_ON_PAGE.search(value or ""), (model.__name__, column, value)
+
+
+@pytest.mark.parametrize("text", ["\u202e", f" {BIDI} "], ids=["override", "every control"])
+def test_a_name_or_title_of_nothing_but_controls_is_refused_as_empty(
+    text: str, app: FastAPI, client: TestClient, db: Session, settings: Settings
+) -> None:
+    admin = make_user(db, email="empty@example.com", password=STAFF_PASSWORD, role="admin")
+    desk = make_vacancy(db, title="Empty desk")
+    set_open_link(db, vacancy=desk, enabled=True)
+    key = create_api_key(db, name="empty", scope="read_write", created_by=admin).secret
+    db.commit()
+    join = {"name": text, "email": "j@example.com", "language": "en", "consent": "yes"}
+    assert TestClient(app).post(f"/join/{desk.open_token}", data=join).status_code == 422
+    login(client, admin.email, STAFF_PASSWORD)
+    csrf = csrf_of(client.get("/vacancies/new").text)
+    data = {"title": text, "placement": "farmer", "language": "en", "csrf_token": csrf}
+    assert client.post("/vacancies", data=data).status_code == 422
+    data = {"name": text, "email": "", "language": "en", "csrf_token": csrf}
+    assert client.post(f"/vacancies/{desk.id}/invitations", data=data).status_code == 422
+    api = TestClient(app, headers={"Authorization": f"Bearer {key}"})
+    assert api.post("/api/v1/vacancies", json={"title": text}).status_code == 422
+    assert api.patch(f"/api/v1/vacancies/{desk.id}", json={"title": text}).status_code == 422
+    people = {"candidates": [{"name": text}]}
+    assert api.post(f"/api/v1/vacancies/{desk.id}/invitations", json=people).status_code == 422
+    db.expire_all()
+    assert db.exec(select(Vacancy.title)).all() == ["Empty desk"]
+    assert db.exec(select(Candidate)).all() == []

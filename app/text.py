@@ -1,0 +1,23 @@
+"""Text people type, cleaned where it is saved.
+
+Bidirectional controls (the embeddings and overrides U+202A-U+202E, the isolates
+U+2066-U+2069) change the order in which the rest of a line is shown: a candidate named
+"gnp.exe" after a right-to-left override is shown as "exe.png" on every staff page. No name,
+title or note needs them, so they are stripped when the text is saved: ``app.models`` lists
+the columns and strips them in every session's flush, whichever form, API call or import the
+text came from. A service that refuses an empty value strips them before it checks, so a value
+made of nothing else is refused as empty rather than saved blank.
+
+Rows saved before this still hold them: the PDF export strips them again when it prints.
+"""
+
+from __future__ import annotations
+
+import re
+
+BIDI_CONTROLS = re.compile("[\u202a-\u202e\u2066-\u2069]")
+
+
+def strip_bidi(text: str) -> str:
+    """``text`` without bidirectional embedding, override and isolate controls."""
+    return BIDI_CONTROLS.sub("", text)
