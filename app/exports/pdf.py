@@ -3,22 +3,34 @@
 ``render_report_pdf(report) -> bytes`` is pure: no database, no request; the API and the ZIP
 export call it too. The print template is templates/pdf/report.html with templates/pdf/
 report.css (A4; a running header with the candidate and the vacancy; a footer with the date,
-the versions and "page X of Y"). Text is set in DejaVu Sans, which covers Cyrillic. The charts
-are the page's SVG charts drawn at a fixed size (``fluid=False``).
+the versions and "page X of Y"). Text is set in DejaVu Sans, which covers Cyrillic.
+
+Speed (bench/bench_pdf.py): the charts are drawn for print as HTML blocks
+(``app.charts.blocks``), not as the page's SVG, whose text WeasyPrint lays out label by label;
+the template uses blocks, not tables (WeasyPrint sizes a table's columns by laying out every
+cell's text twice more); the stylesheet is parsed and the font configuration is built once per
+thread and reused (a fresh ``FontConfiguration`` also starts Pango's font caches empty).
 """
 
 from __future__ import annotations
 
 import dataclasses
 import re
-from typing import Any
+import threading
+from typing import TYPE_CHECKING, Any
 
 from markupsafe import Markup
 
+from app.charts import DichotomyBar, RoleBar, TypeBar
+from app.charts.blocks import dichotomy_rows, gauge_block, role_rows, stylesheet, type_rows
 from app.i18n import template_callables, translations
-from app.reports.charts import report_charts
+from app.reports.charts import BAND_CODES, BAND_NAMES
 from app.reports.data import ReportData
 from app.web import TEMPLATES, templates
+
+if TYPE_CHECKING:
+    from weasyprint import CSS
+    from weasyprint.text.fonts import FontConfiguration
 
 PRINT_CSS = TEMPLATES / "pdf" / "report.css"
 # Bidirectional embeddings, overrides and isolates: in typed text they only disguise it
@@ -46,6 +58,67 @@ def css_string(text: str) -> str:
     return '"' + "".join(out) + '"'
 
 
+@dataclasses.dataclass(frozen=True)
+class PrintCharts:
+    dichotomies: Markup | None
+    types: Markup | None
+    roles: Markup | None
+    gauge: Markup | None
+
+
+def print_charts(report: ReportData) -> PrintCharts:
+    """The report's four charts for print, from the same data and with the same labels as the
+    page's SVG charts (app.reports.charts)."""
+    _ = translations(report.language).gettext
+    dich = None
+    if report.dichotomies:
+        dich = dichotomy_rows(
+            [
+                DichotomyBar(
+                    low_label=f"{d.low_name} ({d.low_code})",
+                    high_label=f"{d.high_name} ({d.high_code})",
+                    p_high=d.p_high,
+                    borderline=d.borderline,
+                )
+                for d in report.dichotomies
+            ],
+            borderline=_("borderline"),
+            not_scored=_("not scored"),
+        )
+    types = None
+    if report.types:
+        types = type_rows(
+            [TypeBar(label=f"{t.code} — {t.name}", probability=t.probability) for t in report.types]
+        )
+    roles = None
+    if report.roles:
+        roles = role_rows(
+            [RoleBar(key=r.role, label=r.name, fit=r.expected_fit) for r in report.roles],
+            target=[r.role for r in report.roles if r.is_target],
+            target_label=_("target role"),
+            margin_legend=_("+N: points ahead of the next role"),
+        )
+    meter = None
+    e = report.extraversion
+    if e is not None and len(e.band_edges) == 4:
+        edges = (0.0, *e.band_edges, 1.0)
+        meter = gauge_block(
+            e.score / 100,
+            low_label=_("Introversion"),
+            high_label=_("Extraversion"),
+            band_label=_(BAND_NAMES[BAND_CODES.index(e.band)]),
+            p_high=e.p_high,
+            bands=[
+                (edges[i], edges[i + 1], _(BAND_NAMES[i]))
+                for i in range(5)
+                if edges[i + 1] > edges[i]  # a band the scale cannot reach is left out
+            ],
+            probability=_("{pole}: {percent} probability"),
+            not_scored=_("not scored"),
+        )
+    return PrintCharts(dichotomies=dich, types=types, roles=roles, gauge=meter)
+
+
 def report_html(report: ReportData) -> str:
     """The print template filled in (also what the tests parse)."""
     report = plain_typed_text(report)
@@ -62,8 +135,7 @@ def report_html(report: ReportData) -> str:
         **template_callables(report.language),
         "lang": report.language,
         "report": report,
-        # The page's own charts (app.reports.charts), drawn at a fixed size for print.
-        "charts": report_charts(report, language=report.language, fluid=False),
+        "charts": print_charts(report),
         "versions": versions,
         # Safe: every translated piece went through css_string(); nothing else is inside.
         "page_css": Markup(page_css),  # noqa: S704
@@ -78,11 +150,31 @@ def versions_line(report: ReportData) -> str:
     return ", ".join(parts)
 
 
-def render_report_pdf(report: ReportData) -> bytes:
-    # Imported here, not at the top: WeasyPrint (with Pango, fontTools, Pillow) adds about 40 MB
-    # to every server process, and only the PDF export needs it (bench/load/README.md).
-    from weasyprint import CSS, HTML
+_local = threading.local()
 
+
+def print_resources() -> tuple[CSS, FontConfiguration]:
+    """The parsed print stylesheet and a font configuration, made once per thread: Pango's
+    font map is not thread-safe, so server threads rendering at once must not share one."""
+    res: tuple[CSS, FontConfiguration] | None = getattr(_local, "resources", None)
+    if res is None:
+        # Imported here, not at the top: WeasyPrint (with Pango, fontTools, Pillow) adds about
+        # 40 MB to every server process, and only the PDF export needs it
+        # (bench/load/README.md).
+        from weasyprint import CSS
+        from weasyprint.text.fonts import FontConfiguration
+
+        fonts = FontConfiguration()
+        css = PRINT_CSS.read_text(encoding="utf-8") + stylesheet()
+        res = (CSS(string=css, base_url=str(PRINT_CSS.parent), font_config=fonts), fonts)
+        _local.resources = res
+    return res
+
+
+def render_report_pdf(report: ReportData) -> bytes:
+    from weasyprint import HTML
+
+    stylesheet, fonts = print_resources()
     html = HTML(string=report_html(report), base_url=str(TEMPLATES / "pdf"))
-    pdf: bytes = html.write_pdf(stylesheets=[CSS(filename=str(PRINT_CSS))])
+    pdf: bytes = html.write_pdf(stylesheets=[stylesheet], font_config=fonts)
     return pdf
