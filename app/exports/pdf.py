@@ -5,18 +5,22 @@ export call it too. The print template is templates/pdf/report.html with templat
 report.css (A4; a running header with the candidate and the vacancy; a footer with the date,
 the versions and "page X of Y"). Text is set in DejaVu Sans, which covers Cyrillic.
 
-Speed (bench/bench_pdf.py): the charts are drawn for print as HTML blocks
-(``app.charts.blocks``), not as the page's SVG, whose text WeasyPrint lays out label by label;
-the template uses blocks, not tables (WeasyPrint sizes a table's columns by laying out every
-cell's text twice more); the stylesheet is parsed and the font configuration is built once per
-thread and reused (a fresh ``FontConfiguration`` also starts Pango's font caches empty).
+Speed (bench/bench_pdf.py, bench/README.md): the charts are drawn for print as rows of text
+with border bars (``app.charts.blocks``), not as the page's SVG, whose every label WeasyPrint
+lays out on its own; the template is paragraphs, without tables (WeasyPrint sizes a table's
+columns by laying out every cell twice more), <br> or inline tags where a class does; parsed
+stylesheets and font configurations are kept and reused (a fresh ``FontConfiguration`` also
+starts Pango's font caches empty).
 """
 
 from __future__ import annotations
 
+import atexit
 import dataclasses
+import queue
 import re
-import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
 
 from markupsafe import Markup
@@ -150,31 +154,51 @@ def versions_line(report: ReportData) -> str:
     return ", ".join(parts)
 
 
-_local = threading.local()
+# Parsed stylesheets and font configurations not in use. A render takes one (or makes one if
+# all are busy) and puts it back: reused, never shared by two renders at once (Pango's font
+# map is not thread-safe), and no more of them than renders ever ran at the same time.
+_idle: queue.SimpleQueue[tuple[CSS, FontConfiguration]] = queue.SimpleQueue()
 
 
-def print_resources() -> tuple[CSS, FontConfiguration]:
-    """The parsed print stylesheet and a font configuration, made once per thread: Pango's
-    font map is not thread-safe, so server threads rendering at once must not share one."""
-    res: tuple[CSS, FontConfiguration] | None = getattr(_local, "resources", None)
-    if res is None:
-        # Imported here, not at the top: WeasyPrint (with Pango, fontTools, Pillow) adds about
-        # 40 MB to every server process, and only the PDF export needs it
-        # (bench/load/README.md).
-        from weasyprint import CSS
-        from weasyprint.text.fonts import FontConfiguration
+def _new_resources() -> tuple[CSS, FontConfiguration]:
+    # Imported here, not at the top: WeasyPrint (with Pango, fontTools, Pillow) adds about
+    # 40 MB to every server process, and only the PDF export needs it (bench/load/README.md).
+    from weasyprint import CSS
+    from weasyprint.text.fonts import FontConfiguration
 
-        fonts = FontConfiguration()
-        css = PRINT_CSS.read_text(encoding="utf-8") + stylesheet()
-        res = (CSS(string=css, base_url=str(PRINT_CSS.parent), font_config=fonts), fonts)
-        _local.resources = res
-    return res
+    fonts = FontConfiguration()
+    css = PRINT_CSS.read_text(encoding="utf-8") + stylesheet()
+    return CSS(string=css, base_url=str(PRINT_CSS.parent), font_config=fonts), fonts
+
+
+@contextmanager
+def print_resources() -> Iterator[tuple[CSS, FontConfiguration]]:
+    """The parsed print stylesheet and a font configuration, for one render."""
+    try:
+        res = _idle.get_nowait()
+    except queue.Empty:
+        res = _new_resources()
+    try:
+        yield res
+    finally:
+        _idle.put(res)
+
+
+@atexit.register
+def _release_resources() -> None:
+    # Freed now, not during the interpreter's teardown: by then cffi may have unloaded the
+    # GLib and Pango libraries their destructors call into (a segfault at exit).
+    while True:
+        try:
+            _idle.get_nowait()
+        except queue.Empty:
+            return
 
 
 def render_report_pdf(report: ReportData) -> bytes:
     from weasyprint import HTML
 
-    stylesheet, fonts = print_resources()
     html = HTML(string=report_html(report), base_url=str(TEMPLATES / "pdf"))
-    pdf: bytes = html.write_pdf(stylesheets=[stylesheet], font_config=fonts)
+    with print_resources() as (stylesheet, fonts):
+        pdf: bytes = html.write_pdf(stylesheets=[stylesheet], font_config=fonts)
     return pdf
