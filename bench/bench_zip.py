@@ -4,16 +4,19 @@ Builds a real report (bench/_report_fixture.py), then runs the export's pipeline
 ``build_report`` from the database in this process, ``render_report_pdf`` in the export's pool
 of two worker processes (``app.exports.parallel.render_pdfs``, pool start-up included), through
 ``app.exports.zipstream.zip_chunks``. Checks the archive (100 entries, each a PDF), prints the
-wall time and the per-report time. Target: under 60 s on 2 cores.
+wall time, the per-report time and the load average before and after. Target: under 60 s on
+2 cores.
 """
 
 from __future__ import annotations
 
 import io
+import os
 import sys
 import time
 import zipfile
 from collections.abc import Iterator
+from pathlib import Path
 
 from _report_fixture import completed_invitation
 from sqlmodel import Session
@@ -27,6 +30,13 @@ COUNT = 100
 TARGET_S = 60.0
 
 
+def loadavg() -> str:
+    try:
+        return " ".join(Path("/proc/loadavg").read_text().split()[:3])
+    except OSError:
+        return "unknown"
+
+
 def main() -> int:
     with completed_invitation() as (engine, invitation_id):
 
@@ -36,11 +46,13 @@ def main() -> int:
                     report = build_report(session, invitation_id=invitation_id, language="ru")
                 yield f"report-{n:03d}.pdf", report
 
+        print(f"load average before: {loadavg()} ({os.cpu_count()} cores)")
         t0 = time.perf_counter()
         out = io.BytesIO()
         for chunk in zip_chunks(render_pdfs(reports(), count=COUNT)):
             out.write(chunk)
         seconds = time.perf_counter() - t0
+        print(f"load average after:  {loadavg()}")
     archive = zipfile.ZipFile(io.BytesIO(out.getvalue()))
     names = archive.namelist()
     assert len(names) == COUNT and archive.testzip() is None

@@ -1,7 +1,7 @@
 """PDFs rendered in worker processes for the ZIP export, still streamed in order.
 
-WeasyPrint spends about half a second per report in pure Python, so one process cannot use a
-second core. The request's process keeps the database work (``build_report``) and sends each
+WeasyPrint lays a report out in pure Python (about 80 ms of CPU each, bench/README.md), so one
+process cannot use a second core. The request's process keeps the database work (``build_report``) and sends each
 ``ReportData`` (a plain, picklable dataclass) to a pool of ``spawn``ed workers: a spawned
 worker starts clean, with none of the parent's threads, locks or database connections (``fork``
 would copy them mid-use). At most ``in_flight`` reports are queued or rendering at once, so
