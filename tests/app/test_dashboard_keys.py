@@ -4,17 +4,13 @@ across the boundary between candidates with a key and those without."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import timedelta
-from pathlib import Path
 
-import pytest
 from factories import make_invitation, make_user, make_vacancy
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from htmlq import csrf_of
 from sqlalchemy import text
-from sqlalchemy.engine import make_url
 from sqlmodel import Session, col, select
 from test_dashboard import _fit
 from test_exports import complete, vacancy_with_both
@@ -181,26 +177,6 @@ def test_the_name_key_follows_every_way_a_name_is_typed_and_erased(
     db.commit()
     assert stale_names(db) == []
     assert db.get(Invitation, gone.id).sort_name == ERASED_NAME  # type: ignore[union-attr]
-
-
-@pytest.fixture
-def scratch_url(database_url: str, tmp_path: Path) -> Iterator[str]:
-    """An empty database of the suite's kind, for running migrations over existing rows."""
-    url = make_url(database_url)
-    if url.get_backend_name() != "postgresql":
-        yield f"sqlite:///{tmp_path / 'scratch.db'}"
-        return
-    name = f"{url.database}_scratch"
-    admin = make_engine(url.render_as_string(hide_password=False))
-    with admin.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
-        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}"'))
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    try:
-        yield url.set(database=name).render_as_string(hide_password=False)
-    finally:
-        with admin.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
 
 
 def test_the_migration_copies_the_names_of_existing_invitations(scratch_url: str) -> None:
