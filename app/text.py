@@ -8,7 +8,8 @@ the columns and strips them in every session's flush, whichever form, API call o
 text came from. A service that refuses an empty value strips them before it checks, so a value
 made of nothing else is refused as empty rather than saved blank.
 
-Rows saved before this still hold them: the PDF export strips them again when it prints.
+Rows saved before this were cleaned by migration 5a0c3e9d7b21; the PDF export strips them again
+when it prints all the same (the audit log keeps what it recorded).
 """
 
 from __future__ import annotations
