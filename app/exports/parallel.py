@@ -1,13 +1,13 @@
 """PDFs rendered in worker processes for the ZIP export, still streamed in order.
 
 WeasyPrint lays a report out in pure Python (about 80 ms of CPU each, bench/README.md), so one
-process cannot use a second core. The request's process keeps the database work (``build_report``) and sends each
-``ReportData`` (a plain, picklable dataclass) to a pool of ``spawn``ed workers: a spawned
-worker starts clean, with none of the parent's threads, locks or database connections (``fork``
-would copy them mid-use). At most ``in_flight`` reports are queued or rendering at once, so
-memory stays flat however many candidates the vacancy has, and entries come back in the order
-they were submitted. Closing the generator (the client went away) cancels what is queued and
-lets the workers exit.
+process cannot use a second core. The request's process keeps the database work
+(``build_report``) and sends each ``ReportData`` (a plain, picklable dataclass) to a pool of
+``spawn``ed workers: a spawned worker starts clean, with none of the parent's threads, locks or
+database connections (``fork`` would copy them mid-use). At most ``in_flight`` reports are
+queued or rendering at once, so memory stays flat however many candidates the vacancy has, and
+entries come back in the order they were submitted. Closing the generator (the client went away)
+cancels what is queued and lets the workers exit.
 
 A small export renders in the request's process: starting workers costs more than one PDF.
 """
