@@ -4,19 +4,21 @@ The page keeps its SVG charts (``app.charts.svg``); this is the PDF's variant. W
 parses an inline SVG twice and lays out every ``<text>`` through Pango on its own, so the four
 SVG charts cost as much as the rest of the report together (bench/README.md). Here a row is
 one paragraph (two for a dichotomy): its text is laid out like any other line, and its bar is
-the paragraph's left border, which WeasyPrint fills as a plain rectangle. No extra elements,
-no images, no SVG. Border widths cannot be percentages, so the geometry is in millimetres of
-the print line (``LINE_MM``; a test checks it against templates/pdf/report.css).
+the paragraph's left border, which WeasyPrint fills as a plain rectangle: no extra elements, no
+SVG. Only the gauge's bands are background layers (one paragraph instead of five blocks).
+Border widths cannot be percentages, so the geometry is in millimetres of the print line
+(``LINE_MM``; a test checks it against the page margins in templates/pdf/report.css).
 
 The charts take the same data as the SVG charts and keep their rules: probabilities are never
-written as 0% or 100%, dichotomy bars grow from the centre towards the more probable pole,
-the target role is named in words and drawn darker, not told by hue alone.
+written as 0% or 100%, dichotomy bars grow from the centre towards the more probable pole, the
+target role is starred (the legend says so) and drawn darker, not told by hue alone.
 
 Pure: markupsafe only. Caller strings are cleaned like the SVG charts' (control and bidi
 characters removed, length capped), shortened with an ellipsis where a column is narrow, and
 escaped. The ``style`` attributes hold only numbers and colours formatted here; this markup
 goes into the PDF and is never served to a browser, so the pages' Content-Security-Policy does
-not apply to it. The classes are styled in templates/pdf/report.css.
+not apply to it. The classes are styled by ``stylesheet()``, which app/exports/pdf.py adds to
+the print stylesheet.
 """
 
 from __future__ import annotations
