@@ -74,6 +74,7 @@ def stylesheet() -> str:
 .rf-target {{ border-left-color: {INK}; }}
 .rf-win {{ color: {INK}; font-weight: bold; }}
 .rf-legend, .rf-note {{ font-size: 8.5pt; color: {MUTED}; margin: 0 0 1.6mm; }}
+.rf-note {{ text-align: center; }}
 .rf-gauge-head {{ margin: 0 0 0.5mm; font-weight: bold; }}
 .rf-gauge {{ padding-bottom: 5.4mm; margin: 0 0 0.6mm; background-repeat: no-repeat;
   font-weight: bold; }}
@@ -294,8 +295,11 @@ def gauge_block(
             current = _clean(name) == band
         else:
             current = start <= v < end or (end == 1.0 and v == 1.0)
-        # No-break spaces keep each band's name and range together when the legend wraps.
-        item = f"{_clean(name)} {round(start * 100)}–{round(end * 100)}".replace(" ", "\u00a0")
+        # No-break spaces and a word joiner after the dash keep each band's name and range
+        # together when the legend wraps.
+        item = f"{_clean(name)} {round(start * 100)}–\u2060{round(end * 100)}".replace(
+            " ", "\u00a0"
+        )
         legend.append(Markup("<b>{}</b>").format(item) if current else escape(item))
     out.append(Markup('<p class="rf-legend">{}</p>').format(Markup(" · ").join(legend)))
     return Markup("\n").join(out)

@@ -184,7 +184,8 @@ def test_the_gauge_marks_the_score_and_the_candidates_band() -> None:
     assert style.count("linear-gradient(") == 1 + len(bands)
     assert "text-indent:calc(80.0% - 1.3mm)" in style
     legend = doc.one("p", class_="rf-legend")
-    assert [b.text for b in legend.find_all("b")] == ["Явный экстраверт 70–100"]
+    # A word joiner after the dash keeps the range on one line.
+    assert [b.text for b in legend.find_all("b")] == ["Явный экстраверт 70–\u2060100"]
     assert legend.text.count("–") == len(bands)
 
 
