@@ -354,3 +354,16 @@ def test_a_process_that_rendered_a_pdf_exits_cleanly() -> None:
     )
     done = subprocess.run([sys.executable, "-c", script], capture_output=True, cwd=ROOT)
     assert done.returncode == 0, (done.returncode, done.stderr.decode()[-2000:])
+
+
+@needs_poppler
+def test_an_unusable_answer_set_is_warned_about_before_the_recommendation(tmp_path: Path) -> None:
+    """As on the page: a plain warning first; the advice itself stays for the reader to weigh."""
+    warning = "Не опирайтесь на этот результат"
+    for level, warned in (("unusable", True), ("doubtful", False)):
+        text = flat_text(render_report_pdf(sample_report(quality_level=level)), tmp_path)
+        flat = " ".join(text.split())
+        assert (warning in flat) is warned, level
+        advice = flat.index("Рекомендуемая позиция")
+        if warned:
+            assert flat.index(warning) < advice
