@@ -18,7 +18,6 @@ from __future__ import annotations
 import atexit
 import dataclasses
 import queue
-import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
@@ -30,6 +29,7 @@ from app.charts.blocks import dichotomy_rows, gauge_block, role_rows, stylesheet
 from app.i18n import template_callables, translations
 from app.reports.charts import BAND_CODES, BAND_NAMES
 from app.reports.data import ReportData
+from app.text import strip_bidi
 from app.web import TEMPLATES, templates
 
 if TYPE_CHECKING:
@@ -37,17 +37,13 @@ if TYPE_CHECKING:
     from weasyprint.text.fonts import FontConfiguration
 
 PRINT_CSS = TEMPLATES / "pdf" / "report.css"
-# Bidirectional embeddings, overrides and isolates: in typed text they only disguise it
-# ("gnp.exe" with U+202E prints as "exe.png"), and a PDF is read without a browser's tools.
-BIDI_CONTROLS = re.compile("[\u202a-\u202e\u2066-\u2069]")
 
 
 def plain_typed_text(report: ReportData) -> ReportData:
-    """The report with the bidi controls removed from what people typed (name, title)."""
-    candidate = dataclasses.replace(
-        report.candidate, name=BIDI_CONTROLS.sub("", report.candidate.name)
-    )
-    vacancy = dataclasses.replace(report.vacancy, title=BIDI_CONTROLS.sub("", report.vacancy.title))
+    """The report with the bidi controls removed from what people typed (name, title): they
+    are stripped when saved (app/text.py), and again here, since a PDF travels on its own."""
+    candidate = dataclasses.replace(report.candidate, name=strip_bidi(report.candidate.name))
+    vacancy = dataclasses.replace(report.vacancy, title=strip_bidi(report.vacancy.title))
     return dataclasses.replace(report, candidate=candidate, vacancy=vacancy)
 
 
