@@ -11,6 +11,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Annotated, Any
 
+import anyio.to_thread
 from fastapi import Depends, Request
 from sqlalchemy import Engine, event
 from sqlalchemy.engine import make_url
@@ -58,9 +59,17 @@ def make_engine(url: str, *, pool_size: int = POOL_SIZE) -> Engine:
 async def get_session(request: Request) -> AsyncIterator[Session]:
     # An async dependency, so FastAPI does not hop to its thread pool twice per request just
     # to open and close a session: opening takes no connection (the route's first query does,
-    # in the route's thread) and closing hands it back to the pool.
-    with Session(request.app.state.engine) as session:
+    # in the route's thread), and after the route's commit closing has none to hand back.
+    session = Session(request.app.state.engine)
+    try:
         yield session
+    finally:
+        if session.in_transaction():
+            # Still holding a connection (a read-only page, an error): closing rolls it back,
+            # a round trip to the database, which must not block the event loop.
+            await anyio.to_thread.run_sync(session.close)
+        else:
+            session.close()
 
 
 SessionDep = Annotated[Session, Depends(get_session)]

@@ -60,3 +60,18 @@ def test_pages_have_no_inline_scripts_or_styles(client: TestClient) -> None:
     assert all(s.get("src") for s in page.find_all("script"))
     assert page.find_all("style") == []
     assert [el for el in page.iter() if "style" in el.attrs] == []
+
+
+def test_every_request_hands_its_database_connection_back(staff: TestClient, db) -> None:
+    """The request's session is closed on every path: after a commit, after a read-only page
+    (closed in a thread, as it rolls back), and after an error."""
+    import gc
+
+    pool = staff.app.state.engine.pool  # type: ignore[attr-defined]
+    gc.disable()  # a leaked session must not be rescued by the garbage collector
+    try:
+        for path in ("/", "/vacancies", "/a/" + "x" * 40, "/healthz"):
+            staff.get(path)
+            assert pool.checkedout() == 0, path
+    finally:
+        gc.enable()
