@@ -19,6 +19,7 @@ from questionnaires.loader import QuestionnaireError
 DEMO_EMAIL = "admin@example.com"
 DEMO_PASSWORD_FILE = "demo_admin_password"  # noqa: S105  (a file name, not a password)
 DEMO_VACANCY = "Demo: client manager (B2B)"
+DEMO_LINK_FILE = "demo_candidate_link"
 # Who did it, in the audit log, for changes made with these commands (no user is logged in).
 CLI_ACTOR = "command line"
 
@@ -125,8 +126,11 @@ def cmd_invite(settings: Settings, args: argparse.Namespace) -> None:
 
 
 def cmd_demo(settings: Settings, _args: argparse.Namespace) -> None:
-    """Demo data, once: an admin whose password is kept in the data dir, and one vacancy."""
+    """Demo data, once: an admin whose password is kept in the data dir, one vacancy with five
+    fictional candidates who have answered (app/demo.py) and one link not yet used."""
     from app.auth.service import create_user
+    from app.demo import add_demo_candidates
+    from app.main import load_questionnaires
     from app.migrations import upgrade
     from app.staff.service import create_vacancy
 
@@ -150,7 +154,7 @@ def cmd_demo(settings: Settings, _args: argparse.Namespace) -> None:
                 full_name="Demo Admin",
             )
         if session.exec(select(Vacancy).where(Vacancy.title == DEMO_VACANCY)).first() is None:
-            create_vacancy(
+            vacancy = create_vacancy(
                 session,
                 title=DEMO_VACANCY,
                 placement="farmer",
@@ -158,6 +162,15 @@ def cmd_demo(settings: Settings, _args: argparse.Namespace) -> None:
                 questionnaire_ids=["introversion_extraversion", "socionics_16"],
                 created_by=admin,
             )
+            link = add_demo_candidates(
+                session,
+                settings=settings,
+                vacancy=vacancy,
+                admin=admin,
+                catalog=load_questionnaires(),
+            )
+            settings.data_dir.mkdir(parents=True, exist_ok=True)
+            (settings.data_dir / DEMO_LINK_FILE).write_text(link + "\n", encoding="utf-8")
         session.commit()
     password = (
         password_file.read_text(encoding="utf-8").strip()
@@ -168,6 +181,10 @@ def cmd_demo(settings: Settings, _args: argparse.Namespace) -> None:
     print(f"  open:     {settings.base_url}/login")
     print(f"  email:    {DEMO_EMAIL}")
     print(f"  password: {password}")
+    link_file = settings.data_dir / DEMO_LINK_FILE
+    if link_file.exists():
+        link = link_file.read_text(encoding="utf-8").strip()
+        print(f"  a candidate's link, to try their side: {link}")
 
 
 def cmd_api_key(settings: Settings, args: argparse.Namespace) -> None:

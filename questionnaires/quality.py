@@ -52,7 +52,9 @@ def seconds_per_item(q: Questionnaire, timing: Timing | None) -> tuple[float | N
     by_page = None
     pages = q.pages()
     per_item = [
-        secs / len(page) for secs, page in zip(timing.page_seconds, pages, strict=False) if page
+        secs / len(page)
+        for secs, page in zip(timing.page_seconds, pages, strict=False)
+        if page and secs is not None
     ]
     if per_item:
         by_page = statistics.median(per_item)

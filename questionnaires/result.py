@@ -28,7 +28,8 @@ class ScaleCalibration(Frozen):
 class Timing(Frozen):
     """How long answering took: server-side per page, browser-reported per item."""
 
-    page_seconds: list[float] = Field(default_factory=list)
+    # None for a page whose time was not measured (no view and save pair): unknown, not fast.
+    page_seconds: list[float | None] = Field(default_factory=list)
     item_ms: dict[str, int] = Field(default_factory=dict)
 
 

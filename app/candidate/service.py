@@ -256,13 +256,15 @@ def page_timing(session: Session, *, invitation_id: int, q: Questionnaire) -> tu
         .order_by(col(PageEvent.at), col(PageEvent.id))
     ).all()
     pages = len(q.pages())
-    seconds = [0.0] * pages
+    # A page never shown and saved through the pages (answers that came another way) has no
+    # measured time: None, so the quality check does not read it as answered in 0 s.
+    seconds: list[float | None] = [None] * pages
     viewed: dict[int, datetime] = {}
     for e in events:
         if e.kind == "view":
             viewed.setdefault(e.page, e.at)
         elif e.kind == "save" and e.page in viewed and 0 <= e.page < pages:
-            seconds[e.page] += (e.at - viewed.pop(e.page)).total_seconds()
+            seconds[e.page] = (seconds[e.page] or 0.0) + (e.at - viewed.pop(e.page)).total_seconds()
     total = (events[-1].at - events[0].at).total_seconds() if events else 0.0
     item_ms = stored_item_ms(session, invitation_id=invitation_id, questionnaire_id=q.id)
     return Timing(page_seconds=seconds, item_ms=item_ms), round(total)

@@ -123,3 +123,17 @@ def test_the_bounds_are_inclusive(client: TestClient, db: Session, settings) -> 
     assert autosave(client, token, first, 3, 0).status_code == 200
     assert autosave(client, token, second, 3, 3_600_000).status_code == 200
     assert item_ms(db) == {first: 0, second: 3_600_000}
+
+
+def test_answers_saved_without_page_views_are_not_called_too_fast(
+    client: TestClient, db: Session, settings
+) -> None:
+    """Only autosaves, then finish from the review: no page was viewed and saved through its
+    form, so no page time was measured. Unknown is not 0 s per item."""
+    token = invite(db, settings)
+    consent(client, token)
+    for item, value in answers_for(ie_questionnaire()).items():
+        assert autosave(client, token, item, value, None).json() == {"ok": True}
+    assert client.post(f"/a/{token}/finish", follow_redirects=False).status_code == 303
+    assert db.exec(select(PageEvent)).all() == []
+    assert too_fast(db) == []

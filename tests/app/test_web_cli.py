@@ -6,10 +6,10 @@ import re
 from pathlib import Path
 
 import pytest
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from app.cli import DEMO_EMAIL, main
-from app.models import Invitation, User, Vacancy
+from app.models import Candidate, FitRecord, Invitation, Result, User, Vacancy
 from questionnaires import loader
 
 
@@ -41,7 +41,8 @@ def test_invite_prints_the_candidate_link(env: Path, db: Session, capsys) -> Non
     assert code == 0
     link = capsys.readouterr().out.strip()
     assert re.fullmatch(r"https://hr\.example\.com/a/[A-Za-z0-9_-]{43}", link)
-    invitation = db.exec(select(Invitation)).one()
+    ivan = db.exec(select(Candidate).where(Candidate.name == "Ivan")).one()
+    invitation = db.exec(select(Invitation).where(Invitation.candidate_id == ivan.id)).one()
     assert invitation.language == "en"
 
 
@@ -61,6 +62,34 @@ def test_demo_is_idempotent_and_prints_the_same_credentials(env: Path, db: Sessi
     assert password and (env / "demo_admin_password").read_text().strip() == password.group(1)
     assert len(db.exec(select(User)).all()) == 1
     assert len(db.exec(select(Vacancy)).all()) == 1
+    assert len(db.exec(select(Invitation)).all()) == 6  # the demo candidates, once
+
+
+def test_demo_candidates_have_answered_and_have_reports_to_read(
+    env: Path, db: Session, capsys
+) -> None:
+    """Five fictional candidates scored through the real services (their simulated answers
+    are consistent, so the type and the placement are the ones they lean to), and one link
+    left for trying the candidate's side."""
+    assert main(["demo"]) == 0
+    out = capsys.readouterr().out
+    link = re.search(r"to try their side: (\S+)", out)
+    assert link and re.fullmatch(r"https://hr\.example\.com/a/[A-Za-z0-9_-]{43}", link.group(1))
+    assert (env / "demo_candidate_link").read_text().strip() == link.group(1)
+    fits = {
+        db.get(Candidate, db.get(Invitation, f.invitation_id).candidate_id).name: f  # type: ignore[union-attr]
+        for f in db.exec(select(FitRecord)).all()
+    }
+    assert len(fits) == 5
+    assert fits["Анна Смирнова"].placement == "farmer"
+    assert fits["Игорь Волков"].placement == "hunter"
+    results = db.exec(select(Result)).all()
+    assert len(results) == 10  # both questionnaires of each
+    # Stored without page views: no page time was measured, so nothing is "too fast".
+    assert {r.quality_level for r in results} <= {"good", "doubtful"}
+    assert not any(f["code"] == "too_fast" for r in results for f in r.data["quality"]["flags"])
+    open_ = db.exec(select(Invitation).where(col(Invitation.started_at).is_(None))).all()
+    assert len(open_) == 1 and open_[0].completed_at is None
 
 
 def test_demo_refuses_in_production(env: Path, monkeypatch: pytest.MonkeyPatch, capsys) -> None:

@@ -45,6 +45,14 @@ def test_it_flags_answers_faster_than_two_seconds_per_item():
     assert _codes(r) == {"too_fast": "unusable"} and r.quality.level == "unusable"
 
 
+def test_pages_whose_time_was_not_measured_count_as_unknown_not_as_fast():
+    q = _q()
+    r = score(q, CAREFUL, timing=Timing(page_seconds=[None, None, None]))
+    assert "too_fast" not in _codes(r) and r.quality.seconds_per_item is None
+    r = score(q, CAREFUL, timing=Timing(page_seconds=[None, 8, None]))  # only page 2: 1.6 s
+    assert _codes(r) == {"too_fast": "doubtful"} and r.quality.seconds_per_item == 1.6
+
+
 def test_it_flags_a_long_run_of_one_answer():
     q = _q()
     answers = dict(CAREFUL, **{f"i{k}": 3 for k in range(8)})
