@@ -194,3 +194,20 @@ def test_the_answer_warns_first_when_the_answers_are_unusable(
         page = parse(staff.get(f"/invitations/{invitation_id}/report").text)
         assert bool(page.find_all(id="unusable-warning")) is warned, level
         assert page.one("strong", **{"data-placement": "farmer"})  # advice stays visible
+
+
+def test_the_time_taken_is_shown_only_when_it_was_measured(
+    staff: TestClient, db: Session, settings
+) -> None:
+    from app.models import Result
+
+    invitation_id = complete(staff, db, settings, type_code="ESI", extravert=False)
+    results = db.exec(select(Result).where(Result.invitation_id == invitation_id)).all()
+    for seconds, shown in ((125, "2 min 5 s"), (0, None)):
+        for r in results:
+            r.seconds_taken = seconds
+            db.add(r)
+        db.commit()
+        page = parse(staff.get(f"/invitations/{invitation_id}/report?lang=en").text)
+        versions = page.one(id="versions").text
+        assert (shown in versions) if shown else (" min " not in versions), versions
