@@ -6,12 +6,12 @@ once at the end of a successful request. An exception rolls everything back.
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Annotated, Any
 
-import anyio.to_thread
 from fastapi import Depends, Request
 from sqlalchemy import Engine, event
 from sqlalchemy.engine import make_url
@@ -66,8 +66,11 @@ async def get_session(request: Request) -> AsyncIterator[Session]:
     finally:
         if session.in_transaction():
             # Still holding a connection (a read-only page, an error): closing rolls it back,
-            # a round trip to the database, which must not block the event loop.
-            await anyio.to_thread.run_sync(session.close)
+            # a round trip to the database, which must not block the event loop. Not in the
+            # request threads: when those are all busy waiting for a pooled connection, the
+            # sessions holding the connections could never get one to close (a deadlock the
+            # load benchmark hit); asyncio's own executor is apart from them.
+            await asyncio.to_thread(session.close)
         else:
             session.close()
 

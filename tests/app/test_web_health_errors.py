@@ -75,3 +75,36 @@ def test_every_request_hands_its_database_connection_back(staff: TestClient, db)
             assert pool.checkedout() == 0, path
     finally:
         gc.enable()
+
+
+def test_many_read_only_requests_at_once_do_not_starve_the_connection_pool(settings, db) -> None:
+    """More requests than pooled connections, one request thread: sessions that finished with
+    a connection still open must close without waiting for a request thread, or the threads
+    wait for connections that are waiting for threads (the load benchmark hung this way)."""
+    import anyio
+    import httpx
+
+    from app.main import create_app
+
+    app = create_app(settings.model_copy(update={"request_threads": 1}))  # pool: 7 + 10
+
+    async def main() -> list[int]:
+        async with app.router.lifespan_context(app):
+            app.state.engine.pool._timeout = 5  # fail fast instead of after 30 s
+            transport = httpx.ASGITransport(app=app)
+            async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as c:
+                statuses: list[int] = []
+
+                async def one() -> None:
+                    # An unknown link: looked up (a connection taken), refused, not committed.
+                    statuses.append((await c.get("/a/" + "y" * 40)).status_code)
+
+                with anyio.fail_after(60):
+                    async with anyio.create_task_group() as tasks:
+                        for _ in range(60):
+                            tasks.start_soon(one)
+                return statuses
+
+    statuses = anyio.run(main)
+    assert statuses == [404] * 60
+    assert app.state.engine.pool.checkedout() == 0
