@@ -23,7 +23,6 @@ the print stylesheet.
 
 from __future__ import annotations
 
-import math
 from collections.abc import Collection, Sequence
 from typing import NamedTuple
 
@@ -43,6 +42,8 @@ from app.charts.svg import (
     _pct,
     _probability,
     _width,
+    ranked_roles,
+    ranked_types,
 )
 
 # Millimetres of the print line: A4 less 16 mm side margins (templates/pdf/report.css).
@@ -152,20 +153,9 @@ def _em(text: str, bold: bool) -> float:
 def type_rows(rows: Sequence[TypeBar], *, top: int = 5) -> Markup:
     """The ``top`` most probable types, most probable first: a bar on a 0–100% scale, the
     type's name and its probability."""
-    if not rows:
-        raise ValueError("type_rows needs at least one row")
-    if top < 1:
-        raise ValueError("top must be at least 1")
-    data = []
-    for row in rows:
-        p = _probability(row.probability, "probability")
-        if p is None:
-            raise ValueError("a type's probability must be a number")
-        data.append((p, _clean(row.label)))
-    data.sort(key=lambda r: -r[0])  # stable: equal probabilities keep the caller's order
     return Markup("\n").join(
         _bar_row("rf-bar rf-win" if i == 0 else "rf-bar", p * BAR_MM, f"{label} {_pct(p)}")
-        for i, (p, label) in enumerate(data[:top])
+        for i, (p, label) in enumerate(ranked_types(rows, top=top))
     )
 
 
@@ -180,16 +170,7 @@ def role_rows(
     and the lead over the next role (differences of the displayed, rounded fits, so the
     figures add up). The target role is starred, in bold, its bar dark; the legend says what
     the star and the "+N" mean."""
-    if not rows:
-        raise ValueError("role_rows needs at least one row")
-    targets = {target} if isinstance(target, str) else set(target or ())
-    data = []
-    for row in rows:
-        fit = float(row.fit)
-        if not math.isfinite(fit) or not -1e-9 <= fit <= 100 + 1e-9:
-            raise ValueError(f"fit must be within 0..100, got {row.fit!r}")
-        data.append((round(min(max(fit, 0.0), 100.0)), _clean(row.label), row.key in targets))
-    data.sort(key=lambda r: -r[0])
+    data = ranked_roles(rows, target=target)
     tag = _clean(target_label)
     out = []
     for i, (fit, label, is_target) in enumerate(data):

@@ -218,18 +218,7 @@ def type_bars(
     rows: Sequence[TypeBar], *, labels: TypeLabels, top: int = 5, fluid: bool = True
 ) -> Markup:
     """The ``top`` most probable types, most probable first, as bars on a 0–100% scale."""
-    if not rows:
-        raise ValueError("type_bars needs at least one row")
-    if top < 1:
-        raise ValueError("top must be at least 1")
-    data = []
-    for row in rows:
-        p = _probability(row.probability, "probability")
-        if p is None:
-            raise ValueError("a type's probability must be a number")
-        data.append((p, _clean(row.label)))
-    data.sort(key=lambda r: -r[0])  # stable: equal probabilities keep the caller's order
-    data = data[:top]
+    data = ranked_types(rows, top=top)
     track = X1 - X0 - 50  # room for ">99%" after a full bar
     row_h = 52
     body: list[ET.Element] = []
@@ -266,16 +255,7 @@ def role_ranking(
     outlined and tagged ``labels.target``, so it stands out without relying on colour. The
     leads are differences of the displayed (rounded) fits, so the figures on the chart add up.
     """
-    if not rows:
-        raise ValueError("role_ranking needs at least one row")
-    targets = {target} if isinstance(target, str) else set(target or ())
-    data = []
-    for row in rows:
-        fit = float(row.fit)
-        if not math.isfinite(fit) or not -1e-9 <= fit <= 100 + 1e-9:
-            raise ValueError(f"fit must be within 0..100, got {row.fit!r}")
-        data.append((round(min(max(fit, 0.0), 100.0)), _clean(row.label), row.key in targets))
-    data.sort(key=lambda r: -r[0])
+    data = ranked_roles(rows, target=target)
     uid = _new_id()
     hatch = f"url(#{uid}-hatch)"
     track = X1 - X0 - 84  # room for "100 +28" after a full bar
@@ -485,6 +465,41 @@ _INVISIBLE = re.compile(
     "\ufeff\ud800-\udfff\ufffe\uffff]"
 )
 _SPACE = re.compile(r"\s+")
+
+
+def ranked_types(rows: Sequence[TypeBar], *, top: int) -> list[tuple[float, str]]:
+    """(probability, cleaned label) of the ``top`` most probable types, most probable first
+    (stable: equal probabilities keep the caller's order). Shared with the print charts."""
+    if not rows:
+        raise ValueError("a type chart needs at least one row")
+    if top < 1:
+        raise ValueError("top must be at least 1")
+    data = []
+    for row in rows:
+        p = _probability(row.probability, "probability")
+        if p is None:
+            raise ValueError("a type's probability must be a number")
+        data.append((p, _clean(row.label)))
+    data.sort(key=lambda r: -r[0])
+    return data[:top]
+
+
+def ranked_roles(
+    rows: Sequence[RoleBar], *, target: str | Collection[str] | None
+) -> list[tuple[int, str, bool]]:
+    """(displayed fit 0..100, cleaned label, is a target) by fit, best first. Shared with the
+    print charts, so both draw the same rounded figures."""
+    if not rows:
+        raise ValueError("a role chart needs at least one row")
+    targets = {target} if isinstance(target, str) else set(target or ())
+    data = []
+    for row in rows:
+        fit = float(row.fit)
+        if not math.isfinite(fit) or not -1e-9 <= fit <= 100 + 1e-9:
+            raise ValueError(f"fit must be within 0..100, got {row.fit!r}")
+        data.append((round(min(max(fit, 0.0), 100.0)), _clean(row.label), row.key in targets))
+    data.sort(key=lambda r: -r[0])
+    return data
 
 
 def _clean(text: str) -> str:
