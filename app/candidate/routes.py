@@ -200,16 +200,19 @@ def _question_page(
     ref: PageRef,
     pages: list[PageRef],
     *,
-    missing: set[str],
+    check: bool,
 ) -> Response:
+    """``check``: sent here from the review, so the page's unanswered items are marked."""
     assert invitation.id is not None
     t = translations(invitation.language)
     answers = all_answers(session, invitation_id=invitation.id)
+    given = answers.get(q.id, {})
+    missing = {i for i in ref.item_ids if i not in given} if check else set()
     items = item_views(
         q,
         ref.item_ids,
         lang=invitation.language,
-        answers=answers.get(q.id, {}),
+        answers=given,
         missing=missing,
         gettext=t.gettext,
     )
@@ -249,13 +252,8 @@ def show_page(request: Request, session: SessionDep, token: str, qid: str, page:
     q = _questionnaire(request, invitation, qid)
     pages = flow_pages(invitation, _catalog(request))
     ref = _find_page(pages, qid, page)
-    assert invitation.id is not None
-    # ?check=1: sent here from the review, so the unanswered items are marked.
-    missing: set[str] = set()
-    if request.query_params.get("check"):
-        given = all_answers(session, invitation_id=invitation.id).get(qid, {})
-        missing = {i for i in ref.item_ids if i not in given}
-    response = _question_page(request, session, invitation, token, q, ref, pages, missing=missing)
+    check = bool(request.query_params.get("check"))
+    response = _question_page(request, session, invitation, token, q, ref, pages, check=check)
     # Recorded after rendering: the write transaction (on SQLite, the database's write lock)
     # stays as short as one insert.
     record_page(

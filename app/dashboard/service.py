@@ -42,7 +42,6 @@ DECISIONS = [d.value for d in DecisionKind]
 PLACEMENTS = [p.value for p in Placement if p.value not in ("universal", "undecided")]
 SORTS = ["date", "name", "status", "placement", "fit", "quality", "decision"]
 PAGE_SIZE = 50
-NEVER_EMPTY = {"date", "name", "status"}
 NO_DECISION = "none"
 
 
