@@ -14,6 +14,7 @@ from typing import Annotated, Any
 
 from fastapi import Depends, Request
 from sqlalchemy import Engine, event
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import make_url
 from sqlmodel import Session, create_engine
 
@@ -76,3 +77,10 @@ async def get_session(request: Request) -> AsyncIterator[Session]:
 
 
 SessionDep = Annotated[Session, Depends(get_session)]
+
+
+def upsert_insert(dialect: str, table: Any) -> Any:
+    """``INSERT`` for ``dialect`` with its ``ON CONFLICT`` methods (PostgreSQL and SQLite both
+    have them; they make writes idempotent under retries, two tabs and several instances)."""
+    module = postgresql if dialect == "postgresql" else sqlite
+    return module.insert(table)

@@ -12,12 +12,12 @@ from datetime import datetime
 from functools import cache
 
 from sqlalchemy import Insert, bindparam, func, insert, update
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session, col, select
 
 from app.auth.security import hash_token
 from app.config import LANGUAGES
 from app.dashboard.keys import sync_table_keys
+from app.db import upsert_insert
 from app.errors import LinkProblem
 from app.models import Answer, Invitation, InvitationStatus, PageEvent, Result
 from app.scoring.service import calibration_for, update_fit
@@ -140,16 +140,14 @@ def parse_answers(q: Questionnaire, form: Mapping[str, object]) -> dict[str, int
 
 
 def _insert(session: Session, table: type) -> Insert:
-    # Both dialects offer ON CONFLICT; it makes writes idempotent under retries and two tabs.
-    dialect = session.get_bind().dialect.name
-    return (postgresql if dialect == "postgresql" else sqlite).insert(table)
+    return upsert_insert(session.get_bind().dialect.name, table)
 
 
 @cache
 def _answers_upsert(dialect: str) -> Insert:
     """Insert answers, or overwrite the item's earlier answer."""
     table = Answer.__table__  # type: ignore[attr-defined]
-    stmt = (postgresql if dialect == "postgresql" else sqlite).insert(table)
+    stmt = upsert_insert(dialect, table)
     excluded = stmt.excluded
     return stmt.on_conflict_do_update(
         index_elements=["invitation_id", "questionnaire_id", "item_id"],

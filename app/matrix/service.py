@@ -16,10 +16,9 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Insert
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session, col, select
 
-from app.db import utcnow
+from app.db import upsert_insert, utcnow
 from app.models import MatrixVersion, User
 from app.text import strip_bidi
 from socionics.matrix import (
@@ -51,9 +50,7 @@ class MatrixFormErrors(Exception):
 
 
 def _insert(session: Session) -> Insert:
-    dialect = session.get_bind().dialect.name
-    module = postgresql if dialect == "postgresql" else sqlite
-    return module.insert(MatrixVersion)
+    return upsert_insert(session.get_bind().dialect.name, MatrixVersion)
 
 
 def store_version(

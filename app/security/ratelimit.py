@@ -18,11 +18,11 @@ from typing import Any, Protocol
 
 import anyio.to_thread
 from sqlalchemy import Engine, bindparam, case, delete, select
-from sqlalchemy.dialects import postgresql, sqlite
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.types import ASGIApp, Receive, Scope, Send
 
+from app.db import upsert_insert
 from app.i18n import pick_language
 from app.models import RateLimit
 
@@ -73,8 +73,7 @@ class DatabaseBackend:
         ).returning(table.c.count)
 
     def _insert(self) -> Any:
-        module = postgresql if self.engine.dialect.name == "postgresql" else sqlite
-        return module.insert(RateLimit)
+        return upsert_insert(self.engine.dialect.name, RateLimit)
 
     def incr(self, key: str, *, ttl: int, now: float) -> int:
         params = {"key": key, "now": int(now), "until": int(now) + ttl}

@@ -22,10 +22,9 @@ from urllib.parse import urlsplit
 
 import httpx
 from sqlalchemy import Insert, exists
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session, col, select
 
-from app.db import utcnow
+from app.db import upsert_insert, utcnow
 from app.i18n import N_
 from app.models import Invitation, User, Vacancy, WebhookDelivery, WebhookEndpoint, WebhookEvent
 
@@ -124,8 +123,7 @@ def set_active(session: Session, *, endpoint: WebhookEndpoint, active: bool) -> 
 
 
 def _insert(session: Session, table: type) -> Insert:
-    module = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
-    return module.insert(table)
+    return upsert_insert(session.get_bind().dialect.name, table)
 
 
 def emit(
