@@ -45,6 +45,7 @@ from app.users.routes import router as users_router
 from app.web import STATIC, templates, warm_up
 from app.webhooks import worker as webhook_worker
 from app.webhooks.routes import router as webhooks_router
+from app.writer import Writer
 from questionnaires.loader import product_questionnaires
 from questionnaires.schema import Questionnaire
 
@@ -71,10 +72,12 @@ def create_app(
         anyio.to_thread.current_default_thread_limiter().total_tokens = settings.request_threads
         app.state.export_limiter = anyio.CapacityLimiter(EXPORT_THREADS)
         warm_up()
+        app.state.writer = Writer(app.state.engine)
         app.state.limiter = make_limiter(
             engine=app.state.engine,
             redis_url=settings.redis_url,
             prefix=settings.rate_limit_prefix,
+            writer=app.state.writer,
         )
         stop = asyncio.Event()
         webhooks = None
@@ -104,6 +107,9 @@ def create_app(
                 await webhooks
             if mails is not None:
                 await mails
+            await app.state.limiter.aclose()
+            # Queued writes are run before the connections go.
+            await asyncio.to_thread(app.state.writer.close)
             app.state.engine.dispose()
 
     app = FastAPI(

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from datetime import datetime
 from enum import StrEnum
-from typing import Any
+from typing import Any, Protocol
 
 from sqlalchemy import JSON, Column, Index, LargeBinary, MetaData, UniqueConstraint, event
 from sqlalchemy.orm import Session as OrmSession
@@ -100,6 +100,27 @@ class Candidate(SQLModel, table=True):
     created_at: datetime = Field(default_factory=utcnow)
 
 
+class _LinkDates(Protocol):
+    completed_at: datetime | None
+    revoked_at: datetime | None
+    expires_at: datetime
+    started_at: datetime | None
+
+
+def invitation_status(link: _LinkDates, now: datetime) -> InvitationStatus:
+    """An invitation's status from its dates; ``link`` is an ``Invitation`` or a row with the
+    same columns (the candidate's hot path reads rows, not ORM objects)."""
+    if link.completed_at is not None:
+        return InvitationStatus.completed
+    if link.revoked_at is not None:
+        return InvitationStatus.revoked
+    if link.expires_at <= now:
+        return InvitationStatus.expired
+    if link.started_at is not None:
+        return InvitationStatus.started
+    return InvitationStatus.invited
+
+
 class Invitation(SQLModel, table=True):
     """A candidate's personal link to one vacancy's questionnaires."""
 
@@ -139,15 +160,7 @@ class Invitation(SQLModel, table=True):
     sort_decision: str | None = Field(default=None, max_length=16)
 
     def status(self, now: datetime) -> InvitationStatus:
-        if self.completed_at is not None:
-            return InvitationStatus.completed
-        if self.revoked_at is not None:
-            return InvitationStatus.revoked
-        if self.expires_at <= now:
-            return InvitationStatus.expired
-        if self.started_at is not None:
-            return InvitationStatus.started
-        return InvitationStatus.invited
+        return invitation_status(self, now)
 
 
 class Answer(SQLModel, table=True):

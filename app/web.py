@@ -26,6 +26,7 @@ LANG_COOKIE = "lang"
 _env = jinja2.Environment(
     loader=jinja2.FileSystemLoader(TEMPLATES),
     autoescape=jinja2.select_autoescape(["html", "xml"]),
+    auto_reload=False,
     extensions=["jinja2.ext.i18n"],
     undefined=jinja2.StrictUndefined,
     trim_blocks=True,

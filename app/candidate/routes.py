@@ -14,27 +14,37 @@ stopped: the first page with an unanswered item.
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
+from functools import partial
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, HTTPException, Request
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 from sqlmodel import Session, select
+from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import FormData
 
 from app.candidate.consent import consent_paragraphs
 from app.candidate.feedback import feedback_notes
+from app.candidate.jobs import (
+    finish_assessment,
+    give_consent,
+    open_page,
+    store_autosave,
+    store_page,
+)
 from app.candidate.service import (
     InvalidAnswers,
     PageRef,
     all_answers,
-    find_invitation,
-    finish,
+    find_link,
+    find_page,
     flow_pages,
+    lock_invitation,
     parse_answers,
     record_consent,
     record_page,
     save_answers,
-    save_one,
     switch_language,
     unanswered,
 )
@@ -59,43 +69,17 @@ async def form_data(request: Request) -> FormData:
 Form = Annotated[FormData, Depends(form_data)]
 
 
-async def raw_body(request: Request) -> bytes:
-    # Read on the event loop, so the route itself can be a plain ``def``: FastAPI runs those in
-    # its thread pool, where the blocking database session does not stall other requests.
-    return await request.body()
-
-
-Body = Annotated[bytes, Depends(raw_body)]
-
-
 def _contact(request: Request, session: Session, invitation: Invitation) -> str | None:
     return contact_for(session, settings=request.app.state.settings, invitation=invitation)
 
 
 def _invitation(request: Request, session: SessionDep, token: str, **kw: bool) -> Invitation:
     settings = request.app.state.settings
-    try:
-        invitation = find_invitation(
-            session, token, now=utcnow(), default_language=settings.default_language, **kw
-        )
-    except LinkProblem as exc:
-        if isinstance(exc.invitation, Invitation):
-            exc.contact = _contact(request, session, exc.invitation)
-        raise
+    invitation = find_link(session, token, settings=settings, now=utcnow(), **kw)
     if request.method == "GET" and request.query_params.get("lang"):
         switch_language(session, invitation, request.query_params.get("lang"))
         session.commit()
     return invitation
-
-
-def _lock(session: Session, invitation: Invitation) -> None:
-    """Serialise writers of one invitation (two tabs): on PostgreSQL a row lock until commit;
-    SQLite allows one writer at a time anyway. A finished invitation takes no more answers."""
-    if session.get_bind().dialect.name == "postgresql":
-        session.exec(select(Invitation).where(Invitation.id == invitation.id).with_for_update())
-    session.refresh(invitation)
-    if invitation.completed_at is not None:
-        raise LinkProblem("completed", lang=invitation.language)
 
 
 def _catalog(request: Request) -> dict[str, Questionnaire]:
@@ -154,7 +138,22 @@ def _welcome(
 
 
 @router.post("/consent")
-def consent(request: Request, session: SessionDep, token: str, form: Form) -> Response:
+async def consent(request: Request, token: str, form: Form) -> Response:
+    if form.get("consent") == "yes":
+        given = await request.app.state.writer.run(
+            partial(
+                give_consent,
+                token=token,
+                version=request.app.state.settings.consent_version,
+                now=utcnow(),
+            )
+        )
+        if given:
+            return RedirectResponse(f"/a/{token}/next", status_code=303)
+    return await _in_thread(request, _consent, token, form)
+
+
+def _consent(request: Request, session: Session, token: str, form: FormData) -> Response:
     invitation = _invitation(request, session, token)
     if form.get("consent") != "yes":
         return _welcome(request, session, invitation, token, error=True)
@@ -177,7 +176,7 @@ def go_next(request: Request, session: SessionDep, token: str) -> Response:
     if invitation.consent_at is None:
         return RedirectResponse(f"/a/{token}", status_code=303)
     assert invitation.id is not None
-    pages = flow_pages(invitation, _catalog(request))
+    pages = flow_pages(invitation.questionnaire_ids, _catalog(request))
     todo = unanswered(pages, all_answers(session, invitation_id=invitation.id))
     if not todo:
         return RedirectResponse(f"/a/{token}/review", status_code=303)
@@ -185,33 +184,32 @@ def go_next(request: Request, session: SessionDep, token: str) -> Response:
 
 
 def _find_page(pages: list[PageRef], qid: str, page: int) -> PageRef:
-    for ref in pages:
-        if ref.questionnaire_id == qid and ref.page == page:
-            return ref
-    raise HTTPException(status_code=404)
+    ref = find_page(pages, qid, page)
+    if ref is None:
+        raise HTTPException(status_code=404)
+    return ref
 
 
 def _question_page(
     request: Request,
-    session: Session,
-    invitation: Invitation,
+    *,
+    link: Any,
     token: str,
     q: Questionnaire,
     ref: PageRef,
     pages: list[PageRef],
-    *,
+    answers: dict[str, dict[str, int]],
     check: bool,
 ) -> Response:
-    """``check``: sent here from the review, so the page's unanswered items are marked."""
-    assert invitation.id is not None
-    t = translations(invitation.language)
-    answers = all_answers(session, invitation_id=invitation.id)
+    """``link`` is the invitation (an ORM object or a row); ``check``: sent here from the
+    review, so the page's unanswered items are marked."""
+    t = translations(link.language)
     given = answers.get(q.id, {})
     missing = {i for i in ref.item_ids if i not in given} if check else set()
     items = item_views(
         q,
         ref.item_ids,
-        lang=invitation.language,
+        lang=link.language,
         answers=given,
         missing=missing,
         gettext=t.gettext,
@@ -231,10 +229,10 @@ def _question_page(
         "answered": answered,
         "total": total,
         "percent": round(100 * answered / total) if total else 100,
-        "step": invitation.questionnaire_ids.index(q.id) + 1,
+        "step": link.questionnaire_ids.index(q.id) + 1,
         "steps": steps,
     }
-    return _render(request, "candidate/questions.html", invitation, ctx)
+    return render(request, "candidate/questions.html", ctx, lang=link.language)
 
 
 def _started(request: Request, session: Session, token: str) -> Invitation | Response:
@@ -244,40 +242,116 @@ def _started(request: Request, session: Session, token: str) -> Invitation | Res
     return invitation
 
 
+async def _in_thread(request: Request, page: Callable[..., Response], *args: Any) -> Response:
+    """A page's full path: ``page(request, session, *args)`` in a worker thread, with a session
+    of its own (the fast paths below take no session and no thread)."""
+
+    def call() -> Response:
+        with Session(request.app.state.engine) as session:
+            return page(request, session, *args)
+
+    return await run_in_threadpool(call)
+
+
+# The question page and its form are most of the flow's requests after the autosaves. Their
+# fast path is one writer job (reads and writes of the link's row, answers and page times) and
+# a render on the event loop: no worker thread, no ORM session (bench/load). The job serves a
+# usable, consented link and a page that exists; anything else, and a language switch, takes
+# the full path, which says what is wrong.
+
+
 @router.get("/q/{qid}/{page}")
-def show_page(request: Request, session: SessionDep, token: str, qid: str, page: int) -> Response:
+async def show_page(request: Request, token: str, qid: str, page: int) -> Response:
+    if "lang" not in request.query_params:
+        opened = await request.app.state.writer.run(
+            partial(
+                open_page,
+                token=token,
+                catalog=_catalog(request),
+                qid=qid,
+                page=page,
+                now=utcnow(),
+            )
+        )
+        if opened is not None:
+            return _question_page(
+                request,
+                link=opened.link,
+                token=token,
+                q=_catalog(request)[qid],
+                ref=opened.ref,
+                pages=opened.pages,
+                answers=opened.answers,
+                check=bool(request.query_params.get("check")),
+            )
+    return await _in_thread(request, _show_page, token, qid, page)
+
+
+def _show_page(request: Request, session: Session, token: str, qid: str, page: int) -> Response:
     invitation = _started(request, session, token)
     if isinstance(invitation, Response):
         return invitation
     q = _questionnaire(request, invitation, qid)
-    pages = flow_pages(invitation, _catalog(request))
+    pages = flow_pages(invitation.questionnaire_ids, _catalog(request))
     ref = _find_page(pages, qid, page)
-    check = bool(request.query_params.get("check"))
-    response = _question_page(request, session, invitation, token, q, ref, pages, check=check)
-    # Recorded after rendering: the write transaction (on SQLite, the database's write lock)
-    # stays as short as one insert.
+    assert invitation.id is not None
+    response = _question_page(
+        request,
+        link=invitation,
+        token=token,
+        q=q,
+        ref=ref,
+        pages=pages,
+        answers=all_answers(session, invitation_id=invitation.id),
+        check=bool(request.query_params.get("check")),
+    )
     record_page(
         session,
-        invitation=invitation,
+        invitation_id=invitation.id,
         questionnaire_id=qid,
         page=page - 1,
         kind="view",
         now=utcnow(),
+        first=invitation.started_at is None,
     )
     session.commit()
     return response
 
 
 @router.post("/q/{qid}/{page}")
-def save_page(
-    request: Request, session: SessionDep, token: str, qid: str, page: int, form: Form
-) -> Response:
+async def save_page(request: Request, token: str, qid: str, page: int, form: Form) -> Response:
     """The page's form (without JavaScript, the only way answers arrive): save, then move."""
+    q = _catalog(request).get(qid)
+    try:
+        given = parse_answers(q, form) if q is not None else None
+    except InvalidAnswers:
+        given = None
+    if given is not None:
+        stored = await request.app.state.writer.run(
+            partial(
+                store_page,
+                token=token,
+                catalog=_catalog(request),
+                qid=qid,
+                page=page,
+                answers=given,
+                now=utcnow(),
+            )
+        )
+        if stored is not None:
+            pages, ref = stored
+            return _next_page(token, pages, ref, form.get("go"))
+    return await _in_thread(request, _save_page, token, qid, page, form)
+
+
+def _save_page(
+    request: Request, session: Session, token: str, qid: str, page: int, form: FormData
+) -> Response:
     invitation = _started(request, session, token)
     if isinstance(invitation, Response):
         return invitation
     q = _questionnaire(request, invitation, qid)
-    pages = flow_pages(invitation, _catalog(request))
+    pages = flow_pages(invitation.questionnaire_ids, _catalog(request))
     ref = _find_page(pages, qid, page)
     try:
         given = parse_answers(q, form)
@@ -285,14 +359,24 @@ def save_page(
         raise HTTPException(status_code=422) from None
     if set(given) - set(ref.item_ids):
         raise HTTPException(status_code=422)
-    _lock(session, invitation)
+    if not lock_invitation(session, invitation):
+        raise LinkProblem("completed", lang=invitation.language)
     now = utcnow()
     save_answers(session, invitation=invitation, questionnaire_id=qid, answers=given, now=now)
+    assert invitation.id is not None
     record_page(
-        session, invitation=invitation, questionnaire_id=qid, page=page - 1, kind="save", now=now
+        session,
+        invitation_id=invitation.id,
+        questionnaire_id=qid,
+        page=page - 1,
+        kind="save",
+        now=now,
     )
     session.commit()
-    go = form.get("go")
+    return _next_page(token, pages, ref, form.get("go"))
+
+
+def _next_page(token: str, pages: list[PageRef], ref: PageRef, go: object) -> Response:
     if go == "back":
         previous = pages[ref.index - 2] if ref.index > 1 else ref
         return RedirectResponse(_page_url(token, previous), status_code=303)
@@ -302,9 +386,12 @@ def save_page(
 
 
 @router.post("/save")
-def autosave(request: Request, session: SessionDep, token: str, body: Body) -> Response:
+async def autosave(request: Request, token: str) -> Response:
     """One answer as it is clicked (app/static/app.js). JSON in, JSON out. An optional "ms" is
-    the browser's time for this answer (quality flags only; junk is ignored)."""
+    the browser's time for this answer (quality flags only; junk is ignored).
+
+    The busiest route of all (every click): async, no ORM session, its writes group-committed
+    with other requests' by ``app.writer`` (bench/load/README.md)."""
     settings = request.app.state.settings
     origin = request.headers.get("origin")
     own = {settings.base_url, f"{request.url.scheme}://{request.url.netloc}"}
@@ -312,41 +399,29 @@ def autosave(request: Request, session: SessionDep, token: str, body: Body) -> R
         return JSONResponse({"ok": False, "error": "origin"}, status_code=403)
     if request.headers.get("content-type", "").split(";")[0].strip() != "application/json":
         return JSONResponse({"ok": False, "error": "content-type"}, status_code=415)
+    body = await request.body()
     if len(body) > AUTOSAVE_MAX_BYTES:
         return JSONResponse({"ok": False, "error": "size"}, status_code=413)
     try:
         data = json.loads(body)
         qid, item, value = data["questionnaire"], data["item"], data["value"]
-    except (ValueError, KeyError, TypeError):
+        ms = data.get("ms")
+    except (ValueError, KeyError, TypeError, AttributeError):
         return JSONResponse({"ok": False, "error": "body"}, status_code=400)
-    try:
-        invitation = find_invitation(
-            session, token, now=utcnow(), default_language=settings.default_language
-        )
-    except LinkProblem as exc:
-        return JSONResponse({"ok": False, "error": exc.reason}, status_code=exc.status_code)
-    if invitation.consent_at is None:
-        return JSONResponse({"ok": False, "error": "consent"}, status_code=409)
-    if not isinstance(qid, str) or not isinstance(item, str):
-        return JSONResponse({"ok": False, "error": "body"}, status_code=400)
-    catalog = _catalog(request)
-    if qid not in invitation.questionnaire_ids or qid not in catalog:
-        return JSONResponse({"ok": False, "error": "questionnaire"}, status_code=404)
-    try:
-        save_one(
-            session,
-            invitation=invitation,
-            q=catalog[qid],
+    refused = await request.app.state.writer.run(
+        partial(
+            store_autosave,
+            token=token,
+            catalog=_catalog(request),
+            qid=qid,
             item_id=item,
             value=value,
+            ms=ms,
             now=utcnow(),
-            ms=data.get("ms"),  # data is a JSON object here: the lookups above passed
         )
-    except InvalidAnswers:
-        return JSONResponse({"ok": False, "error": "answer"}, status_code=422)
-    except LinkProblem as exc:  # finished meanwhile (another tab)
-        return JSONResponse({"ok": False, "error": exc.reason}, status_code=exc.status_code)
-    session.commit()
+    )
+    if refused is not None:
+        return JSONResponse({"ok": False, "error": refused.error}, status_code=refused.status_code)
     return JSONResponse({"ok": True})
 
 
@@ -357,7 +432,7 @@ def review(request: Request, session: SessionDep, token: str) -> Response:
         return invitation
     assert invitation.id is not None
     catalog = _catalog(request)
-    pages = flow_pages(invitation, catalog)
+    pages = flow_pages(invitation.questionnaire_ids, catalog)
     todo = unanswered(pages, all_answers(session, invitation_id=invitation.id))
     t = translations(invitation.language)
     groups = []
@@ -378,18 +453,20 @@ def review(request: Request, session: SessionDep, token: str) -> Response:
 
 
 @router.post("/finish")
-def finish_route(request: Request, session: SessionDep, token: str) -> Response:
-    invitation = _invitation(request, session, token, allow_completed=True)
-    if invitation.completed_at is None:
-        if invitation.consent_at is None:
-            return RedirectResponse(f"/a/{token}", status_code=303)
-        try:
-            _lock(session, invitation)
-        except LinkProblem:
-            return RedirectResponse(f"/a/{token}/done", status_code=303)
-        finish(session, invitation=invitation, catalog=_catalog(request), now=utcnow())
-        session.commit()
-    return RedirectResponse(f"/a/{token}/done", status_code=303)
+async def finish_route(request: Request, token: str) -> Response:
+    outcome = await request.app.state.writer.run(
+        partial(
+            finish_assessment,
+            token=token,
+            catalog=_catalog(request),
+            settings=request.app.state.settings,
+            now=utcnow(),
+        ),
+        heavy=True,
+    )
+    if isinstance(outcome, LinkProblem):
+        raise outcome
+    return RedirectResponse(f"/a/{token}" if outcome == "welcome" else f"/a/{token}/done", 303)
 
 
 def _vacancy(session: Session, invitation: Invitation) -> Vacancy:

@@ -11,14 +11,15 @@ from dataclasses import dataclass
 from datetime import datetime
 from functools import cache
 
-from sqlalchemy import Insert, bindparam, func, insert, update
+from sqlalchemy import Connection, Insert, bindparam, func, insert, update
 from sqlmodel import Session, col, select
 
 from app.auth.security import hash_token
-from app.config import LANGUAGES
+from app.config import LANGUAGES, Settings
 from app.dashboard.keys import sync_table_keys
 from app.db import upsert_insert
 from app.errors import LinkProblem
+from app.invitations.service import contact_for
 from app.models import Answer, Invitation, InvitationStatus, PageEvent, Result
 from app.scoring.service import calibration_for, update_fit
 from app.webhooks import service as webhooks
@@ -67,6 +68,33 @@ def find_invitation(
     return invitation
 
 
+def find_link(
+    session: Session, token: str, *, settings: Settings, now: datetime, allow_completed=False
+) -> Invitation:
+    """``find_invitation`` whose ``LinkProblem`` names whom the candidate can write to."""
+    try:
+        return find_invitation(
+            session,
+            token,
+            now=now,
+            default_language=settings.default_language,
+            allow_completed=allow_completed,
+        )
+    except LinkProblem as exc:
+        if isinstance(exc.invitation, Invitation):
+            exc.contact = contact_for(session, settings=settings, invitation=exc.invitation)
+        raise
+
+
+def lock_invitation(session: Session, invitation: Invitation) -> bool:
+    """Serialise writers of one invitation (two tabs, two instances): on PostgreSQL a row lock
+    until commit; SQLite allows one writer at a time anyway. False when it is completed."""
+    if session.get_bind().dialect.name == "postgresql":
+        session.exec(select(Invitation).where(Invitation.id == invitation.id).with_for_update())
+    session.refresh(invitation)
+    return invitation.completed_at is None
+
+
 def switch_language(session: Session, invitation: Invitation, lang: str | None) -> None:
     if lang in LANGUAGES and lang != invitation.language:
         invitation.language = lang
@@ -98,27 +126,36 @@ def next_questionnaire(session: Session, invitation: Invitation) -> str | None:
 
 
 _PAGE_EVENT = insert(PageEvent.__table__)  # type: ignore[attr-defined]
+_INVITATIONS = Invitation.__table__  # type: ignore[attr-defined]
+_STARTED = (
+    update(_INVITATIONS)
+    .where(_INVITATIONS.c.id == bindparam("iid"), _INVITATIONS.c.started_at.is_(None))
+    .values(started_at=bindparam("at"))
+)
 
 
 def record_page(
-    session: Session, *, invitation: Invitation, questionnaire_id: str, page: int, kind: str, now
+    db: Connection | Session,
+    *,
+    invitation_id: int,
+    questionnaire_id: str,
+    page: int,
+    kind: str,
+    now: datetime,
+    first: bool = False,
 ) -> None:
-    """Server time of a page shown ("view") or saved ("save"), for per-page timing."""
-    assert invitation.id is not None
-    session.execute(
-        _PAGE_EVENT,
-        {
-            "invitation_id": invitation.id,
-            "questionnaire_id": questionnaire_id,
-            "page": page,
-            "kind": kind,
-            "at": now,
-        },
-    )
-    if invitation.started_at is None:
-        invitation.started_at = now
-        session.add(invitation)
-        session.flush()
+    """Server time of a page shown ("view") or saved ("save"), for per-page timing; ``first``
+    (the invitation has no start yet) also marks it started."""
+    params = {
+        "invitation_id": invitation_id,
+        "questionnaire_id": questionnaire_id,
+        "page": page,
+        "kind": kind,
+        "at": now,
+    }
+    db.execute(_PAGE_EVENT, params)
+    if first:
+        db.execute(_STARTED, {"iid": invitation_id, "at": now})
 
 
 def parse_answers(q: Questionnaire, form: Mapping[str, object]) -> dict[str, int]:
@@ -161,8 +198,12 @@ def _answers_upsert(dialect: str) -> Insert:
     )
 
 
-def _upsert_answers(
-    session: Session,
+def _dialect(db: Connection | Session) -> str:
+    return db.dialect.name if isinstance(db, Connection) else db.get_bind().dialect.name
+
+
+def upsert_answers(
+    db: Connection | Session,
     *,
     invitation_id: int | None,
     questionnaire_id: str,
@@ -181,7 +222,7 @@ def _upsert_answers(
         }
         for item_id, value in answers.items()
     ]
-    session.execute(_answers_upsert(session.get_bind().dialect.name), rows)
+    db.execute(_answers_upsert(_dialect(db)), rows)
 
 
 def save_answers(
@@ -196,7 +237,7 @@ def save_answers(
     """Upsert answers; ``item_ms`` holds the browser's answer times (already bounded)."""
     if not answers:
         return
-    _upsert_answers(
+    upsert_answers(
         session,
         invitation_id=invitation.id,
         questionnaire_id=questionnaire_id,
@@ -327,10 +368,10 @@ class PageRef:
     item_ids: list[str]
 
 
-def flow_pages(invitation: Invitation, catalog: Mapping[str, Questionnaire]) -> list[PageRef]:
+def flow_pages(questionnaire_ids: list[str], catalog: Mapping[str, Questionnaire]) -> list[PageRef]:
     """Every page the candidate goes through, questionnaire after questionnaire."""
     pages: list[PageRef] = []
-    for qid in invitation.questionnaire_ids:
+    for qid in questionnaire_ids:
         q = catalog.get(qid)
         if q is None:
             continue
@@ -344,10 +385,14 @@ _ANSWERS = select(Answer.questionnaire_id, Answer.item_id, Answer.value).where(
 )
 
 
-def all_answers(session: Session, *, invitation_id: int) -> dict[str, dict[str, int]]:
+def find_page(pages: list[PageRef], qid: str, page: int) -> PageRef | None:
+    return next((r for r in pages if r.questionnaire_id == qid and r.page == page), None)
+
+
+def all_answers(db: Connection | Session, *, invitation_id: int) -> dict[str, dict[str, int]]:
     """Answers by questionnaire, then item."""
     out: dict[str, dict[str, int]] = {}
-    for qid, item_id, value in session.execute(_ANSWERS, {"invitation_id": invitation_id}):
+    for qid, item_id, value in db.execute(_ANSWERS, {"invitation_id": invitation_id}):
         out.setdefault(qid, {})[item_id] = value
     return out
 
@@ -361,53 +406,6 @@ def unanswered(pages: list[PageRef], answers: Mapping[str, Mapping[str, int]]) -
         if missing:
             out.append(PageRef(p.questionnaire_id, p.page, p.index, missing))
     return out
-
-
-_INVITATIONS = Invitation.__table__  # type: ignore[attr-defined]
-_TOUCH = (
-    update(_INVITATIONS)
-    .where(_INVITATIONS.c.id == bindparam("iid"), _INVITATIONS.c.completed_at.is_(None))
-    .values(
-        last_activity_at=bindparam("at"),
-        started_at=func.coalesce(_INVITATIONS.c.started_at, bindparam("at")),
-    )
-)
-
-
-def save_one(
-    session: Session,
-    *,
-    invitation: Invitation,
-    q: Questionnaire,
-    item_id: str,
-    value: object,
-    now: datetime,
-    ms: object = None,
-) -> None:
-    """One answer saved as it is given (autosave); ``InvalidAnswers`` for anything not valid,
-    ``LinkProblem("completed")`` once the assessment is finished. ``ms`` is the browser's
-    answer time: junk is dropped, never an error.
-
-    The first statement marks the invitation active only while it is not completed. That one
-    write is also the lock: on PostgreSQL it holds the invitation's row (a finish in another
-    tab waits, or has already made it match nothing); on SQLite it takes the database's write
-    lock. So no answer lands after the result was scored.
-    """
-    if isinstance(value, bool) or not isinstance(value, int | str):
-        raise InvalidAnswers("value must be a whole number")
-    answers = parse_answers(q, {FIELD_PREFIX + item_id: str(value)})
-    bounded = answer_ms(ms)
-    touched = session.execute(_TOUCH, {"iid": invitation.id, "at": now})
-    if touched.rowcount == 0:  # type: ignore[attr-defined]
-        raise LinkProblem("completed", lang=invitation.language)
-    _upsert_answers(
-        session,
-        invitation_id=invitation.id,
-        questionnaire_id=q.id,
-        answers=answers,
-        now=now,
-        item_ms={item_id: bounded} if bounded is not None else {},
-    )
 
 
 def finish(

@@ -9,15 +9,17 @@ around a window edge; for abuse control that is an acceptable price for one writ
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import logging
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import partial
 from typing import Any, Protocol
 
 import anyio.to_thread
-from sqlalchemy import Engine, bindparam, case, delete, select
+from sqlalchemy import Connection, Engine, bindparam, case, delete, select
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.types import ASGIApp, Receive, Scope, Send
@@ -25,6 +27,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 from app.db import upsert_insert
 from app.i18n import pick_language
 from app.models import RateLimit
+from app.writer import Writer
 
 log = logging.getLogger("rolefit.security")
 
@@ -43,6 +46,7 @@ class Backend(Protocol):
     """Counters with an expiry. ``incr`` sets the expiry only when it creates the counter."""
 
     def incr(self, key: str, *, ttl: int, now: float) -> int: ...
+    async def aincr(self, key: str, *, ttl: int, now: float) -> int: ...
     def get(self, key: str, *, now: float) -> int: ...
     def put(self, key: str, *, ttl: int, now: float) -> None: ...
     def ttl(self, key: str, *, now: float) -> int: ...
@@ -50,13 +54,16 @@ class Backend(Protocol):
 
 
 class DatabaseBackend:
-    """Counters in the ``rate_limits`` table; each hit is its own short transaction."""
+    """Counters in the ``rate_limits`` table. A synchronous hit is its own short transaction;
+    an asynchronous one (every candidate request, through the middleware) joins the writer's
+    next batch (``app.writer``) when there is a writer."""
 
     # Expired rows are swept every this many hits, so the table stays small without a cron job.
     SWEEP_EVERY = 500
 
-    def __init__(self, engine: Engine) -> None:
+    def __init__(self, engine: Engine, *, writer: Writer | None = None) -> None:
         self.engine = engine
+        self.writer = writer
         self._hits = 0
         # Built once with bound parameters: the limiter runs on every candidate request, and
         # building the statement anew each time cost more than the database work itself.
@@ -71,18 +78,27 @@ class DatabaseBackend:
                 "expires_at": case((expired, bindparam("until")), else_=table.c.expires_at),
             },
         ).returning(table.c.count)
+        self._sweep = delete(table).where(expired)
 
     def _insert(self) -> Any:
         return upsert_insert(self.engine.dialect.name, RateLimit)
 
-    def incr(self, key: str, *, ttl: int, now: float) -> int:
+    def _incr_on(self, conn: Connection, key: str, *, ttl: int, now: float) -> int:
         params = {"key": key, "now": int(now), "until": int(now) + ttl}
-        with self.engine.begin() as conn:
-            count = int(conn.execute(self._incr, params).scalar_one())
-        self._hits += 1
+        count = int(conn.execute(self._incr, params).scalar_one())
+        self._hits += 1  # from several threads: the sweep's rhythm need not be exact
         if self._hits % self.SWEEP_EVERY == 0:
-            self.sweep(now=now)
+            conn.execute(self._sweep, {"now": int(now)})
         return count
+
+    def incr(self, key: str, *, ttl: int, now: float) -> int:
+        with self.engine.begin() as conn:
+            return self._incr_on(conn, key, ttl=ttl, now=now)
+
+    async def aincr(self, key: str, *, ttl: int, now: float) -> int:
+        if self.writer is None:
+            return await anyio.to_thread.run_sync(partial(self.incr, key, ttl=ttl, now=now))
+        return await self.writer.run(partial(self._incr_on, key=key, ttl=ttl, now=now))
 
     def get(self, key: str, *, now: float) -> int:
         table = RateLimit.__table__  # type: ignore[attr-defined]
@@ -112,9 +128,8 @@ class DatabaseBackend:
             conn.execute(delete(table).where(table.c.key == key))
 
     def sweep(self, *, now: float) -> int:
-        table = RateLimit.__table__  # type: ignore[attr-defined]
         with self.engine.begin() as conn:
-            return conn.execute(delete(table).where(table.c.expires_at <= int(now))).rowcount
+            return int(conn.execute(self._sweep, {"now": int(now)}).rowcount)
 
 
 class RedisBackend:
@@ -123,8 +138,11 @@ class RedisBackend:
     def __init__(self, url: str, *, prefix: str = "rolefit:rl:") -> None:
         import redis
 
-        self.client = redis.Redis.from_url(url, socket_timeout=2, socket_connect_timeout=2)
+        self.url = url
+        self._timeouts: dict[str, Any] = {"socket_timeout": 2, "socket_connect_timeout": 2}
+        self.client = redis.Redis.from_url(url, **self._timeouts)
         self.prefix = prefix
+        self._aclient: tuple[asyncio.AbstractEventLoop, Any] | None = None
 
     def incr(self, key: str, *, ttl: int, now: float) -> int:
         # SET NX EX creates the counter with its expiry; INCR keeps that expiry.
@@ -133,6 +151,31 @@ class RedisBackend:
         pipe.incr(self.prefix + key)
         _, count = pipe.execute()
         return int(count)
+
+    async def aincr(self, key: str, *, ttl: int, now: float) -> int:
+        client = self._async_client()
+        async with client.pipeline(transaction=True) as pipe:
+            pipe.set(self.prefix + key, 0, ex=ttl, nx=True)
+            pipe.incr(self.prefix + key)
+            _, count = await pipe.execute()
+        return int(count)
+
+    def _async_client(self) -> Any:
+        # redis.asyncio connections belong to the event loop that opened them: one client per
+        # loop (the server has one; each test client has its own).
+        import redis.asyncio
+
+        loop = asyncio.get_running_loop()
+        if self._aclient is None or self._aclient[0] is not loop:
+            self._aclient = (loop, redis.asyncio.Redis.from_url(self.url, **self._timeouts))
+        return self._aclient[1]
+
+    async def aclose(self) -> None:
+        if self._aclient is not None:
+            loop, client = self._aclient
+            self._aclient = None
+            if loop is asyncio.get_running_loop():
+                await client.aclose()
 
     def get(self, key: str, *, now: float) -> int:
         value = self.client.get(self.prefix + key)
@@ -167,8 +210,24 @@ class RateLimiter:
         """Count one request; allowed while the window's count is at most ``limit``."""
         now, start = self._window(window)
         count = self.backend.incr(self._key(bucket, key, window, start), ttl=window, now=now)
-        retry = max(1, int(start + window - now + 0.999))
+        return self._decision(count, limit, start + window - now)
+
+    @staticmethod
+    def _decision(count: int, limit: int, left: float) -> Decision:
+        retry = max(1, int(left + 0.999))
         return Decision(allowed=count <= limit, count=count, limit=limit, retry_after=retry)
+
+    async def ahit(self, *, bucket: str, key: str, limit: int, window: int) -> Decision:
+        """``hit`` for the event loop: no worker thread of its own (see ``app.writer``)."""
+        now, start = self._window(window)
+        key = self._key(bucket, key, window, start)
+        count = await self.backend.aincr(key, ttl=window, now=now)
+        return self._decision(count, limit, start + window - now)
+
+    async def aclose(self) -> None:
+        close = getattr(self.backend, "aclose", None)
+        if close is not None:
+            await close()
 
     def peek(self, *, bucket: str, key: str, limit: int, window: int) -> Decision:
         """The current window's count without counting this call."""
@@ -198,10 +257,12 @@ class RateLimiter:
         return self.backend.ttl(self._key(bucket, key, 0, 0), now=self.clock())
 
 
-def make_limiter(*, engine: Engine, redis_url: str, prefix: str = "rolefit:rl:") -> RateLimiter:
+def make_limiter(
+    *, engine: Engine, redis_url: str, prefix: str = "rolefit:rl:", writer: Writer | None = None
+) -> RateLimiter:
     if redis_url:
         return RateLimiter(RedisBackend(redis_url, prefix=prefix))
-    return RateLimiter(DatabaseBackend(engine))
+    return RateLimiter(DatabaseBackend(engine, writer=writer))
 
 
 # --- the middleware -------------------------------------------------------------------------
@@ -269,10 +330,8 @@ class RateLimitMiddleware:
         state = scope["app"].state
         limit = int(getattr(state.settings, rule.setting))
         try:
-            decision = await anyio.to_thread.run_sync(
-                lambda: state.limiter.hit(
-                    bucket=rule.bucket, key=_rate_key(rule, scope), limit=limit, window=WINDOW
-                )
+            decision = await state.limiter.ahit(
+                bucket=rule.bucket, key=_rate_key(rule, scope), limit=limit, window=WINDOW
             )
         except Exception:
             # A broken limiter store must not take the site down with it: log and serve.

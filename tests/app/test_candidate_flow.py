@@ -240,7 +240,7 @@ def test_an_answer_arriving_after_another_tab_finished_is_refused_and_not_stored
 ) -> None:
     """The race the link check cannot see: the invitation was read as open, then another tab
     finished it before this answer was written. The conditional write must refuse it."""
-    from app.candidate.service import save_one
+    from app.candidate.jobs import save_one
     from app.errors import LinkProblem
 
     invitation, _ = invite(db, settings)
@@ -256,7 +256,15 @@ def test_an_answer_arriving_after_another_tab_finished_is_refused_and_not_stored
         db.add(invitation)
         db.commit()
         with pytest.raises(LinkProblem) as refused:
-            save_one(tab, invitation=stale, q=q, item_id=item, value=3, now=utcnow())
+            save_one(
+                tab,
+                invitation_id=stale.id,
+                language=stale.language,
+                q=q,
+                item_id=item,
+                value=3,
+                now=utcnow(),
+            )
         assert refused.value.reason == "completed"
         tab.commit()
     assert stored(db) == {}

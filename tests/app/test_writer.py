@@ -1,0 +1,168 @@
+"""The group-commit writer (app/writer.py): jobs that wait together share one transaction, a
+caller hears back only after the commit, one failing job costs the others nothing, a heavy job
+never shares a batch with another, and closing runs what is queued."""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+from collections.abc import Iterator
+
+import pytest
+from sqlalchemy import Connection, Engine, func, select
+from sqlmodel import Session
+
+from app.db import upsert_insert
+from app.models import RateLimit
+from app.writer import Writer, WriterClosed
+
+TABLE = RateLimit.__table__  # type: ignore[attr-defined]
+
+
+@pytest.fixture
+def writer(engine: Engine, db: Session) -> Iterator[Writer]:
+    w = Writer(engine)
+    yield w
+    w.close()
+
+
+def insert(key: str):
+    def job(conn: Connection) -> int:
+        conn.execute(TABLE.insert().values(key=key, count=1, expires_at=2_000_000_000))
+        return id(conn)
+
+    return job
+
+
+def stored_keys(engine: Engine) -> set[str]:
+    with engine.connect() as conn:
+        return set(conn.execute(select(TABLE.c.key)).scalars())
+
+
+class Gate:
+    """A job that holds the writer's thread until opened, so the next jobs queue up."""
+
+    def __init__(self) -> None:
+        self.entered = threading.Event()
+        self.opened = threading.Event()
+
+    def __call__(self, conn: Connection) -> str:
+        self.entered.set()
+        assert self.opened.wait(10)
+        return "gate"
+
+
+async def _queue_behind(writer: Writer, gate: Gate, jobs: list, **kw: bool) -> list:
+    first = asyncio.ensure_future(writer.run(gate))
+    await asyncio.to_thread(gate.entered.wait, 10)
+    rest = [asyncio.ensure_future(writer.run(job, **kw)) for job in jobs]
+    await asyncio.sleep(0.05)  # every job is queued before the gate opens
+    gate.opened.set()
+    assert await first == "gate"
+    return await asyncio.gather(*rest, return_exceptions=True)
+
+
+def test_jobs_that_wait_together_share_one_transaction(writer: Writer, engine: Engine) -> None:
+    connections = asyncio.run(_queue_behind(writer, Gate(), [insert(f"k{n}") for n in range(20)]))
+    assert len(set(connections)) == 1
+    assert stored_keys(engine) == {f"k{n}" for n in range(20)}
+
+
+def test_a_caller_hears_back_only_after_the_commit(writer: Writer, engine: Engine) -> None:
+    async def main() -> set[str]:
+        await writer.run(insert("seen"))
+        return await asyncio.to_thread(stored_keys, engine)  # another connection
+
+    assert asyncio.run(main()) == {"seen"}
+
+
+def test_a_failing_job_gets_its_error_and_the_others_keep_their_writes(
+    writer: Writer, engine: Engine
+) -> None:
+    def broken(conn: Connection) -> None:
+        conn.execute(TABLE.insert().values(key="broken", count=1, expires_at=1))
+        raise ValueError("a bug in one job")
+
+    results = asyncio.run(_queue_behind(writer, Gate(), [insert("a"), broken, insert("b")]))
+    assert isinstance(results[1], ValueError)
+    assert stored_keys(engine) == {"a", "b"}  # the broken job's own insert was rolled back
+
+
+def test_a_database_error_fails_only_its_own_job(writer: Writer, engine: Engine) -> None:
+    """A duplicate key aborts the batch's transaction; each job then runs alone."""
+    results = asyncio.run(
+        _queue_behind(writer, Gate(), [insert("twice"), insert("twice"), insert("c")])
+    )
+    assert not isinstance(results[0], Exception)
+    assert isinstance(results[1], Exception)
+    assert stored_keys(engine) == {"twice", "c"}
+
+
+def test_heavy_jobs_never_share_a_batch(writer: Writer, engine: Engine) -> None:
+    async def main() -> tuple[list, list]:
+        gate = Gate()
+        first = asyncio.ensure_future(writer.run(gate))
+        await asyncio.to_thread(gate.entered.wait, 10)
+        heavy = [asyncio.ensure_future(writer.run(insert(f"h{n}"), heavy=True)) for n in range(3)]
+        light = [asyncio.ensure_future(writer.run(insert(f"l{n}"))) for n in range(5)]
+        await asyncio.sleep(0.05)
+        gate.opened.set()
+        await first
+        return await asyncio.gather(*heavy), await asyncio.gather(*light)
+
+    heavy, light = asyncio.run(main())
+    assert len(set(heavy)) == 3  # three batches
+    assert len(set(light)) == 1 and light[0] == heavy[0]  # the light ones went with the first
+
+
+def test_a_cancelled_caller_does_not_stop_the_write(writer: Writer, engine: Engine) -> None:
+    async def main() -> None:
+        gate = Gate()
+        first = asyncio.ensure_future(writer.run(gate))
+        await asyncio.to_thread(gate.entered.wait, 10)
+        gone = asyncio.ensure_future(writer.run(insert("kept")))
+        await asyncio.sleep(0.05)
+        gone.cancel()
+        gate.opened.set()
+        await first
+        await writer.run(lambda conn: None)  # the next batch: the cancelled one has run
+
+    asyncio.run(main())
+    assert stored_keys(engine) == {"kept"}
+
+
+def test_closing_runs_what_is_queued_then_refuses_more(engine: Engine, db: Session) -> None:
+    writer = Writer(engine)
+
+    async def main() -> None:
+        gate = Gate()
+        first = asyncio.ensure_future(writer.run(gate))
+        await asyncio.to_thread(gate.entered.wait, 10)
+        queued = asyncio.ensure_future(writer.run(insert("queued")))
+        await asyncio.sleep(0.05)
+        closing = asyncio.ensure_future(asyncio.to_thread(writer.close))
+        await asyncio.sleep(0.05)
+        gate.opened.set()
+        await asyncio.gather(first, queued, closing)
+        with pytest.raises(WriterClosed):
+            await writer.run(insert("late"))
+
+    asyncio.run(main())
+    assert stored_keys(engine) == {"queued"}
+
+
+def test_many_concurrent_upserts_count_exactly(writer: Writer, engine: Engine) -> None:
+    """The rate limiter's shape of job: 200 increments of one counter from 50 callers."""
+    stmt = upsert_insert(engine.dialect.name, TABLE).values(key="n", count=1, expires_at=2)
+    stmt = stmt.on_conflict_do_update(index_elements=["key"], set_={"count": TABLE.c.count + 1})
+
+    async def main() -> None:
+        async def caller() -> None:
+            for _ in range(4):
+                await writer.run(lambda conn: conn.execute(stmt))
+
+        await asyncio.gather(*(caller() for _ in range(50)))
+
+    asyncio.run(main())
+    with engine.connect() as conn:
+        assert conn.execute(select(func.sum(TABLE.c.count))).scalar() == 200
