@@ -101,10 +101,14 @@ class Candidate(SQLModel, table=True):
 
 
 class _LinkDates(Protocol):
-    completed_at: datetime | None
-    revoked_at: datetime | None
-    expires_at: datetime
-    started_at: datetime | None
+    @property
+    def completed_at(self) -> datetime | None: ...
+    @property
+    def revoked_at(self) -> datetime | None: ...
+    @property
+    def expires_at(self) -> datetime: ...
+    @property
+    def started_at(self) -> datetime | None: ...
 
 
 def invitation_status(link: _LinkDates, now: datetime) -> InvitationStatus:

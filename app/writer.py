@@ -9,8 +9,10 @@ and commits once. Each caller's ``await`` returns after that commit, so an ackno
 is as durable as before (``tests/production/test_crash.py``). Under load a batch holds many
 writes; with one candidate it holds one and costs what a thread hop costs.
 
-A job is a function of a SQLAlchemy ``Connection`` run inside the batch's transaction. It
-decides before it writes and answers a refusal with its return value. When a job raises, or the
+A job is a function of a SQLAlchemy ``Connection`` run inside the batch's transaction; it
+reads too, since a candidate request's whole database work is one job (``app/candidate/jobs``),
+so the request takes no worker thread. It decides before it writes and answers a refusal with
+its return value. When a job raises, or the
 commit fails (a deadlock between two instances' batches on PostgreSQL, a SQLite lock held past
 the busy timeout), the batch is rolled back and each of its jobs runs again in a transaction of
 its own: the failing job's caller gets the exception, the others' writes are kept.

@@ -1,31 +1,28 @@
-"""The candidate's busiest requests as jobs for the writer (``app.writer``): each click's
-autosave, each question page shown, each page's form.
+"""The database work of each candidate request, as one job for the writer (``app.writer``).
 
-A job reads what it needs of the link in one narrow row (not an ORM object), decides, then
-writes; it returns a refusal or ``None`` rather than raise, and writes nothing before it
-refuses. Statements are built once with bound parameters: building them per request cost more
-than running them (bench/load).
+Every route in ``routes.py`` hands its reads and writes to the writer in one job and renders
+what comes back on the event loop. So a candidate's request takes no worker thread (where it
+queued behind the others for the interpreter's lock under load) and shares one transaction
+with every other request waiting at that moment (bench/load).
 
-The page jobs serve only what they can serve completely: a usable, consented link and a page
-that exists. For anything else they return ``None`` and the route takes its full path
-(``app/candidate/routes.py``), which says what is wrong.
-
-Consent and finishing run here too: not for speed (once per candidate) but so that no write of
-the flow holds SQLite's write lock outside the writer while the writer waits for it (a finish
-scores inside its transaction, which stalled every queued answer for tens of milliseconds).
-Finishing reuses the scoring services through an ORM session joined to the batch's
-transaction.
+A job decides before it writes, and answers with a value rather than raise (an exception
+would roll back the whole batch): the data to show, ``Go`` for a redirect, or the exception
+the route should raise (``LinkProblem``, which names whom to contact, or ``HTTPException``).
+The hot jobs read the link as one narrow row and run statements built once with bound
+parameters: building them per request cost more than running them. Finishing reuses the
+scoring services through an ORM session joined to the batch's transaction.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
+from fastapi import HTTPException
 from sqlalchemy import Connection, bindparam, func, select, update
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from app.auth.security import hash_token
 from app.candidate.service import (
@@ -34,7 +31,6 @@ from app.candidate.service import (
     PageRef,
     all_answers,
     answer_ms,
-    find_link,
     find_page,
     finish,
     flow_pages,
@@ -43,12 +39,47 @@ from app.candidate.service import (
     record_page,
     upsert_answers,
 )
-from app.config import Settings
+from app.config import LANGUAGES, Settings
 from app.errors import LinkProblem
-from app.models import Invitation, InvitationStatus, invitation_status
+from app.invitations.service import contact_for
+from app.models import (
+    Candidate,
+    Invitation,
+    InvitationStatus,
+    Result,
+    User,
+    Vacancy,
+    invitation_status,
+)
 from questionnaires.schema import Questionnaire
 
 _INVITATIONS = Invitation.__table__  # type: ignore[attr-defined]
+_LINK_COLUMNS = (
+    "id",
+    "candidate_id",
+    "language",
+    "questionnaire_ids",
+    "vacancy_id",
+    "created_by_id",
+    "consent_at",
+    "started_at",
+    "completed_at",
+    "revoked_at",
+    "expires_at",
+)
+_LINK = select(*(_INVITATIONS.c[name] for name in _LINK_COLUMNS)).where(
+    _INVITATIONS.c.token_hash == bindparam("token_hash")
+)
+_LANGUAGE = (
+    update(_INVITATIONS)
+    .where(_INVITATIONS.c.id == bindparam("iid"))
+    .values(language=bindparam("language"))
+)
+_CONSENT = (
+    update(_INVITATIONS)
+    .where(_INVITATIONS.c.id == bindparam("iid"), _INVITATIONS.c.consent_at.is_(None))
+    .values(consent_at=bindparam("at"), consent_version=bindparam("version"))
+)
 # Marks the invitation active, only while it is not completed. The one write that is also the
 # lock: on PostgreSQL it holds the invitation's row until commit (a finish in another tab
 # waits, or has already made it match nothing); on SQLite it takes the database's write lock.
@@ -61,42 +92,244 @@ _TOUCH = (
         started_at=func.coalesce(_INVITATIONS.c.started_at, bindparam("at")),
     )
 )
-_LINK = select(
-    *(
-        _INVITATIONS.c[name]
-        for name in (
-            "id",
-            "language",
-            "questionnaire_ids",
-            "consent_at",
-            "started_at",
-            "completed_at",
-            "revoked_at",
-            "expires_at",
-        )
-    )
-).where(_INVITATIONS.c.token_hash == bindparam("token_hash"))
-_CONSENT = (
-    update(_INVITATIONS)
-    .where(_INVITATIONS.c.id == bindparam("iid"), _INVITATIONS.c.consent_at.is_(None))
-    .values(consent_at=bindparam("at"), consent_version=bindparam("version"))
-)
-_OPEN = (InvitationStatus.invited, InvitationStatus.started)
+_UNUSABLE = (InvitationStatus.completed, InvitationStatus.expired, InvitationStatus.revoked)
 
 
-def _link(conn: Connection, token: str) -> Any:
-    """The link's row, or None for a token that cannot be one."""
-    if not 20 <= len(token) <= 100:
-        return None
-    return conn.execute(_LINK, {"token_hash": hash_token(token)}).first()
+@dataclass(frozen=True)
+class Link:
+    """What a candidate's request needs of the invitation behind the link."""
+
+    id: int
+    candidate_id: int
+    language: str
+    questionnaire_ids: list[str]
+    vacancy_id: int
+    created_by_id: int | None
+    consent_at: datetime | None
+    started_at: datetime | None
+    completed_at: datetime | None
+    revoked_at: datetime | None
+    expires_at: datetime
 
 
-def _usable(conn: Connection, token: str, now: datetime) -> Any:
-    """The row of an open, consented link, else None."""
-    link = _link(conn, token)
-    if link is None or link.consent_at is None or invitation_status(link, now) not in _OPEN:
-        return None
+@dataclass(frozen=True)
+class Go:
+    """Redirect to ``/a/<token><path>``."""
+
+    path: str = ""
+
+
+def _problem(conn: Connection, link: Link, reason: str, settings: Settings) -> LinkProblem:
+    problem = LinkProblem(reason, lang=link.language)
+    with Session(bind=conn) as session:
+        problem.contact = contact_for(session, settings=settings, created_by_id=link.created_by_id)
+    return problem
+
+
+def open_link(
+    conn: Connection,
+    token: str,
+    *,
+    settings: Settings,
+    now: datetime,
+    allow_completed: bool = False,
+    lang: str | None = None,
+) -> Link | LinkProblem:
+    """The link's invitation, or why it cannot be used; ``lang`` (a page's ?lang=) switches the
+    invitation's language."""
+    row = None
+    if 20 <= len(token) <= 100:
+        row = conn.execute(_LINK, {"token_hash": hash_token(token)}).first()
+    if row is None:
+        return LinkProblem("unknown", lang=settings.default_language)
+    link = Link(**row._mapping)
+    status = invitation_status(link, now)
+    if status in _UNUSABLE and not (allow_completed and status == InvitationStatus.completed):
+        return _problem(conn, link, status.value, settings)
+    if lang in LANGUAGES and lang != link.language:
+        conn.execute(_LANGUAGE, {"iid": link.id, "language": lang})
+        link = replace(link, language=lang)
     return link
+
+
+def _started(
+    conn: Connection, token: str, *, settings: Settings, now: datetime, lang: str | None = None
+) -> Link | LinkProblem | Go:
+    """An open link with consent; without consent, back to the welcome page."""
+    link = open_link(conn, token, settings=settings, now=now, lang=lang)
+    if isinstance(link, Link) and link.consent_at is None:
+        return Go()
+    return link
+
+
+# --- the welcome page and consent ----------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Welcome:
+    link: Link
+    vacancy_title: str | None
+    inviter: str | None
+    contact: str | None
+
+
+def welcome(
+    conn: Connection, *, token: str, settings: Settings, now: datetime, lang: str | None = None
+) -> Welcome | LinkProblem | Go:
+    """``GET /a/<t>``: what the welcome page says; after consent, on to the questions."""
+    link = open_link(conn, token, settings=settings, now=now, lang=lang)
+    if isinstance(link, LinkProblem):
+        return link
+    if link.consent_at is not None:
+        return Go("/next")
+    return welcome_page(conn, link=link, settings=settings)
+
+
+def welcome_page(conn: Connection, *, link: Link, settings: Settings) -> Welcome:
+    with Session(bind=conn) as session:
+        vacancy = session.get(Vacancy, link.vacancy_id)
+        inviter = session.get(User, link.created_by_id) if link.created_by_id else None
+        contact = contact_for(session, settings=settings, created_by_id=link.created_by_id)
+        return Welcome(
+            link=link,
+            vacancy_title=vacancy.title if vacancy else None,
+            inviter=(inviter.full_name or inviter.email) if inviter else None,
+            contact=contact,
+        )
+
+
+def give_consent(
+    conn: Connection, *, token: str, agreed: bool, settings: Settings, now: datetime
+) -> Welcome | LinkProblem | Go:
+    """``POST /a/<t>/consent``: record it and go on; without the box ticked, the welcome page
+    again (the route shows it with the error)."""
+    link = open_link(conn, token, settings=settings, now=now)
+    if isinstance(link, LinkProblem):
+        return link
+    if not agreed:
+        return welcome_page(conn, link=link, settings=settings)
+    conn.execute(_CONSENT, {"iid": link.id, "at": now, "version": settings.consent_version})
+    return Go("/next")
+
+
+# --- the questions -------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Flow:
+    """The link, its pages and every answer so far."""
+
+    link: Link
+    pages: list[PageRef]
+    answers: dict[str, dict[str, int]]
+
+
+def flow(
+    conn: Connection,
+    *,
+    token: str,
+    catalog: Mapping[str, Questionnaire],
+    settings: Settings,
+    now: datetime,
+    allow_completed: bool = False,
+    lang: str | None = None,
+) -> Flow | LinkProblem | Go:
+    """``GET /a/<t>/next`` and ``/review``: the flow of a started link; ``Go`` to the welcome
+    page without consent, to ``/done`` once completed (when ``allow_completed``)."""
+    link = open_link(
+        conn, token, settings=settings, now=now, allow_completed=allow_completed, lang=lang
+    )
+    if isinstance(link, LinkProblem):
+        return link
+    if link.completed_at is not None:
+        return Go("/done")
+    if link.consent_at is None:
+        return Go()
+    pages = flow_pages(link.questionnaire_ids, catalog)
+    return Flow(link, pages, all_answers(conn, invitation_id=link.id))
+
+
+@dataclass(frozen=True)
+class OpenPage:
+    """A question page's data: the flow and the page."""
+
+    flow: Flow
+    ref: PageRef
+
+
+def open_page(
+    conn: Connection,
+    *,
+    token: str,
+    catalog: Mapping[str, Questionnaire],
+    qid: str,
+    page: int,
+    settings: Settings,
+    now: datetime,
+    lang: str | None = None,
+) -> OpenPage | LinkProblem | Go | HTTPException:
+    """``GET /a/<t>/q/<qid>/<page>``: the page's data; the time it was shown is recorded."""
+    link = _started(conn, token, settings=settings, now=now, lang=lang)
+    if not isinstance(link, Link):
+        return link
+    pages = flow_pages(link.questionnaire_ids, catalog)
+    ref = find_page(pages, qid, page)
+    if ref is None:
+        return HTTPException(status_code=404)
+    answers = all_answers(conn, invitation_id=link.id)
+    record_page(
+        conn,
+        invitation_id=link.id,
+        questionnaire_id=qid,
+        page=page - 1,
+        kind="view",
+        now=now,
+        first=link.started_at is None,
+    )
+    return OpenPage(Flow(link, pages, answers), ref)
+
+
+def store_page(
+    conn: Connection,
+    *,
+    token: str,
+    catalog: Mapping[str, Questionnaire],
+    qid: str,
+    page: int,
+    form: Mapping[str, object],
+    settings: Settings,
+    now: datetime,
+) -> tuple[list[PageRef], PageRef] | LinkProblem | Go | HTTPException:
+    """``POST /a/<t>/q/<qid>/<page>``, the page's form: its answers and the page's "save" time;
+    the flow and the page, for where to go next."""
+    link = _started(conn, token, settings=settings, now=now)
+    if not isinstance(link, Link):
+        return link
+    pages = flow_pages(link.questionnaire_ids, catalog)
+    ref = find_page(pages, qid, page)
+    if ref is None:
+        return HTTPException(status_code=404)
+    try:
+        answers = parse_answers(catalog[qid], form)
+    except InvalidAnswers:
+        return HTTPException(status_code=422)
+    if set(answers) - set(ref.item_ids):
+        return HTTPException(status_code=422)
+    if conn.execute(_TOUCH, {"iid": link.id, "at": now}).rowcount == 0:
+        return LinkProblem("completed", lang=link.language)  # finished in another tab
+    if answers:
+        upsert_answers(
+            conn,
+            invitation_id=link.id,
+            questionnaire_id=qid,
+            answers=answers,
+            now=now,
+            item_ms={},
+        )
+    record_page(
+        conn, invitation_id=link.id, questionnaire_id=qid, page=page - 1, kind="save", now=now
+    )
+    return pages, ref
 
 
 def save_one(
@@ -112,7 +345,8 @@ def save_one(
 ) -> None:
     """One answer saved as it is given; ``InvalidAnswers`` for anything not valid,
     ``LinkProblem("completed")`` once the assessment is finished (see ``_TOUCH``). ``ms`` is
-    the browser's answer time: junk is dropped, never an error."""
+    the browser's answer time: junk is dropped, never an error. Nothing is written before
+    either refusal."""
     if isinstance(value, bool) or not isinstance(value, int | str):
         raise InvalidAnswers("value must be a whole number")
     answers = parse_answers(q, {FIELD_PREFIX + item_id: str(value)})
@@ -146,15 +380,13 @@ def store_autosave(
     item_id: object,
     value: object,
     ms: object,
+    settings: Settings,
     now: datetime,
 ) -> Refusal | None:
-    """Store one autosaved answer (``POST /a/<token>/save``), or say why not."""
-    link = _link(conn, token)
-    if link is None:
-        return Refusal("unknown", 404)
-    status = invitation_status(link, now)
-    if status not in _OPEN:
-        return Refusal(status.value, 410)
+    """``POST /a/<t>/save``: one answer as it is clicked, or why it was not stored."""
+    link = open_link(conn, token, settings=settings, now=now)
+    if isinstance(link, LinkProblem):
+        return Refusal(link.reason, link.status_code)
     if link.consent_at is None:
         return Refusal("consent", 409)
     if not isinstance(qid, str) or not isinstance(item_id, str):
@@ -179,90 +411,7 @@ def store_autosave(
     return None
 
 
-@dataclass(frozen=True)
-class OpenPage:
-    """A question page's data: the link's row, the flow, the page, every answer so far."""
-
-    link: Any
-    pages: list[PageRef]
-    ref: PageRef
-    answers: dict[str, dict[str, int]]
-
-
-def open_page(
-    conn: Connection,
-    *,
-    token: str,
-    catalog: Mapping[str, Questionnaire],
-    qid: str,
-    page: int,
-    now: datetime,
-) -> OpenPage | None:
-    """Read a question page's data and record the time it was shown (``GET /a/<t>/q/..``)."""
-    link = _usable(conn, token, now)
-    if link is None:
-        return None
-    pages = flow_pages(link.questionnaire_ids, catalog)
-    ref = find_page(pages, qid, page)
-    if ref is None:
-        return None
-    answers = all_answers(conn, invitation_id=link.id)
-    record_page(
-        conn,
-        invitation_id=link.id,
-        questionnaire_id=qid,
-        page=page - 1,
-        kind="view",
-        now=now,
-        first=link.started_at is None,
-    )
-    return OpenPage(link, pages, ref, answers)
-
-
-def store_page(
-    conn: Connection,
-    *,
-    token: str,
-    catalog: Mapping[str, Questionnaire],
-    qid: str,
-    page: int,
-    answers: Mapping[str, int],
-    now: datetime,
-) -> tuple[list[PageRef], PageRef] | None:
-    """A page's form (``POST /a/<t>/q/..``): its answers, already checked against the
-    questionnaire, and the page's "save" time; the flow and the page for the redirect."""
-    link = _usable(conn, token, now)
-    if link is None:
-        return None
-    pages = flow_pages(link.questionnaire_ids, catalog)
-    ref = find_page(pages, qid, page)
-    if ref is None or set(answers) - set(ref.item_ids):
-        return None
-    if conn.execute(_TOUCH, {"iid": link.id, "at": now}).rowcount == 0:
-        return None  # finished meanwhile (another tab)
-    if answers:
-        upsert_answers(
-            conn,
-            invitation_id=link.id,
-            questionnaire_id=qid,
-            answers=answers,
-            now=now,
-            item_ms={},
-        )
-    record_page(
-        conn, invitation_id=link.id, questionnaire_id=qid, page=page - 1, kind="save", now=now
-    )
-    return pages, ref
-
-
-def give_consent(conn: Connection, *, token: str, version: str, now: datetime) -> bool:
-    """Record the candidate's consent (``POST /a/<t>/consent``): True once it is given (now or
-    before); False for a link that cannot take it."""
-    link = _link(conn, token)
-    if link is None or invitation_status(link, now) not in _OPEN:
-        return False
-    conn.execute(_CONSENT, {"iid": link.id, "at": now, "version": version})
-    return True
+# --- the end -------------------------------------------------------------------------------
 
 
 def finish_assessment(
@@ -272,20 +421,53 @@ def finish_assessment(
     catalog: Mapping[str, Questionnaire],
     settings: Settings,
     now: datetime,
-) -> str | LinkProblem:
-    """Score what was answered and complete the invitation (``POST /a/<t>/finish``): "done"
-    once it is completed (now, or before in another tab), "welcome" without consent, or the
-    link's problem. Two finishing at once store one result per questionnaire."""
+) -> Go | LinkProblem:
+    """``POST /a/<t>/finish``: score what was answered and complete the invitation, then the
+    thank-you page (also when another tab finished first: one result per questionnaire)."""
+    link = open_link(conn, token, settings=settings, now=now, allow_completed=True)
+    if isinstance(link, LinkProblem):
+        return link
+    if link.completed_at is None and link.consent_at is None:
+        return Go()
+    if link.completed_at is None:
+        with Session(bind=conn) as session:
+            invitation = session.get(Invitation, link.id)
+            if invitation is not None and lock_invitation(session, invitation):
+                finish(session, invitation=invitation, catalog=catalog, now=now)
+                session.flush()
+    return Go("/done")
+
+
+@dataclass(frozen=True)
+class Done:
+    link: Link
+    feedback: bool  # the vacancy offers the candidate a note on their style
+    notes_from: list[dict[str, Any]]  # the results' data, in the invitation's order
+    name: str
+
+
+def done(
+    conn: Connection,
+    *,
+    token: str,
+    settings: Settings,
+    now: datetime,
+    lang: str | None = None,
+    with_results: bool = False,
+) -> Done | LinkProblem | Go:
+    """``GET /a/<t>/done`` (and, ``with_results``, ``/feedback``): a completed link's end."""
+    link = open_link(conn, token, settings=settings, now=now, allow_completed=True, lang=lang)
+    if isinstance(link, LinkProblem):
+        return link
+    if link.completed_at is None:
+        return Go("/next")
     with Session(bind=conn) as session:
-        try:
-            invitation = find_link(session, token, settings=settings, now=now, allow_completed=True)
-        except LinkProblem as problem:
-            return problem
-        if invitation.completed_at is not None:
-            return "done"
-        if invitation.consent_at is None:
-            return "welcome"
-        if lock_invitation(session, invitation):
-            finish(session, invitation=invitation, catalog=catalog, now=now)
-            session.flush()
-    return "done"
+        vacancy = session.get(Vacancy, link.vacancy_id)
+        feedback = bool(vacancy and vacancy.feedback_enabled)
+        if not (with_results and feedback):
+            return Done(link, feedback, [], "")
+        results = session.scalars(select(Result).where(col(Result.invitation_id) == link.id)).all()
+        order = {qid: n for n, qid in enumerate(link.questionnaire_ids)}
+        ordered = sorted(results, key=lambda r: order.get(r.questionnaire_id, 99))
+        candidate = session.get(Candidate, link.candidate_id)
+        return Done(link, feedback, [r.data for r in ordered], candidate.name if candidate else "")

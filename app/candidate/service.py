@@ -14,13 +14,9 @@ from functools import cache
 from sqlalchemy import Connection, Insert, bindparam, func, insert, update
 from sqlmodel import Session, col, select
 
-from app.auth.security import hash_token
-from app.config import LANGUAGES, Settings
 from app.dashboard.keys import sync_table_keys
 from app.db import upsert_insert
-from app.errors import LinkProblem
-from app.invitations.service import contact_for
-from app.models import Answer, Invitation, InvitationStatus, PageEvent, Result
+from app.models import Answer, Invitation, PageEvent, Result
 from app.scoring.service import calibration_for, update_fit
 from app.webhooks import service as webhooks
 from questionnaires.engine import check_answer, score
@@ -46,46 +42,6 @@ class Submission:
     result: EngineResult | None
 
 
-# Statements of the candidate's hot path (every click saves an answer), built once with bound
-# parameters: constructing them anew on each request cost more than running them (bench/load).
-_BY_TOKEN = select(Invitation).where(Invitation.token_hash == bindparam("token_hash"))
-
-
-def find_invitation(
-    session: Session, token: str, *, now: datetime, default_language: str, allow_completed=False
-) -> Invitation:
-    """The usable invitation behind a link, or ``LinkProblem`` saying why not."""
-    invitation = None
-    if 20 <= len(token) <= 100:
-        invitation = session.exec(_BY_TOKEN, params={"token_hash": hash_token(token)}).first()
-    if invitation is None:
-        raise LinkProblem("unknown", lang=default_language)
-    status = invitation.status(now)
-    if status == InvitationStatus.completed and allow_completed:
-        return invitation
-    if status in (InvitationStatus.completed, InvitationStatus.expired, InvitationStatus.revoked):
-        raise LinkProblem(status.value, lang=invitation.language, invitation=invitation)
-    return invitation
-
-
-def find_link(
-    session: Session, token: str, *, settings: Settings, now: datetime, allow_completed=False
-) -> Invitation:
-    """``find_invitation`` whose ``LinkProblem`` names whom the candidate can write to."""
-    try:
-        return find_invitation(
-            session,
-            token,
-            now=now,
-            default_language=settings.default_language,
-            allow_completed=allow_completed,
-        )
-    except LinkProblem as exc:
-        if isinstance(exc.invitation, Invitation):
-            exc.contact = contact_for(session, settings=settings, invitation=exc.invitation)
-        raise
-
-
 def lock_invitation(session: Session, invitation: Invitation) -> bool:
     """Serialise writers of one invitation (two tabs, two instances): on PostgreSQL a row lock
     until commit; SQLite allows one writer at a time anyway. False when it is completed."""
@@ -93,13 +49,6 @@ def lock_invitation(session: Session, invitation: Invitation) -> bool:
         session.exec(select(Invitation).where(Invitation.id == invitation.id).with_for_update())
     session.refresh(invitation)
     return invitation.completed_at is None
-
-
-def switch_language(session: Session, invitation: Invitation, lang: str | None) -> None:
-    if lang in LANGUAGES and lang != invitation.language:
-        invitation.language = lang
-        session.add(invitation)
-        session.flush()
 
 
 def record_consent(
@@ -252,15 +201,25 @@ def save_answers(
     session.flush()
 
 
+# Finishing reads these inside the writer's batch (app/candidate/jobs.py): columns, not ORM
+# objects, and statements built once.
+_STORED = select(Answer.item_id, Answer.value).where(
+    Answer.invitation_id == bindparam("iid"), Answer.questionnaire_id == bindparam("qid")
+)
+_EVENTS = (
+    select(PageEvent.page, PageEvent.kind, PageEvent.at)
+    .where(
+        PageEvent.invitation_id == bindparam("iid"), PageEvent.questionnaire_id == bindparam("qid")
+    )
+    .order_by(col(PageEvent.at), col(PageEvent.id))
+)
+
+
 def stored_answers(
     session: Session, *, invitation_id: int, questionnaire_id: str
 ) -> dict[str, int]:
-    rows = session.exec(
-        select(Answer).where(
-            Answer.invitation_id == invitation_id, Answer.questionnaire_id == questionnaire_id
-        )
-    ).all()
-    return {a.item_id: a.value for a in rows}
+    rows = session.execute(_STORED, {"iid": invitation_id, "qid": questionnaire_id})
+    return {item_id: value for item_id, value in rows}
 
 
 def answer_ms(raw: object) -> int | None:
@@ -289,11 +248,7 @@ def stored_item_ms(
 def page_timing(session: Session, *, invitation_id: int, q: Questionnaire) -> tuple[Timing, int]:
     """Per-page seconds (from each view to the save that follows it), the browser's per-item
     milliseconds where it reported them, and the total seconds."""
-    events = session.exec(
-        select(PageEvent)
-        .where(PageEvent.invitation_id == invitation_id, PageEvent.questionnaire_id == q.id)
-        .order_by(col(PageEvent.at), col(PageEvent.id))
-    ).all()
+    events = session.execute(_EVENTS, {"iid": invitation_id, "qid": q.id}).all()
     pages = len(q.pages())
     # A page never shown and saved through the pages (answers that came another way) has no
     # measured time: None, so the quality check does not read it as answered in 0 s.

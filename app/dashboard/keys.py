@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import case, func, update
+from sqlalchemy import bindparam, case, func, update
 from sqlmodel import Session, col, select
 
 from app.models import Candidate, Decision, FitRecord, Invitation, Result
@@ -26,15 +26,7 @@ def quality_rank(level: Any) -> Any:
     return case(*((level == name, rank) for name, rank in QUALITY_RANK.items()), else_=None)
 
 
-def sync_table_keys(session: Session, *, invitation_ids: list[int]) -> None:
-    """Recompute the copied keys of these invitations from their candidate's name, fit record,
-    results and current decision (the fit record's quality, else the worst result's).
-
-    Flushes first: the keys are read from the database, so pending changes (a new name) must
-    be there."""
-    if not invitation_ids:
-        return
-    session.flush()
+def _sync_statement() -> Any:
     own = col(Invitation.id)
 
     def fit(column: Any) -> Any:
@@ -45,9 +37,9 @@ def sync_table_keys(session: Session, *, invitation_ids: list[int]) -> None:
         .where(col(Result.invitation_id) == own)
         .scalar_subquery()
     )
-    session.execute(
+    return (
         update(Invitation)
-        .where(own.in_(invitation_ids))
+        .where(own.in_(bindparam("ids", expanding=True)))
         .values(
             sort_name=select(col(Candidate.name))
             .where(col(Candidate.id) == col(Invitation.candidate_id))
@@ -63,6 +55,23 @@ def sync_table_keys(session: Session, *, invitation_ids: list[int]) -> None:
         )
         .execution_options(synchronize_session=False)
     )
+
+
+# Built once: every finished assessment runs it, inside the writer's batch, and building it
+# cost more than running it.
+_SYNC = _sync_statement()
+
+
+def sync_table_keys(session: Session, *, invitation_ids: list[int]) -> None:
+    """Recompute the copied keys of these invitations from their candidate's name, fit record,
+    results and current decision (the fit record's quality, else the worst result's).
+
+    Flushes first: the keys are read from the database, so pending changes (a new name) must
+    be there."""
+    if not invitation_ids:
+        return
+    session.flush()
+    session.execute(_SYNC, {"ids": list(invitation_ids)})
     # Loaded Invitation objects would otherwise keep the old keys until refreshed.
     for obj in list(session.identity_map.values()):
         if isinstance(obj, Invitation) and obj.id in invitation_ids:

@@ -63,12 +63,12 @@ class Registration:
     link: str | None
 
 
-def contact_for(session: Session, *, settings: Settings, invitation: Invitation) -> str | None:
+def contact_for(session: Session, *, settings: Settings, created_by_id: int | None) -> str | None:
     """Whom a candidate should write to: CONTACT_EMAIL, else the person who invited them."""
     if settings.contact_email:
         return settings.contact_email
-    if invitation.created_by_id is not None:
-        user = session.get(User, invitation.created_by_id)
+    if created_by_id is not None:
+        user = session.get(User, created_by_id)
         if user is not None:
             return user.email
     return None
@@ -98,7 +98,9 @@ def _queue_link_email(
         vacancy_title=vacancy.title,
         link=link,
         kind=kind,
-        contact_email=contact_for(session, settings=settings, invitation=invitation),
+        contact_email=contact_for(
+            session, settings=settings, created_by_id=invitation.created_by_id
+        ),
         created_by=created_by,
         now=now,
     )

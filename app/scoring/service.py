@@ -39,7 +39,7 @@ from questionnaires.result import Result as EngineResult
 from questionnaires.result import ScaleCalibration
 from questionnaires.schema import Questionnaire
 from socionics.model import BASE_DICHOTOMIES
-from socionics.recommend import Recommendation, recommend, type_result
+from socionics.recommend import recommend, type_result
 
 SOCIONICS = "socionics_16"
 EXTRAVERSION = "introversion_extraversion"
@@ -153,28 +153,6 @@ def worst_quality(levels: list[str]) -> str:
     return max(levels, key=QUALITY_ORDER.index, default="good")
 
 
-def compute_recommendation(
-    session: Session, *, invitation: Invitation, matrix: MatrixInForce
-) -> Recommendation | None:
-    """The recommendation for an invitation's stored results, or None without socionics."""
-    assert invitation.id is not None
-    results = _results(session, invitation.id)
-    if SOCIONICS not in results:
-        return None
-    poles = pole_p_high(EngineResult.model_validate(results[SOCIONICS].data))
-    if poles is None:
-        return None
-    ie = results.get(EXTRAVERSION)
-    vacancy = session.get(Vacancy, invitation.vacancy_id)
-    assert vacancy is not None
-    return recommend(
-        type_result(poles).probabilities,
-        matrix.matrix,
-        target_role=vacancy.placement,
-        ie_p_extravert=ie_p_extravert(EngineResult.model_validate(ie.data) if ie else None),
-    )
-
-
 def update_fit(
     session: Session,
     *,
@@ -183,16 +161,26 @@ def update_fit(
     now: datetime | None = None,
 ) -> FitRecord | None:
     """Compute and store (or replace) the invitation's fit record with the given matrix
-    (default: the matrix in force). Returns None when there is nothing to recommend from."""
+    (default: the matrix in force). Returns None when there is nothing to recommend from (no
+    scored socionics result)."""
     assert invitation.id is not None
-    matrix = matrix or current(session)
-    rec = compute_recommendation(session, invitation=invitation, matrix=matrix)
-    if rec is None:
-        return None
     results = _results(session, invitation.id)
+    if SOCIONICS not in results:
+        return None
     poles = pole_p_high(EngineResult.model_validate(results[SOCIONICS].data))
-    assert poles is not None
+    if poles is None:
+        return None
+    matrix = matrix or current(session)
+    ie = results.get(EXTRAVERSION)
+    vacancy = session.get(Vacancy, invitation.vacancy_id)
+    assert vacancy is not None
     tr = type_result(poles)
+    rec = recommend(
+        tr.probabilities,
+        matrix.matrix,
+        target_role=vacancy.placement,
+        ie_p_extravert=ie_p_extravert(EngineResult.model_validate(ie.data) if ie else None),
+    )
     target_fit = (
         max(rec.role(r).expected_fit for r in rec.target_roles) if rec.target_roles else None
     )

@@ -17,6 +17,7 @@ import logging
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import cache
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -122,8 +123,15 @@ def set_active(session: Session, *, endpoint: WebhookEndpoint, active: bool) -> 
 # --- events --------------------------------------------------------------------------------
 
 
-def _insert(session: Session, table: type) -> Insert:
-    return upsert_insert(session.get_bind().dialect.name, table)
+@cache
+def _event_insert(dialect: str) -> Insert:
+    """Built once per dialect: every finished assessment emits an event, inside the writer's
+    batch (app/candidate/jobs.py)."""
+    return (
+        upsert_insert(dialect, WebhookEvent)
+        .on_conflict_do_nothing(index_elements=["key"])
+        .returning(col(WebhookEvent.id))
+    )
 
 
 def emit(
@@ -138,20 +146,15 @@ def emit(
 ) -> int | None:
     """Record an event and queue it for every active endpoint subscribed to it (or for the one
     ``endpoint`` given). Returns the event id, or None when ``key`` was emitted before."""
-    stmt = (
-        _insert(session, WebhookEvent)
-        .values(
-            event=event,
-            key=key,
-            subject_id=subject_id,
-            occurred_at=occurred_at,
-            payload=payload,
-            created_at=utcnow(),
-        )
-        .on_conflict_do_nothing(index_elements=["key"])  # type: ignore[attr-defined]
-        .returning(col(WebhookEvent.id))
-    )
-    event_id = session.execute(stmt).scalar()
+    row = {
+        "event": event,
+        "key": key,
+        "subject_id": subject_id,
+        "occurred_at": occurred_at,
+        "payload": payload,
+        "created_at": utcnow(),
+    }
+    event_id = session.execute(_event_insert(session.get_bind().dialect.name), row).scalar()
     if event_id is None:
         return None
     targets = [endpoint] if endpoint is not None else subscribed(session, event)

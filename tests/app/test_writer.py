@@ -166,3 +166,42 @@ def test_many_concurrent_upserts_count_exactly(writer: Writer, engine: Engine) -
     asyncio.run(main())
     with engine.connect() as conn:
         assert conn.execute(select(func.sum(TABLE.c.count))).scalar() == 200
+
+
+def test_two_writers_whose_batches_deadlock_lose_nothing(engine: Engine, db: Session) -> None:
+    """Two instances' batches locking the same two rows in opposite orders: PostgreSQL aborts
+    one batch, whose jobs then run one by one. Every write arrives."""
+    if engine.dialect.name != "postgresql":
+        pytest.skip("row locks and deadlock detection are PostgreSQL's; SQLite has one writer")
+    with engine.begin() as conn:
+        conn.execute(TABLE.insert(), [{"key": k, "count": 0, "expires_at": 2} for k in "xy"])
+    both_hold_one = threading.Barrier(2, timeout=10)
+    met = threading.Event()
+
+    def bump(key: str, *, then_wait: bool):
+        def job(conn: Connection) -> None:
+            conn.execute(TABLE.update().where(TABLE.c.key == key).values(count=TABLE.c.count + 1))
+            if then_wait and not met.is_set():  # the retries run alone: no waiting then
+                both_hold_one.wait()
+                met.set()
+
+        return job
+
+    async def instance(writer: Writer, first: str, second: str) -> None:
+        await asyncio.gather(
+            writer.run(bump(first, then_wait=True)), writer.run(bump(second, then_wait=False))
+        )
+
+    a, b = Writer(engine), Writer(engine)
+    try:
+
+        async def main() -> None:
+            await asyncio.gather(instance(a, "x", "y"), instance(b, "y", "x"))
+
+        asyncio.run(main())
+    finally:
+        a.close()
+        b.close()
+    with engine.connect() as conn:
+        counts = dict(conn.execute(select(TABLE.c.key, TABLE.c.count)).all())
+    assert counts == {"x": 2, "y": 2}

@@ -1,13 +1,13 @@
-"""The candidate's busiest routes have a fast path (one writer job, app/candidate/jobs.py) and
-a full path for everything else (app/candidate/routes.py). Both must give the same page and
-store the same rows; the full path must still say what is wrong."""
+"""Every candidate route does its database work as one job of the writer (app/candidate/jobs.py)
+and renders on the event loop: no worker thread. The jobs must store what the pages promise and
+still say what is wrong with a link."""
 
 from __future__ import annotations
 
 from datetime import timedelta
 
 import pytest
-from factories import ie_questionnaire, make_invitation, make_user
+from factories import ie_questionnaire, make_invitation, make_user, make_vacancy
 from fastapi.testclient import TestClient
 from htmlq import parse
 from sqlmodel import Session, select
@@ -34,23 +34,33 @@ def _main(html: str):
     return parse(html).one("main")
 
 
-def test_the_question_page_is_the_same_by_either_path(client: TestClient, invited) -> None:
+def test_the_question_page_shows_saved_answers_and_marks_the_missing_ones(
+    client: TestClient, invited
+) -> None:
     _, token = invited
     consent(client, token)
     first, second = ie_questionnaire().pages()[0][:2]
     post_page(client, token, 1, {first: 2, second: 4}, "next")
-    fast = client.get(f"/a/{token}/q/{QID}/1?check=1")
-    full = client.get(f"/a/{token}/q/{QID}/1?check=1&lang=en")  # a language switch: full path
-    assert fast.status_code == full.status_code == 200
-    assert _main(fast.text).text == _main(full.text).text
+    page = _main(client.get(f"/a/{token}/q/{QID}/1?check=1").text)
     checked = {
         (el.get("name"), el.get("value"))
-        for el in _main(fast.text).find_all("input")
+        for el in page.find_all("input")
         if el.get("checked") is not None
     }
     assert checked == {(f"item-{first}", "2"), (f"item-{second}", "4")}
-    marked = _main(fast.text).find_all("fieldset", class_="item-missing")
+    marked = page.find_all("fieldset", class_="item-missing")
     assert len(marked) == len(ie_questionnaire().pages()[0]) - 2
+
+
+def test_a_language_switch_on_a_question_page_is_kept_for_the_link(
+    client: TestClient, invited, db: Session
+) -> None:
+    new, token = invited
+    consent(client, token)
+    r = client.get(f"/a/{token}/q/{QID}/1?lang=ru")
+    assert r.status_code == 200 and parse(r.text).one("html").get("lang") == "ru"
+    assert _invitation(db, new).language == "ru"
+    assert parse(client.get(f"/a/{token}/review").text).one("html").get("lang") == "ru"
 
 
 def test_showing_a_page_records_its_view_and_marks_the_start(
@@ -143,19 +153,26 @@ def test_finishing_twice_stores_one_result_and_both_go_to_the_thank_you_page(
     assert len(db.exec(select(Result)).all()) == 1
 
 
-def test_a_usable_links_busy_routes_never_take_the_full_path(
-    client: TestClient, invited, monkeypatch: pytest.MonkeyPatch
+def test_no_candidate_route_takes_a_worker_thread(
+    client: TestClient, db: Session, settings, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """Consent, the pages, their forms, the answers and the finish of an ordinary candidate are
-    all served by the writer's jobs: no worker thread, no ORM session of the request's."""
-    from app.candidate import routes
+    """The whole flow, the feedback page and a bad link: every request's database work is a
+    writer job (under load, worker threads queued behind the event loop for the interpreter)."""
+    import anyio.to_thread
 
-    def full_path(*_args: object) -> None:
-        raise AssertionError("the full path was taken")
+    def no_threads(*_args: object, **_kw: object) -> None:
+        raise AssertionError("a candidate route used a worker thread")
 
-    monkeypatch.setattr(routes, "_in_thread", full_path)
-    _, token = invited
+    vacancy = make_vacancy(db)
+    vacancy.feedback_enabled = True
+    db.add(vacancy)
+    db.commit()
+    new = make_invitation(db, settings, vacancy=vacancy)
+    token = token_of(new.link)
+    monkeypatch.setattr(anyio.to_thread, "run_sync", no_threads)
+    assert client.get(f"/a/{token}").status_code == 200
     consent(client, token)
+    assert client.get(f"/a/{token}/next", follow_redirects=False).status_code == 303
     item = ie_questionnaire().pages()[0][0]
     saved = client.post(
         f"/a/{token}/save",
@@ -163,4 +180,8 @@ def test_a_usable_links_busy_routes_never_take_the_full_path(
         headers={"Origin": "http://testserver"},
     )
     assert saved.json() == {"ok": True}
+    assert client.get(f"/a/{token}/review").status_code == 200
     answer_everything(client, token, {i.id: 1 for i in ie_questionnaire().items})
+    assert client.get(f"/a/{token}/done").status_code == 200
+    assert client.get(f"/a/{token}/feedback").status_code == 200
+    assert client.get("/a/" + "x" * 43).status_code == 404
