@@ -14,7 +14,7 @@ import hashlib
 import logging
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import partial
 from typing import Any, Protocol
 
@@ -191,10 +191,24 @@ class RedisBackend:
         self.client.delete(self.prefix + key)
 
 
+@dataclass
+class _Seen:
+    """What this process knows of a window's counter (``RateLimiter.ahit``)."""
+
+    ends: float
+    count: int = 0  # the highest count the store returned
+    pending: int = 0  # increments sent and not yet answered
+    unwaited: set[asyncio.Task[int]] = field(default_factory=set)  # their tasks, if not waited
+
+
 class RateLimiter:
+    # Local knowledge of this many counters at most before expired windows are forgotten.
+    SEEN_MAX = 4096
+
     def __init__(self, backend: Backend, *, clock: Clock = time.time) -> None:
         self.backend = backend
         self.clock = clock
+        self._seen: dict[str, _Seen] = {}
 
     @staticmethod
     def _key(bucket: str, key: str, window: int, start: int) -> str:
@@ -218,13 +232,57 @@ class RateLimiter:
         return Decision(allowed=count <= limit, count=count, limit=limit, retry_after=retry)
 
     async def ahit(self, *, bucket: str, key: str, limit: int, window: int) -> Decision:
-        """``hit`` for the event loop: no worker thread of its own (see ``app.writer``)."""
+        """``hit`` for the event loop, exact from half the limit on.
+
+        Every request is counted in the shared store. While a counter is below half its limit
+        by what this process knows (the store's last answer plus the increments still on their
+        way), the request goes on without waiting for its count: the increment then joins the
+        writer's batch with the request's own writes, instead of costing a batch of its own
+        (about a third of an answer's save, bench/load). From half the limit on, each request
+        waits for the store's count, which includes every instance's requests, so the limit
+        itself holds exactly across instances."""
         now, start = self._window(window)
         key = self._key(bucket, key, window, start)
-        count = await self.backend.aincr(key, ttl=window, now=now)
+        seen = self._seen.get(key)
+        if seen is None:
+            if len(self._seen) >= self.SEEN_MAX:
+                self._forget_ended(now)
+            seen = self._seen[key] = _Seen(ends=start + window)
+        seen.pending += 1
+        if seen.count + seen.pending <= limit // 2:
+            counting = asyncio.ensure_future(self.backend.aincr(key, ttl=window, now=now))
+            seen.unwaited.add(counting)
+            counting.add_done_callback(partial(self._counted, seen))
+            return self._decision(seen.count + seen.pending, limit, start + window - now)
+        try:
+            if seen.unwaited:
+                # This process's earlier increments first, so the count includes them.
+                await asyncio.wait(list(seen.unwaited))
+            count = await self.backend.aincr(key, ttl=window, now=now)
+        finally:
+            seen.pending -= 1
+        seen.count = max(seen.count, count)
         return self._decision(count, limit, start + window - now)
 
+    def _counted(self, seen: _Seen, counting: asyncio.Task[int]) -> None:
+        seen.unwaited.discard(counting)
+        seen.pending -= 1
+        if counting.cancelled():
+            return
+        if counting.exception() is not None:
+            log.error("rate limit counter not stored", exc_info=counting.exception())
+            return
+        seen.count = max(seen.count, counting.result())
+
+    def _forget_ended(self, now: float) -> None:
+        for key in [k for k, seen in self._seen.items() if seen.ends <= now]:
+            del self._seen[key]
+
     async def aclose(self) -> None:
+        """Wait for the counts still on their way, then close the backend's connections."""
+        counting = [task for seen in self._seen.values() for task in seen.unwaited]
+        if counting:
+            await asyncio.gather(*counting, return_exceptions=True)
         close = getattr(self.backend, "aclose", None)
         if close is not None:
             await close()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 from collections.abc import Iterator
 
@@ -16,7 +17,7 @@ from webflow import token_of
 from app.config import Settings
 from app.main import create_app
 from app.models import RateLimit
-from app.security.ratelimit import DatabaseBackend, RateLimiter, RedisBackend
+from app.security.ratelimit import DatabaseBackend, Decision, RateLimiter, RedisBackend
 
 REDIS_URL = "redis://127.0.0.1:6379/0"
 
@@ -166,3 +167,89 @@ def test_the_candidates_429_page_speaks_the_invitations_language(
         assert parse(r.text).find("h1").text == "Слишком много запросов"
         r = client.get("/a/" + "x" * 43)
         assert parse(r.text).find("h1").text == "Too many requests"
+
+
+class SlowStore:
+    """A counter store whose increments wait until released (``ahit`` without a database)."""
+
+    def __init__(self) -> None:
+        self.count = 0
+        self.released = asyncio.Event()
+        self.fail = False
+
+    async def aincr(self, key: str, *, ttl: int, now: float) -> int:
+        await self.released.wait()
+        if self.fail:
+            raise ConnectionError("the store is down")
+        self.count += 1
+        return self.count
+
+
+def test_far_below_the_limit_a_request_does_not_wait_for_its_count() -> None:
+    store = SlowStore()
+    limiter = RateLimiter(store, clock=Clock())  # type: ignore[arg-type]
+
+    async def main() -> list[Decision]:
+        quick = [
+            await asyncio.wait_for(limiter.ahit(bucket="c", key="k", limit=10, window=60), 5)
+            for _ in range(5)
+        ]
+        assert store.count == 0  # counted later: nothing has reached the store yet
+        store.released.set()
+        await limiter.aclose()
+        return quick
+
+    decisions = asyncio.run(main())
+    assert all(d.allowed for d in decisions)
+    assert [d.count for d in decisions] == [1, 2, 3, 4, 5]
+    assert store.count == 5
+
+
+def test_from_half_the_limit_each_request_waits_and_the_limit_is_exact(
+    limiter: RateLimiter,
+) -> None:
+    async def main() -> list[Decision]:
+        decisions = [
+            await limiter.ahit(bucket="c", key="k", limit=10, window=60) for _ in range(13)
+        ]
+        await limiter.aclose()
+        return decisions
+
+    decisions = asyncio.run(main())
+    assert [d.allowed for d in decisions] == [True] * 10 + [False] * 3
+    assert decisions[-1].count == 13  # every request was counted in the store
+    assert limiter.peek(bucket="c", key="k", limit=10, window=60).count == 13
+
+
+def test_a_count_that_fails_without_a_waiting_request_is_logged(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    store = SlowStore()
+    store.fail = True
+    limiter = RateLimiter(store, clock=Clock())  # type: ignore[arg-type]
+
+    async def main() -> Decision:
+        decision = await limiter.ahit(bucket="c", key="k", limit=10, window=60)
+        store.released.set()
+        await limiter.aclose()
+        return decision
+
+    assert asyncio.run(main()).allowed
+    assert "rate limit counter not stored" in caplog.text
+
+
+def test_counters_of_ended_windows_are_forgotten() -> None:
+    store = SlowStore()
+    store.released.set()
+    clock = Clock()
+    limiter = RateLimiter(store, clock=clock)  # type: ignore[arg-type]
+    limiter.SEEN_MAX = 3
+
+    async def main() -> None:
+        for key in "abc":
+            await limiter.ahit(bucket="c", key=key, limit=2, window=60)
+        clock.now += 60
+        await limiter.ahit(bucket="c", key="d", limit=2, window=60)
+
+    asyncio.run(main())
+    assert len(limiter._seen) == 1
