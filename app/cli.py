@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import gc
+import logging
 import os
 import secrets
 import sys
@@ -51,6 +52,7 @@ def cmd_serve(settings: Settings, args: argparse.Namespace) -> None:
 
     from app.main import create_app, load_questionnaires
     from app.migrations import upgrade
+    from app.security.logs import RedactLinkTokens
     from app.web import warm_up
 
     questionnaires = load_questionnaires()  # a malformed file stops here, before migrating
@@ -66,7 +68,7 @@ def cmd_serve(settings: Settings, args: argparse.Namespace) -> None:
     # X-Forwarded-For/-Proto are believed only from TRUSTED_PROXIES: otherwise any client could
     # claim any address and step around the per-address rate limits.
     trusted = settings.trusted_proxies.strip()
-    uvicorn.run(
+    config = uvicorn.Config(
         app,
         host=args.host,
         port=args.port,
@@ -74,6 +76,8 @@ def cmd_serve(settings: Settings, args: argparse.Namespace) -> None:
         forwarded_allow_ips=trusted or None,
         log_level="info",
     )
+    logging.getLogger("uvicorn.access").addFilter(RedactLinkTokens())  # after Config's setup
+    uvicorn.Server(config).run()
 
 
 def cmd_create_user(settings: Settings, args: argparse.Namespace) -> None:
