@@ -26,12 +26,11 @@ class CsrfFailed(Exception):
 class LinkProblem(Exception):
     """A candidate link that cannot be used: reason is unknown, expired, revoked or completed."""
 
-    def __init__(self, reason: str, *, lang: str, invitation: object | None = None) -> None:
+    def __init__(self, reason: str, *, lang: str) -> None:
         super().__init__(reason)
         self.reason = reason
         self.lang = lang
-        # The invitation behind a known link, so the page can name whom to contact.
-        self.invitation = invitation
+        # Whom the candidate can write to (a known link's inviter or CONTACT_EMAIL), if anyone.
         self.contact: str | None = None
         self.status_code = 404 if reason == "unknown" else 410
 

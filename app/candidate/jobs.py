@@ -249,6 +249,29 @@ def flow(
     return Flow(link, pages, all_answers(conn, invitation_id=link.id))
 
 
+def _page_of(
+    conn: Connection,
+    token: str,
+    catalog: Mapping[str, Questionnaire],
+    qid: str,
+    page: int,
+    *,
+    settings: Settings,
+    now: datetime,
+    lang: str | None = None,
+) -> tuple[Link, list[PageRef], PageRef] | LinkProblem | Go | HTTPException:
+    """A started link's question page: the link, its flow and the page; 404 for a page that
+    is not in its flow."""
+    link = _started(conn, token, settings=settings, now=now, lang=lang)
+    if not isinstance(link, Link):
+        return link
+    pages = flow_pages(link.questionnaire_ids, catalog)
+    ref = find_page(pages, qid, page)
+    if ref is None:
+        return HTTPException(status_code=404)
+    return link, pages, ref
+
+
 @dataclass(frozen=True)
 class OpenPage:
     """A question page's data: the flow and the page."""
@@ -269,13 +292,10 @@ def open_page(
     lang: str | None = None,
 ) -> OpenPage | LinkProblem | Go | HTTPException:
     """``GET /a/<t>/q/<qid>/<page>``: the page's data; the time it was shown is recorded."""
-    link = _started(conn, token, settings=settings, now=now, lang=lang)
-    if not isinstance(link, Link):
-        return link
-    pages = flow_pages(link.questionnaire_ids, catalog)
-    ref = find_page(pages, qid, page)
-    if ref is None:
-        return HTTPException(status_code=404)
+    found = _page_of(conn, token, catalog, qid, page, settings=settings, now=now, lang=lang)
+    if not isinstance(found, tuple):
+        return found
+    link, pages, ref = found
     answers = all_answers(conn, invitation_id=link.id)
     record_page(
         conn,
@@ -302,13 +322,10 @@ def store_page(
 ) -> tuple[list[PageRef], PageRef] | LinkProblem | Go | HTTPException:
     """``POST /a/<t>/q/<qid>/<page>``, the page's form: its answers and the page's "save" time;
     the flow and the page, for where to go next."""
-    link = _started(conn, token, settings=settings, now=now)
-    if not isinstance(link, Link):
-        return link
-    pages = flow_pages(link.questionnaire_ids, catalog)
-    ref = find_page(pages, qid, page)
-    if ref is None:
-        return HTTPException(status_code=404)
+    found = _page_of(conn, token, catalog, qid, page, settings=settings, now=now)
+    if not isinstance(found, tuple):
+        return found
+    link, pages, ref = found
     try:
         answers = parse_answers(catalog[qid], form)
     except InvalidAnswers:
@@ -442,7 +459,7 @@ def finish_assessment(
 class Done:
     link: Link
     feedback: bool  # the vacancy offers the candidate a note on their style
-    notes_from: list[dict[str, Any]]  # the results' data, in the invitation's order
+    results: list[dict[str, Any]]  # the engine's results, in the invitation's order
     name: str
 
 

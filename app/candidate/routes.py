@@ -285,7 +285,7 @@ async def feedback(request: Request) -> Response:
     if not page.feedback:
         raise HTTPException(status_code=404)
     gettext = translations(page.link.language).gettext
-    ctx = {"notes": feedback_notes(page.notes_from, gettext=gettext), "name": page.name}
+    ctx = {"notes": feedback_notes(page.results, gettext=gettext), "name": page.name}
     return _render(request, "candidate/feedback.html", page.link, ctx)
 
 
