@@ -46,7 +46,7 @@ class Backend(Protocol):
     """Counters with an expiry. ``incr`` sets the expiry only when it creates the counter."""
 
     def incr(self, key: str, *, ttl: int, now: float) -> int: ...
-    async def aincr(self, key: str, *, ttl: int, now: float) -> int: ...
+    async def aincr(self, key: str, *, ttl: int, now: float, amount: int = 1) -> int: ...
     def get(self, key: str, *, now: float) -> int: ...
     def put(self, key: str, *, ttl: int, now: float) -> None: ...
     def ttl(self, key: str, *, now: float) -> int: ...
@@ -69,12 +69,15 @@ class DatabaseBackend:
         # building the statement anew each time cost more than the database work itself.
         table = RateLimit.__table__  # type: ignore[attr-defined]
         expired = table.c.expires_at <= bindparam("now")
-        stmt = self._insert().values(key=bindparam("key"), count=1, expires_at=bindparam("until"))
+        amount = bindparam("amount")
+        stmt = self._insert().values(
+            key=bindparam("key"), count=amount, expires_at=bindparam("until")
+        )
         # A row past its expiry that the sweep has not removed yet starts over.
         self._incr = stmt.on_conflict_do_update(
             index_elements=["key"],
             set_={
-                "count": case((expired, 1), else_=table.c.count + 1),
+                "count": case((expired, amount), else_=table.c.count + amount),
                 "expires_at": case((expired, bindparam("until")), else_=table.c.expires_at),
             },
         ).returning(table.c.count)
@@ -83,8 +86,10 @@ class DatabaseBackend:
     def _insert(self) -> Any:
         return upsert_insert(self.engine.dialect.name, RateLimit)
 
-    def _incr_on(self, conn: Connection, key: str, *, ttl: int, now: float) -> int:
-        params = {"key": key, "now": int(now), "until": int(now) + ttl}
+    def _incr_on(
+        self, conn: Connection, key: str, *, ttl: int, now: float, amount: int = 1
+    ) -> int:
+        params = {"key": key, "now": int(now), "until": int(now) + ttl, "amount": amount}
         count = int(conn.execute(self._incr, params).scalar_one())
         self._hits += 1  # from several threads: the sweep's rhythm need not be exact
         if self._hits % self.SWEEP_EVERY == 0:
@@ -95,10 +100,15 @@ class DatabaseBackend:
         with self.engine.begin() as conn:
             return self._incr_on(conn, key, ttl=ttl, now=now)
 
-    async def aincr(self, key: str, *, ttl: int, now: float) -> int:
+    async def aincr(self, key: str, *, ttl: int, now: float, amount: int = 1) -> int:
+        count = partial(self._incr_on, key=key, ttl=ttl, now=now, amount=amount)
         if self.writer is None:
-            return await anyio.to_thread.run_sync(partial(self.incr, key, ttl=ttl, now=now))
-        return await self.writer.run(partial(self._incr_on, key=key, ttl=ttl, now=now))
+            return await anyio.to_thread.run_sync(self._in_transaction, count)
+        return await self.writer.run(count)
+
+    def _in_transaction(self, job: Callable[[Connection], int]) -> int:
+        with self.engine.begin() as conn:
+            return job(conn)
 
     def get(self, key: str, *, now: float) -> int:
         table = RateLimit.__table__  # type: ignore[attr-defined]
@@ -152,11 +162,11 @@ class RedisBackend:
         _, count = pipe.execute()
         return int(count)
 
-    async def aincr(self, key: str, *, ttl: int, now: float) -> int:
+    async def aincr(self, key: str, *, ttl: int, now: float, amount: int = 1) -> int:
         client = self._async_client()
         async with client.pipeline(transaction=True) as pipe:
             pipe.set(self.prefix + key, 0, ex=ttl, nx=True)
-            pipe.incr(self.prefix + key)
+            pipe.incrby(self.prefix + key, amount)
             _, count = await pipe.execute()
         return int(count)
 
@@ -196,9 +206,11 @@ class _Seen:
     """What this process knows of a window's counter (``RateLimiter.ahit``)."""
 
     ends: float
+    ttl: int
     count: int = 0  # the highest count the store returned
-    pending: int = 0  # increments sent and not yet answered
-    unwaited: set[asyncio.Task[int]] = field(default_factory=set)  # their tasks, if not waited
+    pending: int = 0  # increments counted here and not yet answered by the store
+    queued: int = 0  # of those, the ones not sent yet (sent together, ``_send``)
+    unwaited: set[asyncio.Task[int]] = field(default_factory=set)  # sent, nobody waiting
 
 
 class RateLimiter:
@@ -236,25 +248,26 @@ class RateLimiter:
 
         Every request is counted in the shared store. While a counter is below half its limit
         by what this process knows (the store's last answer plus the increments still on their
-        way), the request goes on without waiting for its count: the increment then joins the
-        writer's batch with the request's own writes, instead of costing a batch of its own
-        (about a third of an answer's save, bench/load). From half the limit on, each request
-        waits for the store's count, which includes every instance's requests, so the limit
-        itself holds exactly across instances."""
+        way), the request goes on without waiting for its count: the increments of one turn
+        of the event loop go to the store together, as one ``+n`` (one writer job or one Redis
+        round trip for a burst of requests instead of one each; bench/load). From half the
+        limit on, each request waits for the store's count, which includes every instance's
+        requests, so the limit itself holds exactly across instances."""
         now, start = self._window(window)
         key = self._key(bucket, key, window, start)
         seen = self._seen.get(key)
         if seen is None:
             if len(self._seen) >= self.SEEN_MAX:
                 self._forget_ended(now)
-            seen = self._seen[key] = _Seen(ends=start + window)
+            seen = self._seen[key] = _Seen(ends=start + window, ttl=window)
         seen.pending += 1
         if seen.count + seen.pending <= limit // 2:
-            counting = asyncio.ensure_future(self.backend.aincr(key, ttl=window, now=now))
-            seen.unwaited.add(counting)
-            counting.add_done_callback(partial(self._counted, seen))
+            seen.queued += 1
+            if seen.queued == 1:
+                asyncio.get_running_loop().call_soon(self._send, key, seen)
             return self._decision(seen.count + seen.pending, limit, start + window - now)
         try:
+            self._send(key, seen)
             if seen.unwaited:
                 # This process's earlier increments first, so the count includes them.
                 await asyncio.wait(list(seen.unwaited))
@@ -264,9 +277,20 @@ class RateLimiter:
         seen.count = max(seen.count, count)
         return self._decision(count, limit, start + window - now)
 
-    def _counted(self, seen: _Seen, counting: asyncio.Task[int]) -> None:
+    def _send(self, key: str, seen: _Seen) -> None:
+        """Send the queued increments of ``key`` to the store as one."""
+        amount, seen.queued = seen.queued, 0
+        if not amount:
+            return
+        counting = asyncio.ensure_future(
+            self.backend.aincr(key, ttl=seen.ttl, now=self.clock(), amount=amount)
+        )
+        seen.unwaited.add(counting)
+        counting.add_done_callback(partial(self._counted, seen, amount))
+
+    def _counted(self, seen: _Seen, amount: int, counting: asyncio.Task[int]) -> None:
         seen.unwaited.discard(counting)
-        seen.pending -= 1
+        seen.pending -= amount
         if counting.cancelled():
             return
         if counting.exception() is not None:
@@ -279,7 +303,10 @@ class RateLimiter:
             del self._seen[key]
 
     async def aclose(self) -> None:
-        """Wait for the counts still on their way, then close the backend's connections."""
+        """Send the queued counts, wait for those on their way, then close the backend's
+        connections."""
+        for key, seen in self._seen.items():
+            self._send(key, seen)
         counting = [task for seen in self._seen.values() for task in seen.unwaited]
         if counting:
             await asyncio.gather(*counting, return_exceptions=True)

@@ -203,7 +203,7 @@ async def candidate_flow(client: RawClient, token: str, stats: Stats | Paced, q)
         r = await stats.timed("form", client.post(f"{base}/q/{QID}/{n}", data=data))
         if r.status_code != 303:
             stats.errors.append(f"page post {r.status_code}")
-    r = await stats.timed("form", client.post(f"{base}/finish"))
+    r = await stats.timed("finish", client.post(f"{base}/finish"))
     if r.status_code != 303:
         stats.errors.append(f"finish {r.status_code}")
     await stats.timed("page", client.get(f"{base}/done"))
@@ -365,13 +365,13 @@ async def main_async(args: argparse.Namespace) -> int:
         f"whole flow, back to back: {total} requests in {flow_seconds:.1f} s"
         f" = {total / flow_seconds:.0f} req/s"
     )
-    for kind in ("save", "page", "form"):
+    for kind in ("save", "page", "form", "finish"):
         print(line(f"flow {kind}", None, flow.latencies[kind]))
     print(
         f"whole flow, {args.think:g} s think before each request: {paced_total} requests in"
         f" {paced_seconds:.1f} s = {paced_total / paced_seconds:.0f} req/s"
     )
-    for kind in ("save", "page", "form"):
+    for kind in ("save", "page", "form", "finish"):
         print(line(f"paced {kind}", None, paced.latencies[kind]))
     print(
         f"storms: {n} clients x {args.saves} requests each, {args.rounds} interleaved rounds,"

@@ -80,6 +80,24 @@ def test_keys_and_buckets_count_separately_and_reset_clears(limiter: RateLimiter
     assert limiter.peek(bucket="a", key="x", limit=1, window=60).count == 0
 
 
+def test_an_increment_of_several_adds_them_all(limiter: RateLimiter) -> None:
+    backend, now = limiter.backend, limiter.clock()
+
+    async def main() -> list[int]:
+        counts = [
+            await backend.aincr("k", ttl=60, now=now, amount=3),  # a new counter: the amount
+            await backend.aincr("k", ttl=60, now=now, amount=4),
+        ]
+        if isinstance(backend, DatabaseBackend):
+            # A row past its expiry that no sweep has removed yet starts over at the amount.
+            counts.append(await backend.aincr("k", ttl=60, now=now + 61, amount=5))
+        await limiter.aclose()
+        return counts
+
+    expected = [3, 7, 5] if isinstance(backend, DatabaseBackend) else [3, 7]
+    assert asyncio.run(main()) == expected
+
+
 def test_the_database_stores_digests_and_sweeps_expired_rows(db: Session, engine: Engine) -> None:
     clock = Clock()
     backend = DatabaseBackend(engine)
@@ -176,12 +194,14 @@ class SlowStore:
         self.count = 0
         self.released = asyncio.Event()
         self.fail = False
+        self.amounts: list[int] = []  # what each increment added, in the order they were sent
 
-    async def aincr(self, key: str, *, ttl: int, now: float) -> int:
+    async def aincr(self, key: str, *, ttl: int, now: float, amount: int = 1) -> int:
+        self.amounts.append(amount)
         await self.released.wait()
         if self.fail:
             raise ConnectionError("the store is down")
-        self.count += 1
+        self.count += amount
         return self.count
 
 
@@ -203,6 +223,27 @@ def test_far_below_the_limit_a_request_does_not_wait_for_its_count() -> None:
     assert all(d.allowed for d in decisions)
     assert [d.count for d in decisions] == [1, 2, 3, 4, 5]
     assert store.count == 5
+
+
+def test_the_counts_of_one_burst_reach_the_store_as_one_increment() -> None:
+    store = SlowStore()
+    store.released.set()
+    limiter = RateLimiter(store, clock=Clock())  # type: ignore[arg-type]
+
+    async def main() -> list[Decision]:
+        # 20 requests that arrive in the same turn of the event loop.
+        burst = await asyncio.gather(
+            *(limiter.ahit(bucket="c", key="k", limit=100, window=60) for _ in range(20))
+        )
+        await asyncio.sleep(0)
+        later = await limiter.ahit(bucket="c", key="k", limit=100, window=60)
+        await limiter.aclose()
+        return [*burst, later]
+
+    decisions = asyncio.run(main())
+    assert sorted(d.count for d in decisions) == list(range(1, 22))
+    assert store.amounts == [20, 1]
+    assert store.count == 21
 
 
 def test_from_half_the_limit_each_request_waits_and_the_limit_is_exact(
