@@ -69,7 +69,7 @@ class DatabaseBackend:
         # building the statement anew each time cost more than the database work itself.
         table = RateLimit.__table__  # type: ignore[attr-defined]
         expired = table.c.expires_at <= bindparam("now")
-        amount = bindparam("amount")
+        amount: Any = bindparam("amount")
         stmt = self._insert().values(
             key=bindparam("key"), count=amount, expires_at=bindparam("until")
         )
@@ -86,9 +86,7 @@ class DatabaseBackend:
     def _insert(self) -> Any:
         return upsert_insert(self.engine.dialect.name, RateLimit)
 
-    def _incr_on(
-        self, conn: Connection, key: str, *, ttl: int, now: float, amount: int = 1
-    ) -> int:
+    def _incr_on(self, conn: Connection, key: str, *, ttl: int, now: float, amount: int = 1) -> int:
         params = {"key": key, "now": int(now), "until": int(now) + ttl, "amount": amount}
         count = int(conn.execute(self._incr, params).scalar_one())
         self._hits += 1  # from several threads: the sweep's rhythm need not be exact
