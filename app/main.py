@@ -12,7 +12,6 @@ from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
 from sqlalchemy import text
-from starlette.middleware.sessions import SessionMiddleware
 
 from app.api.pages import router as api_keys_router
 from app.api.problems import install_problem_handlers
@@ -20,6 +19,7 @@ from app.api.routes import router as api_router
 from app.audit.routes import router as audit_router
 from app.auth.permissions import template_globals
 from app.auth.routes import router as auth_router
+from app.auth.sessions import StaffSessionMiddleware
 from app.candidate.routes import router as candidate_router
 from app.compare.routes import router as compare_router
 from app.config import Settings, load_settings
@@ -119,7 +119,7 @@ def create_app(
     app.state.questionnaires = catalog
 
     app.add_middleware(
-        SessionMiddleware,
+        StaffSessionMiddleware,
         secret_key=settings.session_secret,
         session_cookie=SESSION_COOKIE,
         max_age=settings.session_hours * 3600,

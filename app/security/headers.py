@@ -8,7 +8,6 @@ a mistaken one pins browsers to https for a year).
 
 from __future__ import annotations
 
-from starlette.datastructures import MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 CSP = (
@@ -22,28 +21,39 @@ HSTS = "max-age=31536000; includeSubDomains"
 class SecurityHeadersMiddleware:
     def __init__(self, app: ASGIApp, *, hsts: bool) -> None:
         self.app = app
-        self.hsts = hsts
+        common = {
+            "content-security-policy": CSP,
+            "referrer-policy": "no-referrer",
+            "x-content-type-options": "nosniff",
+            "x-frame-options": "DENY",
+            "cross-origin-opener-policy": "same-origin",
+            "permissions-policy": "camera=(), microphone=(), geolocation=()",
+        }
+        if hsts:
+            common["strict-transport-security"] = HSTS
+        # Answers and tokens must not sit in shared caches or the back-forward cache.
+        candidate = {**common, "cache-control": "no-store"}
+        # Raw ASGI pairs, built once: this runs on every response, candidates' autosaves too.
+        self._common = _raw(common)
+        self._candidate = _raw(candidate)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        candidate = scope["path"].startswith("/a/")
+        extra = self._candidate if scope["path"].startswith("/a/") else self._common
 
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
-                headers = MutableHeaders(scope=message)
-                headers.setdefault("Content-Security-Policy", CSP)
-                headers.setdefault("Referrer-Policy", "no-referrer")
-                headers.setdefault("X-Content-Type-Options", "nosniff")
-                headers.setdefault("X-Frame-Options", "DENY")
-                headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
-                headers.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
-                if self.hsts:
-                    headers.setdefault("Strict-Transport-Security", HSTS)
-                if candidate:
-                    # Answers and tokens must not sit in shared caches or the back-forward cache.
-                    headers.setdefault("Cache-Control", "no-store")
+                headers = list(message.get("headers", []))
+                # A header the response set itself wins (ASGI header names are lower case).
+                present = {name for name, _ in headers}
+                headers.extend(pair for pair in extra if pair[0] not in present)
+                message["headers"] = headers
             await send(message)
 
         await self.app(scope, receive, send_with_headers)
+
+
+def _raw(headers: dict[str, str]) -> list[tuple[bytes, bytes]]:
+    return [(name.encode("latin-1"), value.encode("latin-1")) for name, value in headers.items()]

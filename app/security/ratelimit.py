@@ -15,7 +15,7 @@ import logging
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from functools import partial
+from functools import lru_cache, partial
 from typing import Any, Protocol
 
 import anyio.to_thread
@@ -199,6 +199,14 @@ class RedisBackend:
         self.client.delete(self.prefix + key)
 
 
+@lru_cache(maxsize=4096)
+def _counter_key(bucket: str, key: str, window: int, start: int) -> str:
+    # Keys may be emails or API keys: store a digest, never the value itself. Cached: the same
+    # client's requests in one window share the key, and hashing ran on every request.
+    digest = hashlib.sha256(key.encode("utf-8")).hexdigest()[:32]
+    return f"{bucket}:{window}:{start}:{digest}"
+
+
 @dataclass
 class _Seen:
     """What this process knows of a window's counter (``RateLimiter.ahit``)."""
@@ -222,9 +230,7 @@ class RateLimiter:
 
     @staticmethod
     def _key(bucket: str, key: str, window: int, start: int) -> str:
-        # Keys may be emails or API keys: store a digest, never the value itself.
-        digest = hashlib.sha256(key.encode("utf-8")).hexdigest()[:32]
-        return f"{bucket}:{window}:{start}:{digest}"
+        return _counter_key(bucket, key, window, start)
 
     def _window(self, window: int) -> tuple[float, int]:
         now = self.clock()

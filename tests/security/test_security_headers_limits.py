@@ -6,11 +6,14 @@ import pytest
 from factories import make_invitation
 from fastapi.testclient import TestClient
 from sqlmodel import Session
+from starlette.responses import PlainTextResponse
+from starlette.types import Receive, Scope, Send
 from webflow import token_of
 
+from app.auth.sessions import StaffSessionMiddleware
 from app.config import Settings
 from app.main import create_app
-from app.security.headers import CSP
+from app.security.headers import CSP, SecurityHeadersMiddleware
 
 
 def test_the_policy_allows_no_inline_code_and_no_framing() -> None:
@@ -39,6 +42,43 @@ def test_candidate_pages_send_no_referrer_and_are_not_cached(
     assert r.status_code == 200
     assert r.headers["Referrer-Policy"] == "no-referrer"
     assert r.headers["Cache-Control"] == "no-store"
+
+
+def test_a_header_the_response_sets_itself_is_kept() -> None:
+    async def app(scope: Scope, receive: Receive, send: Send) -> None:
+        own = {"Cache-Control": "private, max-age=60", "X-Frame-Options": "SAMEORIGIN"}
+        await PlainTextResponse("ok", headers=own)(scope, receive, send)
+
+    client = TestClient(SecurityHeadersMiddleware(app, hsts=False))
+    r = client.get("/a/some-token")
+    assert r.headers.get_list("cache-control") == ["private, max-age=60"]
+    assert r.headers.get_list("x-frame-options") == ["SAMEORIGIN"]
+    assert r.headers["Content-Security-Policy"] == CSP  # and the others are added
+    assert client.get("/login").headers.get_list("cache-control") == ["private, max-age=60"]
+
+
+def test_candidate_links_do_not_decode_the_staff_session() -> None:
+    seen: dict[str, bool] = {}
+
+    async def app(scope: Scope, receive: Receive, send: Send) -> None:
+        assert scope["type"] == "http"
+        seen[scope["path"]] = "session" in scope
+        await PlainTextResponse("ok")(scope, receive, send)
+
+    client = TestClient(StaffSessionMiddleware(app, secret_key="k" * 32))
+    for path in ("/a/some-token/save", "/login", "/about/a/"):
+        assert client.get(path).status_code == 200
+    assert seen == {"/a/some-token/save": False, "/login": True, "/about/a/": True}
+
+
+def test_a_signed_in_staff_member_opening_a_candidate_link_stays_signed_in(
+    staff: TestClient, db: Session, settings: Settings
+) -> None:
+    token = token_of(make_invitation(db, settings).link)
+    page = staff.get(f"/a/{token}")
+    assert page.status_code == 200
+    assert "set-cookie" not in page.headers
+    assert staff.get("/vacancies", follow_redirects=False).status_code == 200
 
 
 def test_hsts_is_sent_when_the_site_is_https(settings: Settings, db: Session) -> None:
