@@ -130,6 +130,14 @@ def _insert(session: Session, table: type) -> Insert:
 
 
 @cache
+def _result_insert(dialect: str) -> Insert:
+    """Store a questionnaire's result unless one is stored (built once: a finish's statements
+    run in the writer, where every candidate's save waits behind them)."""
+    stmt = upsert_insert(dialect, Result.__table__)  # type: ignore[attr-defined]
+    return stmt.on_conflict_do_nothing(index_elements=["invitation_id", "questionnaire_id"])
+
+
+@cache
 def _answers_upsert(dialect: str) -> Insert:
     """Insert answers, or overwrite the item's earlier answer."""
     table = Answer.__table__  # type: ignore[attr-defined]
@@ -232,16 +240,17 @@ def answer_ms(raw: object) -> int | None:
     return round(raw)
 
 
+_ITEM_MS = select(Answer.item_id, Answer.answer_ms).where(
+    Answer.invitation_id == bindparam("iid"),
+    Answer.questionnaire_id == bindparam("qid"),
+    col(Answer.answer_ms).is_not(None),
+)
+
+
 def stored_item_ms(
     session: Session, *, invitation_id: int, questionnaire_id: str
 ) -> dict[str, int]:
-    rows = session.exec(
-        select(Answer.item_id, Answer.answer_ms).where(
-            Answer.invitation_id == invitation_id,
-            Answer.questionnaire_id == questionnaire_id,
-            col(Answer.answer_ms).is_not(None),
-        )
-    ).all()
+    rows = session.execute(_ITEM_MS, {"iid": invitation_id, "qid": questionnaire_id})
     return {item_id: ms for item_id, ms in rows if ms is not None}
 
 
@@ -287,20 +296,16 @@ def submit(
     # The sample calibration once the questionnaire has 200 stored results, else the prior.
     calibration = calibration_for(session, q=q)
     result = score(q, answers, timing=timing, calibration=calibration)
-    stmt = (
-        _insert(session, Result)
-        .values(
-            invitation_id=invitation.id,
-            questionnaire_id=q.id,
-            questionnaire_version=q.version,
-            data=result.model_dump(mode="json"),
-            seconds_taken=seconds,
-            quality_level=result.quality.level,
-            created_at=now,
-        )
-        .on_conflict_do_nothing(index_elements=["invitation_id", "questionnaire_id"])  # type: ignore[attr-defined]
-    )
-    session.execute(stmt)
+    row = {
+        "invitation_id": invitation.id,
+        "questionnaire_id": q.id,
+        "questionnaire_version": q.version,
+        "data": result.model_dump(mode="json"),
+        "seconds_taken": seconds,
+        "quality_level": result.quality.level,
+        "created_at": now,
+    }
+    session.execute(_result_insert(session.get_bind().dialect.name), row)
     # The table's quality key (from the results until a fit record exists).
     sync_table_keys(session, invitation_ids=[invitation.id])
     if next_questionnaire(session, invitation) is None:

@@ -27,7 +27,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func
+from sqlalchemy import bindparam, func
 from sqlmodel import Session, col, select
 
 from app.dashboard.keys import sync_table_keys
@@ -63,12 +63,19 @@ def _key(session: Session, q: Questionnaire) -> tuple[str, str, str]:
     return (url, q.id, q.version)
 
 
+_STORED_COUNT = (
+    select(func.count())
+    .select_from(Result)
+    .where(
+        Result.questionnaire_id == bindparam("qid"),
+        Result.questionnaire_version == bindparam("version"),
+    )
+)
+
+
 def stored_count(session: Session, *, q: Questionnaire) -> int:
-    return session.exec(
-        select(func.count())
-        .select_from(Result)
-        .where(Result.questionnaire_id == q.id, Result.questionnaire_version == q.version)
-    ).one()
+    # Built once: every finish asks (calibration_for), in the candidates' writer.
+    return int(session.execute(_STORED_COUNT, {"qid": q.id, "version": q.version}).scalar_one())
 
 
 def stored_answer_sets(session: Session, *, q: Questionnaire) -> list[dict[str, int]]:

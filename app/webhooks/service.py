@@ -22,12 +22,20 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import httpx
-from sqlalchemy import Insert, exists
+from sqlalchemy import Insert, bindparam, exists
 from sqlmodel import Session, col, select
 
 from app.db import upsert_insert, utcnow
 from app.i18n import N_
-from app.models import Invitation, User, Vacancy, WebhookDelivery, WebhookEndpoint, WebhookEvent
+from app.models import (
+    Candidate,
+    Invitation,
+    User,
+    Vacancy,
+    WebhookDelivery,
+    WebhookEndpoint,
+    WebhookEvent,
+)
 
 log = logging.getLogger("rolefit.webhooks")
 
@@ -134,6 +142,16 @@ def _event_insert(dialect: str) -> Insert:
     )
 
 
+# Built once: every finished assessment reads these, in the candidates' writer.
+_PAYLOAD_NAMES = (
+    select(Vacancy.title, Candidate.name, Candidate.email)
+    .select_from(Invitation)
+    .outerjoin(Vacancy, col(Vacancy.id) == col(Invitation.vacancy_id))
+    .outerjoin(Candidate, col(Candidate.id) == col(Invitation.candidate_id))
+    .where(col(Invitation.id) == bindparam("iid"))
+)
+
+
 def emit(
     session: Session,
     *,
@@ -174,16 +192,14 @@ def subscribed(session: Session, event: str) -> list[WebhookEndpoint]:
 
 
 def _candidate_payload(session: Session, invitation: Invitation) -> dict[str, Any]:
-    from app.models import Candidate
-
-    candidate = session.get(Candidate, invitation.candidate_id)
-    vacancy = session.get(Vacancy, invitation.vacancy_id)
+    row = session.execute(_PAYLOAD_NAMES, {"iid": invitation.id}).first()
+    title, name, email = row if row is not None else (None, None, None)
     return {
         "candidate_id": invitation.id,
         "vacancy_id": invitation.vacancy_id,
-        "vacancy_title": vacancy.title if vacancy else None,
-        "name": candidate.name if candidate else None,
-        "email": candidate.email if candidate else None,
+        "vacancy_title": title,
+        "name": name,
+        "email": email,
         "candidate_url": f"/api/v1/candidates/{invitation.id}",
     }
 
