@@ -21,7 +21,7 @@ from webflow import STAFF_PASSWORD, login
 from app.config import Settings
 from app.db import utcnow
 from app.main import create_app
-from app.models import ApiKey, Invitation, User, WebhookDelivery, WebhookEvent
+from app.models import ApiKey, Invitation, User, Vacancy, WebhookDelivery, WebhookEvent
 from app.webhooks.service import (
     BACKOFF,
     create_endpoint,
@@ -81,6 +81,10 @@ def test_a_completed_assessment_queues_a_signed_event(
     assert body["type"] == "assessment.completed"
     assert body["data"]["candidate_id"] == new.invitation.id
     assert body["data"]["results_url"] == f"/api/v1/candidates/{new.invitation.id}/results"
+    # Who and for which vacancy, so the tracking system can match its own records.
+    assert body["data"]["vacancy_id"] == new.invitation.vacancy_id
+    assert body["data"]["vacancy_title"] == db.get(Vacancy, new.invitation.vacancy_id).title
+    assert (body["data"]["name"], body["data"]["email"]) == ("Anna Petrova", "anna@example.com")
     delivery = db.exec(select(WebhookDelivery)).one()
     assert request.headers["Rolefit-Delivery"] == str(delivery.id)
     assert delivery.status == "delivered" and delivery.attempts == 1
