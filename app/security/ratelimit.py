@@ -15,7 +15,7 @@ import logging
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from functools import lru_cache, partial
+from functools import partial
 from typing import Any, Protocol
 
 import anyio.to_thread
@@ -199,14 +199,6 @@ class RedisBackend:
         self.client.delete(self.prefix + key)
 
 
-@lru_cache(maxsize=4096)
-def _counter_key(bucket: str, key: str, window: int, start: int) -> str:
-    # Keys may be emails or API keys: store a digest, never the value itself. Cached: the same
-    # client's requests in one window share the key, and hashing ran on every request.
-    digest = hashlib.sha256(key.encode("utf-8")).hexdigest()[:32]
-    return f"{bucket}:{window}:{start}:{digest}"
-
-
 @dataclass
 class _Seen:
     """What this process knows of a window's counter (``RateLimiter.ahit``)."""
@@ -230,7 +222,9 @@ class RateLimiter:
 
     @staticmethod
     def _key(bucket: str, key: str, window: int, start: int) -> str:
-        return _counter_key(bucket, key, window, start)
+        # Keys may be emails or API keys: store a digest, never the value itself.
+        digest = hashlib.sha256(key.encode("utf-8")).hexdigest()[:32]
+        return f"{bucket}:{window}:{start}:{digest}"
 
     def _window(self, window: int) -> tuple[float, int]:
         now = self.clock()
@@ -256,7 +250,7 @@ class RateLimiter:
         of the event loop go to the store together, as one ``+n`` (one writer job or one Redis
         round trip for a burst of requests instead of one each; bench/load). From half the
         limit on, each request waits for the store's count, which includes every instance's
-        requests, so the limit itself holds exactly across instances."""
+        requests, and is refused past the limit."""
         now, start = self._window(window)
         key = self._key(bucket, key, window, start)
         seen = self._seen.get(key)
