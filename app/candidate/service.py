@@ -125,10 +125,6 @@ def parse_answers(q: Questionnaire, form: Mapping[str, object]) -> dict[str, int
     return answers
 
 
-def _insert(session: Session, table: type) -> Insert:
-    return upsert_insert(session.get_bind().dialect.name, table)
-
-
 @cache
 def _result_insert(dialect: str) -> Insert:
     """Store a questionnaire's result unless one is stored (built once: a finish's statements
