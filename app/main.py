@@ -20,7 +20,7 @@ from app.audit.routes import router as audit_router
 from app.auth.permissions import template_globals
 from app.auth.routes import router as auth_router
 from app.auth.sessions import StaffSessionMiddleware
-from app.candidate.routes import router as candidate_router
+from app.candidate.routes import add_routes as add_candidate_routes
 from app.compare.routes import router as compare_router
 from app.config import Settings, load_settings
 from app.dashboard.routes import router as dashboard_router
@@ -150,7 +150,7 @@ def create_app(
         return JSONResponse({"status": "ok"})
 
     # First: candidates' clicks are most of the traffic, and routes are tried in order.
-    app.include_router(candidate_router)
+    add_candidate_routes(app)
     app.include_router(auth_router)
     app.include_router(staff_router)
     app.include_router(reports_router)
