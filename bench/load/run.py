@@ -383,7 +383,7 @@ async def main_async(args: argparse.Namespace) -> int:
     for name, runs in (("save", save_runs), ("page", page_runs), ("bare", bare_runs)):
         print(f"  {name} rounds: " + ", ".join(f"{r:.0f}" for r in runs) + " req/s")
     save_ratio, page_ratio = save_rps / bare_rps, page_rps / bare_rps
-    print(f"ratios to the bare endpoint: save {save_ratio:.0%}, page {page_ratio:.0%}")
+    print(f"ratios to the bare endpoint: save {save_ratio:.1%}, page {page_ratio:.1%}")
     print(f"server RSS: {start_rss:.0f} MB after start-up, peak {peak:.0f} MB")
     # Where the CPU went: the client shares the machine, so its share is printed beside the
     # server's (a client near 1 core would make the server's figures the client's limit).
@@ -399,7 +399,7 @@ async def main_async(args: argparse.Namespace) -> int:
     if errors:
         missed.append(f"{len(errors)} failed requests, e.g. {errors[:3]}")
     (met if save_ratio >= 0.40 else missed).append(
-        f"save throughput {save_ratio:.0%} of bare (target >= 40%)"
+        f"save throughput {save_ratio:.1%} of bare (target >= 40%)"
     )
     for name, stats in (("back to back", flow), ("paced", paced)):
         p99 = max(percentile(stats.latencies[k], 99) for k in ("save", "page")) * 1000
