@@ -108,3 +108,11 @@ def test_many_read_only_requests_at_once_do_not_starve_the_connection_pool(setti
     statuses = anyio.run(main)
     assert statuses == [404] * 60
     assert app.state.engine.pool.checkedout() == 0
+
+
+def test_pages_name_an_icon_the_server_has(client: TestClient) -> None:
+    # Without one, every browser asks for /favicon.ico and logs the 404 as a console error.
+    icon = parse(client.get("/login").text).find("link", rel="icon")
+    assert icon is not None
+    r = client.get(icon.get("href") or "")
+    assert r.status_code == 200 and r.headers["content-type"].startswith("image/svg+xml")
