@@ -144,6 +144,7 @@ def cmd_demo(settings: Settings, _args: argparse.Namespace) -> None:
     from app.demo import add_demo_candidates
     from app.main import load_questionnaires
     from app.migrations import upgrade
+    from app.outcomes.demo import TEAM_VACANCY, add_demo_team
     from app.staff.service import create_vacancy
 
     if settings.production:
@@ -183,6 +184,8 @@ def cmd_demo(settings: Settings, _args: argparse.Namespace) -> None:
             )
             settings.data_dir.mkdir(parents=True, exist_ok=True)
             (settings.data_dir / DEMO_LINK_FILE).write_text(link + "\n", encoding="utf-8")
+        if session.exec(select(Vacancy).where(Vacancy.title == TEAM_VACANCY)).first() is None:
+            add_demo_team(session, settings=settings, admin=admin, catalog=load_questionnaires())
         session.commit()
     password = (
         password_file.read_text(encoding="utf-8").strip()
