@@ -142,7 +142,7 @@ def add_demo_team(
             )
             session.add(employee)
             # How well this person sells: the matrix's fit for the role, plus much else.
-            skill = 0.4 * (matrix.fit(code, role) - 50) / 30 + rng.gauss(0, 1)
+            skill = 0.8 * (matrix.fit(code, role) - 50) / 30 + rng.gauss(0, 1)
             team.append((employee, name, skill))
     session.flush()
     data = _bitrix_export(rng, team, today)

@@ -34,7 +34,7 @@ from app.outcomes.crm import Outcome
 PERIODS = ("month", "quarter")
 # The figures each role is judged by first (domain.md, "What a client manager produces").
 HEADLINE = {
-    "farmer": ("repeat_share", "retention", "reactivated"),
+    "farmer": ("retention", "repeat_share", "reactivated"),
     "hunter": ("new_clients", "first_deal_revenue"),
     "closer": ("new_clients", "first_deal_revenue"),
     "scout": ("qualified_leads",),

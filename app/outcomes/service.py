@@ -24,7 +24,7 @@ from app.outcomes.figures import Deal as FigureDeal
 from app.scoring.service import pole_p_high
 from app.text import strip_bidi
 from questionnaires.result import Result as EngineResult
-from socionics.evidence import RoleEvidence, role_evidence
+from socionics.evidence import Interval, RoleEvidence, fit_slope, role_evidence
 from socionics.model import type_codes
 from socionics.recommend import type_probabilities
 
@@ -255,12 +255,19 @@ class RoleOutcomes:
     evidence: RoleEvidence
 
 
-def evidence_for_role(
-    session: Session, *, role: str, figure: str | None = None, period: str = "quarter"
-) -> RoleOutcomes:
-    """Each assessed employee of the role: the headline figure averaged over their periods,
-    standardised within their team; tenure (log months) as a covariate."""
-    figure = figure or HEADLINE[role][0]
+@dataclass(frozen=True)
+class _Person:
+    employee: Employee
+    outcome: float  # the role's headline figure, standardised within the person's team
+    tenure: float  # log(1 + months)
+    probabilities: list[float]  # in type_codes() order
+
+
+def _people(
+    session: Session, *, role: str, figure: str, period: str, today: date
+) -> tuple[int, int, list[_Person]]:
+    """Assessed employees of the role with results: their headline figure averaged over their
+    periods, standardised within their team (markets differ), and their tenure."""
     staff = session.exec(select(Employee).where(Employee.role == role)).all()
     assessed = [e for e in staff if e.invitation_id is not None]
     probs = type_probabilities_of(
@@ -271,17 +278,37 @@ def evidence_for_role(
         value = getattr(f, figure)
         if value is not None:
             per_person[f.person].append(float(value))
-    people = [e for e in assessed if e.id in per_person and e.invitation_id in probs]
-    today = date.today()
-    outcomes = np.array([np.mean(per_person[e.id or 0]) for e in people])
-    teams = [e.team for e in people]
+    chosen = [e for e in assessed if e.id in per_person and e.invitation_id in probs]
+    outcomes = np.array([np.mean(per_person[e.id or 0]) for e in chosen])
+    teams = [e.team for e in chosen]
     for team in set(teams):
         idx = [i for i, t in enumerate(teams) if t == team]
         vals = outcomes[idx]
         sd = vals.std()
         outcomes[idx] = (vals - vals.mean()) / sd if sd > 0 else 0.0
-    tenure = np.array(
-        [np.log(1 + max(((e.ended_on or today) - e.started_on).days, 0) / 30.4) for e in people]
+    people = [
+        _Person(
+            employee=e,
+            outcome=float(outcomes[i]),
+            tenure=float(np.log(1 + max(((e.ended_on or today) - e.started_on).days, 0) / 30.4)),
+            probabilities=probs[e.invitation_id or 0],
+        )
+        for i, e in enumerate(chosen)
+    ]
+    return len(staff), len(assessed), people
+
+
+def evidence_for_role(
+    session: Session,
+    *,
+    role: str,
+    figure: str | None = None,
+    period: str = "quarter",
+    today: date | None = None,
+) -> RoleOutcomes:
+    figure = figure or HEADLINE[role][0]
+    in_role, assessed, people = _people(
+        session, role=role, figure=figure, period=period, today=today or date.today()
     )
     matrix = current(session).matrix
     codes = type_codes()
@@ -289,17 +316,52 @@ def evidence_for_role(
         role=role,
         codes=codes,
         prior_fit=[matrix.fit(c, role) for c in codes],
-        outcomes=outcomes,
-        type_probabilities=np.array([probs[e.invitation_id or 0] for e in people]).reshape(
+        outcomes=np.array([p.outcome for p in people]),
+        type_probabilities=np.array([p.probabilities for p in people]).reshape(
             len(people), len(codes)
         ),
-        covariates=tenure.reshape(-1, 1),
+        covariates=np.array([p.tenure for p in people]).reshape(-1, 1),
     )
     return RoleOutcomes(
         role=role,
         figure=figure,
-        people_in_role=len(staff),
-        assessed=len(assessed),
+        people_in_role=in_role,
+        assessed=assessed,
         with_results=len(people),
         evidence=evidence,
     )
+
+
+@dataclass(frozen=True)
+class TeamOutcomes:
+    people: int  # assessed employees with results, every role
+    slope: Interval | None  # outcome SDs per 10 points of expected fit; None: too few people
+
+
+def evidence_for_team(
+    session: Session, *, period: str = "quarter", today: date | None = None
+) -> TeamOutcomes:
+    """Everyone at once: does a higher expected fit for one's own role go with better results
+    on that role's headline figure?"""
+    matrix = current(session).matrix
+    codes = type_codes()
+    outcomes, fits, tenure = [], [], []
+    for role in ROLES:
+        _, _, people = _people(
+            session,
+            role=role,
+            figure=HEADLINE[role][0],
+            period=period,
+            today=today or date.today(),
+        )
+        role_fits = np.array([matrix.fit(c, role) for c in codes], dtype=float)
+        for p in people:
+            outcomes.append(p.outcome)
+            fits.append(float(np.asarray(p.probabilities) @ role_fits))
+            tenure.append(p.tenure)
+    slope = fit_slope(
+        outcomes=np.array(outcomes),
+        expected_fit=np.array(fits),
+        covariates=np.array(tenure).reshape(-1, 1),
+    )
+    return TeamOutcomes(people=len(outcomes), slope=slope)
