@@ -147,3 +147,21 @@ def test_the_demo_team_is_assessed_and_its_deals_go_through_the_real_import(
     farmers = evidence_for_role(db, role="farmer")
     assert (farmers.people_in_role, farmers.assessed, farmers.with_results) == (12, 12, 12)
     assert not farmers.evidence.enough  # 12 people: the page says what is missing
+
+
+def test_erasing_an_employee_leaves_their_deals_without_a_name(db: Session, anna) -> None:
+    from app.models import Candidate
+    from app.privacy.service import erase_candidate, export_candidate
+
+    person = anna.candidate_id
+    import_deals(db, data=FILE, mapping=BITRIX24)
+    db.commit()
+    exported = export_candidate(db, candidate_id=person, actor=None)
+    assert "employees" in str(exported)
+    erase_candidate(db, candidate_id=person, actor=None)
+    db.commit()
+    db.expire_all()
+    assert db.exec(select(Employee)).all() == []
+    assert db.get(Candidate, person).email is None
+    matched = [d for d in deals(db) if d.crm_id in ("1", "2")]
+    assert [(d.employee_id, d.responsible) for d in matched] == [(None, ""), (None, "")]
