@@ -11,6 +11,8 @@ import sys
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 
+from sqlalchemy import Engine
+from sqlalchemy.exc import OperationalError
 from sqlmodel import Session, select
 
 from app.config import LANGUAGES, Settings, SettingsError, load_settings
@@ -34,10 +36,34 @@ class CommandError(Exception):
 def _session(settings: Settings) -> Iterator[Session]:
     engine = make_engine(settings.db_url)
     try:
+        _require_migrated(settings, engine)
         with Session(engine) as session:
             yield session
     finally:
         engine.dispose()  # a command must leave no connection open behind it
+
+
+def _require_migrated(settings: Settings, engine: Engine) -> None:
+    """A command on a database that is missing or behind the code says what to do instead of
+    failing inside a query. It never migrates by itself: an upgrade is the operator's call
+    (a backup first, in production), and `rolefit migrate` is one command away."""
+    from alembic.runtime.migration import MigrationContext
+    from alembic.script import ScriptDirectory
+
+    from app.migrations import alembic_config
+
+    try:
+        with engine.connect() as conn:
+            current = set(MigrationContext.configure(conn).get_current_heads())
+    except OperationalError as exc:
+        raise CommandError(f"cannot open the database: {exc.orig}") from None
+    heads = set(ScriptDirectory.from_config(alembic_config(settings.db_url)).get_heads())
+    if not current:
+        raise CommandError("the database is empty (not migrated yet): run `rolefit migrate` first")
+    if current != heads:
+        raise CommandError(
+            "the database is not at the version this code needs: run `rolefit migrate` first"
+        )
 
 
 def cmd_migrate(settings: Settings, _args: argparse.Namespace) -> None:
