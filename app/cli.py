@@ -393,7 +393,11 @@ def cmd_validate(_settings: Settings, args: argparse.Namespace) -> int:
 
     from questionnaires.validation import main as validate
 
-    return validate(Path(args.data) if args.data else None)
+    return validate(
+        Path(args.data) if args.data else None,
+        predictions=Path(args.predictions) if args.predictions else None,
+        fit=args.fit,
+    )
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -437,6 +441,17 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("validate", help="prove the scoring engine on public data")
     p.add_argument("--data", default=None, help="default: ../shared/validation")
+    p.add_argument(
+        "--predictions",
+        default=None,
+        metavar="FILE.csv",
+        help="also write the out-of-fold OEJTS probabilities, one row per respondent",
+    )
+    p.add_argument(
+        "--fit",
+        action="store_true",
+        help="print the self-knowledge spreads for questionnaires/data/self_knowledge.yaml",
+    )
     p.set_defaults(func=cmd_validate)
 
     p = sub.add_parser("api-key", help="API keys for /api/v1: create, list, revoke")
