@@ -40,7 +40,7 @@ from app.reports.data import (
 )
 from app.reports.flags import doubtful_dimensions, quality_notes
 from app.reports.service import CLEAR, MODERATE, NotFound, band_of, suggestion_of
-from app.scoring.service import EXTRAVERSION, SOCIONICS, worst_quality
+from app.scoring.service import EXTRAVERSION, SOCIONICS, type_result_of, worst_quality
 from app.stats.service import norm_samples, percentile_of
 from questionnaires.engine import p_high_of, scale_range
 from questionnaires.loader import product_questionnaires
@@ -54,7 +54,6 @@ from socionics.recommend import (
     PLACEMENT_NAMES,
     Recommendation,
     farmer_ranks_high,
-    type_result,
 )
 
 TOP_TYPES = 5
@@ -168,9 +167,8 @@ def build_report(session: Session, *, invitation_id: int, language: str) -> Repo
     runners: list[TypeInfo] = []
     borderline: list[str] = []
     soc = engine.get(SOCIONICS)
-    poles = _poles(soc) if soc else None
-    if poles is not None:
-        tr = type_result(poles)
+    tr = type_result_of(soc) if soc else None
+    if tr is not None:
         types = [
             _type_info(code, p, language) for code, p in list(tr.probabilities.items())[:TOP_TYPES]
         ]
@@ -277,16 +275,6 @@ def _scale_name(catalog: dict[str, Questionnaire], qid: str, scale: str, languag
         if s.id == scale and s.name is not None:
             return s.name.get(language)
     return scale
-
-
-def _poles(result: EngineResult) -> dict[str, float] | None:
-    out = {}
-    for d in BASE_DICHOTOMIES:
-        dich = result.dichotomies.get(d)
-        if dich is None or not dich.scored or dich.p_high is None:
-            return None
-        out[d] = dich.p_high
-    return out
 
 
 def _type_info(code: str, p: float, language: str) -> TypeInfo:
