@@ -11,6 +11,8 @@ import sys
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 
+from sqlalchemy import Engine
+from sqlalchemy.exc import OperationalError
 from sqlmodel import Session, select
 
 from app.config import LANGUAGES, Settings, SettingsError, load_settings
@@ -34,10 +36,34 @@ class CommandError(Exception):
 def _session(settings: Settings) -> Iterator[Session]:
     engine = make_engine(settings.db_url)
     try:
+        _require_migrated(settings, engine)
         with Session(engine) as session:
             yield session
     finally:
         engine.dispose()  # a command must leave no connection open behind it
+
+
+def _require_migrated(settings: Settings, engine: Engine) -> None:
+    """A command on a database that is missing or behind the code says what to do instead of
+    failing inside a query. It never migrates by itself: an upgrade is the operator's call
+    (a backup first, in production), and `rolefit migrate` is one command away."""
+    from alembic.runtime.migration import MigrationContext
+    from alembic.script import ScriptDirectory
+
+    from app.migrations import alembic_config
+
+    try:
+        with engine.connect() as conn:
+            current = set(MigrationContext.configure(conn).get_current_heads())
+    except OperationalError as exc:
+        raise CommandError(f"cannot open the database: {exc.orig}") from None
+    heads = set(ScriptDirectory.from_config(alembic_config(settings.db_url)).get_heads())
+    if not current:
+        raise CommandError("the database is empty (not migrated yet): run `rolefit migrate` first")
+    if current != heads:
+        raise CommandError(
+            "the database is not at the version this code needs: run `rolefit migrate` first"
+        )
 
 
 def cmd_migrate(settings: Settings, _args: argparse.Namespace) -> None:
@@ -414,7 +440,11 @@ def cmd_validate(_settings: Settings, args: argparse.Namespace) -> int:
 
     from questionnaires.validation import main as validate
 
-    return validate(Path(args.data) if args.data else None)
+    return validate(
+        Path(args.data) if args.data else None,
+        predictions=Path(args.predictions) if args.predictions else None,
+        fit=args.fit,
+    )
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -458,6 +488,17 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("validate", help="prove the scoring engine on public data")
     p.add_argument("--data", default=None, help="default: ../shared/validation")
+    p.add_argument(
+        "--predictions",
+        default=None,
+        metavar="FILE.csv",
+        help="also write the out-of-fold OEJTS probabilities, one row per respondent",
+    )
+    p.add_argument(
+        "--fit",
+        action="store_true",
+        help="print the self-knowledge spreads for questionnaires/data/self_knowledge.yaml",
+    )
     p.set_defaults(func=cmd_validate)
 
     p = sub.add_parser("api-key", help="API keys for /api/v1: create, list, revoke")

@@ -149,3 +149,42 @@ def test_python_dash_m_app_is_the_same_command() -> None:
     ).stdout
     for command in ("serve", "migrate", "demo", "create-user", "invite", "db"):
         assert command in out
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [["matrix", "--json"], ["matrix"], ["stats"], ["invite", "--vacancy", "1", "--name", "Ivan"]],
+    ids=" ".join,
+)
+def test_a_command_on_a_database_not_migrated_says_to_migrate_without_a_traceback(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, scratch_url: str, capsys, argv: list[str]
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("DATA_DIR", str(tmp_path / "data"))
+    monkeypatch.setenv("DATABASE_URL", scratch_url)
+    monkeypatch.delenv("ENV", raising=False)
+    assert main(argv) == 2
+    out = capsys.readouterr()
+    assert "run `rolefit migrate`" in out.err
+    assert "Traceback" not in out.err + out.out
+    assert main(["migrate"]) == 0
+    assert main(["matrix", "--json"]) == 0
+
+
+def test_invite_builds_links_on_the_port_the_server_listens_on(
+    env: Path, db: Session, monkeypatch: pytest.MonkeyPatch, capsys
+) -> None:
+    from app.config import load_settings
+    from app.staff.service import candidate_link
+
+    monkeypatch.delenv("BASE_URL")
+    monkeypatch.setenv("PORT", "9123")
+    monkeypatch.delenv("HOST", raising=False)
+    main(["demo"])
+    vacancy = db.exec(select(Vacancy)).one()
+    capsys.readouterr()
+    assert main(["invite", "--vacancy", str(vacancy.id), "--name", "Ivan"]) == 0
+    link = capsys.readouterr().out.strip()
+    assert re.fullmatch(r"http://127\.0\.0\.1:9123/a/[A-Za-z0-9_-]{43}", link)
+    # The server builds its links from the same settings.
+    assert candidate_link(load_settings(), "t") == "http://127.0.0.1:9123/a/t"
