@@ -181,7 +181,7 @@ def test_invite_builds_links_on_the_port_the_server_listens_on(
     monkeypatch.setenv("PORT", "9123")
     monkeypatch.delenv("HOST", raising=False)
     main(["demo"])
-    vacancy = db.exec(select(Vacancy)).one()
+    vacancy = db.exec(select(Vacancy).where(Vacancy.title == DEMO_VACANCY)).one()
     capsys.readouterr()
     assert main(["invite", "--vacancy", str(vacancy.id), "--name", "Ivan"]) == 0
     link = capsys.readouterr().out.strip()
