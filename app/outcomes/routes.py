@@ -331,6 +331,7 @@ def evidence(request: Request, session: SessionDep) -> Response:
         "roles": roles,
         "charts": {r.role: _chart(r, language) for r in roles},
         "role_names": ROLE_NAMES,
+        "cyrillic": {t.code: t.cyrillic for t in socionics_types()},
         "figure_names": FIGURE_NAMES,
         "team": evidence_for_team(session, period=period),
         "period": period,
