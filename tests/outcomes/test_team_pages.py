@@ -176,3 +176,17 @@ def test_a_role_with_enough_people_shows_its_chart_proposal_and_best_third(
     assert "Результаты согласуются с матрицей." in page
     assert "Принять как новую версию матрицы" in page
     assert "ЭСЭ (ESE) ✓" in page and "ИЛИ (ILI) ✓" not in page
+
+
+def test_the_figures_page_shows_each_roles_headline_figures_by_period(
+    admin: TestClient, db
+) -> None:
+    add_employee(
+        db, name="Ольга Белова", email=None, role="farmer", team="", started_on=date(2024, 1, 1)
+    )
+    db.commit()
+    _upload(admin, EXPORT.encode("cp1251"))
+    page = admin.get("/team/figures?lang=ru").text
+    assert "Удержание клиентов" in page and "2026-Q1" in page
+    assert "Ольга Белова" in page
+    assert admin.get("/team/figures?period=month").status_code == 200
