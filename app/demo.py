@@ -80,10 +80,17 @@ def _page_times(
     at = start
     for page, ids in enumerate(q.pages()):
         per_item = seconds_per_item or rng.uniform(*CAREFUL_SECONDS)
-        common = {"invitation_id": invitation_id, "questionnaire_id": q.id, "page": page}
-        record_page(session, **common, kind="view", now=at)
-        at += timedelta(seconds=per_item * len(ids))
-        record_page(session, **common, kind="save", now=at)
+        for kind in ("view", "save"):
+            if kind == "save":
+                at += timedelta(seconds=per_item * len(ids))
+            record_page(
+                session,
+                invitation_id=invitation_id,
+                questionnaire_id=q.id,
+                page=page,
+                kind=kind,
+                now=at,
+            )
         at += timedelta(seconds=2)
     return at
 
