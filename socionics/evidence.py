@@ -235,3 +235,28 @@ def role_evidence(
         follows_matrix=_interval(s_row, mean, cov, z),
         group_contrast=contrast,
     )
+
+
+def fit_slope(
+    *, outcomes: np.ndarray, expected_fit: np.ndarray, covariates: np.ndarray | None = None
+) -> Interval | None:
+    """Across roles: outcome SDs per 10 points of the matrix's expected fit for each person's own
+    role (least squares with a t interval); None below ``MIN_PEOPLE``."""
+    y = np.asarray(outcomes, dtype=float)
+    n = len(y)
+    if n < MIN_PEOPLE:
+        return None
+    y = _standardise(y)
+    columns = [np.ones(n), np.asarray(expected_fit, dtype=float) / 10]
+    if covariates is not None and covariates.size:
+        cov_x = np.asarray(covariates, dtype=float).reshape(n, -1)
+        columns += list((cov_x - cov_x.mean(axis=0)).T)
+    x = np.column_stack(columns)
+    xtx_inv = np.linalg.pinv(x.T @ x)
+    beta = xtx_inv @ x.T @ y
+    dof = n - x.shape[1]
+    s2 = float(((y - x @ beta) ** 2).sum()) / dof
+    se = float(np.sqrt(s2 * xtx_inv[1, 1]))
+    t = float(stats.t.ppf(0.5 + LEVEL / 2, dof))
+    b = float(beta[1])
+    return Interval(mean=b, low=b - t * se, high=b + t * se)
