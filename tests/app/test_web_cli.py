@@ -90,9 +90,29 @@ def test_demo_candidates_have_answered_and_have_reports_to_read(
     assert fits["Игорь Волков"].placement == "hunter"
     results = db.exec(select(Result).where(col(Result.invitation_id).in_(mine))).all()
     assert len(results) == 10  # both questionnaires of each
-    # Stored without page views: no page time was measured, so nothing is "too fast".
-    assert {r.quality_level for r in results} <= {"good", "doubtful"}
-    assert not any(f["code"] == "too_fast" for r in results for f in r.data["quality"]["flags"])
+    # Every careful candidate's answers are good; the careless one's socionics answers carry
+    # exactly what is careless about them (app/demo.py), the extraversion answers nothing.
+    careless = next(c for c in db.exec(select(Candidate)).all() if c.name == "Павел Орлов")
+    careless_ids = {
+        i.id
+        for i in db.exec(
+            select(Invitation).where(
+                Invitation.candidate_id == careless.id, Invitation.vacancy_id == vacancy.id
+            )
+        )
+    }
+    for r in results:
+        flags = {f["code"]: f["severity"] for f in r.data["quality"]["flags"]}
+        if r.invitation_id in careless_ids and r.questionnaire_id == "socionics_16":
+            assert flags == {
+                "too_fast": "doubtful",
+                "attention_failed": "unusable",
+                "random_like": "unusable",
+            }
+            assert r.quality_level == "unusable"
+        else:
+            assert flags == {} and r.quality_level == "good", (r.invitation_id, flags)
+        assert r.seconds_taken > 0  # page times recorded as the candidate's pages do
     open_ = db.exec(
         select(Invitation).where(
             col(Invitation.started_at).is_(None), Invitation.vacancy_id == vacancy.id
