@@ -143,7 +143,6 @@ class Questionnaire(Strict):
     version: str = Field(pattern=r"^\d+\.\d+(\.\d+)?$")
     title: Text | None = None
     description: Text | None = None
-    minutes: int | None = Field(default=None, ge=1, le=120)
     page_size: int = Field(default=8, ge=1, le=50)
     response_formats: dict[str, ResponseFormat] = Field(default_factory=dict)
     scales: list[Scale]

@@ -10,6 +10,7 @@ engine scores these answers like anyone else's.
 
 from __future__ import annotations
 
+import math
 import random
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -52,6 +53,128 @@ def leaning_answers(
         else:  # a forced choice whose options feed none of these scales: either will do
             answers[item.id] = 1
     return answers
+
+
+# --- Populations for the answer-quality benchmark (bench/bench_quality.py, tests) -------------
+#
+# Two generating processes answer the real questionnaires, each with three kinds of respondent:
+# attentive, acquiescent (yea-saying: +1 on every agreement answer to a scale item, capped at the
+# top; attention checks still read and answered as asked) and random (every item, attention
+# checks included, uniform over its answer codes).
+
+KINDS = ("attentive", "acquiescent", "random")
+ACQUIESCENT_SHARE = 0.10
+RANDOM_SHARE = 0.05
+# Graded response model (Samejima 1969) in slope-intercept form, P(answer level >= j) =
+# logistic(a * z - b_j): discriminations a ~ U(0.5, 2); thresholds evenly spaced over
+# [-GRM_SPREAD, GRM_SPREAD] and shifted per item by N(0, GRM_SHIFT_SD). With a spread of 2 the
+# simulated answers match the public IPIP BIG5 data (19,718 complete rows): extreme answers
+# 37% overall (BIG5 35%) and 25% among people in the middle fifth of a scale (BIG5 23%).
+GRM_A = (0.5, 2.0)
+GRM_SPREAD = 2.0
+GRM_SHIFT_SD = 0.5
+# The project's own process (``leaning_answers``): attentive consistency drawn from this range.
+# At 0.75 a respondent contradicts about 2.8 of 10 consistency pairs under the rule before
+# issue 14 (any two opposite leanings), the "honest people near a cut" of the issue; the demo's
+# attentive candidates answer at 0.8-0.85.
+LEANING_CONSISTENCY = (0.75, 0.95)
+
+
+def population_kinds(n: int, *, rng: random.Random) -> list[str]:
+    """``n`` respondent kinds: 10% acquiescent, 5% random, the rest attentive (exact counts)."""
+    acquiescent = round(n * ACQUIESCENT_SHARE)
+    careless = round(n * RANDOM_SHARE)
+    kinds = ["acquiescent"] * acquiescent + ["random"] * careless
+    kinds += ["attentive"] * (n - len(kinds))
+    rng.shuffle(kinds)
+    return kinds
+
+
+def random_answers(q: Questionnaire, *, rng: random.Random) -> dict[str, int]:
+    """Every item, attention checks included, answered uniformly at random."""
+    return {item.id: rng.randint(1, q.points_of(item)) for item in q.items}
+
+
+def acquiesce(q: Questionnaire, answers: Mapping[str, int]) -> dict[str, int]:
+    """Yea-saying: one step more agreement on every agreement item that feeds a scale."""
+    out = dict(answers)
+    for item in q.items:
+        if item.kind == "agreement" and item.attention_check is None and item.id in out:
+            out[item.id] = min(out[item.id] + 1, q.points_of(item))
+    return out
+
+
+class GradedResponseModel:
+    """Item parameters for ``q`` drawn once; ``answers`` draws one respondent."""
+
+    def __init__(self, q: Questionnaire, *, rng: random.Random) -> None:
+        self.q = q
+        self.items: list[tuple[str, str, list[int], float, list[float]] | None] = []
+        for item in q.items:
+            if item.attention_check is not None:
+                self.items.append(None)
+                continue
+            scale, gains = _keyed_gains(q, item)
+            # answer codes from the scale's low end to its high end
+            codes = [c + 1 for c in sorted(range(len(gains)), key=lambda c: gains[c])]
+            steps = len(codes) - 1
+            shift = rng.gauss(0, GRM_SHIFT_SD)
+            b = (
+                [shift]
+                if steps == 1
+                else [shift - GRM_SPREAD + 2 * GRM_SPREAD * j / (steps - 1) for j in range(steps)]
+            )
+            self.items.append((item.id, scale, codes, rng.uniform(*GRM_A), b))
+
+    def answers(self, z: Mapping[str, float], *, rng: random.Random) -> dict[str, int]:
+        """One attentive respondent with latent trait ``z[scale]`` (attention checks right)."""
+        out: dict[str, int] = {}
+        for item, model in zip(self.q.items, self.items, strict=True):
+            if model is None:
+                assert item.attention_check is not None
+                out[item.id] = item.attention_check.expected
+                continue
+            item_id, scale, codes, a, b = model
+            u = rng.random()
+            level = sum(1 for bj in b if u < 1 / (1 + math.exp(-(a * z[scale] - bj))))
+            out[item_id] = codes[level]
+        return out
+
+
+def _keyed_gains(q: Questionnaire, item: object) -> tuple[str, list[float]]:
+    for s in q.scales:
+        gains = item_gain(q, item, s.id)  # type: ignore[arg-type]
+        if gains and max(gains) > min(gains):
+            return s.id, gains
+    raise ValueError(f"item {getattr(item, 'id', '?')} moves no scale")
+
+
+def simulated_population(
+    q: Questionnaire, process: str, n: int, *, seed: int
+) -> list[tuple[str, dict[str, int]]]:
+    """``n`` (kind, answers) pairs from ``process``: "leaning" (``leaning_answers``, the
+    project's own) or "grm" (the graded response model above, one draw of item parameters)."""
+    if process not in ("leaning", "grm"):
+        raise ValueError(f"unknown process {process!r}")
+    # Kinds from their own stream: the same seed gives respondent k the same kind in every
+    # questionnaire, so a candidate's questionnaires can be judged together.
+    kinds = population_kinds(n, rng=random.Random(seed))  # noqa: S311  (simulation)
+    rng = random.Random(seed + 1)  # noqa: S311
+    grm = GradedResponseModel(q, rng=rng) if process == "grm" else None
+    out: list[tuple[str, dict[str, int]]] = []
+    for kind in kinds:
+        if kind == "random":
+            out.append((kind, random_answers(q, rng=rng)))
+            continue
+        if grm is not None:
+            answers = grm.answers({s.id: rng.gauss(0, 1) for s in q.scales}, rng=rng)
+        else:
+            lean = {s.id: rng.random() < 0.5 for s in q.scales}
+            answers = leaning_answers(
+                q, lean, rng=rng, consistency=rng.uniform(*LEANING_CONSISTENCY)
+            )
+        out.append((kind, acquiesce(q, answers) if kind == "acquiescent" else answers))
+    return out
 
 
 def graded_matrix(

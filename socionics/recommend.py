@@ -3,19 +3,24 @@
 Pure functions on plain numbers and the matrix; every threshold is a named constant below
 and is documented in ``socionics/README.md``.
 
-Assumption: the four base dichotomies are independent given the answers, so a type's
-probability is the product of its four pole probabilities. The questionnaire scores each
-dichotomy on its own scale and the scales share no items, so the answers carry no
-information about how the dichotomies co-vary; independence is the plain choice.
+Type probabilities follow the pole probabilities' meaning (how likely the person would describe
+themselves with each letter, questionnaires/README.md "Uncertainty"): the informed people's four
+self-descriptions are multivariate normal, with the correlation given the answers estimated from
+stored responses (none until there are 200, then ``selfknowledge.self_view_correlation``), mixed
+with the share of people who describe themselves regardless of their answers
+(``selfknowledge.type_distribution``). That share makes the letters hang together: someone who
+knows themselves is right on all four at once.
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 
+import numpy as np
 from pydantic import BaseModel, ConfigDict
 
+from questionnaires.selfknowledge import type_distribution
 from socionics.matrix import GROUPS, ROLE_NAMES, RoleFitMatrix
 from socionics.model import BASE_DICHOTOMIES, POLES, Text, base_dichotomy, get_type, types
 
@@ -156,24 +161,40 @@ class Recommendation(Frozen):
         return [t.get(language) for t in self.explanation]
 
 
-def type_probabilities(pole_p_high: Mapping[str, float]) -> dict[str, float]:
+def type_probabilities(
+    pole_p_high: Mapping[str, float],
+    *,
+    correlation: Sequence[Sequence[float]] | None = None,
+    unaware_share: float = 0.0,
+) -> dict[str, float]:
     """P(type) for each of the 16 types from P(high pole) of EI, SN, LF and RI.
 
-    Assumes the four dichotomies independent (see the module docstring).
+    ``correlation``: of the informed self-descriptions given the answers, in BASE_DICHOTOMIES
+    order (None: uncorrelated). ``unaware_share``: the share of people describing themselves
+    regardless of their answers; the product passes the reviewed value of
+    questionnaires/data/self_knowledge.yaml (``PRODUCT_TYPING``); 0 and no correlation give the
+    plain product of the four.
     """
     _check_poles(pole_p_high)
-    return {
-        t.code: math.prod(
-            pole_p_high[d] if t.sign(d) > 0 else 1 - pole_p_high[d] for d in BASE_DICHOTOMIES
-        )
-        for t in types()
-    }
+    omega = unaware_share
+    p = np.array([pole_p_high[d] for d in BASE_DICHOTOMIES], dtype=float)
+    corr = None if correlation is None else np.asarray(correlation, dtype=float)
+    table = type_distribution(p, corr, unaware=omega)
+    out = {}
+    for t in types():
+        index = sum(1 << j for j, d in enumerate(BASE_DICHOTOMIES) if t.sign(d) > 0)
+        out[t.code] = float(table[index])
+    return out
 
 
 def type_result(
-    pole_p_high: Mapping[str, float], *, borderline_below: float = BORDERLINE_BELOW
+    pole_p_high: Mapping[str, float],
+    *,
+    borderline_below: float = BORDERLINE_BELOW,
+    correlation: Sequence[Sequence[float]] | None = None,
+    unaware_share: float = 0.0,
 ) -> TypeResult:
-    probs = type_probabilities(pole_p_high)
+    probs = type_probabilities(pole_p_high, correlation=correlation, unaware_share=unaware_share)
     ordered = sorted(probs.items(), key=lambda kv: -kv[1])
     code, p = ordered[0]
     borderline = [

@@ -44,10 +44,10 @@ from app.models import (
     User,
     Vacancy,
 )
-from app.scoring.service import SOCIONICS, pole_p_high
+from app.scoring.service import SOCIONICS, type_result_of
 from app.staff.service import FormErrors
 from questionnaires.result import Result as EngineResult
-from socionics.recommend import Recommendation, type_result
+from socionics.recommend import Recommendation
 
 # --- vacancies ----------------------------------------------------------------------------
 
@@ -364,10 +364,9 @@ def results(session: Session, *, invitation: Invitation, now: datetime) -> Resul
 
 def _type(rows: list[Result]) -> TypeOut | None:
     row = next((r for r in rows if r.questionnaire_id == SOCIONICS), None)
-    poles = pole_p_high(EngineResult.model_validate(row.data)) if row else None
-    if poles is None:
+    t = type_result_of(EngineResult.model_validate(row.data)) if row else None
+    if t is None:
         return None
-    t = type_result(poles)
     return TypeOut(
         code=t.code,
         probability=t.probability,

@@ -17,7 +17,7 @@ from sqlmodel import Session, col, select
 from app.dashboard.keys import sync_table_keys
 from app.db import upsert_insert
 from app.models import Answer, Invitation, PageEvent, Result
-from app.scoring.service import calibration_for, update_fit
+from app.scoring.service import calibration_for, correlation_for, update_fit
 from app.webhooks import service as webhooks
 from questionnaires.engine import check_answer, score
 from questionnaires.result import Result as EngineResult
@@ -296,7 +296,13 @@ def submit(
     timing, seconds = page_timing(session, invitation_id=invitation.id, q=q)
     # The sample calibration once the questionnaire has 200 stored results, else the prior.
     calibration = calibration_for(session, q=q)
-    result = score(q, answers, timing=timing, calibration=calibration)
+    result = score(
+        q,
+        answers,
+        timing=timing,
+        calibration=calibration,
+        latent_correlation=correlation_for(session, q=q),
+    )
     row = {
         "invitation_id": invitation.id,
         "questionnaire_id": q.id,

@@ -137,3 +137,28 @@ def test_answers_saved_without_page_views_are_not_called_too_fast(
     assert client.post(f"/a/{token}/finish", follow_redirects=False).status_code == 303
     assert db.exec(select(PageEvent)).all() == []
     assert too_fast(db) == []
+
+
+def test_the_report_lists_answering_too_fast_once_with_its_figure(
+    staff: TestClient, db: Session, settings
+) -> None:
+    # Page times and item times are both fast: the engine used to add one too_fast flag for
+    # each, and the report listed "Answered very fast" twice.
+    from htmlq import parse
+
+    from app.models import Invitation
+
+    token = invite(db, settings)
+    consent(staff, token)
+    answers = answers_for(ie_questionnaire())
+    for item, value in answers.items():
+        assert autosave(staff, token, item, value, 400).json() == {"ok": True}
+    answer_everything(staff, token, answers)
+    assert len(too_fast(db)) == 1
+    invitation = db.exec(select(Invitation)).one()
+    page = parse(staff.get(f"/invitations/{invitation.id}/report").text)
+    flags = page.one("ul", id="quality-flags").find_all("li")
+    codes = [li.get("data-flag") for li in flags]
+    assert codes.count("too_fast") == 1 and len(codes) == len(set(codes))
+    (fast,) = [li for li in flags if li.get("data-flag") == "too_fast"]
+    assert fast.text.startswith("Answered very fast: a median of 0.") and "s per item" in fast.text
