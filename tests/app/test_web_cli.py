@@ -147,7 +147,8 @@ def test_a_malformed_questionnaire_stops_serve_naming_file_and_item(
         "response_formats: {a5: {points: 5}}\n"
         "scales: [{id: s}]\n"
         "items:\n"
-        "  - {id: ok1, kind: agreement, response: a5, scale: s, text: {ru: т, en: t}}\n"
+        "  - {id: ok1, kind: agreement, desirable_pole: none, response: a5, scale: s,"
+        " text: {ru: т, en: t}}\n"
         "  - {id: bad2, kind: agreement, response: a5, scale: nowhere, text: {ru: т, en: t}}\n"
     )
     monkeypatch.setattr(loader, "HERE", folder)
