@@ -63,6 +63,10 @@ ACTIONS = [
     "webhook.test",
     "vacancy.update",
     "vacancy.close",
+    "employee.create",
+    "employee.update",
+    "deals.import",
+    "deals.resolve",
 ]
 PAGE_SIZE = 50
 
