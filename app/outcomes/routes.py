@@ -31,6 +31,7 @@ from app.outcomes.service import (
     import_deals,
     mapping_named,
     resolve,
+    team_figures,
     unmatched_names,
 )
 from app.web import render, staff_language
@@ -270,6 +271,32 @@ async def deals_upload(request: Request, session: SessionDep, user: Manager) -> 
     return _deals_page(request, session, {"summary": summary, "mapping": mapping.name})
 
 
+@router.get("/figures")
+def figures_page(request: Request, session: SessionDep) -> Response:
+    """Every employee's ЦКП figures, by period, grouped by role."""
+    period = request.query_params.get("period", "quarter")
+    period = period if period in ("month", "quarter") else "quarter"
+    rows = team_figures(session, period=period)
+    periods = sorted({f.period for f in rows})[-6:]
+    by_person = {(f.person, f.period): f for f in rows}
+    people = session.exec(
+        select(Employee, Candidate)
+        .join(Candidate, col(Candidate.id) == Employee.candidate_id)
+        .order_by(col(Candidate.name))
+    ).all()
+    ctx = {
+        "period": period,
+        "periods": periods,
+        "roles": ROLES,
+        "role_names": ROLE_NAMES,
+        "figure_names": FIGURE_NAMES,
+        "headline": HEADLINE,
+        "people": people,
+        "cell": by_person,
+    }
+    return render(request, "staff/team_figures.html", ctx)
+
+
 ROLE_NAMES = {
     "scout": N_("Scout"),
     "hunter": N_("Hunter"),
@@ -331,6 +358,7 @@ def evidence(request: Request, session: SessionDep) -> Response:
         "roles": roles,
         "charts": {r.role: _chart(r, language) for r in roles},
         "role_names": ROLE_NAMES,
+        "cyrillic": {t.code: t.cyrillic for t in socionics_types()},
         "figure_names": FIGURE_NAMES,
         "team": evidence_for_team(session, period=period),
         "period": period,

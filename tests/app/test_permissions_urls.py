@@ -100,6 +100,7 @@ EXPECTED: dict[tuple[str, str], dict[str, Any]] = {
     ("GET", "/team/deals"): RECRUITERS,
     ("POST", "/team/deals"): {**RECRUITERS, "recruiter": 403},
     ("GET", "/team/evidence"): RECRUITERS,
+    ("GET", "/team/figures"): RECRUITERS,
     ("POST", "/team/evidence/accept"): {**RECRUITERS, "recruiter": 403},
 }
 

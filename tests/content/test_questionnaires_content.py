@@ -62,6 +62,31 @@ PUBLIC_PHRASES = [
     "мне есть что сказать",
 ]
 
+# What the desirability review (2.0.0) took out, so it does not creep back: comfort and
+# working-condition demands, admitted procrastination, "deal terms are secondary", and calling vs
+# writing (questionnaires/README.md, "Item-writing rules"). A cheap guard, not the review itself.
+REVIEWED_OUT = [
+    "тихом кабинете",
+    "отдельном кабинете",
+    "quiet room of my own",
+    "хороший стул",
+    "good chair",
+    "температур",
+    "temperature",
+    "удобная гостиница",
+    "comfortable hotel",
+    "рывками",
+    "in bursts",
+    "перед сроком",
+    "before the deadline",
+    "вторичн",
+    "come second",
+    "чем написать",
+    "чем позвонить",
+    "than write to",
+    "than phone them",
+]
+
 CYRILLIC = re.compile(r"[А-Яа-яЁё]")
 # Negations that would make a reverse-keyed statement a double negative to disagree with.
 NEGATION_RU = re.compile(r"(?<![А-Яа-яЁё])(не|ни|нет)(?![А-Яа-яЁё])", re.IGNORECASE)
@@ -199,6 +224,17 @@ def test_no_item_contains_a_well_known_public_statement(path: Path) -> None:
                 body = normalized(text.get(lang))
                 hits = [p for p in PUBLIC_PHRASES if normalized(p) in body]
                 assert not hits, f"{item.id} ({lang}) repeats public items: {hits}"
+
+
+@pytest.mark.parametrize("path", [IE_PATH, SOCIONICS_PATH], ids=lambda p: p.stem)
+def test_no_item_brings_back_what_the_desirability_review_removed(path: Path) -> None:
+    q = load_questionnaire(path)
+    for item in q.items:
+        for text in texts(item):
+            for lang in ("ru", "en"):
+                body = text.get(lang).lower()
+                hits = [p for p in REVIEWED_OUT if p.lower() in body]
+                assert not hits, f"{item.id} ({lang}): {hits}"
 
 
 @pytest.mark.parametrize("path", [IE_PATH, SOCIONICS_PATH], ids=lambda p: p.stem)
