@@ -21,6 +21,7 @@ import numpy as np
 from pydantic import BaseModel, ConfigDict
 
 from questionnaires.selfknowledge import type_distribution
+from questionnaires.shown import shown_percent
 from socionics.matrix import GROUPS, ROLE_NAMES, RoleFitMatrix
 from socionics.model import BASE_DICHOTOMIES, POLES, Text, base_dichotomy, get_type, types
 
@@ -421,7 +422,8 @@ def _points_en(n: int) -> str:
 
 
 def _pct(p: float) -> str:
-    return f"{round(p * 100)}%"
+    # The product's one rule for showing a probability (5% steps within 5-95%).
+    return shown_percent(p)
 
 
 def _role(role: str, lang: str) -> str:

@@ -34,6 +34,14 @@ Email = Annotated[
 ]
 
 
+# What every probability in the API means and how it is rounded (questionnaires/shown.py).
+PROBABILITY_MEANING = (
+    "How likely this person would describe themselves with {what}, as checked against "
+    'self-reported types (questionnaires/README.md, "Uncertainty"); 0-1 in steps of 0.05, '
+    "never below 0.05 or above 0.95"
+)
+
+
 class Strict(BaseModel):
     # Unknown fields are refused: a typo in a field name is an error, not silently ignored.
     model_config = ConfigDict(extra="forbid")
@@ -134,8 +142,8 @@ class ScaleOut(BaseModel):
 class DichotomyOut(BaseModel):
     scored: bool
     pole: str | None
-    probability: float | None = Field(description="Probability of that pole")
-    p_high: float | None = Field(description="Probability of the high pole")
+    probability: float | None = Field(description=PROBABILITY_MEANING.format(what="that pole"))
+    p_high: float | None = Field(description=PROBABILITY_MEANING.format(what="the high pole"))
     borderline: bool
 
 
@@ -162,8 +170,11 @@ class QuestionnaireResultOut(BaseModel):
 
 class TypeOut(BaseModel):
     code: str = Field(description="The most probable socionics type")
-    probability: float
-    probabilities: dict[str, float] = Field(description="Every type, most probable first")
+    probability: float = Field(description=PROBABILITY_MEANING.format(what="that type"))
+    probabilities: dict[str, float] = Field(
+        description="Every type, most probable first, each rounded the same way (so they need "
+        "not add up to 1). " + PROBABILITY_MEANING.format(what="that type")
+    )
     borderline: list[str] = Field(description="Base dichotomies too close to call")
 
 

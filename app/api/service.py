@@ -47,6 +47,7 @@ from app.models import (
 from app.scoring.service import SOCIONICS, type_result_of
 from app.staff.service import FormErrors
 from questionnaires.result import Result as EngineResult
+from questionnaires.shown import shown_probability
 from socionics.recommend import Recommendation
 
 # --- vacancies ----------------------------------------------------------------------------
@@ -330,8 +331,8 @@ def questionnaire_result(row: Result) -> QuestionnaireResultOut:
             name: DichotomyOut(
                 scored=d.scored,
                 pole=d.pole,
-                probability=d.probability,
-                p_high=d.p_high,
+                probability=shown_probability(d.probability),
+                p_high=shown_probability(d.p_high),
                 borderline=d.borderline,
             )
             for name, d in result.dichotomies.items()
@@ -362,6 +363,12 @@ def results(session: Session, *, invitation: Invitation, now: datetime) -> Resul
     )
 
 
+def _shown(p: float) -> float:
+    shown = shown_probability(p)
+    assert shown is not None
+    return shown
+
+
 def _type(rows: list[Result]) -> TypeOut | None:
     row = next((r for r in rows if r.questionnaire_id == SOCIONICS), None)
     t = type_result_of(EngineResult.model_validate(row.data)) if row else None
@@ -369,8 +376,8 @@ def _type(rows: list[Result]) -> TypeOut | None:
         return None
     return TypeOut(
         code=t.code,
-        probability=t.probability,
-        probabilities=t.probabilities,
+        probability=_shown(t.probability),
+        probabilities={code: _shown(p) for code, p in t.probabilities.items()},
         borderline=t.borderline,
     )
 

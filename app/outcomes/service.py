@@ -24,7 +24,14 @@ from app.outcomes.figures import Deal as FigureDeal
 from app.scoring.service import pole_p_high
 from app.text import strip_bidi
 from questionnaires.result import Result as EngineResult
-from socionics.evidence import Interval, RoleEvidence, fit_slope, role_evidence
+from socionics.evidence import (
+    Interval,
+    RoleEvidence,
+    TopThirdShare,
+    fit_slope,
+    role_evidence,
+    top_third,
+)
 from socionics.model import type_codes
 from socionics.recommend import type_probabilities
 
@@ -253,6 +260,9 @@ class RoleOutcomes:
     assessed: int
     with_results: int
     evidence: RoleEvidence
+    # Each type's share among the role's top third by the headline figure against the rest;
+    # None with too few people.
+    benchmark: list[TopThirdShare] | None = None
 
 
 @dataclass(frozen=True)
@@ -312,14 +322,14 @@ def evidence_for_role(
     )
     matrix = current(session).matrix
     codes = type_codes()
+    outcomes = np.array([p.outcome for p in people])
+    probs = np.array([p.probabilities for p in people]).reshape(len(people), len(codes))
     evidence = role_evidence(
         role=role,
         codes=codes,
         prior_fit=[matrix.fit(c, role) for c in codes],
-        outcomes=np.array([p.outcome for p in people]),
-        type_probabilities=np.array([p.probabilities for p in people]).reshape(
-            len(people), len(codes)
-        ),
+        outcomes=outcomes,
+        type_probabilities=probs,
         covariates=np.array([p.tenure for p in people]).reshape(-1, 1),
     )
     return RoleOutcomes(
@@ -329,6 +339,7 @@ def evidence_for_role(
         assessed=assessed,
         with_results=len(people),
         evidence=evidence,
+        benchmark=top_third(codes=codes, outcomes=outcomes, type_probabilities=probs),
     )
 
 

@@ -147,3 +147,97 @@ def test_accepting_the_proposal_stores_a_new_matrix_version(
     assert db.exec(select(func.count()).select_from(MatrixVersion)).one() == before + 1
     assert newest.content["types"]["ILI"]["fit"]["farmer"] == 40
     assert "ILI/farmer: 10→40" in newest.note
+
+
+def test_a_role_with_enough_people_shows_its_chart_proposal_and_best_third(
+    admin: TestClient, monkeypatch
+) -> None:
+    from socionics.evidence import TopThirdShare
+    from socionics.model import type_codes
+
+    same = Interval(0.0, -0.1, 0.1)
+
+    def fake(session, *, role, figure=None, period="quarter", today=None):
+        types = tuple(
+            TypeEvidence(c, 50, 10.0, Interval(0.2, -0.3, 0.7), same, c == "ILI", 80)
+            for c in type_codes()
+        )
+        ev = RoleEvidence(role, 120, True, types, same, Interval(0.4, 0.1, 0.7))
+        bench = [
+            TopThirdShare(c, 0.1, 0.05, Interval(0.05, 0.01, 0.09) if c == "ESE" else same)
+            for c in type_codes()
+        ]
+        return RoleOutcomes(role, HEADLINE_OF[role], 120, 120, 120, ev, bench)
+
+    HEADLINE_OF = {r: f[0] for r, f in team_routes.HEADLINE.items()}
+    monkeypatch.setattr(team_routes, "evidence_for_role", fake)
+    page = admin.get("/team/evidence?lang=ru").text
+    assert page.count('class="rf-chart"') == 5 and page.count('class="rf-row"') == 5 * 16
+    assert "Результаты согласуются с матрицей." in page
+    assert "Принять как новую версию матрицы" in page
+    assert "ЭСЭ (ESE) ✓" in page and "ИЛИ (ILI) ✓" not in page
+
+
+def test_the_figures_page_shows_each_roles_headline_figures_by_period(
+    admin: TestClient, db
+) -> None:
+    add_employee(
+        db, name="Ольга Белова", email=None, role="farmer", team="", started_on=date(2024, 1, 1)
+    )
+    db.commit()
+    _upload(admin, EXPORT.encode("cp1251"))
+    page = admin.get("/team/figures?lang=ru").text
+    assert "Удержание клиентов" in page and "2026-Q1" in page
+    assert "Ольга Белова" in page
+    assert admin.get("/team/figures?period=month").status_code == 200
+
+
+def test_a_hired_candidate_joins_the_team_from_their_report(
+    admin: TestClient, db, settings
+) -> None:
+    import random
+    from datetime import timedelta
+
+    from factories import make_invitation
+
+    from app.candidate.service import finish, record_consent, save_answers
+    from app.db import utcnow
+    from app.main import load_questionnaires
+    from questionnaires.simulate import leaning_answers
+
+    catalog = load_questionnaires()
+    inv = make_invitation(db, settings, name="Вера Новикова").invitation
+    now = utcnow()
+    record_consent(db, invitation=inv, now=now, version=settings.consent_version)
+    rng = random.Random(1)
+    for qid in inv.questionnaire_ids:
+        q = catalog[qid]
+        answers = leaning_answers(q, {d.scale: True for d in q.dichotomies}, rng=rng)
+        save_answers(db, invitation=inv, questionnaire_id=qid, answers=answers, now=now)
+    finish(db, invitation=inv, catalog=catalog, now=now + timedelta(minutes=20))
+    db.commit()
+
+    report = admin.get(f"/invitations/{inv.id}/report").text
+    assert f'href="/invitations/{inv.id}/hire"' in report
+    form = admin.get(f"/invitations/{inv.id}/hire").text
+    assert "Вера Новикова" in form and 'value="farmer" selected' in form
+    r = admin.post(
+        f"/invitations/{inv.id}/hire",
+        data={
+            "csrf_token": _csrf(admin),
+            "role": "farmer",
+            "team": "Казань",
+            "started_on": "2026-12-01",
+        },
+        follow_redirects=False,
+    )
+    assert r.status_code == 303
+    employee = db.exec(select(Employee)).one()
+    assert (employee.candidate_id, employee.invitation_id) == (inv.candidate_id, inv.id)
+    assert (employee.team, employee.started_on) == ("Казань", date(2026, 12, 1))
+    again = admin.post(
+        f"/invitations/{inv.id}/hire",
+        data={"csrf_token": _csrf(admin), "role": "farmer", "started_on": "2026-12-02"},
+        follow_redirects=False,
+    )
+    assert again.status_code == 303 and len(db.exec(select(Employee)).all()) == 1

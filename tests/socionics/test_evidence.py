@@ -111,3 +111,22 @@ def test_the_pooled_slope_is_least_squares_with_a_t_interval() -> None:
     assert got.mean == pytest.approx(ref.slope)
     assert got.low == pytest.approx(ref.slope - t * ref.stderr)
     assert fit_slope(outcomes=y[:29], expected_fit=fit[:29]) is None
+
+
+def test_the_top_third_shares_are_expected_shares_with_welch_intervals() -> None:
+    from socionics.evidence import top_third
+
+    rng = np.random.default_rng(9)
+    n = 60
+    probs = rng.dirichlet(np.ones(16), size=n)
+    y = probs[:, 0] * 5 + rng.standard_normal(n) * 0.1  # type 0 drives the outcome
+    shares = top_third(codes=CODES, outcomes=y, type_probabilities=probs)
+    assert shares is not None
+    best = np.argsort(-y, kind="stable")[:20]
+    others = np.argsort(-y, kind="stable")[20:]
+    first = shares[0]
+    assert first.top == pytest.approx(probs[best, 0].mean())
+    assert first.rest == pytest.approx(probs[others, 0].mean())
+    assert first.difference.low > 0
+    assert sum(s.top for s in shares) == pytest.approx(1.0)
+    assert top_third(codes=CODES, outcomes=y[:29], type_probabilities=probs[:29]) is None
