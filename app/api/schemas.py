@@ -149,8 +149,15 @@ class DichotomyOut(BaseModel):
 
 
 class QualityFlagOut(BaseModel):
-    code: str
+    code: str = Field(
+        description="too_fast, straight_lining, attention_failed, random_like, inconsistent, "
+        "acquiescence or missing_answers; each at most once per questionnaire"
+    )
     severity: Literal["doubtful", "unusable"]
+    detail: str = Field(default="", description="what exactly was found, in plain English")
+    scales: list[str] = Field(
+        default_factory=list, description="the scales the flag is about (empty: all answers)"
+    )
 
 
 class QualityOut(BaseModel):

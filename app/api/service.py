@@ -341,7 +341,10 @@ def questionnaire_result(row: Result) -> QuestionnaireResultOut:
         },
         quality=QualityOut(
             level=result.quality.level,
-            flags=[QualityFlagOut(code=f.code, severity=f.severity) for f in result.quality.flags],
+            flags=[
+                QualityFlagOut(code=f.code, severity=f.severity, detail=f.detail, scales=f.scales)
+                for f in result.quality.flags
+            ],
             seconds_per_item=result.quality.seconds_per_item,
         ),
     )
