@@ -1,4 +1,4 @@
-"""POST /api/v1/deals: a CRM integration sends deals in batches; the same batch twice adds nothing."""
+"""POST /api/v1/deals: a CRM integration sends deals in batches; a batch sent twice adds nothing."""
 
 from __future__ import annotations
 
