@@ -38,7 +38,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-from scipy import stats
 
 MIN_PEOPLE = 30
 MIN_TYPE_WEIGHT = 3.0
@@ -191,6 +190,8 @@ def role_evidence(
     p = fixed.shape[1]
     mean, cov = _posterior(y, fixed, probs)
 
+    from scipy import stats  # lazily: the server need not load scipy to start (bench/load)
+
     z = float(stats.norm.ppf(0.5 + LEVEL / 2))
     z_family = float(stats.norm.ppf(1 - FAMILY_ALPHA / (2 * k)))
     centre = np.eye(k) - 1.0 / k  # relative to the average type
@@ -257,6 +258,8 @@ def fit_slope(
     dof = n - x.shape[1]
     s2 = float(((y - x @ beta) ** 2).sum()) / dof
     se = float(np.sqrt(s2 * xtx_inv[1, 1]))
+    from scipy import stats
+
     t = float(stats.t.ppf(0.5 + LEVEL / 2, dof))
     b = float(beta[1])
     return Interval(mean=b, low=b - t * se, high=b + t * se)
@@ -284,6 +287,8 @@ def top_third(
     n = len(y)
     if n < MIN_PEOPLE:
         return None
+    from scipy import stats
+
     order = np.argsort(-y, kind="stable")
     cut = n // 3
     top, rest = probs[order[:cut]], probs[order[cut:]]

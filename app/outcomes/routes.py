@@ -18,7 +18,7 @@ from app.charts.evidence import EffectRow, effect_intervals
 from app.db import SessionDep
 from app.i18n import N_, translations
 from app.matrix.service import current, next_label, store_version
-from app.models import Candidate, Deal, Employee, FitRecord, User
+from app.models import Candidate, Deal, Employee, FitRecord, Invitation, User, Vacancy
 from app.outcomes.crm import READY, DealFileError
 from app.outcomes.figures import HEADLINE
 from app.outcomes.service import (
@@ -28,6 +28,7 @@ from app.outcomes.service import (
     add_employee,
     evidence_for_role,
     evidence_for_team,
+    hire,
     import_deals,
     mapping_named,
     resolve,
@@ -46,6 +47,14 @@ router = APIRouter(
         Depends(csrf_protect),
         Depends(require_staff),
         Depends(require_action("team.view")),
+    ],
+)
+# A hired candidate joins the team from their report (/invitations/{id}/hire).
+hire_router = APIRouter(
+    dependencies=[
+        Depends(csrf_protect),
+        Depends(require_staff),
+        Depends(require_action("team.manage")),
     ],
 )
 Manager = Annotated[User, Depends(require_action("team.manage"))]
@@ -406,3 +415,71 @@ def accept(request: Request, session: SessionDep, user: Manager) -> Response:
     )
     session.commit()
     return RedirectResponse("/admin/matrix?saved=1", status_code=303)
+
+
+def _hire_page(
+    request: Request,
+    session: SessionDep,
+    invitation: Invitation,
+    *,
+    error: str | None = None,
+    status_code: int = 200,
+) -> Response:
+    vacancy = session.get(Vacancy, invitation.vacancy_id)
+    person = session.get(Candidate, invitation.candidate_id)
+    role = vacancy.placement if vacancy and vacancy.placement in ROLES else "farmer"
+    ctx = {
+        "invitation": invitation,
+        "person": person,
+        "roles": ROLES,
+        "role_names": ROLE_NAMES,
+        "values": {"role": role, "started_on": date.today().isoformat(), "team": ""},
+        "error": error,
+    }
+    return render(request, "staff/team_hire.html", ctx, status_code=status_code)
+
+
+def _completed(session: SessionDep, invitation_id: int) -> Invitation:
+    invitation = session.get(Invitation, invitation_id)
+    if invitation is None or invitation.completed_at is None:
+        raise HTTPException(status_code=404)
+    return invitation
+
+
+@hire_router.get("/invitations/{invitation_id}/hire")
+def hire_form(request: Request, session: SessionDep, invitation_id: int) -> Response:
+    return _hire_page(request, session, _completed(session, invitation_id))
+
+
+@hire_router.post("/invitations/{invitation_id}/hire")
+def hire_post(
+    request: Request,
+    session: SessionDep,
+    user: Manager,
+    invitation_id: int,
+    role: Annotated[str, Form(max_length=32)] = "",
+    team: Annotated[str, Form(max_length=100)] = "",
+    started_on: Annotated[str, Form(max_length=10)] = "",
+) -> Response:
+    invitation = _completed(session, invitation_id)
+    start = _date(started_on)
+    if start is None:
+        return _hire_page(
+            request, session, invitation, error=N_("Enter dates as YYYY-MM-DD."), status_code=422
+        )
+    try:
+        row = hire(session, invitation=invitation, role=role, team=team, started_on=start)
+    except EmployeeError as exc:
+        return _hire_page(request, session, invitation, error=str(exc), status_code=422)
+    record(
+        session,
+        actor=user,
+        action="employee.create",
+        object_type="employee",
+        object_id=row.id,
+        vacancy_id=invitation.vacancy_id,
+        details={"role": row.role, "from_invitation": invitation.id},
+        request=request,
+    )
+    session.commit()
+    return RedirectResponse("/team?added=1", status_code=303)

@@ -190,3 +190,54 @@ def test_the_figures_page_shows_each_roles_headline_figures_by_period(
     assert "Удержание клиентов" in page and "2026-Q1" in page
     assert "Ольга Белова" in page
     assert admin.get("/team/figures?period=month").status_code == 200
+
+
+def test_a_hired_candidate_joins_the_team_from_their_report(
+    admin: TestClient, db, settings
+) -> None:
+    import random
+    from datetime import timedelta
+
+    from factories import make_invitation
+
+    from app.candidate.service import finish, record_consent, save_answers
+    from app.db import utcnow
+    from app.main import load_questionnaires
+    from questionnaires.simulate import leaning_answers
+
+    catalog = load_questionnaires()
+    inv = make_invitation(db, settings, name="Вера Новикова").invitation
+    now = utcnow()
+    record_consent(db, invitation=inv, now=now, version=settings.consent_version)
+    rng = random.Random(1)
+    for qid in inv.questionnaire_ids:
+        q = catalog[qid]
+        answers = leaning_answers(q, {d.scale: True for d in q.dichotomies}, rng=rng)
+        save_answers(db, invitation=inv, questionnaire_id=qid, answers=answers, now=now)
+    finish(db, invitation=inv, catalog=catalog, now=now + timedelta(minutes=20))
+    db.commit()
+
+    report = admin.get(f"/invitations/{inv.id}/report").text
+    assert f'href="/invitations/{inv.id}/hire"' in report
+    form = admin.get(f"/invitations/{inv.id}/hire").text
+    assert "Вера Новикова" in form and 'value="farmer" selected' in form
+    r = admin.post(
+        f"/invitations/{inv.id}/hire",
+        data={
+            "csrf_token": _csrf(admin),
+            "role": "farmer",
+            "team": "Казань",
+            "started_on": "2026-12-01",
+        },
+        follow_redirects=False,
+    )
+    assert r.status_code == 303
+    employee = db.exec(select(Employee)).one()
+    assert (employee.candidate_id, employee.invitation_id) == (inv.candidate_id, inv.id)
+    assert (employee.team, employee.started_on) == ("Казань", date(2026, 12, 1))
+    again = admin.post(
+        f"/invitations/{inv.id}/hire",
+        data={"csrf_token": _csrf(admin), "role": "farmer", "started_on": "2026-12-02"},
+        follow_redirects=False,
+    )
+    assert again.status_code == 303 and len(db.exec(select(Employee)).all()) == 1

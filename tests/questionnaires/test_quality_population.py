@@ -106,3 +106,36 @@ def test_acquiescence_adds_one_step_of_agreement_to_scale_items_only():
             assert shifted[item.id] == answers[item.id]
         else:
             assert shifted[item.id] == min(answers[item.id] + 1, top)
+
+
+@pytest.mark.parametrize("qid", ["introversion_extraversion", "socionics_16"])
+def test_honest_people_near_every_cut_are_rarely_flagged(qid):
+    """The hardest honest case: the issue's respondents near a cut (the rule before issue 14
+    flagged 42-48% of them), in both processes: leaning answers at consistency 0.75, and the
+    graded response model with every trait within 0.3 of the cut."""
+    import random
+
+    from questionnaires.simulate import GradedResponseModel, leaning_answers
+
+    q = product_questionnaires()[qid]
+    rng = random.Random(9)
+    n = 500
+    leaning = sum(
+        assess_quality(
+            q,
+            leaning_answers(
+                q, {s.id: rng.random() < 0.5 for s in q.scales}, rng=rng, consistency=0.75
+            ),
+        ).level
+        != "good"
+        for _ in range(n)
+    )
+    grm = GradedResponseModel(q, rng=rng)
+    near = sum(
+        assess_quality(
+            q, grm.answers({s.id: rng.uniform(-0.3, 0.3) for s in q.scales}, rng=rng)
+        ).level
+        != "good"
+        for _ in range(n)
+    )
+    assert leaning / n <= 0.08 and near / n <= 0.08, (leaning / n, near / n)
