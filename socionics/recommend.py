@@ -21,7 +21,7 @@ import numpy as np
 from pydantic import BaseModel, ConfigDict
 
 from questionnaires.selfknowledge import type_distribution
-from questionnaires.shown import shown_percent
+from questionnaires.shown import reads_below, shown_percent
 from socionics.matrix import GROUPS, ROLE_NAMES, RoleFitMatrix
 from socionics.model import BASE_DICHOTOMIES, POLES, Text, base_dichotomy, get_type, types
 
@@ -199,7 +199,9 @@ def type_result(
     ordered = sorted(probs.items(), key=lambda kv: -kv[1])
     code, p = ordered[0]
     borderline = [
-        d for d in BASE_DICHOTOMIES if max(pole_p_high[d], 1 - pole_p_high[d]) < borderline_below
+        d
+        for d in BASE_DICHOTOMIES
+        if reads_below(max(pole_p_high[d], 1 - pole_p_high[d]), borderline_below)
     ]
     return TypeResult(
         pole_p_high={d: float(pole_p_high[d]) for d in BASE_DICHOTOMIES},
@@ -500,7 +502,7 @@ def _explanation(rec: Recommendation, poles: Mapping[str, float]) -> list[Text]:
         )
 
     for effect in rec.effects:
-        if effect.probability >= BORDERLINE_BELOW:
+        if not reads_below(effect.probability, BORDERLINE_BELOW):
             continue
         d = base_dichotomy(effect.dichotomy)
         other = d.low if effect.pole == d.high.code else d.high

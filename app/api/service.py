@@ -8,6 +8,7 @@ import binascii
 import json
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from fastapi import Request
 from sqlalchemy import ColumnElement, and_, func
@@ -199,6 +200,7 @@ def audit(
     object_type: str,
     object_id: int | None,
     vacancy_id: int | None,
+    details: dict[str, Any] | None = None,
 ) -> None:
     """An API write in the audit log, in the same transaction as the write."""
     record(
@@ -209,7 +211,7 @@ def audit(
         object_type=object_type,
         object_id=object_id,
         vacancy_id=vacancy_id,
-        details={"api_key_id": key.id, "api_key": key.prefix},
+        details={"api_key_id": key.id, "api_key": key.prefix, **(details or {})},
         request=request,
     )
 

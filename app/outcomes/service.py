@@ -18,7 +18,7 @@ from sqlmodel import Session, col, select
 from app.i18n import N_
 from app.matrix.service import current
 from app.models import Candidate, CrmMapping, Deal, Employee, EmployeeRole, Invitation, Result
-from app.outcomes.crm import READY, Mapping, Outcome, parse_deals
+from app.outcomes.crm import READY, DealRow, Mapping, Outcome, parse_deals
 from app.outcomes.figures import HEADLINE, Figures, figures
 from app.outcomes.figures import Deal as FigureDeal
 from app.scoring.service import pole_p_high
@@ -150,9 +150,13 @@ def _employee_keys(session: Session) -> dict[str, int]:
 
 def import_deals(session: Session, *, data: bytes, mapping: Mapping) -> DealImport:
     """Every deal of the file, or none (DealFileError). The same file again changes nothing."""
-    rows = parse_deals(data, mapping)
+    return store_deals(session, rows=parse_deals(data, mapping), source=mapping.name)
+
+
+def store_deals(session: Session, *, rows: list[DealRow], source: str) -> DealImport:
+    """Create or update each deal by (source, CRM id), matched to the team by email or name."""
     people = _employee_keys(session)
-    existing = {d.crm_id: d for d in session.exec(select(Deal).where(Deal.source == mapping.name))}
+    existing = {d.crm_id: d for d in session.exec(select(Deal).where(Deal.source == source))}
     summary = DealImport()
     unmatched: dict[str, int] = defaultdict(int)
     for r in rows:
@@ -173,7 +177,7 @@ def import_deals(session: Session, *, data: bytes, mapping: Mapping) -> DealImpo
             unmatched[r.responsible] += 1
         row = existing.get(r.deal_id)
         if row is None:
-            session.add(Deal(source=mapping.name, crm_id=r.deal_id, **values))
+            session.add(Deal(source=source, crm_id=r.deal_id, **values))
             summary.created += 1
             continue
         if row.employee_id is not None and employee_id is None:

@@ -172,3 +172,14 @@ def test_the_data_file_lives_where_the_package_ships_it():
     assert (
         Path(__file__).resolve().parents[2] / "questionnaires/data/self_knowledge.yaml" == DATA_FILE
     )
+
+
+def test_borderline_is_judged_on_the_figure_the_reader_sees():
+    from questionnaires.engine import BORDERLINE_BELOW
+    from questionnaires.shown import reads_below
+    from socionics.recommend import type_result
+
+    assert BORDERLINE_BELOW == 0.75
+    assert reads_below(0.72, 0.75) and not reads_below(0.73, 0.75)  # shown 70% and 75%
+    r = type_result({"EI": 0.73, "SN": 0.27, "LF": 0.72, "RI": 0.9})
+    assert r.borderline == ["LF"]  # EI and SN read 75%, LF 70%
