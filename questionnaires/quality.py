@@ -75,6 +75,12 @@ PERSON_FIT_SPREAD = 2.0
 PERSON_FIT_GRID = tuple(k / 10 for k in range(-40, 41))
 RANDOM_DOUBTFUL = -5.0
 RANDOM_UNUSABLE = -10.0
+# After a failed attention check, "positive" evidence for random answering (below -1, 2 ln BF > 2,
+# the lowest level Kass & Raftery find worth more than a bare mention) confirms it: two
+# independent signs of not reading, unusable. It catches random clickers whose few items alone
+# cannot give "very strong" evidence (the extraversion questionnaire's 24: 80% of random clickers
+# fall below -1); an attentive person who slips on one check falls below -1 3-12% of the time.
+RANDOM_WITH_FAILED_CHECK = -1.0
 RANDOM_MIN_ITEMS = 12
 
 # Missing answers over all items.
@@ -312,7 +318,9 @@ def assess_quality(
     failed = [i.id for i in checks if answers[i.id] != i.attention_check.expected]  # type: ignore[union-attr]
 
     fit = random_likeness(q, answers)
-    random_like = fit is not None and fit[0] < RANDOM_DOUBTFUL
+    random_like = fit is not None and (
+        fit[0] < RANDOM_DOUBTFUL or (bool(failed) and fit[0] < RANDOM_WITH_FAILED_CHECK)
+    )
 
     if failed:
         flags.append(

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import math
 
+import numpy as np
+
 STEP = 0.05
 LOWEST = 0.05
 HIGHEST = 0.95
@@ -28,3 +30,16 @@ def shown_percent(p: float | None) -> str:
     """The shown probability as text: "70%", or "—" when there is none."""
     s = shown_probability(p)
     return "—" if s is None else f"{round(s * 100)}%"
+
+
+def shown_array(p: np.ndarray) -> np.ndarray:
+    """``shown_probability`` for an array (NaN stays NaN)."""
+    steps = np.floor(np.asarray(p, dtype=float) / STEP + 0.5 + 1e-9)
+    return np.round(np.clip(steps * STEP, LOWEST, HIGHEST), 2)
+
+
+def reads_below(p: float, level: float) -> bool:
+    """Whether ``p`` as shown is below ``level``: rules such as "borderline below 75%" judge the
+    figure the reader sees, so a shown 75% is never called borderline."""
+    shown = shown_probability(p)
+    return shown is not None and shown < level

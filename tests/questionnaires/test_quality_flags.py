@@ -222,3 +222,27 @@ def test_random_answers_are_flagged_with_the_scales_they_do_not_follow():
             assert {f.code: f.severity for f in failed_check.flags}["random_like"] == "unusable"
     # two 24-item scales: about half of random clickers (bench/README.md)
     assert flagged >= 40 and doubtful >= 30
+
+
+def test_a_failed_attention_check_with_answers_favouring_random_clicking_is_unusable():
+    import random
+
+    from questionnaires.quality import RANDOM_DOUBTFUL, RANDOM_WITH_FAILED_CHECK, random_likeness
+    from questionnaires.simulate import random_answers
+
+    q = _long()
+    rng = random.Random(11)
+    seen = 0
+    for _ in range(200):
+        answers = dict(random_answers(q, rng=rng), ac=4, ac2=1)
+        ratio = random_likeness(q, answers)[0]
+        if not RANDOM_DOUBTFUL <= ratio < RANDOM_WITH_FAILED_CHECK:
+            continue
+        seen += 1
+        # weak evidence alone: no flag; with one failed check: both signs, unusable
+        assert "random_like" not in _codes(score(q, answers))
+        failed = score(q, dict(answers, ac=5))
+        codes = _codes(failed)
+        assert codes["attention_failed"] == "doubtful" and codes["random_like"] == "unusable"
+        assert failed.quality.level == "unusable"
+    assert seen >= 10

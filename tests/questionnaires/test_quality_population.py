@@ -72,11 +72,11 @@ def test_acquiescent_respondents_are_flagged_for_yea_saying(process):
 def test_random_responders_are_unusable(process):
     rows = judged(process)
     assert _share(rows["candidate"], "random", lambda r: r[1] == "unusable") >= 0.95
-    # One questionnaire alone has less to go by: the socionics one three attention checks and
-    # 72 scored items, the extraversion one two checks and 24 items (a random clicker passes
-    # both checks, or fails just one, a third of the time; bench/README.md).
-    assert _share(rows["socionics_16"], "random", lambda r: r[1] == "unusable") >= 0.9
-    assert _share(rows["introversion_extraversion"], "random", lambda r: r[1] == "unusable") >= 0.6
+    # One questionnaire alone has less to go by: the extraversion one has two attention checks
+    # and 24 items (a random clicker passes both checks 4% of the time and fails just one 32%
+    # of the time; bench/README.md).
+    assert _share(rows["socionics_16"], "random", lambda r: r[1] == "unusable") >= 0.95
+    assert _share(rows["introversion_extraversion"], "random", lambda r: r[1] == "unusable") >= 0.85
 
 
 def test_the_population_has_the_stated_mix_and_the_same_kind_per_candidate():
