@@ -283,7 +283,7 @@ def recommend(
         extraversion = _extraversion_check(poles["EI"], ie_p_extravert)
 
     universal_warning = None
-    if target == "universal" and p_ese < UNIVERSAL_ESE_MIN:
+    if target == "universal" and reads_below(p_ese, UNIVERSAL_ESE_MIN):
         universal_warning = _universal_warning(p_ese)
 
     effects = _effects(poles, matrix, roles)
@@ -358,9 +358,10 @@ def _target_roles(target: str | None, roles: list[str]) -> tuple[str | None, lis
 
 def _extraversion_check(p_socionics: float, p_questionnaire: float) -> ExtraversionCheck:
     def confident_pole(p: float) -> str | None:
-        if p >= EXTRAVERSION_CONFIDENT:
+        # Judged on the figures the report shows (5% steps), so the sentence matches them.
+        if not reads_below(p, EXTRAVERSION_CONFIDENT):
             return "E"
-        if 1 - p >= EXTRAVERSION_CONFIDENT:
+        if not reads_below(1 - p, EXTRAVERSION_CONFIDENT):
             return "I"
         return None
 

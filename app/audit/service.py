@@ -67,6 +67,7 @@ ACTIONS = [
     "employee.update",
     "deals.import",
     "deals.resolve",
+    "evidence.export_pdf",
 ]
 PAGE_SIZE = 50
 

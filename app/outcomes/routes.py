@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Form, HTTPException, Request
 from fastapi.responses import RedirectResponse, Response
@@ -12,11 +12,12 @@ from sqlmodel import col, func, select
 from starlette.datastructures import UploadFile
 
 from app.audit.service import record
+from app.auth.deps import StaffUser as StaffUserDep
 from app.auth.deps import csrf_protect, require_staff
 from app.auth.permissions import require_action, role_may
 from app.charts.evidence import EffectRow, effect_intervals
 from app.db import SessionDep
-from app.i18n import N_, translations
+from app.i18n import N_, template_callables, translations
 from app.matrix.service import current, next_label, store_version
 from app.models import Candidate, Deal, Employee, FitRecord, Invitation, User, Vacancy
 from app.outcomes.crm import READY, DealFileError
@@ -35,7 +36,7 @@ from app.outcomes.service import (
     team_figures,
     unmatched_names,
 )
-from app.web import render, staff_language
+from app.web import TEMPLATES, render, staff_language, templates
 from socionics.evidence import LEVEL, MIN_PEOPLE
 from socionics.matrix import matrix_from_dict
 from socionics.model import get_type
@@ -328,7 +329,7 @@ FIGURE_NAMES = {
 }
 
 
-def _chart(outcome: RoleOutcomes, language: str) -> Markup | None:
+def _chart(outcome: RoleOutcomes, language: str, *, fluid: bool = True) -> Markup | None:
     ev = outcome.evidence
     if not ev.enough:
         return None
@@ -354,18 +355,19 @@ def _chart(outcome: RoleOutcomes, language: str) -> Markup | None:
             )
         ),
         axis=t(N_("worse ← results, standard deviations → better")),
+        fluid=fluid,
     )
 
 
-@router.get("/evidence")
-def evidence(request: Request, session: SessionDep) -> Response:
+def _evidence_context(request: Request, session: SessionDep, *, fluid: bool) -> dict[str, Any]:
     period = request.query_params.get("period", "quarter")
     period = period if period in ("month", "quarter") else "quarter"
     roles = [evidence_for_role(session, role=r, period=period) for r in ROLES]
     language = staff_language(request)
-    ctx = {
+    return {
         "roles": roles,
-        "charts": {r.role: _chart(r, language) for r in roles},
+        "charts": {r.role: _chart(r, language, fluid=fluid) for r in roles},
+        "moved_count": sum(len(r.evidence.moved) for r in roles),
         "role_names": ROLE_NAMES,
         "cyrillic": {t.code: t.cyrillic for t in socionics_types()},
         "figure_names": FIGURE_NAMES,
@@ -377,7 +379,41 @@ def evidence(request: Request, session: SessionDep) -> Response:
         "matrix": current(session),
         "may_accept": role_may(request.state.user.role, "matrix.edit"),
     }
-    return render(request, "staff/team_evidence.html", ctx)
+
+
+@router.get("/evidence")
+def evidence(request: Request, session: SessionDep) -> Response:
+    return render(
+        request, "staff/team_evidence.html", _evidence_context(request, session, fluid=True)
+    )
+
+
+@router.get("/evidence.pdf")
+def evidence_pdf(request: Request, session: SessionDep, user: StaffUserDep) -> Response:
+    """The evidence page as a document to hand round (WeasyPrint, A4)."""
+    from weasyprint import HTML
+
+    language = staff_language(request)
+    ctx = _evidence_context(request, session, fluid=False)
+    html = templates.get_template("pdf/evidence.html").render(
+        {**ctx, **template_callables(language), "lang": language, "generated": date.today()}
+    )
+    pdf = HTML(string=html, base_url=str(TEMPLATES / "pdf")).write_pdf()
+    record(
+        session,
+        actor=user,
+        action="evidence.export_pdf",
+        object_type="team",
+        details={"period": ctx["period"]},
+        request=request,
+    )
+    session.commit()
+    name = f"rolefit-evidence-{date.today().isoformat()}.pdf"
+    return Response(
+        pdf,
+        media_type="application/pdf",
+        headers={"Content-Disposition": f'attachment; filename="{name}"'},
+    )
 
 
 @router.post("/evidence/accept")

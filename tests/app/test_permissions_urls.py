@@ -101,6 +101,7 @@ EXPECTED: dict[tuple[str, str], dict[str, Any]] = {
     ("POST", "/team/deals"): {**RECRUITERS, "recruiter": 403},
     ("GET", "/team/evidence"): RECRUITERS,
     ("GET", "/team/figures"): RECRUITERS,
+    ("GET", "/team/evidence.pdf"): RECRUITERS,
     # The world's invitation is not completed: the admin gets 404, the others are refused first.
     ("GET", "/invitations/{invitation_id}/hire"): {**ADMINS, "admin": 404},
     ("POST", "/invitations/{invitation_id}/hire"): {**ADMINS, "admin": 404},

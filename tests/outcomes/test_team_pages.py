@@ -12,7 +12,7 @@ from sqlmodel import Session, func, select
 from webflow import STAFF_PASSWORD, login
 
 from app.matrix.service import current
-from app.models import Deal, Employee, MatrixVersion
+from app.models import AuditEvent, Deal, Employee, MatrixVersion
 from app.outcomes import routes as team_routes
 from app.outcomes.service import RoleOutcomes, add_employee
 from socionics.evidence import Interval, RoleEvidence, TypeEvidence
@@ -241,3 +241,26 @@ def test_a_hired_candidate_joins_the_team_from_their_report(
         follow_redirects=False,
     )
     assert again.status_code == 303 and len(db.exec(select(Employee)).all()) == 1
+
+
+@pytest.mark.skipif(
+    __import__("shutil").which("pdftotext") is None, reason="pdftotext (poppler-utils) missing"
+)
+def test_the_evidence_page_comes_as_a_pdf_in_the_readers_language(
+    admin: TestClient, db, tmp_path
+) -> None:
+    import subprocess
+
+    admin.get("/team?lang=ru")
+    r = admin.get("/team/evidence.pdf")
+    assert r.status_code == 200 and r.headers["content-type"] == "application/pdf"
+    assert r.content.startswith(b"%PDF")
+    path = tmp_path / "evidence.pdf"
+    path.write_bytes(r.content)
+    text = subprocess.run(
+        ["pdftotext", str(path), "-"], check=True, capture_output=True, text=True
+    ).stdout
+    assert "Предсказывает ли матрица наши результаты?" in text
+    assert "Недостаточно данных по этой роли" in text and "Вся команда" in text
+    audit = db.exec(select(func.count()).select_from(AuditEvent)).one()
+    assert audit >= 1
