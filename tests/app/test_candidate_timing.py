@@ -157,11 +157,13 @@ def test_the_report_lists_answering_too_fast_once_with_its_figure(
     assert len(too_fast(db)) == 1
     invitation = db.exec(select(Invitation)).one()
     page = parse(staff.get(f"/invitations/{invitation.id}/report").text)
-    flags = page.one("ul", id="quality-flags").find_all("li")
+    flags = page.one("div", id="quality-warning").find_all("li")
     codes = [li.get("data-flag") for li in flags]
     assert codes.count("too_fast") == 1 and len(codes) == len(set(codes))
     (fast,) = [li for li in flags if li.get("data-flag") == "too_fast"]
     assert fast.text.startswith("Answered very fast: a median of 0.") and "s per item" in fast.text
+    # listed once in the whole report: the answer-quality section points up to it
+    assert page.text.count("Answered very fast") == 1 and page.find(id="quality-see-above")
 
 
 def test_a_doubtful_report_says_first_what_exactly_was_doubtful(
