@@ -17,6 +17,7 @@ from fastapi.templating import Jinja2Templates
 
 from app.config import LANGUAGES
 from app.i18n import pick_language, template_callables, translations
+from app.reports.outcome import placement_label
 
 ROOT = Path(__file__).resolve().parent.parent
 TEMPLATES = ROOT / "templates"
@@ -34,6 +35,8 @@ _env = jinja2.Environment(
 )
 # {% trans %} blocks call gettext(message, **variables), matching template_callables.
 _env.newstyle_gettext = True  # type: ignore[attr-defined]
+# One name per placement and outcome on every page and in the PDF (app/reports/outcome.py).
+_env.globals["placement_label"] = placement_label
 templates = Jinja2Templates(env=_env)
 
 
