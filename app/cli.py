@@ -11,6 +11,8 @@ import sys
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 
+from sqlalchemy import Engine
+from sqlalchemy.exc import OperationalError
 from sqlmodel import Session, select
 
 from app.config import LANGUAGES, Settings, SettingsError, load_settings
@@ -34,10 +36,34 @@ class CommandError(Exception):
 def _session(settings: Settings) -> Iterator[Session]:
     engine = make_engine(settings.db_url)
     try:
+        _require_migrated(settings, engine)
         with Session(engine) as session:
             yield session
     finally:
         engine.dispose()  # a command must leave no connection open behind it
+
+
+def _require_migrated(settings: Settings, engine: Engine) -> None:
+    """A command on a database that is missing or behind the code says what to do instead of
+    failing inside a query. It never migrates by itself: an upgrade is the operator's call
+    (a backup first, in production), and `rolefit migrate` is one command away."""
+    from alembic.runtime.migration import MigrationContext
+    from alembic.script import ScriptDirectory
+
+    from app.migrations import alembic_config
+
+    try:
+        with engine.connect() as conn:
+            current = set(MigrationContext.configure(conn).get_current_heads())
+    except OperationalError as exc:
+        raise CommandError(f"cannot open the database: {exc.orig}") from None
+    heads = set(ScriptDirectory.from_config(alembic_config(settings.db_url)).get_heads())
+    if not current:
+        raise CommandError("the database is empty (not migrated yet): run `rolefit migrate` first")
+    if current != heads:
+        raise CommandError(
+            "the database is not at the version this code needs: run `rolefit migrate` first"
+        )
 
 
 def cmd_migrate(settings: Settings, _args: argparse.Namespace) -> None:
@@ -144,6 +170,7 @@ def cmd_demo(settings: Settings, _args: argparse.Namespace) -> None:
     from app.demo import add_demo_candidates
     from app.main import load_questionnaires
     from app.migrations import upgrade
+    from app.outcomes.demo import TEAM_VACANCY, add_demo_team
     from app.staff.service import create_vacancy
 
     if settings.production:
@@ -183,6 +210,8 @@ def cmd_demo(settings: Settings, _args: argparse.Namespace) -> None:
             )
             settings.data_dir.mkdir(parents=True, exist_ok=True)
             (settings.data_dir / DEMO_LINK_FILE).write_text(link + "\n", encoding="utf-8")
+        if session.exec(select(Vacancy).where(Vacancy.title == TEAM_VACANCY)).first() is None:
+            add_demo_team(session, settings=settings, admin=admin, catalog=load_questionnaires())
         session.commit()
     password = (
         password_file.read_text(encoding="utf-8").strip()
@@ -197,6 +226,50 @@ def cmd_demo(settings: Settings, _args: argparse.Namespace) -> None:
     if link_file.exists():
         link = link_file.read_text(encoding="utf-8").strip()
         print(f"  a candidate's link, to try their side: {link}")
+
+
+def cmd_deals(settings: Settings, args: argparse.Namespace) -> None:
+    """Import a CRM's deal export, whole or not at all, and list the names not yet matched."""
+    from app.audit.service import record
+    from app.outcomes.crm import DealFileError
+    from app.outcomes.service import import_deals, mapping_named
+
+    try:
+        with open(args.file, "rb") as fh:
+            data = fh.read()
+    except OSError as exc:
+        raise CommandError(f"cannot read {args.file}: {exc.strerror}") from None
+    with _session(settings) as session:
+        mapping = mapping_named(session, args.mapping)
+        if mapping is None:
+            raise CommandError(
+                f"no mapping named {args.mapping!r} (bitrix24, amocrm or a saved one)"
+            )
+        try:
+            summary = import_deals(session, data=data, mapping=mapping)
+        except DealFileError as exc:
+            raise CommandError(f"{args.file}: nothing imported. {exc}") from None
+        record(
+            session,
+            actor=None,
+            actor_label=CLI_ACTOR,
+            action="deals.import",
+            object_type="deals",
+            details={
+                "mapping": mapping.name,
+                "created": summary.created,
+                "updated": summary.updated,
+                "unchanged": summary.unchanged,
+                "unmatched_names": len(summary.unmatched),
+            },
+        )
+        session.commit()
+    print(
+        f"rolefit: {summary.created} new, {summary.updated} updated, "
+        f"{summary.unchanged} unchanged deals ({mapping.name})"
+    )
+    for name, count in summary.unmatched.items():
+        print(f"  not matched to an employee: {name} ({count} deals)")
 
 
 def cmd_api_key(settings: Settings, args: argparse.Namespace) -> None:
@@ -367,7 +440,11 @@ def cmd_validate(_settings: Settings, args: argparse.Namespace) -> int:
 
     from questionnaires.validation import main as validate
 
-    return validate(Path(args.data) if args.data else None)
+    return validate(
+        Path(args.data) if args.data else None,
+        predictions=Path(args.predictions) if args.predictions else None,
+        fit=args.fit,
+    )
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -411,6 +488,17 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("validate", help="prove the scoring engine on public data")
     p.add_argument("--data", default=None, help="default: ../shared/validation")
+    p.add_argument(
+        "--predictions",
+        default=None,
+        metavar="FILE.csv",
+        help="also write the out-of-fold OEJTS probabilities, one row per respondent",
+    )
+    p.add_argument(
+        "--fit",
+        action="store_true",
+        help="print the self-knowledge spreads for questionnaires/data/self_knowledge.yaml",
+    )
     p.set_defaults(func=cmd_validate)
 
     p = sub.add_parser("api-key", help="API keys for /api/v1: create, list, revoke")
@@ -440,6 +528,15 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--apply", action="store_true", help="erase (default: only list who is due)")
     p.set_defaults(func=cmd_retention)
+
+    p = sub.add_parser("deals", help="sales results from a CRM export (CSV or XLSX)")
+    deals_sub = p.add_subparsers(dest="deals_command", required=True, metavar="DEALS_COMMAND")
+    d = deals_sub.add_parser(
+        "import", help="import a deal export; the same file twice adds nothing"
+    )
+    d.add_argument("file")
+    d.add_argument("--mapping", required=True, help="bitrix24, amocrm, or a saved mapping's name")
+    d.set_defaults(func=cmd_deals)
 
     p = sub.add_parser("db", help="database maintenance")
     db_sub = p.add_subparsers(dest="db_command", required=True, metavar="DB_COMMAND")

@@ -31,7 +31,9 @@ class Settings(BaseSettings):
     database_url: str = ""
     # Empty in development means: generate one and keep it in data_dir.
     secret_key: str = ""
-    base_url: str = "http://127.0.0.1:8000"
+    # Unset, links follow HOST and PORT, as `make run` and `rolefit serve` listen on them: the
+    # server and `rolefit invite` build the same links from the same environment.
+    base_url: str = Field(default_factory=lambda: _listen_url())
     default_language: Literal["ru", "en"] = "ru"
     invitation_days: int = Field(default=14, ge=1, le=365)
     session_hours: int = Field(default=12, ge=1, le=24 * 30)
@@ -162,6 +164,12 @@ class Settings(BaseSettings):
     retention_days_after_close: int = Field(default=180, ge=0, le=3650)
     # Apply the retention policy daily inside the server; off when cron runs `rolefit retention`.
     retention_worker: bool = True
+
+
+def _listen_url() -> str:
+    host = os.environ.get("HOST", "").strip() or "127.0.0.1"
+    port = os.environ.get("PORT", "").strip() or "8000"
+    return f"http://{host}:{port}"
 
 
 def load_settings(**overrides: object) -> Settings:

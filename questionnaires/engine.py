@@ -13,16 +13,17 @@ calls) and ``score_many`` (a matrix of response sets, numpy, for re-scoring and 
   items' mean keyed score times the item count). Beyond 20% the scale is unscored.
 - Normalized = (raw - min) / (max - min) over the scale's possible range.
 - Dichotomy: raw above the cut is the high pole; a tie goes to the low pole.
-- Uncertainty (classical test theory). The product's model, "neutral": the true score's
-  posterior given the observed score under a normal prior centred on the cut (Kelley's
-  regressed estimate ``cut + r (raw - cut)`` with standard error of estimation
-  ``SD * sqrt(r (1 - r))``), so ``p_high = Phi(sqrt(r) * (raw - cut) / SEM)`` with
-  ``SEM = SD * sqrt(1 - r)``. Centring the prior on the cut keeps it neutral between the poles:
-  the reported pole is always the published key's, and a candidate's probability depends on
-  their own answers, not on the pool's average. For comparison, "sem" takes the true score as
-  normal around the observed score (``Phi((raw - cut) / SEM)``, over-confident in simulation and
-  on OEJTS), and "kelley" regresses towards the sample mean ``mu`` instead of the cut.
-- Borderline: the reported pole's probability is below 0.75.
+- Uncertainty. The product's model, "self_report": p_high is how likely the person would
+  describe themselves with the high pole. Classical test theory gives the latent standardised
+  score's posterior under a normal prior centred on the cut, mean ``sqrt(r) (raw - cut) / SD``
+  and variance ``1 - r``; the self-description adds a spread of self-knowledge tau per dichotomy,
+  and a share omega of people describe themselves regardless of their answers (50/50):
+  ``p_high = (1 - omega) Phi(m / sqrt(v + tau^2)) + omega / 2`` (``selfknowledge``; tau and
+  omega are reviewed data learned on OEJTS self-reports). A prorated scale uses the reliability
+  and SD of the part answered (Spearman-Brown, ``effective``). For comparison: "neutral" (before
+  issue 14: ``Phi(m / sqrt(v))``, the true score beyond the cut), "sem" (``Phi((raw - cut) /
+  SEM)``) and "kelley" (prior centred on the sample mean).
+- Borderline: the reported pole's probability, as shown (``shown``: 5% steps), is below 75%.
 """
 
 from __future__ import annotations
@@ -30,7 +31,7 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Literal
+from typing import Any, Literal
 
 import numpy as np
 from scipy.special import ndtr
@@ -43,10 +44,17 @@ from questionnaires.schema import (
     ForcedChoiceItem,
     Questionnaire,
 )
+from questionnaires.selfknowledge import (
+    p_self,
+    self_knowledge,
+    self_view_correlation,
+    spread_for,
+)
+from questionnaires.shown import reads_below, shown_array
 
-Model = Literal["neutral", "sem", "kelley"]
+Model = Literal["self_report", "neutral", "sem", "kelley"]
 # The product's uncertainty model; README.md, "Uncertainty", gives the reasons and the figures.
-DEFAULT_MODEL: Model = "neutral"
+DEFAULT_MODEL: Model = "self_report"
 AnyItem = AgreementItem | BipolarItem | ForcedChoiceItem
 
 # A scale may miss at most this share of its items (by count) and still be prorated.
@@ -222,20 +230,59 @@ def prior_calibration(q: Questionnaire) -> dict[str, ScaleCalibration]:
 # --- uncertainty -------------------------------------------------------------------------
 
 
-def p_high_of(raw: float, cut: float, cal: ScaleCalibration, model: Model = DEFAULT_MODEL) -> float:
-    """Probability that the true score lies above ``cut`` (see the module docstring)."""
-    return float(ndtr(_z_beyond_cut(raw, cut, cal, model)))
+def p_high_of(
+    raw: float,
+    cut: float,
+    cal: ScaleCalibration,
+    model: Model = DEFAULT_MODEL,
+    *,
+    length: float = 1.0,
+    spread: float = 0.0,
+) -> float:
+    """Probability of the high pole (see the module docstring).
+
+    ``length`` is the answered share of the scale (1 when complete), ``spread`` the self-report
+    model's tau (``selfknowledge``; ignored by the other models).
+    """
+    return float(_p_high(raw, cut, cal, model, length, spread))
 
 
-def _z_beyond_cut(
-    raw: float | np.ndarray, cut: float, cal: ScaleCalibration, model: Model
-) -> float | np.ndarray:
-    """The true score's distance beyond the cut in standard errors; ``raw`` may be an array."""
+def effective(cal: ScaleCalibration, length: float | np.ndarray) -> tuple[Any, Any]:
+    """Reliability and raw-score SD of a scale of which only ``length`` (0..1] was answered and
+    the rest prorated: Spearman-Brown ``r' = L r / (1 + (L - 1) r)``; the true-score variance
+    ``r sd^2`` stays, the error variance grows by 1/L, so ``sd' = sd sqrt(r + (1 - r) / L)``."""
     r = cal.reliability
+    rel = length * r / (1 + (length - 1) * r)
+    sd = cal.sd * np.sqrt(r + (1 - r) / length)
+    return rel, sd
+
+
+def latent_posterior(
+    raw: float | np.ndarray, cut: float, cal: ScaleCalibration, length: float | np.ndarray = 1.0
+) -> tuple[Any, Any]:
+    """Mean and variance of the latent standardised score beyond the cut, given the raw score,
+    under a normal prior centred on the cut: ``sqrt(r') (raw - cut) / sd'`` and ``1 - r'``."""
+    rel, sd = effective(cal, length)
+    return np.sqrt(rel) * (raw - cut) / sd, 1 - rel
+
+
+def _p_high(
+    raw: float | np.ndarray,
+    cut: float,
+    cal: ScaleCalibration,
+    model: Model,
+    length: float | np.ndarray = 1.0,
+    spread: float = 0.0,
+) -> Any:
+    """P(high pole); ``raw`` and ``length`` may be arrays."""
+    rel, sd = effective(cal, length)
+    if model == "self_report":
+        m, v = latent_posterior(raw, cut, cal, length)
+        return p_self(m, v, tau=spread, unaware=self_knowledge().unaware_share)
     if model == "sem":
-        return (raw - cut) / (cal.sd * math.sqrt(1 - r))
+        return ndtr((raw - cut) / (sd * np.sqrt(1 - rel)))
     centre = cal.mean if model == "kelley" else cut
-    return (centre + r * (raw - centre) - cut) / (cal.sd * math.sqrt(r * (1 - r)))
+    return ndtr((centre + rel * (raw - centre) - cut) / (sd * np.sqrt(rel * (1 - rel))))
 
 
 # --- one response set --------------------------------------------------------------------
@@ -248,16 +295,20 @@ def score(
     calibration: Mapping[str, ScaleCalibration] | None = None,
     timing: Timing | None = None,
     model: Model = DEFAULT_MODEL,
+    latent_correlation: Mapping[str, Mapping[str, float]] | None = None,
 ) -> Result:
     """Score one response set. Unanswered items are simply absent from ``answers``.
 
     ``calibration`` maps scale ids to sample calibrations; scales it lacks use the prior.
+    ``latent_correlation`` (scale id -> scale id, from stored responses) gives the result's
+    ``self_view_correlation`` under the "self_report" model.
     """
     for item_id, value in answers.items():
         check_answer(q, item_id, value)
     k = keying(q)
     cals = _calibrations(q, calibration)
     scales: dict[str, ScaleScore] = {}
+    lengths: dict[str, float] = {}
     for s in q.scales:
         key = k.scales[s.id]
         answered_sum = 0.0
@@ -274,6 +325,7 @@ def score(
             above_low += gain - float(key.low[j])
             answered_span += float(key.span[j])
         scales[s.id] = _scale_score(key, answered, answered_sum, above_low, answered_span)
+        lengths[s.id] = _length(key, answered_span)
     dichotomies = {}
     for d in q.dichotomies:
         cut = default_cut(q, d.id)
@@ -292,7 +344,16 @@ def score(
                 model=model,
             )
             continue
-        p_high = p_high_of(sc.raw, cut, cal, model)
+        length = lengths[d.scale]
+        spread = spread_for(q.id, d.id) if model == "self_report" else None
+        p_high = p_high_of(
+            sc.raw,
+            cut,
+            cal,
+            model,
+            length=length,
+            spread=spread or 0.0,
+        )
         high = sc.raw > cut
         probability = p_high if high else 1 - p_high
         dichotomies[d.id] = DichotomyResult(
@@ -301,10 +362,12 @@ def score(
             pole=d.high.code if high else d.low.code,
             probability=probability,
             p_high=p_high,
-            borderline=probability < BORDERLINE_BELOW,
+            borderline=reads_below(probability, BORDERLINE_BELOW),
             calibration=cal,
             cut=cut,
             model=model,
+            reliability=float(effective(cal, length)[0]),
+            self_knowledge_sd=spread,
         )
     return Result(
         questionnaire_id=q.id,
@@ -312,7 +375,40 @@ def score(
         scales=scales,
         dichotomies=dichotomies,
         quality=assess_quality(q, answers, timing=timing, scales=scales),
+        self_view_correlation=_self_view(q, dichotomies, latent_correlation)
+        if model == "self_report"
+        else None,
     )
+
+
+def _self_view(
+    q: Questionnaire,
+    dichotomies: Mapping[str, DichotomyResult],
+    latent: Mapping[str, Mapping[str, float]] | None,
+) -> dict[str, dict[str, float]] | None:
+    """The informed self-descriptions' correlation given the answers, from the latent
+    correlation of the scales (``selfknowledge.self_view_correlation``)."""
+    scored = [d for d in q.dichotomies if dichotomies[d.id].scored]
+    if latent is None or len(scored) < 2:
+        return None
+    if any(
+        d.scale not in latent or any(e.scale not in latent[d.scale] for e in scored) for d in scored
+    ):
+        return None
+    rel = np.array([dichotomies[d.id].reliability or 0.5 for d in scored])
+    tau = np.array([dichotomies[d.id].self_knowledge_sd or 0.0 for d in scored])
+    lat = np.array([[latent[d.scale][e.scale] for e in scored] for d in scored], dtype=float)
+    c = self_view_correlation(lat, rel, tau)
+    return {
+        d.id: {e.id: round(float(c[i, j]), 6) for j, e in enumerate(scored)}
+        for i, d in enumerate(scored)
+    }
+
+
+def _length(key: ScaleKey, answered_span: float) -> float:
+    # The answered share of the scale, measured as proration does: by the items' score ranges.
+    full = float(key.span.sum())
+    return answered_span / full if full > 0 else 1.0
 
 
 def _scale_score(
@@ -431,6 +527,7 @@ def score_many(
     prorated = np.zeros((n, cols), dtype=bool)
     answered = np.zeros((n, cols), dtype=int)
     answered_sum = np.zeros((n, cols))
+    length = np.ones((n, cols))
     for j, name in enumerate(names):
         key = k.scales[name]
         sub = codes[:, key.columns]
@@ -456,18 +553,25 @@ def score_many(
         prorated[:, j] = can_prorate
         answered[:, j] = count
         answered_sum[:, j] = sums
+        full = float(key.span.sum())
+        if full > 0:
+            length[:, j] = span / full
     cals = _calibrations(q, calibration)
     dnames = [d.id for d in q.dichotomies]
     p_high = np.full((n, len(dnames)), np.nan)
     high = np.zeros((n, len(dnames)), dtype=bool)
     cuts = np.array([default_cut(q, d) for d in dnames], dtype=float)
     for j, d in enumerate(q.dichotomies):
-        x = raw[:, names.index(d.scale)]
+        col = names.index(d.scale)
+        x = raw[:, col]
         cal = cals[d.scale]
-        p_high[:, j] = ndtr(_z_beyond_cut(x, cuts[j], cal, model))
+        spread = spread_for(q.id, d.id) if model == "self_report" else 0.0
+        # An unscored row has length 0 (nothing answered): keep the arithmetic finite there.
+        ln = np.where(length[:, col] > 0, length[:, col], 1.0)
+        p_high[:, j] = _p_high(x, cuts[j], cal, model, ln, spread)
         high[:, j] = x > cuts[j]
     probability = np.where(high, p_high, 1 - p_high)
-    borderline = probability < BORDERLINE_BELOW
+    borderline = shown_array(probability) < BORDERLINE_BELOW
     return ScoreTable(
         scales=names,
         dichotomies=dnames,

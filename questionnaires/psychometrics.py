@@ -28,6 +28,7 @@ from questionnaires.engine import (
 )
 from questionnaires.result import ScaleCalibration
 from questionnaires.schema import Questionnaire
+from questionnaires.selfknowledge import latent_correlation
 
 # A scale's sample calibration replaces the prior once it has this many complete responses.
 MIN_SAMPLE = 200
@@ -136,6 +137,31 @@ def calibration_from_responses(
             source="sample",
         )
     return out
+
+
+def latent_correlation_from_responses(
+    q: Questionnaire,
+    matrix: np.ndarray,
+    calibration: Mapping[str, ScaleCalibration],
+    *,
+    minimum: int = MIN_SAMPLE,
+) -> dict[str, dict[str, float]] | None:
+    """Correlation of the scales' true scores (scale id -> scale id), from the raw scores of the
+    responses with every scale complete, corrected for attenuation with ``calibration``'s
+    reliabilities (``selfknowledge.latent_correlation``); None below ``minimum`` responses or
+    while any scale still uses its prior reliability."""
+    names = [s.id for s in q.scales]
+    if len(names) < 2 or any(calibration[s].source != "sample" for s in names):
+        return None
+    table = score_many(q, matrix)
+    full = (table.answered == np.array([len(keying(q).scales[s].columns) for s in names])).all(
+        axis=1
+    )
+    if int(full.sum()) < minimum:
+        return None
+    rel = np.array([calibration[s].reliability for s in names])
+    c = latent_correlation(table.raw[full], rel)
+    return {a: {b: float(c[i, j]) for j, b in enumerate(names)} for i, a in enumerate(names)}
 
 
 @dataclass(frozen=True)

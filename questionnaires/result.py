@@ -57,13 +57,24 @@ class DichotomyResult(Frozen):
     calibration: ScaleCalibration | None
     cut: float | None = None  # the cut actually used, on the raw metric
     # The uncertainty model (questionnaires/README.md, "Uncertainty").
-    model: Literal["neutral", "sem", "kelley"] = "neutral"
+    model: Literal["self_report", "neutral", "sem", "kelley"] = "neutral"
+    # The reliability actually used: the scale's, or Spearman-Brown's for the answered share of
+    # a prorated scale. None in results stored before it was recorded.
+    reliability: float | None = None
+    # The self-knowledge spread tau of the "self_report" model (questionnaires/selfknowledge.py).
+    self_knowledge_sd: float | None = None
 
 
 class QualityFlag(Frozen):
-    code: str  # too_fast, straight_lining, attention_failed, inconsistent, missing_answers
+    # too_fast, straight_lining, attention_failed, random_like, inconsistent, acquiescence,
+    # missing_answers; each at most once per result (results stored before 2026-12 may repeat
+    # too_fast)
+    code: str
     severity: Literal["doubtful", "unusable"]
-    detail: str  # plain English for logs and exports; pages translate by code
+    detail: str  # plain English for logs and exports; pages build their text from the fields
+    scales: list[str] = Field(default_factory=list)  # the scales the flag is about, if any
+    # The numbers behind the flag, by name (quality.py says which flag carries which).
+    facts: dict[str, float | str] = Field(default_factory=dict)
 
 
 class Quality(Frozen):
@@ -79,3 +90,6 @@ class Result(Frozen):
     scales: dict[str, ScaleScore]
     dichotomies: dict[str, DichotomyResult]
     quality: Quality
+    # Correlation of the self-descriptions given the answers (questionnaires/README.md, "Type
+    # probabilities"), dichotomy id -> dichotomy id; None while stored responses are too few.
+    self_view_correlation: dict[str, dict[str, float]] | None = None

@@ -22,7 +22,7 @@ from pathlib import Path
 
 import numpy as np
 
-from questionnaires.engine import DEFAULT_MODEL, Model, score_many
+from questionnaires.engine import Model, latent_posterior, score_many
 from questionnaires.loader import load_questionnaire
 from questionnaires.psychometrics import (
     alpha_ci,
@@ -30,7 +30,15 @@ from questionnaires.psychometrics import (
     cronbach_alpha,
     keyed_items,
 )
+from questionnaires.result import ScaleCalibration
 from questionnaires.schema import Questionnaire
+from questionnaires.selfknowledge import (
+    fit,
+    latent_correlation,
+    p_self,
+    self_view_correlation,
+    type_distribution,
+)
 
 ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_DATA = ROOT / ".." / "shared" / "validation"
@@ -64,6 +72,11 @@ BIG5_PUBLISHED = {
 
 ALPHA_TOLERANCE = 1e-6
 BINS = np.linspace(0, 1, 11)
+# Cross-validation of the self-report model: 10 folds, the rows shuffled with this seed.
+FOLDS = 10
+FOLD_SEED = 20261205
+# The model the product used before issue 14, printed beside the product's for comparison.
+OLD_MODEL: Model = "neutral"
 
 
 @dataclass(frozen=True)
@@ -85,6 +98,49 @@ class Calibration:
 
 
 @dataclass(frozen=True)
+class TopType:
+    """The most probable type against the self-reported type."""
+
+    model: str
+    mean_stated: float
+    hit_rate: float
+    calibration: Calibration
+
+
+@dataclass(frozen=True)
+class LetterFigures:
+    """Out-of-fold (or, for the old model, as-is) figures per letter and for the type."""
+
+    model: str
+    letters: dict[str, Calibration]  # dichotomy id -> its calibration
+    pooled: Calibration
+    top: TopType
+
+
+@dataclass(frozen=True)
+class Prediction:
+    row: int  # 0-based index of the data row in oejts/data.csv
+    reported_type: str
+    p_high: dict[str, float]  # dichotomy id -> out-of-fold P(high pole)
+    top_type: str
+    p_top_type: float
+
+
+@dataclass(frozen=True)
+class CrossValidation:
+    folds: int
+    seed: int
+    old: LetterFigures  # the model before issue 14, sample calibration on all rows
+    new: LetterFigures  # the product's model, out-of-fold, with the population's lean
+    no_lean: LetterFigures  # the product's model, out-of-fold, without any lean (product default)
+    spreads: dict[str, list[float]]  # per dichotomy: tau learned in each fold
+    leans: dict[str, list[float]]  # per dichotomy: beta learned in each fold
+    unaware: list[float]  # the unaware share learned in each fold
+    correlation: list[list[float]]  # self-view correlation given the answers, fold mean
+    predictions: list[Prediction]
+
+
+@dataclass(frozen=True)
 class OejtsReport:
     rows: int
     complete: int
@@ -95,6 +151,7 @@ class OejtsReport:
     self_all_four: float
     calibration: list[Calibration]
     reliability: dict[str, float]
+    cv: CrossValidation | None = None
 
 
 @dataclass(frozen=True)
@@ -159,8 +216,11 @@ def _matrix(q: Questionnaire, header: list[str], rows: list[list[str]]) -> np.nd
 
 
 def _oejts(data: Path, q: Questionnaire, sample: int | None) -> OejtsReport:
-    header, rows = _read(data / "oejts" / "data.csv", "\t")
-    rows = _sample_rows(rows, sample)
+    header, all_rows = _read(data / "oejts" / "data.csv", "\t")
+    # Keep each row's 0-based data index (the predictions name respondents by it).
+    indexed = _sample_rows([[str(i), *r] for i, r in enumerate(all_rows)], sample)
+    index = np.array([int(r[0]) for r in indexed])
+    rows = [r[1:] for r in indexed]
     with (data / "oejts" / "oejts12_item_map.csv").open(newline="", encoding="utf-8") as fh:
         column_of = {r["oejts12_item"]: r["oejts11_column"] for r in csv.DictReader(fh)}
     m = _matrix(q, header, rows)
@@ -183,7 +243,7 @@ def _oejts(data: Path, q: Questionnaire, sample: int | None) -> OejtsReport:
     cal = calibration_from_responses(q, m)
     models: tuple[Model, ...] = ("neutral", "sem", "kelley")
     tables = {model: score_many(q, mc, calibration=cal, model=model) for model in models}
-    table = tables[DEFAULT_MODEL]
+    table = tables[OLD_MODEL]
     engine_types = [
         "".join(t) for t in zip(*(table.pole_codes(d) for d in OEJTS_LETTERS), strict=True)
     ]
@@ -208,6 +268,18 @@ def _oejts(data: Path, q: Questionnaire, sample: int | None) -> OejtsReport:
             p.append(t.p_high[known, j])
             y.append(np.array([s[j] == high_letter for s in stated], dtype=float))
         calibrations.append(calibration_table(model, np.concatenate(p), np.concatenate(y)))
+    y_known = np.array(
+        [[s[j] == OEJTS_LETTERS[d][1] for j, d in enumerate(OEJTS_LETTERS)] for s in stated],
+        dtype=float,
+    )
+    cv = cross_validate(
+        q,
+        mc[known],
+        y_known,
+        rows=index[complete][known].tolist(),
+        reported=[r[kn].strip() for r, k in zip(crow, known.tolist(), strict=True) if k],
+        old_p=tables[OLD_MODEL].p_high[known],
+    )
     return OejtsReport(
         rows=len(rows),
         complete=int(complete.sum()),
@@ -218,12 +290,190 @@ def _oejts(data: Path, q: Questionnaire, sample: int | None) -> OejtsReport:
         self_all_four=all_four,
         calibration=calibrations,
         reliability={s: cal[s].reliability for s in OEJTS_LETTERS},
+        cv=cv,
     )
 
 
 def _valid_type(t: str) -> bool:
     t = t.strip().upper()
     return len(t) == 4 and all(t[i] in pair for i, pair in enumerate(OEJTS_LETTERS.values()))
+
+
+def fold_of(n: int, folds: int = FOLDS, seed: int = FOLD_SEED) -> np.ndarray:
+    """Fold number of each of n rows: a fixed shuffle, then round robin (sizes differ by 1)."""
+    return np.random.default_rng(seed).permutation(n) % folds
+
+
+def _posteriors(
+    q: Questionnaire, matrix: np.ndarray, cal: dict[str, ScaleCalibration]
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Raw scores, latent posterior means and variances (rows x dichotomies)."""
+    t = score_many(q, matrix, calibration=cal)
+    raw = np.column_stack([t.raw[:, t.column(d.scale)] for d in q.dichotomies])
+    ms, vs = [], []
+    for j, d in enumerate(q.dichotomies):
+        m, v = latent_posterior(raw[:, j], float(t.cuts[j]), cal[d.scale])
+        ms.append(m)
+        vs.append(np.broadcast_to(v, m.shape))
+    return raw, np.column_stack(ms), np.column_stack(vs)
+
+
+def fit_spreads(
+    q: Questionnaire, matrix: np.ndarray, y: np.ndarray
+) -> tuple[dict[str, float], float]:
+    """Self-knowledge spreads tau per dichotomy and the unaware share, fitted on every given
+    row (``--fit``)."""
+    cal = calibration_from_responses(q, matrix, minimum=2)
+    _, m, v = _posteriors(q, matrix, cal)
+    taus, _, omega = fit(m, v, y, y.mean(axis=0))
+    return {d.id: float(taus[j]) for j, d in enumerate(q.dichotomies)}, omega
+
+
+def type_table(
+    p_high: np.ndarray,
+    correlation: np.ndarray | list[np.ndarray] | None,
+    *,
+    unaware: float | list[float] = 0.0,
+    base: np.ndarray | list[np.ndarray] | float = 0.5,
+) -> tuple[list[int], np.ndarray]:
+    """Per row: the most probable high/low pattern (bit j = dichotomy j high) and its P.
+
+    ``correlation``, ``unaware`` and ``base`` may be given per row (lists)."""
+    best, pb = [], []
+    for i, p in enumerate(p_high):
+        c = correlation[i] if isinstance(correlation, list) else correlation
+        w = unaware[i] if isinstance(unaware, list) else unaware
+        b = base[i] if isinstance(base, list) else base
+        probs = type_distribution(p, c, unaware=w, base=b)
+        k = int(np.argmax(probs))
+        best.append(k)
+        pb.append(float(probs[k]))
+    return best, np.array(pb)
+
+
+def _figures(
+    model: str, p: np.ndarray, y: np.ndarray, names: list[str], best: list[int], pb: np.ndarray
+) -> LetterFigures:
+    bits = np.array([[(b >> j) & 1 for j in range(len(names))] for b in best], dtype=float)
+    hit = (bits == y).all(axis=1).astype(float)
+    return LetterFigures(
+        model=model,
+        letters={d: calibration_table(d, p[:, j], y[:, j]) for j, d in enumerate(names)},
+        pooled=calibration_table(model, p.ravel(), y.ravel()),
+        top=TopType(
+            model=model,
+            mean_stated=float(pb.mean()),
+            hit_rate=float(hit.mean()),
+            calibration=calibration_table(model, pb, hit),
+        ),
+    )
+
+
+def cross_validate(
+    q: Questionnaire,
+    matrix: np.ndarray,
+    y: np.ndarray,
+    *,
+    rows: list[int],
+    reported: list[str],
+    old_p: np.ndarray,
+) -> CrossValidation:
+    """Out-of-fold probabilities of the product's model against self-reported letters.
+
+    In each fold, everything is learned from the other nine: the scales' reliability, mean and
+    SD and the latent correlation from their answers (what the product learns from stored
+    responses), and per dichotomy the spread tau and the population's lean beta from their
+    self-reports. The held-out rows are then scored with those.
+    """
+    names = [d.id for d in q.dichotomies]
+    n, k = y.shape
+    fold = fold_of(n)
+    p_new = np.zeros((n, k))
+    p_flat = np.zeros((n, k))
+    corr: list[np.ndarray] = [np.eye(k)] * n
+    omega: list[float] = [0.0] * n
+    base: list[np.ndarray] = [np.full(k, 0.5)] * n
+    spreads: dict[str, list[float]] = {d: [] for d in names}
+    leans: dict[str, list[float]] = {d: [] for d in names}
+    unaware: list[float] = []
+    corrs = []
+    for f in range(FOLDS):
+        train, test = fold != f, fold == f
+        cal = calibration_from_responses(q, matrix[train], minimum=2)
+        raw, m, v = _posteriors(q, matrix, cal)
+        rel = np.array([cal[d.scale].reliability for d in q.dichotomies])
+        share = y[train].mean(axis=0)
+        taus, betas, w = fit(m[train], v[train], y[train], share)
+        unaware.append(w)
+        for j, d in enumerate(names):
+            spreads[d].append(float(taus[j]))
+            leans[d].append(float(betas[j]))
+            p_new[test, j] = p_self(
+                m[test, j], v[test, j], tau=taus[j], unaware=w, beta=betas[j], base=share[j]
+            )
+            # The product's default for a population it knows nothing about: no lean, 50/50.
+            p_flat[test, j] = p_self(m[test, j], v[test, j], tau=taus[j], unaware=w)
+        c = self_view_correlation(latent_correlation(raw[train], rel), rel, taus)
+        corrs.append(c)
+        for i in np.flatnonzero(test).tolist():
+            corr[i], omega[i], base[i] = c, w, share
+    best_new, pb_new = type_table(p_new, corr, unaware=omega, base=base)
+    best_flat, pb_flat = type_table(p_flat, corr, unaware=omega)
+    best_old, pb_old = type_table(old_p, None)
+    letters = list(OEJTS_LETTERS.values())
+    predictions = [
+        Prediction(
+            row=rows[i],
+            reported_type=reported[i],
+            p_high={d: float(p_new[i, j]) for j, d in enumerate(names)},
+            top_type="".join(letters[j][(best_new[i] >> j) & 1] for j in range(k)),
+            p_top_type=pb_new[i],
+        )
+        for i in range(n)
+    ]
+    return CrossValidation(
+        folds=FOLDS,
+        seed=FOLD_SEED,
+        old=_figures(f"old ({OLD_MODEL})", old_p, y, names, best_old, pb_old),
+        new=_figures("product (self_report)", p_new, y, names, best_new, pb_new),
+        no_lean=_figures("product, no lean", p_flat, y, names, best_flat, pb_flat),
+        spreads=spreads,
+        leans=leans,
+        unaware=unaware,
+        correlation=np.mean(corrs, axis=0).round(4).tolist(),
+        predictions=predictions,
+    )
+
+
+def write_predictions(cv: CrossValidation, path: Path) -> None:
+    """One row per respondent: row, reported_type, p_E, p_N, p_T, p_J, top_type, p_top_type.
+
+    p_J is the probability of J, the low pole of JP (1 - P(P)), as issue 14 names the columns."""
+    with path.open("w", newline="", encoding="utf-8") as fh:
+        w = csv.writer(fh)
+        w.writerow(["row", "reported_type", *PREDICTION_POLES, "top_type", "p_top_type"])
+        for p in cv.predictions:
+            poles = [
+                p.p_high[d] if high else 1 - p.p_high[d] for d, high in PREDICTION_POLES.values()
+            ]
+            w.writerow(
+                [
+                    p.row,
+                    p.reported_type,
+                    *(f"{x:.6f}" for x in poles),
+                    p.top_type,
+                    f"{p.p_top_type:.6f}",
+                ]
+            )
+
+
+# Prediction columns: the pole named, its dichotomy, and whether it is the high pole.
+PREDICTION_POLES = {
+    "p_E": ("IE", True),
+    "p_N": ("SN", True),
+    "p_T": ("FT", True),
+    "p_J": ("JP", False),
+}
 
 
 def calibration_table(model: str, p: np.ndarray, y: np.ndarray) -> Calibration:
@@ -349,7 +599,7 @@ def format_report(report: ValidationReport) -> str:
     rel = ", ".join(f"{k} {v:.3f}" for k, v in o.reliability.items())
     lines += [
         "",
-        f"  Calibration of p(high pole) vs the self-reported letter ({o.self_n} x 4)",
+        f"  Older models (before issue 14): p(high) vs the self-reported letter ({o.self_n} x 4)",
         f"  sample reliabilities (alpha): {rel}",
     ]
     head = f"  {'p bin':<11}"
@@ -370,6 +620,8 @@ def format_report(report: ValidationReport) -> str:
         lines.append(
             f"  {c.model}: expected calibration error {c.ece:.4f}, Brier score {c.brier:.4f}"
         )
+    if o.cv is not None:
+        lines += ["", *format_cross_validation(o.cv)]
     lines += [
         "",
         f"BIG5 IPIP 50 (big5/data.csv, {b.rows} rows)",
@@ -397,12 +649,121 @@ def format_report(report: ValidationReport) -> str:
     return "\n".join(lines)
 
 
-def main(data_dir: Path | None = None) -> int:
-    """Print the report; 0 when every exact check holds, 1 when one fails, 2 without data."""
+# Targets of issue 14 for the product's model on OEJTS, out-of-fold.
+TARGET_LETTER_ECE = 0.03
+TARGET_TYPE_ECE = 0.05
+TARGET_TYPE_GAP = 0.03
+
+
+def format_cross_validation(cv: CrossValidation) -> list[str]:
+    """Per-letter ECE and Brier and the most probable type, the old model beside the new."""
+    figs = (cv.old, cv.new, cv.no_lean)
+    lines = [
+        "  Meaning of p: how likely the person would describe themselves with the letter.",
+        f"  Out-of-fold ({cv.folds} folds, seed {cv.seed}; spreads tau, unaware share and this "
+        "population's lean beta and letter shares learned on the other folds)",
+        f"  {'':<22}" + "".join(f" | {f.model:>24}" for f in figs),
+        f"  {'':<22}" + " | ECE    Brier            " * len(figs),
+    ]
+    for d in cv.old.letters:
+        row = f"  {'letter ' + d:<22}"
+        for f in figs:
+            c = f.letters[d]
+            row += f" | {c.ece:.4f} {c.brier:.4f}          "
+        lines.append(row)
+    row = f"  {'pooled (4 letters)':<22}"
+    for f in figs:
+        row += f" | {f.pooled.ece:.4f} {f.pooled.brier:.4f}          "
+    lines.append(row)
+    lines.append(f"  {'most probable type':<22}" + " | ECE    stated  right    " * len(figs))
+    row = f"  {'':<22}"
+    for f in figs:
+        t = f.top
+        row += f" | {t.calibration.ece:.4f} {t.mean_stated:.3f}   {t.hit_rate:.3f}    "
+    lines.append(row)
+    spreads = ", ".join(f"{d} {np.mean(v):.3f}" for d, v in cv.spreads.items())
+    leans = ", ".join(f"{d} {np.mean(v):+.3f}" for d, v in cv.leans.items())
+    lines += [
+        f"  spread tau by fold, mean: {spreads}",
+        f"  this population's lean beta, mean: {leans}",
+        f"  unaware share omega by fold: {min(cv.unaware):.3f}..{max(cv.unaware):.3f}",
+        "  self-view correlation given the answers (fold mean): "
+        + "; ".join(" ".join(f"{x:+.3f}" for x in r) for r in cv.correlation),
+    ]
+    new = cv.new
+    checks = [
+        (
+            f"each letter ECE <= {TARGET_LETTER_ECE}",
+            all(c.ece <= TARGET_LETTER_ECE for c in new.letters.values()),
+        ),
+        (
+            "each letter Brier no worse than the old model's",
+            all(new.letters[d].brier <= cv.old.letters[d].brier for d in new.letters),
+        ),
+        (
+            f"most probable type ECE <= {TARGET_TYPE_ECE}",
+            new.top.calibration.ece <= TARGET_TYPE_ECE,
+        ),
+        (
+            f"most probable type: stated within {TARGET_TYPE_GAP} of right "
+            f"({new.top.mean_stated:.3f} vs {new.top.hit_rate:.3f})",
+            abs(new.top.mean_stated - new.top.hit_rate) <= TARGET_TYPE_GAP,
+        ),
+    ]
+    lines += [f"  target: {name}: {'met' if ok else 'NOT MET'}" for name, ok in checks]
+    return lines
+
+
+def format_spreads(spreads: dict[str, float], unaware: float, n: int) -> str:
+    """The learned lines of questionnaires/data/self_knowledge.yaml."""
+    body = ", ".join(f"{d}: {v:.3f}" for d, v in spreads.items())
+    return (
+        f"# fitted on {n} OEJTS respondents (all rows, no folds)\n"
+        f"spreads: {{{body}}}\nunaware_share: {unaware:.3f}"
+    )
+
+
+def main(
+    data_dir: Path | None = None, *, predictions: Path | None = None, fit: bool = False
+) -> int:
+    """Print the report; 0 when every exact check holds, 1 when one fails, 2 without data.
+
+    ``predictions``: also write the out-of-fold OEJTS predictions there (CSV). ``fit``: print
+    only the self-knowledge spreads fitted on every OEJTS respondent, for the data file.
+    """
     data = Path(data_dir) if data_dir is not None else DEFAULT_DATA
     if not (data / "oejts" / "data.csv").is_file():
         print(f"no validation data in {data} (expected oejts/, big5/, npi/)")
         return 2
+    if fit:
+        q = load_questionnaire(DEFINITIONS / "oejts12.yaml")
+        matrix, y = oejts_self_reports(data, q)
+        spreads, unaware = fit_spreads(q, matrix, y)
+        print(format_spreads(spreads, unaware, len(y)))
+        return 0
     report = run_validation(data)
     print(format_report(report))
+    if predictions is not None and report.oejts.cv is not None:
+        write_predictions(report.oejts.cv, predictions)
+        print(f"wrote {len(report.oejts.cv.predictions)} rows to {predictions}")
     return 0 if report.ok else 1
+
+
+def oejts_self_reports(data: Path, q: Questionnaire) -> tuple[np.ndarray, np.ndarray]:
+    """Answers and self-reported high letters (1/0) of every complete respondent who says they
+    know their type."""
+    header, rows = _read(data / "oejts" / "data.csv", "\t")
+    m = _matrix(q, header, rows)
+    kt, kn = header.index("knowtype"), header.index("knowntype")
+    keep = [
+        i for i, r in enumerate(rows) if (m[i] > 0).all() and r[kt] == "1" and _valid_type(r[kn])
+    ]
+    letters = list(OEJTS_LETTERS.values())
+    y = np.array(
+        [
+            [rows[i][kn].strip().upper()[j] == pair[1] for j, pair in enumerate(letters)]
+            for i in keep
+        ],
+        dtype=float,
+    )
+    return m[keep], y

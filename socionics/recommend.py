@@ -3,19 +3,25 @@
 Pure functions on plain numbers and the matrix; every threshold is a named constant below
 and is documented in ``socionics/README.md``.
 
-Assumption: the four base dichotomies are independent given the answers, so a type's
-probability is the product of its four pole probabilities. The questionnaire scores each
-dichotomy on its own scale and the scales share no items, so the answers carry no
-information about how the dichotomies co-vary; independence is the plain choice.
+Type probabilities follow the pole probabilities' meaning (how likely the person would describe
+themselves with each letter, questionnaires/README.md "Uncertainty"): the informed people's four
+self-descriptions are multivariate normal, with the correlation given the answers estimated from
+stored responses (none until there are 200, then ``selfknowledge.self_view_correlation``), mixed
+with the share of people who describe themselves regardless of their answers
+(``selfknowledge.type_distribution``). That share makes the letters hang together: someone who
+knows themselves is right on all four at once.
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 
+import numpy as np
 from pydantic import BaseModel, ConfigDict
 
+from questionnaires.selfknowledge import type_distribution
+from questionnaires.shown import reads_below, shown_percent
 from socionics.matrix import GROUPS, ROLE_NAMES, RoleFitMatrix
 from socionics.model import BASE_DICHOTOMIES, POLES, Text, base_dichotomy, get_type, types
 
@@ -166,28 +172,46 @@ class Recommendation(Frozen):
         return [t.get(language) for t in self.explanation]
 
 
-def type_probabilities(pole_p_high: Mapping[str, float]) -> dict[str, float]:
+def type_probabilities(
+    pole_p_high: Mapping[str, float],
+    *,
+    correlation: Sequence[Sequence[float]] | None = None,
+    unaware_share: float = 0.0,
+) -> dict[str, float]:
     """P(type) for each of the 16 types from P(high pole) of EI, SN, LF and RI.
 
-    Assumes the four dichotomies independent (see the module docstring).
+    ``correlation``: of the informed self-descriptions given the answers, in BASE_DICHOTOMIES
+    order (None: uncorrelated). ``unaware_share``: the share of people describing themselves
+    regardless of their answers; the product passes the reviewed value of
+    questionnaires/data/self_knowledge.yaml (``PRODUCT_TYPING``); 0 and no correlation give the
+    plain product of the four.
     """
     _check_poles(pole_p_high)
-    return {
-        t.code: math.prod(
-            pole_p_high[d] if t.sign(d) > 0 else 1 - pole_p_high[d] for d in BASE_DICHOTOMIES
-        )
-        for t in types()
-    }
+    omega = unaware_share
+    p = np.array([pole_p_high[d] for d in BASE_DICHOTOMIES], dtype=float)
+    corr = None if correlation is None else np.asarray(correlation, dtype=float)
+    table = type_distribution(p, corr, unaware=omega)
+    out = {}
+    for t in types():
+        index = sum(1 << j for j, d in enumerate(BASE_DICHOTOMIES) if t.sign(d) > 0)
+        out[t.code] = float(table[index])
+    return out
 
 
 def type_result(
-    pole_p_high: Mapping[str, float], *, borderline_below: float = BORDERLINE_BELOW
+    pole_p_high: Mapping[str, float],
+    *,
+    borderline_below: float = BORDERLINE_BELOW,
+    correlation: Sequence[Sequence[float]] | None = None,
+    unaware_share: float = 0.0,
 ) -> TypeResult:
-    probs = type_probabilities(pole_p_high)
+    probs = type_probabilities(pole_p_high, correlation=correlation, unaware_share=unaware_share)
     ordered = sorted(probs.items(), key=lambda kv: -kv[1])
     code, p = ordered[0]
     borderline = [
-        d for d in BASE_DICHOTOMIES if max(pole_p_high[d], 1 - pole_p_high[d]) < borderline_below
+        d
+        for d in BASE_DICHOTOMIES
+        if reads_below(max(pole_p_high[d], 1 - pole_p_high[d]), borderline_below)
     ]
     return TypeResult(
         pole_p_high={d: float(pole_p_high[d]) for d in BASE_DICHOTOMIES},
@@ -270,7 +294,7 @@ def recommend(
         extraversion = _extraversion_check(poles["EI"], ie_p_extravert)
 
     universal_warning = None
-    if target == "universal" and p_ese < UNIVERSAL_ESE_MIN:
+    if target == "universal" and reads_below(p_ese, UNIVERSAL_ESE_MIN):
         universal_warning = _universal_warning(p_ese)
 
     effects = _effects(poles, matrix, roles)
@@ -396,9 +420,10 @@ def _target_roles(target: str | None, roles: list[str]) -> tuple[str | None, lis
 
 def _extraversion_check(p_socionics: float, p_questionnaire: float) -> ExtraversionCheck:
     def confident_pole(p: float) -> str | None:
-        if p >= EXTRAVERSION_CONFIDENT:
+        # Judged on the figures the report shows (5% steps), so the sentence matches them.
+        if not reads_below(p, EXTRAVERSION_CONFIDENT):
             return "E"
-        if 1 - p >= EXTRAVERSION_CONFIDENT:
+        if not reads_below(1 - p, EXTRAVERSION_CONFIDENT):
             return "I"
         return None
 
@@ -462,7 +487,8 @@ def _points_en(n: int) -> str:
 
 
 def _pct(p: float) -> str:
-    return f"{round(p * 100)}%"
+    # The product's one rule for showing a probability (5% steps within 5-95%).
+    return shown_percent(p)
 
 
 def _role(role: str, lang: str) -> str:
@@ -592,7 +618,7 @@ def _explanation(rec: Recommendation, poles: Mapping[str, float]) -> list[Text]:
         )
 
     for effect in rec.effects:
-        if effect.probability >= BORDERLINE_BELOW:
+        if not reads_below(effect.probability, BORDERLINE_BELOW):
             continue
         d = base_dichotomy(effect.dichotomy)
         other = d.low if effect.pole == d.high.code else d.high

@@ -63,6 +63,11 @@ ACTIONS = [
     "webhook.test",
     "vacancy.update",
     "vacancy.close",
+    "employee.create",
+    "employee.update",
+    "deals.import",
+    "deals.resolve",
+    "evidence.export_pdf",
 ]
 PAGE_SIZE = 50
 

@@ -36,6 +36,7 @@ from app.db import utcnow
 from app.i18n import translations
 from app.web import render
 from questionnaires.schema import Questionnaire
+from questionnaires.timing import estimated_minutes, questionnaire_minutes
 
 PREFIX = "/a/{token}"
 AUTOSAVE_MAX_BYTES = 2000
@@ -101,7 +102,8 @@ def _welcome(request: Request, page: jobs.Welcome, *, error: bool) -> Response:
     questionnaires = [catalog[q] for q in link.questionnaire_ids if q in catalog]
     ctx = {
         "questionnaires": questionnaires,
-        "minutes": sum(q.minutes or 0 for q in questionnaires),
+        "minutes": estimated_minutes(questionnaires),
+        "q_minutes": {q.id: questionnaire_minutes(q) for q in questionnaires},
         "items": sum(len(q.items) for q in questionnaires),
         "error": error,
         "company": settings.company_name,

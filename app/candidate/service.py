@@ -17,7 +17,7 @@ from sqlmodel import Session, col, select
 from app.dashboard.keys import sync_table_keys
 from app.db import upsert_insert
 from app.models import Answer, Invitation, PageEvent, Result
-from app.scoring.service import calibration_for, update_fit
+from app.scoring.service import calibration_for, correlation_for, update_fit
 from app.webhooks import service as webhooks
 from questionnaires.engine import check_answer, score
 from questionnaires.result import Result as EngineResult
@@ -284,14 +284,25 @@ def submit(
     no-op: ON CONFLICT DO NOTHING keeps the first result.
     """
     assert invitation.id is not None
-    answers = stored_answers(session, invitation_id=invitation.id, questionnaire_id=q.id)
+    stored = stored_answers(session, invitation_id=invitation.id, questionnaire_id=q.id)
+    # A candidate who started before a new questionnaire version may hold answers to items it
+    # no longer has (a reworded item gets a new id): those answered another text, so they are
+    # kept in the answers table but not scored; the new items are asked like any unanswered one.
+    known = {item.id for item in q.items}
+    answers = {item_id: value for item_id, value in stored.items() if item_id in known}
     missing = [item.id for item in q.items if item.id not in answers]
     if missing and not allow_missing:
         return Submission(missing=missing, result=None)
     timing, seconds = page_timing(session, invitation_id=invitation.id, q=q)
     # The sample calibration once the questionnaire has 200 stored results, else the prior.
     calibration = calibration_for(session, q=q)
-    result = score(q, answers, timing=timing, calibration=calibration)
+    result = score(
+        q,
+        answers,
+        timing=timing,
+        calibration=calibration,
+        latent_correlation=correlation_for(session, q=q),
+    )
     row = {
         "invitation_id": invitation.id,
         "questionnaire_id": q.id,

@@ -31,6 +31,8 @@ from app.mail.message import SMTP_POLICY, build_message, message_bytes
 from app.mail.queue import deliver, retry_at
 from app.mail.transport import SmtpSettings
 from app.models import EmailStatus, Invitation, OutgoingEmail, User
+from questionnaires.loader import product_questionnaires
+from questionnaires.timing import estimated_minutes
 
 log = logging.getLogger("rolefit.mail")
 
@@ -52,6 +54,12 @@ def smtp_settings(settings: Settings) -> SmtpSettings | None:
         sender=settings.mail_from,
         timeout=settings.smtp_timeout,
     )
+
+
+def invitation_minutes(questionnaire_ids: list[str]) -> int:
+    """The time estimate of an invitation's questionnaires, as its landing page shows it."""
+    catalog = product_questionnaires()
+    return estimated_minutes(catalog[q] for q in questionnaire_ids if q in catalog)
 
 
 def queue_email(
@@ -80,6 +88,7 @@ def queue_email(
         expires_at=invitation.expires_at,
         contact_email=contact_email,
         kind=email_kind,
+        minutes=invitation_minutes(invitation.questionnaire_ids),
     )
     msg = build_message(
         sender=settings.mail_from,

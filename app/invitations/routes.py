@@ -35,6 +35,7 @@ from app.mail.transport import find_outbox, list_outbox, read_outbox
 from app.models import Candidate, EmailStatus, Invitation, OutgoingEmail, User, Vacancy
 from app.staff.service import FormErrors
 from app.web import render, staff_language
+from questionnaires.timing import questionnaire_minutes
 
 router = APIRouter(dependencies=[Depends(csrf_protect), Depends(require_staff)])
 public_router = APIRouter()
@@ -62,6 +63,9 @@ def vacancy_extras(request: Request, session: Session, vacancy: Vacancy) -> dict
         "notice": request.session.pop(NOTICE, None),
         "last_email": last_email,
         "catalog": request.app.state.questionnaires,
+        "q_minutes": {
+            qid: questionnaire_minutes(q) for qid, q in request.app.state.questionnaires.items()
+        },
         "open_link": f"{settings.base_url}/join/{vacancy.open_token}"
         if vacancy.open_token
         else None,

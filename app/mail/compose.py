@@ -22,6 +22,8 @@ from typing import Literal
 import jinja2
 from babel.dates import format_date
 
+from app.i18n import translations
+
 TEMPLATES = Path(__file__).resolve().parent.parent.parent / "templates"
 LANGUAGES = ("ru", "en")
 Kind = Literal["invitation", "reminder"]
@@ -54,6 +56,7 @@ def render_invitation_email(
     expires_at: datetime,
     contact_email: str | None,
     kind: Kind,
+    minutes: int,
 ) -> EmailContent:
     """The subject, plain-text and HTML parts of an invitation or a reminder."""
     if language not in LANGUAGES:
@@ -71,6 +74,11 @@ def render_invitation_email(
         "link": link,
         "expires_on": format_date(last_full_day(expires_at), format="long", locale=language),
         "contact_email": _one_line(contact_email) if contact_email else None,
+        # The same words as the landing page (questionnaires/timing.py gives the number).
+        "duration": translations(language).ngettext(
+            "about %(num)s minute", "about %(num)s minutes", minutes
+        )
+        % {"num": minutes},
     }
     subject = _one_line(_env.get_template(f"emails/{kind}.subject.txt").render(context))
     text = _plain(_env.get_template(f"emails/{kind}.txt").render(context))

@@ -38,9 +38,10 @@ from app.reports.data import (
     TypeInfo,
     VacancyInfo,
 )
+from app.reports.flags import doubtful_dimensions, quality_notes
 from app.reports.outcome import placement_label
 from app.reports.service import CLEAR, MODERATE, NotFound, band_of, suggestion_of
-from app.scoring.service import EXTRAVERSION, SOCIONICS, worst_quality
+from app.scoring.service import EXTRAVERSION, SOCIONICS, type_result_of, worst_quality
 from app.stats.service import norm_samples, percentile_of
 from questionnaires.engine import p_high_of, scale_range
 from questionnaires.loader import product_questionnaires
@@ -57,7 +58,6 @@ from socionics.recommend import (
     Recommendation,
     decide,
     farmer_ranks_high,
-    type_result,
 )
 
 TOP_TYPES = 5
@@ -114,9 +114,15 @@ def build_report(session: Session, *, invitation_id: int, language: str) -> Repo
         for qid in invitation.questionnaire_ids
         if (r := rows.get(qid)) is not None
     ]
-    # Each kind of flag once: one questionnaire can raise the same flag twice (too fast by
-    # page times and by item times), and both questionnaires can raise it.
-    flags = list(dict.fromkeys(c for t in taken for c in t.quality_flags))
+    # Each code once, also when one questionnaire's stored result lists it twice (results
+    # stored before one too_fast flag per result did, and the old comprehension here only
+    # looked at the codes of earlier questionnaires).
+    flags: list[str] = []
+    for t in taken:
+        for code in t.quality_flags:
+            if code not in flags:
+                flags.append(code)
+    flagged = [(t.id, engine[t.id]) for t in taken]
     quality = worst_quality([t.quality_level for t in taken]) if taken else None
 
     norms: list[ScaleNorm] = []
@@ -158,9 +164,8 @@ def build_report(session: Session, *, invitation_id: int, language: str) -> Repo
     runners: list[TypeInfo] = []
     borderline: list[str] = []
     soc = engine.get(SOCIONICS)
-    poles = _poles(soc) if soc else None
-    if poles is not None:
-        tr = type_result(poles)
+    tr = type_result_of(soc) if soc else None
+    if tr is not None:
         types = [
             _type_info(code, p, language) for code, p in list(tr.probabilities.items())[:TOP_TYPES]
         ]
@@ -239,10 +244,17 @@ def build_report(session: Session, *, invitation_id: int, language: str) -> Repo
         else None,
         show_checklist=show_checklist,
         checklist=checklist_items(session, invitation_id=invitation_id, language=language),
-        interview_questions=_interview(dichotomies, extraversion, quality, language),
+        interview_questions=_interview(
+            dichotomies,
+            extraversion,
+            quality,
+            language,
+            in_doubt=doubtful_dimensions(flagged, catalog),
+        ),
         norms=norms,
         disclaimer=_(DISCLAIMER),
         group_probabilities=dict(rec.group_probabilities) if rec else {},
+        quality_notes=quality_notes(flagged, catalog, language),
     )
 
 
@@ -262,16 +274,6 @@ def _scale_name(catalog: dict[str, Questionnaire], qid: str, scale: str, languag
         if s.id == scale and s.name is not None:
             return s.name.get(language)
     return scale
-
-
-def _poles(result: EngineResult) -> dict[str, float] | None:
-    out = {}
-    for d in BASE_DICHOTOMIES:
-        dich = result.dichotomies.get(d)
-        if dich is None or not dich.scored or dich.p_high is None:
-            return None
-        out[d] = dich.p_high
-    return out
 
 
 def _type_info(code: str, p: float, language: str) -> TypeInfo:
@@ -487,8 +489,11 @@ def _interview(
     extraversion: ExtraversionInfo | None,
     quality: str | None,
     language: str,
+    *,
+    in_doubt: set[str] | None = None,
 ) -> list[InterviewQuestion]:
-    """Questions where a pole is borderline, or on every dichotomy when answers were doubtful."""
+    """Questions where a pole is borderline, and where the answers were doubtful: on the
+    dichotomies ``in_doubt`` names, or on every one (None) when a flag concerns all answers."""
     bank = interview_questions()
     doubtful = quality in ("doubtful", "unusable")
     out: list[InterviewQuestion] = []
@@ -497,7 +502,8 @@ def _interview(
     if extraversion is not None:
         probes.append(("EI", extraversion.pole, extraversion.borderline))
     for d, pole, borderline in probes:
-        if d in seen or pole is None or not (borderline or doubtful):
+        in_question = doubtful and (in_doubt is None or d in in_doubt)
+        if d in seen or pole is None or not (borderline or in_question):
             continue
         seen.add(d)
         for text in bank[d][pole]:

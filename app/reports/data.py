@@ -12,6 +12,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from app.reports.flags import QualityNote
+
 
 @dataclass(frozen=True)
 class PersonInfo:
@@ -218,3 +220,5 @@ class ReportData:
     norms: list[ScaleNorm]
     disclaimer: str
     group_probabilities: dict[str, float] = field(default_factory=dict)
+    # One line per flag code, saying what exactly was doubtful and where (app/reports/flags.py).
+    quality_notes: list[QualityNote] = field(default_factory=list)

@@ -34,12 +34,18 @@ from app.dashboard.keys import sync_table_keys
 from app.db import utcnow
 from app.matrix.service import MatrixInForce, current
 from app.models import Answer, FitRecord, Invitation, Result, Vacancy
-from questionnaires.psychometrics import MIN_SAMPLE, answers_matrix, calibration_from_responses
+from questionnaires.psychometrics import (
+    MIN_SAMPLE,
+    answers_matrix,
+    calibration_from_responses,
+    latent_correlation_from_responses,
+)
 from questionnaires.result import Result as EngineResult
 from questionnaires.result import ScaleCalibration
 from questionnaires.schema import Questionnaire
+from questionnaires.selfknowledge import self_knowledge
 from socionics.model import BASE_DICHOTOMIES
-from socionics.recommend import TOO_CLOSE, decide, recommend, type_result
+from socionics.recommend import TOO_CLOSE, TypeResult, decide, recommend, type_result
 
 SOCIONICS = "socionics_16"
 EXTRAVERSION = "introversion_extraversion"
@@ -52,6 +58,9 @@ QUALITY_ORDER = ("good", "doubtful", "unusable")
 class _Cached:
     count: int  # stored results when computed
     calibration: dict[str, ScaleCalibration]
+    # The scales' latent correlation (None while any scale uses the prior): the type
+    # probabilities' dependence, questionnaires/README.md "Type probabilities".
+    correlation: dict[str, dict[str, float]] | None = None
 
 
 _cache: dict[tuple[str, str, str], _Cached] = {}
@@ -107,6 +116,18 @@ def _stale(cached: _Cached | None, count: int) -> bool:
 
 def calibration_for(session: Session, *, q: Questionnaire) -> dict[str, ScaleCalibration] | None:
     """The calibration to score ``q`` with now; None means the prior for every scale."""
+    cached = _cached(session, q=q)
+    return cached.calibration if cached is not None else None
+
+
+def correlation_for(session: Session, *, q: Questionnaire) -> dict[str, dict[str, float]] | None:
+    """The latent correlation of ``q``'s scales from stored responses; None until every scale
+    has its sample calibration (the type probabilities then take the scales as uncorrelated)."""
+    cached = _cached(session, q=q)
+    return cached.correlation if cached is not None else None
+
+
+def _cached(session: Session, *, q: Questionnaire) -> _Cached | None:
     count = stored_count(session, q=q)
     if count < MIN_SAMPLE:
         return None
@@ -115,12 +136,17 @@ def calibration_for(session: Session, *, q: Questionnaire) -> dict[str, ScaleCal
         cached = _cache.get(key)
     if not _stale(cached, count):
         assert cached is not None
-        return cached.calibration
+        return cached
     matrix = answers_matrix(q, stored_answer_sets(session, q=q))
     calibration = calibration_from_responses(q, matrix)
+    fresh = _Cached(
+        count=count,
+        calibration=calibration,
+        correlation=latent_correlation_from_responses(q, matrix, calibration),
+    )
     with _lock:
-        _cache[key] = _Cached(count=count, calibration=calibration)
-    return calibration
+        _cache[key] = fresh
+    return fresh
 
 
 def clear_calibration_cache() -> None:
@@ -145,6 +171,29 @@ def pole_p_high(result: EngineResult) -> dict[str, float] | None:
             return None
         out[d] = dich.p_high
     return out
+
+
+def type_result_of(result: EngineResult) -> TypeResult | None:
+    """The 16 type probabilities of a socionics result, as every surface shows them.
+
+    A result of the "self_report" model mixes in the share of people who describe themselves
+    regardless of their answers and uses the correlation stored with it; an older result
+    (another model) keeps the independent product it was reported with."""
+    poles = pole_p_high(result)
+    if poles is None:
+        return None
+    self_report = all(result.dichotomies[d].model == "self_report" for d in BASE_DICHOTOMIES)
+    corr = result.self_view_correlation if self_report else None
+    matrix = (
+        [[corr[a][b] for b in BASE_DICHOTOMIES] for a in BASE_DICHOTOMIES]
+        if corr is not None and all(d in corr for d in BASE_DICHOTOMIES)
+        else None
+    )
+    return type_result(
+        poles,
+        correlation=matrix,
+        unaware_share=self_knowledge().unaware_share if self_report else 0.0,
+    )
 
 
 def ie_p_extravert(result: EngineResult | None) -> float | None:
@@ -174,14 +223,13 @@ def update_fit(
     results = _results(session, invitation.id)
     if SOCIONICS not in results:
         return None
-    poles = pole_p_high(EngineResult.model_validate(results[SOCIONICS].data))
-    if poles is None:
+    tr = type_result_of(EngineResult.model_validate(results[SOCIONICS].data))
+    if tr is None:
         return None
     matrix = matrix or current(session)
     ie = results.get(EXTRAVERSION)
     vacancy = session.get(Vacancy, invitation.vacancy_id)
     assert vacancy is not None
-    tr = type_result(poles)
     rec = recommend(
         tr.probabilities,
         matrix.matrix,

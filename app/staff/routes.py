@@ -21,6 +21,7 @@ from app.staff.service import (
     vacancy_candidates,
 )
 from app.web import render
+from questionnaires.timing import estimated_minutes
 
 # Every route here needs a staff login; every POST a CSRF token.
 router = APIRouter(dependencies=[Depends(csrf_protect), Depends(require_staff)])
@@ -48,6 +49,10 @@ def _vacancy_form(
         "errors": errors,
         "placements": PLACEMENTS,
         "questionnaire_choices": list(QUESTIONNAIRE_CHOICES),
+        "choice_minutes": {
+            code: estimated_minutes(request.app.state.questionnaires[q] for q in ids)
+            for code, ids in QUESTIONNAIRE_CHOICES.items()
+        },
     }
     return render(request, "staff/vacancy_new.html", ctx, status_code=status_code)
 

@@ -37,6 +37,7 @@ from app.models import (
     WebhookEndpoint,
     WebhookEvent,
 )
+from questionnaires.shown import shown_probability
 from socionics.recommend import verdict_of_code
 
 log = logging.getLogger("rolefit.webhooks")
@@ -216,7 +217,7 @@ def recommendation_payload(fit: FitRecord | None) -> dict[str, Any] | None:
         "outcome": verdict.outcome,
         "placement": verdict.placement,
         "type_code": fit.type_code if verdict.shows_type else None,
-        "type_probability": fit.type_probability if verdict.shows_type else None,
+        "type_probability": shown_probability(fit.type_probability) if verdict.shows_type else None,
     }
 
 

@@ -93,6 +93,19 @@ EXPECTED: dict[tuple[str, str], dict[str, Any]] = {
     ("POST", "/admin/webhooks/{endpoint_id}/active"): {**ADMINS, "admin": 404},
     ("POST", "/admin/webhooks/{endpoint_id}/test"): {**ADMINS, "admin": 404},
     ("POST", "/admin/webhooks/deliveries/{delivery_id}/retry"): {**ADMINS, "admin": 404},
+    ("GET", "/team"): RECRUITERS,
+    ("POST", "/team/employees"): {**RECRUITERS, "recruiter": 403},
+    ("POST", "/team/employees/{employee_id}"): {**RECRUITERS, "recruiter": 403, "admin": 404},
+    ("POST", "/team/deals/resolve"): {**RECRUITERS, "recruiter": 403},
+    ("GET", "/team/deals"): RECRUITERS,
+    ("POST", "/team/deals"): {**RECRUITERS, "recruiter": 403},
+    ("GET", "/team/evidence"): RECRUITERS,
+    ("GET", "/team/figures"): RECRUITERS,
+    ("GET", "/team/evidence.pdf"): RECRUITERS,
+    # The world's invitation is not completed: the admin gets 404, the others are refused first.
+    ("GET", "/invitations/{invitation_id}/hire"): {**ADMINS, "admin": 404},
+    ("POST", "/invitations/{invitation_id}/hire"): {**ADMINS, "admin": 404},
+    ("POST", "/team/evidence/accept"): {**RECRUITERS, "recruiter": 403},
 }
 
 
@@ -158,6 +171,7 @@ def world(db: Session, settings: Settings) -> dict[str, Any]:
             "endpoint_id": 999999,
             "delivery_id": 999999,
             "version_id": 999999,
+            "employee_id": 999999,
         },
     }
 

@@ -197,9 +197,9 @@ def test_the_not_for_sales_demo_candidate_has_no_suitable_sales_role_anywhere(
 def test_unusable_answers_carry_no_type_and_no_placement_on_any_surface(
     app: FastAPI, client: TestClient, db: Session, demo: Vacancy
 ) -> None:
-    """The careless demo candidate's answers marked unusable (as a stricter quality rule
-    would) and re-scored: every surface says "not interpretable" and names no type."""
-    careless = next(name for name, *_rest, consistency in COMPLETED if consistency < 0.7)
+    """The careless demo candidate, its answers unusable (set so here whatever the quality
+    rule decides) and re-scored: every surface says "not interpretable" and names no type."""
+    careless = next(entry[0] for entry in COMPLETED if entry[-1] is not None)
     candidate = db.exec(select(Candidate).where(Candidate.name == careless)).one()
     invitation = db.exec(select(Invitation).where(Invitation.candidate_id == candidate.id)).one()
     for r in db.exec(select(Result).where(Result.invitation_id == invitation.id)).all():
@@ -247,9 +247,28 @@ def test_a_flag_raised_twice_is_listed_once(client: TestClient, db: Session, dem
         quality["flags"] = [fast, fast]  # by page times and by item times
         data["quality"] = quality
         r.data = data
+        r.quality_level = "doubtful"
         db.add(r)
     db.commit()
     report = build_report(db, invitation_id=invitation.id, language="en")
     assert report.quality_flags == ["too_fast"]
     page = parse(client.get(f"/invitations/{invitation.id}/report").text)
-    assert len(page.one(id="quality-flags").find_all("li")) == 1
+    assert len(page.find_all("li", **{"data-flag": "too_fast"})) == 1
+
+
+def test_the_migration_decides_stored_rows_as_decide_does(db: Session, demo: Vacancy) -> None:
+    """20261205_h14rec recomputes fit_records.placement from the stored JSON; on every demo
+    candidate, at every quality level, it agrees with socionics.recommend.decide."""
+    import importlib
+
+    migration = importlib.import_module(
+        "app.migrations.versions.20261205_h14rec_one_recommendation"
+    )
+    for fit in db.exec(select(FitRecord)).all():
+        rec = Recommendation.model_validate(fit.data)
+        for quality in ("good", "doubtful", "unusable"):
+            verdict = decide(rec, quality_level=quality)
+            assert migration._decide(fit.data, quality) == (
+                verdict.code,
+                verdict.outcome == "too_close_to_call",
+            )

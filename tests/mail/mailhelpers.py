@@ -88,6 +88,7 @@ def invitation(language: str = "ru", **overrides: Any) -> EmailContent:
         "expires_at": EXPIRES,
         "contact_email": "hr@northwind.example",
         "kind": "invitation",
+        "minutes": 21,
     }
     values.update(overrides)
     return render_invitation_email(**values)

@@ -39,6 +39,7 @@ def send_all(smtp: SmtpSettings | None, outbox: Path) -> list[str]:
             expires_at=EXPIRES,
             contact_email=None,
             kind="invitation",
+            minutes=21,
         )
         msg = build_message(
             sender="jobs@northwind.example", to_email=row.email, to_name=row.name, content=content

@@ -81,9 +81,9 @@ def test_the_announced_day_never_outlasts_the_link(expires_at: datetime, day: da
 def test_russian_and_english_texts_differ_and_say_the_essentials() -> None:
     ru, en = invitation("ru"), invitation("en")
     assert "Здравствуйте, Анна Смирнова!" in ru.text
-    assert "согласия" in ru.text and "20 минут" in ru.text
+    assert "согласия" in ru.text and "около 21 минуты" in ru.text
     assert "Hello Anna Smith," in en.text
-    assert "consent" in en.text and "20 minutes" in en.text
+    assert "consent" in en.text and "about 21 minutes" in en.text
     assert not any("\u0400" <= ch <= "\u04ff" for ch in en.text.replace("Anna Smith", ""))
 
 
@@ -135,4 +135,5 @@ def test_an_unknown_language_is_a_programming_error() -> None:
             expires_at=datetime(2026, 1, 1, tzinfo=UTC),
             contact_email=None,
             kind="invitation",
+            minutes=21,
         )

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import math
 import re
+from pathlib import Path
 
 import pytest
+import yaml
 from qhelpers import build, mixed
 
 from questionnaires.engine import (
@@ -89,22 +91,59 @@ def test_it_gives_a_tie_at_the_cut_to_the_low_pole_as_borderline():
     assert d.pole == "I" and d.probability == 0.5 and d.borderline
 
 
-def test_the_pole_probability_is_the_true_score_posterior_beyond_the_cut():
+def _phi(x: float) -> float:
+    return 0.5 * (1 + math.erf(x / math.sqrt(2)))
+
+
+def _self_knowledge_file() -> tuple[float, float]:
+    """(mean spread, unaware share) read straight from the reviewed data file."""
+    raw = yaml.safe_load(
+        (
+            Path(__file__).resolve().parents[2] / "questionnaires/data/self_knowledge.yaml"
+        ).read_text()
+    )
+    spreads = list(raw["spreads"].values())
+    return sum(spreads) / len(spreads), raw["unaware_share"]
+
+
+def test_the_pole_probability_is_how_likely_the_person_describes_themselves_with_it():
     q = build(
         [{"id": f"i{k}", "response": "a5", "scale": "s"} for k in range(4)]
         + [{"id": "x", "response": "a5", "scale": "u"}],
         dichotomies=[{"id": "D", "scale": "s", "low": {"code": "L"}, "high": {"code": "H"}}],
     )
     cal = ScaleCalibration(reliability=0.84, mean=11.0, sd=3.0, n=250, source="sample")
-    r = score(q, {"i0": 5, "i1": 4, "i2": 3, "i3": 3, "x": 2}, calibration={"s": cal})
-    d = r.dichotomies["D"]
+    answers = {"i0": 5, "i1": 4, "i2": 3, "i3": 3, "x": 2}
+    d = score(q, answers, calibration={"s": cal}).dichotomies["D"]
+    # Latent score beyond the cut: T = 12 + .84 * 3 = 14.52, SE = 3 * sqrt(.84 * .16); in
+    # units of the true-score SD 3 * sqrt(.84): mean 2.52 / (3 sqrt(.84)), variance .16. The
+    # self-description adds tau^2 (a dichotomy the file does not map: the mean spread) and the
+    # unaware share answers 50/50.
+    tau, omega = _self_knowledge_file()
+    m, v = 2.52 / (3 * math.sqrt(0.84)), 0.16
+    expected = (1 - omega) * _phi(m / math.sqrt(v + tau**2)) + omega / 2
+    assert d.model == "self_report" and d.self_knowledge_sd == pytest.approx(tau)
+    assert d.pole == "H"
+    assert d.p_high == pytest.approx(expected, abs=1e-12)
+    assert d.probability == pytest.approx(expected, abs=1e-12)
+    assert d.reliability == pytest.approx(0.84)
+    assert d.calibration == cal
+
+
+def test_the_old_model_is_the_true_score_posterior_beyond_the_cut():
+    q = build(
+        [{"id": f"i{k}", "response": "a5", "scale": "s"} for k in range(4)]
+        + [{"id": "x", "response": "a5", "scale": "u"}],
+        dichotomies=[{"id": "D", "scale": "s", "low": {"code": "L"}, "high": {"code": "H"}}],
+    )
+    cal = ScaleCalibration(reliability=0.84, mean=11.0, sd=3.0, n=250, source="sample")
+    answers = {"i0": 5, "i1": 4, "i2": 3, "i3": 3, "x": 2}
+    d = score(q, answers, calibration={"s": cal}, model="neutral").dichotomies["D"]
     # Neutral prior at the cut: T = 12 + .84 * 3 = 14.52, SE = 3 * sqrt(.84 * .16) = 1.09982
     expected = 0.5 * (1 + math.erf(2.52 / (3 * math.sqrt(0.84 * 0.16)) / math.sqrt(2)))
     assert d.pole == "H"
     assert d.p_high == pytest.approx(expected, abs=1e-12)
-    assert d.probability == pytest.approx(expected, abs=1e-12)
     assert not d.borderline  # 0.989
-    assert d.calibration == cal
     # SEM model: N(15, 1.2^2) beyond 12
     sem = p_high_of(15, 12, cal, "sem")
     assert sem == pytest.approx(0.5 * (1 + math.erf(3 / 1.2 / math.sqrt(2))), 1e-9)
@@ -122,9 +161,19 @@ def test_it_marks_a_pole_below_three_quarters_borderline():
     cal = ScaleCalibration(reliability=0.5, mean=12.0, sd=3.0, n=0, source="prior")
     r = score(q, {"i0": 4, "i1": 3, "i2": 3, "i3": 3, "x": 2}, calibration={"s": cal})
     d = r.dichotomies["D"]
-    # 13 vs cut 12: T = 12.5, SE = 3 * sqrt(.25) = 1.5, p_high = Phi(1/3) = 0.6306
+    # 13 vs cut 12: latent mean sqrt(.5) / 3, variance .5, plus the self-knowledge spread
+    tau, omega = _self_knowledge_file()
+    m = math.sqrt(0.5) / 3
+    expected = (1 - omega) * _phi(m / math.sqrt(0.5 + tau**2)) + omega / 2
     assert d.pole == "H" and d.borderline
-    assert d.probability == pytest.approx(0.6306, abs=1e-4)
+    assert d.probability == pytest.approx(expected, abs=1e-12)
+    assert 0.5 < d.probability < 0.6
+    old = score(
+        q, {"i0": 4, "i1": 3, "i2": 3, "i3": 3, "x": 2}, calibration={"s": cal}, model="neutral"
+    )
+    # The old model: T = 12.5, SE = 3 * sqrt(.25) = 1.5, p_high = Phi(1/3) = 0.6306
+    assert old.dichotomies["D"].probability == pytest.approx(0.6306, abs=1e-4)
+    assert old.dichotomies["D"].borderline
 
 
 def test_the_prior_has_the_midpoint_mean_and_the_sd_an_equicorrelated_sum_implies():

@@ -27,7 +27,10 @@ def test_a_consistent_respondent_is_scored_as_the_pole_they_lean_to(qid: str, hi
         result = score(q, answers)
         for d in q.dichotomies:
             p_high = result.dichotomies[d.id].p_high
-            assert p_high is not None and (p_high > 0.9 if high else p_high < 0.1), (d.id, p_high)
+            # Clearly on their pole: how people describe themselves strays from their answers
+            # (most on SN, tau .85), so even a consistent respondent is not said to be 90% sure
+            # there; see questionnaires/README.md, "Uncertainty".
+            assert p_high is not None and (p_high > 0.85 if high else p_high < 0.15), (d.id, p_high)
 
 
 def test_consistency_outside_half_to_one_is_refused() -> None:

@@ -15,6 +15,12 @@ These settings give sample alphas of about .78, near the instrument's documented
 
 The engine is calibrated from a population sample (``calibration_from_responses``), then
 scores that sample and a second sample of clear-cut respondents (|z| >= 1 on all four).
+
+The product's probabilities mean "how likely the person would describe themselves with this
+letter" (questionnaires/README.md, "Uncertainty"), so each simulated respondent also describes
+themselves: z plus their self-knowledge spread tau (questionnaires/data/self_knowledge.yaml), or,
+for the unaware share, a coin. The true-score part of the model (the old "neutral" model, which
+states the probability that z is beyond the cut) is checked against the sign of z.
 """
 
 from __future__ import annotations
@@ -58,6 +64,9 @@ class Scored:
     best: list[str]  # most probable type per respondent
     best_p: np.ndarray  # its stated probability
     true_type: list[str]
+    said: np.ndarray  # (n, 4) how the respondent describes themselves (1 = high pole)
+    said_type: list[str]
+    neutral_p_high: np.ndarray  # (n, 4) the old "neutral" model's P(true score beyond the cut)
 
 
 def item_models(q, rng: np.random.Generator) -> list[ItemModel | None]:
@@ -112,21 +121,42 @@ def true_type(z_row: np.ndarray) -> str:
     return type_for_poles(poles).code
 
 
-def score(q, matrix: np.ndarray, z: np.ndarray, calibration) -> Scored:
-    from questionnaires.engine import score_many
+def self_description(z: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+    """1 where the respondent calls themselves the high pole: z plus their spread, or a coin."""
+    from questionnaires.selfknowledge import self_knowledge, spread_for
 
-    table = score_many(q, matrix, calibration=calibration)
-    p_high = table.p_high[:, [table.dichotomies.index(d) for d in BASE_DICHOTOMIES]]
+    tau = np.array([spread_for("socionics_16", d) for d in BASE_DICHOTOMIES])
+    informed = (z + tau * rng.standard_normal(z.shape)) > 0
+    coin = rng.random(z.shape) < 0.5
+    unaware = rng.random(z.shape[0]) < self_knowledge().unaware_share
+    return np.where(unaware[:, None], coin, informed).astype(float)
+
+
+def score(q, matrix: np.ndarray, z: np.ndarray, calibration, rng: np.random.Generator) -> Scored:
+    from questionnaires.engine import score_many
+    from questionnaires.selfknowledge import self_knowledge
+
+    def poles(model: str) -> np.ndarray:
+        table = score_many(q, matrix, calibration=calibration, model=model)  # type: ignore[arg-type]
+        return table.p_high[:, [table.dichotomies.index(d) for d in BASE_DICHOTOMIES]]
+
+    p_high = poles("self_report")
     assert not np.isnan(p_high).any()
+    omega = self_knowledge().unaware_share
     results = [
-        type_result(dict(zip(BASE_DICHOTOMIES, row.tolist(), strict=True))) for row in p_high
+        type_result(dict(zip(BASE_DICHOTOMIES, row.tolist(), strict=True)), unaware_share=omega)
+        for row in p_high
     ]
+    said = self_description(z, rng)
     return Scored(
         z=z,
         p_high=p_high,
         best=[r.code for r in results],
         best_p=np.array([r.probability for r in results]),
         true_type=[true_type(row) for row in z],
+        said=said,
+        said_type=[true_type(row - 0.5) for row in said],
+        neutral_p_high=poles("neutral"),
     )
 
 
@@ -148,7 +178,7 @@ def _simulate() -> tuple[Scored, Scored, dict]:
     matrix = answer(q, models, z, rng)
     calibration = calibration_from_responses(q, matrix)
     assert all(c.source == "sample" for c in calibration.values())
-    population = score(q, matrix, z, calibration)
+    population = score(q, matrix, z, calibration, rng)
 
     # The clear-cut sample: normal traits kept only where |z| >= 1 on every dichotomy.
     kept: list[np.ndarray] = []
@@ -156,7 +186,7 @@ def _simulate() -> tuple[Scored, Scored, dict]:
         draw = rng.standard_normal((50_000, 4))
         kept.append(draw[(np.abs(draw) >= 1).all(axis=1)])
     z_clear = np.concatenate(kept)[:CLEAR]
-    clear = score(q, answer(q, models, z_clear, rng), z_clear, calibration)
+    clear = score(q, answer(q, models, z_clear, rng), z_clear, calibration, rng)
 
     # The batch path must agree with score(), which the web app calls, on a few rows.
     from questionnaires.engine import score as score_one
@@ -195,6 +225,7 @@ def describe(rows: list[tuple[float, int, float, float]]) -> str:
 
 
 def test_clear_cut_respondents_get_their_true_type_at_least_90_percent_of_the_time() -> None:
+    # The most probable type is the key's type under every model: the answers decide it.
     _, clear, calibration = simulation()
     right = np.array([b == t for b, t in zip(clear.best, clear.true_type, strict=True)])
     alphas = {s: round(c.reliability, 3) for s, c in calibration.items()}
@@ -217,15 +248,26 @@ def assert_calibrated(rows: list[tuple[float, int, float, float]]) -> None:
 
 
 def test_stated_pole_probabilities_are_calibrated_within_five_points() -> None:
-    """Pooled over the four dichotomies: the probability of the more probable pole."""
+    """Pooled over the four dichotomies: the more probable pole against the letter the
+    respondent gives themselves."""
     population, _, _ = simulation()
     stated = np.maximum(population.p_high, 1 - population.p_high).ravel()
-    right = ((population.p_high > 0.5) == (population.z > 0)).ravel()
+    right = ((population.p_high > 0.5) == (population.said == 1)).ravel()
+    assert_calibrated(calibration_table(stated, right))
+
+
+def test_the_true_score_part_is_calibrated_against_the_true_pole() -> None:
+    """The classical part alone (the old "neutral" model) states P(z beyond the cut)."""
+    population, _, _ = simulation()
+    p = population.neutral_p_high
+    stated = np.maximum(p, 1 - p).ravel()
+    right = ((p > 0.5) == (population.z > 0)).ravel()
     assert_calibrated(calibration_table(stated, right))
 
 
 def test_stated_type_probabilities_are_calibrated_within_five_points() -> None:
-    """The most probable type's stated probability against how often it is the true type."""
+    """The most probable type's stated probability against how often it is the type the
+    respondent gives themselves."""
     population, _, _ = simulation()
-    right = np.array([b == t for b, t in zip(population.best, population.true_type, strict=True)])
+    right = np.array([b == t for b, t in zip(population.best, population.said_type, strict=True)])
     assert_calibrated(calibration_table(population.best_p, right))
