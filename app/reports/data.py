@@ -214,3 +214,4 @@ class ReportData:
     norms: list[ScaleNorm]
     disclaimer: str
     group_probabilities: dict[str, float] = field(default_factory=dict)
+    organisation: str = ""  # the employer's display name, in the PDF's header
