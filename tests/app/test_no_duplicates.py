@@ -248,3 +248,24 @@ def test_the_open_link_does_not_register_an_email_twice(client: TestClient, db: 
     again = client.post(f"/join/{vacancy.open_token}", data={**form, "email": "Anna@Example.com"})
     assert again.status_code == 200
     assert _count(db, Invitation) == 1
+
+
+def test_an_erasure_removes_the_phone_too(db: Session, settings) -> None:
+    from app.privacy.service import erase_candidate
+
+    vacancy = make_vacancy(db)
+    invitation, _ = create_invitation(
+        db,
+        settings=settings,
+        vacancy=vacancy,
+        name="Глеб",
+        email=None,
+        language="ru",
+        created_by=None,
+        phone="+7 900 000-00-01",
+    )
+    db.commit()
+    erase_candidate(db, candidate_id=invitation.candidate_id, actor=None)
+    db.commit()
+    candidate = db.get(Candidate, invitation.candidate_id)
+    assert candidate is not None and candidate.phone is None and candidate.email is None
