@@ -257,6 +257,7 @@ def cmd_demo(settings: Settings, _args: argparse.Namespace) -> None:
     from app.demo import add_demo_candidates
     from app.main import load_questionnaires
     from app.migrations import upgrade
+    from app.outcomes.demo import TEAM_VACANCY, add_demo_team
     from app.staff.service import create_vacancy
 
     if settings.production:
@@ -308,6 +309,8 @@ def cmd_demo(settings: Settings, _args: argparse.Namespace) -> None:
             )
             settings.data_dir.mkdir(parents=True, exist_ok=True)
             (settings.data_dir / DEMO_LINK_FILE).write_text(link + "\n", encoding="utf-8")
+        if session.exec(select(Vacancy).where(Vacancy.title == TEAM_VACANCY)).first() is None:
+            add_demo_team(session, settings=settings, admin=admin, catalog=load_questionnaires())
         session.commit()
     password = (
         password_file.read_text(encoding="utf-8").strip()
@@ -322,6 +325,50 @@ def cmd_demo(settings: Settings, _args: argparse.Namespace) -> None:
     if link_file.exists():
         link = link_file.read_text(encoding="utf-8").strip()
         print(f"  a candidate's link, to try their side: {link}")
+
+
+def cmd_deals(settings: Settings, args: argparse.Namespace) -> None:
+    """Import a CRM's deal export, whole or not at all, and list the names not yet matched."""
+    from app.audit.service import record
+    from app.outcomes.crm import DealFileError
+    from app.outcomes.service import import_deals, mapping_named
+
+    try:
+        with open(args.file, "rb") as fh:
+            data = fh.read()
+    except OSError as exc:
+        raise CommandError(f"cannot read {args.file}: {exc.strerror}") from None
+    with _session(settings) as session:
+        mapping = mapping_named(session, args.mapping)
+        if mapping is None:
+            raise CommandError(
+                f"no mapping named {args.mapping!r} (bitrix24, amocrm or a saved one)"
+            )
+        try:
+            summary = import_deals(session, data=data, mapping=mapping)
+        except DealFileError as exc:
+            raise CommandError(f"{args.file}: nothing imported. {exc}") from None
+        record(
+            session,
+            actor=None,
+            actor_label=CLI_ACTOR,
+            action="deals.import",
+            object_type="deals",
+            details={
+                "mapping": mapping.name,
+                "created": summary.created,
+                "updated": summary.updated,
+                "unchanged": summary.unchanged,
+                "unmatched_names": len(summary.unmatched),
+            },
+        )
+        session.commit()
+    print(
+        f"rolefit: {summary.created} new, {summary.updated} updated, "
+        f"{summary.unchanged} unchanged deals ({mapping.name})"
+    )
+    for name, count in summary.unmatched.items():
+        print(f"  not matched to an employee: {name} ({count} deals)")
 
 
 def cmd_api_key(settings: Settings, args: argparse.Namespace) -> None:
@@ -593,6 +640,15 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--apply", action="store_true", help="erase (default: only list who is due)")
     p.set_defaults(func=cmd_retention)
+
+    p = sub.add_parser("deals", help="sales results from a CRM export (CSV or XLSX)")
+    deals_sub = p.add_subparsers(dest="deals_command", required=True, metavar="DEALS_COMMAND")
+    d = deals_sub.add_parser(
+        "import", help="import a deal export; the same file twice adds nothing"
+    )
+    d.add_argument("file")
+    d.add_argument("--mapping", required=True, help="bitrix24, amocrm, or a saved mapping's name")
+    d.set_defaults(func=cmd_deals)
 
     p = sub.add_parser("db", help="database maintenance")
     db_sub = p.add_subparsers(dest="db_command", required=True, metavar="DB_COMMAND")

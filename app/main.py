@@ -34,6 +34,8 @@ from app.invitations.routes import router as invitations_router
 from app.matrix.routes import router as matrix_router
 from app.organisation.routes import public_router as organisation_public_router
 from app.organisation.routes import router as organisation_router
+from app.outcomes.routes import hire_router
+from app.outcomes.routes import router as outcomes_router
 from app.privacy import worker as retention_worker
 from app.privacy.routes import router as privacy_router
 from app.reports.routes import router as reports_router
@@ -157,6 +159,8 @@ def create_app(
     app.include_router(staff_router)
     app.include_router(reports_router)
     app.include_router(matrix_router)
+    app.include_router(outcomes_router)
+    app.include_router(hire_router)
     app.include_router(stats_router)
     # Issue 6: permissions, dashboard, decisions, comparison, exports, audit log, users.
     templates.env.globals.update(template_globals())

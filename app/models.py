@@ -6,7 +6,8 @@ on SQLite as on PostgreSQL.
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
+from decimal import Decimal
 from enum import StrEnum
 from typing import Any, Protocol
 
@@ -571,6 +572,81 @@ class AssessmentRating(SQLModel, table=True):
     created_at: datetime = Field(default_factory=utcnow)
 
 
+# --- Issue 18: the current team and its sales results ----------------------------------------
+
+
+class EmployeeRole(StrEnum):
+    scout = "scout"
+    hunter = "hunter"
+    closer = "closer"
+    farmer = "farmer"
+    sales_operations = "sales_operations"
+
+
+class Employee(SQLModel, table=True):
+    """A member of the sales team whose results are compared with their assessment.
+
+    The person (name, email) is a ``Candidate`` row, so a hired candidate becomes an employee
+    without a second assessment, and export, erasure and retention treat them alike.
+    """
+
+    __tablename__ = "employees"
+
+    id: int | None = Field(default=None, primary_key=True)
+    candidate_id: int = Field(
+        foreign_key="candidates.id", unique=True, index=True, ondelete="CASCADE"
+    )
+    role: str = Field(max_length=32)
+    team: str = Field(default="", max_length=100)
+    started_on: date
+    ended_on: date | None = None
+    # The completed assessment whose type probabilities count; None: not assessed yet.
+    invitation_id: int | None = Field(
+        default=None, foreign_key="invitations.id", index=True, ondelete="SET NULL"
+    )
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+class Deal(SQLModel, table=True):
+    """One deal from a CRM export; imported again, the same CRM id updates it."""
+
+    __tablename__ = "deals"
+    __table_args__ = (UniqueConstraint("source", "crm_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    source: str = Field(max_length=32)  # the mapping's name: bitrix24, amocrm, ...
+    crm_id: str = Field(max_length=64)
+    employee_id: int | None = Field(
+        default=None, foreign_key="employees.id", index=True, ondelete="SET NULL"
+    )
+    # The responsible person as the CRM wrote it, kept only until matched to an employee.
+    responsible: str = Field(default="", max_length=200)
+    company: str = Field(default="", max_length=200)
+    amount: Decimal = Field(default=Decimal(0), max_digits=16, decimal_places=2)
+    stage: str = Field(default="", max_length=100)
+    outcome: str = Field(max_length=8)  # won, lost, open
+    qualified: bool = False
+    created_on: date
+    closed_on: date | None = None
+    products: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    imported_at: datetime = Field(default_factory=utcnow)
+
+
+class CrmMapping(SQLModel, table=True):
+    """A column mapping made on the mapping screen, kept for the next import."""
+
+    __tablename__ = "crm_mappings"
+
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(max_length=32, unique=True)
+    # field -> column title; and the stage values that mean won, lost, qualified.
+    columns: dict[str, str] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    won: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    lost: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    qualified: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    created_at: datetime = Field(default_factory=utcnow)
+
+
 # --- text people type, shown as text on staff pages (app.text) --------------------------------
 
 # Saved through the ORM, these are cleaned in the flush below; a core INSERT or UPDATE of one
@@ -586,6 +662,8 @@ PLAIN_TEXT: dict[type[SQLModel], tuple[str, ...]] = {
     WebhookEndpoint: ("description",),
     Organisation: ("name", "legal_entity", "address", "sender_name"),
     AssessmentRating: ("comment",),
+    Employee: ("team",),
+    Deal: ("responsible", "company"),
 }
 
 

@@ -18,6 +18,7 @@ from sqlmodel import Session
 
 from app.config import LANGUAGES
 from app.i18n import pick_language, template_callables, translations
+from questionnaires.shown import shown_percent
 
 ROOT = Path(__file__).resolve().parent.parent
 TEMPLATES = ROOT / "templates"
@@ -35,6 +36,8 @@ _env = jinja2.Environment(
 )
 # {% trans %} blocks call gettext(message, **variables), matching template_callables.
 _env.newstyle_gettext = True  # type: ignore[attr-defined]
+# The one rule for showing a probability (questionnaires/shown.py): every template calls it.
+_env.globals["shown_percent"] = shown_percent
 templates = Jinja2Templates(env=_env)
 
 

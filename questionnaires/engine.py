@@ -23,7 +23,7 @@ calls) and ``score_many`` (a matrix of response sets, numpy, for re-scoring and 
   and SD of the part answered (Spearman-Brown, ``effective``). For comparison: "neutral" (before
   issue 14: ``Phi(m / sqrt(v))``, the true score beyond the cut), "sem" (``Phi((raw - cut) /
   SEM)``) and "kelley" (prior centred on the sample mean).
-- Borderline: the reported pole's probability is below 0.75.
+- Borderline: the reported pole's probability, as shown (``shown``: 5% steps), is below 75%.
 """
 
 from __future__ import annotations
@@ -50,6 +50,7 @@ from questionnaires.selfknowledge import (
     self_view_correlation,
     spread_for,
 )
+from questionnaires.shown import reads_below, shown_array
 
 Model = Literal["self_report", "neutral", "sem", "kelley"]
 # The product's uncertainty model; README.md, "Uncertainty", gives the reasons and the figures.
@@ -361,7 +362,7 @@ def score(
             pole=d.high.code if high else d.low.code,
             probability=probability,
             p_high=p_high,
-            borderline=probability < BORDERLINE_BELOW,
+            borderline=reads_below(probability, BORDERLINE_BELOW),
             calibration=cal,
             cut=cut,
             model=model,
@@ -570,7 +571,7 @@ def score_many(
         p_high[:, j] = _p_high(x, cuts[j], cal, model, ln, spread)
         high[:, j] = x > cuts[j]
     probability = np.where(high, p_high, 1 - p_high)
-    borderline = probability < BORDERLINE_BELOW
+    borderline = shown_array(probability) < BORDERLINE_BELOW
     return ScoreTable(
         scales=names,
         dichotomies=dnames,

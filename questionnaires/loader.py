@@ -11,6 +11,8 @@ from pydantic import ValidationError
 from questionnaires.schema import Questionnaire
 
 HERE = Path(__file__).resolve().parent
+# Earlier versions of the product's instruments, one file each, named ``<id>-<version>.yaml``.
+ARCHIVE = HERE / "archive"
 
 
 class QuestionnaireError(Exception):
@@ -55,3 +57,27 @@ def product_questionnaires() -> dict[str, Questionnaire]:
             raise QuestionnaireError(f"{path}: questionnaire id {q.id!r} used twice")
         found[q.id] = q
     return found
+
+
+@cache
+def questionnaire_version(questionnaire_id: str, version: str) -> Questionnaire:
+    """The product instrument ``questionnaire_id`` exactly as it was at ``version``: the current
+    file when it has that version, else the archived one (results keep the version they were
+    scored with, README "Versions"). KeyError when neither exists."""
+    current = product_questionnaires().get(questionnaire_id)
+    if current is not None and current.version == version:
+        return current
+    path = ARCHIVE / f"{questionnaire_id}-{version}.yaml"
+    if not path.is_file():
+        raise KeyError(f"{questionnaire_id} {version}")
+    q = load_questionnaire(path)
+    if (q.id, q.version) != (questionnaire_id, version):
+        raise QuestionnaireError(f"{path}: holds {q.id} {q.version}")
+    return q
+
+
+def archived_versions(questionnaire_id: str) -> list[str]:
+    """The versions of ``questionnaire_id`` kept in the archive, oldest first."""
+    prefix = f"{questionnaire_id}-"
+    found = [p.stem.removeprefix(prefix) for p in ARCHIVE.glob(f"{prefix}*.yaml")]
+    return sorted(found, key=lambda v: tuple(int(n) for n in v.split(".")))

@@ -66,9 +66,15 @@ class DichotomyResult(Frozen):
 
 
 class QualityFlag(Frozen):
-    code: str  # too_fast, straight_lining, attention_failed, inconsistent, missing_answers
+    # too_fast, straight_lining, attention_failed, random_like, inconsistent, acquiescence,
+    # missing_answers; each at most once per result (results stored before 2026-12 may repeat
+    # too_fast)
+    code: str
     severity: Literal["doubtful", "unusable"]
-    detail: str  # plain English for logs and exports; pages translate by code
+    detail: str  # plain English for logs and exports; pages build their text from the fields
+    scales: list[str] = Field(default_factory=list)  # the scales the flag is about, if any
+    # The numbers behind the flag, by name (quality.py says which flag carries which).
+    facts: dict[str, float | str] = Field(default_factory=dict)
 
 
 class Quality(Frozen):

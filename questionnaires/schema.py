@@ -83,10 +83,20 @@ class AttentionCheck(Strict):
     expected: int  # the answer code an attentive reader gives
 
 
+# The value of ``desirable_pole`` for an item whose answer an employer hiring salespeople would
+# not prefer either way.
+NO_DESIRABLE_POLE = "none"
+
+
 class ItemBase(Strict):
     id: str = Field(pattern=r"^[A-Za-z][A-Za-z0-9_.-]*$")
     weight: float = Field(default=1.0, gt=0)
     attention_check: AttentionCheck | None = None
+    # A reviewer's judgement: the code of the pole (of the dichotomy reading the item's scale)
+    # an employer hiring salespeople would prefer this item to point to, or "none". Required on
+    # every scored item of a product instrument; balanced per dichotomy so that a candidate who
+    # answers as "the ideal salesperson" lands near the cut (README, "Item-writing rules").
+    desirable_pole: str | None = None
 
 
 class AgreementItem(ItemBase):
@@ -175,6 +185,7 @@ class Questionnaire(Strict):
                 missing = _missing_texts(item)
                 if missing:
                     raise ValueError(f"{where}: no {missing} text")
+            self._check_desirable_pole(item)
         for d in self.dichotomies:
             if d.scale not in scale_set:
                 raise ValueError(f"dichotomy {d.id}: unknown scale {d.scale!r}")
@@ -196,6 +207,39 @@ class Questionnaire(Strict):
         if self.texts_required and self.title is None:
             raise ValueError("no title")
         return self
+
+    def _check_desirable_pole(self, item: AgreementItem | BipolarItem | ForcedChoiceItem) -> None:
+        where = f"item {item.id}"
+        given = item.desirable_pole
+        if item.attention_check is not None:
+            if given is not None:
+                raise ValueError(f"{where}: an attention check has no desirable pole")
+            return
+        if given is None:
+            if self.texts_required:
+                raise ValueError(
+                    f"{where}: no desirable_pole (the pole an employer would prefer, or 'none')"
+                )
+            return
+        allowed = {NO_DESIRABLE_POLE}
+        for scale in _keyed_scales(item):
+            for d in self.dichotomies:
+                if d.scale == scale:
+                    allowed |= {d.low.code, d.high.code}
+        if given not in allowed:
+            raise ValueError(f"{where}: desirable_pole {given!r} is not one of {sorted(allowed)}")
+
+    def desirable_sign(self, item: AgreementItem | BipolarItem | ForcedChoiceItem) -> int:
+        """+1 when the employer would prefer the item's answer towards its scale's high pole,
+        -1 towards the low pole, 0 when neither (or not reviewed)."""
+        given = item.desirable_pole
+        if given is None or given == NO_DESIRABLE_POLE:
+            return 0
+        for scale in _keyed_scales(item):
+            for d in self.dichotomies:
+                if d.scale == scale and given in (d.low.code, d.high.code):
+                    return 1 if given == d.high.code else -1
+        return 0
 
     def points_of(self, item: AgreementItem | BipolarItem | ForcedChoiceItem) -> int:
         """The highest answer code an item accepts (the lowest is always 1)."""

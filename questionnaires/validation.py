@@ -599,7 +599,7 @@ def format_report(report: ValidationReport) -> str:
     rel = ", ".join(f"{k} {v:.3f}" for k, v in o.reliability.items())
     lines += [
         "",
-        f"  Calibration of p(high pole) vs the self-reported letter ({o.self_n} x 4)",
+        f"  Older models (before issue 14): p(high) vs the self-reported letter ({o.self_n} x 4)",
         f"  sample reliabilities (alpha): {rel}",
     ]
     head = f"  {'p bin':<11}"

@@ -38,7 +38,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-from scipy import stats
 
 MIN_PEOPLE = 30
 MIN_TYPE_WEIGHT = 3.0
@@ -191,6 +190,8 @@ def role_evidence(
     p = fixed.shape[1]
     mean, cov = _posterior(y, fixed, probs)
 
+    from scipy import stats  # lazily: the server need not load scipy to start (bench/load)
+
     z = float(stats.norm.ppf(0.5 + LEVEL / 2))
     z_family = float(stats.norm.ppf(1 - FAMILY_ALPHA / (2 * k)))
     centre = np.eye(k) - 1.0 / k  # relative to the average type
@@ -235,3 +236,74 @@ def role_evidence(
         follows_matrix=_interval(s_row, mean, cov, z),
         group_contrast=contrast,
     )
+
+
+def fit_slope(
+    *, outcomes: np.ndarray, expected_fit: np.ndarray, covariates: np.ndarray | None = None
+) -> Interval | None:
+    """Across roles: outcome SDs per 10 points of the matrix's expected fit for each person's own
+    role (least squares with a t interval); None below ``MIN_PEOPLE``."""
+    y = np.asarray(outcomes, dtype=float)
+    n = len(y)
+    if n < MIN_PEOPLE:
+        return None
+    y = _standardise(y)
+    columns = [np.ones(n), np.asarray(expected_fit, dtype=float) / 10]
+    if covariates is not None and covariates.size:
+        cov_x = np.asarray(covariates, dtype=float).reshape(n, -1)
+        columns += list((cov_x - cov_x.mean(axis=0)).T)
+    x = np.column_stack(columns)
+    xtx_inv = np.linalg.pinv(x.T @ x)
+    beta = xtx_inv @ x.T @ y
+    dof = n - x.shape[1]
+    s2 = float(((y - x @ beta) ** 2).sum()) / dof
+    se = float(np.sqrt(s2 * xtx_inv[1, 1]))
+    from scipy import stats
+
+    t = float(stats.t.ppf(0.5 + LEVEL / 2, dof))
+    b = float(beta[1])
+    return Interval(mean=b, low=b - t * se, high=b + t * se)
+
+
+@dataclass(frozen=True)
+class TopThirdShare:
+    code: str
+    top: float  # expected share of the type among the top third (by probability)
+    rest: float
+    difference: Interval  # top − rest
+
+
+def top_third(
+    *, codes: list[str], outcomes: np.ndarray, type_probabilities: np.ndarray
+) -> list[TopThirdShare] | None:
+    """Each type's share among the top third of the people by outcome against the rest.
+
+    A person adds their probability of each type, so a share is the expected share of the type;
+    the interval of the difference is Welch's, from each group's spread of that probability.
+    None below ``MIN_PEOPLE``.
+    """
+    y = np.asarray(outcomes, dtype=float)
+    probs = np.asarray(type_probabilities, dtype=float)
+    n = len(y)
+    if n < MIN_PEOPLE:
+        return None
+    from scipy import stats
+
+    order = np.argsort(-y, kind="stable")
+    cut = n // 3
+    top, rest = probs[order[:cut]], probs[order[cut:]]
+    z = float(stats.norm.ppf(0.5 + LEVEL / 2))
+    out = []
+    for t, code in enumerate(codes):
+        a, b = top[:, t], rest[:, t]
+        diff = float(a.mean() - b.mean())
+        se = float(np.sqrt(a.var(ddof=1) / len(a) + b.var(ddof=1) / len(b)))
+        out.append(
+            TopThirdShare(
+                code=code,
+                top=float(a.mean()),
+                rest=float(b.mean()),
+                difference=Interval(diff, diff - z * se, diff + z * se),
+            )
+        )
+    return out

@@ -21,6 +21,7 @@ import numpy as np
 from pydantic import BaseModel, ConfigDict
 
 from questionnaires.selfknowledge import type_distribution
+from questionnaires.shown import reads_below, shown_percent
 from socionics.matrix import GROUPS, ROLE_NAMES, RoleFitMatrix
 from socionics.model import BASE_DICHOTOMIES, POLES, Text, base_dichotomy, get_type, types
 
@@ -198,7 +199,9 @@ def type_result(
     ordered = sorted(probs.items(), key=lambda kv: -kv[1])
     code, p = ordered[0]
     borderline = [
-        d for d in BASE_DICHOTOMIES if max(pole_p_high[d], 1 - pole_p_high[d]) < borderline_below
+        d
+        for d in BASE_DICHOTOMIES
+        if reads_below(max(pole_p_high[d], 1 - pole_p_high[d]), borderline_below)
     ]
     return TypeResult(
         pole_p_high={d: float(pole_p_high[d]) for d in BASE_DICHOTOMIES},
@@ -280,7 +283,7 @@ def recommend(
         extraversion = _extraversion_check(poles["EI"], ie_p_extravert)
 
     universal_warning = None
-    if target == "universal" and p_ese < UNIVERSAL_ESE_MIN:
+    if target == "universal" and reads_below(p_ese, UNIVERSAL_ESE_MIN):
         universal_warning = _universal_warning(p_ese)
 
     effects = _effects(poles, matrix, roles)
@@ -355,9 +358,10 @@ def _target_roles(target: str | None, roles: list[str]) -> tuple[str | None, lis
 
 def _extraversion_check(p_socionics: float, p_questionnaire: float) -> ExtraversionCheck:
     def confident_pole(p: float) -> str | None:
-        if p >= EXTRAVERSION_CONFIDENT:
+        # Judged on the figures the report shows (5% steps), so the sentence matches them.
+        if not reads_below(p, EXTRAVERSION_CONFIDENT):
             return "E"
-        if 1 - p >= EXTRAVERSION_CONFIDENT:
+        if not reads_below(1 - p, EXTRAVERSION_CONFIDENT):
             return "I"
         return None
 
@@ -421,7 +425,8 @@ def _points_en(n: int) -> str:
 
 
 def _pct(p: float) -> str:
-    return f"{round(p * 100)}%"
+    # The product's one rule for showing a probability (5% steps within 5-95%).
+    return shown_percent(p)
 
 
 def _role(role: str, lang: str) -> str:
@@ -498,7 +503,7 @@ def _explanation(rec: Recommendation, poles: Mapping[str, float]) -> list[Text]:
         )
 
     for effect in rec.effects:
-        if effect.probability >= BORDERLINE_BELOW:
+        if not reads_below(effect.probability, BORDERLINE_BELOW):
             continue
         d = base_dichotomy(effect.dichotomy)
         other = d.low if effect.pole == d.high.code else d.high

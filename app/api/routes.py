@@ -10,10 +10,12 @@ from fastapi.responses import JSONResponse, Response
 from app.api import service
 from app.api.deps import ReadKey, WriteKey
 from app.api.openapi import api_schema
-from app.api.problems import ApiProblem, Problem
+from app.api.problems import ApiProblem, FieldError, Problem, invalid
 from app.api.schemas import (
     CandidateOut,
     CandidatePage,
+    DealsImported,
+    DealsIn,
     InvitationsCreate,
     InvitationsCreated,
     NewInvitationOut,
@@ -316,4 +318,65 @@ def get_report_pdf(
         pdf,
         media_type="application/pdf",
         headers={"Content-Disposition": f'attachment; filename="report-{candidate_id}.pdf"'},
+    )
+
+
+@router.post("/deals", responses=WRITE, summary="Import deals from a CRM, idempotent by deal id")
+def import_crm_deals(
+    request: Request, session: SessionDep, key: WriteKey, body: DealsIn
+) -> DealsImported:
+    from app.outcomes.crm import DealRow, Outcome
+    from app.outcomes.service import store_deals
+
+    ids = [d.crm_id for d in body.deals]
+    errors = [
+        FieldError(field=f"deals[{i}].crm_id", message="this id is already in the batch")
+        for i, crm_id in enumerate(ids)
+        if crm_id in ids[:i]
+    ] + [
+        FieldError(field=f"deals[{i}].closed_on", message="a won or lost deal needs a close date")
+        for i, d in enumerate(body.deals)
+        if d.outcome != "open" and d.closed_on is None
+    ]
+    if errors:
+        raise invalid(errors)
+    rows = [
+        DealRow(
+            row=i + 1,
+            deal_id=d.crm_id,
+            responsible=d.responsible,
+            amount=d.amount,
+            stage=d.stage,
+            outcome=Outcome(d.outcome),
+            qualified=d.qualified or d.outcome == "won",
+            company=d.company,
+            created=d.created_on,
+            closed=d.closed_on,
+            products=tuple(d.products),
+        )
+        for i, d in enumerate(body.deals)
+    ]
+    summary = store_deals(session, rows=rows, source=body.source)
+    service.audit(
+        session,
+        key=key,
+        request=request,
+        action="deals.import",
+        object_type="deals",
+        object_id=None,
+        vacancy_id=None,
+        details={
+            "mapping": body.source,
+            "created": summary.created,
+            "updated": summary.updated,
+            "unchanged": summary.unchanged,
+            "unmatched_names": len(summary.unmatched),
+        },
+    )
+    session.commit()
+    return DealsImported(
+        created=summary.created,
+        updated=summary.updated,
+        unchanged=summary.unchanged,
+        unmatched=summary.unmatched,
     )

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
+from decimal import Decimal
 from typing import Annotated, Literal
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints
@@ -32,6 +33,14 @@ Email = Annotated[
     str,
     StringConstraints(strip_whitespace=True, max_length=254, pattern=r"^[^@\s]+@[^@\s]+$"),
 ]
+
+
+# What every probability in the API means and how it is rounded (questionnaires/shown.py).
+PROBABILITY_MEANING = (
+    "How likely this person would describe themselves with {what}, as checked against "
+    'self-reported types (questionnaires/README.md, "Uncertainty"); 0-1 in steps of 0.05, '
+    "never below 0.05 or above 0.95"
+)
 
 
 class Strict(BaseModel):
@@ -147,14 +156,21 @@ class ScaleOut(BaseModel):
 class DichotomyOut(BaseModel):
     scored: bool
     pole: str | None
-    probability: float | None = Field(description="Probability of that pole")
-    p_high: float | None = Field(description="Probability of the high pole")
+    probability: float | None = Field(description=PROBABILITY_MEANING.format(what="that pole"))
+    p_high: float | None = Field(description=PROBABILITY_MEANING.format(what="the high pole"))
     borderline: bool
 
 
 class QualityFlagOut(BaseModel):
-    code: str
+    code: str = Field(
+        description="too_fast, straight_lining, attention_failed, random_like, inconsistent, "
+        "acquiescence or missing_answers; each at most once per questionnaire"
+    )
     severity: Literal["doubtful", "unusable"]
+    detail: str = Field(default="", description="what exactly was found, in plain English")
+    scales: list[str] = Field(
+        default_factory=list, description="the scales the flag is about (empty: all answers)"
+    )
 
 
 class QualityOut(BaseModel):
@@ -175,8 +191,11 @@ class QuestionnaireResultOut(BaseModel):
 
 class TypeOut(BaseModel):
     code: str = Field(description="The most probable socionics type")
-    probability: float
-    probabilities: dict[str, float] = Field(description="Every type, most probable first")
+    probability: float = Field(description=PROBABILITY_MEANING.format(what="that type"))
+    probabilities: dict[str, float] = Field(
+        description="Every type, most probable first, each rounded the same way (so they need "
+        "not add up to 1). " + PROBABILITY_MEANING.format(what="that type")
+    )
     borderline: list[str] = Field(description="Base dichotomies too close to call")
 
 
@@ -205,3 +224,57 @@ class ResultsOut(BaseModel):
     questionnaires: list[QuestionnaireResultOut]
     type: TypeOut | None = Field(description="Null until the socionics questionnaire is scored")
     role_fit: RoleFitOut | None = Field(description="Null until a recommendation is stored")
+
+
+# --- deals (issue 18: sales results from the CRM) -------------------------------------------
+
+CrmText = Annotated[
+    str,
+    StringConstraints(strip_whitespace=True, max_length=200, pattern=r"^[^\x00-\x1f\x7f]*$"),
+    BeforeValidator(_without_bidi),
+]
+
+
+class DealIn(Strict):
+    crm_id: Annotated[
+        str,
+        StringConstraints(
+            strip_whitespace=True, min_length=1, max_length=64, pattern=r"^[^\x00-\x1f\x7f]+$"
+        ),
+    ] = Field(description="The deal's id in the CRM: the same id again updates the deal")
+    responsible: Annotated[
+        str,
+        StringConstraints(
+            strip_whitespace=True, min_length=1, max_length=200, pattern=r"^[^\x00-\x1f\x7f]+$"
+        ),
+    ] = Field(description="The responsible employee's email or full name, as in the CRM")
+    outcome: Literal["won", "lost", "open"]
+    amount: Annotated[Decimal, Field(ge=0, le=Decimal("99999999999999.99"), decimal_places=2)] = (
+        Decimal(0)
+    )
+    stage: CrmText = ""
+    qualified: bool = Field(
+        default=False, description="The lead reached a qualified stage (counts for scouts)"
+    )
+    company: CrmText = Field(default="", description="The client; empty: a client of its own")
+    created_on: date
+    closed_on: date | None = Field(default=None, description="Required for won and lost deals")
+    products: list[Annotated[str, StringConstraints(min_length=1, max_length=100)]] = Field(
+        default_factory=list, max_length=50
+    )
+
+
+class DealsIn(Strict):
+    source: Annotated[str, StringConstraints(pattern=r"^[a-z0-9_-]{1,32}$")] = Field(
+        description="Which CRM the ids belong to, e.g. bitrix24 or amocrm"
+    )
+    deals: list[DealIn] = Field(min_length=1, max_length=1000)
+
+
+class DealsImported(BaseModel):
+    created: int
+    updated: int
+    unchanged: int
+    unmatched: dict[str, int] = Field(
+        description="Responsible names that match no employee, with their deal counts"
+    )

@@ -8,6 +8,7 @@ import binascii
 import json
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from fastapi import Request
 from sqlalchemy import ColumnElement, and_, func
@@ -49,6 +50,7 @@ from app.models import (
 from app.scoring.service import SOCIONICS, type_result_of
 from app.staff.service import FormErrors, candidate_link
 from questionnaires.result import Result as EngineResult
+from questionnaires.shown import shown_probability
 from socionics.recommend import Recommendation
 
 # --- vacancies ----------------------------------------------------------------------------
@@ -242,6 +244,7 @@ def audit(
     object_type: str,
     object_id: int | None,
     vacancy_id: int | None,
+    details: dict[str, Any] | None = None,
 ) -> None:
     """An API write in the audit log, in the same transaction as the write."""
     record(
@@ -252,7 +255,7 @@ def audit(
         object_type=object_type,
         object_id=object_id,
         vacancy_id=vacancy_id,
-        details={"api_key_id": key.id, "api_key": key.prefix},
+        details={"api_key_id": key.id, "api_key": key.prefix, **(details or {})},
         request=request,
     )
 
@@ -374,15 +377,18 @@ def questionnaire_result(row: Result) -> QuestionnaireResultOut:
             name: DichotomyOut(
                 scored=d.scored,
                 pole=d.pole,
-                probability=d.probability,
-                p_high=d.p_high,
+                probability=shown_probability(d.probability),
+                p_high=shown_probability(d.p_high),
                 borderline=d.borderline,
             )
             for name, d in result.dichotomies.items()
         },
         quality=QualityOut(
             level=result.quality.level,
-            flags=[QualityFlagOut(code=f.code, severity=f.severity) for f in result.quality.flags],
+            flags=[
+                QualityFlagOut(code=f.code, severity=f.severity, detail=f.detail, scales=f.scales)
+                for f in result.quality.flags
+            ],
             seconds_per_item=result.quality.seconds_per_item,
         ),
     )
@@ -406,6 +412,12 @@ def results(session: Session, *, invitation: Invitation, now: datetime) -> Resul
     )
 
 
+def _shown(p: float) -> float:
+    shown = shown_probability(p)
+    assert shown is not None
+    return shown
+
+
 def _type(rows: list[Result]) -> TypeOut | None:
     row = next((r for r in rows if r.questionnaire_id == SOCIONICS), None)
     t = type_result_of(EngineResult.model_validate(row.data)) if row else None
@@ -413,8 +425,8 @@ def _type(rows: list[Result]) -> TypeOut | None:
         return None
     return TypeOut(
         code=t.code,
-        probability=t.probability,
-        probabilities=t.probabilities,
+        probability=_shown(t.probability),
+        probabilities={code: _shown(p) for code, p in t.probabilities.items()},
         borderline=t.borderline,
     )
 

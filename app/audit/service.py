@@ -65,6 +65,11 @@ ACTIONS = [
     "vacancy.close",
     "organisation.update",
     "text.update",
+    "employee.create",
+    "employee.update",
+    "deals.import",
+    "deals.resolve",
+    "evidence.export_pdf",
 ]
 PAGE_SIZE = 50
 

@@ -52,6 +52,9 @@ ACTIONS: dict[str, frozenset[str]] = {
     "audit.view": frozenset({ADMIN}),
     "data.erase": frozenset({ADMIN}),
     "data.export": frozenset({ADMIN}),  # one candidate's data as JSON (privacy page)
+    # Issue 18: the current team, its CRM results and the evidence for the matrix.
+    "team.view": frozenset({ADMIN, RECRUITER}),
+    "team.manage": frozenset({ADMIN}),
 }
 
 

@@ -284,7 +284,12 @@ def submit(
     no-op: ON CONFLICT DO NOTHING keeps the first result.
     """
     assert invitation.id is not None
-    answers = stored_answers(session, invitation_id=invitation.id, questionnaire_id=q.id)
+    stored = stored_answers(session, invitation_id=invitation.id, questionnaire_id=q.id)
+    # A candidate who started before a new questionnaire version may hold answers to items it
+    # no longer has (a reworded item gets a new id): those answered another text, so they are
+    # kept in the answers table but not scored; the new items are asked like any unanswered one.
+    known = {item.id for item in q.items}
+    answers = {item_id: value for item_id, value in stored.items() if item_id in known}
     missing = [item.id for item in q.items if item.id not in answers]
     if missing and not allow_missing:
         return Submission(missing=missing, result=None)

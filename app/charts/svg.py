@@ -31,6 +31,8 @@ from typing import NamedTuple
 
 from markupsafe import Markup
 
+from questionnaires.shown import shown_percent
+
 WIDTH = 400
 X0 = 2.0  # a little inset so outlines at the edges are not clipped
 X1 = WIDTH - 2.0
@@ -582,12 +584,8 @@ def _fit(text: str, room: float, size: float, bold: bool) -> str:
 
 
 def _pct(p: float) -> str:
-    """A probability as a whole percentage; never "0%" or "100%", which would claim certainty."""
-    if p > 0.995:
-        return ">99%"
-    if p < 0.005:
-        return "<1%"
-    return f"{round(p * 100)}%"
+    """A probability as every surface shows it (questionnaires/shown.py)."""
+    return shown_percent(p)
 
 
 def _probability(value: float | None, name: str) -> float | None:

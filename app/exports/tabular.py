@@ -16,7 +16,7 @@ reads the file does not depend on the interface language):
 | best_fit | its expected fit, 0–100 |
 | target_fit | expected fit for the vacancy's target placement, 0–100; empty when undecided |
 | type_code | the most probable socionics type (e.g. ESE) |
-| type_probability | its probability, 0–1 |
+| type_probability | how likely they would call themselves that type; 0.05–0.95 in 0.05 steps |
 | quality | answer quality: good, doubtful, unusable |
 | decision | the current decision: advance, hold, reject; empty when none |
 | decision_note | the note written with it |
@@ -40,6 +40,7 @@ from datetime import datetime
 from typing import Any
 
 from app.dashboard.service import TableRow
+from questionnaires.shown import shown_probability
 
 COLUMNS = [
     "invitation_id",
@@ -91,7 +92,7 @@ def row_values(row: TableRow) -> list[Any]:
         _round(row.best_fit, 1),
         _round(row.target_fit, 1),
         row.type_code or "",
-        _round(row.type_probability, 4),
+        shown_probability(row.type_probability),
         row.quality or "",
         row.decision or "",
         row.decision_note or "",

@@ -39,6 +39,7 @@ from app.reports.data import (
     TypeInfo,
     VacancyInfo,
 )
+from app.reports.flags import doubtful_dimensions, quality_notes
 from app.reports.service import CLEAR, MODERATE, NotFound, band_of, suggestion_of
 from app.scoring.service import EXTRAVERSION, SOCIONICS, type_result_of, worst_quality
 from app.stats.service import norm_samples, percentile_of
@@ -117,9 +118,15 @@ def build_report(session: Session, *, invitation_id: int, language: str) -> Repo
         for qid in invitation.questionnaire_ids
         if (r := rows.get(qid)) is not None
     ]
+    # Each code once, also when one questionnaire's stored result lists it twice (results
+    # stored before one too_fast flag per result did, and the old comprehension here only
+    # looked at the codes of earlier questionnaires).
     flags: list[str] = []
     for t in taken:
-        flags += [c for c in t.quality_flags if c not in flags]
+        for code in t.quality_flags:
+            if code not in flags:
+                flags.append(code)
+    flagged = [(t.id, engine[t.id]) for t in taken]
     quality = worst_quality([t.quality_level for t in taken]) if taken else None
 
     norms: list[ScaleNorm] = []
@@ -241,10 +248,17 @@ def build_report(session: Session, *, invitation_id: int, language: str) -> Repo
         else None,
         show_checklist=show_checklist,
         checklist=checklist_items(session, invitation_id=invitation_id, language=language),
-        interview_questions=_interview(dichotomies, extraversion, quality, language),
+        interview_questions=_interview(
+            dichotomies,
+            extraversion,
+            quality,
+            language,
+            in_doubt=doubtful_dimensions(flagged, catalog),
+        ),
         norms=norms,
         disclaimer=_(DISCLAIMER),
         group_probabilities=dict(rec.group_probabilities) if rec else {},
+        quality_notes=quality_notes(flagged, catalog, language),
     )
 
 
@@ -473,8 +487,11 @@ def _interview(
     extraversion: ExtraversionInfo | None,
     quality: str | None,
     language: str,
+    *,
+    in_doubt: set[str] | None = None,
 ) -> list[InterviewQuestion]:
-    """Questions where a pole is borderline, or on every dichotomy when answers were doubtful."""
+    """Questions where a pole is borderline, and where the answers were doubtful: on the
+    dichotomies ``in_doubt`` names, or on every one (None) when a flag concerns all answers."""
     bank = interview_questions()
     doubtful = quality in ("doubtful", "unusable")
     out: list[InterviewQuestion] = []
@@ -483,7 +500,8 @@ def _interview(
     if extraversion is not None:
         probes.append(("EI", extraversion.pole, extraversion.borderline))
     for d, pole, borderline in probes:
-        if d in seen or pole is None or not (borderline or doubtful):
+        in_question = doubtful and (in_doubt is None or d in in_doubt)
+        if d in seen or pole is None or not (borderline or in_question):
             continue
         seen.add(d)
         for text in bank[d][pole]:

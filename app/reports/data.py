@@ -12,6 +12,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from app.reports.flags import QualityNote
+
 
 @dataclass(frozen=True)
 class PersonInfo:
@@ -215,3 +217,5 @@ class ReportData:
     disclaimer: str
     group_probabilities: dict[str, float] = field(default_factory=dict)
     organisation: str = ""  # the employer's display name, in the PDF's header
+    # One line per flag code, saying what exactly was doubtful and where (app/reports/flags.py).
+    quality_notes: list[QualityNote] = field(default_factory=list)

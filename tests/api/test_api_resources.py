@@ -164,7 +164,10 @@ def test_results_with_socionics_carry_type_and_role_fit(
         "introversion_extraversion",
     ]
     t = body["type"]
-    assert len(t["probabilities"]) == 16 and abs(sum(t["probabilities"].values()) - 1) < 1e-6
+    # Every probability as shown everywhere: 5% steps within 5-95% (so they need not add to 1).
+    shown = list(t["probabilities"].values())
+    assert len(shown) == 16 and all(round(p * 20, 9) % 1 == 0 and 0.05 <= p <= 0.95 for p in shown)
+    assert shown == sorted(shown, reverse=True) and t["probability"] == shown[0]
     assert t["code"] == next(iter(t["probabilities"]))
     fit = body["role_fit"]
     assert fit["matrix_version"] and fit["matrix_version_id"]
@@ -187,3 +190,26 @@ def test_the_report_pdf_once_complete(api: TestClient, db: Session, settings: Se
     assert r.status_code == 200 and r.headers["content-type"] == "application/pdf"
     assert r.content.startswith(b"%PDF-") and len(r.content) > 5000
     assert api.get("/api/v1/candidates/999/report.pdf").status_code == 404
+
+
+def test_result_flags_say_what_was_found(api: TestClient, db: Session, settings: Settings) -> None:
+    from factories import answers_for
+
+    from app.candidate.service import save_answers, submit
+    from app.db import utcnow
+    from questionnaires.loader import product_questionnaires
+    from questionnaires.simulate import acquiesce
+
+    new = make_invitation(db, settings)
+    q = product_questionnaires()["introversion_extraversion"]
+    # careful answers, plus one step of agreement with every statement (yea-saying)
+    answers = acquiesce(q, answers_for(q, extravert=True))
+    save_answers(
+        db, invitation=new.invitation, questionnaire_id=q.id, answers=answers, now=utcnow()
+    )
+    submit(db, invitation=new.invitation, q=q, now=utcnow())
+    db.commit()
+    body = api.get(f"/api/v1/candidates/{new.invitation.id}/results").json()
+    (flag,) = body["questionnaires"][0]["quality"]["flags"]
+    assert flag["code"] == "acquiescence" and flag["severity"] == "doubtful"
+    assert "agrees whatever a statement says" in flag["detail"] and flag["scales"] == []

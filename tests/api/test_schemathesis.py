@@ -43,7 +43,7 @@ OPERATIONS = sorted(
 
 
 def test_every_operation_is_tested() -> None:
-    assert len(OPERATIONS) == 11
+    assert len(OPERATIONS) == 12
     assert ("GET", "/api/v1/candidates/{candidate_id}/results") in OPERATIONS
 
 

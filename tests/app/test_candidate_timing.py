@@ -137,3 +137,61 @@ def test_answers_saved_without_page_views_are_not_called_too_fast(
     assert client.post(f"/a/{token}/finish", follow_redirects=False).status_code == 303
     assert db.exec(select(PageEvent)).all() == []
     assert too_fast(db) == []
+
+
+def test_the_report_lists_answering_too_fast_once_with_its_figure(
+    staff: TestClient, db: Session, settings
+) -> None:
+    # Page times and item times are both fast: the engine used to add one too_fast flag for
+    # each, and the report listed "Answered very fast" twice.
+    from htmlq import parse
+
+    from app.models import Invitation
+
+    token = invite(db, settings)
+    consent(staff, token)
+    answers = answers_for(ie_questionnaire())
+    for item, value in answers.items():
+        assert autosave(staff, token, item, value, 400).json() == {"ok": True}
+    answer_everything(staff, token, answers)
+    assert len(too_fast(db)) == 1
+    invitation = db.exec(select(Invitation)).one()
+    page = parse(staff.get(f"/invitations/{invitation.id}/report").text)
+    flags = page.one("div", id="quality-warning").find_all("li")
+    codes = [li.get("data-flag") for li in flags]
+    assert codes.count("too_fast") == 1 and len(codes) == len(set(codes))
+    (fast,) = [li for li in flags if li.get("data-flag") == "too_fast"]
+    assert fast.text.startswith("Answered very fast: a median of 0.") and "s per item" in fast.text
+    # listed once in the whole report: the answer-quality section points up to it
+    assert page.text.count("Answered very fast") == 1 and page.find(id="quality-see-above")
+
+
+def test_a_doubtful_report_says_first_what_exactly_was_doubtful(
+    staff: TestClient, db: Session, settings
+) -> None:
+    # A careful pace, but one step more agreement with every statement (yea-saying).
+    from htmlq import parse
+
+    from app.models import Invitation
+    from questionnaires.simulate import acquiesce
+
+    token = invite(db, settings)
+    consent(staff, token)
+    q = ie_questionnaire()
+    answers = acquiesce(q, answers_for(q))
+    for n, ids in enumerate(q.pages(), start=1):
+        staff.get(f"/a/{token}/q/{QID}/{n}")
+        data = {f"item-{i}": str(answers[i]) for i in ids} | {"go": "next"}
+        assert staff.post(f"/a/{token}/q/{QID}/{n}", data=data).status_code in (200, 303)
+    slow_pages(db)
+    assert staff.post(f"/a/{token}/finish", follow_redirects=False).status_code == 303
+    invitation = db.exec(select(Invitation)).one()
+    page = parse(staff.get(f"/invitations/{invitation.id}/report").text)
+    answer = page.one("section", id="answer")
+    warning = answer.one("div", id="quality-warning")
+    assert warning.get("data-level") == "doubtful"
+    # first in the answer, before any placement or type
+    assert next(e for e in answer.iter() if e.tag in ("div", "p", "dl")) is warning
+    (line,) = warning.find_all("li")
+    assert line.get("data-flag") == "acquiescence"
+    assert "yea-saying" in line.text and "0.5 points" in line.text

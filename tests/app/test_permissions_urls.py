@@ -99,6 +99,19 @@ EXPECTED: dict[tuple[str, str], dict[str, Any]] = {
     ("POST", "/admin/organisation"): ADMINS,
     ("GET", "/admin/texts/{kind}/{language}"): ADMINS,
     ("POST", "/admin/texts/{kind}/{language}"): ADMINS,
+    ("GET", "/team"): RECRUITERS,
+    ("POST", "/team/employees"): {**RECRUITERS, "recruiter": 403},
+    ("POST", "/team/employees/{employee_id}"): {**RECRUITERS, "recruiter": 403, "admin": 404},
+    ("POST", "/team/deals/resolve"): {**RECRUITERS, "recruiter": 403},
+    ("GET", "/team/deals"): RECRUITERS,
+    ("POST", "/team/deals"): {**RECRUITERS, "recruiter": 403},
+    ("GET", "/team/evidence"): RECRUITERS,
+    ("GET", "/team/figures"): RECRUITERS,
+    ("GET", "/team/evidence.pdf"): RECRUITERS,
+    # The world's invitation is not completed: the admin gets 404, the others are refused first.
+    ("GET", "/invitations/{invitation_id}/hire"): {**ADMINS, "admin": 404},
+    ("POST", "/invitations/{invitation_id}/hire"): {**ADMINS, "admin": 404},
+    ("POST", "/team/evidence/accept"): {**RECRUITERS, "recruiter": 403},
 }
 
 
@@ -166,6 +179,7 @@ def world(db: Session, settings: Settings) -> dict[str, Any]:
             "version_id": 999999,
             "kind": "consent",
             "language": "ru",
+            "employee_id": 999999,
         },
     }
 

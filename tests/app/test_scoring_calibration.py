@@ -11,7 +11,7 @@ from factories import make_user, make_vacancy
 from fastapi.testclient import TestClient
 from fitflow import IE, questionnaire
 from htmlq import parse
-from sqlmodel import Session
+from sqlmodel import Session, select
 from webflow import STAFF_PASSWORD, login
 
 from app.candidate.service import save_answers, submit
@@ -141,3 +141,87 @@ def test_the_admin_stats_page_shows_alpha_with_its_interval_and_item_total(
 
 def test_the_stats_page_is_for_admins_only(staff: TestClient) -> None:
     assert staff.get("/admin/stats").status_code == 403
+
+
+def correlated_socionics_answers(rng: random.Random) -> dict[str, int]:
+    """A socionics respondent whose extraversion and intuition traits correlate (0.6)."""
+    from fitflow import SOC
+
+    q = questionnaire(SOC)
+    e = rng.gauss(0, 1)
+    theta = {
+        "extraversion_s": e,
+        "intuition": 0.6 * e + 0.8 * rng.gauss(0, 1),
+        "logic": rng.gauss(0, 1),
+        "rationality": rng.gauss(0, 1),
+    }
+    answers = {}
+    for item in q.items:
+        if item.attention_check is not None:
+            answers[item.id] = item.attention_check.expected
+            continue
+        for scale, t in theta.items():
+            gains = item_gain(q, item, scale)
+            if gains and max(gains) > min(gains):
+                order = sorted(range(len(gains)), key=lambda i: gains[i])  # low pole first
+                level = min(
+                    max(round((len(gains) - 1) / 2 + 1.2 * t + rng.gauss(0, 0.9)), 0),
+                    len(gains) - 1,
+                )
+                answers[item.id] = order[level] + 1
+                break
+        else:
+            answers[item.id] = 1
+    return answers
+
+
+def test_type_probabilities_use_the_trait_correlation_of_stored_responses_once_there_are_200(
+    db: Session, settings
+) -> None:
+    from fitflow import SOC
+
+    from app.models import FitRecord
+    from app.scoring.service import correlation_for, type_result_of
+    from questionnaires.selfknowledge import self_knowledge
+    from socionics.recommend import type_result
+
+    rng = random.Random(11)
+    vacancy = make_vacancy(db)
+    vacancy.questionnaire_ids = [SOC]
+    db.add(vacancy)
+    db.commit()
+    q = questionnaire(SOC)
+    results, invitations = [], []
+    for i in range(MIN_SAMPLE + 1):
+        new = invite_candidate(db, settings=settings, vacancy=vacancy, name=f"S{i}", language="ru")
+        now = utcnow()
+        answers = correlated_socionics_answers(rng)
+        save_answers(db, invitation=new.invitation, questionnaire_id=SOC, answers=answers, now=now)
+        sub = submit(db, invitation=new.invitation, q=q, now=now)
+        assert sub.result is not None
+        results.append(sub.result)
+        invitations.append(new.invitation)
+    db.commit()
+    # Below 200 stored results: no correlation, the letters' self-descriptions independent.
+    assert results[MIN_SAMPLE - 1].self_view_correlation is None
+    latent = correlation_for(db, q=q)
+    assert latent is not None and latent["extraversion_s"]["intuition"] > 0.3
+    last = results[MIN_SAMPLE]
+    corr = last.self_view_correlation
+    assert corr is not None and 0 < corr["EI"]["SN"] < latent["extraversion_s"]["intuition"]
+    # Every surface takes the type from one function, which uses the stored correlation.
+    order = ["EI", "SN", "LF", "RI"]
+    poles = {d: last.dichotomies[d].p_high for d in order}
+    want = type_result(
+        poles,
+        correlation=[[corr[a][b] for b in order] for a in order],
+        unaware_share=self_knowledge().unaware_share,
+    )
+    got = type_result_of(last)
+    assert got is not None and got.probabilities == want.probabilities
+    independent = type_result(poles, unaware_share=self_knowledge().unaware_share)
+    assert got.probabilities != independent.probabilities
+    record = db.exec(
+        select(FitRecord).where(FitRecord.invitation_id == invitations[MIN_SAMPLE].id)
+    ).one()
+    assert record.type_probability == pytest.approx(got.probability)

@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 from sqlmodel import Session, col, select
 
-from app.cli import DEMO_EMAIL, main
-from app.models import Candidate, FitRecord, Invitation, Result, User, Vacancy
+from app.cli import DEMO_EMAIL, DEMO_VACANCY, main
+from app.models import Candidate, Employee, FitRecord, Invitation, Result, User, Vacancy
 from questionnaires import loader
 
 
@@ -35,7 +35,7 @@ def test_create_user_makes_a_staff_account(env: Path, db: Session, capsys) -> No
 
 def test_invite_prints_the_candidate_link(env: Path, db: Session, capsys) -> None:
     main(["demo"])
-    vacancy = db.exec(select(Vacancy)).one()
+    vacancy = db.exec(select(Vacancy).where(Vacancy.title == DEMO_VACANCY)).one()
     capsys.readouterr()
     code = main(["invite", "--vacancy", str(vacancy.id), "--name", "Ivan", "--language", "en"])
     assert code == 0
@@ -61,8 +61,11 @@ def test_demo_is_idempotent_and_prints_the_same_credentials(env: Path, db: Sessi
     password = re.search(r"password: (\S+)", first)
     assert password and (env / "demo_admin_password").read_text().strip() == password.group(1)
     assert len(db.exec(select(User)).all()) == 1
-    assert len(db.exec(select(Vacancy)).all()) == 1
-    assert len(db.exec(select(Invitation)).all()) == 6  # the demo candidates, once
+    assert len(db.exec(select(Vacancy)).all()) == 2  # the demo vacancy and the team's assessment
+    vacancy = db.exec(select(Vacancy).where(Vacancy.title == DEMO_VACANCY)).one()
+    invited = db.exec(select(Invitation).where(Invitation.vacancy_id == vacancy.id)).all()
+    assert len(invited) == 6  # the demo candidates, once
+    assert len(db.exec(select(Employee)).all()) == 40  # the demo team, once
 
 
 def test_demo_candidates_have_answered_and_have_reports_to_read(
@@ -76,19 +79,45 @@ def test_demo_candidates_have_answered_and_have_reports_to_read(
     link = re.search(r"to try their side: (\S+)", out)
     assert link and re.fullmatch(r"https://hr\.example\.com/a/[A-Za-z0-9_-]{43}", link.group(1))
     assert (env / "demo_candidate_link").read_text().strip() == link.group(1)
+    vacancy = db.exec(select(Vacancy).where(Vacancy.title == DEMO_VACANCY)).one()
+    mine = select(Invitation.id).where(Invitation.vacancy_id == vacancy.id)
     fits = {
         db.get(Candidate, db.get(Invitation, f.invitation_id).candidate_id).name: f  # type: ignore[union-attr]
-        for f in db.exec(select(FitRecord)).all()
+        for f in db.exec(select(FitRecord).where(col(FitRecord.invitation_id).in_(mine))).all()
     }
     assert len(fits) == 5
     assert fits["Анна Смирнова"].placement == "farmer"
     assert fits["Игорь Волков"].placement == "hunter"
-    results = db.exec(select(Result)).all()
+    results = db.exec(select(Result).where(col(Result.invitation_id).in_(mine))).all()
     assert len(results) == 10  # both questionnaires of each
-    # Stored without page views: no page time was measured, so nothing is "too fast".
-    assert {r.quality_level for r in results} <= {"good", "doubtful"}
-    assert not any(f["code"] == "too_fast" for r in results for f in r.data["quality"]["flags"])
-    open_ = db.exec(select(Invitation).where(col(Invitation.started_at).is_(None))).all()
+    # Every careful candidate's answers are good; the careless one's socionics answers carry
+    # exactly what is careless about them (app/demo.py), the extraversion answers nothing.
+    careless = next(c for c in db.exec(select(Candidate)).all() if c.name == "Павел Орлов")
+    careless_ids = {
+        i.id
+        for i in db.exec(
+            select(Invitation).where(
+                Invitation.candidate_id == careless.id, Invitation.vacancy_id == vacancy.id
+            )
+        )
+    }
+    for r in results:
+        flags = {f["code"]: f["severity"] for f in r.data["quality"]["flags"]}
+        if r.invitation_id in careless_ids and r.questionnaire_id == "socionics_16":
+            assert flags == {
+                "too_fast": "doubtful",
+                "attention_failed": "unusable",
+                "random_like": "unusable",
+            }
+            assert r.quality_level == "unusable"
+        else:
+            assert flags == {} and r.quality_level == "good", (r.invitation_id, flags)
+        assert r.seconds_taken > 0  # page times recorded as the candidate's pages do
+    open_ = db.exec(
+        select(Invitation).where(
+            col(Invitation.started_at).is_(None), Invitation.vacancy_id == vacancy.id
+        )
+    ).all()
     assert len(open_) == 1 and open_[0].completed_at is None
 
 
@@ -118,7 +147,8 @@ def test_a_malformed_questionnaire_stops_serve_naming_file_and_item(
         "response_formats: {a5: {points: 5}}\n"
         "scales: [{id: s}]\n"
         "items:\n"
-        "  - {id: ok1, kind: agreement, response: a5, scale: s, text: {ru: т, en: t}}\n"
+        "  - {id: ok1, kind: agreement, desirable_pole: none, response: a5, scale: s,"
+        " text: {ru: т, en: t}}\n"
         "  - {id: bad2, kind: agreement, response: a5, scale: nowhere, text: {ru: т, en: t}}\n"
     )
     monkeypatch.setattr(loader, "HERE", folder)
@@ -172,7 +202,7 @@ def test_invite_builds_links_on_the_port_the_server_listens_on(
     monkeypatch.setenv("PORT", "9123")
     monkeypatch.delenv("HOST", raising=False)
     main(["demo"])
-    vacancy = db.exec(select(Vacancy)).one()
+    vacancy = db.exec(select(Vacancy).where(Vacancy.title == DEMO_VACANCY)).one()
     capsys.readouterr()
     assert main(["invite", "--vacancy", str(vacancy.id), "--name", "Ivan"]) == 0
     link = capsys.readouterr().out.strip()

@@ -212,22 +212,23 @@ def test_the_pdf_holds_every_part_of_the_report(tmp_path: Path) -> None:
         # the answer first
         "Рекомендуемая позиция: Фермер (клиентский менеджер) · 89/100",
         "Соответствие целевой роли: 89/100 · место 1",
-        "ESI (ЭСИ), Хранитель: 71%",
-        # each dichotomy with its probability, the borderline and the unscored one in words
-        "Интроверсия (I) 88%",
-        "Интуиция (N) 64%",
+        "ESI (ЭСИ), Хранитель: 70%",
+        # each dichotomy with its probability (shown in 5% steps within 5-95%), the borderline
+        # and the unscored one in words
+        "Интроверсия (I) 90%",
+        "Интуиция (N) 65%",
         "на границе",
         "Этика (F)",
         "не оценено",
-        "Рациональность (J) 97%",
+        "Рациональность (J) 95%",
         # the most probable types, the roles ranked with their margins, the target starred
-        "ESI — Хранитель 71%",
-        "SEI — Посредник 17%",
+        "ESI — Хранитель 70%",
+        "SEI — Посредник 15%",
         "89 (+21) · 1. фермер (клиентский менеджер) ★",
         "68 (+30) · 2. СОП и операционная работа",
         "38 · 3. охотник",
         # the extraversion gauge
-        "Явный интроверт · Интроверсия: вероятность 92%",
+        "Явный интроверт · Интроверсия: вероятность 90%",
         "▼ 23",
         "Балл экстраверсии: 23 из 100",
         # explanation, quality flags, checklist (checked, comment), questions, versions, advice

@@ -70,8 +70,8 @@ def test_types_come_most_probable_first_with_bars_in_proportion() -> None:
 def test_probabilities_never_read_0_or_100_percent() -> None:
     html = type_rows([TypeBar("ESI", 1.0), TypeBar("SEI", 0.0)])
     text = parse(html).text
-    assert ">99%" in text and "<1%" in text
-    assert "100%" not in text and " 0%" not in text
+    assert "ESI 95%" in text and "SEI 5%" in text  # 5% steps within 5-95%
+    assert "100%" not in text and " 0%" not in text and ">99%" not in text
 
 
 def test_roles_are_ranked_with_leads_that_add_up_and_the_target_starred() -> None:
@@ -175,7 +175,7 @@ def test_the_gauge_marks_the_score_and_the_candidates_band() -> None:
     )
     doc = parse(html)
     assert doc.one("p", class_="rf-gauge-head").text == (
-        "Явный экстраверт · Экстраверсия: вероятность 93%"
+        "Явный экстраверт · Экстраверсия: вероятность 95%"
     )
     gauge = doc.one("p", class_="rf-gauge")
     assert gauge.text == "▼ 80"

@@ -172,3 +172,28 @@ def test_the_data_file_lives_where_the_package_ships_it():
     assert (
         Path(__file__).resolve().parents[2] / "questionnaires/data/self_knowledge.yaml" == DATA_FILE
     )
+
+
+def test_borderline_is_judged_on_the_figure_the_reader_sees():
+    from questionnaires.engine import BORDERLINE_BELOW
+    from questionnaires.shown import reads_below
+    from socionics.recommend import type_result
+
+    assert BORDERLINE_BELOW == 0.75
+    assert reads_below(0.72, 0.75) and not reads_below(0.73, 0.75)  # shown 70% and 75%
+    r = type_result({"EI": 0.73, "SN": 0.27, "LF": 0.72, "RI": 0.9})
+    assert r.borderline == ["LF"]  # EI and SN read 75%, LF 70%
+
+
+def test_the_universal_warning_and_the_extraversion_check_judge_the_shown_figures():
+    from socionics.matrix import default_matrix
+    from socionics.model import types
+    from socionics.recommend import recommend
+
+    rest = (1 - 0.68) / 15
+    probs = {t.code: (0.68 if t.code == "ESE" else rest) for t in types()}
+    # 0.68 reads "70%": the book's exception (at least 70%) holds, so no warning.
+    assert recommend(probs, default_matrix(), target_role="universal").universal_warning is None
+    probs = {t.code: (0.67 if t.code == "ESE" else (1 - 0.67) / 15) for t in types()}
+    warned = recommend(probs, default_matrix(), target_role="universal").universal_warning
+    assert warned is not None and "65%" in warned.en  # 0.67 reads 65%: below the exception

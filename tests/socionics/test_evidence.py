@@ -93,3 +93,40 @@ def test_it_refuses_inputs_that_do_not_line_up() -> None:
             outcomes=np.zeros(40),
             type_probabilities=np.full((40, 16), 1 / 16),
         )
+
+
+def test_the_pooled_slope_is_least_squares_with_a_t_interval() -> None:
+    """Checked against scipy's linregress on the same standardised data."""
+    from scipy import stats
+
+    from socionics.evidence import fit_slope
+
+    rng = np.random.default_rng(5)
+    fit = rng.uniform(10, 95, size=50)
+    y = 0.02 * fit + rng.standard_normal(50)
+    got = fit_slope(outcomes=y, expected_fit=fit)
+    assert got is not None
+    ref = stats.linregress(fit / 10, (y - y.mean()) / y.std())
+    t = stats.t.ppf(0.95, 48)
+    assert got.mean == pytest.approx(ref.slope)
+    assert got.low == pytest.approx(ref.slope - t * ref.stderr)
+    assert fit_slope(outcomes=y[:29], expected_fit=fit[:29]) is None
+
+
+def test_the_top_third_shares_are_expected_shares_with_welch_intervals() -> None:
+    from socionics.evidence import top_third
+
+    rng = np.random.default_rng(9)
+    n = 60
+    probs = rng.dirichlet(np.ones(16), size=n)
+    y = probs[:, 0] * 5 + rng.standard_normal(n) * 0.1  # type 0 drives the outcome
+    shares = top_third(codes=CODES, outcomes=y, type_probabilities=probs)
+    assert shares is not None
+    best = np.argsort(-y, kind="stable")[:20]
+    others = np.argsort(-y, kind="stable")[20:]
+    first = shares[0]
+    assert first.top == pytest.approx(probs[best, 0].mean())
+    assert first.rest == pytest.approx(probs[others, 0].mean())
+    assert first.difference.low > 0
+    assert sum(s.top for s in shares) == pytest.approx(1.0)
+    assert top_third(codes=CODES, outcomes=y[:29], type_probabilities=probs[:29]) is None

@@ -1,7 +1,7 @@
 """the organisation, its editable texts, candidates' phones, first opening and ratings
 
 Revision ID: 20261205_h15org
-Revises: 5a0c3e9d7b21
+Revises: 20261205_hlead
 Create Date: 2026-12-05 11:30:00
 
 Issue 15. New tables only and nullable columns: existing rows keep every value. An install
@@ -18,7 +18,7 @@ import sqlmodel.sql.sqltypes
 from alembic import op
 
 revision: str = "20261205_h15org"
-down_revision: str | Sequence[str] | None = "5a0c3e9d7b21"
+down_revision: str | Sequence[str] | None = "20261205_hlead"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -1,0 +1,68 @@
+"""The evidence page's chart: each type's effect on a role's results, with its interval.
+
+Drawn like the report's charts (``app/charts/svg.py``: presentation attributes only, escaped
+text, a ``<desc>`` that says the data in words). A row per type: its label, a zero line, the
+interval as a whisker and the estimate as a dot; a type the proposal moves is drawn bold.
+"""
+
+from __future__ import annotations
+
+import xml.etree.ElementTree as ET
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from markupsafe import Markup
+
+from app.charts.svg import ACCENT, EDGE, MUTED, SMALL, WIDTH, _clean, _line, _n, _svg, _text
+
+ROW = 22
+LABEL = 96
+TOP = 24
+
+
+@dataclass(frozen=True)
+class EffectRow:
+    label: str
+    mean: float
+    low: float
+    high: float
+    moved: bool = False
+
+
+def effect_intervals(
+    rows: Sequence[EffectRow], *, title: str, desc: str, axis: str, fluid: bool = True
+) -> Markup:
+    """Effects in outcome SDs; the axis is symmetric around zero and at least ±1."""
+    reach = max([1.0, *(max(abs(r.low), abs(r.high)) for r in rows)])
+    left, right = LABEL + 6, WIDTH - 10
+
+    def x(v: float) -> float:
+        return left + (v + reach) / (2 * reach) * (right - left)
+
+    body: list[ET.Element] = []
+    group = ET.Element("g")
+    body.append(group)
+    _text(group, x(0), 14, _clean(axis), size=SMALL, anchor="middle", fill=MUTED)
+    height = TOP + ROW * len(rows) + 18
+    _line(group, x(0), TOP - 4, x(0), height - 16, EDGE, 1, dash="3 3")
+    for i, r in enumerate(rows):
+        y = TOP + ROW * i + ROW / 2
+        row = ET.SubElement(group, "g")
+        row.set("class", "rf-row")
+        _text(row, LABEL, y + 5, _clean(r.label), size=SMALL, bold=r.moved, anchor="end")
+        whisker = _line(row, x(r.low), y, x(r.high), y, ACCENT, 2)
+        whisker.set("class", "rf-whisker")
+        ET.SubElement(
+            row, "circle", cx=_n(x(r.mean)), cy=_n(y), r="4.5" if r.moved else "3.5", fill=ACCENT
+        )
+    for v in (-reach, 0.0, reach):
+        _text(
+            group,
+            x(v),
+            height - 2,
+            f"{v:+.1f}".replace("+0.0", "0"),
+            size=SMALL,
+            anchor="middle",
+            fill=MUTED,
+        )
+    return _svg(title=_clean(title), desc=_clean(desc), height=height, body=body, fluid=fluid)

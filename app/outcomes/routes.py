@@ -1,0 +1,521 @@
+"""The current team: employees, CRM deal imports, and "Does the matrix predict our results?"."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Form, HTTPException, Request
+from fastapi.responses import RedirectResponse, Response
+from markupsafe import Markup
+from sqlmodel import col, func, select
+from starlette.datastructures import UploadFile
+
+from app.audit.service import record
+from app.auth.deps import StaffUser as StaffUserDep
+from app.auth.deps import csrf_protect, require_staff
+from app.auth.permissions import require_action, role_may
+from app.charts.evidence import EffectRow, effect_intervals
+from app.db import SessionDep
+from app.i18n import N_, template_callables, translations
+from app.matrix.service import current, next_label, store_version
+from app.models import Candidate, Deal, Employee, FitRecord, Invitation, User, Vacancy
+from app.outcomes.crm import READY, DealFileError
+from app.outcomes.figures import HEADLINE
+from app.outcomes.service import (
+    ROLES,
+    EmployeeError,
+    RoleOutcomes,
+    add_employee,
+    evidence_for_role,
+    evidence_for_team,
+    hire,
+    import_deals,
+    mapping_named,
+    resolve,
+    team_figures,
+    unmatched_names,
+)
+from app.web import TEMPLATES, render, staff_language, templates
+from socionics.evidence import LEVEL, MIN_PEOPLE
+from socionics.matrix import matrix_from_dict
+from socionics.model import get_type
+from socionics.model import types as socionics_types
+
+router = APIRouter(
+    prefix="/team",
+    dependencies=[
+        Depends(csrf_protect),
+        Depends(require_staff),
+        Depends(require_action("team.view")),
+    ],
+)
+# A hired candidate joins the team from their report (/invitations/{id}/hire).
+hire_router = APIRouter(
+    dependencies=[
+        Depends(csrf_protect),
+        Depends(require_staff),
+        Depends(require_action("team.manage")),
+    ],
+)
+Manager = Annotated[User, Depends(require_action("team.manage"))]
+MAX_FILE_BYTES = 5_000_000
+
+
+def _date(value: str) -> date | None:
+    try:
+        return date.fromisoformat(value.strip()) if value.strip() else None
+    except ValueError:
+        return None
+
+
+def _team_page(
+    request: Request,
+    session: SessionDep,
+    *,
+    values: dict[str, str] | None = None,
+    error: str | None = None,
+    status_code: int = 200,
+) -> Response:
+    rows = session.exec(
+        select(Employee, Candidate)
+        .join(Candidate, col(Candidate.id) == Employee.candidate_id)
+        .order_by(col(Employee.role), col(Candidate.name))
+    ).all()
+    types = dict(
+        session.exec(
+            select(FitRecord.invitation_id, FitRecord.type_code).where(
+                col(FitRecord.invitation_id).in_(
+                    [e.invitation_id for e, _ in rows if e.invitation_id]
+                )
+            )
+        ).all()
+    )
+    deals = dict(
+        session.exec(select(Deal.employee_id, func.count()).group_by(col(Deal.employee_id))).all()
+    )
+    ctx = {
+        "rows": rows,
+        "types": types,
+        "deals": deals,
+        "roles": ROLES,
+        "unmatched": unmatched_names(session),
+        "cyrillic": {t.code: t.cyrillic for t in socionics_types()},
+        "values": values or {"role": "farmer", "started_on": date.today().isoformat()},
+        "error": error,
+    }
+    return render(request, "staff/team.html", ctx, status_code=status_code)
+
+
+@router.get("")
+def team(request: Request, session: SessionDep) -> Response:
+    return _team_page(request, session)
+
+
+@router.post("/employees")
+def add(
+    request: Request,
+    session: SessionDep,
+    user: Manager,
+    name: Annotated[str, Form(max_length=200)] = "",
+    email: Annotated[str, Form(max_length=254)] = "",
+    role: Annotated[str, Form(max_length=32)] = "",
+    team: Annotated[str, Form(max_length=100)] = "",
+    started_on: Annotated[str, Form(max_length=10)] = "",
+    ended_on: Annotated[str, Form(max_length=10)] = "",
+) -> Response:
+    values = {
+        "name": name,
+        "email": email,
+        "role": role,
+        "team": team,
+        "started_on": started_on,
+        "ended_on": ended_on,
+    }
+    start, end = _date(started_on), _date(ended_on)
+    if start is None or (ended_on.strip() and end is None):
+        return _team_page(
+            request, session, values=values, error=N_("Enter dates as YYYY-MM-DD."), status_code=422
+        )
+    try:
+        row = add_employee(
+            session, name=name, email=email, role=role, team=team, started_on=start, ended_on=end
+        )
+    except EmployeeError as exc:
+        return _team_page(request, session, values=values, error=str(exc), status_code=422)
+    record(
+        session,
+        actor=user,
+        action="employee.create",
+        object_type="employee",
+        object_id=row.id,
+        details={"role": role},
+        request=request,
+    )
+    session.commit()
+    return RedirectResponse("/team?added=1", status_code=303)
+
+
+@router.post("/employees/{employee_id}")
+def edit(
+    request: Request,
+    session: SessionDep,
+    user: Manager,
+    employee_id: int,
+    role: Annotated[str, Form(max_length=32)] = "",
+    team: Annotated[str, Form(max_length=100)] = "",
+    started_on: Annotated[str, Form(max_length=10)] = "",
+    ended_on: Annotated[str, Form(max_length=10)] = "",
+) -> Response:
+    row = session.get(Employee, employee_id)
+    if row is None:
+        raise HTTPException(status_code=404)
+    start, end = _date(started_on), _date(ended_on)
+    if role not in ROLES:
+        return _team_page(
+            request, session, error=N_("Choose the employee's role."), status_code=422
+        )
+    if start is None or (ended_on.strip() and end is None) or (end and end < start):
+        return _team_page(request, session, error=N_("Enter dates as YYYY-MM-DD."), status_code=422)
+    row.role, row.team, row.started_on, row.ended_on = role, team.strip(), start, end
+    session.add(row)
+    record(
+        session,
+        actor=user,
+        action="employee.update",
+        object_type="employee",
+        object_id=row.id,
+        details={"role": role},
+        request=request,
+    )
+    session.commit()
+    return RedirectResponse("/team?saved=1", status_code=303)
+
+
+@router.post("/deals/resolve")
+def resolve_name(
+    request: Request,
+    session: SessionDep,
+    user: Manager,
+    responsible: Annotated[str, Form(max_length=200)] = "",
+    employee_id: Annotated[int, Form()] = 0,
+) -> Response:
+    employee = session.get(Employee, employee_id)
+    if employee is None:
+        return _team_page(request, session, error=N_("Choose an employee."), status_code=422)
+    count = resolve(session, responsible=responsible, employee=employee)
+    record(
+        session,
+        actor=user,
+        action="deals.resolve",
+        object_type="employee",
+        object_id=employee.id,
+        details={"deals": count},
+        request=request,
+    )
+    session.commit()
+    return RedirectResponse("/team?resolved=1", status_code=303)
+
+
+def _deals_page(
+    request: Request, session: SessionDep, ctx: dict[str, object], status_code: int = 200
+) -> Response:
+    total = session.exec(select(func.count()).select_from(Deal)).one()
+    return render(
+        request,
+        "staff/team_deals.html",
+        {
+            "mappings": list(READY),
+            "total": total,
+            "error": None,
+            "problems": None,
+            "summary": None,
+            **ctx,
+        },
+        status_code=status_code,
+    )
+
+
+@router.get("/deals")
+def deals_form(request: Request, session: SessionDep) -> Response:
+    return _deals_page(request, session, {})
+
+
+@router.post("/deals")
+async def deals_upload(request: Request, session: SessionDep, user: Manager) -> Response:
+    form = await request.form()
+    upload = form.get("file")
+    mapping = mapping_named(session, str(form.get("mapping") or ""))
+    if mapping is None:
+        return _deals_page(
+            request, session, {"error": N_("Choose the CRM the file comes from.")}, 422
+        )
+    if not isinstance(upload, UploadFile) or not upload.filename:
+        return _deals_page(request, session, {"error": N_("Choose a file to import.")}, 422)
+    try:
+        data = await upload.read(MAX_FILE_BYTES + 1)
+    finally:
+        await upload.close()
+    if len(data) > MAX_FILE_BYTES:
+        return _deals_page(request, session, {"error": N_("The file is larger than 5 MB.")}, 422)
+    try:
+        summary = import_deals(session, data=data, mapping=mapping)
+    except DealFileError as exc:
+        session.rollback()
+        return _deals_page(request, session, {"problems": exc.problems}, 422)
+    record(
+        session,
+        actor=user,
+        action="deals.import",
+        object_type="deals",
+        details={
+            "mapping": mapping.name,
+            "created": summary.created,
+            "updated": summary.updated,
+            "unchanged": summary.unchanged,
+            "unmatched_names": len(summary.unmatched),
+        },
+        request=request,
+    )
+    session.commit()
+    return _deals_page(request, session, {"summary": summary, "mapping": mapping.name})
+
+
+@router.get("/figures")
+def figures_page(request: Request, session: SessionDep) -> Response:
+    """Every employee's ЦКП figures, by period, grouped by role."""
+    period = request.query_params.get("period", "quarter")
+    period = period if period in ("month", "quarter") else "quarter"
+    rows = team_figures(session, period=period)
+    periods = sorted({f.period for f in rows})[-6:]
+    by_person = {(f.person, f.period): f for f in rows}
+    people = session.exec(
+        select(Employee, Candidate)
+        .join(Candidate, col(Candidate.id) == Employee.candidate_id)
+        .order_by(col(Candidate.name))
+    ).all()
+    ctx = {
+        "period": period,
+        "periods": periods,
+        "roles": ROLES,
+        "role_names": ROLE_NAMES,
+        "figure_names": FIGURE_NAMES,
+        "headline": HEADLINE,
+        "people": people,
+        "cell": by_person,
+    }
+    return render(request, "staff/team_figures.html", ctx)
+
+
+ROLE_NAMES = {
+    "scout": N_("Scout"),
+    "hunter": N_("Hunter"),
+    "closer": N_("Closer"),
+    "farmer": N_("Client manager (farmer)"),
+    "sales_operations": N_("Sales operations"),
+}
+FIGURE_NAMES = {
+    "won_deals": N_("won deals"),
+    "revenue": N_("revenue"),
+    "new_clients": N_("new clients"),
+    "first_deal_revenue": N_("revenue from first deals"),
+    "repeat_share": N_("share of repeat sales"),
+    "retention": N_("client retention"),
+    "purchase_frequency": N_("purchases per client"),
+    "average_deal": N_("average deal"),
+    "reactivated": N_("reactivated clients"),
+    "breadth": N_("products per client"),
+    "qualified_leads": N_("qualified leads"),
+}
+
+
+def _chart(outcome: RoleOutcomes, language: str, *, fluid: bool = True) -> Markup | None:
+    ev = outcome.evidence
+    if not ev.enough:
+        return None
+    t = translations(language).gettext
+    rows = [
+        EffectRow(
+            label=f"{te.code} · {get_type(te.code).cyrillic}" if language == "ru" else te.code,
+            mean=te.effect.mean,
+            low=te.effect.low,
+            high=te.effect.high,
+            moved=te.moved,
+        )
+        for te in sorted(ev.types, key=lambda te: -te.prior_fit)
+    ]
+    return effect_intervals(
+        rows,
+        title=t(N_("Each type's results in this role, with 90% intervals")),
+        desc=t(
+            N_(
+                "Types ordered by the matrix's fit for the role, best first; each dot is the "
+                "type's results relative to the average type, in standard deviations, with its "
+                "interval."
+            )
+        ),
+        axis=t(N_("worse ← results, standard deviations → better")),
+        fluid=fluid,
+    )
+
+
+def _evidence_context(request: Request, session: SessionDep, *, fluid: bool) -> dict[str, Any]:
+    period = request.query_params.get("period", "quarter")
+    period = period if period in ("month", "quarter") else "quarter"
+    roles = [evidence_for_role(session, role=r, period=period) for r in ROLES]
+    language = staff_language(request)
+    return {
+        "roles": roles,
+        "charts": {r.role: _chart(r, language, fluid=fluid) for r in roles},
+        "moved_count": sum(len(r.evidence.moved) for r in roles),
+        "role_names": ROLE_NAMES,
+        "cyrillic": {t.code: t.cyrillic for t in socionics_types()},
+        "figure_names": FIGURE_NAMES,
+        "team": evidence_for_team(session, period=period),
+        "period": period,
+        "headline": HEADLINE,
+        "min_people": MIN_PEOPLE,
+        "level": round(LEVEL * 100),
+        "matrix": current(session),
+        "may_accept": role_may(request.state.user.role, "matrix.edit"),
+    }
+
+
+@router.get("/evidence")
+def evidence(request: Request, session: SessionDep) -> Response:
+    return render(
+        request, "staff/team_evidence.html", _evidence_context(request, session, fluid=True)
+    )
+
+
+@router.get("/evidence.pdf")
+def evidence_pdf(request: Request, session: SessionDep, user: StaffUserDep) -> Response:
+    """The evidence page as a document to hand round (WeasyPrint, A4)."""
+    from weasyprint import HTML
+
+    language = staff_language(request)
+    ctx = _evidence_context(request, session, fluid=False)
+    html = templates.get_template("pdf/evidence.html").render(
+        {**ctx, **template_callables(language), "lang": language, "generated": date.today()}
+    )
+    pdf = HTML(string=html, base_url=str(TEMPLATES / "pdf")).write_pdf()
+    record(
+        session,
+        actor=user,
+        action="evidence.export_pdf",
+        object_type="team",
+        details={"period": ctx["period"]},
+        request=request,
+    )
+    session.commit()
+    name = f"rolefit-evidence-{date.today().isoformat()}.pdf"
+    return Response(
+        pdf,
+        media_type="application/pdf",
+        headers={"Content-Disposition": f'attachment; filename="{name}"'},
+    )
+
+
+@router.post("/evidence/accept")
+def accept(request: Request, session: SessionDep, user: Manager) -> Response:
+    """The proposal as a new matrix version: every moved cell at its proposed fit. Results are
+    re-scored only when an admin chooses to, as after any matrix edit."""
+    if not role_may(user.role, "matrix.edit"):
+        raise HTTPException(status_code=403)
+    in_force = current(session)
+    data = in_force.matrix.to_dict()
+    moved = []
+    for role in ROLES:
+        ev = evidence_for_role(session, role=role).evidence
+        for t in ev.moved:
+            data["types"][t.code]["fit"][role] = t.proposed_fit
+            moved.append(f"{t.code}/{role}: {t.prior_fit}→{t.proposed_fit} (n≈{t.people:.0f})")
+    if not moved:
+        return RedirectResponse("/team/evidence?unchanged=1", status_code=303)
+    data["version"] = next_label(session)
+    matrix = matrix_from_dict(data, source="evidence")
+    note = ("evidence: " + "; ".join(moved))[:500]
+    saved = store_version(session, matrix=matrix, author=user.email, user=user, note=note)
+    record(
+        session,
+        actor=user,
+        action="matrix.edit",
+        object_type="matrix",
+        object_id=saved.id,
+        details={
+            "label": saved.label,
+            "previous_version_id": in_force.version.id,
+            "cells": len(moved),
+        },
+        request=request,
+    )
+    session.commit()
+    return RedirectResponse("/admin/matrix?saved=1", status_code=303)
+
+
+def _hire_page(
+    request: Request,
+    session: SessionDep,
+    invitation: Invitation,
+    *,
+    error: str | None = None,
+    status_code: int = 200,
+) -> Response:
+    vacancy = session.get(Vacancy, invitation.vacancy_id)
+    person = session.get(Candidate, invitation.candidate_id)
+    role = vacancy.placement if vacancy and vacancy.placement in ROLES else "farmer"
+    ctx = {
+        "invitation": invitation,
+        "person": person,
+        "roles": ROLES,
+        "role_names": ROLE_NAMES,
+        "values": {"role": role, "started_on": date.today().isoformat(), "team": ""},
+        "error": error,
+    }
+    return render(request, "staff/team_hire.html", ctx, status_code=status_code)
+
+
+def _completed(session: SessionDep, invitation_id: int) -> Invitation:
+    invitation = session.get(Invitation, invitation_id)
+    if invitation is None or invitation.completed_at is None:
+        raise HTTPException(status_code=404)
+    return invitation
+
+
+@hire_router.get("/invitations/{invitation_id}/hire")
+def hire_form(request: Request, session: SessionDep, invitation_id: int) -> Response:
+    return _hire_page(request, session, _completed(session, invitation_id))
+
+
+@hire_router.post("/invitations/{invitation_id}/hire")
+def hire_post(
+    request: Request,
+    session: SessionDep,
+    user: Manager,
+    invitation_id: int,
+    role: Annotated[str, Form(max_length=32)] = "",
+    team: Annotated[str, Form(max_length=100)] = "",
+    started_on: Annotated[str, Form(max_length=10)] = "",
+) -> Response:
+    invitation = _completed(session, invitation_id)
+    start = _date(started_on)
+    if start is None:
+        return _hire_page(
+            request, session, invitation, error=N_("Enter dates as YYYY-MM-DD."), status_code=422
+        )
+    try:
+        row = hire(session, invitation=invitation, role=role, team=team, started_on=start)
+    except EmployeeError as exc:
+        return _hire_page(request, session, invitation, error=str(exc), status_code=422)
+    record(
+        session,
+        actor=user,
+        action="employee.create",
+        object_type="employee",
+        object_id=row.id,
+        vacancy_id=invitation.vacancy_id,
+        details={"role": row.role, "from_invitation": invitation.id},
+        request=request,
+    )
+    session.commit()
+    return RedirectResponse("/team?added=1", status_code=303)

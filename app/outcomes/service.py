@@ -1,0 +1,382 @@
+"""The current team and its CRM results: employees, deal imports, and the evidence per role.
+
+Services flush; the caller commits (CONTRIBUTING.md, "Who commits").
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+import numpy as np
+from sqlmodel import Session, col, select
+
+from app.i18n import N_
+from app.matrix.service import current
+from app.models import Candidate, CrmMapping, Deal, Employee, EmployeeRole, Invitation, Result
+from app.outcomes.crm import READY, DealRow, Mapping, Outcome, parse_deals
+from app.outcomes.figures import HEADLINE, Figures, figures
+from app.outcomes.figures import Deal as FigureDeal
+from app.scoring.service import pole_p_high
+from app.text import strip_bidi
+from questionnaires.result import Result as EngineResult
+from socionics.evidence import (
+    Interval,
+    RoleEvidence,
+    TopThirdShare,
+    fit_slope,
+    role_evidence,
+    top_third,
+)
+from socionics.model import type_codes
+from socionics.recommend import type_probabilities
+
+SOCIONICS = "socionics_16"
+ROLES = tuple(r.value for r in EmployeeRole)
+
+
+class EmployeeError(Exception):
+    """A message id, translated where it is shown."""
+
+
+def _name_key(name: str) -> str:
+    return re.sub(r"\s+", " ", name).strip().casefold()
+
+
+def add_employee(
+    session: Session,
+    *,
+    name: str,
+    email: str | None,
+    role: str,
+    team: str,
+    started_on: date,
+    ended_on: date | None = None,
+) -> Employee:
+    name = strip_bidi(name).strip()
+    if not name:
+        raise EmployeeError(N_("Enter the employee's name."))
+    if role not in ROLES:
+        raise EmployeeError(N_("Choose the employee's role."))
+    if ended_on is not None and ended_on < started_on:
+        raise EmployeeError(N_("The end date is before the start date."))
+    person = Candidate(name=name[:200], email=(email or "").strip().lower()[:254] or None)
+    session.add(person)
+    session.flush()
+    assert person.id is not None
+    row = Employee(
+        candidate_id=person.id,
+        role=role,
+        team=team.strip()[:100],
+        started_on=started_on,
+        ended_on=ended_on,
+    )
+    session.add(row)
+    session.flush()
+    return row
+
+
+def hire(
+    session: Session, *, invitation: Invitation, role: str, team: str, started_on: date
+) -> Employee:
+    """A hired candidate joins the team with the assessment they already took."""
+    if role not in ROLES:
+        raise EmployeeError(N_("Choose the employee's role."))
+    existing = session.exec(
+        select(Employee).where(Employee.candidate_id == invitation.candidate_id)
+    ).first()
+    if existing is not None:
+        return existing
+    row = Employee(
+        candidate_id=invitation.candidate_id,
+        role=role,
+        team=team.strip()[:100],
+        started_on=started_on,
+        invitation_id=invitation.id if invitation.completed_at is not None else None,
+    )
+    session.add(row)
+    session.flush()
+    return row
+
+
+def mapping_named(session: Session, name: str) -> Mapping | None:
+    if name in READY:
+        return READY[name]
+    saved = session.exec(select(CrmMapping).where(CrmMapping.name == name)).first()
+    if saved is None:
+        return None
+    return Mapping(
+        name=saved.name,
+        columns={k: (v,) for k, v in saved.columns.items()},
+        won=tuple(saved.won),
+        lost=tuple(saved.lost),
+        qualified=tuple(saved.qualified),
+    )
+
+
+@dataclass
+class DealImport:
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    # Responsible names (as the CRM wrote them) with no employee yet, and their deal counts.
+    unmatched: dict[str, int] = field(default_factory=dict)
+
+
+def _employee_keys(session: Session) -> dict[str, int]:
+    """Emails and exact names (case and spacing aside) of the team, to their employee ids.
+    A name two employees share matches neither: the admin resolves it by hand."""
+    keys: dict[str, int] = {}
+    shared: set[str] = set()
+    rows = session.exec(
+        select(Employee.id, Candidate.name, Candidate.email).join(
+            Candidate, col(Candidate.id) == Employee.candidate_id
+        )
+    ).all()
+    for emp_id, name, email in rows:
+        assert emp_id is not None
+        for key in (_name_key(name), (email or "").casefold()):
+            if not key:
+                continue
+            if key in keys and keys[key] != emp_id:
+                shared.add(key)
+            keys[key] = emp_id
+    return {k: v for k, v in keys.items() if k not in shared}
+
+
+def import_deals(session: Session, *, data: bytes, mapping: Mapping) -> DealImport:
+    """Every deal of the file, or none (DealFileError). The same file again changes nothing."""
+    return store_deals(session, rows=parse_deals(data, mapping), source=mapping.name)
+
+
+def store_deals(session: Session, *, rows: list[DealRow], source: str) -> DealImport:
+    """Create or update each deal by (source, CRM id), matched to the team by email or name."""
+    people = _employee_keys(session)
+    existing = {d.crm_id: d for d in session.exec(select(Deal).where(Deal.source == source))}
+    summary = DealImport()
+    unmatched: dict[str, int] = defaultdict(int)
+    for r in rows:
+        employee_id = people.get(_name_key(r.responsible)) or people.get(r.responsible.casefold())
+        values: dict[str, Any] = {
+            "employee_id": employee_id,
+            "responsible": "" if employee_id else r.responsible,
+            "company": r.company,
+            "amount": r.amount.quantize(Decimal("0.01")),
+            "stage": r.stage,
+            "outcome": r.outcome.value,
+            "qualified": r.qualified,
+            "created_on": r.created,
+            "closed_on": r.closed,
+            "products": list(r.products),
+        }
+        if employee_id is None:
+            unmatched[r.responsible] += 1
+        row = existing.get(r.deal_id)
+        if row is None:
+            session.add(Deal(source=source, crm_id=r.deal_id, **values))
+            summary.created += 1
+            continue
+        if row.employee_id is not None and employee_id is None:
+            # Matched by hand before: a later export keeps that match.
+            values["employee_id"], values["responsible"] = row.employee_id, ""
+            unmatched[r.responsible] -= 1
+        changed = {k: v for k, v in values.items() if getattr(row, k) != v}
+        if changed:
+            for k, v in changed.items():
+                setattr(row, k, v)
+            summary.updated += 1
+        else:
+            summary.unchanged += 1
+    summary.unmatched = {k: v for k, v in sorted(unmatched.items()) if v > 0}
+    session.flush()
+    return summary
+
+
+def unmatched_names(session: Session) -> dict[str, int]:
+    rows = session.exec(
+        select(Deal.responsible).where(col(Deal.employee_id).is_(None), Deal.responsible != "")
+    ).all()
+    out: dict[str, int] = defaultdict(int)
+    for name in rows:
+        out[name] += 1
+    return dict(sorted(out.items()))
+
+
+def resolve(session: Session, *, responsible: str, employee: Employee) -> int:
+    """Give every unmatched deal of this responsible name to the employee; how many."""
+    deals = session.exec(
+        select(Deal).where(col(Deal.employee_id).is_(None), Deal.responsible == responsible)
+    ).all()
+    for d in deals:
+        d.employee_id, d.responsible = employee.id, ""
+    session.flush()
+    return len(deals)
+
+
+def team_figures(session: Session, *, period: str, lapse_months: int = 6) -> list[Figures]:
+    deals = session.exec(select(Deal).where(col(Deal.employee_id).is_not(None))).all()
+    return figures(
+        (
+            FigureDeal(
+                person=d.employee_id or 0,
+                company=d.company,
+                deal_id=f"{d.source}:{d.crm_id}",
+                amount=Decimal(d.amount),
+                outcome=Outcome(d.outcome),
+                qualified=d.qualified,
+                created=d.created_on,
+                closed=d.closed_on,
+                products=tuple(d.products),
+            )
+            for d in deals
+        ),
+        period=period,
+        lapse_months=lapse_months,
+    )
+
+
+def type_probabilities_of(session: Session, *, invitation_ids: list[int]) -> dict[int, list[float]]:
+    """The 16 type probabilities (in ``type_codes()`` order) of each completed assessment."""
+    rows = session.exec(
+        select(Result).where(
+            col(Result.invitation_id).in_(invitation_ids), Result.questionnaire_id == SOCIONICS
+        )
+    ).all()
+    codes = type_codes()
+    out = {}
+    for r in rows:
+        poles = pole_p_high(EngineResult.model_validate(r.data))
+        if poles is not None:
+            probs = type_probabilities(poles)
+            out[r.invitation_id] = [probs[c] for c in codes]
+    return out
+
+
+@dataclass(frozen=True)
+class RoleOutcomes:
+    role: str
+    figure: str
+    people_in_role: int
+    assessed: int
+    with_results: int
+    evidence: RoleEvidence
+    # Each type's share among the role's top third by the headline figure against the rest;
+    # None with too few people.
+    benchmark: list[TopThirdShare] | None = None
+
+
+@dataclass(frozen=True)
+class _Person:
+    employee: Employee
+    outcome: float  # the role's headline figure, standardised within the person's team
+    tenure: float  # log(1 + months)
+    probabilities: list[float]  # in type_codes() order
+
+
+def _people(
+    session: Session, *, role: str, figure: str, period: str, today: date
+) -> tuple[int, int, list[_Person]]:
+    """Assessed employees of the role with results: their headline figure averaged over their
+    periods, standardised within their team (markets differ), and their tenure."""
+    staff = session.exec(select(Employee).where(Employee.role == role)).all()
+    assessed = [e for e in staff if e.invitation_id is not None]
+    probs = type_probabilities_of(
+        session, invitation_ids=[e.invitation_id for e in assessed if e.invitation_id]
+    )
+    per_person: dict[int, list[float]] = defaultdict(list)
+    for f in team_figures(session, period=period):
+        value = getattr(f, figure)
+        if value is not None:
+            per_person[f.person].append(float(value))
+    chosen = [e for e in assessed if e.id in per_person and e.invitation_id in probs]
+    outcomes = np.array([np.mean(per_person[e.id or 0]) for e in chosen])
+    teams = [e.team for e in chosen]
+    for team in set(teams):
+        idx = [i for i, t in enumerate(teams) if t == team]
+        vals = outcomes[idx]
+        sd = vals.std()
+        outcomes[idx] = (vals - vals.mean()) / sd if sd > 0 else 0.0
+    people = [
+        _Person(
+            employee=e,
+            outcome=float(outcomes[i]),
+            tenure=float(np.log(1 + max(((e.ended_on or today) - e.started_on).days, 0) / 30.4)),
+            probabilities=probs[e.invitation_id or 0],
+        )
+        for i, e in enumerate(chosen)
+    ]
+    return len(staff), len(assessed), people
+
+
+def evidence_for_role(
+    session: Session,
+    *,
+    role: str,
+    figure: str | None = None,
+    period: str = "quarter",
+    today: date | None = None,
+) -> RoleOutcomes:
+    figure = figure or HEADLINE[role][0]
+    in_role, assessed, people = _people(
+        session, role=role, figure=figure, period=period, today=today or date.today()
+    )
+    matrix = current(session).matrix
+    codes = type_codes()
+    outcomes = np.array([p.outcome for p in people])
+    probs = np.array([p.probabilities for p in people]).reshape(len(people), len(codes))
+    evidence = role_evidence(
+        role=role,
+        codes=codes,
+        prior_fit=[matrix.fit(c, role) for c in codes],
+        outcomes=outcomes,
+        type_probabilities=probs,
+        covariates=np.array([p.tenure for p in people]).reshape(-1, 1),
+    )
+    return RoleOutcomes(
+        role=role,
+        figure=figure,
+        people_in_role=in_role,
+        assessed=assessed,
+        with_results=len(people),
+        evidence=evidence,
+        benchmark=top_third(codes=codes, outcomes=outcomes, type_probabilities=probs),
+    )
+
+
+@dataclass(frozen=True)
+class TeamOutcomes:
+    people: int  # assessed employees with results, every role
+    slope: Interval | None  # outcome SDs per 10 points of expected fit; None: too few people
+
+
+def evidence_for_team(
+    session: Session, *, period: str = "quarter", today: date | None = None
+) -> TeamOutcomes:
+    """Everyone at once: does a higher expected fit for one's own role go with better results
+    on that role's headline figure?"""
+    matrix = current(session).matrix
+    codes = type_codes()
+    outcomes, fits, tenure = [], [], []
+    for role in ROLES:
+        _, _, people = _people(
+            session,
+            role=role,
+            figure=HEADLINE[role][0],
+            period=period,
+            today=today or date.today(),
+        )
+        role_fits = np.array([matrix.fit(c, role) for c in codes], dtype=float)
+        for p in people:
+            outcomes.append(p.outcome)
+            fits.append(float(np.asarray(p.probabilities) @ role_fits))
+            tenure.append(p.tenure)
+    slope = fit_slope(
+        outcomes=np.array(outcomes),
+        expected_fit=np.array(fits),
+        covariates=np.array(tenure).reshape(-1, 1),
+    )
+    return TeamOutcomes(people=len(outcomes), slope=slope)

@@ -1,0 +1,167 @@
+"""Employees and deal imports on the database: idempotent, whole, matched to the team."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+from sqlmodel import Session, func, select
+
+from app.models import Deal, Employee
+from app.outcomes.crm import AMOCRM, BITRIX24, DealFileError
+from app.outcomes.service import (
+    EmployeeError,
+    add_employee,
+    import_deals,
+    resolve,
+    team_figures,
+    unmatched_names,
+)
+
+HEADER = "ID;Ответственный;Стадия сделки;Сумма;Компания;Дата создания;Дата закрытия\n"
+FILE = (
+    HEADER
+    + "1;Анна Смирнова;Сделка успешна;100 000;ООО Альфа;10.01.2026;20.01.2026\n"
+    + "2;anna@example.com;Сделка успешна;50 000;ООО Бета;11.01.2026;21.01.2026\n"
+    + "3;Пётр Неизвестный;Сделка провалена;0;ООО Гамма;12.01.2026;22.01.2026\n"
+).encode()
+
+
+@pytest.fixture
+def anna(db: Session) -> Employee:
+    row = add_employee(
+        db,
+        name="Анна  Смирнова",
+        email="Anna@Example.com",
+        role="farmer",
+        team="Москва",
+        started_on=date(2024, 1, 1),
+    )
+    db.commit()
+    return row
+
+
+def deals(db: Session) -> list[Deal]:
+    return list(db.exec(select(Deal).order_by(Deal.crm_id)).all())
+
+
+def test_it_matches_deals_by_exact_name_or_email_and_lists_the_rest(db: Session, anna) -> None:
+    summary = import_deals(db, data=FILE, mapping=BITRIX24)
+    db.commit()
+    assert (summary.created, summary.updated, summary.unchanged) == (3, 0, 0)
+    assert summary.unmatched == {"Пётр Неизвестный": 1}
+    rows = deals(db)
+    assert [d.employee_id for d in rows] == [anna.id, anna.id, None]
+    assert [d.responsible for d in rows] == ["", "", "Пётр Неизвестный"]
+    assert unmatched_names(db) == {"Пётр Неизвестный": 1}
+
+
+def test_the_same_file_imported_twice_changes_nothing(db: Session, anna) -> None:
+    import_deals(db, data=FILE, mapping=BITRIX24)
+    db.commit()
+    before = [(d.id, d.amount, d.employee_id, d.imported_at) for d in deals(db)]
+    again = import_deals(db, data=FILE, mapping=BITRIX24)
+    db.commit()
+    assert (again.created, again.updated, again.unchanged) == (0, 0, 3)
+    assert [(d.id, d.amount, d.employee_id, d.imported_at) for d in deals(db)] == before
+
+
+def test_a_later_export_updates_a_deal_and_keeps_a_match_made_by_hand(db: Session, anna) -> None:
+    import_deals(db, data=FILE, mapping=BITRIX24)
+    assert resolve(db, responsible="Пётр Неизвестный", employee=anna) == 1
+    db.commit()
+    changed = FILE.replace(b"3;", b"3;").replace("0;ООО Гамма".encode(), "7;ООО Гамма".encode())
+    summary = import_deals(db, data=changed, mapping=BITRIX24)
+    db.commit()
+    assert (summary.updated, summary.unchanged, summary.unmatched) == (1, 2, {})
+    third = deals(db)[2]
+    assert third.employee_id == anna.id and third.amount == 7
+
+
+def test_a_broken_file_imports_nothing(db: Session, anna) -> None:
+    broken = FILE + "4;Анна Смирнова;Сделка успешна;много;ООО Дельта;13.01.2026;\n".encode()
+    with pytest.raises(DealFileError) as err:
+        import_deals(db, data=broken, mapping=BITRIX24)
+    db.rollback()
+    assert err.value.problems[0].row == 5
+    assert db.exec(select(func.count()).select_from(Deal)).one() == 0
+
+
+def test_the_same_crm_id_from_two_crms_is_two_deals(db: Session, anna) -> None:
+    import_deals(db, data=FILE, mapping=BITRIX24)
+    amo = (
+        "ID;Ответственный;Статус;Бюджет;Компания;Дата создания\n"
+        "1;Анна Смирнова;Успешно реализовано;10;ООО Альфа;01.02.2026\n"
+    ).encode()
+    import_deals(db, data=amo, mapping=AMOCRM)
+    db.commit()
+    assert db.exec(select(func.count()).select_from(Deal)).one() == 4
+
+
+def test_the_figures_come_from_the_matched_deals(db: Session, anna) -> None:
+    import_deals(db, data=FILE, mapping=BITRIX24)
+    db.commit()
+    (q1,) = team_figures(db, period="quarter")
+    assert (q1.person, q1.period, q1.won_deals, q1.revenue, q1.new_clients) == (
+        anna.id,
+        "2026-Q1",
+        2,
+        150000,
+        2,
+    )
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "message"),
+    [("name", " ", "name"), ("role", "boss", "role"), ("ended_on", date(2020, 1, 1), "end date")],
+)
+def test_it_refuses_an_employee_it_cannot_use(db: Session, field, value, message) -> None:
+    values = {
+        "name": "Ольга",
+        "email": None,
+        "role": "hunter",
+        "team": "",
+        "started_on": date(2024, 1, 1),
+        field: value,
+    }
+    with pytest.raises(EmployeeError, match=message):
+        add_employee(db, **values)
+
+
+def test_the_demo_team_is_assessed_and_its_deals_go_through_the_real_import(
+    db: Session, settings
+) -> None:
+    from factories import make_user
+
+    from app.main import load_questionnaires
+    from app.outcomes.demo import add_demo_team
+    from app.outcomes.service import evidence_for_role
+
+    admin = make_user(db, email="admin@example.com", password="correct horse battery", role="admin")
+    imported = add_demo_team(db, settings=settings, admin=admin, catalog=load_questionnaires())
+    db.commit()
+    team = db.exec(select(Employee)).all()
+    assert len(team) == 40 and all(e.invitation_id for e in team)
+    assert imported == db.exec(select(func.count()).select_from(Deal)).one() > 500
+    assert unmatched_names(db) == {}
+    farmers = evidence_for_role(db, role="farmer")
+    assert (farmers.people_in_role, farmers.assessed, farmers.with_results) == (12, 12, 12)
+    assert not farmers.evidence.enough  # 12 people: the page says what is missing
+
+
+def test_erasing_an_employee_leaves_their_deals_without_a_name(db: Session, anna) -> None:
+    from app.models import Candidate
+    from app.privacy.service import erase_candidate, export_candidate
+
+    person = anna.candidate_id
+    import_deals(db, data=FILE, mapping=BITRIX24)
+    db.commit()
+    exported = export_candidate(db, candidate_id=person, actor=None)
+    assert "employees" in str(exported)
+    erase_candidate(db, candidate_id=person, actor=None)
+    db.commit()
+    db.expire_all()
+    assert db.exec(select(Employee)).all() == []
+    assert db.get(Candidate, person).email is None
+    matched = [d for d in deals(db) if d.crm_id in ("1", "2")]
+    assert [(d.employee_id, d.responsible) for d in matched] == [(None, ""), (None, "")]

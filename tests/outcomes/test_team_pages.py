@@ -1,0 +1,266 @@
+"""The team pages: employees, the CRM import screen, the evidence page and accepting a proposal."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+from factories import make_user
+from fastapi.testclient import TestClient
+from htmlq import csrf_of
+from sqlmodel import Session, func, select
+from webflow import STAFF_PASSWORD, login
+
+from app.matrix.service import current
+from app.models import AuditEvent, Deal, Employee, MatrixVersion
+from app.outcomes import routes as team_routes
+from app.outcomes.service import RoleOutcomes, add_employee
+from socionics.evidence import Interval, RoleEvidence, TypeEvidence
+
+EXPORT = (
+    "ID;Стадия сделки;Сумма;Ответственный;Компания;Дата создания;Дата закрытия\n"
+    "1;Сделка успешна;120 000;Ольга Белова;ООО Лес;01.03.2026;05.03.2026\n"
+    "2;Сделка успешна;80 000;Пётр Иванов;ООО Поле;02.03.2026;06.03.2026\n"
+)
+
+
+@pytest.fixture
+def admin(client: TestClient, db: Session) -> TestClient:
+    make_user(db, email="boss@example.com", password=STAFF_PASSWORD, role="admin")
+    login(client, "boss@example.com", STAFF_PASSWORD)
+    return client
+
+
+def _csrf(client: TestClient) -> str:
+    return csrf_of(client.get("/account").text)
+
+
+def _upload(client: TestClient, data: bytes, mapping: str = "bitrix24"):
+    return client.post(
+        "/team/deals",
+        data={"csrf_token": _csrf(client), "mapping": mapping},
+        files={"file": ("deals.csv", data, "text/csv")},
+    )
+
+
+def test_an_admin_adds_an_employee_and_sees_them_in_the_team(admin: TestClient, db) -> None:
+    r = admin.post(
+        "/team/employees",
+        data={
+            "csrf_token": _csrf(admin),
+            "name": "Ольга Белова",
+            "role": "hunter",
+            "team": "Москва",
+            "started_on": "2024-02-01",
+        },
+        follow_redirects=False,
+    )
+    assert r.status_code == 303
+    page = admin.get("/team").text
+    assert "Ольга Белова" in page and "Москва" in page
+    assert db.exec(select(Employee)).one().started_on == date(2024, 2, 1)
+
+
+def test_a_bad_date_keeps_what_was_typed_and_says_why(admin: TestClient) -> None:
+    r = admin.post(
+        "/team/employees",
+        data={"csrf_token": _csrf(admin), "name": "Ольга", "role": "hunter", "started_on": "1.2"},
+    )
+    assert r.status_code == 422
+    assert "YYYY-MM-DD" in r.text and 'value="Ольга"' in r.text
+
+
+def test_an_import_shows_what_it_did_and_the_names_left_to_match(admin: TestClient, db) -> None:
+    olga = add_employee(
+        db, name="Ольга Белова", email=None, role="hunter", team="", started_on=date(2024, 1, 1)
+    )
+    db.commit()
+    r = _upload(admin, EXPORT.encode("cp1251"))
+    assert r.status_code == 200
+    assert "2 new, 0 updated, 0 unchanged" in r.text
+    again = _upload(admin, EXPORT.encode("cp1251"))
+    assert "0 new, 0 updated, 2 unchanged" in again.text
+    team = admin.get("/team").text
+    assert "Пётр Иванов" in team  # listed for matching
+    r = admin.post(
+        "/team/deals/resolve",
+        data={"csrf_token": _csrf(admin), "responsible": "Пётр Иванов", "employee_id": olga.id},
+        follow_redirects=False,
+    )
+    assert r.status_code == 303
+    assert (
+        db.exec(select(func.count()).select_from(Deal).where(Deal.employee_id == olga.id)).one()
+        == 2
+    )
+
+
+def test_a_broken_file_is_refused_whole_with_its_rows(admin: TestClient, db) -> None:
+    broken = EXPORT + "3;Сделка успешна;дорого;Ольга Белова;;01.03.2026;\n"
+    r = _upload(admin, broken.encode())
+    assert r.status_code == 422
+    assert "Nothing was imported" in r.text and "Row 4:" in r.text
+    assert db.exec(select(func.count()).select_from(Deal)).one() == 0
+
+
+def test_the_evidence_page_says_what_is_missing_for_a_small_team(admin: TestClient, db) -> None:
+    add_employee(db, name="Ольга", email=None, role="farmer", team="", started_on=date(2024, 1, 1))
+    db.commit()
+    page = admin.get("/team/evidence").text
+    assert "Not enough evidence for this role: 0 people" in page
+    assert "Not enough evidence yet: 0 people" in page
+    assert "Accept as a new matrix version" not in page
+
+
+def test_the_demo_team_gets_a_verdict_for_the_whole_team(admin: TestClient, db, settings) -> None:
+    from app.main import load_questionnaires
+    from app.models import User
+    from app.outcomes.demo import add_demo_team
+
+    boss = db.exec(select(User)).one()
+    add_demo_team(db, settings=settings, admin=boss, catalog=load_questionnaires())
+    db.commit()
+    page = admin.get("/team/evidence?lang=ru").text
+    assert "Вся команда" in page and "40 человек" in page
+    assert page.count("Недостаточно данных по этой роли") == 5  # 6 to 12 people per role
+
+
+def test_accepting_the_proposal_stores_a_new_matrix_version(
+    admin: TestClient, db, monkeypatch
+) -> None:
+    same = Interval(0.0, -0.1, 0.1)
+
+    def fake(session, *, role, figure=None, period="quarter", today=None):
+        moved = role == "farmer"
+        types = (TypeEvidence("ILI", 10, 40.0, same, Interval(1.0, 0.5, 1.5), moved, 40),)
+        ev = RoleEvidence(role, 200, True, types, same, same)
+        return RoleOutcomes(role, "repeat_share", 200, 200, 200, ev)
+
+    monkeypatch.setattr(team_routes, "evidence_for_role", fake)
+    current(db)  # the file's matrix, stored as version 1 when first needed
+    db.commit()
+    before = db.exec(select(func.count()).select_from(MatrixVersion)).one()
+    r = admin.post(
+        "/team/evidence/accept", data={"csrf_token": _csrf(admin)}, follow_redirects=False
+    )
+    assert r.status_code == 303 and r.headers["location"] == "/admin/matrix?saved=1"
+    newest = db.exec(select(MatrixVersion).order_by(MatrixVersion.id.desc())).first()
+    assert db.exec(select(func.count()).select_from(MatrixVersion)).one() == before + 1
+    assert newest.content["types"]["ILI"]["fit"]["farmer"] == 40
+    assert "ILI/farmer: 10→40" in newest.note
+
+
+def test_a_role_with_enough_people_shows_its_chart_proposal_and_best_third(
+    admin: TestClient, monkeypatch
+) -> None:
+    from socionics.evidence import TopThirdShare
+    from socionics.model import type_codes
+
+    same = Interval(0.0, -0.1, 0.1)
+
+    def fake(session, *, role, figure=None, period="quarter", today=None):
+        types = tuple(
+            TypeEvidence(c, 50, 10.0, Interval(0.2, -0.3, 0.7), same, c == "ILI", 80)
+            for c in type_codes()
+        )
+        ev = RoleEvidence(role, 120, True, types, same, Interval(0.4, 0.1, 0.7))
+        bench = [
+            TopThirdShare(c, 0.1, 0.05, Interval(0.05, 0.01, 0.09) if c == "ESE" else same)
+            for c in type_codes()
+        ]
+        return RoleOutcomes(role, HEADLINE_OF[role], 120, 120, 120, ev, bench)
+
+    HEADLINE_OF = {r: f[0] for r, f in team_routes.HEADLINE.items()}
+    monkeypatch.setattr(team_routes, "evidence_for_role", fake)
+    page = admin.get("/team/evidence?lang=ru").text
+    assert page.count('class="rf-chart"') == 5 and page.count('class="rf-row"') == 5 * 16
+    assert "Результаты согласуются с матрицей." in page
+    assert "Принять как новую версию матрицы" in page
+    assert "ЭСЭ (ESE) ✓" in page and "ИЛИ (ILI) ✓" not in page
+
+
+def test_the_figures_page_shows_each_roles_headline_figures_by_period(
+    admin: TestClient, db
+) -> None:
+    add_employee(
+        db, name="Ольга Белова", email=None, role="farmer", team="", started_on=date(2024, 1, 1)
+    )
+    db.commit()
+    _upload(admin, EXPORT.encode("cp1251"))
+    page = admin.get("/team/figures?lang=ru").text
+    assert "Удержание клиентов" in page and "2026-Q1" in page
+    assert "Ольга Белова" in page
+    assert admin.get("/team/figures?period=month").status_code == 200
+
+
+def test_a_hired_candidate_joins_the_team_from_their_report(
+    admin: TestClient, db, settings
+) -> None:
+    import random
+    from datetime import timedelta
+
+    from factories import make_invitation
+
+    from app.candidate.service import finish, record_consent, save_answers
+    from app.db import utcnow
+    from app.main import load_questionnaires
+    from questionnaires.simulate import leaning_answers
+
+    catalog = load_questionnaires()
+    inv = make_invitation(db, settings, name="Вера Новикова").invitation
+    now = utcnow()
+    record_consent(db, invitation=inv, now=now, version=settings.consent_version)
+    rng = random.Random(1)
+    for qid in inv.questionnaire_ids:
+        q = catalog[qid]
+        answers = leaning_answers(q, {d.scale: True for d in q.dichotomies}, rng=rng)
+        save_answers(db, invitation=inv, questionnaire_id=qid, answers=answers, now=now)
+    finish(db, invitation=inv, catalog=catalog, now=now + timedelta(minutes=20))
+    db.commit()
+
+    report = admin.get(f"/invitations/{inv.id}/report").text
+    assert f'href="/invitations/{inv.id}/hire"' in report
+    form = admin.get(f"/invitations/{inv.id}/hire").text
+    assert "Вера Новикова" in form and 'value="farmer" selected' in form
+    r = admin.post(
+        f"/invitations/{inv.id}/hire",
+        data={
+            "csrf_token": _csrf(admin),
+            "role": "farmer",
+            "team": "Казань",
+            "started_on": "2026-12-01",
+        },
+        follow_redirects=False,
+    )
+    assert r.status_code == 303
+    employee = db.exec(select(Employee)).one()
+    assert (employee.candidate_id, employee.invitation_id) == (inv.candidate_id, inv.id)
+    assert (employee.team, employee.started_on) == ("Казань", date(2026, 12, 1))
+    again = admin.post(
+        f"/invitations/{inv.id}/hire",
+        data={"csrf_token": _csrf(admin), "role": "farmer", "started_on": "2026-12-02"},
+        follow_redirects=False,
+    )
+    assert again.status_code == 303 and len(db.exec(select(Employee)).all()) == 1
+
+
+@pytest.mark.skipif(
+    __import__("shutil").which("pdftotext") is None, reason="pdftotext (poppler-utils) missing"
+)
+def test_the_evidence_page_comes_as_a_pdf_in_the_readers_language(
+    admin: TestClient, db, tmp_path
+) -> None:
+    import subprocess
+
+    admin.get("/team?lang=ru")
+    r = admin.get("/team/evidence.pdf")
+    assert r.status_code == 200 and r.headers["content-type"] == "application/pdf"
+    assert r.content.startswith(b"%PDF")
+    path = tmp_path / "evidence.pdf"
+    path.write_bytes(r.content)
+    text = subprocess.run(
+        ["pdftotext", str(path), "-"], check=True, capture_output=True, text=True
+    ).stdout
+    assert "Предсказывает ли матрица наши результаты?" in text
+    assert "Недостаточно данных по этой роли" in text and "Вся команда" in text
+    audit = db.exec(select(func.count()).select_from(AuditEvent)).one()
+    assert audit >= 1
