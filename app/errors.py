@@ -39,13 +39,16 @@ def _wants_json(request: Request) -> bool:
     return request.url.path.startswith("/healthz")
 
 
-def error_page(request: Request, status_code: int, lang: str | None = None) -> Response:
+def error_page(
+    request: Request, status_code: int, lang: str | None = None, *, stale_form: bool = False
+) -> Response:
+    """``stale_form``: a 403 for a form without its CSRF token, not for a lack of permission."""
     if _wants_json(request):
         return JSONResponse({"status": "error", "code": status_code}, status_code=status_code)
     return render(
         request,
         "shared/error.html",
-        {"status_code": status_code},
+        {"status_code": status_code, "stale_form": stale_form},
         lang=lang,
         status_code=status_code,
     )
@@ -61,7 +64,7 @@ def install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(CsrfFailed)
     async def _csrf(request: Request, _exc: CsrfFailed) -> Response:
-        return error_page(request, 403)
+        return error_page(request, 403, stale_form=True)
 
     @app.exception_handler(LinkProblem)
     async def _link(request: Request, exc: LinkProblem) -> Response:
