@@ -88,6 +88,12 @@ class VacancyList(BaseModel):
 class CandidateIn(Strict):
     name: Name
     email: Email | None = None
+    phone: str | None = Field(
+        default=None,
+        max_length=40,
+        description="Optional; without an email, the name and phone recognise a person "
+        "already invited",
+    )
     language: Language | None = Field(
         default=None, description="The assessment's language; default: the vacancy's"
     )
@@ -114,7 +120,14 @@ class CandidateOut(BaseModel):
 
 
 class NewInvitationOut(CandidateOut):
-    link: str = Field(description="The candidate's personal link; returned only now")
+    link: str | None = Field(
+        description="The candidate's personal link; returned only now. For an existing "
+        "candidate (already_invited), the current link when it can be rebuilt, else null"
+    )
+    already_invited: bool = Field(
+        default=False,
+        description="True: this person was already invited (if_exists=return); nothing new",
+    )
 
 
 class InvitationsCreated(BaseModel):

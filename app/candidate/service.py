@@ -25,7 +25,7 @@ from questionnaires.result import Timing
 from questionnaires.schema import Questionnaire
 
 # The default consent version; the running one is Settings.consent_version (see consent.py).
-CONSENT_VERSION = "2025-01"
+CONSENT_VERSION = "2026-12"
 FIELD_PREFIX = "item-"
 # A browser-reported answer time outside 0 ms .. 1 h is junk (a clock jump, a tab left open
 # overnight, a forged request) and is dropped; the answer itself is still saved.

@@ -17,6 +17,7 @@ from app.models import (
     FitRecord,
     Invitation,
     MatrixVersion,
+    Organisation,
     Result,
     User,
     Vacancy,
@@ -201,7 +202,9 @@ def build_report(session: Session, *, invitation_id: int, language: str) -> Repo
     show_checklist = (
         rec is not None and headline.outcome != NOT_INTERPRETABLE and farmer_ranks_high(rec)
     )
+    org = session.get(Organisation, 1)
     return ReportData(
+        organisation=org.name if org else "",
         invitation_id=invitation_id,
         language=language,
         generated_at=utcnow(),

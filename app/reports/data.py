@@ -220,5 +220,6 @@ class ReportData:
     norms: list[ScaleNorm]
     disclaimer: str
     group_probabilities: dict[str, float] = field(default_factory=dict)
+    organisation: str = ""  # the employer's display name, in the PDF's header
     # One line per flag code, saying what exactly was doubtful and where (app/reports/flags.py).
     quality_notes: list[QualityNote] = field(default_factory=list)

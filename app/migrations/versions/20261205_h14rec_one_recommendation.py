@@ -1,7 +1,7 @@
 """fit records store the one decision: a placement, no_suitable_role or not_interpretable
 
 Revision ID: 20261205_h14rec
-Revises: 20261205_hlead
+Revises: 20261205_h15org
 Create Date: 2026-12-05 12:00:00
 
 ``fit_records.placement`` held the best placement even when no sales role suited the type or
@@ -23,7 +23,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "20261205_h14rec"
-down_revision: str | Sequence[str] | None = "20261205_hlead"
+down_revision: str | Sequence[str] | None = "20261205_h15org"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
