@@ -32,7 +32,7 @@ class LinkProblem(Exception):
         self.lang = lang
         # Whom the candidate can write to (a known link's inviter or CONTACT_EMAIL), if anyone.
         self.contact: str | None = None
-        self.status_code = 404 if reason == "unknown" else 410
+        self.status_code = {"unknown": 404, "no_organisation": 503}.get(reason, 410)
 
 
 def _wants_json(request: Request) -> bool:

@@ -32,6 +32,8 @@ from app.invitations.mailer import mail_worker
 from app.invitations.routes import public_router as join_router
 from app.invitations.routes import router as invitations_router
 from app.matrix.routes import router as matrix_router
+from app.organisation.routes import public_router as organisation_public_router
+from app.organisation.routes import router as organisation_router
 from app.outcomes.routes import hire_router
 from app.outcomes.routes import router as outcomes_router
 from app.privacy import worker as retention_worker
@@ -177,6 +179,8 @@ def create_app(
     app.include_router(api_keys_router)
     app.include_router(webhooks_router)
     app.include_router(privacy_router)
+    app.include_router(organisation_router)
+    app.include_router(organisation_public_router)
     install_error_handlers(app)
     # After the HTML handlers: /api/ paths answer RFC 9457 problems instead.
     install_problem_handlers(app)

@@ -63,6 +63,8 @@ ACTIONS = [
     "webhook.test",
     "vacancy.update",
     "vacancy.close",
+    "organisation.update",
+    "text.update",
     "employee.create",
     "employee.update",
     "deals.import",

@@ -56,6 +56,10 @@ def smtp_settings(settings: Settings) -> SmtpSettings | None:
     )
 
 
+class NoOrganisation(Exception):
+    """No organisation is set: emails cannot say who sends them."""
+
+
 def invitation_minutes(questionnaire_ids: list[str]) -> int:
     """The time estimate of an invitation's questionnaires, as its landing page shows it."""
     catalog = product_questionnaires()
@@ -76,26 +80,42 @@ def queue_email(
     created_by: User | None,
     now: datetime,
 ) -> OutgoingEmail:
-    """Render, build and queue an invitation or reminder email; the worker sends it."""
+    """Render, build and queue an invitation or reminder email in the organisation's name; the
+    worker sends it. Raises ``NoOrganisation`` before one is set: an email from nobody (or
+    from the product) is not sent."""
+    from app.organisation.service import (
+        current_text,
+        organisation,
+        reply_address,
+        sender_name,
+    )
+
     assert kind in ("invitation", "reminder")
     email_kind: Kind = "invitation" if kind == "invitation" else "reminder"
+    org = organisation(session)
+    if org is None:
+        raise NoOrganisation()
+    intro = current_text(session, settings, kind=email_kind, language=invitation.language)
     content = render_invitation_email(
         language=invitation.language,
         candidate_name=to_name,
         vacancy_title=vacancy_title,
-        company_name=settings.company_name,
+        company_name=org.name,
         link=link,
         expires_at=invitation.expires_at,
         contact_email=contact_email,
         kind=email_kind,
         minutes=invitation_minutes(invitation.questionnaire_ids),
+        intro=intro.body,
+        operator=f"{org.legal_entity}, {org.address}",
     )
     msg = build_message(
         sender=settings.mail_from,
+        sender_name=sender_name(org),
         to_email=to_email,
         to_name=to_name,
         content=content,
-        reply_to=contact_email,
+        reply_to=reply_address(org, contact_email),
         now=now,
     )
     row = OutgoingEmail(

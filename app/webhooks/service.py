@@ -48,6 +48,7 @@ from app.db import upsert_insert, utcnow
 from app.i18n import N_
 from app.models import (
     Candidate,
+    FitRecord,
     Invitation,
     User,
     Vacancy,
@@ -55,6 +56,8 @@ from app.models import (
     WebhookEndpoint,
     WebhookEvent,
 )
+from questionnaires.shown import shown_probability
+from socionics.recommend import verdict_of_code
 
 log = logging.getLogger("rolefit.webhooks")
 
@@ -292,12 +295,30 @@ def _candidate_payload(session: Session, invitation: Invitation) -> dict[str, An
     }
 
 
-def emit_assessment_completed(session: Session, *, invitation: Invitation) -> int | None:
-    """Call in the transaction that stores the invitation's last result."""
+def recommendation_payload(fit: FitRecord | None) -> dict[str, Any] | None:
+    """The stored decision (socionics.recommend.decide), as the API's role_fit says it:
+    no placement without a suitable role, and no type when the answers are unusable."""
+    verdict = verdict_of_code(fit.placement, too_close=fit.too_close) if fit else None
+    if fit is None or verdict is None:
+        return None
+    return {
+        "outcome": verdict.outcome,
+        "placement": verdict.placement,
+        "type_code": fit.type_code if verdict.shows_type else None,
+        "type_probability": shown_probability(fit.type_probability) if verdict.shows_type else None,
+    }
+
+
+def emit_assessment_completed(
+    session: Session, *, invitation: Invitation, fit: FitRecord | None = None
+) -> int | None:
+    """Call in the transaction that stores the invitation's last result, with its fit record
+    (app.scoring.service.update_fit) when there is one."""
     assert invitation.id is not None and invitation.completed_at is not None
     payload = _candidate_payload(session, invitation) | {
         "completed_at": invitation.completed_at.isoformat(),
         "results_url": f"/api/v1/candidates/{invitation.id}/results",
+        "recommendation": recommendation_payload(fit),
     }
     return emit(
         session,
