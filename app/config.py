@@ -41,6 +41,9 @@ class Settings(BaseSettings):
     # app.webhooks.service.deliver_due themselves.
     webhook_worker: bool = True
     webhook_poll_seconds: float = Field(default=5, gt=0, le=3600)
+    # Receivers on private or loopback addresses (the company network). Link-local and cloud
+    # metadata addresses are refused whatever this says.
+    webhook_allow_private: bool = False
 
     # Email (issue 5). No SMTP_HOST: every message goes to the outbox folder instead.
     smtp_host: str = ""

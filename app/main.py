@@ -89,7 +89,10 @@ def create_app(
         if settings.webhook_worker:
             webhooks = asyncio.create_task(
                 webhook_worker.run(
-                    app.state.engine, poll_seconds=settings.webhook_poll_seconds, stop=stop
+                    app.state.engine,
+                    poll_seconds=settings.webhook_poll_seconds,
+                    stop=stop,
+                    allow_private=settings.webhook_allow_private,
                 )
             )
         mails = None

@@ -317,12 +317,14 @@ class FitRecord(SQLModel, table=True):
     matrix_version_id: int = Field(foreign_key="matrix_versions.id", index=True)
     type_code: str = Field(max_length=8)
     type_probability: float
-    placement: str = Field(max_length=32)  # the best placement: hunter, farmer, sales_operations
+    # socionics.recommend.Verdict.code: hunter, farmer, sales_operations, no_suitable_role or
+    # not_interpretable (the one decision every list reads).
+    placement: str = Field(max_length=32)
     best_role: str = Field(max_length=32)
     best_fit: float
     # The vacancy target's best expected fit; None when the vacancy is undecided.
     target_fit: float | None = None
-    too_close: bool
+    too_close: bool  # between the two best placements (decide)
     quality_level: str = Field(max_length=16)  # the worst level over the invitation's results
     # socionics.recommend.Recommendation as JSON.
     data: dict[str, Any] = Field(sa_column=Column(JSON, nullable=False))

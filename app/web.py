@@ -18,6 +18,7 @@ from sqlmodel import Session
 
 from app.config import LANGUAGES
 from app.i18n import pick_language, template_callables, translations
+from app.reports.outcome import placement_label
 from questionnaires.shown import shown_percent
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -36,6 +37,8 @@ _env = jinja2.Environment(
 )
 # {% trans %} blocks call gettext(message, **variables), matching template_callables.
 _env.newstyle_gettext = True  # type: ignore[attr-defined]
+# One name per placement and outcome on every page and in the PDF (app/reports/outcome.py).
+_env.globals["placement_label"] = placement_label
 # The one rule for showing a probability (questionnaires/shown.py): every template calls it.
 _env.globals["shown_percent"] = shown_percent
 templates = Jinja2Templates(env=_env)

@@ -212,8 +212,18 @@ class RoleFitOut(BaseModel):
     scored_at: datetime
     roles: list[RoleOut] = Field(description="Best first")
     best_role: str
-    placement: str = Field(description="The recommended placement")
-    too_close_to_call: bool
+    placement: str | None = Field(
+        description="The recommended placement (hunter, farmer, sales_operations); null when no "
+        "sales role is suitable or the answers are unusable"
+    )
+    outcome: Literal["placement", "too_close_to_call", "no_suitable_role", "not_interpretable"] = (
+        Field(
+            description="The decision every surface shows: a placement, too close to call "
+            "between two placements, no suitable sales role, or not interpretable (unusable "
+            "answers: ask for a retake)"
+        )
+    )
+    too_close_to_call: bool = Field(description="The two best placements are within 5 points")
     no_good_fit: bool
 
 

@@ -47,11 +47,11 @@ from app.models import (
     User,
     Vacancy,
 )
-from app.scoring.service import SOCIONICS, type_result_of
+from app.scoring.service import SOCIONICS, type_result_of, worst_quality
 from app.staff.service import FormErrors, candidate_link
 from questionnaires.result import Result as EngineResult
 from questionnaires.shown import shown_probability
-from socionics.recommend import Recommendation
+from socionics.recommend import TOO_CLOSE, Recommendation, decide
 
 # --- vacancies ----------------------------------------------------------------------------
 
@@ -407,7 +407,8 @@ def results(session: Session, *, invitation: Invitation, now: datetime) -> Resul
         status=invitation.status(now),
         complete=invitation.completed_at is not None,
         questionnaires=[questionnaire_result(r) for r in rows],
-        type=_type(rows),
+        # Unusable answers carry no type (decide): only a retake can tell.
+        type=None if worst_quality([r.quality_level for r in rows]) == "unusable" else _type(rows),
         role_fit=_role_fit(session, invitation_id=invitation.id),
     )
 
@@ -437,6 +438,7 @@ def _role_fit(session: Session, *, invitation_id: int) -> RoleFitOut | None:
     if record is None:
         return None
     rec = Recommendation.model_validate(record.data)
+    verdict = decide(rec, quality_level=record.quality_level)
     matrix = session.get(MatrixVersion, record.matrix_version_id)
     return RoleFitOut(
         matrix_version=matrix.label if matrix else rec.matrix_version,
@@ -452,8 +454,9 @@ def _role_fit(session: Session, *, invitation_id: int) -> RoleFitOut | None:
             for r in rec.roles
         ],
         best_role=rec.best_role,
-        placement=rec.placement,
-        too_close_to_call=rec.too_close_to_call,
+        placement=verdict.placement,
+        outcome=verdict.outcome,
+        too_close_to_call=verdict.outcome == TOO_CLOSE,
         no_good_fit=rec.no_good_fit,
     )
 

@@ -320,9 +320,9 @@ def submit(
         session.add(invitation)
         session.flush()
         # The recommendation (type, roles, matrix version) once every questionnaire is in.
-        update_fit(session, invitation=invitation, now=now)
+        fit = update_fit(session, invitation=invitation, now=now)
         # In this transaction, so the event is stored exactly when the result is (outbox).
-        webhooks.emit_assessment_completed(session, invitation=invitation)
+        webhooks.emit_assessment_completed(session, invitation=invitation, fit=fit)
     session.flush()
     return Submission(missing=[], result=result)
 
