@@ -129,6 +129,8 @@ def cmd_create_user(settings: Settings, args: argparse.Namespace) -> None:
 def cmd_invite(settings: Settings, args: argparse.Namespace) -> None:
     """The staff pages' lifecycle: with --email the invitation email is queued as well."""
     from app.audit.service import record
+    from app.db import utcnow
+    from app.invitations.duplicates import AlreadyInvited
     from app.invitations.service import create_invitation
     from app.staff.service import FormErrors
 
@@ -145,9 +147,16 @@ def cmd_invite(settings: Settings, args: argparse.Namespace) -> None:
                 email=args.email,
                 language=args.language,
                 created_by=None,
+                phone=args.phone,
             )
         except FormErrors as exc:
             raise CommandError("; ".join(f"{k}: {v}" for k, v in exc.errors.items())) from None
+        except AlreadyInvited as exc:
+            status = exc.invitation.status(utcnow()).value
+            raise CommandError(
+                f"{exc.candidate.name} is already invited to vacancy {vacancy.id} "
+                f"(invitation {exc.invitation.id}, {status}); nothing was created"
+            ) from None
         record(
             session,
             actor=None,
@@ -161,6 +170,84 @@ def cmd_invite(settings: Settings, args: argparse.Namespace) -> None:
         if args.email:
             print("rolefit: the invitation email is queued", file=sys.stderr)
         print(link)
+
+
+def cmd_organisation(settings: Settings, args: argparse.Namespace) -> None:
+    """Set the organisation (the employer and operator of candidates' data), or print it."""
+    from pathlib import Path
+
+    from app.audit.service import record
+    from app.organisation.service import LOGO_MAX_BYTES, organisation, save_organisation
+    from app.staff.service import FormErrors
+
+    with _session(settings) as session:
+        org = organisation(session)
+        given = (args.name, args.legal_entity, args.address, args.contact_email)
+        if all(v is None for v in (*given, args.logo, args.sender_name, args.reply_to)):
+            if org is None:
+                raise CommandError(
+                    "no organisation is set: candidate links do not open until one is "
+                    "(rolefit organisation --name ... --legal-entity ... --address ... "
+                    "--contact-email ...)"
+                )
+            print(f"name:          {org.name}")
+            print(f"legal entity:  {org.legal_entity}")
+            print(f"address:       {org.address}")
+            print(f"contact email: {org.contact_email}")
+            print(f"sender name:   {org.sender_name or '(the name)'}")
+            print(f"reply-to:      {org.reply_to or '(the inviter or the contact email)'}")
+            print(f"logo:          {org.logo_type or 'none'}")
+            return
+        if org is None and any(v is None for v in given):
+            raise CommandError(
+                "the first time, give --name, --legal-entity, --address and --contact-email"
+            )
+        logo = None
+        if args.logo:
+            path = Path(args.logo)
+            if not path.is_file():
+                raise CommandError(f"no logo file {args.logo}")
+            logo = path.read_bytes()[: LOGO_MAX_BYTES + 1]
+
+        def pick(value: str | None, field: str) -> str:
+            return value if value is not None else (getattr(org, field) if org else "")
+
+        try:
+            saved, changed = save_organisation(
+                session,
+                name=pick(args.name, "name"),
+                legal_entity=pick(args.legal_entity, "legal_entity"),
+                address=pick(args.address, "address"),
+                contact_email=pick(args.contact_email, "contact_email"),
+                sender_name=pick(args.sender_name, "sender_name"),
+                reply_to=pick(args.reply_to, "reply_to"),
+                logo=logo,
+                actor=None,
+            )
+        except FormErrors as exc:
+            raise CommandError(
+                "; ".join(f"{k.replace('_', '-')}: {v}" for k, v in exc.errors.items())
+            ) from None
+        if changed:
+            record(
+                session,
+                actor=None,
+                actor_label=CLI_ACTOR,
+                action="organisation.update",
+                object_type="organisation",
+                object_id=saved.id,
+                details={"fields": changed},
+            )
+        session.commit()
+        print(f"rolefit: organisation {saved.name} saved ({', '.join(changed) or 'no changes'})")
+
+
+DEMO_ORGANISATION = {
+    "name": "Северный ветер",
+    "legal_entity": "ООО «Северный ветер»",
+    "address": "190000, Санкт-Петербург, Примерная улица, дом 1 (вымышленный адрес)",
+    "contact_email": "privacy@severny-veter.example",
+}
 
 
 def cmd_demo(settings: Settings, _args: argparse.Namespace) -> None:
@@ -177,7 +264,19 @@ def cmd_demo(settings: Settings, _args: argparse.Namespace) -> None:
         raise CommandError("refusing to load demo data with ENV=production")
     upgrade(settings.db_url)
     password_file = settings.data_dir / DEMO_PASSWORD_FILE
+    from app.organisation.service import organisation, save_organisation
+
     with _session(settings) as session:
+        if organisation(session) is None:
+            # A fictional employer, so the candidate's side reads as it would for a real one.
+            save_organisation(
+                session,
+                name=DEMO_ORGANISATION["name"],
+                legal_entity=DEMO_ORGANISATION["legal_entity"],
+                address=DEMO_ORGANISATION["address"],
+                contact_email=DEMO_ORGANISATION["contact_email"],
+                actor=None,
+            )
         admin = session.exec(select(User).where(User.email == DEMO_EMAIL)).first()
         if admin is None:
             password = secrets.token_urlsafe(12)
@@ -473,8 +572,21 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--vacancy", required=True, type=int, help="vacancy id")
     p.add_argument("--name", required=True)
     p.add_argument("--email", default=None)
+    p.add_argument("--phone", default=None, help="tells people without an email apart")
     p.add_argument("--language", choices=LANGUAGES, default=None)
     p.set_defaults(func=cmd_invite)
+
+    p = sub.add_parser(
+        "organisation", help="set the employer (the operator of candidates' data), or print it"
+    )
+    p.add_argument("--name", default=None, help="the display name candidates see")
+    p.add_argument("--legal-entity", default=None, help='e.g. "Northwind LLC"')
+    p.add_argument("--address", default=None, help="the legal entity's address")
+    p.add_argument("--contact-email", default=None, help="where candidates send data requests")
+    p.add_argument("--logo", default=None, help="a PNG or JPEG file, up to 200 KB")
+    p.add_argument("--sender-name", default=None, help="the name emails come from")
+    p.add_argument("--reply-to", default=None, help="the address replies go to")
+    p.set_defaults(func=cmd_organisation)
 
     p = sub.add_parser("matrix", help="print the role-fit matrix in force")
     p.add_argument("--json", action="store_true", help='{"<type>": {"group", "fit": {...}}}')

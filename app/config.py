@@ -41,6 +41,9 @@ class Settings(BaseSettings):
     # app.webhooks.service.deliver_due themselves.
     webhook_worker: bool = True
     webhook_poll_seconds: float = Field(default=5, gt=0, le=3600)
+    # Receivers on private or loopback addresses (the company network). Link-local and cloud
+    # metadata addresses are refused whatever this says.
+    webhook_allow_private: bool = False
 
     # Email (issue 5). No SMTP_HOST: every message goes to the outbox folder instead.
     smtp_host: str = ""
@@ -62,7 +65,7 @@ class Settings(BaseSettings):
     mail_worker: bool = True
     mail_poll_seconds: float = Field(default=10, gt=0, le=3600)
     # The consent text's version; its text is consent/<version>.<lang>.txt in data_dir or built in.
-    consent_version: str = Field(default="2025-01", pattern=r"^[A-Za-z0-9._-]{1,32}$")
+    consent_version: str = Field(default="2026-12", pattern=r"^[A-Za-z0-9._-]{1,32}$")
 
     @field_validator("database_url")
     @classmethod

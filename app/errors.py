@@ -32,20 +32,23 @@ class LinkProblem(Exception):
         self.lang = lang
         # Whom the candidate can write to (a known link's inviter or CONTACT_EMAIL), if anyone.
         self.contact: str | None = None
-        self.status_code = 404 if reason == "unknown" else 410
+        self.status_code = {"unknown": 404, "no_organisation": 503}.get(reason, 410)
 
 
 def _wants_json(request: Request) -> bool:
     return request.url.path.startswith("/healthz")
 
 
-def error_page(request: Request, status_code: int, lang: str | None = None) -> Response:
+def error_page(
+    request: Request, status_code: int, lang: str | None = None, *, stale_form: bool = False
+) -> Response:
+    """``stale_form``: a 403 for a form without its CSRF token, not for a lack of permission."""
     if _wants_json(request):
         return JSONResponse({"status": "error", "code": status_code}, status_code=status_code)
     return render(
         request,
         "shared/error.html",
-        {"status_code": status_code},
+        {"status_code": status_code, "stale_form": stale_form},
         lang=lang,
         status_code=status_code,
     )
@@ -61,7 +64,7 @@ def install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(CsrfFailed)
     async def _csrf(request: Request, _exc: CsrfFailed) -> Response:
-        return error_page(request, 403)
+        return error_page(request, 403, stale_form=True)
 
     @app.exception_handler(LinkProblem)
     async def _link(request: Request, exc: LinkProblem) -> Response:

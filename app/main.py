@@ -27,11 +27,14 @@ from app.dashboard.routes import router as dashboard_router
 from app.db import make_engine
 from app.decisions.routes import router as decisions_router
 from app.errors import install_error_handlers
+from app.experience.routes import router as experience_router
 from app.exports.routes import router as exports_router
 from app.invitations.mailer import mail_worker
 from app.invitations.routes import public_router as join_router
 from app.invitations.routes import router as invitations_router
 from app.matrix.routes import router as matrix_router
+from app.organisation.routes import public_router as organisation_public_router
+from app.organisation.routes import router as organisation_router
 from app.outcomes.routes import hire_router
 from app.outcomes.routes import router as outcomes_router
 from app.privacy import worker as retention_worker
@@ -86,7 +89,10 @@ def create_app(
         if settings.webhook_worker:
             webhooks = asyncio.create_task(
                 webhook_worker.run(
-                    app.state.engine, poll_seconds=settings.webhook_poll_seconds, stop=stop
+                    app.state.engine,
+                    poll_seconds=settings.webhook_poll_seconds,
+                    stop=stop,
+                    allow_private=settings.webhook_allow_private,
                 )
             )
         mails = None
@@ -174,6 +180,9 @@ def create_app(
     app.include_router(api_keys_router)
     app.include_router(webhooks_router)
     app.include_router(privacy_router)
+    app.include_router(organisation_router)
+    app.include_router(experience_router)
+    app.include_router(organisation_public_router)
     install_error_handlers(app)
     # After the HTML handlers: /api/ paths answer RFC 9457 problems instead.
     install_problem_handlers(app)

@@ -11,7 +11,7 @@ from decimal import Decimal
 from enum import StrEnum
 from typing import Any, Protocol
 
-from sqlalchemy import JSON, Column, Index, LargeBinary, MetaData, UniqueConstraint, event
+from sqlalchemy import JSON, Column, Index, LargeBinary, MetaData, Text, UniqueConstraint, event
 from sqlalchemy.orm import Session as OrmSession
 from sqlmodel import Field, SQLModel, col
 
@@ -98,6 +98,8 @@ class Candidate(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     name: str = Field(max_length=200)
     email: str | None = Field(default=None, max_length=254)
+    # Issue 15: with no email, the same name and phone mark a person already invited.
+    phone: str | None = Field(default=None, max_length=40)
     created_at: datetime = Field(default_factory=utcnow)
 
 
@@ -149,6 +151,8 @@ class Invitation(SQLModel, table=True):
     consent_version: str | None = Field(default=None, max_length=32)
     started_at: datetime | None = None
     completed_at: datetime | None = None
+    # Issue 15: when the candidate first opened the link (the funnel's second step).
+    opened_at: datetime | None = None
     # Issue 5. The link token is HMAC(secret key, nonce): reminders can rebuild the link, a
     # database alone cannot. None: a random token (the link cannot be rebuilt, only replaced).
     token_nonce: str | None = Field(default=None, max_length=32)
@@ -313,12 +317,14 @@ class FitRecord(SQLModel, table=True):
     matrix_version_id: int = Field(foreign_key="matrix_versions.id", index=True)
     type_code: str = Field(max_length=8)
     type_probability: float
-    placement: str = Field(max_length=32)  # the best placement: hunter, farmer, sales_operations
+    # socionics.recommend.Verdict.code: hunter, farmer, sales_operations, no_suitable_role or
+    # not_interpretable (the one decision every list reads).
+    placement: str = Field(max_length=32)
     best_role: str = Field(max_length=32)
     best_fit: float
     # The vacancy target's best expected fit; None when the vacancy is undecided.
     target_fit: float | None = None
-    too_close: bool
+    too_close: bool  # between the two best placements (decide)
     quality_level: str = Field(max_length=16)  # the worst level over the invitation's results
     # socionics.recommend.Recommendation as JSON.
     data: dict[str, Any] = Field(sa_column=Column(JSON, nullable=False))
@@ -515,6 +521,59 @@ class Erasure(SQLModel, table=True):
     removed: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
 
 
+# --- Issue 15: the organisation, its texts, and what candidates say about the assessment -----
+
+
+class Organisation(SQLModel, table=True):
+    """The employer that invites candidates: the operator of their personal data under
+    152-FZ. One row (id 1); until it exists, candidate links do not open."""
+
+    __tablename__ = "organisation"
+
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(max_length=200)  # the display name candidates see
+    legal_entity: str = Field(max_length=300)
+    address: str = Field(max_length=500)
+    contact_email: str = Field(max_length=254)  # for data requests
+    sender_name: str = Field(default="", max_length=200)  # empty: the display name
+    reply_to: str = Field(default="", max_length=254)  # empty: the contact email
+    logo: bytes | None = Field(default=None, sa_column=Column(LargeBinary, nullable=True))
+    logo_type: str | None = Field(default=None, max_length=32)
+    updated_at: datetime = Field(default_factory=utcnow)
+    updated_by_id: int | None = Field(default=None, foreign_key="users.id", ondelete="SET NULL")
+
+
+class TextTemplate(SQLModel, table=True):
+    """One version of a text an admin edits (the consent, an email) in one language. The
+    newest version is in force; none is changed or deleted, so a consent record can always
+    show the text the candidate agreed to."""
+
+    __tablename__ = "text_templates"
+    __table_args__ = (UniqueConstraint("kind", "language", "version"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    kind: str = Field(max_length=16)  # consent | invitation | reminder
+    language: str = Field(max_length=2)
+    version: int
+    body: str = Field(sa_column=Column(Text, nullable=False))
+    created_by_id: int | None = Field(default=None, foreign_key="users.id", ondelete="SET NULL")
+    author: str = Field(default="", max_length=254)  # kept when the user is deleted
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+class AssessmentRating(SQLModel, table=True):
+    """A candidate's optional answer to "How was this assessment?" after finishing. The
+    comment is personal data: exported, erased and expired with the candidate."""
+
+    __tablename__ = "assessment_ratings"
+
+    id: int | None = Field(default=None, primary_key=True)
+    invitation_id: int = Field(foreign_key="invitations.id", unique=True, ondelete="CASCADE")
+    rating: int | None = None  # 1..5
+    comment: str = Field(default="", max_length=2000)
+    created_at: datetime = Field(default_factory=utcnow)
+
+
 # --- Issue 18: the current team and its sales results ----------------------------------------
 
 
@@ -603,6 +662,8 @@ PLAIN_TEXT: dict[type[SQLModel], tuple[str, ...]] = {
     MatrixVersion: ("note",),
     ApiKey: ("name",),
     WebhookEndpoint: ("description",),
+    Organisation: ("name", "legal_entity", "address", "sender_name"),
+    AssessmentRating: ("comment",),
     Employee: ("team",),
     Deal: ("responsible", "company"),
 }

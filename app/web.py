@@ -14,9 +14,11 @@ import jinja2
 from fastapi import Request
 from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
+from sqlmodel import Session
 
 from app.config import LANGUAGES
 from app.i18n import pick_language, template_callables, translations
+from app.reports.outcome import placement_label
 from questionnaires.shown import shown_percent
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -35,6 +37,8 @@ _env = jinja2.Environment(
 )
 # {% trans %} blocks call gettext(message, **variables), matching template_callables.
 _env.newstyle_gettext = True  # type: ignore[attr-defined]
+# One name per placement and outcome on every page and in the PDF (app/reports/outcome.py).
+_env.globals["placement_label"] = placement_label
 # The one rule for showing a probability (questionnaires/shown.py): every template calls it.
 _env.globals["shown_percent"] = shown_percent
 templates = Jinja2Templates(env=_env)
@@ -78,6 +82,10 @@ def render(
         "settings": request.app.state.settings,
         "staff_page": staff,
     }
+    ctx["organisation_missing"] = (
+        staff and ctx["user"] is not None and not organisation_is_set(request)
+    )
+    ctx["brand"] = None
     ctx.update(context or {})
     response = templates.TemplateResponse(request, template, ctx, status_code=status_code)
     asked = request.query_params.get("lang")
@@ -91,6 +99,21 @@ def render(
             secure=request.app.state.settings.secure_cookies,
         )
     return response
+
+
+def organisation_is_set(request: Request) -> bool:
+    """Whether the organisation exists. Once it does it stays (it can be edited, not removed),
+    so only its absence is looked up again, on each staff page, until someone sets it (on the
+    page or with `rolefit organisation`, from another process)."""
+    state = request.app.state
+    if getattr(state, "organisation_set", False):
+        return True
+    from app.models import Organisation
+
+    with Session(state.engine) as session:
+        found = session.get(Organisation, 1) is not None
+    state.organisation_set = found
+    return found
 
 
 def gettext_for(request: Request, lang: str | None = None) -> Any:

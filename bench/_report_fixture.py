@@ -23,11 +23,13 @@ from app.config import Settings  # noqa: E402
 from app.db import make_engine  # noqa: E402
 from app.main import create_app  # noqa: E402
 from app.migrations import upgrade  # noqa: E402
+from app.models import Organisation  # noqa: E402
 
 
 @contextmanager
 def completed_invitation() -> Iterator[tuple[Engine, int]]:
     """(engine, invitation id) of a completed candidate with a Cyrillic name."""
+    from conftest import TEST_ORGANISATION
     from factories import make_invitation, make_vacancy
     from fitflow import IE, SOC, answer_questionnaire, finish, ie_answers, socionics_answers
     from webflow import consent, token_of
@@ -46,6 +48,9 @@ def completed_invitation() -> Iterator[tuple[Engine, int]]:
         )
         engine = make_engine(url)
         with TestClient(create_app(settings)) as client, Session(engine) as db:
+            # Candidate links open only once the employer is set (issue 15).
+            db.add(Organisation(id=1, **TEST_ORGANISATION))
+            db.commit()
             vacancy = make_vacancy(db, title="Клиентский менеджер", placement="farmer")
             vacancy.questionnaire_ids = [IE, SOC]
             db.add(vacancy)

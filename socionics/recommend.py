@@ -47,6 +47,16 @@ RUNNERS_UP = 3
 # FARMER_TOP_RANKS roles, or its expected fit at least FARMER_HIGH_FIT.
 FARMER_TOP_RANKS = 2
 FARMER_HIGH_FIT = 60.0
+# No sales role is suitable when the matrix's "not for sales" group is at least this probable
+# (or when even the best role fits below LOW_FIT_BELOW).
+NOT_FOR_SALES_MIN = 0.5
+
+# The outcomes of ``decide``, the one answer every surface shows.
+PLACED = "placement"
+TOO_CLOSE = "too_close_to_call"
+NO_SUITABLE_ROLE = "no_suitable_role"
+NOT_INTERPRETABLE = "not_interpretable"
+OUTCOMES: tuple[str, ...] = (PLACED, TOO_CLOSE, NO_SUITABLE_ROLE, NOT_INTERPRETABLE)
 
 # Placement families: the vacancy targets of the app. Scout, hunter and closer are the
 # active (commercial) department and share the "hunter" placement.
@@ -249,7 +259,8 @@ def recommend(
         for i, r in enumerate(ranked)
     ]
     best = ranked[0]
-    too_close = expected[ranked[0]] - expected[ranked[1]] < TOO_CLOSE_POINTS
+    # Compared as shown (whole points), so a gap printed as 5 is never "less than 5".
+    too_close = round(expected[ranked[0]] - expected[ranked[1]]) < TOO_CLOSE_POINTS
 
     placements = sorted(
         (
@@ -310,9 +321,60 @@ def recommend(
 
 
 def farmer_ranks_high(recommendation: Recommendation) -> bool:
-    """Whether the report shows the client manager's portrait checklist."""
+    """Whether the report shows the client manager's portrait checklist: farmer ranks first
+    or second AND fits at least FARMER_HIGH_FIT (a second place at 21 of 100 is no reason)."""
     farmer = recommendation.role("farmer")
-    return farmer.rank <= FARMER_TOP_RANKS or farmer.expected_fit >= FARMER_HIGH_FIT
+    return farmer.rank <= FARMER_TOP_RANKS and farmer.expected_fit >= FARMER_HIGH_FIT
+
+
+class Verdict(Frozen):
+    """The one answer to "where would this person go?" that every surface shows.
+
+    ``placement`` is None when no sales role is suitable or the answers are not interpretable;
+    with "too close to call" it is the better of the two close placements and ``runner_up``
+    the other. ``code`` is what the fit record stores and the lists filter by.
+    """
+
+    outcome: str
+    placement: str | None
+    runner_up: str | None = None
+
+    @property
+    def code(self) -> str:
+        return self.placement if self.placement is not None else self.outcome
+
+    @property
+    def shows_type(self) -> bool:
+        """Unusable answers carry no type anywhere: only a retake can tell."""
+        return self.outcome != NOT_INTERPRETABLE
+
+
+def decide(recommendation: Recommendation, *, quality_level: str | None) -> Verdict:
+    """Placement, "too close to call", "no suitable sales role" or "not interpretable".
+
+    Too close to call is judged between placements, not roles: closer and hunter both lead to
+    the active department, so a narrow gap between them leaves the placement clear. The gap is
+    compared as it is shown (rounded to whole points), so the page never says "5 points ahead
+    … less than 5 points".
+    """
+    if quality_level == "unusable":
+        return Verdict(outcome=NOT_INTERPRETABLE, placement=None)
+    rec = recommendation
+    if rec.no_good_fit or rec.group_probabilities.get("not_for_sales", 0.0) >= NOT_FOR_SALES_MIN:
+        return Verdict(outcome=NO_SUITABLE_ROLE, placement=None)
+    first, second = rec.placements[0], rec.placements[1]
+    if round(first.expected_fit - second.expected_fit) < TOO_CLOSE_POINTS:
+        return Verdict(outcome=TOO_CLOSE, placement=first.placement, runner_up=second.placement)
+    return Verdict(outcome=PLACED, placement=first.placement)
+
+
+def verdict_of_code(code: str | None, *, too_close: bool) -> Verdict | None:
+    """The verdict read back from a fit record's stored ``code`` (lists, exports)."""
+    if code is None:
+        return None
+    if code in (NO_SUITABLE_ROLE, NOT_INTERPRETABLE):
+        return Verdict(outcome=code, placement=None)
+    return Verdict(outcome=TOO_CLOSE if too_close else PLACED, placement=code)
 
 
 # --- internals ---------------------------------------------------------------------------
@@ -434,6 +496,10 @@ def _role(role: str, lang: str) -> str:
     return f"«{name}»" if lang == "ru" else name
 
 
+def _family(placement: str) -> set[str]:
+    return {r for r, p in PLACEMENT_OF_ROLE.items() if p == placement}
+
+
 def _pole_name(d: str, pole: str) -> Text:
     dich = base_dichotomy(d)
     return dich.high.name if pole == dich.high.code else dich.low.name
@@ -452,15 +518,50 @@ def _explanation(rec: Recommendation, poles: Mapping[str, float]) -> list[Text]:
         f"ожидаемое соответствие {fit} из 100, "
         f"на {_points_ru(gap)} выше, чем у роли {_role(second.role, 'ru')}."
     )
-    if rec.too_close_to_call:
+    same_placement = PLACEMENT_OF_ROLE[first.role] == PLACEMENT_OF_ROLE[second.role]
+    if rec.too_close_to_call and same_placement:
+        placement = PLACEMENT_NAMES[PLACEMENT_OF_ROLE[first.role]]
+        en += (
+            f" That is less than {_points_en(int(TOO_CLOSE_POINTS))}, but both roles belong to "
+            f"the same placement, {placement.en}."
+        )
+        ru += (
+            f" Это меньше {_points_ru(int(TOO_CLOSE_POINTS))}, но обе роли относятся к одному "
+            f"направлению — «{placement.ru}»."
+        )
+    elif rec.too_close_to_call:
         en += f" That is less than {_points_en(int(TOO_CLOSE_POINTS))}: too close to call."
         ru += (
             f" Это меньше {_points_ru(int(TOO_CLOSE_POINTS))}: выбрать между ними по тесту нельзя."
         )
     out.append(Text(en=en, ru=ru))
 
+    p_nfs = rec.group_probabilities.get("not_for_sales", 0.0)
+    suitable = not rec.no_good_fit and p_nfs < NOT_FOR_SALES_MIN
+    best_placement = PLACEMENT_OF_ROLE[first.role]
+    if suitable and best_placement != first.role:
+        # "Recommended: hunter (best role: closer)" needs its reason on the page.
+        members_en = ", ".join(
+            _role(r, "en") for r in rec.display_order if r in _family(best_placement)
+        )
+        members_ru = ", ".join(
+            _role(r, "ru") for r in rec.display_order if r in _family(best_placement)
+        )
+        name = PLACEMENT_NAMES[best_placement]
+        out.append(
+            Text(
+                en=(
+                    f"The recommended placement is {name.en} because its roles ({members_en}) "
+                    f"are one department, and {_role(first.role, 'en')} is the best of them."
+                ),
+                ru=(
+                    f"Рекомендовано направление «{name.ru}», потому что его роли ({members_ru}) "
+                    f"составляют один отдел, а лучшая из них — {_role(first.role, 'ru')}."
+                ),
+            )
+        )
+
     if rec.no_good_fit:
-        p_nfs = rec.group_probabilities.get("not_for_sales", 0.0)
         out.append(
             Text(
                 en=(
@@ -471,6 +572,20 @@ def _explanation(rec: Recommendation, poles: Mapping[str, float]) -> list[Text]:
                     "Ни одна роль не подходит хорошо: "
                     f"даже лучшая ниже {int(LOW_FIT_BELOW)} из 100. "
                     f"Вероятность типа, который матрица относит к «не для продаж»: {_pct(p_nfs)}."
+                ),
+            )
+        )
+
+    if not rec.no_good_fit and p_nfs >= NOT_FOR_SALES_MIN:
+        out.append(
+            Text(
+                en=(
+                    f"No sales role is suitable: with probability {_pct(p_nfs)} the type is one "
+                    "the matrix marks as not for sales."
+                ),
+                ru=(
+                    "Подходящей роли в продажах нет: с вероятностью "
+                    f"{_pct(p_nfs)} тип относится к тем, что матрица отмечает «не для продаж»."
                 ),
             )
         )

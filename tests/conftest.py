@@ -25,7 +25,7 @@ from app.config import Settings
 from app.db import make_engine
 from app.main import create_app
 from app.migrations import upgrade
-from app.models import metadata
+from app.models import Organisation, metadata
 
 TEST_SECRET = "test-secret-key-for-the-suite-only-0123456789"
 
@@ -92,10 +92,21 @@ def _empty_tables(engine: Engine) -> None:
                 conn.execute(text(sql))
 
 
+# Every test's employer: candidate links open only once an organisation is set (issue 15).
+TEST_ORGANISATION = {
+    "name": "Northwind",
+    "legal_entity": "Northwind Trading LLC",
+    "address": "1 Harbour Street, Saint Petersburg",
+    "contact_email": "privacy@northwind.example",
+}
+
+
 @pytest.fixture
 def db(engine: Engine) -> Iterator[Session]:
     _empty_tables(engine)
     with Session(engine) as session:
+        session.add(Organisation(id=1, **TEST_ORGANISATION))
+        session.commit()
         yield session
 
 

@@ -51,10 +51,13 @@ def ie_answers(*, extravert: bool) -> dict[str, int]:
 
 
 def answer_questionnaire(client: TestClient, token: str, qid: str, answers: dict[str, int]):
-    """Every page of one questionnaire (the candidate flow moves on to the next one)."""
+    """Every page of one questionnaire (the candidate flow moves on to the next one).
+
+    The pages are posted without being viewed first: a view followed at once by its save
+    would time the test's candidate at 0 s per item, and answers that fast are unusable
+    (no type, no placement anywhere). Unviewed pages have no measured time."""
     q = questionnaire(qid)
     for n, ids in enumerate(q.pages(), start=1):
-        client.get(f"/a/{token}/q/{qid}/{n}")
         data = {f"item-{i}": str(answers[i]) for i in ids}
         data["go"] = "next"
         r = client.post(f"/a/{token}/q/{qid}/{n}", data=data, follow_redirects=False)

@@ -50,3 +50,21 @@ def answer_everything(client: TestClient, token: str, answers: dict[str, int]):
     r = client.post(f"/a/{token}/finish", follow_redirects=False)
     assert r.status_code == 303 and r.headers["location"] == f"/a/{token}/done", r.text
     return r
+
+
+def import_csv(client: TestClient, vacancy_id: int, data: bytes, name: str = "list.csv"):
+    """Upload a CSV and, if the preview offers it, confirm it (issue 15: nothing is created
+    before the confirmation). Returns the last response: the report, or the refused upload."""
+    page = client.get(f"/vacancies/{vacancy_id}/import")
+    r = client.post(
+        f"/vacancies/{vacancy_id}/import",
+        data={"csrf_token": csrf_of(page.text)},
+        files={"file": (name, data, "text/csv")},
+    )
+    match = re.search(r'name="upload" value="([^"]+)"', r.text)
+    if r.status_code != 200 or match is None:
+        return r
+    return client.post(
+        f"/vacancies/{vacancy_id}/import/confirm",
+        data={"csrf_token": csrf_of(r.text), "upload": match.group(1), "known": "skip"},
+    )

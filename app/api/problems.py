@@ -42,6 +42,9 @@ class Problem(BaseModel):
     detail: str
     instance: str | None = None
     errors: list[FieldError] | None = None
+    existing_candidate_id: int | None = Field(
+        default=None, description="On already-invited: the candidate already there"
+    )
 
 
 class ApiProblem(Exception):
@@ -56,6 +59,7 @@ class ApiProblem(Exception):
         kind: str | None = None,
         errors: Sequence[FieldError] | None = None,
         headers: dict[str, str] | None = None,
+        existing_candidate_id: int | None = None,
     ) -> None:
         super().__init__(detail)
         self.status = status
@@ -64,6 +68,7 @@ class ApiProblem(Exception):
         self.kind = kind or HTTPStatus(status).phrase.lower().replace(" ", "-")
         self.errors = list(errors) if errors is not None else None
         self.headers = headers or {}
+        self.existing_candidate_id = existing_candidate_id
 
 
 def not_found(what: str, ident: object) -> ApiProblem:
@@ -91,6 +96,7 @@ def problem_response(request: Request, exc: ApiProblem) -> JSONResponse:
         detail=exc.detail,
         instance=request.url.path,
         errors=exc.errors,
+        existing_candidate_id=exc.existing_candidate_id,
     )
     return JSONResponse(
         body.model_dump(exclude_none=True),

@@ -170,6 +170,14 @@ def create_invitations(
     key: WriteKey,
     vacancy_id: VacancyId,
     body: InvitationsCreate,
+    if_exists: Annotated[
+        Literal["conflict", "return"],
+        Query(
+            description="A person already invited to the vacancy (same email, or same name "
+            "and phone without one): `conflict` (default) answers 409 naming them; `return` "
+            "returns them with already_invited: true and creates nothing for them"
+        ),
+    ] = "conflict",
 ) -> InvitationsCreated:
     vacancy = _vacancy(session, vacancy_id)
     creator = session.get(User, key.created_by_id) if key.created_by_id else None
@@ -179,8 +187,11 @@ def create_invitations(
         vacancy=vacancy,
         people=body.candidates,
         created_by=creator,
+        return_existing=if_exists == "return",
     )
     for m in made:
+        if m.already_invited:
+            continue
         service.audit(
             session,
             key=key,
@@ -195,7 +206,9 @@ def create_invitations(
     return InvitationsCreated(
         invitations=[
             NewInvitationOut(
-                **service.candidate_out(m.invitation, m.candidate, now).model_dump(), link=m.link
+                **service.candidate_out(m.invitation, m.candidate, now).model_dump(),
+                link=m.link,
+                already_invited=m.already_invited,
             )
             for m in made
         ]

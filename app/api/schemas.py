@@ -88,6 +88,12 @@ class VacancyList(BaseModel):
 class CandidateIn(Strict):
     name: Name
     email: Email | None = None
+    phone: str | None = Field(
+        default=None,
+        max_length=40,
+        description="Optional; without an email, the name and phone recognise a person "
+        "already invited",
+    )
     language: Language | None = Field(
         default=None, description="The assessment's language; default: the vacancy's"
     )
@@ -114,7 +120,14 @@ class CandidateOut(BaseModel):
 
 
 class NewInvitationOut(CandidateOut):
-    link: str = Field(description="The candidate's personal link; returned only now")
+    link: str | None = Field(
+        description="The candidate's personal link; returned only now. For an existing "
+        "candidate (already_invited), the current link when it can be rebuilt, else null"
+    )
+    already_invited: bool = Field(
+        default=False,
+        description="True: this person was already invited (if_exists=return); nothing new",
+    )
 
 
 class InvitationsCreated(BaseModel):
@@ -199,8 +212,18 @@ class RoleFitOut(BaseModel):
     scored_at: datetime
     roles: list[RoleOut] = Field(description="Best first")
     best_role: str
-    placement: str = Field(description="The recommended placement")
-    too_close_to_call: bool
+    placement: str | None = Field(
+        description="The recommended placement (hunter, farmer, sales_operations); null when no "
+        "sales role is suitable or the answers are unusable"
+    )
+    outcome: Literal["placement", "too_close_to_call", "no_suitable_role", "not_interpretable"] = (
+        Field(
+            description="The decision every surface shows: a placement, too close to call "
+            "between two placements, no suitable sales role, or not interpretable (unusable "
+            "answers: ask for a retake)"
+        )
+    )
+    too_close_to_call: bool = Field(description="The two best placements are within 5 points")
     no_good_fit: bool
 
 

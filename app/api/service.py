@@ -32,8 +32,10 @@ from app.api.schemas import (
 )
 from app.audit.service import record
 from app.config import Settings
+from app.invitations.duplicates import AlreadyInvited, InvitedIndex
 from app.invitations.service import ActionRefused, create_invitation
 from app.invitations.service import revoke as revoke_in_lifecycle
+from app.invitations.tokens import rebuild_link_token
 from app.models import (
     ApiKey,
     Candidate,
@@ -45,11 +47,11 @@ from app.models import (
     User,
     Vacancy,
 )
-from app.scoring.service import SOCIONICS, type_result_of
-from app.staff.service import FormErrors
+from app.scoring.service import SOCIONICS, type_result_of, worst_quality
+from app.staff.service import FormErrors, candidate_link
 from questionnaires.result import Result as EngineResult
 from questionnaires.shown import shown_probability
-from socionics.recommend import Recommendation
+from socionics.recommend import TOO_CLOSE, Recommendation, decide
 
 # --- vacancies ----------------------------------------------------------------------------
 
@@ -119,7 +121,8 @@ def close_vacancy(session: Session, *, vacancy: Vacancy, now: datetime) -> Vacan
 class Invited:
     invitation: Invitation
     candidate: Candidate
-    link: str
+    link: str | None
+    already_invited: bool = False
 
 
 def invite_many(
@@ -129,6 +132,7 @@ def invite_many(
     vacancy: Vacancy,
     people: list[CandidateIn],
     created_by: User | None,
+    return_existing: bool = False,
 ) -> list[Invited]:
     """All or nothing: one bad entry refuses the whole request (the route rolls back, and with
     it the invitation emails queued for the good entries).
@@ -144,6 +148,8 @@ def invite_many(
         )
     made = []
     errors = []
+    known: list[tuple[int, AlreadyInvited]] = []
+    index = InvitedIndex.load(session, vacancy=vacancy)
     for n, person in enumerate(people):
         try:
             invitation, link = create_invitation(
@@ -154,6 +160,8 @@ def invite_many(
                 email=person.email,
                 language=person.language or vacancy.language,
                 created_by=created_by,
+                phone=person.phone,
+                index=index,
             )
         except FormErrors as exc:
             errors += [
@@ -161,11 +169,47 @@ def invite_many(
                 for field, message in exc.errors.items()
             ]
             continue
+        except AlreadyInvited as exc:
+            if not return_existing:
+                known.append((n, exc))
+                continue
+            token = rebuild_link_token(
+                settings.session_secret,
+                nonce=exc.invitation.token_nonce,
+                token_hash=exc.invitation.token_hash,
+            )
+            made.append(
+                Invited(
+                    invitation=exc.invitation,
+                    candidate=exc.candidate,
+                    link=candidate_link(settings, token) if token else None,
+                    already_invited=True,
+                )
+            )
+            continue
         candidate = session.get(Candidate, invitation.candidate_id)
         assert candidate is not None
         made.append(Invited(invitation=invitation, candidate=candidate, link=link))
     if errors:
         raise invalid(errors)
+    if known:
+        first = known[0][1].invitation.id
+        listed = ", ".join(f"candidates[{n}] is candidate {e.invitation.id}" for n, e in known)
+        raise ApiProblem(
+            409,
+            title="Already invited",
+            detail=f"Already invited to vacancy {vacancy.id}: {listed}. Nothing was created; "
+            "pass ?if_exists=return to get the existing candidates instead.",
+            kind="already-invited",
+            errors=[
+                FieldError(
+                    field=f"candidates[{n}]",
+                    message=f"already invited: candidate {e.invitation.id}",
+                )
+                for n, e in known
+            ],
+            existing_candidate_id=first,
+        )
     return made
 
 
@@ -363,7 +407,8 @@ def results(session: Session, *, invitation: Invitation, now: datetime) -> Resul
         status=invitation.status(now),
         complete=invitation.completed_at is not None,
         questionnaires=[questionnaire_result(r) for r in rows],
-        type=_type(rows),
+        # Unusable answers carry no type (decide): only a retake can tell.
+        type=None if worst_quality([r.quality_level for r in rows]) == "unusable" else _type(rows),
         role_fit=_role_fit(session, invitation_id=invitation.id),
     )
 
@@ -393,6 +438,7 @@ def _role_fit(session: Session, *, invitation_id: int) -> RoleFitOut | None:
     if record is None:
         return None
     rec = Recommendation.model_validate(record.data)
+    verdict = decide(rec, quality_level=record.quality_level)
     matrix = session.get(MatrixVersion, record.matrix_version_id)
     return RoleFitOut(
         matrix_version=matrix.label if matrix else rec.matrix_version,
@@ -408,8 +454,9 @@ def _role_fit(session: Session, *, invitation_id: int) -> RoleFitOut | None:
             for r in rec.roles
         ],
         best_role=rec.best_role,
-        placement=rec.placement,
-        too_close_to_call=rec.too_close_to_call,
+        placement=verdict.placement,
+        outcome=verdict.outcome,
+        too_close_to_call=verdict.outcome == TOO_CLOSE,
         no_good_fit=rec.no_good_fit,
     )
 

@@ -85,6 +85,19 @@ HEADER_ALIASES: dict[str, tuple[str, ...]] = {
         "имейл",
     ),
     "language": ("language", "lang", "locale", "язык", "язык анкеты"),
+    "phone": (
+        "phone",
+        "phone number",
+        "mobile",
+        "tel",
+        "telephone",
+        "телефон",
+        "тел.",
+        "тел",
+        "мобильный",
+        "мобильный телефон",
+        "номер телефона",
+    ),
 }
 _HEADER_LOOKUP = {alias: column for column, aliases in HEADER_ALIASES.items() for alias in aliases}
 
@@ -128,6 +141,7 @@ class InviteRow:
     name: str
     email: str | None
     language: str
+    phone: str | None = None
 
 
 @dataclass(frozen=True)
@@ -409,7 +423,8 @@ def _read_row(
         return record[index] if index is not None and index < len(record) else ""
 
     raw_name, raw_email, raw_language = cell("name"), cell("email"), cell("language")
-    for value in (raw_name, raw_email, raw_language):
+    raw_phone = cell("phone")
+    for value in (raw_name, raw_email, raw_language, raw_phone):
         if any(_is_control(ch) or ch in _BIDI_CONTROLS for ch in value):
             return _reason(
                 "control_chars",
@@ -439,7 +454,20 @@ def _read_row(
             f"unknown language “{_clip(raw_language.strip(), 30)}”; use ru or en",
             f"неизвестный язык «{_clip(raw_language.strip(), 30)}»; укажите ru или en",
         )
-    return InviteRow(line=line, name=name, email=email, language=language)
+    phone = " ".join(raw_phone.split()) or None
+    if phone is not None:
+        digits = sum(ch.isdigit() for ch in phone)
+        if (
+            not 5 <= digits <= 15
+            or len(phone) > 40
+            or any(not (ch.isdigit() or ch in "+-() .") for ch in phone)
+        ):
+            return _reason(
+                "phone_invalid",
+                f"“{_clip(phone, 40)}” does not look like a phone number",
+                f"«{_clip(phone, 40)}» не похоже на номер телефона",
+            )
+    return InviteRow(line=line, name=name, email=email, language=language, phone=phone)
 
 
 def _reason(code: str, en: str, ru: str) -> _RowProblem:
@@ -461,7 +489,7 @@ def _clip(value: str, limit: int) -> str:
 
 # --- file-level messages ------------------------------------------------------------------------
 
-_COLUMN_RU = {"name": "имя", "email": "почта", "language": "язык"}
+_COLUMN_RU = {"name": "имя", "email": "почта", "language": "язык", "phone": "телефон"}
 _EXPECTED = "name, email, language (имя, почта, язык)"
 
 _EMPTY = FileError("empty", "The file is empty.", "Файл пустой.")

@@ -15,6 +15,7 @@ scoring services through an ORM session joined to the batch's transaction.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from datetime import datetime
@@ -41,16 +42,21 @@ from app.candidate.service import (
 )
 from app.config import LANGUAGES, Settings
 from app.errors import LinkProblem
+from app.experience.service import COMMENT_MAX
 from app.invitations.service import contact_for
 from app.models import (
+    AssessmentRating,
     Candidate,
     Invitation,
     InvitationStatus,
     Result,
+    TextTemplate,
     User,
     Vacancy,
     invitation_status,
 )
+from app.organisation.service import Consent, consent_for, organisation
+from app.text import strip_bidi
 from questionnaires.schema import Questionnaire
 
 _INVITATIONS = Invitation.__table__  # type: ignore[attr-defined]
@@ -80,6 +86,12 @@ _CONSENT = (
     .where(_INVITATIONS.c.id == bindparam("iid"), _INVITATIONS.c.consent_at.is_(None))
     .values(consent_at=bindparam("at"), consent_version=bindparam("version"))
 )
+_OPENED = (
+    update(_INVITATIONS)
+    .where(_INVITATIONS.c.id == bindparam("iid"), _INVITATIONS.c.opened_at.is_(None))
+    .values(opened_at=bindparam("at"))
+)
+_DB_CONSENT = re.compile(r"^(ru|en)\.(\d+)$")
 # Marks the invitation active, only while it is not completed. The one write that is also the
 # lock: on PostgreSQL it holds the invitation's row until commit (a finish in another tab
 # waits, or has already made it match nothing); on SQLite it takes the database's write lock.
@@ -166,11 +178,21 @@ def _started(
 
 
 @dataclass(frozen=True)
+class Brand:
+    """The organisation as candidates' pages show it (``None`` before one is set)."""
+
+    name: str
+    has_logo: bool
+
+
+@dataclass(frozen=True)
 class Welcome:
     link: Link
     vacancy_title: str | None
     inviter: str | None
     contact: str | None
+    brand: Brand
+    consent: Consent
 
 
 def welcome(
@@ -182,11 +204,21 @@ def welcome(
         return link
     if link.consent_at is not None:
         return Go("/next")
+    # The funnel's "opened" step: the first view of the welcome page; matches nothing after.
+    conn.execute(_OPENED, {"iid": link.id, "at": now})
     return welcome_page(conn, link=link, settings=settings)
 
 
-def welcome_page(conn: Connection, *, link: Link, settings: Settings) -> Welcome:
+def welcome_page(conn: Connection, *, link: Link, settings: Settings) -> Welcome | LinkProblem:
     with Session(bind=conn) as session:
+        org = organisation(session)
+        if org is None:
+            # A consent that names no operator is no consent: the link waits for the admin.
+            problem = LinkProblem("no_organisation", lang=link.language)
+            problem.contact = contact_for(
+                session, settings=settings, created_by_id=link.created_by_id
+            )
+            return problem
         vacancy = session.get(Vacancy, link.vacancy_id)
         inviter = session.get(User, link.created_by_id) if link.created_by_id else None
         contact = contact_for(session, settings=settings, created_by_id=link.created_by_id)
@@ -195,21 +227,50 @@ def welcome_page(conn: Connection, *, link: Link, settings: Settings) -> Welcome
             vacancy_title=vacancy.title if vacancy else None,
             inviter=(inviter.full_name or inviter.email) if inviter else None,
             contact=contact,
+            brand=Brand(org.name, org.logo is not None),
+            consent=consent_for(session, settings, org=org, language=link.language),
         )
 
 
 def give_consent(
-    conn: Connection, *, token: str, agreed: bool, settings: Settings, now: datetime
+    conn: Connection,
+    *,
+    token: str,
+    agreed: bool,
+    settings: Settings,
+    now: datetime,
+    shown_version: str | None = None,
 ) -> Welcome | LinkProblem | Go:
     """``POST /a/<t>/consent``: record it and go on; without the box ticked, the welcome page
     again (the route shows it with the error)."""
     link = open_link(conn, token, settings=settings, now=now)
     if isinstance(link, LinkProblem):
         return link
-    if not agreed:
-        return welcome_page(conn, link=link, settings=settings)
-    conn.execute(_CONSENT, {"iid": link.id, "at": now, "version": settings.consent_version})
+    page = welcome_page(conn, link=link, settings=settings)
+    if not agreed or isinstance(page, LinkProblem):
+        return page
+    # The version shown on the page the candidate ticked, if it still exists; else the one in
+    # force (which the page showed unless an admin saved a new one in between).
+    with Session(bind=conn) as session:
+        label = page.consent.label
+        if shown_version and shown_version != label and _known_consent(session, shown_version):
+            label = shown_version
+    conn.execute(_CONSENT, {"iid": link.id, "at": now, "version": label})
     return Go("/next")
+
+
+def _known_consent(session: Session, label: str) -> bool:
+    match = _DB_CONSENT.match(label)
+    if not match:
+        return False
+    found = session.scalars(
+        select(col(TextTemplate.id)).where(
+            col(TextTemplate.kind) == "consent",
+            col(TextTemplate.language) == match.group(1),
+            col(TextTemplate.version) == int(match.group(2)),
+        )
+    ).first()
+    return found is not None
 
 
 # --- the questions -------------------------------------------------------------------------
@@ -461,6 +522,8 @@ class Done:
     feedback: bool  # the vacancy offers the candidate a note on their style
     results: list[dict[str, Any]]  # the engine's results, in the invitation's order
     name: str
+    brand: Brand | None = None
+    rated: bool = False
 
 
 def done(
@@ -481,10 +544,60 @@ def done(
     with Session(bind=conn) as session:
         vacancy = session.get(Vacancy, link.vacancy_id)
         feedback = bool(vacancy and vacancy.feedback_enabled)
+        org = organisation(session)
+        brand = Brand(org.name, org.logo is not None) if org else None
+        rated = (
+            session.scalars(
+                select(col(AssessmentRating.id)).where(
+                    col(AssessmentRating.invitation_id) == link.id
+                )
+            ).first()
+            is not None
+        )
         if not (with_results and feedback):
-            return Done(link, feedback, [], "")
+            return Done(link, feedback, [], "", brand, rated)
         results = session.scalars(select(Result).where(col(Result.invitation_id) == link.id)).all()
         order = {qid: n for n, qid in enumerate(link.questionnaire_ids)}
         ordered = sorted(results, key=lambda r: order.get(r.questionnaire_id, 99))
         candidate = session.get(Candidate, link.candidate_id)
-        return Done(link, feedback, [r.data for r in ordered], candidate.name if candidate else "")
+        return Done(
+            link,
+            feedback,
+            [r.data for r in ordered],
+            candidate.name if candidate else "",
+            brand,
+            rated,
+        )
+
+
+def rate(
+    conn: Connection,
+    *,
+    token: str,
+    rating: object,
+    comment: object,
+    settings: Settings,
+    now: datetime,
+) -> Go | LinkProblem | HTTPException:
+    """``POST /a/<t>/rating``: the optional "How was this assessment?", after completing.
+    Given again, the answer replaces the first (one row per invitation)."""
+    link = open_link(conn, token, settings=settings, now=now, allow_completed=True)
+    if isinstance(link, LinkProblem):
+        return link
+    if link.completed_at is None:
+        return Go("/next")
+    value = int(rating) if isinstance(rating, str) and rating in {"1", "2", "3", "4", "5"} else None
+    text = strip_bidi(comment if isinstance(comment, str) else "").strip()[:COMMENT_MAX]
+    text = "\n".join(line.rstrip() for line in text.replace("\r\n", "\n").split("\n"))
+    if value is None and not text:
+        return Go("/done")  # nothing said: nothing stored
+    with Session(bind=conn) as session:
+        row = session.scalars(
+            select(AssessmentRating).where(col(AssessmentRating.invitation_id) == link.id)
+        ).first()
+        if row is None:
+            row = AssessmentRating(invitation_id=link.id, created_at=now)
+        row.rating, row.comment, row.created_at = value, text, now
+        session.add(row)
+        session.flush()
+    return Go("/done")

@@ -27,7 +27,6 @@ from fastapi import FastAPI, HTTPException, Request
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 
 from app.candidate import jobs
-from app.candidate.consent import consent_paragraphs
 from app.candidate.feedback import feedback_notes
 from app.candidate.jobs import Flow, Go, Link
 from app.candidate.service import PageRef, unanswered
@@ -79,8 +78,15 @@ def _catalog(request: Request) -> dict[str, Questionnaire]:
 def _render(
     request: Request, template: str, link: Link, ctx: dict[str, Any], status: int = 200
 ) -> Response:
-    """Candidate pages speak the invitation's language (switched with ?lang=)."""
-    ctx = {"token": request.path_params["token"], **ctx}
+    """Candidate pages speak the invitation's language (switched with ?lang=) and show the
+    organisation's name: the welcome and thank-you pages read it, the others reuse the last one
+    read (no database work on the pages a candidate clicks through)."""
+    brand = ctx.pop("brand", None)
+    if brand is not None:
+        request.app.state.brand = brand
+    else:
+        brand = getattr(request.app.state, "brand", None)
+    ctx = {"token": request.path_params["token"], "brand": brand, **ctx}
     return render(request, template, ctx, lang=link.language, status_code=status)
 
 
@@ -96,7 +102,6 @@ async def welcome(request: Request) -> Response:
 
 
 def _welcome(request: Request, page: jobs.Welcome, *, error: bool) -> Response:
-    settings = request.app.state.settings
     catalog = _catalog(request)
     link = page.link
     questionnaires = [catalog[q] for q in link.questionnaire_ids if q in catalog]
@@ -106,18 +111,25 @@ def _welcome(request: Request, page: jobs.Welcome, *, error: bool) -> Response:
         "q_minutes": {q.id: questionnaire_minutes(q) for q in questionnaires},
         "items": sum(len(q.items) for q in questionnaires),
         "error": error,
-        "company": settings.company_name,
+        "company": page.brand.name,
+        "brand": page.brand,
         "vacancy_title": page.vacancy_title,
         "inviter": page.inviter,
-        "consent": consent_paragraphs(settings, lang=link.language, contact=page.contact),
-        "consent_version": settings.consent_version,
+        "consent": page.consent.paragraphs,
+        "consent_version": page.consent.label,
     }
     return _render(request, "candidate/welcome.html", link, ctx, 400 if error else 200)
 
 
 async def consent(request: Request) -> Response:
     form = await request.form()
-    page = await _run(request, jobs.give_consent, agreed=form.get("consent") == "yes")
+    shown = form.get("consent_version")
+    page = await _run(
+        request,
+        jobs.give_consent,
+        agreed=form.get("consent") == "yes",
+        shown_version=shown if isinstance(shown, str) and len(shown) <= 32 else None,
+    )
     if isinstance(page, Go):
         return _go(request, page)
     return _welcome(request, page, error=True)
@@ -274,7 +286,13 @@ async def done(request: Request) -> Response:
     page = await _run(request, jobs.done, lang=_lang(request))
     if isinstance(page, Go):
         return _go(request, page)
-    ctx = {"feedback": page.feedback, "company": request.app.state.settings.company_name}
+    ctx = {
+        "feedback": page.feedback,
+        "company": page.brand.name if page.brand else "",
+        "rated": page.rated,
+    }
+    if page.brand is not None:
+        ctx["brand"] = page.brand
     return _render(request, "candidate/done.html", page.link, ctx)
 
 
@@ -289,6 +307,12 @@ async def feedback(request: Request) -> Response:
     return _render(request, "candidate/feedback.html", page.link, ctx)
 
 
+async def rating(request: Request) -> Response:
+    form = await request.form()
+    done = await _run(request, jobs.rate, rating=form.get("rating"), comment=form.get("comment"))
+    return _go(request, done)
+
+
 # Tried in this order: the answers' saves are most of the requests, then the pages.
 ROUTES = (
     ("/save", autosave, "POST"),
@@ -301,6 +325,7 @@ ROUTES = (
     ("/finish", finish, "POST"),
     ("/done", done, "GET"),
     ("/feedback", feedback, "GET"),
+    ("/rating", rating, "POST"),
 )
 
 

@@ -25,7 +25,7 @@ from questionnaires.result import Timing
 from questionnaires.schema import Questionnaire
 
 # The default consent version; the running one is Settings.consent_version (see consent.py).
-CONSENT_VERSION = "2025-01"
+CONSENT_VERSION = "2026-12"
 FIELD_PREFIX = "item-"
 # A browser-reported answer time outside 0 ms .. 1 h is junk (a clock jump, a tab left open
 # overnight, a forged request) and is dropped; the answer itself is still saved.
@@ -320,9 +320,9 @@ def submit(
         session.add(invitation)
         session.flush()
         # The recommendation (type, roles, matrix version) once every questionnaire is in.
-        update_fit(session, invitation=invitation, now=now)
+        fit = update_fit(session, invitation=invitation, now=now)
         # In this transaction, so the event is stored exactly when the result is (outbox).
-        webhooks.emit_assessment_completed(session, invitation=invitation)
+        webhooks.emit_assessment_completed(session, invitation=invitation, fit=fit)
     session.flush()
     return Submission(missing=[], result=result)
 

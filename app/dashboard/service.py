@@ -35,11 +35,17 @@ from app.models import (
     User,
     Vacancy,
 )
+from socionics.recommend import NO_SUITABLE_ROLE, NOT_INTERPRETABLE, Verdict, verdict_of_code
 
 STATUSES = [s.value for s in InvitationStatus]
 QUALITIES = ["good", "doubtful", "unusable"]
 DECISIONS = [d.value for d in DecisionKind]
-PLACEMENTS = [p.value for p in Placement if p.value not in ("universal", "undecided")]
+# What the table filters by: the placements and the outcomes without one (decide).
+PLACEMENTS = [
+    *(p.value for p in Placement if p.value not in ("universal", "undecided")),
+    NO_SUITABLE_ROLE,
+    NOT_INTERPRETABLE,
+]
 SORTS = ["date", "name", "status", "placement", "fit", "quality", "decision"]
 PAGE_SIZE = 50
 NO_DECISION = "none"
@@ -176,6 +182,22 @@ class TableRow:
     best_role: str | None = None
     decided_by: str | None = None
     decided_at: datetime | None = None
+    too_close: bool | None = None
+
+    @property
+    def verdict(self) -> Verdict | None:
+        """The stored decision (socionics.recommend.decide), None without a recommendation."""
+        return verdict_of_code(self.placement, too_close=bool(self.too_close))
+
+    @property
+    def shown_type(self) -> str | None:
+        """The type as every surface shows it: none when the answers are not interpretable."""
+        v = self.verdict
+        return self.type_code if v is None or v.shows_type else None
+
+    @property
+    def shown_type_probability(self) -> float | None:
+        return self.type_probability if self.shown_type else None
 
 
 @dataclass(frozen=True)
@@ -239,6 +261,7 @@ def row_select(columns: dict[str, Any]) -> Any:
         col(FitRecord.best_role),
         col(Decision.author_email),
         col(Decision.created_at),
+        col(FitRecord.too_close),
     )
     return (
         statement.join(Candidate, col(Candidate.id) == col(Invitation.candidate_id))
@@ -366,6 +389,7 @@ def _table_row(r: Any) -> TableRow:
         best_role=r[14],
         decided_by=r[15],
         decided_at=r[16],
+        too_close=r[17],
     )
 
 

@@ -11,11 +11,11 @@ reads the file does not depend on the interface language):
 | status | invited, started, completed, expired or revoked |
 | invited_at | UTC, ISO 8601 |
 | completed_at | UTC, ISO 8601; empty until the candidate submits |
-| recommended_placement | hunter, farmer, sales_operations; empty without a socionics result |
+| recommended_placement | hunter, farmer, sales_operations, no_suitable_role, not_interpretable |
 | best_role | the role with the highest expected fit |
 | best_fit | its expected fit, 0–100 |
 | target_fit | expected fit for the vacancy's target placement, 0–100; empty when undecided |
-| type_code | the most probable socionics type (e.g. ESE) |
+| type_code | the most probable socionics type (e.g. ESE); empty when not interpretable |
 | type_probability | how likely they would call themselves that type; 0.05–0.95 in 0.05 steps |
 | quality | answer quality: good, doubtful, unusable |
 | decision | the current decision: advance, hold, reject; empty when none |
@@ -88,11 +88,11 @@ def row_values(row: TableRow) -> list[Any]:
         _iso(row.invited_at),
         _iso(row.completed_at),
         row.placement or "",
-        row.best_role or "",
-        _round(row.best_fit, 1),
-        _round(row.target_fit, 1),
-        row.type_code or "",
-        shown_probability(row.type_probability),
+        row.best_role if row.shown_type else "",
+        _round(row.best_fit, 1) if row.shown_type else None,
+        _round(row.target_fit, 1) if row.shown_type else None,
+        row.shown_type or "",
+        shown_probability(row.shown_type_probability),
         row.quality or "",
         row.decision or "",
         row.decision_note or "",

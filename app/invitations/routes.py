@@ -13,10 +13,12 @@ from starlette.datastructures import UploadFile
 from app.audit.service import record
 from app.auth.deps import StaffUser, csrf_protect, require_staff
 from app.auth.permissions import invitation_for, require_action, vacancy_for
-from app.candidate.consent import consent_paragraphs
+from app.candidate.jobs import Brand
 from app.config import LANGUAGES
 from app.db import SessionDep, utcnow
+from app.errors import LinkProblem
 from app.i18n import N_
+from app.invitations import pending_imports
 from app.invitations.mailer import retry_now
 from app.invitations.service import (
     BULK_MAX_BYTES,
@@ -24,6 +26,7 @@ from app.invitations.service import (
     bulk_invite,
     extend,
     open_vacancy,
+    plan_import,
     register_open,
     remind,
     resend,
@@ -32,7 +35,16 @@ from app.invitations.service import (
     set_vacancy_options,
 )
 from app.mail.transport import find_outbox, list_outbox, read_outbox
-from app.models import Candidate, EmailStatus, Invitation, OutgoingEmail, User, Vacancy
+from app.models import (
+    Candidate,
+    EmailStatus,
+    Invitation,
+    Organisation,
+    OutgoingEmail,
+    User,
+    Vacancy,
+)
+from app.organisation.service import consent_for, organisation
 from app.staff.service import FormErrors
 from app.web import render, staff_language
 from questionnaires.timing import questionnaire_minutes
@@ -217,7 +229,15 @@ def open_link(
 def _import_page(
     request: Request, vacancy: Vacancy, ctx: dict[str, Any], status_code: int = 200
 ) -> Response:
-    base = {"vacancy": vacancy, "report": None, "max_kb": BULK_MAX_BYTES // 1000, "lang_ru": False}
+    base = {
+        "vacancy": vacancy,
+        "report": None,
+        "plan": None,
+        "gone": False,
+        "failed": None,
+        "max_kb": BULK_MAX_BYTES // 1000,
+        "lang_ru": False,
+    }
     base["lang_ru"] = staff_language(request) == "ru"
     return render(request, "staff/invitation_import.html", base | ctx, status_code=status_code)
 
@@ -229,8 +249,10 @@ def import_form(request: Request, vacancy: InvitingVacancy) -> Response:
 
 @router.post("/vacancies/{vacancy_id}/import")
 async def import_upload(
-    request: Request, session: SessionDep, user: StaffUser, vacancy: InvitingVacancy
+    request: Request, session: SessionDep, vacancy: InvitingVacancy
 ) -> Response:
+    """Step one: read the file and show what confirming it would do. Nothing is created or
+    sent; the file waits (in DATA_DIR/imports, readable by the server only) for the confirm."""
     form = await request.form()
     upload = form.get("file")
     if not isinstance(upload, UploadFile) or not upload.filename:
@@ -240,13 +262,40 @@ async def import_upload(
         data = await upload.read(BULK_MAX_BYTES + 1)
     finally:
         await upload.close()
-    report = bulk_invite(
-        session,
-        settings=request.app.state.settings,
-        vacancy=vacancy,
-        data=data,
-        created_by=user,
-    )
+    plan = plan_import(session, vacancy=vacancy, data=data)
+    if plan.error is not None:
+        return _import_page(request, vacancy, {"report": plan}, 422)
+    upload_id = pending_imports.store(request.app.state.settings, vacancy_id=vacancy.id, data=data)
+    return _import_page(request, vacancy, {"plan": plan, "upload_id": upload_id})
+
+
+@router.post("/vacancies/{vacancy_id}/import/confirm")
+def import_confirm(
+    request: Request,
+    session: SessionDep,
+    user: StaffUser,
+    vacancy: InvitingVacancy,
+    upload: Annotated[str, Form(max_length=100)] = "",
+    known: Annotated[str, Form(max_length=16)] = "skip",
+) -> Response:
+    """Step two: invite the new people (and remind the known ones, if asked). The stored file
+    is taken once: a second confirmation (a double click, the back button) finds nothing."""
+    settings = request.app.state.settings
+    data = pending_imports.take(settings, vacancy_id=vacancy.id, upload_id=upload)
+    if data is None:
+        return _import_page(request, vacancy, {"gone": True}, 409)
+    try:
+        report = bulk_invite(
+            session,
+            settings=settings,
+            vacancy=vacancy,
+            data=data,
+            created_by=user,
+            remind_known=known == "remind",
+        )
+    except FormErrors as exc:  # no organisation yet: emails cannot go out in its name
+        session.rollback()
+        return _import_page(request, vacancy, {"failed": next(iter(exc.errors.values()))}, 409)
     if report.error is not None:
         session.rollback()
         return _import_page(request, vacancy, {"report": report}, 422)
@@ -258,7 +307,12 @@ async def import_upload(
         object_type="vacancy",
         object_id=vacancy.id,
         vacancy_id=vacancy.id,
-        details={"created": len(report.created), "rejected": len(report.rejected)},
+        details={
+            "created": len(report.created),
+            "rejected": len(report.rejected),
+            "skipped": report.skipped,
+            "reminded": report.reminded,
+        },
         request=request,
     )
     session.commit()
@@ -324,6 +378,7 @@ def _join_language(request: Request, vacancy: Vacancy, asked: str | None = None)
 
 def _join_page(
     request: Request,
+    session: SessionDep,
     vacancy: Vacancy,
     token: str,
     lang: str,
@@ -333,20 +388,28 @@ def _join_page(
     registered: bool = False,
     status_code: int = 200,
 ) -> Response:
-    settings = request.app.state.settings
+    org = _join_organisation(session, lang)
+    consent = consent_for(session, request.app.state.settings, org=org, language=lang)
     ctx = {
         "vacancy": vacancy,
         "token": token,
         "values": values or {"name": "", "email": ""},
         "errors": errors or {},
         "registered": registered,
-        # Nobody invited a self-registering candidate: the company is the contact.
-        "consent": consent_paragraphs(
-            settings, lang=lang, contact=settings.contact_email or settings.company_name
-        ),
-        "company": settings.company_name,
+        "consent": consent.paragraphs,
+        "consent_version": consent.label,
+        "company": org.name,
+        "brand": Brand(org.name, org.logo is not None),
     }
     return render(request, "candidate/join.html", ctx, lang=lang, status_code=status_code)
+
+
+def _join_organisation(session: SessionDep, lang: str) -> Organisation:
+    """The open link registers nobody before an organisation (the operator) is set."""
+    org = organisation(session)
+    if org is None:
+        raise LinkProblem("no_organisation", lang=lang)
+    return org
 
 
 @public_router.get("/join/{token}")
@@ -354,7 +417,7 @@ def join(request: Request, session: SessionDep, token: str) -> Response:
     vacancy = open_vacancy(session, token=token)
     if vacancy is None:
         raise HTTPException(status_code=404)
-    return _join_page(request, vacancy, token, _join_language(request, vacancy))
+    return _join_page(request, session, vacancy, token, _join_language(request, vacancy))
 
 
 @public_router.post("/join/{token}")
@@ -372,6 +435,7 @@ def join_register(
         raise HTTPException(status_code=404)
     lang = _join_language(request, vacancy, language)
     settings = request.app.state.settings
+    org = _join_organisation(session, lang)
     try:
         outcome = register_open(
             session,
@@ -381,15 +445,22 @@ def join_register(
             email=email,
             language=lang,
             consent=consent == "yes",
-            consent_version=settings.consent_version,
+            consent_version=consent_for(session, settings, org=org, language=lang).label,
             now=utcnow(),
         )
     except FormErrors as exc:
         values = {"name": name, "email": email}
         return _join_page(
-            request, vacancy, token, lang, values=values, errors=exc.errors, status_code=422
+            request,
+            session,
+            vacancy,
+            token,
+            lang,
+            values=values,
+            errors=exc.errors,
+            status_code=422,
         )
     session.commit()
     if outcome.link is None:
-        return _join_page(request, vacancy, token, lang, registered=True)
+        return _join_page(request, session, vacancy, token, lang, registered=True)
     return RedirectResponse(outcome.link.removeprefix(settings.base_url), status_code=303)

@@ -12,10 +12,18 @@ from datetime import datetime, timedelta
 
 from sqlmodel import Session, col, select
 
-from app.bulk.csv_import import FileError, Note, Rejected, parse_invitations_csv, plausible_email
+from app.bulk.csv_import import (
+    FileError,
+    InviteRow,
+    Note,
+    Rejected,
+    parse_invitations_csv,
+    plausible_email,
+)
 from app.config import LANGUAGES, Settings
 from app.db import utcnow
 from app.i18n import N_
+from app.invitations.duplicates import AlreadyInvited, InvitedIndex, person_keys
 from app.invitations.mailer import queue_email
 from app.invitations.tokens import issue_link_token, rebuild_link_token
 from app.models import (
@@ -27,9 +35,13 @@ from app.models import (
     User,
     Vacancy,
 )
+from app.organisation.service import organisation
 from app.staff.service import FormErrors, candidate_link, invite_candidate
 from app.text import strip_bidi
 
+NO_ORGANISATION = N_(
+    "Set up the organisation first (Organisation page): emails go out in its name."
+)
 # Bulk upload limits: a spreadsheet of a hiring campaign, not a database dump.
 BULK_MAX_BYTES = 1_000_000
 BULK_MAX_ROWS = 1000
@@ -53,6 +65,36 @@ class BulkReport:
     notes: list[Note] = field(default_factory=list)
     error: FileError | None = None
     emails_queued: int = 0
+    skipped: int = 0  # already invited, left alone
+    reminded: int = 0  # already invited, sent a reminder
+
+
+@dataclass(frozen=True)
+class KnownPerson:
+    """A row of an upload naming someone already invited to the vacancy."""
+
+    row: InviteRow
+    invitation: Invitation
+    candidate: Candidate
+    status: InvitationStatus
+
+    @property
+    def remindable(self) -> bool:
+        return bool(self.candidate.email) and self.status in (
+            InvitationStatus.invited,
+            InvitationStatus.started,
+        )
+
+
+@dataclass
+class ImportPlan:
+    """What confirming an upload would do: nothing is written while it is made."""
+
+    new: list[InviteRow] = field(default_factory=list)
+    known: list[KnownPerson] = field(default_factory=list)
+    rejected: list[Rejected] = field(default_factory=list)
+    notes: list[Note] = field(default_factory=list)
+    error: FileError | None = None
 
 
 @dataclass(frozen=True)
@@ -89,6 +131,8 @@ def _queue_link_email(
     assert candidate is not None and vacancy is not None
     if not candidate.email:
         return None
+    if organisation(session) is None:
+        raise ActionRefused(NO_ORGANISATION)
     return queue_email(
         session,
         settings=settings,
@@ -117,10 +161,14 @@ def create_invitation(
     created_by: User | None,
     send_email: bool = True,
     now: datetime | None = None,
+    phone: str | None = None,
+    index: InvitedIndex | None = None,
 ) -> tuple[Invitation, str]:
     """A new invitation and its link; with an email address, the invitation email is queued.
 
-    Raises ``FormErrors`` (field -> msgid) for a bad name, email or language.
+    Raises ``FormErrors`` (field -> msgid) for a bad name, email, phone or language, and
+    ``AlreadyInvited`` for a person already invited to the vacancy (``duplicates``); ``index``
+    is the vacancy's, when the caller invites many people at once.
     """
     email = (email or "").strip() or None
     if email is not None and not plausible_email(email):
@@ -133,6 +181,14 @@ def create_invitation(
             errors["language"] = N_("Choose a language from the list.")
         raise FormErrors(errors)
     now = now or utcnow()
+    index = index or InvitedIndex.load(session, vacancy=vacancy)
+    found = index.find(name=strip_bidi(name), email=email, phone=phone)
+    if found is not None:
+        existing = session.get(Invitation, found)
+        assert existing is not None
+        person = session.get(Candidate, existing.candidate_id)
+        assert person is not None
+        raise AlreadyInvited(existing, person)
     new = invite_candidate(
         session,
         settings=settings,
@@ -142,17 +198,23 @@ def create_invitation(
         language=language or vacancy.language,
         created_by=created_by,
         now=now,
+        phone=phone,
     )
+    assert new.invitation.id is not None
+    index.add(new.invitation.id, name=new.candidate.name, email=email, phone=new.candidate.phone)
     if send_email:
-        _queue_link_email(
-            session,
-            settings=settings,
-            invitation=new.invitation,
-            link=new.link,
-            kind="invitation",
-            created_by=created_by,
-            now=now,
-        )
+        try:
+            _queue_link_email(
+                session,
+                settings=settings,
+                invitation=new.invitation,
+                link=new.link,
+                kind="invitation",
+                created_by=created_by,
+                now=now,
+            )
+        except ActionRefused as exc:
+            raise FormErrors({"email": exc.message}) from None
     return new.invitation, new.link
 
 
@@ -310,11 +372,62 @@ def due_for_reminder(session: Session, *, settings: Settings, now: datetime) -> 
 
 def queue_due_reminders(session: Session, *, settings: Settings, now: datetime) -> int:
     """The automatic reminders; run by the mail worker. Returns how many were queued."""
+    if organisation(session) is None:
+        return 0  # they wait: an email must say who sends it
     count = 0
     for invitation in due_for_reminder(session, settings=settings, now=now):
         remind(session, settings=settings, invitation=invitation, created_by=None, now=now)
         count += 1
     return count
+
+
+def plan_import(
+    session: Session, *, vacancy: Vacancy, data: bytes, now: datetime | None = None
+) -> ImportPlan:
+    """Sort an uploaded CSV's rows into new people, people already invited to the vacancy
+    (by email, or by name and phone without one: ``duplicates``) and broken rows. Reads only.
+
+    A file-level problem (too large, not CSV, no header) is ``error`` and nothing else.
+    """
+    parsed = parse_invitations_csv(
+        data,
+        default_language=vacancy.language,
+        max_bytes=BULK_MAX_BYTES,
+        max_rows=BULK_MAX_ROWS,
+    )
+    if parsed.error is not None:
+        return ImportPlan(error=parsed.error, notes=list(parsed.notes))
+    now = now or utcnow()
+    plan = ImportPlan(rejected=list(parsed.rejected), notes=list(parsed.notes))
+    index = InvitedIndex.load(session, vacancy=vacancy)
+    in_file: dict[tuple[str, ...], int] = {}  # name and phone -> first row (emails: the parser)
+    for row in parsed.rows:
+        found = index.find(name=row.name, email=row.email, phone=row.phone)
+        if found is not None:
+            invitation = session.get(Invitation, found)
+            assert invitation is not None
+            candidate = session.get(Candidate, invitation.candidate_id)
+            assert candidate is not None
+            plan.known.append(KnownPerson(row, invitation, candidate, invitation.status(now)))
+            continue
+        key = next(iter(person_keys(row.name, row.email, row.phone)), None)
+        if key is not None and key[0] == "phone":
+            if key in in_file:
+                first = in_file[key]
+                plan.rejected.append(
+                    Rejected(
+                        row.line,
+                        "person_duplicate",
+                        f"the same name and phone are already in row {first}",
+                        f"то же имя и телефон уже указаны в строке {first}",
+                        f"{row.name} {row.phone}",
+                    )
+                )
+                continue
+            in_file[key] = row.line
+        plan.new.append(row)
+    plan.rejected.sort(key=lambda r: r.line)
+    return plan
 
 
 def bulk_invite(
@@ -324,25 +437,20 @@ def bulk_invite(
     vacancy: Vacancy,
     data: bytes,
     created_by: User | None,
+    remind_known: bool = False,
     now: datetime | None = None,
 ) -> BulkReport:
-    """Invite every valid row of an uploaded CSV; rejected rows are reported, not created.
-
-    A file-level problem (too large, not CSV, no header) creates nothing at all.
+    """Carry out an upload's plan (``plan_import``, made again now): invite the new people,
+    and remind those already invited when ``remind_known`` (else leave them alone). Someone
+    invited since the preview (a second confirmation) is known by now, so never invited twice.
     """
-    parsed = parse_invitations_csv(
-        data,
-        default_language=vacancy.language,
-        max_bytes=BULK_MAX_BYTES,
-        max_rows=BULK_MAX_ROWS,
-    )
-    report = BulkReport(rejected=list(parsed.rejected), notes=list(parsed.notes))
-    if parsed.error is not None:
-        report.error = parsed.error
-        report.rejected = []
-        return report
     now = now or utcnow()
-    for row in parsed.rows:
+    plan = plan_import(session, vacancy=vacancy, data=data, now=now)
+    report = BulkReport(rejected=plan.rejected, notes=plan.notes, error=plan.error)
+    if plan.error is not None:
+        return report
+    index = InvitedIndex.load(session, vacancy=vacancy)
+    for row in plan.new:
         invitation, _link = create_invitation(
             session,
             settings=settings,
@@ -352,12 +460,26 @@ def bulk_invite(
             language=row.language,
             created_by=created_by,
             now=now,
+            phone=row.phone,
+            index=index,
         )
         candidate = session.get(Candidate, invitation.candidate_id)
         assert candidate is not None
         report.created.append((invitation, candidate))
         if row.email:
             report.emails_queued += 1
+    for known in plan.known:
+        if remind_known and known.remindable:
+            remind(
+                session,
+                settings=settings,
+                invitation=known.invitation,
+                created_by=created_by,
+                now=now,
+            )
+            report.reminded += 1
+        else:
+            report.skipped += 1
     return report
 
 

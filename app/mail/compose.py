@@ -13,6 +13,7 @@ cannot add lines to the message) and the rendered text is cleaned of control cha
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
@@ -25,6 +26,7 @@ from babel.dates import format_date
 from app.i18n import translations
 
 TEMPLATES = Path(__file__).resolve().parent.parent.parent / "templates"
+INTROS = Path(__file__).resolve().parent / "texts"  # the built-in opening paragraphs
 LANGUAGES = ("ru", "en")
 Kind = Literal["invitation", "reminder"]
 
@@ -57,8 +59,15 @@ def render_invitation_email(
     contact_email: str | None,
     kind: Kind,
     minutes: int,
+    intro: str | None = None,
+    operator: str | None = None,
 ) -> EmailContent:
-    """The subject, plain-text and HTML parts of an invitation or a reminder."""
+    """The subject, plain-text and HTML parts of an invitation or a reminder.
+
+    ``intro``: the opening paragraphs as the organisation wrote them (placeholders in braces,
+    paragraphs split by blank lines); None: the built-in text. ``operator``: the legal entity
+    and address named as the operator of the candidate's data in the footer.
+    """
     if language not in LANGUAGES:
         raise ValueError(f"language must be one of {LANGUAGES}, not {language!r}")
     if kind not in ("invitation", "reminder"):
@@ -80,10 +89,38 @@ def render_invitation_email(
         )
         % {"num": minutes},
     }
+    body = intro if intro is not None else default_intro(kind, language)
+    values = {
+        "company": _one_line(company_name),
+        "vacancy": _one_line(vacancy_title),
+        "duration": str(context["duration"]),
+        "candidate": _one_line(candidate_name),
+    }
+    extra = {
+        "intro": [_one_line(p) for p in fill_text(body, values)],
+        "operator": _one_line(operator) if operator else None,
+    }
     subject = _one_line(_env.get_template(f"emails/{kind}.subject.txt").render(context))
-    text = _plain(_env.get_template(f"emails/{kind}.txt").render(context))
-    html = _env.get_template(f"emails/{kind}.html").render(context, subject=subject)
+    text = _plain(_env.get_template(f"emails/{kind}.txt").render(context, **extra))
+    html = _env.get_template(f"emails/{kind}.html").render(context, subject=subject, **extra)
     return EmailContent(subject=subject, text=text, html=html)
+
+
+def default_intro(kind: str, language: str) -> str:
+    return (INTROS / f"{kind}.{language}.txt").read_text(encoding="utf-8").strip()
+
+
+_BRACES = re.compile(r"\{([^{}]*)\}")
+
+
+def fill_text(body: str, values: dict[str, str]) -> list[str]:
+    """A text's paragraphs (split by blank lines) with its placeholders filled in; unknown
+    braces stay as typed."""
+
+    def one(match: re.Match[str]) -> str:
+        return values.get(match.group(1), match.group(0))
+
+    return [" ".join(_BRACES.sub(one, p).split()) for p in body.split("\n\n") if p.strip()]
 
 
 def last_full_day(expires_at: datetime) -> date:

@@ -78,6 +78,7 @@ def build_message(
     content: EmailContent,
     reply_to: str | None = None,
     now: datetime | None = None,
+    sender_name: str | None = None,
 ) -> EmailMessage:
     """A multipart/alternative UTF-8 message (plain text first, then HTML).
 
@@ -91,10 +92,13 @@ def build_message(
         ("recipient name", to_name or ""),
         ("subject", content.subject),
         ("reply-to", reply_to or ""),
+        ("sender name", sender_name or ""),
     ):
         if "\r" in value or "\n" in value:
             raise HeaderError(f"line break in the {label} header value")
     from_name, from_addr = parseaddr(sender)
+    # The organisation's name replaces MAIL_FROM's: the address stays the server's own.
+    from_name = sender_name or from_name
     from_address = _address(from_name, from_addr)
     msg = EmailMessage(policy=SMTP_POLICY)
     msg["From"] = from_address

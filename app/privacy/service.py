@@ -5,7 +5,7 @@ to ``candidates`` or ``invitations``. A table added later is exported and erased
 change; ``KEPT`` lists the ones whose rows survive an erasure, and why.
 
 What an erasure keeps (and why):
-- the candidate row, emptied (name replaced, email removed): ids elsewhere stay valid;
+- the candidate row, emptied (name replaced, email and phone removed): ids elsewhere stay valid;
 - the invitation row without its link token, with the consent time and consent version: proof
   that consent was given for what was processed before;
 - results and fit records: scores without identifiers, for the statistics and norms;
@@ -128,6 +128,7 @@ def erase_candidate(
             session.execute(update(inv).where(inv.c.id == invitation_id).values(**values))
     candidate.name = ERASED_NAME
     candidate.email = None
+    candidate.phone = None
     session.add(candidate)
     # The name changed, and decisions may have gone with the personal data: the table's
     # copied keys (the name among them) follow.

@@ -17,6 +17,7 @@ from app.models import (
     FitRecord,
     Invitation,
     MatrixVersion,
+    Organisation,
     Result,
     User,
     Vacancy,
@@ -39,6 +40,7 @@ from app.reports.data import (
     VacancyInfo,
 )
 from app.reports.flags import doubtful_dimensions, quality_notes
+from app.reports.outcome import placement_label
 from app.reports.service import CLEAR, MODERATE, NotFound, band_of, suggestion_of
 from app.scoring.service import EXTRAVERSION, SOCIONICS, type_result_of, worst_quality
 from app.stats.service import norm_samples, percentile_of
@@ -51,20 +53,16 @@ from socionics.matrix import ROLE_NAMES
 from socionics.model import BASE_DICHOTOMIES, base_dichotomy, get_type
 from socionics.portrait import load_portrait
 from socionics.recommend import (
+    NOT_INTERPRETABLE,
     PLACEMENT_NAMES,
+    TOO_CLOSE,
     Recommendation,
+    decide,
     farmer_ranks_high,
 )
 
 TOP_TYPES = 5
 INTERVIEW_FILE = Path(__file__).resolve().parent / "interview.yaml"
-PLACEMENT_LABELS = {
-    "hunter": N_("Hunter (wins new clients)"),
-    "farmer": N_("Farmer (client manager)"),
-    "sales_operations": N_("Sales operations"),
-    "universal": N_("Universal (hunter and farmer)"),
-    "undecided": N_("Undecided"),
-}
 DISCLAIMER = N_(
     "This recommendation is advice computed from questionnaire answers; the decision is the "
     "reader's. Weigh it with the interview, the candidate's experience and references."
@@ -175,7 +173,7 @@ def build_report(session: Session, *, invitation_id: int, language: str) -> Repo
         runners = [_type_info(t.code, t.probability, language) for t in tr.runners_up]
         borderline = tr.borderline
 
-    headline = _headline(rec, types, vacancy.placement, language)
+    headline = _headline(rec, types, quality, language)
     roles: list[RoleInfo] = []
     placements: list[PlacementInfo] = []
     if rec is not None:
@@ -201,8 +199,12 @@ def build_report(session: Session, *, invitation_id: int, language: str) -> Repo
             for p in rec.placements
         ]
 
-    show_checklist = rec is not None and farmer_ranks_high(rec)
+    show_checklist = (
+        rec is not None and headline.outcome != NOT_INTERPRETABLE and farmer_ranks_high(rec)
+    )
+    org = session.get(Organisation, 1)
     return ReportData(
+        organisation=org.name if org else "",
         invitation_id=invitation_id,
         language=language,
         generated_at=utcnow(),
@@ -211,7 +213,7 @@ def build_report(session: Session, *, invitation_id: int, language: str) -> Repo
             id=vacancy.id,
             title=vacancy.title,
             placement=vacancy.placement,
-            placement_name=_(PLACEMENT_LABELS.get(vacancy.placement, "Undecided")),
+            placement_name=placement_label(vacancy.placement, language),
         ),
         status=invitation.status(utcnow()).value,
         invited_at=invitation.created_at,
@@ -389,11 +391,12 @@ def _dichotomies(
 
 
 def _headline(
-    rec: Recommendation | None, types: list[TypeInfo], target: str, language: str
+    rec: Recommendation | None, types: list[TypeInfo], quality: str | None, language: str
 ) -> Headline:
     if rec is None:
         return Headline(
             available=False,
+            outcome=None,
             placement=None,
             placement_name=None,
             best_role=None,
@@ -407,6 +410,7 @@ def _headline(
             too_close_to_call=False,
             no_good_fit=False,
         )
+    verdict = decide(rec, quality_level=quality)
     target_fit = None
     target_rank = None
     if rec.target_roles:
@@ -414,8 +418,9 @@ def _headline(
         target_fit, target_rank = best_target.expected_fit, best_target.rank
     return Headline(
         available=True,
-        placement=rec.placement,
-        placement_name=PLACEMENT_NAMES[rec.placement].get(language),
+        outcome=verdict.outcome,
+        placement=verdict.placement,
+        placement_name=placement_label(verdict.code, language),
         best_role=rec.best_role,
         best_role_name=ROLE_NAMES[rec.best_role].get(language),
         best_fit=rec.role(rec.best_role).expected_fit,
@@ -424,8 +429,11 @@ def _headline(
         type_code=types[0].code if types else None,
         type_name=_type_label(types[0]) if types else None,
         type_probability=types[0].probability if types else None,
-        too_close_to_call=rec.too_close_to_call,
+        too_close_to_call=verdict.outcome == TOO_CLOSE,
         no_good_fit=rec.no_good_fit,
+        runner_up_name=PLACEMENT_NAMES[verdict.runner_up].get(language)
+        if verdict.runner_up
+        else None,
     )
 
 

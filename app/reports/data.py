@@ -60,8 +60,8 @@ class Headline:
     # False when only the extraversion questionnaire was taken (a placement needs socionics),
     # or the socionics scales could not be scored.
     available: bool
-    placement: str | None  # hunter, farmer, sales_operations
-    placement_name: str | None
+    placement: str | None  # hunter, farmer, sales_operations; None without a suitable role
+    placement_name: str | None  # the placement's or the outcome's name (app/reports/outcome.py)
     best_role: str | None
     best_role_name: str | None
     best_fit: float | None
@@ -70,8 +70,12 @@ class Headline:
     type_code: str | None
     type_name: str | None  # e.g. "ESE, Enthusiast (Hugo)"
     type_probability: float | None
-    too_close_to_call: bool
+    too_close_to_call: bool  # between placements (see decide)
     no_good_fit: bool
+    runner_up_name: str | None = None  # the other placement when too close to call
+    # socionics.recommend.decide: placement, too_close_to_call, no_suitable_role or
+    # not_interpretable; None when not available.
+    outcome: str | None = None
 
 
 @dataclass(frozen=True)
@@ -216,5 +220,6 @@ class ReportData:
     norms: list[ScaleNorm]
     disclaimer: str
     group_probabilities: dict[str, float] = field(default_factory=dict)
+    organisation: str = ""  # the employer's display name, in the PDF's header
     # One line per flag code, saying what exactly was doubtful and where (app/reports/flags.py).
     quality_notes: list[QualityNote] = field(default_factory=list)

@@ -6,7 +6,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, HTTPException, Request
 from fastapi.responses import RedirectResponse, Response
-from sqlmodel import select
+from sqlmodel import col, func, select
 
 from app.audit.service import record
 from app.auth.deps import StaffUser, csrf_protect, require_staff
@@ -40,6 +40,7 @@ def _report_page(
     candidate_id = invitation.candidate_id if invitation else None
     ctx = {
         "report": data,
+        "neighbours": _neighbours(session, invitation) if invitation else (None, None),
         # Privacy (issue 8): the admin's link to export/erase, and whether that happened.
         "candidate_id": candidate_id,
         "erased": session.exec(
@@ -52,6 +53,21 @@ def _report_page(
         "saved": request.query_params.get("saved") == "1",
     }
     return render(request, "staff/report.html", ctx, status_code=status_code)
+
+
+def _neighbours(session: SessionDep, invitation: Invitation) -> tuple[int | None, int | None]:
+    """The previous and the next completed invitation of the same vacancy, by id."""
+    done = (
+        Invitation.vacancy_id == invitation.vacancy_id,
+        col(Invitation.completed_at).is_not(None),
+    )
+    before = session.exec(
+        select(func.max(Invitation.id)).where(*done, col(Invitation.id) < invitation.id)
+    ).one()
+    after = session.exec(
+        select(func.min(Invitation.id)).where(*done, col(Invitation.id) > invitation.id)
+    ).one()
+    return before, after
 
 
 @router.get("/invitations/{invitation_id}/report")

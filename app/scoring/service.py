@@ -45,7 +45,7 @@ from questionnaires.result import ScaleCalibration
 from questionnaires.schema import Questionnaire
 from questionnaires.selfknowledge import self_knowledge
 from socionics.model import BASE_DICHOTOMIES
-from socionics.recommend import TypeResult, recommend, type_result
+from socionics.recommend import TOO_CLOSE, TypeResult, decide, recommend, type_result
 
 SOCIONICS = "socionics_16"
 EXTRAVERSION = "introversion_extraversion"
@@ -239,6 +239,9 @@ def update_fit(
     target_fit = (
         max(rec.role(r).expected_fit for r in rec.target_roles) if rec.target_roles else None
     )
+    quality = worst_quality([r.quality_level for r in results.values()])
+    # The one decision every list, export, the API and the webhook read (the report too).
+    verdict = decide(rec, quality_level=quality)
     now = now or utcnow()
     record = session.exec(select(FitRecord).where(FitRecord.invitation_id == invitation.id)).first()
     assert matrix.version.id is not None
@@ -246,12 +249,12 @@ def update_fit(
         "matrix_version_id": matrix.version.id,
         "type_code": tr.code,
         "type_probability": tr.probability,
-        "placement": rec.placement,
+        "placement": verdict.code,
         "best_role": rec.best_role,
         "best_fit": rec.role(rec.best_role).expected_fit,
         "target_fit": target_fit,
-        "too_close": rec.too_close_to_call,
-        "quality_level": worst_quality([r.quality_level for r in results.values()]),
+        "too_close": verdict.outcome == TOO_CLOSE,
+        "quality_level": quality,
         "data": rec.model_dump(mode="json"),
     }
     if record is None:

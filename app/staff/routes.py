@@ -10,6 +10,7 @@ from app.auth.deps import StaffUser, csrf_protect, require_staff
 from app.auth.permissions import require_action, vacancy_for
 from app.dashboard.service import vacancy_summaries
 from app.db import SessionDep, utcnow
+from app.invitations.duplicates import AlreadyInvited
 from app.invitations.routes import vacancy_extras
 from app.invitations.service import create_invitation
 from app.models import Placement, Vacancy
@@ -119,6 +120,7 @@ def _vacancy_page(
     *,
     values: dict[str, str] | None = None,
     errors: dict[str, str] | None = None,
+    duplicate: dict[str, object] | None = None,
     status_code: int = 200,
 ) -> Response:
     assert vacancy.id is not None
@@ -128,8 +130,9 @@ def _vacancy_page(
         "vacancy": vacancy,
         "rows": vacancy_candidates(session, vacancy_id=vacancy.id, now=utcnow()),
         "new_link": new_link if new_link and new_link.get("vacancy_id") == vacancy.id else None,
-        "values": values or {"name": "", "email": "", "language": vacancy.language},
+        "values": values or {"name": "", "email": "", "language": vacancy.language, "phone": ""},
         "errors": errors or {},
+        "duplicate": duplicate,
     }
     ctx.update(vacancy_extras(request, session, vacancy))
     return render(request, "staff/vacancy.html", ctx, status_code=status_code)
@@ -153,7 +156,9 @@ def add_invitation(
     name: Annotated[str, Form(max_length=1000)] = "",
     email: Annotated[str, Form(max_length=1000)] = "",
     language: Annotated[str, Form(max_length=8)] = "",
+    phone: Annotated[str, Form(max_length=100)] = "",
 ) -> Response:
+    values = {"name": name, "email": email, "language": language, "phone": phone}
     try:
         invitation, link = create_invitation(
             session,
@@ -163,11 +168,25 @@ def add_invitation(
             email=email,
             language=language,
             created_by=user,
+            phone=phone,
         )
     except FormErrors as exc:
-        values = {"name": name, "email": email, "language": language}
         return _vacancy_page(
             request, session, vacancy, values=values, errors=exc.errors, status_code=422
+        )
+    except AlreadyInvited as exc:
+        # Nothing created, nothing sent: the recruiter sees who it is and what they can do.
+        return _vacancy_page(
+            request,
+            session,
+            vacancy,
+            values=values,
+            duplicate={
+                "invitation": exc.invitation,
+                "candidate": exc.candidate,
+                "status": exc.invitation.status(utcnow()).value,
+            },
+            status_code=409,
         )
     record(
         session,

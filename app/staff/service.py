@@ -108,6 +108,15 @@ def list_vacancies(session: Session) -> list[VacancyRow]:
     return rows
 
 
+def phone_is_plausible(phone: str) -> bool:
+    digits = sum(ch.isdigit() for ch in phone)
+    return (
+        5 <= digits <= 15
+        and len(phone) <= 40
+        and all(ch.isdigit() or ch in "+-() ." for ch in phone)
+    )
+
+
 def invite_candidate(
     session: Session,
     *,
@@ -118,9 +127,11 @@ def invite_candidate(
     language: str | None = None,
     created_by: User | None = None,
     now: datetime | None = None,
+    phone: str | None = None,
 ) -> NewInvitation:
     name = strip_bidi(name).strip()  # as the title above
     email = (email or "").strip() or None
+    phone = " ".join((phone or "").split()) or None
     language = language or vacancy.language
     errors = {}
     if not name or len(name) > 200:
@@ -129,10 +140,12 @@ def invite_candidate(
         errors["email"] = N_("Enter a valid email address or leave it empty.")
     if language not in LANGUAGES:
         errors["language"] = N_("Choose a language from the list.")
+    if phone is not None and not phone_is_plausible(phone):
+        errors["phone"] = N_("Enter a phone number (up to 15 digits) or leave it empty.")
     if errors:
         raise FormErrors(errors)
     now = now or utcnow()
-    candidate = Candidate(name=name, email=email)
+    candidate = Candidate(name=name, email=email, phone=phone)
     session.add(candidate)
     session.flush()
     token, token_hash, nonce = issue_link_token(settings.session_secret)

@@ -14,6 +14,7 @@ from sqlalchemy import text
 from sqlmodel import Session, col, select
 from test_dashboard import _fit
 from test_exports import complete, vacancy_with_both
+from webflow import import_csv
 
 from app.api.keys import create_api_key
 from app.dashboard.keys import QUALITY_RANK
@@ -122,12 +123,7 @@ def test_the_name_key_follows_every_way_a_name_is_typed_and_erased(
     data = {"name": "Борис", "email": "", "language": "en", "csrf_token": csrf}
     assert staff.post(f"/vacancies/{vacancy.id}/invitations", data=data).status_code == 200
     # The CSV import.
-    csrf = csrf_of(staff.get(f"/vacancies/{vacancy.id}/import").text)
-    r = staff.post(
-        f"/vacancies/{vacancy.id}/import",
-        data={"csrf_token": csrf},
-        files={"file": ("list.csv", "name\nАлла\nян\n".encode(), "text/csv")},
-    )
+    r = import_csv(staff, vacancy.id, "name\nАлла\nян\n".encode())
     assert r.status_code == 200
     # The API.
     admin = make_user(db, email="ada@example.com", role="admin")

@@ -26,7 +26,7 @@ from app.models import VacancyAssignment
 ROLES = ["anonymous", "admin", "recruiter", "manager", "other_manager"]
 # Routes not for staff sessions: candidates' links, the token-authenticated API, public pages.
 NOT_STAFF = ("/a/", "/join/", "/api/", "/static")
-PUBLIC = {"/healthz", "/login", "/logout", "/logout-everywhere"}
+PUBLIC = {"/healthz", "/login", "/logout", "/logout-everywhere", "/organisation/logo"}
 
 OK, LOGIN = "ok", "login"
 ALL_STAFF = {"admin": OK, "recruiter": OK, "manager": OK, "other_manager": OK}
@@ -58,6 +58,8 @@ EXPECTED: dict[tuple[str, str], dict[str, Any]] = {
     ("POST", "/vacancies/{vacancy_id}/open-link"): RECRUITING,
     ("GET", "/vacancies/{vacancy_id}/import"): RECRUITING,
     ("POST", "/vacancies/{vacancy_id}/import"): RECRUITING,
+    # Without a stored upload there is nothing to confirm: 409, which counts as "ok" here.
+    ("POST", "/vacancies/{vacancy_id}/import/confirm"): RECRUITING,
     ("GET", "/invitations/{invitation_id}/report"): ASSIGNED,
     ("POST", "/invitations/{invitation_id}/checklist"): ASSIGNED,
     ("GET", "/invitations/{invitation_id}/report.pdf"): RECRUITING,
@@ -93,6 +95,11 @@ EXPECTED: dict[tuple[str, str], dict[str, Any]] = {
     ("POST", "/admin/webhooks/{endpoint_id}/active"): {**ADMINS, "admin": 404},
     ("POST", "/admin/webhooks/{endpoint_id}/test"): {**ADMINS, "admin": 404},
     ("POST", "/admin/webhooks/deliveries/{delivery_id}/retry"): {**ADMINS, "admin": 404},
+    ("GET", "/vacancies/{vacancy_id}/experience"): ASSIGNED,
+    ("GET", "/admin/organisation"): ADMINS,
+    ("POST", "/admin/organisation"): ADMINS,
+    ("GET", "/admin/texts/{kind}/{language}"): ADMINS,
+    ("POST", "/admin/texts/{kind}/{language}"): ADMINS,
     ("GET", "/team"): RECRUITERS,
     ("POST", "/team/employees"): {**RECRUITERS, "recruiter": 403},
     ("POST", "/team/employees/{employee_id}"): {**RECRUITERS, "recruiter": 403, "admin": 404},
@@ -171,6 +178,8 @@ def world(db: Session, settings: Settings) -> dict[str, Any]:
             "endpoint_id": 999999,
             "delivery_id": 999999,
             "version_id": 999999,
+            "kind": "consent",
+            "language": "ru",
             "employee_id": 999999,
         },
     }

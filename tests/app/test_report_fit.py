@@ -179,7 +179,7 @@ def test_the_report_speaks_the_staff_language(staff: TestClient, db: Session, se
     assert page.one(id="explanation").text != ""
 
 
-def test_the_answer_warns_first_when_the_answers_are_unusable(
+def test_unusable_answers_show_the_retake_first_and_the_scores_only_when_asked(
     staff: TestClient, db: Session, settings
 ) -> None:
     from app.models import Result
@@ -191,9 +191,22 @@ def test_the_answer_warns_first_when_the_answers_are_unusable(
             r.quality_level = level
             db.add(r)
         db.commit()
-        page = parse(staff.get(f"/invitations/{invitation_id}/report").text)
+        text = staff.get(f"/invitations/{invitation_id}/report").text
+        page = parse(text)
         assert bool(page.find_all(id="unusable-warning")) is warned, level
-        assert page.one("strong", **{"data-placement": "farmer"})  # advice stays visible
+        if warned:
+            # The reason and the next step first; the scores only behind "show them anyway",
+            # and no placement anywhere on the page.
+            retake = page.one(id="unusable-warning")
+            assert "ask for a retake" in retake.text and "Next step" in retake.text
+            folded = page.one("details", id="scores-anyway")
+            assert folded.one("summary").text == "Show the scores anyway"
+            assert folded.one("section", id="answer")
+            assert text.index('id="unusable-warning"') < text.index('id="scores-anyway"')
+            assert not page.find_all("strong", **{"data-placement": "farmer"})
+        else:
+            assert page.one("strong", **{"data-placement": "farmer"})
+            assert not page.find_all("details", id="scores-anyway")
 
 
 def test_the_time_taken_is_shown_only_when_it_was_measured(

@@ -125,11 +125,20 @@ def test_header_names_are_recognised_in_russian_and_english(header: str) -> None
 
 
 def test_columns_may_come_in_any_order_and_extra_ones_are_noted() -> None:
-    result = parse("Телефон;Язык;Почта;Отдел;ФИО\n+7 900;en;a@example.ru;Продажи;Анна\n")
+    result = parse("Город;Язык;Почта;Отдел;ФИО\nКазань;en;a@example.ru;Продажи;Анна\n")
     assert result.rows == [InviteRow(2, "Анна", "a@example.ru", "en")]
     assert [n.code for n in result.notes] == ["columns_ignored"]
-    assert "«Телефон», «Отдел»" in result.notes[0].message_ru
-    assert "“Телефон”, “Отдел”" in result.notes[0].message_en
+    assert "«Город», «Отдел»" in result.notes[0].message_ru
+    assert "“Город”, “Отдел”" in result.notes[0].message_en
+
+
+def test_a_phone_column_is_read_and_a_bad_number_rejects_the_row() -> None:
+    result = parse("ФИО;Телефон\nАнна;+7 (900) 123-45-67\nБорис;позвонить\nВера;+7 900\n")
+    assert result.rows == [InviteRow(2, "Анна", None, "ru", "+7 (900) 123-45-67")]
+    assert [(r.line, r.reason_code) for r in result.rejected] == [
+        (3, "phone_invalid"),
+        (4, "phone_invalid"),
+    ]
 
 
 def test_a_header_without_a_name_column_is_a_file_error() -> None:

@@ -107,6 +107,8 @@ def sample_report(**changes: object) -> ReportData:
             type_probability=0.71,
             too_close_to_call=True,
             no_good_fit=False,
+            runner_up_name="охотник (активные продажи)",
+            outcome="too_close_to_call",
         ),
         dichotomies=[
             dichotomy("EI", ("I", "Интроверсия"), ("E", "Экстраверсия"), 0.12),
@@ -358,13 +360,16 @@ def test_a_process_that_rendered_a_pdf_exits_cleanly() -> None:
 
 
 @needs_poppler
-def test_an_unusable_answer_set_is_warned_about_before_the_recommendation(tmp_path: Path) -> None:
-    """As on the page: a plain warning first; the advice itself stays for the reader to weigh."""
-    warning = "Не опирайтесь на этот результат"
-    for level, warned in (("unusable", True), ("doubtful", False)):
-        text = flat_text(render_report_pdf(sample_report(quality_level=level)), tmp_path)
-        flat = " ".join(text.split())
-        assert (warning in flat) is warned, level
-        advice = flat.index("Рекомендуемая позиция")
-        if warned:
-            assert flat.index(warning) < advice
+def test_unusable_answers_show_the_retake_first_and_no_placement(tmp_path: Path) -> None:
+    """As on the page: unusable answers say so first, then why and what to do next, and name
+    no placement."""
+    report = sample_report(quality_level="unusable")
+    unusable = dataclasses.replace(
+        report,
+        headline=dataclasses.replace(report.headline, outcome="not_interpretable", placement=None),
+    )
+    flat = " ".join(flat_text(render_report_pdf(unusable), tmp_path).split())
+    assert "попросите пройти заново" in flat and "Что дальше" in flat
+    assert "Ответы даны очень быстро" in flat
+    assert "Рекомендуемая позиция" not in flat
+    assert flat.index("попросите пройти заново") < flat.index("Ответы даны очень быстро")

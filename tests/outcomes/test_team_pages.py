@@ -219,6 +219,10 @@ def test_a_hired_candidate_joins_the_team_from_their_report(
 
     report = admin.get(f"/invitations/{inv.id}/report").text
     assert f'href="/invitations/{inv.id}/hire"' in report
+    # The report's own actions (issue 15): the PDF, a decision, a comparison.
+    assert f'href="/invitations/{inv.id}/report.pdf"' in report
+    assert f'href="/invitations/{inv.id}/decision"' in report
+    assert f"/compare?id={inv.id}" in report
     form = admin.get(f"/invitations/{inv.id}/hire").text
     assert "Вера Новикова" in form and 'value="farmer" selected' in form
     r = admin.post(

@@ -24,7 +24,7 @@ from fastapi.testclient import TestClient
 from fitflow import IE, SOC, answer_questionnaire, finish, ie_answers, socionics_answers
 from htmlq import csrf_of, parse
 from sqlmodel import Session, select
-from webflow import STAFF_PASSWORD, answer_everything, consent, login, token_of
+from webflow import STAFF_PASSWORD, answer_everything, consent, import_csv, login, token_of
 
 from app.api.keys import create_api_key
 from app.config import Settings
@@ -270,11 +270,8 @@ def test_hostile_text_typed_everywhere_else_comes_back_harmless(
     buffer = io.StringIO()
     writer = csv.writer(buffer)
     writer.writerows([["name", "email"], [text, "imported@example.com"], ["Plain Two", text]])
-    r = client.post(
-        f"/vacancies/{vacancy.id}/import",
-        data={"csrf_token": csrf_of(client.get(f"/vacancies/{vacancy.id}/import").text)},
-        files={"file": ("hostile.csv", buffer.getvalue().encode("utf-8"), "text/csv")},
-    )
+    assert vacancy.id is not None
+    r = import_csv(client, vacancy.id, buffer.getvalue().encode("utf-8"), "hostile.csv")
     _ok(r, "import")
 
     # The open registration form (/join/...), as a candidate.
@@ -443,11 +440,8 @@ def test_bidirectional_controls_typed_anywhere_never_reach_a_staff_page(
 
     # The CSV import still refuses such a row and says so; nothing of it is stored.
     upload = f"name,email\n{_spoof('csv-import')},csv@example.com\n".encode()
-    r = client.post(
-        f"/vacancies/{desk.id}/import",
-        data={"csrf_token": csrf_of(client.get(f"/vacancies/{desk.id}/import").text)},
-        files={"file": ("bidi.csv", upload, "text/csv")},
-    )
+    assert desk.id is not None
+    r = import_csv(client, desk.id, upload, "bidi.csv")
     assert r.status_code == 200 and "csv-import" in r.text
     assert "csv-import" not in client.get(candidates).text
 

@@ -1,0 +1,1 @@
+"""The employer behind the product: its identity, and the texts candidates read in its name."""

@@ -1,0 +1,31 @@
+"""One name for every placement and outcome, in every place that shows one.
+
+The placements take their names from ``socionics.recommend.PLACEMENT_NAMES`` (also what the
+report's sentences say); the vacancy targets and the outcomes without a placement go through
+gettext. The report page, the PDF, the candidate table, the comparison and the exports all
+call ``placement_label``.
+"""
+
+from __future__ import annotations
+
+from app.i18n import N_, translations
+from socionics.recommend import NO_SUITABLE_ROLE, NOT_INTERPRETABLE, PLACEMENT_NAMES, TOO_CLOSE
+
+OTHER_LABELS = {
+    "universal": N_("Universal (hunter and farmer)"),
+    "undecided": N_("Undecided"),
+    NO_SUITABLE_ROLE: N_("No suitable sales role"),
+    NOT_INTERPRETABLE: N_("Not interpretable: ask for a retake"),
+    TOO_CLOSE: N_("too close to call"),
+}
+
+
+def placement_label(code: str | None, language: str) -> str:
+    """The name of a placement, a vacancy target or an outcome, capitalised for a label."""
+    if not code:
+        return ""
+    if code in PLACEMENT_NAMES:
+        name = PLACEMENT_NAMES[code].get(language)
+    else:
+        name = translations(language).gettext(OTHER_LABELS.get(code, code))
+    return name[:1].upper() + name[1:]
