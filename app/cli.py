@@ -244,7 +244,7 @@ def cmd_organisation(settings: Settings, args: argparse.Namespace) -> None:
 
 DEMO_ORGANISATION = {
     "name": "Северный ветер",
-    "legal_entity": "ООО «Северный ветер» (вымышленная компания для демонстрации)",
+    "legal_entity": "ООО «Северный ветер»",
     "address": "190000, Санкт-Петербург, Примерная улица, дом 1 (вымышленный адрес)",
     "contact_email": "privacy@severny-veter.example",
 }

@@ -27,6 +27,7 @@ from app.dashboard.routes import router as dashboard_router
 from app.db import make_engine
 from app.decisions.routes import router as decisions_router
 from app.errors import install_error_handlers
+from app.experience.routes import router as experience_router
 from app.exports.routes import router as exports_router
 from app.invitations.mailer import mail_worker
 from app.invitations.routes import public_router as join_router
@@ -88,7 +89,10 @@ def create_app(
         if settings.webhook_worker:
             webhooks = asyncio.create_task(
                 webhook_worker.run(
-                    app.state.engine, poll_seconds=settings.webhook_poll_seconds, stop=stop
+                    app.state.engine,
+                    poll_seconds=settings.webhook_poll_seconds,
+                    stop=stop,
+                    allow_private=settings.webhook_allow_private,
                 )
             )
         mails = None
@@ -177,6 +181,7 @@ def create_app(
     app.include_router(webhooks_router)
     app.include_router(privacy_router)
     app.include_router(organisation_router)
+    app.include_router(experience_router)
     app.include_router(organisation_public_router)
     install_error_handlers(app)
     # After the HTML handlers: /api/ paths answer RFC 9457 problems instead.

@@ -65,6 +65,7 @@ ACTIONS = [
     "vacancy.close",
     "organisation.update",
     "text.update",
+    "experience.view",
     "employee.create",
     "employee.update",
     "deals.import",

@@ -42,8 +42,10 @@ from app.candidate.service import (
 )
 from app.config import LANGUAGES, Settings
 from app.errors import LinkProblem
+from app.experience.service import COMMENT_MAX
 from app.invitations.service import contact_for
 from app.models import (
+    AssessmentRating,
     Candidate,
     Invitation,
     InvitationStatus,
@@ -54,6 +56,7 @@ from app.models import (
     invitation_status,
 )
 from app.organisation.service import Consent, consent_for, organisation
+from app.text import strip_bidi
 from questionnaires.schema import Questionnaire
 
 _INVITATIONS = Invitation.__table__  # type: ignore[attr-defined]
@@ -520,6 +523,7 @@ class Done:
     results: list[dict[str, Any]]  # the engine's results, in the invitation's order
     name: str
     brand: Brand | None = None
+    rated: bool = False
 
 
 def done(
@@ -542,12 +546,58 @@ def done(
         feedback = bool(vacancy and vacancy.feedback_enabled)
         org = organisation(session)
         brand = Brand(org.name, org.logo is not None) if org else None
+        rated = (
+            session.scalars(
+                select(col(AssessmentRating.id)).where(
+                    col(AssessmentRating.invitation_id) == link.id
+                )
+            ).first()
+            is not None
+        )
         if not (with_results and feedback):
-            return Done(link, feedback, [], "", brand)
+            return Done(link, feedback, [], "", brand, rated)
         results = session.scalars(select(Result).where(col(Result.invitation_id) == link.id)).all()
         order = {qid: n for n, qid in enumerate(link.questionnaire_ids)}
         ordered = sorted(results, key=lambda r: order.get(r.questionnaire_id, 99))
         candidate = session.get(Candidate, link.candidate_id)
         return Done(
-            link, feedback, [r.data for r in ordered], candidate.name if candidate else "", brand
+            link,
+            feedback,
+            [r.data for r in ordered],
+            candidate.name if candidate else "",
+            brand,
+            rated,
         )
+
+
+def rate(
+    conn: Connection,
+    *,
+    token: str,
+    rating: object,
+    comment: object,
+    settings: Settings,
+    now: datetime,
+) -> Go | LinkProblem | HTTPException:
+    """``POST /a/<t>/rating``: the optional "How was this assessment?", after completing.
+    Given again, the answer replaces the first (one row per invitation)."""
+    link = open_link(conn, token, settings=settings, now=now, allow_completed=True)
+    if isinstance(link, LinkProblem):
+        return link
+    if link.completed_at is None:
+        return Go("/next")
+    value = int(rating) if isinstance(rating, str) and rating in {"1", "2", "3", "4", "5"} else None
+    text = strip_bidi(comment if isinstance(comment, str) else "").strip()[:COMMENT_MAX]
+    text = "\n".join(line.rstrip() for line in text.replace("\r\n", "\n").split("\n"))
+    if value is None and not text:
+        return Go("/done")  # nothing said: nothing stored
+    with Session(bind=conn) as session:
+        row = session.scalars(
+            select(AssessmentRating).where(col(AssessmentRating.invitation_id) == link.id)
+        ).first()
+        if row is None:
+            row = AssessmentRating(invitation_id=link.id, created_at=now)
+        row.rating, row.comment, row.created_at = value, text, now
+        session.add(row)
+        session.flush()
+    return Go("/done")

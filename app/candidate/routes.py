@@ -286,7 +286,11 @@ async def done(request: Request) -> Response:
     page = await _run(request, jobs.done, lang=_lang(request))
     if isinstance(page, Go):
         return _go(request, page)
-    ctx = {"feedback": page.feedback, "company": page.brand.name if page.brand else ""}
+    ctx = {
+        "feedback": page.feedback,
+        "company": page.brand.name if page.brand else "",
+        "rated": page.rated,
+    }
     if page.brand is not None:
         ctx["brand"] = page.brand
     return _render(request, "candidate/done.html", page.link, ctx)
@@ -303,6 +307,12 @@ async def feedback(request: Request) -> Response:
     return _render(request, "candidate/feedback.html", page.link, ctx)
 
 
+async def rating(request: Request) -> Response:
+    form = await request.form()
+    done = await _run(request, jobs.rate, rating=form.get("rating"), comment=form.get("comment"))
+    return _go(request, done)
+
+
 # Tried in this order: the answers' saves are most of the requests, then the pages.
 ROUTES = (
     ("/save", autosave, "POST"),
@@ -315,6 +325,7 @@ ROUTES = (
     ("/finish", finish, "POST"),
     ("/done", done, "GET"),
     ("/feedback", feedback, "GET"),
+    ("/rating", rating, "POST"),
 )
 
 

@@ -8,8 +8,10 @@ commits, sends each (smtplib blocks, hence the thread) and records the outcome.
 
 Several app instances may share a PostgreSQL database: rows are claimed with
 ``FOR UPDATE SKIP LOCKED``, so two workers never claim the same row. SQLite runs one process.
-A row left in ``sending`` for STUCK_AFTER (a worker killed mid-send) goes back to the queue; the
-unchanged Message-ID lets the receiving server drop the rare duplicate.
+Each row is claimed just before it is sent, with the clock read then (never a round's start
+time), and stays ``sending`` for at most one SMTP timeout; only a row left in ``sending`` for
+longer than ``stuck_after`` (a worker killed mid-send) goes back to the queue. So a slow SMTP
+server cannot make another instance send a message a second time.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+from collections.abc import Callable
 from datetime import datetime, timedelta
 from email.message import EmailMessage
 from email.parser import BytesParser
@@ -37,7 +40,6 @@ from questionnaires.timing import estimated_minutes
 log = logging.getLogger("rolefit.mail")
 
 STUCK_AFTER = timedelta(minutes=10)
-BATCH = 20
 ERROR_MAX = 2000
 
 
@@ -142,19 +144,25 @@ def _message(data: bytes) -> EmailMessage:
     return msg
 
 
-def requeue_stuck(session: Session, *, now: datetime) -> int:
+def stuck_after(settings: Settings | None) -> timedelta:
+    """How long a row may stay ``sending``: well past one SMTP timeout."""
+    timeout = timedelta(seconds=settings.smtp_timeout) if settings else timedelta(0)
+    return max(STUCK_AFTER, 3 * timeout)
+
+
+def requeue_stuck(session: Session, *, now: datetime, settings: Settings | None = None) -> int:
     result = session.execute(
         update(OutgoingEmail)
         .where(
             col(OutgoingEmail.status) == EmailStatus.sending,
-            col(OutgoingEmail.next_attempt_at) < now - STUCK_AFTER,
+            col(OutgoingEmail.next_attempt_at) < now - stuck_after(settings),
         )
         .values(status=EmailStatus.queued, next_attempt_at=now)
     )
     return int(getattr(result, "rowcount", 0) or 0)
 
 
-def claim_due(session: Session, *, now: datetime, limit: int = BATCH) -> list[int]:
+def claim_due(session: Session, *, now: datetime, limit: int = 1) -> list[int]:
     """Mark up to ``limit`` due rows ``sending`` and commit; returns their ids."""
     stmt = (
         select(OutgoingEmail.id)
@@ -198,25 +206,36 @@ def send_one(session: Session, *, email_id: int, settings: Settings, now: dateti
         later = retry_at(outcome, attempts=row.attempts, now=now)
         row.status = EmailStatus.queued if later else EmailStatus.failed
         row.next_attempt_at = later
-        log.warning("email %s to %s failed: %s", row.id, row.to_email, row.last_error)
+        # Ids only: an address in the log would outlive the candidate's erasure.
+        log.warning(
+            "email %s (invitation %s) failed: %s", row.id, row.invitation_id, row.last_error
+        )
     session.add(row)
     session.commit()
     return row.status
 
 
-def run_due_emails(session: Session, *, settings: Settings, now: datetime | None = None) -> int:
-    """Send every due email (in batches); returns how many attempts were made."""
+def run_due_emails(
+    session: Session,
+    *,
+    settings: Settings,
+    now: datetime | None = None,
+    clock: Callable[[], datetime] = utcnow,
+) -> int:
+    """Send every due email, claiming each just before it is sent; returns the attempts made.
+
+    The clock is read for every claim and every outcome; ``now`` fixes it (tests).
+    """
+    read = (lambda: now) if now is not None else clock
     attempts = 0
-    now = now or utcnow()
-    requeue_stuck(session, now=now)
+    requeue_stuck(session, now=read(), settings=settings)
     session.commit()
     while True:
-        ids = claim_due(session, now=now)
+        ids = claim_due(session, now=read())
         if not ids:
             return attempts
-        for email_id in ids:
-            send_one(session, email_id=email_id, settings=settings, now=now)
-            attempts += 1
+        send_one(session, email_id=ids[0], settings=settings, now=read())
+        attempts += 1
 
 
 def retry_now(session: Session, *, email: OutgoingEmail, now: datetime | None = None) -> None:
@@ -233,13 +252,12 @@ def retry_now(session: Session, *, email: OutgoingEmail, now: datetime | None = 
 def run_worker_once(engine: Engine, settings: Settings) -> int:
     from app.invitations.service import queue_due_reminders
 
-    now = utcnow()
     with Session(engine) as session:
-        queued = queue_due_reminders(session, settings=settings, now=now)
+        queued = queue_due_reminders(session, settings=settings, now=utcnow())
         session.commit()
         if queued:
             log.info("queued %d automatic reminders", queued)
-        return run_due_emails(session, settings=settings, now=now)
+        return run_due_emails(session, settings=settings)
 
 
 async def mail_worker(engine: Engine, settings: Settings, stop: asyncio.Event) -> None:

@@ -4,17 +4,36 @@
 transaction: the event is stored exactly when the fact it reports is, so a crash loses neither.
 ``deliver_due`` sends what is due; a failed attempt is retried on ``BACKOFF``.
 
-Signature (docs/api.md): ``Rolefit-Signature: v1=<hex HMAC-SHA256(secret, "<timestamp>.<body>")>``
-with ``Rolefit-Timestamp: <unix seconds>``; receivers reject timestamps older than 5 minutes.
+Signatures follow the Standard Webhooks specification (docs/api.md): ``webhook-id`` (the
+event's id, the same on every retry, for de-duplication), ``webhook-timestamp`` (unix seconds,
+taken when that request is sent) and ``webhook-signature: v1,<base64 HMAC-SHA256(key,
+"<id>.<timestamp>.<body>")>``, the key being the base64 after ``whsec_`` in the secret. The
+older ``Rolefit-Signature``/``Rolefit-Timestamp`` pair is still sent for receivers written
+against it.
+
+Sending (``deliver_due``): due deliveries are claimed with a lease and the claim is committed,
+so no row lock is held while a receiver answers; each endpoint's deliveries go out in their own
+thread, one at a time, and an endpoint that fails to answer gives up the rest of its round, so
+a dead receiver delays the others by nothing and itself by one timeout per round. Where a
+receiver may be is checked when it is registered and again on every connection
+(``GuardedTransport``).
 """
 
 from __future__ import annotations
 
+import base64
+import binascii
 import hashlib
 import hmac
+import ipaddress
 import json
 import logging
 import secrets
+import socket
+import time
+from collections import defaultdict
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import cache
@@ -61,6 +80,71 @@ TIMEOUT_SECONDS = 10.0
 # invitations that expired before webhooks existed are not announced in a flood.
 EXPIRY_LOOKBACK = timedelta(days=7)
 SECRET_PREFIX = "whsec_"  # noqa: S105  (a prefix, not a secret)
+# A claimed delivery is due again after this if its sender died before recording the outcome.
+LEASE = timedelta(seconds=TIMEOUT_SECONDS * 6)
+MAX_SENDING_ENDPOINTS = 8
+# Never a receiver: cloud metadata services and link-local addresses (the delivery log would
+# otherwise let an administrator probe them).
+METADATA_HOSTS = frozenset({"metadata.google.internal", "metadata", "instance-data"})
+ALWAYS_REFUSED = (
+    ipaddress.ip_network("169.254.0.0/16"),
+    ipaddress.ip_network("fe80::/10"),
+    ipaddress.ip_network("fd00:ec2::254/128"),
+    ipaddress.ip_network("100.100.100.200/32"),  # Alibaba Cloud metadata
+    ipaddress.ip_network("0.0.0.0/8"),
+)
+
+
+class RefusedDestination(Exception):
+    """A receiver address rolefit will not send to; the message says why."""
+
+
+def address_refusal(address: str, *, allow_private: bool) -> str | None:
+    """Why an IP address may not receive webhooks, or None."""
+    ip = ipaddress.ip_address(address.split("%", 1)[0])
+    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
+        ip = ip.ipv4_mapped
+    if any(ip in net for net in ALWAYS_REFUSED) or ip.is_multicast or ip.is_unspecified:
+        return "link-local or metadata address"
+    if not allow_private and (ip.is_private or ip.is_loopback or ip.is_reserved):
+        return "private address (set WEBHOOK_ALLOW_PRIVATE=true to allow)"
+    return None
+
+
+def host_refusal(host: str, *, allow_private: bool) -> str | None:
+    """Why a URL's host may not receive webhooks, without looking it up in DNS."""
+    name = host.strip("[]").lower().rstrip(".")
+    if name in METADATA_HOSTS:
+        return "metadata host"
+    try:
+        return address_refusal(name, allow_private=allow_private)
+    except ValueError:
+        return None  # a name: checked on every connection, once resolved
+
+
+class GuardedTransport(httpx.HTTPTransport):
+    """Resolves the receiver's host and refuses addresses ``address_refusal`` names before
+    connecting (a name that resolves to a metadata address is refused like the address)."""
+
+    def __init__(self, *, allow_private: bool, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.allow_private = allow_private
+
+    def handle_request(self, request: httpx.Request) -> httpx.Response:
+        host = request.url.host
+        why = host_refusal(host, allow_private=self.allow_private)
+        if why is None:
+            try:
+                infos = socket.getaddrinfo(host, request.url.port or 443, type=socket.SOCK_STREAM)
+            except OSError as exc:
+                raise httpx.ConnectError(f"cannot resolve {host}: {exc}", request=request) from exc
+            for info in infos:
+                why = address_refusal(str(info[4][0]), allow_private=self.allow_private)
+                if why:
+                    break
+        if why:
+            raise RefusedDestination(f"refused {host}: {why}")
+        return super().handle_request(request)
 
 
 class EndpointErrors(Exception):
@@ -100,6 +184,10 @@ def create_endpoint(
     errors = {}
     if not valid_url(url):
         errors["url"] = N_("Enter an http:// or https:// address of up to 2000 characters.")
+    elif host_refusal(urlsplit(url).hostname or "", allow_private=True):
+        errors["url"] = N_(
+            "This address cannot receive webhooks: it is a link-local or cloud metadata address."
+        )
     chosen = [e for e in EVENTS if e in events]
     if not chosen or len(chosen) != len(set(events)):
         errors["events"] = N_("Choose at least one event from the list.")
@@ -107,7 +195,7 @@ def create_endpoint(
         errors["description"] = N_("Keep the description under 200 characters.")
     if errors:
         raise EndpointErrors(errors)
-    secret = SECRET_PREFIX + secrets.token_urlsafe(32)
+    secret = SECRET_PREFIX + base64.b64encode(secrets.token_bytes(32)).decode("ascii")
     endpoint = WebhookEndpoint(
         url=url,
         events=chosen,
@@ -311,44 +399,96 @@ def body_of(event: WebhookEvent) -> bytes:
 
 
 def sign(secret: str, timestamp: int, body: bytes) -> str:
+    """The older ``Rolefit-Signature`` (kept for receivers written against it)."""
     mac = hmac.new(secret.encode("utf-8"), f"{timestamp}.".encode() + body, hashlib.sha256)
     return "v1=" + mac.hexdigest()
 
 
-def make_client() -> httpx.Client:
+def signing_key(secret: str) -> bytes:
+    """The key a Standard Webhooks receiver derives from the secret: the base64 after
+    ``whsec_``, decoded as their libraries do (secrets made before base64 ones included)."""
+    try:
+        key = base64.b64decode(secret.removeprefix(SECRET_PREFIX) + "==")
+    except (binascii.Error, ValueError):
+        key = b""
+    return key or secret.encode("utf-8")
+
+
+def standard_signature(secret: str, msg_id: str, timestamp: int, body: bytes) -> str:
+    mac = hmac.new(signing_key(secret), f"{msg_id}.{timestamp}.".encode() + body, hashlib.sha256)
+    return "v1," + base64.b64encode(mac.digest()).decode("ascii")
+
+
+def make_client(*, allow_private: bool = False) -> httpx.Client:
     # Redirects are not followed: a receiver that moved must be re-registered by an admin.
-    return httpx.Client(timeout=TIMEOUT_SECONDS, follow_redirects=False)
+    return httpx.Client(
+        timeout=TIMEOUT_SECONDS,
+        follow_redirects=False,
+        transport=GuardedTransport(allow_private=allow_private),
+    )
 
 
-def attempt(
-    session: Session, *, delivery: WebhookDelivery, now: datetime, client: httpx.Client
-) -> bool:
-    endpoint = session.get(WebhookEndpoint, delivery.endpoint_id)
-    event = session.get(WebhookEvent, delivery.event_id)
-    assert endpoint is not None and event is not None
-    body = body_of(event)
-    timestamp = int(now.timestamp())
+@dataclass(frozen=True)
+class Send:
+    """One claimed delivery, with what sending it needs (no ORM object crosses threads)."""
+
+    delivery_id: int
+    endpoint_id: int
+    url: str
+    secret: str
+    event: str
+    msg_id: str
+    body: bytes
+
+
+@dataclass(frozen=True)
+class Outcome:
+    delivery_id: int
+    code: int | None
+    error: str | None
+    unreachable: bool = False  # no answer at all: the endpoint's other sends wait a round
+    skipped: bool = False  # not attempted this round
+
+
+def post(send: Send, client: httpx.Client, clock: Callable[[], float] = time.time) -> Outcome:
+    timestamp = int(clock())  # when this request leaves, not when the round began
     headers = {
         "Content-Type": "application/json",
         "User-Agent": "rolefit-webhooks/1",
-        "Rolefit-Event": event.event,
-        "Rolefit-Delivery": str(delivery.id),
+        "webhook-id": send.msg_id,
+        "webhook-timestamp": str(timestamp),
+        "webhook-signature": standard_signature(send.secret, send.msg_id, timestamp, send.body),
+        "Rolefit-Event": send.event,
+        "Rolefit-Delivery": str(send.delivery_id),
         "Rolefit-Timestamp": str(timestamp),
-        "Rolefit-Signature": sign(endpoint.secret, timestamp, body),
+        "Rolefit-Signature": sign(send.secret, timestamp, send.body),
     }
-    delivery.attempts += 1
-    code: int | None = None
     try:
-        response = client.post(endpoint.url, content=body, headers=headers)
-        code = response.status_code
-        error = None if 200 <= code < 300 else f"HTTP {code}"
-        if 300 <= code < 400:
-            error += " (redirects are not followed)"  # type: ignore[operator]
+        response = client.post(send.url, content=send.body, headers=headers)
+    except RefusedDestination as exc:
+        return Outcome(send.delivery_id, None, str(exc), unreachable=True)
     except Exception as exc:  # any failure to reach the receiver is retried, never raised
-        error = f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
-    delivery.last_status_code = code
-    delivery.last_error = error[:500] if error else None
-    if error is None:
+        failure = f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
+        return Outcome(send.delivery_id, None, failure, unreachable=True)
+    code = response.status_code
+    error = None if 200 <= code < 300 else f"HTTP {code}"
+    if 300 <= code < 400:
+        error = f"HTTP {code} (redirects are not followed)"
+    return Outcome(send.delivery_id, code, error)
+
+
+def _record(session: Session, outcome: Outcome, *, now: datetime) -> None:
+    delivery = session.get(WebhookDelivery, outcome.delivery_id)
+    if delivery is None or delivery.status != "pending":
+        return  # erased or cancelled while it was being sent
+    if outcome.skipped:
+        delivery.next_attempt_at = now
+        session.add(delivery)
+        return
+    delivery.attempts += 1
+    delivery.last_status_code = outcome.code
+    delivery.last_error = outcome.error[:500] if outcome.error else None
+    if outcome.error is None:
         delivery.status = "delivered"
         delivery.delivered_at = now
         delivery.next_attempt_at = None
@@ -357,39 +497,82 @@ def attempt(
     else:
         delivery.status = "failed"
         delivery.next_attempt_at = None
-        log.warning("webhook delivery %s failed for good: %s", delivery.id, error)
+        log.warning("webhook delivery %s failed for good: %s", delivery.id, outcome.error)
     session.add(delivery)
-    session.flush()
-    return error is None
+
+
+def _claim(session: Session, *, now: datetime, limit: int) -> list[Send]:
+    """Due deliveries, leased: committed with ``next_attempt_at`` moved past the lease, so other
+    instances skip them and a sender that dies leaves them due again, not lost.
+
+    ``FOR UPDATE SKIP LOCKED`` keeps two instances from claiming the same row on PostgreSQL
+    (SQLite has one writer at a time anyway).
+    """
+    rows = session.exec(
+        select(WebhookDelivery, WebhookEndpoint, WebhookEvent)
+        .join(WebhookEndpoint, col(WebhookEndpoint.id) == col(WebhookDelivery.endpoint_id))
+        .join(WebhookEvent, col(WebhookEvent.id) == col(WebhookDelivery.event_id))
+        .where(
+            WebhookDelivery.status == "pending",
+            col(WebhookDelivery.next_attempt_at) <= now,
+            col(WebhookEndpoint.active),
+        )
+        .order_by(col(WebhookDelivery.next_attempt_at), col(WebhookDelivery.id))
+        .limit(limit)
+        .with_for_update(skip_locked=True, of=WebhookDelivery)
+    ).all()
+    sends = []
+    for delivery, endpoint, event in rows:
+        assert delivery.id is not None and endpoint.id is not None
+        delivery.next_attempt_at = now + LEASE
+        session.add(delivery)
+        sends.append(
+            Send(
+                delivery_id=delivery.id,
+                endpoint_id=endpoint.id,
+                url=endpoint.url,
+                secret=endpoint.secret,
+                event=event.event,
+                msg_id=f"msg_{event.id}",
+                body=body_of(event),
+            )
+        )
+    session.commit()
+    return sends
+
+
+def _send_endpoint(sends: list[Send], client: httpx.Client) -> list[Outcome]:
+    """One endpoint's deliveries, in order; after a send that got no answer the rest wait for
+    the next round, so a dead receiver costs one timeout a round."""
+    out: list[Outcome] = []
+    for n, send in enumerate(sends):
+        outcome = post(send, client)
+        out.append(outcome)
+        if outcome.unreachable:
+            out += [Outcome(s.delivery_id, None, None, skipped=True) for s in sends[n + 1 :]]
+            break
+    return out
 
 
 def deliver_due(session: Session, *, now: datetime, client: httpx.Client, limit: int = 100) -> int:
-    """Send due deliveries one by one, committing each, so a crash repeats at most one.
+    """Claim what is due, send it with no transaction open, record the outcomes.
 
-    ``FOR UPDATE SKIP LOCKED`` lets several instances share the outbox on PostgreSQL: a row
-    one of them is sending is invisible to the others. Returns how many were attempted.
+    Endpoints are sent to concurrently (up to ``MAX_SENDING_ENDPOINTS`` at once), each in its
+    own thread. Returns how many deliveries were attempted.
     """
-    done = 0
-    while done < limit:
-        row = session.exec(
-            select(WebhookDelivery)
-            .join(WebhookEndpoint, col(WebhookEndpoint.id) == col(WebhookDelivery.endpoint_id))
-            .where(
-                WebhookDelivery.status == "pending",
-                col(WebhookDelivery.next_attempt_at) <= now,
-                col(WebhookEndpoint.active),
-            )
-            .order_by(col(WebhookDelivery.next_attempt_at), col(WebhookDelivery.id))
-            .limit(1)
-            .with_for_update(skip_locked=True, of=WebhookDelivery)
-        ).first()
-        if row is None:
-            break
-        attempt(session, delivery=row, now=now, client=client)
-        session.commit()
-        done += 1
+    sends = _claim(session, now=now, limit=limit)
+    if not sends:
+        return 0
+    by_endpoint: dict[int, list[Send]] = defaultdict(list)
+    for send in sends:
+        by_endpoint[send.endpoint_id].append(send)
+    with ThreadPoolExecutor(max_workers=min(MAX_SENDING_ENDPOINTS, len(by_endpoint))) as pool:
+        batches = list(pool.map(lambda group: _send_endpoint(group, client), by_endpoint.values()))
+    outcomes = [o for batch in batches for o in batch]
+    for outcome in outcomes:
+        _record(session, outcome, now=now)
     session.commit()
-    return done
+    return sum(not o.skipped for o in outcomes)
 
 
 def retry_now(session: Session, *, delivery: WebhookDelivery, now: datetime) -> None:

@@ -31,8 +31,10 @@ def tick(engine: Engine, client: httpx.Client, *, sweep: bool) -> int:
         return deliver_due(session, now=utcnow(), client=client)
 
 
-async def run(engine: Engine, *, poll_seconds: float, stop: asyncio.Event) -> None:
-    client = make_client()
+async def run(
+    engine: Engine, *, poll_seconds: float, stop: asyncio.Event, allow_private: bool = False
+) -> None:
+    client = make_client(allow_private=allow_private)
     last_sweep = 0.0
     try:
         while not stop.is_set():

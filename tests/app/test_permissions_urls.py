@@ -95,6 +95,7 @@ EXPECTED: dict[tuple[str, str], dict[str, Any]] = {
     ("POST", "/admin/webhooks/{endpoint_id}/active"): {**ADMINS, "admin": 404},
     ("POST", "/admin/webhooks/{endpoint_id}/test"): {**ADMINS, "admin": 404},
     ("POST", "/admin/webhooks/deliveries/{delivery_id}/retry"): {**ADMINS, "admin": 404},
+    ("GET", "/vacancies/{vacancy_id}/experience"): ASSIGNED,
     ("GET", "/admin/organisation"): ADMINS,
     ("POST", "/admin/organisation"): ADMINS,
     ("GET", "/admin/texts/{kind}/{language}"): ADMINS,
