@@ -55,8 +55,9 @@ class Settings(BaseSettings):
     mail_from: str = "rolefit <rolefit@localhost>"
     # Empty means <data_dir>/outbox.
     outbox_dir: Path | None = None
-    company_name: str = "rolefit"
-    # Shown to candidates whose link no longer works, and as Reply-To; empty: the inviter's email.
+    # Shown to candidates whose link no longer works, and as Reply-To unless the organisation
+    # names its own; empty: the inviter's email. (The employer itself is the organisation:
+    # `rolefit organisation` or the Organisation page.)
     contact_email: str = ""
     # Automatic reminders after this many idle days (0 turns them off), at most max_reminders.
     reminder_after_days: int = Field(default=3, ge=0, le=365)

@@ -158,11 +158,15 @@ def vacancy_csv(
 ) -> Response:
     assert vacancy.id is not None
     _audit_export(session, request, user, vacancy, "vacancy.export_csv")
-    delimiter = ";" if sep == "semicolon" else ","
     rows = _rows(request.app.state.engine, vacancy.id)
     name = f"{safe_filename(vacancy.title, 'vacancy')}-{vacancy.id}.csv"
+    chunks = csv_chunks(
+        rows,  # type: ignore[arg-type]
+        language=staff_language(request),
+        excel=sep == "semicolon",
+    )
     return StreamingResponse(
-        csv_chunks(rows, delimiter=delimiter),  # type: ignore[arg-type]
+        chunks,
         media_type="text/csv; charset=utf-8",
         headers=_attachment(name),
     )
@@ -180,7 +184,7 @@ def vacancy_xlsx(
     rows = _rows(request.app.state.engine, vacancy.id)
     name = f"{safe_filename(vacancy.title, 'vacancy')}-{vacancy.id}.xlsx"
     return StreamingResponse(
-        xlsx_chunks(rows, title=vacancy.title),  # type: ignore[arg-type]
+        xlsx_chunks(rows, title=vacancy.title, language=staff_language(request)),  # type: ignore[arg-type]
         media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         headers=_attachment(name),
     )

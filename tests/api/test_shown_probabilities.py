@@ -19,6 +19,7 @@ from sqlmodel import Session
 from webflow import consent, token_of
 
 from app.exports.pdf import report_html
+from app.exports.tabular import COLUMNS, headers
 from app.reports.build import build_report
 from questionnaires.shown import shown_percent, shown_probability
 
@@ -109,17 +110,22 @@ def test_no_surface_shows_more_than_95_or_less_than_5_percent(
         assert (words in said and "OEJTS" in said and "1,079" in said) or "1 079" in said
         assert "95%" in said and "%%" not in said
 
-    rows = list(csv.DictReader(io.StringIO(staff.get(f"/vacancies/{vacancy_id}/export.csv").text)))
-    values = [float(r["type_probability"]) for r in rows]
+    rows = list(
+        csv.DictReader(io.StringIO(staff.get(f"/vacancies/{vacancy_id}/export.csv?lang=en").text))
+    )
+    # The exports' headers follow the reader's language (English here).
+    type_probability = headers("en")[COLUMNS.index("type_probability")]
+    values = [float(r[type_probability]) for r in rows]
     assert len(values) == 2 and all(0.05 <= v <= 0.95 for v in values)
     assert all(round(v * 20, 6) == round(v * 20) for v in values)
 
     book = load_workbook(
-        io.BytesIO(staff.get(f"/vacancies/{vacancy_id}/export.xlsx").content), read_only=True
+        io.BytesIO(staff.get(f"/vacancies/{vacancy_id}/export.xlsx?lang=en").content),
+        read_only=True,
     )
     sheet = book.worksheets[0]
     header = [c.value for c in next(sheet.iter_rows(max_row=1))]
-    column = header.index("type_probability")
+    column = header.index(type_probability)
     cells = [r[column].value for r in sheet.iter_rows(min_row=2)]
     assert cells and all(0.05 <= float(v) <= 0.95 for v in cells)
 

@@ -133,11 +133,16 @@ def _surfaces(
     text = client.get(f"/vacancies/{vacancy.id}/export.csv").content.decode("utf-8-sig")
     rows = list(csv.reader(io.StringIO(text)))[1:]
     where, typed_at = COLUMNS.index("recommended_placement"), COLUMNS.index("type_code")
-    out["csv"] = {int(r[0]): (r[where], r[typed_at] or None) for r in rows if r[where]}
+    # The exports name the decision in the reader's language (English here): read it back.
+    code_of = {
+        placement_label(c, "en"): c
+        for c in ("hunter", "farmer", "sales_operations", NO_SUITABLE_ROLE, NOT_INTERPRETABLE)
+    }
+    out["csv"] = {int(r[0]): (code_of[r[where]], r[typed_at] or None) for r in rows if r[where]}
     book = load_workbook(io.BytesIO(client.get(f"/vacancies/{vacancy.id}/export.xlsx").content))
     sheet = book.worksheets[0]
     out["xlsx"] = {
-        int(r[0]): (r[where], r[typed_at] or None)
+        int(r[0]): (code_of[r[where]], r[typed_at] or None)
         for r in sheet.iter_rows(min_row=2, values_only=True)
         if r[where]
     }
