@@ -8,6 +8,8 @@ from urllib.parse import quote
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse, Response
+from sqlalchemy.exc import DisconnectionError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from app.web import render
@@ -54,7 +56,50 @@ def error_page(
     )
 
 
+# How long a client should wait before trying again while the database cannot be reached.
+DATABASE_RETRY_AFTER = 15
+
+
+def database_unavailable(request: Request) -> Response:
+    """503 with Retry-After: the database is unreachable (a restart, a network cut, a failover).
+    Nothing acknowledged is lost: writes that failed were never acknowledged."""
+    if request.url.path.startswith("/api/"):
+        from app.api.problems import ApiProblem, problem_response
+
+        response: Response = problem_response(
+            request,
+            ApiProblem(
+                503,
+                title="Service unavailable",
+                detail="The database cannot be reached right now; retry shortly.",
+                kind="unavailable",
+            ),
+        )
+    else:
+        lang = None
+        if request.url.path.startswith(("/a/", "/join/")):
+            # A candidate's page: their language from the link's ?lang or cookie (the
+            # invitation itself cannot be read now), else the site's default.
+            from app.i18n import pick_language
+
+            settings = request.app.state.settings
+            lang = pick_language(
+                request.query_params.get("lang") or request.cookies.get("lang"),
+                settings.default_language,
+            )
+        response = error_page(request, 503, lang=lang)
+    response.headers["Retry-After"] = str(DATABASE_RETRY_AFTER)
+    return response
+
+
 def install_error_handlers(app: FastAPI) -> None:
+    @app.exception_handler(OperationalError)
+    @app.exception_handler(DisconnectionError)
+    @app.exception_handler(PoolTimeout)
+    async def _database(request: Request, exc: Exception) -> Response:
+        log.warning("database unavailable on %s %s: %s", request.method, request.url.path, exc)
+        return database_unavailable(request)
+
     @app.exception_handler(LoginRequired)
     async def _login(request: Request, _exc: LoginRequired) -> Response:
         target = request.url.path
@@ -89,5 +134,8 @@ def install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(Exception)
     async def _crash(request: Request, exc: Exception) -> Response:
+        if isinstance(exc, OperationalError | DisconnectionError | PoolTimeout):  # in a middleware
+            log.warning("database unavailable on %s %s: %s", request.method, request.url.path, exc)
+            return database_unavailable(request)
         log.exception("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
         return error_page(request, 500)
