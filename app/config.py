@@ -145,11 +145,16 @@ class Settings(BaseSettings):
     rate_limit_prefix: str = "rolefit:rl:"
     # Comma-separated proxy addresses/networks whose X-Forwarded-For is believed; empty: none.
     trusted_proxies: str = ""
-    # Requests per minute per client address.
+    # Requests per minute: candidate links per link (so a whole office behind one address can
+    # answer at once), unknown links per client address (token guessing), logins and the open
+    # registration form per address, the API per authenticated key, and failed API
+    # authentications per address.
     rate_limit_candidate: int = Field(default=120, ge=1)
+    rate_limit_bad_links: int = Field(default=20, ge=1)
     rate_limit_login: int = Field(default=20, ge=1)
     rate_limit_register: int = Field(default=10, ge=1)
     rate_limit_api: int = Field(default=600, ge=1)
+    rate_limit_api_auth: int = Field(default=30, ge=1)
     # Per account: this many failed logins lock it for login_lock_minutes; a day's worth of
     # failures (4x) locks it for a day.
     login_max_failures: int = Field(default=5, ge=1, le=100)

@@ -25,7 +25,6 @@ from typing import Any
 
 import numpy as np
 import yaml
-from scipy.optimize import minimize
 from scipy.special import ndtr
 
 DATA_FILE = Path(__file__).resolve().parent / "data" / "self_knowledge.yaml"
@@ -105,6 +104,9 @@ def fit(
         return float(-np.sum(np.log((1 - omega) * informed + omega * uninformed)))
 
     start = np.concatenate([np.full(k, 0.6), np.zeros(k), [-2.0]])
+    # Fitting is offline (rolefit validate): the server need not load scipy.optimize (RSS).
+    from scipy.optimize import minimize
+
     best = minimize(nll, start, method="L-BFGS-B")
     theta = best.x
     return np.abs(theta[:k]), theta[k : 2 * k], float(0.5 / (1 + np.exp(-theta[2 * k])))

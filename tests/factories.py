@@ -57,6 +57,24 @@ def make_vacancy(
     return vacancy
 
 
+def ensure_organisation(session: Session) -> None:
+    """Candidate links open only once the employer is set (issue 15); tests that build their
+    own database (several servers, a crash, a backup) get the same one as the ``db`` fixture."""
+    from app.models import Organisation
+
+    if session.get(Organisation, 1) is None:
+        session.add(
+            Organisation(
+                id=1,
+                name="Northwind",
+                legal_entity="Northwind Trading LLC",
+                address="1 Harbour Street, Saint Petersburg",
+                contact_email="privacy@northwind.example",
+            )
+        )
+        session.commit()
+
+
 def make_invitation(
     session: Session,
     settings: Settings,
@@ -67,6 +85,7 @@ def make_invitation(
     language: str = "en",
     expired: bool = False,
 ) -> NewInvitation:
+    ensure_organisation(session)
     vacancy = vacancy or make_vacancy(session)
     new = invite_candidate(
         session, settings=settings, vacancy=vacancy, name=name, email=email, language=language

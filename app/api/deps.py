@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import Depends
+from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from app.api.keys import authenticate
@@ -21,10 +21,38 @@ _bearer = HTTPBearer(
 _CHALLENGE = 'Bearer realm="rolefit"'
 
 
+def _too_many(retry_after: int, detail: str) -> ApiProblem:
+    return ApiProblem(
+        429,
+        title="Too many requests",
+        detail=detail,
+        kind="rate-limited",
+        headers={"Retry-After": str(retry_after)},
+    )
+
+
 def api_key(
+    request: Request,
     session: SessionDep,
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
 ) -> ApiKey:
+    """The request's key. Limits count the right thing: requests per authenticated key (a
+    changed header is another failed authentication, not a fresh allowance), and failed
+    authentications per client address."""
+    from app.security.ratelimit import WINDOW, client_address
+
+    limiter = request.app.state.limiter
+    settings = request.app.state.settings
+    address = "addr:" + client_address(request.scope)
+    failures = limiter.peek(
+        bucket="api_auth", key=address, limit=settings.rate_limit_api_auth, window=WINDOW
+    )
+    if not failures.allowed:
+        raise _too_many(
+            failures.retry_after,
+            f"Too many failed authentications from this address; retry in "
+            f"{failures.retry_after} s.",
+        )
     if credentials is None:
         raise ApiProblem(
             401,
@@ -35,6 +63,9 @@ def api_key(
         )
     key = authenticate(session, secret=credentials.credentials, now=utcnow())
     if key is None:
+        limiter.hit(
+            bucket="api_auth", key=address, limit=settings.rate_limit_api_auth, window=WINDOW
+        )
         raise ApiProblem(
             401,
             title="Invalid API key",
@@ -44,6 +75,14 @@ def api_key(
         )
     # last_used_at is kept even when the request itself changes nothing.
     session.commit()
+    used = limiter.hit(
+        bucket="api", key=f"key:{key.id}", limit=settings.rate_limit_api, window=WINDOW
+    )
+    if not used.allowed:
+        raise _too_many(
+            used.retry_after,
+            f"This API key made too many requests; retry in {used.retry_after} s.",
+        )
     return key
 
 

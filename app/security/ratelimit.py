@@ -22,7 +22,7 @@ import anyio.to_thread
 from sqlalchemy import Connection, Engine, bindparam, case, delete, select
 from starlette.requests import Request
 from starlette.responses import Response
-from starlette.types import ASGIApp, Receive, Scope, Send
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from app.db import upsert_insert
 from app.i18n import pick_language
@@ -359,15 +359,16 @@ class Rule:
     setting: str  # the Settings field holding the per-minute limit
 
 
-# Candidate links (token guessing, scripted answering), logins (password guessing), the open
-# self-registration form (/join/<vacancy token>: mass sign-ups), and the API (per key).
+# Candidate links (per link: scripted answering; unknown links per address: token guessing),
+# logins (password guessing) and the open self-registration form (/join/<vacancy token>: mass
+# sign-ups). The API is limited per authenticated key in app.api.deps, where the key is known.
 RULES: tuple[Rule, ...] = (
     Rule("candidate", "/a/", None, "rate_limit_candidate"),
     Rule("login", "/login", frozenset({"POST"}), "rate_limit_login"),
     Rule("register", "/join/", frozenset({"POST"}), "rate_limit_register"),
-    Rule("api", "/api/", None, "rate_limit_api"),
 )
 WINDOW = 60
+BAD_LINKS = "bad_links"
 
 
 def client_address(scope: Scope) -> str:
@@ -379,19 +380,33 @@ def client_address(scope: Scope) -> str:
 
 
 def _rate_key(rule: Rule, scope: Scope) -> str:
-    if rule.bucket == "api":
-        # API clients are limited per key, so a shared NAT does not starve a busy integration.
-        for name, value in scope.get("headers", []):
-            if name in (b"authorization", b"x-api-key") and value:
-                return "key:" + value.decode("latin-1")
+    if rule.bucket == "candidate":
+        # Per link: twenty candidates in one office (one NAT address) answer at once.
+        return "link:" + scope["path"].removeprefix("/a/").split("/", 1)[0]
     return "addr:" + client_address(scope)
 
 
 class RateLimitMiddleware:
-    """Counts requests to the limited routes and answers 429 with Retry-After past the limit."""
+    """Counts requests to the limited routes and answers 429 with Retry-After past the limit.
+
+    Candidate links are counted per link; an address whose requests keep finding unknown links
+    (404: token guessing) is refused for the rest of the window once it passes
+    ``rate_limit_bad_links``. The shared count decides; each process remembers the addresses it
+    saw refused, so a refused guesser costs no store round trip.
+    """
 
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
+        self.guessing: dict[str, float] = {}  # address -> when its refusal ends (clock time)
+
+    def _still_guessing(self, address: str, now: float) -> int:
+        until = self.guessing.get(address)
+        if until is None:
+            return 0
+        if until <= now:
+            del self.guessing[address]
+            return 0
+        return max(1, int(until - now + 0.999))
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -412,6 +427,12 @@ class RateLimitMiddleware:
             return
         state = scope["app"].state
         limit = int(getattr(state.settings, rule.setting))
+        if rule.bucket == "candidate":
+            wait = self._still_guessing(client_address(scope), state.limiter.clock())
+            if wait:
+                response = too_many_requests(Request(scope), retry_after=wait)
+                await response(scope, receive, send)
+                return
         try:
             decision = await state.limiter.ahit(
                 bucket=rule.bucket, key=_rate_key(rule, scope), limit=limit, window=WINDOW
@@ -420,6 +441,9 @@ class RateLimitMiddleware:
             # A broken limiter store must not take the site down with it: log and serve.
             log.exception("rate limiter unavailable; request let through")
             await self.app(scope, receive, send)
+            return
+        if decision.allowed and rule.bucket == "candidate":
+            await self._serve_link(scope, receive, send)
             return
         if decision.allowed:
             await self.app(scope, receive, send)
@@ -433,6 +457,35 @@ class RateLimitMiddleware:
                 log.exception("invitation language lookup failed; default language used")
         response = too_many_requests(Request(scope), retry_after=decision.retry_after, lang=lang)
         await response(scope, receive, send)
+
+    async def _serve_link(self, scope: Scope, receive: Receive, send: Send) -> None:
+        status: list[int] = []
+
+        async def watch(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                status.append(int(message["status"]))
+            await send(message)
+
+        await self.app(scope, receive, watch)
+        if status != [404]:
+            return
+        # An unknown link: counted against the address that asked for it.
+        state = scope["app"].state
+        address = client_address(scope)
+        try:
+            decision = await state.limiter.ahit(
+                bucket=BAD_LINKS,
+                key="addr:" + address,
+                limit=int(state.settings.rate_limit_bad_links),
+                window=WINDOW,
+            )
+        except Exception:
+            log.exception("rate limiter unavailable; unknown link not counted")
+            return
+        if not decision.allowed:
+            if len(self.guessing) > 10_000:
+                self.guessing.clear()  # bounded memory; the shared count still decides
+            self.guessing[address] = state.limiter.clock() + decision.retry_after
 
 
 def invitation_language(engine: Engine, path: str) -> str | None:

@@ -259,3 +259,15 @@ def test_the_cli_sets_the_organisation_and_the_demo_has_a_fictional_one(
     demo = db.get(Organisation, 1)
     assert demo is not None and demo.legal_entity == DEMO_ORGANISATION["legal_entity"]
     assert "ООО" in demo.legal_entity
+
+
+def test_the_pdf_is_headed_with_the_employer(client: TestClient, db: Session, settings) -> None:
+    from test_exports import complete, vacancy_with_both
+
+    from app.exports.pdf import report_html
+    from app.reports.build import build_report
+
+    invitation_id = complete(client, db, settings, vacancy_with_both(db), name="Анна")
+    html = parse(report_html(build_report(db, invitation_id=invitation_id, language="ru")))
+    assert html.one("div", class_="run-name").text.startswith("Northwind · Анна")
+    assert html.one("p", class_="kicker").text.startswith("Northwind · ")

@@ -7,7 +7,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-LAZY = ("weasyprint", "openpyxl", "scipy.stats", "playwright")
+LAZY = ("weasyprint", "openpyxl", "scipy.stats", "scipy.optimize", "playwright")
 
 SCRIPT = """
 import sys
