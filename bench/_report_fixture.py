@@ -65,7 +65,32 @@ def completed_invitation() -> Iterator[tuple[Engine, int]]:
             finish(client, token)
             assert new.invitation.id is not None
             invitation_id = new.invitation.id
+            _doubtful(db, invitation_id)
         try:
             yield engine, invitation_id
         finally:
             engine.dispose()
+
+
+def _doubtful(db: Session, invitation_id: int) -> None:
+    """Mark the answers doubtful (too fast), so the report has every part: the quality
+    findings and interview questions on every dichotomy. The web flow's candidate answers at
+    once but unviewed pages carry no time (tests/fitflow.py), so nothing flags it by itself."""
+    from sqlmodel import select
+
+    from app.models import Invitation, Result
+    from app.scoring.service import update_fit
+
+    for row in db.exec(select(Result).where(Result.invitation_id == invitation_id)).all():
+        data = dict(row.data)
+        quality = dict(data["quality"])
+        quality["level"] = "doubtful"
+        quality["flags"] = [{"code": "too_fast", "severity": "doubtful", "detail": ""}]
+        data["quality"] = quality
+        row.data = data
+        row.quality_level = "doubtful"
+        db.add(row)
+    invitation = db.get(Invitation, invitation_id)
+    assert invitation is not None
+    update_fit(db, invitation=invitation)
+    db.commit()

@@ -44,7 +44,10 @@ def plain_typed_text(report: ReportData) -> ReportData:
     are stripped when saved (app/text.py), and again here, since a PDF travels on its own."""
     candidate = dataclasses.replace(report.candidate, name=strip_bidi(report.candidate.name))
     vacancy = dataclasses.replace(report.vacancy, title=strip_bidi(report.vacancy.title))
-    return dataclasses.replace(report, candidate=candidate, vacancy=vacancy)
+    decision = report.decision and dataclasses.replace(
+        report.decision, note=strip_bidi(report.decision.note)
+    )
+    return dataclasses.replace(report, candidate=candidate, vacancy=vacancy, decision=decision)
 
 
 def css_string(text: str) -> str:
@@ -119,8 +122,9 @@ def print_charts(report: ReportData) -> PrintCharts:
     return PrintCharts(dichotomies=dich, types=types, roles=roles, gauge=meter)
 
 
-def report_html(report: ReportData) -> str:
-    """The print template filled in (also what the tests parse)."""
+def report_html(report: ReportData, *, tight: bool = False) -> str:
+    """The print template filled in (also what the tests parse); ``tight``: the smaller
+    layout tried when the first one leaves a nearly empty last page."""
     report = plain_typed_text(report)
     _ = translations(report.language).gettext
     versions = versions_line(report)
@@ -139,6 +143,7 @@ def report_html(report: ReportData) -> str:
         "versions": versions,
         # Safe: every translated piece went through css_string(); nothing else is inside.
         "page_css": Markup(page_css),  # noqa: S704
+        "tight": tight,
     }
     return templates.env.get_template("pdf/report.html").render(ctx)
 
@@ -191,10 +196,41 @@ def _release_resources() -> None:
             return
 
 
+# A last page whose text fills less than this share of it is "nearly empty": the report is laid
+# out once more, a size smaller, and that layout is kept if it needs fewer pages. Most reports
+# fit at once and are laid out once (bench/bench_pdf.py).
+NEARLY_EMPTY_BELOW = 0.3
+
+
+def last_page_fill(document: Any) -> float:
+    """How much of the last page's content area its text uses, 0..1 (a WeasyPrint Document)."""
+    box = document.pages[-1]._page_box  # WeasyPrint keeps the laid-out boxes here
+    root = box.children[0]  # the html element's block; the rest are the margin boxes
+    top, height = box.margin_top, box.height
+    bottom = top
+    stack = [root]
+    while stack:
+        b = stack.pop()
+        if type(b).__name__ == "LineBox":
+            bottom = max(bottom, b.position_y + b.margin_height())
+        else:
+            stack.extend(getattr(b, "children", []))
+    return float((bottom - top) / height) if height else 1.0
+
+
 def render_report_pdf(report: ReportData) -> bytes:
     from weasyprint import HTML
 
-    html = HTML(string=report_html(report), base_url=str(TEMPLATES / "pdf"))
+    base = str(TEMPLATES / "pdf")
     with print_resources() as (stylesheet, fonts):
-        pdf: bytes = html.write_pdf(stylesheets=[stylesheet], font_config=fonts)
+        document = HTML(string=report_html(report), base_url=base).render(
+            stylesheets=[stylesheet], font_config=fonts
+        )
+        if len(document.pages) > 1 and last_page_fill(document) < NEARLY_EMPTY_BELOW:
+            tight = HTML(string=report_html(report, tight=True), base_url=base).render(
+                stylesheets=[stylesheet], font_config=fonts
+            )
+            if len(tight.pages) < len(document.pages):
+                document = tight
+        pdf: bytes = document.write_pdf()
     return pdf

@@ -14,6 +14,7 @@ from app.matrix.service import current
 from app.models import (
     Candidate,
     ChecklistAnswer,
+    Decision,
     FitRecord,
     Invitation,
     MatrixVersion,
@@ -24,6 +25,7 @@ from app.models import (
 )
 from app.reports.data import (
     ChecklistItem,
+    DecisionInfo,
     DichotomyInfo,
     ExtraversionAgreement,
     ExtraversionInfo,
@@ -63,6 +65,8 @@ from socionics.recommend import (
 
 TOP_TYPES = 5
 INTERVIEW_FILE = Path(__file__).resolve().parent / "interview.yaml"
+# The same msgids as the candidate table's labels (templates/staff/_table_labels.html).
+DECISION_LABELS = {"advance": N_("Advance"), "hold": N_("Hold"), "reject": N_("Reject")}
 DISCLAIMER = N_(
     "This recommendation is advice computed from questionnaire answers; the decision is the "
     "reader's. Weigh it with the interview, the candidate's experience and references."
@@ -203,8 +207,20 @@ def build_report(session: Session, *, invitation_id: int, language: str) -> Repo
         rec is not None and headline.outcome != NOT_INTERPRETABLE and farmer_ranks_high(rec)
     )
     org = session.get(Organisation, 1)
+    decided = session.exec(
+        select(Decision).where(Decision.invitation_id == invitation_id, col(Decision.current))
+    ).first()
     return ReportData(
         organisation=org.name if org else "",
+        decision=DecisionInfo(
+            decision=decided.decision,
+            label=_(DECISION_LABELS.get(decided.decision, decided.decision)),
+            note=decided.note,
+            author=decided.author_email,
+            decided_at=decided.created_at,
+        )
+        if decided
+        else None,
         invitation_id=invitation_id,
         language=language,
         generated_at=utcnow(),

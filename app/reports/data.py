@@ -188,6 +188,17 @@ class ScaleNorm:
 
 
 @dataclass(frozen=True)
+class DecisionInfo:
+    """The current recorded decision on the candidate, as the PDF prints it."""
+
+    decision: str  # advance, hold, reject
+    label: str  # in the report's language
+    note: str
+    author: str  # the email of who decided
+    decided_at: datetime
+
+
+@dataclass(frozen=True)
 class ReportData:
     invitation_id: int
     language: str
@@ -221,5 +232,6 @@ class ReportData:
     disclaimer: str
     group_probabilities: dict[str, float] = field(default_factory=dict)
     organisation: str = ""  # the employer's display name, in the PDF's header
+    decision: DecisionInfo | None = None  # the recorded decision, if any
     # One line per flag code, saying what exactly was doubtful and where (app/reports/flags.py).
     quality_notes: list[QualityNote] = field(default_factory=list)
