@@ -354,13 +354,7 @@ def cmd_deals(settings: Settings, args: argparse.Namespace) -> None:
             actor_label=CLI_ACTOR,
             action="deals.import",
             object_type="deals",
-            details={
-                "mapping": mapping.name,
-                "created": summary.created,
-                "updated": summary.updated,
-                "unchanged": summary.unchanged,
-                "unmatched_names": len(summary.unmatched),
-            },
+            details=summary.audit_details(mapping.name),
         )
         session.commit()
     print(

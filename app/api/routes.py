@@ -365,13 +365,7 @@ def import_crm_deals(
         object_type="deals",
         object_id=None,
         vacancy_id=None,
-        details={
-            "mapping": body.source,
-            "created": summary.created,
-            "updated": summary.updated,
-            "unchanged": summary.unchanged,
-            "unmatched_names": len(summary.unmatched),
-        },
+        details=summary.audit_details(body.source),
     )
     session.commit()
     return DealsImported(

@@ -268,13 +268,7 @@ async def deals_upload(request: Request, session: SessionDep, user: Manager) -> 
         actor=user,
         action="deals.import",
         object_type="deals",
-        details={
-            "mapping": mapping.name,
-            "created": summary.created,
-            "updated": summary.updated,
-            "unchanged": summary.unchanged,
-            "unmatched_names": len(summary.unmatched),
-        },
+        details=summary.audit_details(mapping.name),
         request=request,
     )
     session.commit()

@@ -126,6 +126,16 @@ class DealImport:
     # Responsible names (as the CRM wrote them) with no employee yet, and their deal counts.
     unmatched: dict[str, int] = field(default_factory=dict)
 
+    def audit_details(self, source: str) -> dict[str, Any]:
+        """For the audit log: counts only (the names are personal data)."""
+        return {
+            "mapping": source,
+            "created": self.created,
+            "updated": self.updated,
+            "unchanged": self.unchanged,
+            "unmatched_names": len(self.unmatched),
+        }
+
 
 def _employee_keys(session: Session) -> dict[str, int]:
     """Emails and exact names (case and spacing aside) of the team, to their employee ids.
