@@ -50,6 +50,7 @@ ACTIONS = [
     "user.deactivate",
     "user.activate",
     "user.login_locked",
+    "user.unlock",
     "user.password_change",
     "matrix.edit",
     "matrix.rescore",
