@@ -25,6 +25,7 @@ from fastapi import Request
 from sqlalchemy import ColumnElement
 from sqlmodel import Session, col, func, select
 
+from app.i18n import N_
 from app.models import AuditEvent, User
 
 # The actions the application records; the admin page filters by them.
@@ -73,6 +74,52 @@ ACTIONS = [
     "deals.resolve",
     "evidence.export_pdf",
 ]
+# What each action is called on the audit page, in words (the codes stay in the database).
+ACTION_NAMES: dict[str, str] = {
+    "report.view": N_("Report viewed"),
+    "report.export_pdf": N_("Report downloaded as PDF"),
+    "vacancy.export_zip": N_("Vacancy exported as ZIP"),
+    "vacancy.export_csv": N_("Vacancy exported as CSV"),
+    "vacancy.export_xlsx": N_("Vacancy exported as Excel"),
+    "candidates.compare": N_("Candidates compared"),
+    "decision.record": N_("Decision recorded"),
+    "vacancy.create": N_("Vacancy created"),
+    "vacancy.assign": N_("Hiring manager assigned"),
+    "vacancy.unassign": N_("Hiring manager removed"),
+    "invitation.create": N_("Invitation created"),
+    "invitation.revoke": N_("Link revoked"),
+    "invitation.resend": N_("New link issued"),
+    "invitation.extend": N_("Link extended"),
+    "invitation.remind": N_("Reminder sent"),
+    "invitation.import": N_("Candidates imported from CSV"),
+    "user.create": N_("User created"),
+    "user.role": N_("User's role changed"),
+    "user.deactivate": N_("User deactivated"),
+    "user.activate": N_("User reactivated"),
+    "user.login_locked": N_("Logins slowed after failed attempts"),
+    "user.unlock": N_("Failed logins cleared"),
+    "user.password_change": N_("Password changed"),
+    "matrix.edit": N_("Role-fit matrix changed"),
+    "matrix.rescore": N_("Results re-scored"),
+    "data.export": N_("Personal data exported"),
+    "data.erase": N_("Personal data erased"),
+    "api_key.create": N_("API key created"),
+    "api_key.revoke": N_("API key revoked"),
+    "webhook.create": N_("Webhook added"),
+    "webhook.enable": N_("Webhook enabled"),
+    "webhook.disable": N_("Webhook disabled"),
+    "webhook.test": N_("Test event sent"),
+    "vacancy.update": N_("Vacancy changed"),
+    "vacancy.close": N_("Vacancy closed"),
+    "organisation.update": N_("Company details changed"),
+    "text.update": N_("Consent or email text changed"),
+    "experience.view": N_("Candidate feedback viewed"),
+    "employee.create": N_("Employee added"),
+    "employee.update": N_("Employee changed"),
+    "deals.import": N_("Deals imported"),
+    "deals.resolve": N_("CRM name matched to an employee"),
+    "evidence.export_pdf": N_("Evidence downloaded as PDF"),
+}
 PAGE_SIZE = 50
 
 

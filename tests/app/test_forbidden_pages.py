@@ -65,3 +65,21 @@ def test_the_report_offers_pdf_decision_comparison_and_its_neighbours(
     assert nxt is not None and nxt.get("href") == f"/invitations/{ids[2]}/report"
     first = parse(client.get(f"/invitations/{ids[0]}/report").text)
     assert first.find("a", id="prev-link") is None
+
+
+def test_every_audit_action_has_a_name_and_the_page_shows_names_not_codes(
+    client: TestClient, db: Session
+) -> None:
+    import re
+
+    from app.audit.service import ACTION_NAMES, ACTIONS, record
+
+    assert set(ACTION_NAMES) == set(ACTIONS), "name every new audit action in ACTION_NAMES"
+    admin = make_user(db, email="boss@example.com", password=STAFF_PASSWORD, role="admin")
+    record(db, actor=admin, action="vacancy.export_csv", object_type="vacancy", object_id=1)
+    db.commit()
+    login(client, "boss@example.com", STAFF_PASSWORD)
+    page = client.get("/admin/audit?lang=ru").text
+    assert "Выгрузка вакансии в CSV" in page
+    cells = [td.text for tr in parse(page).find_all("tr") for td in tr.find_all("td")]
+    assert not [c for c in cells if re.fullmatch(r"[a-z_]+\.[a-z_]+", c.strip())]
