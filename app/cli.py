@@ -126,6 +126,23 @@ def cmd_create_user(settings: Settings, args: argparse.Namespace) -> None:
         print(f"rolefit: created {user.role} {user.email} (id {user.id})")
 
 
+def cmd_unlock(settings: Settings, args: argparse.Namespace) -> None:
+    """Forgets an account's failed logins from every address (``app.security.throttle``)."""
+    from app.security.ratelimit import make_limiter
+    from app.security.throttle import unlock
+
+    engine = make_engine(settings.db_url)
+    try:
+        _require_migrated(settings, engine)
+        limiter = make_limiter(
+            engine=engine, redis_url=settings.redis_url, prefix=settings.rate_limit_prefix
+        )
+        unlock(limiter, email=args.email)
+    finally:
+        engine.dispose()
+    print(f"rolefit: failed logins of account {args.email.strip().lower()} cleared")
+
+
 def cmd_invite(settings: Settings, args: argparse.Namespace) -> None:
     """The staff pages' lifecycle: with --email the invitation email is queued as well."""
     from app.audit.service import record
@@ -561,6 +578,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--role", required=True, choices=[r.value for r in Role])
     p.add_argument("--name", default="")
     p.set_defaults(func=cmd_create_user)
+
+    p = sub.add_parser("unlock", help="clear an account's failed logins from every address")
+    p.add_argument("--email", required=True)
+    p.set_defaults(func=cmd_unlock)
 
     p = sub.add_parser("invite", help="invite a candidate and print the personal link")
     p.add_argument("--vacancy", required=True, type=int, help="vacancy id")

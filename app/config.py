@@ -155,10 +155,10 @@ class Settings(BaseSettings):
     rate_limit_register: int = Field(default=10, ge=1)
     rate_limit_api: int = Field(default=600, ge=1)
     rate_limit_api_auth: int = Field(default=30, ge=1)
-    # Per account: this many failed logins lock it for login_lock_minutes; a day's worth of
-    # failures (4x) locks it for a day.
-    login_max_failures: int = Field(default=5, ge=1, le=100)
-    login_lock_minutes: int = Field(default=15, ge=1, le=24 * 60)
+    # Per account and client address: this many failed logins cost nothing, then each failure
+    # makes that address wait before the next try, doubling up to login_max_delay_seconds.
+    login_free_failures: int = Field(default=3, ge=0, le=100)
+    login_max_delay_seconds: int = Field(default=5, ge=1, le=60)
     # A staff session ends after this long without a request (the absolute cap is session_hours).
     session_idle_minutes: int = Field(default=120, ge=5, le=24 * 60)
     # Threads that run the (synchronous) route handlers of one server process. The handlers are

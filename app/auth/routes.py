@@ -19,7 +19,8 @@ from app.db import SessionDep
 from app.i18n import N_
 from app.models import User
 from app.security.passwords import WeakPassword
-from app.security.throttle import locked_for, login_failed, login_succeeded
+from app.security.ratelimit import client_address
+from app.security.throttle import login_failed, login_succeeded, wait_for
 from app.web import gettext_for, render
 
 router = APIRouter(dependencies=[Depends(csrf_protect)])
@@ -50,16 +51,18 @@ def login(
     next: Annotated[str, Form(max_length=2000)] = "",
 ) -> Response:
     limiter = request.app.state.limiter
+    address = client_address(request.scope)
     _ = gettext_for(request)
-    # A locked account name gets the same answer whether or not the account exists, and the
-    # password is not even checked, so guessing goes no further while the lock lasts.
-    wait = locked_for(limiter, email=email)
+    # This address failed on this account a moment ago: the password is not even checked
+    # until the short wait is over. Other addresses, the real user's included, are not slowed.
+    wait = wait_for(limiter, email=email, address=address)
     if wait:
-        return _locked(request, next=next, email=email, seconds=wait)
+        return _slowed(request, next=next, email=email, seconds=wait)
     user = authenticate(session, email=email, password=password)
     if user is None:
-        lock = login_failed(limiter, request.app.state.settings, email=email)
-        if lock:
+        settings = request.app.state.settings
+        delay = login_failed(limiter, settings, email=email, address=address)
+        if delay == 1:  # the first slowdown of this pair is audited, not every later one
             known = session.exec(select(User).where(User.email == normalize_email(email))).first()
             if known is not None:  # an unknown email is not logged: it may be anything typed
                 record(
@@ -68,27 +71,27 @@ def login(
                     action="user.login_locked",
                     object_type="user",
                     object_id=known.id,
-                    details={"seconds": lock},
+                    details={"seconds": delay},
                     request=request,
                 )
                 session.commit()
-            return _locked(request, next=next, email=email, seconds=lock)
+        if delay:
+            return _slowed(request, next=next, email=email, seconds=delay)
         error = _("Wrong email or password.")
         ctx = {"next": next, "email": email, "error": error}
         return render(request, "staff/login.html", ctx, status_code=401)
     session.commit()
-    login_succeeded(limiter, email=email)
+    login_succeeded(limiter, email=email, address=address)
     start_session(request, user)
     return RedirectResponse(_safe_next(next), status_code=303)
 
 
-def _locked(request: Request, *, next: str, email: str, seconds: int) -> Response:
+def _slowed(request: Request, *, next: str, email: str, seconds: int) -> Response:
     _ = gettext_for(request)
-    minutes = max(1, -(-seconds // 60))
     error = _(
-        "Too many failed attempts. Logging in is paused for %(minutes)s min; "
-        "then try again, or ask an administrator to reset your password."
-    ) % {"minutes": minutes}
+        "Wrong email or password, several times from this address. "
+        "Wait %(seconds)s s before the next try."
+    ) % {"seconds": seconds}
     ctx = {"next": next, "email": email, "error": error}
     response = render(request, "staff/login.html", ctx, status_code=429)
     response.headers["Retry-After"] = str(seconds)

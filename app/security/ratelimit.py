@@ -332,6 +332,10 @@ class RateLimiter:
     def clear(self, *, bucket: str, key: str) -> None:
         self.backend.delete(self._key(bucket, key, 0, 0))
 
+    def value(self, *, bucket: str, key: str) -> int:
+        """A counter kept with ``count``, read without counting (0 when absent or expired)."""
+        return self.backend.get(self._key(bucket, key, 0, 0), now=self.clock())
+
     def lock(self, *, bucket: str, key: str, seconds: int) -> None:
         self.backend.put(self._key(bucket, key, 0, 0), ttl=seconds, now=self.clock())
 

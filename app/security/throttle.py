@@ -1,8 +1,13 @@
-"""Login throttling per account: failures lock the account name for a while, growing each time.
+"""Login throttling per account *and* client address: failures slow that pair down, never lock.
 
-Counted by the email as typed (normalized), whether or not such a user exists, so a locked
-answer never tells an attacker that an email belongs to an account. Per client address, POST
-/login is also rate-limited by the middleware (``RULES`` in ``app.security.ratelimit``).
+A guesser's failures make the next try from the same address on the same account wait a few
+seconds (1, 2, 4, ... capped at ``login_max_delay_seconds``), so guessing stays slow, while the
+real user from another address, or a fresh network, logs in at once: nobody can lock an account
+for everyone, the only administrator included. Counted by the email as typed (normalized),
+whether or not such a user exists, so the answer never tells which emails are accounts. Per
+client address, POST /login is also rate-limited by the middleware (``RULES`` in
+``app.security.ratelimit``). ``unlock`` (``rolefit unlock``, the users page) forgets an
+account's failures from every address at once by moving the account to a new generation.
 """
 
 from __future__ import annotations
@@ -11,7 +16,8 @@ from app.config import Settings
 from app.security.ratelimit import RateLimiter
 
 FAILURES = "login-fail"
-LOCK = "login-lock"
+WAIT = "login-wait"
+GENERATION = "login-gen"
 DAY = 24 * 3600
 
 
@@ -19,25 +25,37 @@ def _account(email: str) -> str:
     return email.strip().lower()
 
 
-def locked_for(limiter: RateLimiter, *, email: str) -> int:
-    """Seconds the account stays locked; 0 when a login may be tried."""
-    return limiter.locked_for(bucket=LOCK, key=_account(email))
+def _pair(limiter: RateLimiter, email: str, address: str) -> str:
+    account = _account(email)
+    generation = limiter.value(bucket=GENERATION, key=account)
+    return f"{account}|{generation}|{address}"
 
 
-def login_failed(limiter: RateLimiter, settings: Settings, *, email: str) -> int:
-    """Count a failure; returns the lock in seconds it started (0 when none).
+def wait_for(limiter: RateLimiter, *, email: str, address: str) -> int:
+    """Seconds this address must wait before trying this account again; 0 when it may try."""
+    return limiter.locked_for(bucket=WAIT, key=_pair(limiter, email, address))
 
-    Every ``login_max_failures``-th failure within a day locks the account: 15 minutes, then
-    30, 60, ... up to a day, so a slow guesser gets a handful of tries per day at most.
+
+def login_failed(limiter: RateLimiter, settings: Settings, *, email: str, address: str) -> int:
+    """Count a failure of this account from this address; returns the wait it started (0: none).
+
+    The first ``login_free_failures`` cost nothing (typos); after that each failure doubles
+    the wait up to the cap, and a day without failures forgets them.
     """
-    failures = limiter.count(bucket=FAILURES, key=_account(email), ttl=DAY)
-    if failures % settings.login_max_failures:
+    pair = _pair(limiter, email, address)
+    failures = limiter.count(bucket=FAILURES, key=pair, ttl=DAY)
+    over = failures - settings.login_free_failures
+    if over <= 0:
         return 0
-    round_ = failures // settings.login_max_failures
-    seconds = min(settings.login_lock_minutes * 60 * 2 ** (round_ - 1), DAY)
-    limiter.lock(bucket=LOCK, key=_account(email), seconds=seconds)
+    seconds = min(2 ** min(over - 1, 16), settings.login_max_delay_seconds)
+    limiter.lock(bucket=WAIT, key=pair, seconds=seconds)
     return seconds
 
 
-def login_succeeded(limiter: RateLimiter, *, email: str) -> None:
-    limiter.clear(bucket=FAILURES, key=_account(email))
+def login_succeeded(limiter: RateLimiter, *, email: str, address: str) -> None:
+    limiter.clear(bucket=FAILURES, key=_pair(limiter, email, address))
+
+
+def unlock(limiter: RateLimiter, *, email: str) -> None:
+    """Forget this account's failures and waits from every address."""
+    limiter.count(bucket=GENERATION, key=_account(email), ttl=DAY)

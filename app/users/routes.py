@@ -19,6 +19,7 @@ from app.db import SessionDep
 from app.i18n import N_
 from app.models import Role, User
 from app.security.passwords import WeakPassword
+from app.security.throttle import unlock
 from app.web import render
 
 router = APIRouter(
@@ -156,6 +157,25 @@ def set_active(
         session,
         actor=user,
         action="user.activate" if target.is_active else "user.deactivate",
+        object_type="user",
+        object_id=target.id,
+        request=request,
+    )
+    session.commit()
+    return RedirectResponse("/admin/users", status_code=303)
+
+
+@router.post("/admin/users/{user_id}/unlock")
+def clear_failed_logins(
+    request: Request, session: SessionDep, user: StaffUser, user_id: int
+) -> Response:
+    """Forgets the account's failed logins from every address, so no address waits any more."""
+    target = _target(session, user_id)
+    unlock(request.app.state.limiter, email=target.email)
+    record(
+        session,
+        actor=user,
+        action="user.unlock",
         object_type="user",
         object_id=target.id,
         request=request,

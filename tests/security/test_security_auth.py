@@ -63,41 +63,116 @@ def _alert(response) -> str:
     return parse(response.text).find("p", class_="alert").text
 
 
-def test_five_failures_lock_the_account_whether_or_not_it_exists(
-    staff_user: User, client: TestClient, db: Session
-) -> None:
-    for email in (staff_user.email, "nobody@example.com"):
-        codes = [_post_login(client, email, "wrong password!").status_code for _ in range(5)]
-        assert codes == [401, 401, 401, 401, 429]
-        locked = _post_login(client, email, STAFF_PASSWORD)
-        assert locked.status_code == 429
-        assert 14 * 60 < int(locked.headers["Retry-After"]) <= 15 * 60
-    # Same words for a real and an unknown account: the lock reveals nothing.
-    real = _post_login(client, staff_user.email, "x" * 12)
-    unknown = _post_login(client, "nobody@example.com", "x" * 12)
-    assert _alert(real) == _alert(unknown)
-    locks = db.exec(select(AuditEvent).where(AuditEvent.action == "user.login_locked")).all()
-    assert [e.object_id for e in locks] == [str(staff_user.id)]  # the unknown email: not logged
+class _Clock:
+    """The rate limiter's clock, moved by hand: waits are checked without sleeping."""
+
+    def __init__(self) -> None:
+        import time
+
+        self.now = time.time()
+
+    def __call__(self) -> float:
+        return self.now
 
 
-def test_the_lock_grows_and_success_resets_the_count(
-    staff_user: User, client: TestClient, app: FastAPI
+def test_failures_slow_one_address_and_never_lock_out_the_real_user(
+    staff_user: User, client: TestClient, app: FastAPI, db: Session
 ) -> None:
     from app.security import throttle
 
+    clock = _Clock()
     limiter = app.state.limiter
-    for _ in range(4):
-        assert _post_login(client, staff_user.email, "wrong password!").status_code == 401
-    assert _post_login(client, staff_user.email, STAFF_PASSWORD).status_code == 303
-    # The four failures were forgotten: four more do not lock.
-    for _ in range(4):
-        assert _post_login(client, staff_user.email, "wrong password!").status_code == 401
-    first = throttle.login_failed(limiter, app.state.settings, email=staff_user.email)
-    assert first == 15 * 60
-    for _ in range(4):
-        throttle.login_failed(limiter, app.state.settings, email=staff_user.email)
-    second = throttle.login_failed(limiter, app.state.settings, email=staff_user.email)
-    assert second == 30 * 60
+    limiter.clock = clock
+    settings = app.state.settings
+    attacker = TestClient(app, client=("203.0.113.66", 4000))
+    real = TestClient(app, client=("198.51.100.7", 5000))
+    # Over HTTP: three typos cost nothing, then the waits grow 1, 2, 4 s, capped at 5 s.
+    waits = []
+    for _ in range(8):
+        r = _post_login(attacker, staff_user.email, "wrong password!")
+        assert r.status_code in (401, 429)
+        wait = int(r.headers.get("Retry-After", 0))
+        waits.append(wait)
+        # While waiting, even the right password from this address is not checked.
+        if wait:
+            assert _post_login(attacker, staff_user.email, STAFF_PASSWORD).status_code == 429
+        clock.now += wait
+    assert waits == [0, 0, 0, 1, 2, 4, 5, 5]
+    # 1,000 wrong passwords in all from that address (the rest counted directly: each HTTP
+    # try would also hash a password).
+    for _ in range(1000 - 8):
+        assert (
+            throttle.login_failed(limiter, settings, email=staff_user.email, address="203.0.113.66")
+            <= settings.login_max_delay_seconds
+        )
+    # The real user, from another address, logs in at once with no wait.
+    r = _post_login(real, staff_user.email, STAFF_PASSWORD)
+    assert r.status_code == 303, r.text
+    # The attacker's address is still slowed: a wait of at most the cap, on every failure.
+    r = _post_login(attacker, staff_user.email, STAFF_PASSWORD)
+    assert r.status_code == 429
+    assert 1 <= int(r.headers["Retry-After"]) <= settings.login_max_delay_seconds
+    clock.now += settings.login_max_delay_seconds
+    r = _post_login(attacker, staff_user.email, "wrong password!")
+    assert r.status_code == 429 and r.headers["Retry-After"] == "5"
+    # One audit entry for the pair's first slowdown, not one per failure.
+    slowed = db.exec(select(AuditEvent).where(AuditEvent.action == "user.login_locked")).all()
+    assert [e.object_id for e in slowed] == [str(staff_user.id)]
+
+
+def test_an_unknown_account_is_slowed_with_the_same_words(
+    staff_user: User, client: TestClient, app: FastAPI, db: Session
+) -> None:
+    app.state.limiter.clock = clock = _Clock()
+    alerts = []
+    for email in (staff_user.email, "nobody@example.com"):
+        codes = [_post_login(client, email, "wrong password!").status_code for _ in range(4)]
+        assert codes == [401, 401, 401, 429]
+        alerts.append(_alert(_post_login(client, email, "x" * 12)))
+        clock.now += 1
+    assert alerts[0] == alerts[1]  # the wait reveals nothing about which email is an account
+
+
+def test_unlock_from_the_command_line_and_the_users_page_clears_the_waits(
+    staff_user: User,
+    client: TestClient,
+    app: FastAPI,
+    db: Session,
+    database_url: str,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys,
+    tmp_path,
+) -> None:
+    from factories import make_user
+
+    app.state.limiter.clock = _Clock()
+    attacker = TestClient(app, client=("203.0.113.66", 4000))
+    for _ in range(5):
+        _post_login(attacker, staff_user.email, "wrong password!")
+    assert _post_login(attacker, staff_user.email, STAFF_PASSWORD).status_code == 429
+    monkeypatch.setenv("DATA_DIR", str(tmp_path))
+    monkeypatch.setenv("DATABASE_URL", database_url)
+    assert main(["unlock", "--email", staff_user.email.upper()]) == 0
+    assert "cleared" in capsys.readouterr().out
+    assert _post_login(attacker, staff_user.email, STAFF_PASSWORD).status_code == 303
+
+    # The administrator's button on the users page does the same, and is audited.
+    boss = make_user(db, email="boss@example.com", password=STAFF_PASSWORD, role="admin")
+    other = TestClient(app, client=("203.0.113.67", 4000))
+    for _ in range(5):
+        _post_login(other, staff_user.email, "wrong password!")
+    assert _post_login(other, staff_user.email, STAFF_PASSWORD).status_code == 429
+    login(client, boss.email, STAFF_PASSWORD)
+    page = client.get("/admin/users")
+    form = parse(page.text).find("form", action=f"/admin/users/{staff_user.id}/unlock")
+    assert form is not None
+    r = client.post(
+        form.get("action"), data={"csrf_token": csrf_of(page.text)}, follow_redirects=False
+    )
+    assert r.status_code == 303
+    assert _post_login(other, staff_user.email, STAFF_PASSWORD).status_code == 303
+    unlocks = db.exec(select(AuditEvent).where(AuditEvent.action == "user.unlock")).all()
+    assert [e.object_id for e in unlocks] == [str(staff_user.id)]
 
 
 def test_an_idle_session_ends(staff: TestClient, monkeypatch: pytest.MonkeyPatch) -> None:
