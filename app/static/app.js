@@ -34,31 +34,54 @@ window.addEventListener("pageshow", () => { lastAnswerAt = performance.now(); })
 
 // Candidate pages: save each answer as it is clicked, so a closed tab or a lost connection
 // loses nothing. Without JavaScript the page's own form saves the page on Next/Back.
-document.addEventListener("change", (event) => {
-  const input = event.target;
-  if (!(input instanceof HTMLInputElement) || input.type !== "radio") return;
-  const form = input.closest("form[data-autosave]");
-  if (!form || !input.name.startsWith("item-")) return;
+// A save that fails for a passing reason (no connection, 5xx, 429: the server or its database
+// is briefly away) is retried with growing waits while that answer is still the chosen one;
+// the answer stays on the page meanwhile and the page says it is not saved yet.
+const retries = new Map(); // item id -> timer of its next try
+
+function saveAnswer(form, input, body, attempt) {
   const status = document.getElementById("save-status");
   const show = (text) => { if (status) status.textContent = text; };
-  const now = performance.now();
-  const ms = Math.round(now - lastAnswerAt);
-  lastAnswerAt = now;
-  const body = JSON.stringify({
-    questionnaire: form.dataset.questionnaire,
-    item: input.name.slice("item-".length),
-    value: Number(input.value),
-    ms,
-  });
+  const item = input.name;
   fetch(form.dataset.autosave, {
     method: "POST",
     headers: { "Content-Type": "application/json" },
     body,
     credentials: "same-origin",
   }).then((response) => {
-    if (!response.ok) throw new Error(String(response.status));
-    show(form.dataset.saved || "");
-    const fieldset = input.closest("fieldset");
-    if (fieldset) fieldset.classList.remove("item-missing");
-  }).catch(() => show(form.dataset.failed || ""));
+    if (response.ok) {
+      show(form.dataset.saved || "");
+      const fieldset = input.closest("fieldset");
+      if (fieldset) fieldset.classList.remove("item-missing");
+      return;
+    }
+    if (response.status >= 500 || response.status === 429) throw new Error("passing");
+    show(form.dataset.failed || ""); // refused for good: Next saves the page's form
+  }).catch(() => {
+    show(form.dataset.retrying || form.dataset.failed || "");
+    const wait = Math.min(30000, 1000 * 2 ** attempt);
+    clearTimeout(retries.get(item));
+    retries.set(item, setTimeout(() => {
+      retries.delete(item);
+      if (input.checked) saveAnswer(form, input, body, attempt + 1);
+    }, wait));
+  });
+}
+
+document.addEventListener("change", (event) => {
+  const input = event.target;
+  if (!(input instanceof HTMLInputElement) || input.type !== "radio") return;
+  const form = input.closest("form[data-autosave]");
+  if (!form || !input.name.startsWith("item-")) return;
+  const now = performance.now();
+  const ms = Math.round(now - lastAnswerAt);
+  lastAnswerAt = now;
+  clearTimeout(retries.get(input.name)); // a newer answer replaces one waiting to be retried
+  const body = JSON.stringify({
+    questionnaire: form.dataset.questionnaire,
+    item: input.name.slice("item-".length),
+    value: Number(input.value),
+    ms,
+  });
+  saveAnswer(form, input, body, 0);
 });
