@@ -22,3 +22,13 @@ BIDI_CONTROLS = re.compile("[\u202a-\u202e\u2066-\u2069]")
 def strip_bidi(text: str) -> str:
     """``text`` without bidirectional embedding, override and isolate controls."""
     return BIDI_CONTROLS.sub("", text)
+
+
+# An address as SMTP servers and receivers quote it in their errors ("550 <a@b.c> unknown").
+EMAIL_ADDRESS = re.compile(r"([A-Za-z0-9._%+-])[A-Za-z0-9._%+-]*@([A-Za-z0-9.-]+\.[A-Za-z]{2,})")
+
+
+def mask_emails(text: str) -> str:
+    """``text`` with every email address masked as ``a***@example.com``, for the log: a log
+    line outlives the candidate's erasure."""
+    return EMAIL_ADDRESS.sub(r"\1***@\2", text)

@@ -34,6 +34,7 @@ from app.mail.message import SMTP_POLICY, build_message, message_bytes
 from app.mail.queue import deliver, retry_at
 from app.mail.transport import SmtpSettings
 from app.models import EmailStatus, Invitation, OutgoingEmail, User
+from app.text import mask_emails
 from questionnaires.loader import product_questionnaires
 from questionnaires.timing import estimated_minutes
 
@@ -208,7 +209,10 @@ def send_one(session: Session, *, email_id: int, settings: Settings, now: dateti
         row.next_attempt_at = later
         # Ids only: an address in the log would outlive the candidate's erasure.
         log.warning(
-            "email %s (invitation %s) failed: %s", row.id, row.invitation_id, row.last_error
+            "email %s (invitation %s) failed: %s",
+            row.id,
+            row.invitation_id,
+            mask_emails(row.last_error),
         )
     session.add(row)
     session.commit()

@@ -9,7 +9,11 @@ What an erasure keeps (and why):
 - the invitation row without its link token, with the consent time and consent version: proof
   that consent was given for what was processed before;
 - results and fit records: scores without identifiers, for the statistics and norms;
-- an ``erasures`` row and an audit event: who erased, when, and why; no personal data.
+- an ``erasures`` row and an audit event: who erased, when, and why; no personal data;
+- webhook events about the candidate's invitations (they carry no foreign key: ``subject_id``),
+  with their payload replaced by ``{"erased": true}``, so the expiry sweep does not announce the
+  invitation again; deliveries not yet made are deleted, so nothing is sent or retried after
+  the erasure.
 """
 
 from __future__ import annotations
@@ -24,7 +28,16 @@ from sqlmodel import Session
 from app.audit.service import record
 from app.auth.security import hash_token
 from app.dashboard.keys import sync_table_keys
-from app.models import Candidate, Erasure, Invitation, User, Vacancy, metadata
+from app.models import (
+    Candidate,
+    Erasure,
+    Invitation,
+    User,
+    Vacancy,
+    WebhookDelivery,
+    WebhookEvent,
+    metadata,
+)
 
 ERASED_NAME = "—"
 # Rows referring to an invitation that an erasure keeps: scores without identifiers.
@@ -126,6 +139,8 @@ def erase_candidate(
             if "token_nonce" in inv.c:
                 values["token_nonce"] = None
             session.execute(update(inv).where(inv.c.id == invitation_id).values(**values))
+    if invitation_ids:
+        removed.update(_scrub_webhooks(session, invitation_ids=invitation_ids))
     candidate.name = ERASED_NAME
     candidate.email = None
     candidate.phone = None
@@ -150,6 +165,28 @@ def erase_candidate(
         details={"reason": reason, "removed": removed},
     )
     return erasure
+
+
+def _scrub_webhooks(session: Session, *, invitation_ids: list[int]) -> dict[str, int]:
+    """Events about these invitations lose their payload; their unsent deliveries go."""
+    events = WebhookEvent.__table__  # type: ignore[attr-defined]
+    deliveries = WebhookDelivery.__table__  # type: ignore[attr-defined]
+    about = select(events.c.id).where(events.c.subject_id.in_(invitation_ids))
+    cancelled = _count(
+        session.execute(
+            delete(deliveries).where(
+                deliveries.c.event_id.in_(about), deliveries.c.status != "delivered"
+            )
+        )
+    )
+    scrubbed = _count(
+        session.execute(
+            update(events)
+            .where(events.c.subject_id.in_(invitation_ids))
+            .values(payload={"erased": True})
+        )
+    )
+    return {"webhook_deliveries": cancelled, "webhook_events": scrubbed}
 
 
 def due_for_retention(session: Session, *, days: int, now: datetime) -> list[int]:

@@ -56,6 +56,7 @@ from app.models import (
     WebhookEndpoint,
     WebhookEvent,
 )
+from app.text import mask_emails
 from questionnaires.shown import shown_probability
 from socionics.recommend import verdict_of_code
 
@@ -497,7 +498,9 @@ def _record(session: Session, outcome: Outcome, *, now: datetime) -> None:
     else:
         delivery.status = "failed"
         delivery.next_attempt_at = None
-        log.warning("webhook delivery %s failed for good: %s", delivery.id, outcome.error)
+        log.warning(
+            "webhook delivery %s failed for good: %s", delivery.id, mask_emails(outcome.error)
+        )
     session.add(delivery)
 
 

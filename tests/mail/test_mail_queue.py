@@ -290,3 +290,27 @@ def test_a_manual_reminder_needs_an_active_link_and_an_address(
     revoke(db, invitation=revoked)
     with pytest.raises(ActionRefused):
         remind(db, settings=settings, invitation=revoked, created_by=None)
+
+
+def test_a_refused_address_is_masked_in_the_log(
+    db: Session, settings: Settings, caplog: pytest.LogCaptureFixture
+) -> None:
+    from app.invitations.service import create_invitation as invite
+
+    invite(
+        db,
+        settings=settings,
+        vacancy=make_vacancy(db),
+        name="B",
+        email="bogdana.k@example.com",
+        language="en",
+        created_by=None,
+    )
+    db.commit()
+    refusing = Collector(rcpt_reply="550 5.1.1 <bogdana.k@example.com> no such mailbox")
+    with caplog.at_level("WARNING"), smtp_server(refusing) as server:
+        run_due_emails(db, settings=smtp(settings, server.port))
+    assert "failed" in caplog.text and "550" in caplog.text
+    # A log line outlives the candidate's erasure: the address is masked.
+    assert "bogdana.k@example.com" not in caplog.text
+    assert "b***@example.com" in caplog.text
