@@ -15,13 +15,18 @@ when it prints all the same (the audit log keeps what it recorded).
 from __future__ import annotations
 
 import re
+import unicodedata
 
 BIDI_CONTROLS = re.compile("[\u202a-\u202e\u2066-\u2069]")
 
 
 def strip_bidi(text: str) -> str:
-    """``text`` without bidirectional embedding, override and isolate controls."""
-    return BIDI_CONTROLS.sub("", text)
+    """``text`` without invisible format characters (Unicode category Cf): the bidirectional
+    embeddings, overrides and isolates, and also zero-width spaces and joiners and the
+    directional marks (U+200B-U+200F), which make lookalike names ("Anna" and "An\u200bna")."""
+    if text.isascii():
+        return text
+    return "".join(ch for ch in text if unicodedata.category(ch) != "Cf")
 
 
 # An address as SMTP servers and receivers quote it in their errors ("550 <a@b.c> unknown").

@@ -327,11 +327,13 @@ def _spoof(place: str) -> str:
     return f"{place} \u202egnp.exe\u202c \u2067{BIDI}\u2069"
 
 
-def test_strip_bidi_removes_the_embedding_override_and_isolate_controls_only() -> None:
+def test_strip_bidi_removes_every_invisible_format_character_and_nothing_else() -> None:
     assert strip_bidi(_spoof("x")) == "x gnp.exe "
     assert all(strip_bidi(ch) == "" for ch in BIDI)
-    # The neighbours and the plain marks (which reorder nothing) stay.
-    kept = "\u2029\u202f\u2065\u206a\u200e\u200f\u061c Анна"
+    # Zero-width characters and directional marks make lookalike names: they go too.
+    assert strip_bidi("An\u200bna\u200f \u200eIva\u200dnova\u061c\ufeff") == "Anna Ivanova"
+    # Visible neighbours and other spaces stay (they are not format characters).
+    kept = "\u2029\u202f\u00a0 Анна"
     assert strip_bidi(kept) == kept
 
 
