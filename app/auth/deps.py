@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import secrets
 import time
 from typing import Annotated
 
@@ -34,7 +35,11 @@ async def csrf_protect(request: Request) -> None:
         raise CsrfFailed
 
 
-SESSION_KEYS = ("uid", "sv", "iat", "seen")
+SESSION_KEYS = ("uid", "sv", "iat", "seen", "sid")
+# Sessions ended by logout, by session id, in the shared rate-limit store (the database table
+# or Redis): a cookie copied before the logout is refused by every instance. Kept as long as
+# a session can live; staff requests only, candidate routes never read it.
+ENDED = "session-ended"
 # "seen" is rewritten at most this often, so most responses do not re-sign the cookie.
 SEEN_REFRESH_SECONDS = 300
 
@@ -49,6 +54,7 @@ def start_session(request: Request, user: User) -> None:
             "sv": user.session_version,
             "iat": now,
             "seen": now,
+            "sid": secrets.token_urlsafe(16),
             "csrf": new_csrf_token(),
         }
     )
@@ -69,6 +75,22 @@ def _expired(request: Request, now: int) -> bool:
     )
 
 
+def _ended(request: Request) -> bool:
+    sid = request.session.get("sid")
+    if not isinstance(sid, str):
+        return True  # a session from before session ids: logged in again once
+    return request.app.state.limiter.locked_for(bucket=ENDED, key=sid) > 0
+
+
+def end_session(request: Request) -> None:
+    """Logout: this session id is refused from now on, wherever its cookie was copied to."""
+    sid = request.session.get("sid")
+    if isinstance(sid, str):
+        hours = request.app.state.settings.session_hours
+        request.app.state.limiter.lock(bucket=ENDED, key=sid, seconds=hours * 3600 + 60)
+    request.session.clear()
+
+
 def optional_user(request: Request, session: SessionDep) -> User | None:
     uid = request.session.get("uid")
     if not isinstance(uid, int):
@@ -80,6 +102,7 @@ def optional_user(request: Request, session: SessionDep) -> User | None:
         or not user.is_active
         or user.session_version != request.session.get("sv")
         or _expired(request, now)
+        or _ended(request)
     ):
         for key in SESSION_KEYS:
             request.session.pop(key, None)

@@ -7,7 +7,7 @@ from fastapi.responses import RedirectResponse, Response
 from sqlmodel import select
 
 from app.audit.service import record
-from app.auth.deps import StaffUser, csrf_protect, optional_user, start_session
+from app.auth.deps import StaffUser, csrf_protect, end_session, optional_user, start_session
 from app.auth.service import (
     WrongPassword,
     authenticate,
@@ -100,7 +100,7 @@ def _slowed(request: Request, *, next: str, email: str, seconds: int) -> Respons
 
 @router.post("/logout")
 def logout(request: Request) -> Response:
-    request.session.clear()
+    end_session(request)
     return RedirectResponse("/login", status_code=303)
 
 
@@ -109,7 +109,7 @@ def logout_everywhere(request: Request, session: SessionDep, user: StaffUser) ->
     """Ends every session of this user, on every device (the session version goes up)."""
     log_out_everywhere(session, user=user)
     session.commit()
-    request.session.clear()
+    end_session(request)
     return RedirectResponse("/login", status_code=303)
 
 

@@ -39,4 +39,8 @@ def new_csrf_token() -> str:
 
 
 def same_token(a: str | None, b: str | None) -> bool:
-    return bool(a) and bool(b) and secrets.compare_digest(str(a), str(b))
+    """Constant-time comparison; compared as UTF-8 bytes, because ``compare_digest`` raises on
+    a str that is not ASCII, and a hostile token must be a plain refusal (403), not a 500."""
+    if not a or not b:
+        return False
+    return secrets.compare_digest(str(a).encode(), str(b).encode())

@@ -204,6 +204,23 @@ def test_a_used_session_still_ends_after_session_hours(
         assert r.status_code == expected, minutes
 
 
+def test_a_cookie_copied_before_logout_is_refused_after_it(
+    staff_user: User, staff: TestClient, app: FastAPI
+) -> None:
+    copied = TestClient(app)  # the same cookie in another browser, copied while logged in
+    copied.cookies.update(dict(staff.cookies.items()))
+    assert copied.get("/admin/users", follow_redirects=False).status_code in (200, 403)
+    assert copied.get("/vacancies", follow_redirects=False).status_code == 200
+    page = staff.get("/account")
+    r = staff.post("/logout", data={"csrf_token": csrf_of(page.text)}, follow_redirects=False)
+    assert r.status_code == 303
+    r = copied.get("/vacancies", follow_redirects=False)
+    assert r.status_code == 303 and r.headers["location"].startswith("/login")
+    # Logging in again starts a new session, which works.
+    login(staff, staff_user.email, STAFF_PASSWORD)
+    assert staff.get("/vacancies", follow_redirects=False).status_code == 200
+
+
 def test_logout_everywhere_ends_every_session(
     staff_user: User, staff: TestClient, app: FastAPI
 ) -> None:

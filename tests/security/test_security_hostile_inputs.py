@@ -478,3 +478,11 @@ def test_a_name_or_title_of_nothing_but_controls_is_refused_as_empty(
     db.expire_all()
     assert db.exec(select(Vacancy.title)).all() == ["Empty desk"]
     assert db.exec(select(Candidate)).all() == []
+
+
+@pytest.mark.parametrize("token", ["тест-токен", "\u200b" * 3, "x" * 100_000, "é"])
+def test_a_non_ascii_or_oversized_csrf_token_is_a_plain_403(client: TestClient, token: str) -> None:
+    client.get("/login")
+    r = client.post("/login", data={"email": "a@example.com", "password": "x", "csrf_token": token})
+    assert r.status_code == 403
+    assert "Traceback" not in r.text
