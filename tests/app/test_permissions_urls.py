@@ -87,6 +87,7 @@ EXPECTED: dict[tuple[str, str], dict[str, Any]] = {
     ("POST", "/admin/users"): ADMINS,
     ("POST", "/admin/users/{user_id}/role"): ADMINS,
     ("POST", "/admin/users/{user_id}/active"): ADMINS,
+    ("POST", "/admin/users/{user_id}/unlock"): ADMINS,
     ("GET", "/admin/api-keys"): ADMINS,
     ("POST", "/admin/api-keys"): ADMINS,
     ("POST", "/admin/api-keys/{key_id}/revoke"): {**ADMINS, "admin": 404},
