@@ -31,17 +31,19 @@ class SecurityHeadersMiddleware:
         }
         if hsts:
             common["strict-transport-security"] = HSTS
-        # Answers and tokens must not sit in shared caches or the back-forward cache.
-        candidate = {**common, "cache-control": "no-store"}
+        # Answers, tokens and staff pages with personal data must not sit in shared caches,
+        # the browser's disk cache or the back-forward cache: everything but /static/ (and a
+        # response that sets its own, like the organisation's logo).
+        private = {**common, "cache-control": "no-store"}
         # Raw ASGI pairs, built once: this runs on every response, candidates' autosaves too.
         self._common = _raw(common)
-        self._candidate = _raw(candidate)
+        self._private = _raw(private)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        extra = self._candidate if scope["path"].startswith("/a/") else self._common
+        extra = self._common if scope["path"].startswith("/static/") else self._private
 
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":

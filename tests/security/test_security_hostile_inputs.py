@@ -488,3 +488,12 @@ def test_a_non_ascii_or_oversized_csrf_token_is_a_plain_403(client: TestClient, 
     r = client.post("/login", data={"email": "a@example.com", "password": "x", "csrf_token": token})
     assert r.status_code == 403
     assert "Traceback" not in r.text
+
+
+def test_staff_and_candidate_pages_are_not_stored_and_static_files_are(
+    staff: TestClient,
+) -> None:
+    for path in ("/vacancies", "/account", "/login"):
+        assert staff.get(path).headers["cache-control"] == "no-store", path
+    css = staff.get("/static/app.css")
+    assert css.status_code == 200 and css.headers.get("cache-control") != "no-store"
