@@ -102,7 +102,10 @@ def create_app(
         if settings.retention_worker:
             retention = asyncio.create_task(
                 retention_worker.run(
-                    app.state.engine, days=settings.retention_days_after_close, stop=stop
+                    app.state.engine,
+                    days=settings.retention_days_after_close,
+                    stop=stop,
+                    session_hours=settings.session_hours,
                 )
             )
         try:
