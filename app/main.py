@@ -41,6 +41,7 @@ from app.privacy import worker as retention_worker
 from app.privacy.routes import router as privacy_router
 from app.reports.routes import router as reports_router
 from app.security.headers import SecurityHeadersMiddleware
+from app.security.methods import AllowedMethodsMiddleware
 from app.security.nulbytes import NulByteMiddleware
 from app.security.ratelimit import RateLimitMiddleware, make_limiter
 from app.security.sizelimit import BodySizeLimitMiddleware
@@ -140,6 +141,7 @@ def create_app(
 
     # Outermost last: headers wrap everything (413 and 429 pages too); bodies are size-checked
     # before anything reads them; rate limits are counted before the session is decoded.
+    app.add_middleware(AllowedMethodsMiddleware)
     app.add_middleware(NulByteMiddleware)
     app.add_middleware(RateLimitMiddleware)
     app.add_middleware(
