@@ -34,6 +34,8 @@ from app.models import (
     Result,
     User,
     Vacancy,
+    status_is,
+    status_sql,
 )
 from socionics.recommend import NO_SUITABLE_ROLE, NOT_INTERPRETABLE, Verdict, verdict_of_code
 
@@ -49,34 +51,6 @@ PLACEMENTS = [
 SORTS = ["date", "name", "status", "placement", "fit", "quality", "decision"]
 PAGE_SIZE = 50
 NO_DECISION = "none"
-
-
-def status_expr(now: datetime) -> Any:
-    """The invitation's status in SQL, in the same order of precedence as Invitation.status."""
-    return case(
-        (col(Invitation.completed_at).is_not(None), InvitationStatus.completed.value),
-        (col(Invitation.revoked_at).is_not(None), InvitationStatus.revoked.value),
-        (col(Invitation.expires_at) <= now, InvitationStatus.expired.value),
-        (col(Invitation.started_at).is_not(None), InvitationStatus.started.value),
-        else_=InvitationStatus.invited.value,
-    )
-
-
-def status_condition(status: str, now: datetime) -> ColumnElement[bool]:
-    """WHERE for one status, written as plain column tests so indexes can serve it."""
-    done = col(Invitation.completed_at).is_not(None)
-    open_ = col(Invitation.completed_at).is_(None)
-    live = and_(open_, col(Invitation.revoked_at).is_(None))
-    if status == "completed":
-        return done
-    if status == "revoked":
-        return and_(open_, col(Invitation.revoked_at).is_not(None))
-    if status == "expired":
-        return and_(live, col(Invitation.expires_at) <= now)
-    current = and_(live, col(Invitation.expires_at) > now)
-    if status == "started":
-        return and_(current, col(Invitation.started_at).is_not(None))
-    return and_(current, col(Invitation.started_at).is_(None))
 
 
 # --- the dashboard ----------------------------------------------------------------------------
@@ -102,7 +76,7 @@ def vacancy_summaries(session: Session, *, user: User, now: datetime) -> list[Va
     ids = [v.id for v in vacancies]
     counts: dict[int, dict[str, int]] = defaultdict(lambda: dict.fromkeys(STATUSES, 0))
     if ids:
-        status = status_expr(now)
+        status = status_sql(now)
         grouped = session.exec(
             select(Invitation.vacancy_id, status, func.count())
             .where(col(Invitation.vacancy_id).in_(ids))
@@ -233,7 +207,7 @@ def table_columns(now: datetime) -> dict[str, Any]:
     return {
         "date": col(Invitation.created_at),
         "name": col(Candidate.name),
-        "status": status_expr(now),
+        "status": status_sql(now),
         "placement": col(FitRecord.placement),
         "fit": col(FitRecord.target_fit),
         "quality": quality_expr(),
@@ -326,7 +300,7 @@ def _segments(query: TableQuery, now: datetime) -> list[tuple[list[Any], list[An
         return [([], [by(col(Invitation.sort_name)), newest])]
     if query.sort == "status":
         codes = sorted(STATUSES, reverse=query.descending)
-        return [([status_condition(code, now)], [newest]) for code in codes]
+        return [([status_is(code, now)], [newest]) for code in codes]
     if query.sort in KEY_COLUMNS:
         key = KEY_COLUMNS[query.sort]
         return [([key.is_not(None)], [by(key), newest]), ([key.is_(None)], [newest])]
@@ -417,7 +391,7 @@ def all_rows(
 def _filters(query: TableQuery, now: datetime) -> list[ColumnElement[bool]]:
     conditions: list[ColumnElement[bool]] = []
     if query.status:
-        conditions.append(status_condition(query.status, now))
+        conditions.append(status_is(query.status, now))
     if query.placement:
         conditions.append(col(Invitation.sort_placement) == query.placement)
     if query.quality:
