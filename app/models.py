@@ -29,7 +29,7 @@ from sqlalchemy.orm import Session as OrmSession
 from sqlmodel import Field, SQLModel, col
 
 from app.db import utcnow
-from app.text import BIDI_CONTROLS, strip_bidi
+from app.text import has_invisible_format, strip_bidi
 
 # Deterministic constraint names, so migrations can drop and alter them by name.
 NAMING_CONVENTION = {
@@ -736,9 +736,9 @@ PLAIN_TEXT: dict[type[SQLModel], tuple[str, ...]] = {
 
 @event.listens_for(OrmSession, "before_flush")
 def _strip_bidi_on_save(session: OrmSession, _context: Any, _instances: Any) -> None:
-    """Every session saves the PLAIN_TEXT columns without bidirectional controls."""
+    """Every session saves the PLAIN_TEXT columns without invisible format characters."""
     for obj in (*session.new, *session.dirty):
         for name in PLAIN_TEXT.get(type(obj), ()):
             value = getattr(obj, name)
-            if isinstance(value, str) and BIDI_CONTROLS.search(value):
+            if isinstance(value, str) and has_invisible_format(value):
                 setattr(obj, name, strip_bidi(value))

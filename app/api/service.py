@@ -48,9 +48,10 @@ from app.models import (
     Vacancy,
     status_is,
 )
-from app.scoring.service import SOCIONICS, type_result_of, worst_quality
+from app.scoring.service import SOCIONICS, type_result_of
 from app.staff.service import FormErrors, candidate_link
 from questionnaires.result import Result as EngineResult
+from questionnaires.result import worst_quality
 from questionnaires.shown import shown_probability
 from socionics.recommend import TOO_CLOSE, Recommendation, decide
 

@@ -18,11 +18,11 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, case, func
+from sqlalchemy import ColumnElement, and_, func
 from sqlmodel import Session, col, select
 
 from app.auth.permissions import visible_vacancies_query
-from app.dashboard.keys import QUALITY_RANK
+from app.dashboard.keys import QUALITY_RANK, quality_rank
 from app.models import (
     Candidate,
     Decision,
@@ -37,10 +37,11 @@ from app.models import (
     status_is,
     status_sql,
 )
+from questionnaires.result import QUALITY_LEVELS
 from socionics.recommend import NO_SUITABLE_ROLE, NOT_INTERPRETABLE, Verdict, verdict_of_code
 
 STATUSES = [s.value for s in InvitationStatus]
-QUALITIES = ["good", "doubtful", "unusable"]
+QUALITIES: list[str] = list(QUALITY_LEVELS)
 DECISIONS = [d.value for d in DecisionKind]
 # What the table filters by: the placements and the outcomes without one (decide).
 PLACEMENTS = [
@@ -184,18 +185,12 @@ class TablePage:
     counts: dict[str, int] = field(default_factory=dict)
 
 
-def _quality_rank(level: Any) -> Any:
-    return case(
-        (level == "good", 0), (level == "doubtful", 1), (level == "unusable", 2), else_=None
-    )
-
-
 def quality_expr() -> Any:
     """The fit record's quality, else the worst quality among the invitation's results."""
     worst = (
         select(col(Result.quality_level))
         .where(col(Result.invitation_id) == col(Invitation.id))
-        .order_by(_quality_rank(col(Result.quality_level)).desc())
+        .order_by(quality_rank(col(Result.quality_level)).desc())
         .limit(1)
         .scalar_subquery()
     )
