@@ -48,13 +48,14 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from app.bulk.wording import csv_message
+from app.text import BIDI_CONTROL_CHARS, is_control
+from questionnaires.schema import LANGUAGES
 
 NAME_MAX = 200
 EMAIL_MAX = 254
 # What a rejected row shows of itself in the report; enough to find it in the spreadsheet.
 RAW_MAX = 200
 DELIMITERS = (";", ",", "\t")
-LANGUAGES = ("ru", "en")
 
 HEADER_ALIASES: dict[str, tuple[str, ...]] = {
     "name": (
@@ -134,8 +135,6 @@ _SIGNATURES: tuple[tuple[bytes, str], ...] = (
 )
 _CP1251_PUNCTUATION = set("«»„“”‘’–—№…\u00a0•")
 _MIXED_SCRIPT = re.compile(r"[A-Za-z][\u0400-\u04ff]|[\u0400-\u04ff][A-Za-z]")
-# Bidirectional embeddings, overrides and isolates: they reorder what a reader sees.
-_BIDI_CONTROLS = set("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
 _EMAIL_FORBIDDEN = set('<>()[]\\,;:"')
 
 
@@ -420,7 +419,7 @@ def _read_row(
     raw_name, raw_email, raw_language = cell("name"), cell("email"), cell("language")
     raw_phone = cell("phone")
     for value in (raw_name, raw_email, raw_language, raw_phone):
-        if any(_is_control(ch) or ch in _BIDI_CONTROLS for ch in value):
+        if any(_is_control(ch) or ch in BIDI_CONTROL_CHARS for ch in value):
             return ("control_chars", {})
     name = " ".join(unicodedata.normalize("NFC", raw_name).split())
     if not name:
@@ -451,7 +450,7 @@ def _blank(record: list[str]) -> bool:
 
 def _is_control(ch: str) -> bool:
     """C0/C1 control characters and DEL, except tab and line breaks (whitespace in a cell)."""
-    return ch not in "\t\r\n" and unicodedata.category(ch) == "Cc"
+    return ch not in "\t\r\n" and is_control(ch)
 
 
 def _clip(value: str, limit: int) -> str:
