@@ -46,7 +46,7 @@ from app.models import (
 )
 from app.organisation.service import consent_for, organisation
 from app.staff.service import FormErrors
-from app.web import render, staff_language
+from app.web import render
 from questionnaires.timing import questionnaire_minutes
 
 router = APIRouter(dependencies=[Depends(csrf_protect), Depends(require_staff)])
@@ -236,9 +236,7 @@ def _import_page(
         "gone": False,
         "failed": None,
         "max_kb": BULK_MAX_BYTES // 1000,
-        "lang_ru": False,
     }
-    base["lang_ru"] = staff_language(request) == "ru"
     return render(request, "staff/invitation_import.html", base | ctx, status_code=status_code)
 
 

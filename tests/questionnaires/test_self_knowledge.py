@@ -196,4 +196,4 @@ def test_the_universal_warning_and_the_extraversion_check_judge_the_shown_figure
     assert recommend(probs, default_matrix(), target_role="universal").universal_warning is None
     probs = {t.code: (0.67 if t.code == "ESE" else (1 - 0.67) / 15) for t in types()}
     warned = recommend(probs, default_matrix(), target_role="universal").universal_warning
-    assert warned is not None and "65%" in warned.en  # 0.67 reads 65%: below the exception
+    assert warned is not None and warned.p_ese == 0.67  # reads 65%: below the exception
