@@ -25,7 +25,7 @@ from app.api.schemas import (
     VacancyOut,
     VacancyUpdate,
 )
-from app.db import SessionDep, utcnow
+from app.db import SessionDep, UnitOfWork, utcnow
 from app.models import InvitationStatus, User, Vacancy
 from app.staff.service import FormErrors, create_vacancy
 
@@ -52,7 +52,9 @@ READ = _problems(401, 422)
 WRITE = _problems(401, 403, 422)
 
 # Operation ids are the function names: stable, readable names for generated clients.
-router = APIRouter(prefix=PREFIX, generate_unique_id_function=lambda route: route.name)
+router = APIRouter(
+    route_class=UnitOfWork, prefix=PREFIX, generate_unique_id_function=lambda route: route.name
+)
 
 
 @router.get("/openapi.json", include_in_schema=False)
@@ -97,7 +99,6 @@ def add_vacancy(
         object_id=vacancy.id,
         vacancy_id=vacancy.id,
     )
-    session.commit()
     return service.vacancy_out(session, vacancy)
 
 
@@ -126,7 +127,6 @@ def update_vacancy(
         object_id=vacancy.id,
         vacancy_id=vacancy.id,
     )
-    session.commit()
     return service.vacancy_out(session, vacancy)
 
 
@@ -151,7 +151,6 @@ def close_vacancy(
             object_id=vacancy.id,
             vacancy_id=vacancy.id,
         )
-    session.commit()
     return service.vacancy_out(session, vacancy)
 
 
@@ -201,7 +200,6 @@ def create_invitations(
             object_id=m.invitation.id,
             vacancy_id=vacancy.id,
         )
-    session.commit()
     now = utcnow()
     return InvitationsCreated(
         invitations=[
@@ -237,7 +235,6 @@ def revoke_invitation(
             object_id=invitation.id,
             vacancy_id=invitation.vacancy_id,
         )
-    session.commit()
     return service.candidate_out(invitation, candidate, now)
 
 
@@ -367,7 +364,6 @@ def import_crm_deals(
         vacancy_id=None,
         details=summary.audit_details(body.source),
     )
-    session.commit()
     return DealsImported(
         created=summary.created,
         updated=summary.updated,
