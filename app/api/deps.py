@@ -9,6 +9,7 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from app.api.keys import authenticate
 from app.api.problems import ApiProblem
+from app.audit.service import Audit
 from app.db import SessionDep, utcnow
 from app.models import ApiKey, ApiScope
 
@@ -100,3 +101,17 @@ def write_key(key: Annotated[ApiKey, Depends(api_key)]) -> ApiKey:
 
 ReadKey = Annotated[ApiKey, Depends(api_key)]
 WriteKey = Annotated[ApiKey, Depends(write_key)]
+
+
+def key_label(key: ApiKey) -> str:
+    """Who did it, for the audit log: the key's visible prefix and the name the admin gave it."""
+    return f"API key {key.prefix} ({key.name})"
+
+
+async def key_audit(request: Request, session: SessionDep, key: WriteKey) -> Audit:
+    """The audit log of an API write: the key acts, in the request's session."""
+    details = {"api_key_id": key.id, "api_key": key.prefix}
+    return Audit(session, None, request, actor_label=key_label(key), details_base=details)
+
+
+KeyAudit = Annotated[Audit, Depends(key_audit)]

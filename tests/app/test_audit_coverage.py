@@ -188,12 +188,12 @@ def recorded_actions() -> set[str]:
             if not isinstance(node, ast.Call):
                 continue
             name = getattr(node.func, "id", getattr(node.func, "attr", ""))
-            if isinstance(node.func, ast.Call):  # Audit(session, actor=...)("action", ...)
+            if isinstance(node.func, ast.Call):  # cli_audit(session)("action", ...)
                 name = getattr(node.func.func, "id", "")
             values = [kw.value for kw in node.keywords if kw.arg == "action"]
-            if name in ("audit", "Audit") and node.args:  # audit("action", target)
+            if name in ("audit", "Audit", "cli_audit") and node.args:  # audit("action", target)
                 values.append(node.args[0])
-            for value in values if name in ("record", "audit", "Audit") else []:
+            for value in values if name in ("record", "audit", "Audit", "cli_audit") else []:
                 for const in ast.walk(value):
                     if isinstance(const, ast.Constant) and isinstance(const.value, str):
                         found.add(const.value)
