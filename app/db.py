@@ -11,7 +11,9 @@ streaming export's body starts only after the commit. The rule, by outcome:
   the error page is sent after the rollback;
 - it returns a response of 400 or more (a form shown again with its errors, a refusal):
   rollback, unless the handler called ``keep_on_error(request)`` because the refusal itself
-  must be stored (a login slowed after failed attempts records that in the audit log).
+  must be stored (a login slowed after failed attempts records that in the audit log);
+- a refusal answered with a redirect is a response below 400: the route rolls back itself
+  (``session.rollback()``) if the service may have written before refusing.
 
 Every router is ``APIRouter(route_class=UnitOfWork)``; ``get_session`` refuses to open a
 session elsewhere, so a route cannot silently lose its writes. Workers (mail, webhooks,

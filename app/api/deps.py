@@ -74,7 +74,9 @@ def api_key(
             kind="unauthorized",
             headers={"WWW-Authenticate": _CHALLENGE + ', error="invalid_token"'},
         )
-    # last_used_at is kept even when the request itself changes nothing.
+    # The one commit outside the unit of work (app/db.py): last_used_at is kept whatever the
+    # request's outcome, and the limiter below writes in a transaction of its own, which on
+    # SQLite would wait for this request's write lock until the end of the request.
     session.commit()
     used = limiter.hit(
         bucket="api", key=f"key:{key.id}", limit=settings.rate_limit_api, window=WINDOW

@@ -75,7 +75,7 @@ def add_api_key(
 
 @router.post("/{key_id}/revoke")
 def revoke(
-    request: Request, session: SessionDep, audit: StaffAudit, user: IntegrationsAdmin, key_id: RowId
+    session: SessionDep, audit: StaffAudit, user: IntegrationsAdmin, key_id: RowId
 ) -> Response:
     key = revoke_api_key(session, key_id=key_id)
     if key is None:

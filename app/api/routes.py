@@ -77,7 +77,7 @@ def list_vacancies(
 
 @router.post("/vacancies", status_code=201, responses=WRITE, summary="Create a vacancy")
 def add_vacancy(
-    request: Request, session: SessionDep, audit: KeyAudit, key: WriteKey, body: VacancyCreate
+    session: SessionDep, audit: KeyAudit, key: WriteKey, body: VacancyCreate
 ) -> VacancyOut:
     creator = session.get(User, key.created_by_id) if key.created_by_id else None
     try:
@@ -107,10 +107,8 @@ def get_vacancy(session: SessionDep, _key: ReadKey, vacancy_id: VacancyId) -> Va
     "/vacancies/{vacancy_id}", responses=_problems(401, 403, 404, 422), summary="Update a vacancy"
 )
 def update_vacancy(
-    request: Request,
     session: SessionDep,
     audit: KeyAudit,
-    key: WriteKey,
     vacancy_id: VacancyId,
     body: VacancyUpdate,
 ) -> VacancyOut:
@@ -124,9 +122,7 @@ def update_vacancy(
     responses=_problems(401, 403, 404, 422),
     summary="Close a vacancy (no new invitations; sent links keep working)",
 )
-def close_vacancy(
-    request: Request, session: SessionDep, audit: KeyAudit, key: WriteKey, vacancy_id: VacancyId
-) -> VacancyOut:
+def close_vacancy(session: SessionDep, audit: KeyAudit, vacancy_id: VacancyId) -> VacancyOut:
     vacancy = _vacancy(session, vacancy_id)
     was_open = vacancy.archived_at is None
     service.close_vacancy(session, vacancy=vacancy, now=utcnow())
@@ -193,10 +189,8 @@ def create_invitations(
     summary="Revoke an invitation: its link stops working",
 )
 def revoke_invitation(
-    request: Request,
     session: SessionDep,
     audit: KeyAudit,
-    key: WriteKey,
     invitation_id: InvitationId,
 ) -> CandidateOut:
     invitation, candidate = service.get_candidate(session, invitation_id)
@@ -289,9 +283,7 @@ def get_report_pdf(
 
 
 @router.post("/deals", responses=WRITE, summary="Import deals from a CRM, idempotent by deal id")
-def import_crm_deals(
-    request: Request, session: SessionDep, audit: KeyAudit, key: WriteKey, body: DealsIn
-) -> DealsImported:
+def import_crm_deals(session: SessionDep, audit: KeyAudit, body: DealsIn) -> DealsImported:
     from app.outcomes.crm import DealRow, Outcome
     from app.outcomes.service import store_deals
 

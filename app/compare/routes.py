@@ -8,7 +8,7 @@ from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import Response
 from sqlmodel import col, select
 
-from app.auth.deps import StaffAudit, StaffUser, csrf_protect, require_staff
+from app.auth.deps import StaffAudit, csrf_protect, require_staff
 from app.auth.permissions import vacancy_for
 from app.db import SessionDep, UnitOfWork
 from app.decisions.service import current_decision
@@ -28,7 +28,6 @@ def compare(
     request: Request,
     session: SessionDep,
     audit: StaffAudit,
-    user: StaffUser,
     vacancy: Annotated[Vacancy, Depends(vacancy_for("candidates.compare"))],
     ids: Annotated[list[int], Query(alias="id")] = [],  # noqa: B006 - FastAPI copies defaults
 ) -> Response:

@@ -9,7 +9,7 @@ from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import RedirectResponse, Response
 from sqlmodel import col, select
 
-from app.auth.deps import StaffAudit, StaffUser, csrf_protect, require_staff
+from app.auth.deps import StaffAudit, csrf_protect, require_staff
 from app.auth.permissions import MANAGER, vacancy_for
 from app.dashboard.service import (
     DECISIONS,
@@ -87,10 +87,8 @@ def team(
 
 @router.post("/vacancies/{vacancy_id}/team")
 def set_team(
-    request: Request,
     session: SessionDep,
     audit: StaffAudit,
-    user: StaffUser,
     vacancy: Annotated[Vacancy, Depends(vacancy_for("vacancy.assign"))],
     manager: Annotated[list[int], Form()] = [],  # noqa: B006 - FastAPI copies defaults
 ) -> Response:

@@ -8,7 +8,7 @@ from babel.numbers import format_decimal
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
 
-from app.auth.deps import StaffAudit, StaffUser, require_staff
+from app.auth.deps import StaffAudit, require_staff
 from app.auth.permissions import vacancy_for
 from app.db import SessionDep, UnitOfWork
 from app.experience.service import vacancy_funnel
@@ -23,7 +23,6 @@ def experience(
     request: Request,
     session: SessionDep,
     audit: StaffAudit,
-    user: StaffUser,
     vacancy: Annotated[Vacancy, Depends(vacancy_for("vacancy.view"))],
 ) -> Response:
     assert vacancy.id is not None

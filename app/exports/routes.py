@@ -17,7 +17,7 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response, StreamingResponse
 from sqlmodel import Session, col, select
 
-from app.auth.deps import StaffAudit, StaffUser, csrf_protect, require_staff
+from app.auth.deps import StaffAudit, csrf_protect, require_staff
 from app.auth.permissions import invitation_for, vacancy_for
 from app.dashboard.service import all_rows
 from app.db import SessionDep, UnitOfWork, utcnow
@@ -57,7 +57,6 @@ def report_pdf(
     request: Request,
     session: SessionDep,
     audit: StaffAudit,
-    user: StaffUser,
     invitation: Annotated[Invitation, Depends(invitation_for("report.export"))],
 ) -> Response:
     assert invitation.id is not None
@@ -92,9 +91,7 @@ def vacancy_pdfs(engine: object, *, vacancy_id: int, language: str) -> Iterator[
 @router.get("/vacancies/{vacancy_id}/export.zip")
 def vacancy_zip(
     request: Request,
-    session: SessionDep,
     audit: StaffAudit,
-    user: StaffUser,
     vacancy: Annotated[Vacancy, Depends(vacancy_for("report.export"))],
 ) -> Response:
     assert vacancy.id is not None
@@ -130,9 +127,7 @@ def _rows(engine: object, vacancy_id: int) -> Iterator[object]:
 @router.get("/vacancies/{vacancy_id}/export.csv")
 def vacancy_csv(
     request: Request,
-    session: SessionDep,
     audit: StaffAudit,
-    user: StaffUser,
     vacancy: Annotated[Vacancy, Depends(vacancy_for("report.export"))],
     sep: str = "comma",
 ) -> Response:
@@ -155,9 +150,7 @@ def vacancy_csv(
 @router.get("/vacancies/{vacancy_id}/export.xlsx")
 def vacancy_xlsx(
     request: Request,
-    session: SessionDep,
     audit: StaffAudit,
-    user: StaffUser,
     vacancy: Annotated[Vacancy, Depends(vacancy_for("report.export"))],
 ) -> Response:
     assert vacancy.id is not None

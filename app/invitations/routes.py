@@ -94,6 +94,16 @@ def _back(invitation: Invitation) -> Response:
     )
 
 
+def _refused(
+    request: Request, session: Session, invitation: Invitation, exc: ActionRefused
+) -> Response:
+    # Answered with a redirect, which the unit of work would commit: what the service wrote
+    # before it refused (a new link before "no organisation") must not stay.
+    session.rollback()
+    _notice(request, exc.message, error=True)
+    return _back(invitation)
+
+
 def _name(session: Session, invitation: Invitation) -> str:
     candidate = session.get(Candidate, invitation.candidate_id)
     return candidate.name if candidate else ""
@@ -104,14 +114,12 @@ def revoke_invitation(
     request: Request,
     session: SessionDep,
     audit: StaffAudit,
-    user: StaffUser,
     invitation: ManagedInvitation,
 ) -> Response:
     try:
         revoke(session, invitation=invitation)
     except ActionRefused as exc:
-        _notice(request, exc.message, error=True)
-        return _back(invitation)
+        return _refused(request, session, invitation, exc)
     audit("invitation.revoke", invitation)
     _notice(request, N_("The link of %(name)s was withdrawn."), name=_name(session, invitation))
     return _back(invitation)
@@ -130,8 +138,7 @@ def resend_invitation(
             session, settings=request.app.state.settings, invitation=invitation, created_by=user
         )
     except ActionRefused as exc:
-        _notice(request, exc.message, error=True)
-        return _back(invitation)
+        return _refused(request, session, invitation, exc)
     audit("invitation.resend", invitation)
     request.session["new_link"] = {
         "vacancy_id": invitation.vacancy_id,
@@ -146,15 +153,13 @@ def extend_invitation(
     request: Request,
     session: SessionDep,
     audit: StaffAudit,
-    user: StaffUser,
     invitation: ManagedInvitation,
     days: Annotated[str, Form(max_length=8)] = "",
 ) -> Response:
     try:
         extend(session, invitation=invitation, days=int(days) if days.isdecimal() else 0)
     except ActionRefused as exc:
-        _notice(request, exc.message, error=True)
-        return _back(invitation)
+        return _refused(request, session, invitation, exc)
     audit("invitation.extend", invitation)
     _notice(
         request,
@@ -176,8 +181,7 @@ def remind_invitation(
     try:
         remind(session, settings=request.app.state.settings, invitation=invitation, created_by=user)
     except ActionRefused as exc:
-        _notice(request, exc.message, error=True)
-        return _back(invitation)
+        return _refused(request, session, invitation, exc)
     audit("invitation.remind", invitation)
     _notice(request, N_("A reminder to %(name)s is on its way."), name=_name(session, invitation))
     return _back(invitation)

@@ -128,9 +128,7 @@ def matrix_version(request: Request, session: SessionDep, version_id: int) -> Re
 
 
 @router.post("/matrix/rescore")
-def matrix_rescore(
-    request: Request, session: SessionDep, audit: StaffAudit, user: MatrixEditor
-) -> Response:
+def matrix_rescore(session: SessionDep, audit: StaffAudit, user: MatrixEditor) -> Response:
     count = rescore_all(session)
     in_force = current(session).version
     audit("matrix.rescore", in_force, details={"label": in_force.label, "rescored": count})

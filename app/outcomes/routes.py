@@ -12,7 +12,6 @@ from sqlmodel import col, func, select
 from starlette.datastructures import UploadFile
 
 from app.auth.deps import StaffAudit, csrf_protect, require_staff
-from app.auth.deps import StaffUser as StaffUserDep
 from app.auth.permissions import require_action, role_may
 from app.charts.evidence import EffectRow, effect_intervals
 from app.db import SessionDep, UnitOfWork
@@ -355,7 +354,9 @@ def evidence(request: Request, session: SessionDep) -> Response:
 
 @router.get("/evidence.pdf")
 def evidence_pdf(
-    request: Request, session: SessionDep, audit: StaffAudit, user: StaffUserDep
+    request: Request,
+    session: SessionDep,
+    audit: StaffAudit,
 ) -> Response:
     """The evidence page as a document to hand round (WeasyPrint, A4)."""
     from weasyprint import HTML
@@ -376,7 +377,7 @@ def evidence_pdf(
 
 
 @router.post("/evidence/accept")
-def accept(request: Request, session: SessionDep, audit: StaffAudit, user: Manager) -> Response:
+def accept(session: SessionDep, audit: StaffAudit, user: Manager) -> Response:
     """The proposal as a new matrix version: every moved cell at its proposed fit. Results are
     re-scored only when an admin chooses to, as after any matrix edit."""
     if not role_may(user.role, "matrix.edit"):

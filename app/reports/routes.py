@@ -76,7 +76,6 @@ def report(
     request: Request,
     session: SessionDep,
     audit: StaffAudit,
-    user: StaffUser,
     invitation: Annotated[Invitation, Depends(invitation_for("report.view"))],
 ) -> Response:
     # Issue 6: 404 for a vacancy the hiring manager is not assigned to; every view audited.

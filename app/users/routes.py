@@ -60,7 +60,6 @@ def add_user(
     request: Request,
     session: SessionDep,
     audit: StaffAudit,
-    user: StaffUser,
     email: Annotated[str, Form(max_length=1000)] = "",
     full_name: Annotated[str, Form(max_length=1000)] = "",
     role: Annotated[str, Form(max_length=64)] = "",
@@ -103,7 +102,6 @@ def _target(session: SessionDep, user_id: int) -> User:
 
 @router.post("/admin/users/{user_id}/role")
 def change_role(
-    request: Request,
     session: SessionDep,
     audit: StaffAudit,
     user: StaffUser,
@@ -125,7 +123,6 @@ def change_role(
 
 @router.post("/admin/users/{user_id}/active")
 def set_active(
-    request: Request,
     session: SessionDep,
     audit: StaffAudit,
     user: StaffUser,
@@ -144,7 +141,7 @@ def set_active(
 
 @router.post("/admin/users/{user_id}/unlock")
 def clear_failed_logins(
-    request: Request, session: SessionDep, audit: StaffAudit, user: StaffUser, user_id: int
+    request: Request, session: SessionDep, audit: StaffAudit, user_id: int
 ) -> Response:
     """Forgets the account's failed logins from every address, so no address waits any more."""
     target = _target(session, user_id)

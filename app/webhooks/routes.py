@@ -95,7 +95,6 @@ def _endpoint(session: SessionDep, endpoint_id: int) -> WebhookEndpoint:
 
 @router.post("/{endpoint_id}/active")
 def toggle(
-    request: Request,
     session: SessionDep,
     audit: StaffAudit,
     user: IntegrationsAdmin,
@@ -112,7 +111,6 @@ def toggle(
 
 @router.post("/{endpoint_id}/test")
 def test_event(
-    request: Request,
     session: SessionDep,
     audit: StaffAudit,
     user: IntegrationsAdmin,

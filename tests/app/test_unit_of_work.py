@@ -22,8 +22,9 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from app.audit.service import Audit, record
 from app.db import SessionDep, UnitOfWork, get_session, keep_on_error
+from app.invitations.service import create_invitation
 from app.main import create_app
-from app.models import AuditEvent, Vacancy
+from app.models import AuditEvent, Organisation, Vacancy
 
 APP = Path(__file__).resolve().parents[2] / "app"
 ROUTE_METHODS = {"get", "post", "put", "patch", "delete", "api_route"}
@@ -105,6 +106,34 @@ def test_a_form_returned_with_errors_stores_nothing(staff: TestClient, db: Sessi
     data = {"title": "  ", "placement": "astronaut", "language": "en"}
     assert staff.post("/vacancies", data=data | {"csrf_token": csrf_of(form.text)}).status_code
     assert db.exec(select(func.count()).select_from(Vacancy)).one() == 0
+    assert db.exec(select(func.count()).select_from(AuditEvent)).one() == 0
+
+
+def test_a_refusal_answered_with_a_redirect_keeps_nothing_the_service_wrote_first(
+    staff: TestClient, db: Session, settings: Any
+) -> None:
+    """A new link needs an email, which needs the organisation: ``resend`` has already stored
+    the new token when it finds none and refuses. The refusal is a 303 back to the vacancy,
+    which the unit of work would commit, so the route rolls back (the old link still works)."""
+    vacancy = make_vacancy(db)
+    invitation, _link = create_invitation(
+        db,
+        settings=settings,
+        vacancy=vacancy,
+        name="Anna",
+        email="a@example.com",
+        language="en",
+        created_by=None,
+    )
+    db.commit()
+    old_hash = invitation.token_hash
+    token = csrf_of(staff.get(f"/vacancies/{vacancy.id}").text)
+    db.delete(db.get(Organisation, 1))
+    db.commit()
+    r = staff.post(f"/invitations/{invitation.id}/resend", data={"csrf_token": token})
+    assert r.status_code == 200  # the vacancy's page, with the refusal as its notice
+    db.refresh(invitation)
+    assert invitation.token_hash == old_hash
     assert db.exec(select(func.count()).select_from(AuditEvent)).one() == 0
 
 
