@@ -9,7 +9,7 @@ from fastapi.responses import Response
 
 from app.auth.deps import csrf_protect, require_staff
 from app.auth.permissions import require_action
-from app.db import SessionDep
+from app.db import SessionDep, UnitOfWork
 from app.stats.service import questionnaire_statistics
 from app.web import render
 
@@ -22,6 +22,7 @@ def fmt(x: float | None, digits: int) -> str:
 
 
 router = APIRouter(
+    route_class=UnitOfWork,
     prefix="/admin",
     dependencies=[
         Depends(csrf_protect),
