@@ -155,6 +155,9 @@ def create_app(
 
     @app.get("/healthz")
     def healthz(request: Request) -> Response:
+        # A dead writer thread would leave every candidate request failing: not healthy.
+        if not request.app.state.writer.alive:
+            return JSONResponse({"status": "unavailable"}, status_code=503)
         try:
             with request.app.state.engine.connect() as conn:
                 conn.execute(text("SELECT 1"))
