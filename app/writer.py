@@ -33,6 +33,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
+import anyio
 from sqlalchemy import Connection, Engine
 from sqlalchemy.exc import OperationalError
 
@@ -199,3 +200,23 @@ def _resolve(outcomes: list[tuple[asyncio.Future[Any], bool, Any]]) -> None:
             future.set_result(value)
         else:
             future.set_exception(value)
+
+
+class Direct:
+    """The writer's interface without group commit: each job in a transaction of its own on a
+    pooled connection, in a request thread (``GROUP_COMMIT=off``)."""
+
+    alive = True  # no thread of its own to die
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+
+    async def run(self, job: Callable[[Connection], T], *, heavy: bool = False) -> T:
+        return await anyio.to_thread.run_sync(self._run, job)
+
+    def _run(self, job: Callable[[Connection], T]) -> T:
+        with self.engine.begin() as conn:
+            return job(conn)
+
+    def close(self) -> None:
+        pass

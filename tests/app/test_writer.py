@@ -15,9 +15,11 @@ from fastapi.testclient import TestClient
 from sqlalchemy import Connection, Engine, func, select
 from sqlmodel import Session
 
+from app.config import Settings
 from app.db import upsert_insert
-from app.models import RateLimit
-from app.writer import Writer, WriterClosed, WriterDead
+from app.main import create_app
+from app.models import Answer, RateLimit
+from app.writer import Direct, Writer, WriterClosed, WriterDead
 
 TABLE = RateLimit.__table__  # type: ignore[attr-defined]
 
@@ -285,12 +287,19 @@ def test_a_writer_whose_thread_dies_answers_every_caller_and_refuses_more(
     writer.close()  # closing a dead writer returns
 
 
+@pytest.fixture
+def group_commit_client(settings: Settings, db: Session) -> Iterator[TestClient]:
+    with TestClient(create_app(settings.model_copy(update={"group_commit": "on"}))) as c:
+        yield c
+
+
 def test_a_dead_writer_fails_healthz_and_candidate_pages_answer_503_without_hanging(
-    client: TestClient, db: Session, settings
+    group_commit_client: TestClient, db: Session, settings: Settings
 ) -> None:
     from factories import make_invitation
     from webflow import token_of
 
+    client = group_commit_client
     token = token_of(make_invitation(db, settings).link)
     assert client.get(f"/a/{token}").status_code == 200
     writer = client.app.state.writer  # type: ignore[attr-defined]
@@ -311,3 +320,27 @@ def test_a_dead_writer_fails_healthz_and_candidate_pages_answer_503_without_hang
     assert "Traceback" not in page.text
     saved = client.portal.call(get, f"/a/{token}/next")  # type: ignore[union-attr]
     assert saved.status_code == 503
+
+
+@pytest.mark.parametrize(
+    ("choice", "runner"),
+    [("on", Writer), ("off", Direct), ("auto", None)],
+)
+def test_group_commit_is_chosen_by_setting_and_a_save_is_stored_either_way(
+    settings: Settings, db: Session, engine: Engine, choice: str, runner: type | None
+) -> None:
+    from factories import ie_questionnaire, make_invitation
+    from webflow import QID, consent, token_of
+
+    if runner is None:  # auto: group commit where it pays, on SQLite (bench/load/README.md)
+        runner = Writer if engine.dialect.name == "sqlite" else Direct
+    token = token_of(make_invitation(db, settings).link)
+    item = ie_questionnaire().pages()[0][0]
+    with TestClient(create_app(settings.model_copy(update={"group_commit": choice}))) as c:
+        assert type(c.app.state.writer) is runner  # type: ignore[attr-defined]
+        consent(c, token)
+        r = c.post(f"/a/{token}/save", json={"questionnaire": QID, "item": item, "value": 2})
+        assert r.json() == {"ok": True}
+        assert c.get("/healthz").status_code == 200
+    with engine.connect() as conn:
+        assert conn.execute(select(Answer.value).where(Answer.item_id == item)).all() == [(2,)]
