@@ -135,10 +135,11 @@ class Go:
 
 
 def _session(conn: Connection) -> Session:
-    """An ORM session on the job's connection that neither commits nor, when it closes, rolls
-    back: the job's savepoint and the batch's transaction decide (the default would open a
-    savepoint of its own inside the job's and roll it back on close)."""
-    return Session(bind=conn, join_transaction_mode="rollback_only")
+    """An ORM session on the job's connection, in a savepoint of its own: a failed flush rolls
+    back that savepoint only (not the batch under the other jobs), and so does closing the
+    session, so a job that writes through it ends with ``commit()``, which releases it into
+    the job's transaction."""
+    return Session(bind=conn, join_transaction_mode="create_savepoint")
 
 
 def _problem(conn: Connection, link: Link, reason: str, settings: Settings) -> LinkProblem:
@@ -514,7 +515,7 @@ def finish_assessment(
             invitation = session.get(Invitation, link.id)
             if invitation is not None and lock_invitation(session, invitation):
                 finish(session, invitation=invitation, catalog=catalog, now=now)
-                session.flush()
+                session.commit()
     return Go("/done")
 
 
@@ -597,5 +598,5 @@ def rate(
             row = AssessmentRating(invitation_id=link.id, created_at=now)
         row.rating, row.comment, row.created_at = value, text, now
         session.add(row)
-        session.flush()
+        session.commit()
     return Go("/done")

@@ -115,7 +115,7 @@ def test_a_failing_job_rolls_back_to_its_own_savepoint_and_the_batch_commits(
 def test_an_orm_flush_that_fails_in_one_job_costs_the_others_nothing(
     writer: Writer, engine: Engine
 ) -> None:
-    """A job's ORM session joins the job's savepoint (``jobs._session``): its failed flush
+    """A job's ORM session has a savepoint of its own (``jobs._session``): its failed flush
     must not roll back the batch's transaction under the other jobs."""
     from app.candidate.jobs import _session
 
