@@ -257,7 +257,7 @@ def test_an_answer_arriving_after_another_tab_finished_is_refused_and_not_stored
         db.commit()
         with pytest.raises(LinkProblem) as refused:
             save_one(
-                tab,
+                tab.connection(),
                 invitation_id=stale.id,
                 language=stale.language,
                 q=q,
