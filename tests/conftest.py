@@ -19,13 +19,13 @@ from fastapi.testclient import TestClient
 from sqlalchemy import Engine, MetaData, text
 from sqlalchemy.engine import make_url
 from sqlmodel import Session
-from webflow import STAFF_PASSWORD, login
 
 from app.config import Settings
 from app.db import make_engine
 from app.main import create_app
 from app.migrations import upgrade
 from app.models import Organisation, metadata
+from tests.webflow import STAFF_PASSWORD, login
 
 TEST_SECRET = "test-secret-key-for-the-suite-only-0123456789"
 
@@ -139,7 +139,7 @@ def client(app: FastAPI) -> Iterator[TestClient]:
 
 @pytest.fixture
 def staff_user(db: Session):
-    from factories import make_user
+    from tests.factories import make_user
 
     return make_user(db, email="rita@example.com", password=STAFF_PASSWORD, role="recruiter")
 

@@ -6,16 +6,16 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-from factories import answers_for, ie_questionnaire, make_user, make_vacancy
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
-from htmlq import parse
 from sqlmodel import Session, select
-from webflow import QID, consent, post_page, token_of
 
 from app.db import utcnow
 from app.invitations.service import create_invitation
 from app.models import Answer, Invitation, Result, Vacancy
+from tests.factories import answers_for, ie_questionnaire, make_user, make_vacancy
+from tests.htmlq import parse
+from tests.webflow import QID, consent, post_page, token_of
 
 
 def invite(db: Session, settings, vacancy: Vacancy | None = None, **kw) -> tuple[Invitation, str]:

@@ -15,16 +15,16 @@ from pathlib import Path
 
 import httpx
 import pytest
-from factories import answers_for, ie_questionnaire, make_invitation, make_user
-from htmlq import csrf_of
-from prodserver import SECRET, Server, fresh_postgres_database, servers
 from sqlalchemy import func
 from sqlmodel import Session, select
-from webflow import QID, STAFF_PASSWORD, token_of
 
 from app.config import Settings
 from app.db import make_engine
 from app.models import Result
+from tests.factories import answers_for, ie_questionnaire, make_invitation, make_user
+from tests.htmlq import csrf_of
+from tests.production.prodserver import SECRET, Server, fresh_postgres_database, servers
+from tests.webflow import QID, STAFF_PASSWORD, token_of
 
 PG = os.environ.get("TEST_DATABASE_URL", "")
 pytestmark = pytest.mark.skipif(

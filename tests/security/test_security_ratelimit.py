@@ -7,17 +7,17 @@ import uuid
 from collections.abc import Iterator
 
 import pytest
-from factories import make_invitation
 from fastapi.testclient import TestClient
-from htmlq import parse
 from sqlalchemy import Engine, func, select
 from sqlmodel import Session
-from webflow import token_of
 
 from app.config import Settings
 from app.main import create_app
 from app.models import RateLimit
 from app.security.ratelimit import DatabaseBackend, Decision, RateLimiter, RedisBackend
+from tests.factories import make_invitation
+from tests.htmlq import parse
+from tests.webflow import token_of
 
 REDIS_URL = "redis://127.0.0.1:6379/0"
 
