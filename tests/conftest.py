@@ -9,7 +9,6 @@ browser test drives a real server in another thread, which must see committed ro
 from __future__ import annotations
 
 import os
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -149,13 +148,3 @@ def staff(client: TestClient, staff_user) -> TestClient:
     """A client logged in as a recruiter."""
     login(client, staff_user.email, STAFF_PASSWORD)
     return client
-
-
-@pytest.fixture
-def rate_window() -> None:
-    """Start a rate-limit test well inside a fixed window, so no window edge splits its requests."""
-    from app.security.ratelimit import WINDOW
-
-    left = WINDOW - time.time() % WINDOW
-    if left < 10:
-        time.sleep(left + 0.05)
