@@ -10,6 +10,7 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StringConstr
 
 from app.models import InvitationStatus, Placement
 from app.text import strip_bidi
+from questionnaires.result import QualityLevel
 
 
 def _without_bidi(value: object) -> object:
@@ -174,7 +175,7 @@ class QualityFlagOut(BaseModel):
 
 
 class QualityOut(BaseModel):
-    level: Literal["good", "doubtful", "unusable"]
+    level: QualityLevel
     flags: list[QualityFlagOut]
     seconds_per_item: float | None
 

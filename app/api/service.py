@@ -11,7 +11,7 @@ from datetime import datetime
 from typing import Any
 
 from fastapi import Request
-from sqlalchemy import ColumnElement, and_, func
+from sqlalchemy import func
 from sqlmodel import Session, col, select
 
 from app.api.problems import ApiProblem, FieldError, invalid, not_found
@@ -46,10 +46,12 @@ from app.models import (
     Result,
     User,
     Vacancy,
+    status_is,
 )
-from app.scoring.service import SOCIONICS, type_result_of, worst_quality
+from app.scoring.service import SOCIONICS, type_result_of
 from app.staff.service import FormErrors, candidate_link
 from questionnaires.result import Result as EngineResult
+from questionnaires.result import worst_quality
 from questionnaires.shown import shown_probability
 from socionics.recommend import TOO_CLOSE, Recommendation, decide
 
@@ -288,24 +290,6 @@ def get_candidate(session: Session, candidate_id: int) -> tuple[Invitation, Cand
     return invitation, candidate
 
 
-def status_filter(status: InvitationStatus, now: datetime) -> ColumnElement[bool]:
-    """SQL for ``Invitation.status(now) == status`` (the same order of precedence)."""
-    done = col(Invitation.completed_at).is_not(None)
-    open_ = col(Invitation.completed_at).is_(None)
-    revoked = col(Invitation.revoked_at).is_not(None)
-    live = and_(open_, col(Invitation.revoked_at).is_(None))
-    if status == InvitationStatus.completed:
-        return done
-    if status == InvitationStatus.revoked:
-        return and_(open_, revoked)
-    if status == InvitationStatus.expired:
-        return and_(live, col(Invitation.expires_at) <= now)
-    current = and_(live, col(Invitation.expires_at) > now)
-    if status == InvitationStatus.started:
-        return and_(current, col(Invitation.started_at).is_not(None))
-    return and_(current, col(Invitation.started_at).is_(None))
-
-
 def encode_cursor(last_id: int) -> str:
     raw = json.dumps({"after": last_id}, separators=(",", ":")).encode()
     return base64.urlsafe_b64encode(raw).decode().rstrip("=")
@@ -343,7 +327,7 @@ def list_candidates(
     if vacancy_id is not None:
         query = query.where(Invitation.vacancy_id == vacancy_id)
     if status is not None:
-        query = query.where(status_filter(status, now))
+        query = query.where(status_is(status, now))
     if cursor:
         query = query.where(col(Invitation.id) > decode_cursor(cursor))
     rows = session.exec(query.order_by(col(Invitation.id)).limit(limit + 1)).all()

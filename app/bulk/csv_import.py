@@ -45,12 +45,14 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 
+from app.text import BIDI_CONTROL_CHARS, is_control
+from questionnaires.schema import LANGUAGES
+
 NAME_MAX = 200
 EMAIL_MAX = 254
 # What a rejected row shows of itself in the report; enough to find it in the spreadsheet.
 RAW_MAX = 200
 DELIMITERS = (";", ",", "\t")
-LANGUAGES = ("ru", "en")
 
 HEADER_ALIASES: dict[str, tuple[str, ...]] = {
     "name": (
@@ -130,8 +132,6 @@ _SIGNATURES: tuple[tuple[bytes, str], ...] = (
 )
 _CP1251_PUNCTUATION = set("«»„“”‘’–—№…\u00a0•")
 _MIXED_SCRIPT = re.compile(r"[A-Za-z][\u0400-\u04ff]|[\u0400-\u04ff][A-Za-z]")
-# Bidirectional embeddings, overrides and isolates: they reorder what a reader sees.
-_BIDI_CONTROLS = set("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
 _EMAIL_FORBIDDEN = set('<>()[]\\,;:"')
 
 
@@ -425,7 +425,7 @@ def _read_row(
     raw_name, raw_email, raw_language = cell("name"), cell("email"), cell("language")
     raw_phone = cell("phone")
     for value in (raw_name, raw_email, raw_language, raw_phone):
-        if any(_is_control(ch) or ch in _BIDI_CONTROLS for ch in value):
+        if any(_is_control(ch) or ch in BIDI_CONTROL_CHARS for ch in value):
             return _reason(
                 "control_chars",
                 "the row contains invisible control characters",
@@ -480,7 +480,7 @@ def _blank(record: list[str]) -> bool:
 
 def _is_control(ch: str) -> bool:
     """C0/C1 control characters and DEL, except tab and line breaks (whitespace in a cell)."""
-    return ch not in "\t\r\n" and unicodedata.category(ch) == "Cc"
+    return ch not in "\t\r\n" and is_control(ch)
 
 
 def _clip(value: str, limit: int) -> str:
