@@ -9,15 +9,15 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from factories import make_user, make_vacancy
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
-from htmlq import csrf_of, parse
 from sqlmodel import Session, select
 
 from app.api.keys import create_api_key
 from app.invitations.service import create_invitation
 from app.models import AuditEvent, Candidate, Invitation, OutgoingEmail, Vacancy
+from tests.factories import make_user, make_vacancy
+from tests.htmlq import csrf_of, parse
 
 
 def _count(db: Session, model: type) -> int:

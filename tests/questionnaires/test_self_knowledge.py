@@ -10,7 +10,6 @@ from pathlib import Path
 import numpy as np
 import pytest
 import yaml
-from qhelpers import build
 from scipy.stats import multivariate_normal, norm
 
 from questionnaires.engine import score, score_many
@@ -25,6 +24,7 @@ from questionnaires.selfknowledge import (
     spread_for,
     type_distribution,
 )
+from tests.questionnaires.qhelpers import build
 
 TEN = build(
     [{"id": f"i{k}", "response": "a5", "scale": "s"} for k in range(10)]
