@@ -10,12 +10,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from factories import make_vacancy
 from fastapi import APIRouter, FastAPI, HTTPException, Request
 from fastapi.responses import RedirectResponse, Response, StreamingResponse
 from fastapi.routing import APIRoute
 from fastapi.testclient import TestClient
-from htmlq import csrf_of
 from sqlalchemy import Engine
 from sqlmodel import Session, col, func, select
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -25,6 +23,8 @@ from app.db import SessionDep, UnitOfWork, get_session, keep_on_error
 from app.invitations.service import create_invitation
 from app.main import create_app
 from app.models import AuditEvent, Organisation, Vacancy
+from tests.factories import make_vacancy
+from tests.htmlq import csrf_of
 
 APP = Path(__file__).resolve().parents[2] / "app"
 ROUTE_METHODS = {"get", "post", "put", "patch", "delete", "api_route"}
@@ -61,7 +61,7 @@ def audit_count(engine: Engine, action: str) -> int:
 def test_a_post_is_committed_before_its_303_reaches_the_client(
     settings: Any, db: Session, engine: Engine, staff_user: Any
 ) -> None:
-    from webflow import STAFF_PASSWORD, login
+    from tests.webflow import STAFF_PASSWORD, login
 
     def look(scope: Scope) -> object:
         if scope["method"] != "POST" or scope["path"] != "/vacancies":
@@ -84,7 +84,7 @@ def test_a_post_is_committed_before_its_303_reaches_the_client(
 def test_a_streaming_export_is_audited_and_committed_before_its_body_starts(
     settings: Any, db: Session, engine: Engine, staff_user: Any
 ) -> None:
-    from webflow import STAFF_PASSWORD, login
+    from tests.webflow import STAFF_PASSWORD, login
 
     vacancy = make_vacancy(db, title="Exported", created_by=staff_user)
 

@@ -296,8 +296,8 @@ def group_commit_client(settings: Settings, db: Session) -> Iterator[TestClient]
 def test_a_dead_writer_fails_healthz_and_candidate_pages_answer_503_without_hanging(
     group_commit_client: TestClient, db: Session, settings: Settings
 ) -> None:
-    from factories import make_invitation
-    from webflow import token_of
+    from tests.factories import make_invitation
+    from tests.webflow import token_of
 
     client = group_commit_client
     token = token_of(make_invitation(db, settings).link)
@@ -329,8 +329,8 @@ def test_a_dead_writer_fails_healthz_and_candidate_pages_answer_503_without_hang
 def test_group_commit_is_chosen_by_setting_and_a_save_is_stored_either_way(
     settings: Settings, db: Session, engine: Engine, choice: str, runner: type | None
 ) -> None:
-    from factories import ie_questionnaire, make_invitation
-    from webflow import QID, consent, token_of
+    from tests.factories import ie_questionnaire, make_invitation
+    from tests.webflow import QID, consent, token_of
 
     if runner is None:  # auto: group commit where it pays, on SQLite (bench/load/README.md)
         runner = Writer if engine.dialect.name == "sqlite" else Direct
