@@ -14,7 +14,6 @@ from fastapi import Request
 from sqlalchemy import ColumnElement, and_, func
 from sqlmodel import Session, col, select
 
-from app.api.problems import ApiProblem, FieldError, invalid, not_found
 from app.api.schemas import (
     CandidateIn,
     CandidateOut,
@@ -49,6 +48,7 @@ from app.models import (
 )
 from app.scoring.service import SOCIONICS, type_result_of, worst_quality
 from app.staff.service import FormErrors, candidate_link
+from app.web.problems import ApiProblem, FieldError, invalid, not_found
 from questionnaires.result import Result as EngineResult
 from questionnaires.shown import shown_probability
 from socionics.recommend import TOO_CLOSE, Recommendation, decide

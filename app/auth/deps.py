@@ -8,10 +8,10 @@ from typing import Annotated
 
 from fastapi import Depends, Request
 
-from app.auth.security import new_csrf_token, same_token
 from app.db import SessionDep
-from app.errors import CsrfFailed, LoginRequired
 from app.models import User
+from app.security.hashes import new_csrf_token, same_token
+from app.web.errors import CsrfFailed, LoginRequired
 
 UNSAFE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from sqlmodel import Session, select
 
-from app.auth.security import hash_password, verify_password
 from app.db import utcnow
 from app.models import Role, User
+from app.security.hashes import hash_password, verify_password
 from app.security.passwords import check_password
 
 

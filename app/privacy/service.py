@@ -26,7 +26,6 @@ from sqlalchemy import Table, delete, select, update
 from sqlmodel import Session
 
 from app.audit.service import record
-from app.auth.security import hash_token
 from app.dashboard.keys import sync_table_keys
 from app.models import (
     Candidate,
@@ -38,6 +37,7 @@ from app.models import (
     WebhookEvent,
     metadata,
 )
+from app.security.hashes import hash_token
 
 ERASED_NAME = "—"
 # Rows referring to an invitation that an erasure keeps: scores without identifiers.

@@ -10,7 +10,7 @@ from htmlq import csrf_of, parse
 from sqlmodel import Session, select
 from webflow import token_of
 
-from app.auth.security import hash_token
+from app.security.hashes import hash_token
 from app.db import utcnow
 from app.models import Invitation, Vacancy
 
