@@ -37,6 +37,61 @@ def has_invisible_format(text: str) -> bool:
     return not text.isascii() and any(is_invisible_format(ch) for ch in text)
 
 
+def _invisible_ranges() -> str:
+    """A regex character class body of every character a reader cannot see: whitespace,
+    controls (Cc) and invisible format characters (Cf). Built from this Python's Unicode
+    tables, so it agrees with ``strip_bidi`` and ``str.strip``; such characters exist only in
+    planes 0, 1 and 14."""
+    codes = [
+        c
+        for plane in (range(0x20000), range(0xE0000, 0xE1000))
+        for c in plane
+        if chr(c).isspace() or is_control(chr(c)) or is_invisible_format(chr(c))
+    ]
+    ranges: list[tuple[int, int]] = []
+    for c in codes:
+        if ranges and ranges[-1][1] == c - 1:
+            ranges[-1] = (ranges[-1][0], c)
+        else:
+            ranges.append((c, c))
+    return "".join(_in_class(a) + ("-" + _in_class(b) if b > a else "") for a, b in ranges)
+
+
+def _in_class(code: int) -> str:
+    # Only these need a backslash inside [...], in Python's regexes and in JSON Schema's.
+    return "\\" + chr(code) if chr(code) in "\\]^-[" else chr(code)
+
+
+INVISIBLE = _invisible_ranges()
+# Matches text that holds at least one character a reader can see (searched, not anchored:
+# as JSON Schema's "pattern" is applied). The API declares it for names and titles.
+VISIBLE_PATTERN = f"[^{INVISIBLE}]"
+# An email address, checked for typos, not for deliverability: one @; a local part of
+# dot-separated runs (no leading, trailing or double dot) with nothing invisible and none of
+# <>()[]\,;:"; a domain of at least two dot-separated labels of Latin or Russian letters,
+# digits and inner hyphens, the last at least two characters long. A label with Russian
+# letters (почта.рф) has at most 24 characters, so its punycode stays within DNS's 63.
+# One regular expression, so the API's schema can declare exactly it.
+_NOT_IN_LOCAL = f'.@<>()\\[\\]\\\\,;:"{INVISIBLE}'
+_LETTER = "a-zA-Z0-9а-яёА-ЯЁ"
+_ASCII_LABEL = "[a-zA-Z0-9](?:[a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?"
+_RUSSIAN_LABEL = f"[{_LETTER}](?:[{_LETTER}-]{{0,22}}[{_LETTER}])?"
+_LAST_LABEL = (
+    f"(?:[a-zA-Z0-9][a-zA-Z0-9-]{{0,61}}[a-zA-Z0-9]|[{_LETTER}][{_LETTER}-]{{0,22}}[{_LETTER}])"
+)
+EMAIL_PATTERN = (
+    f"^[^{_NOT_IN_LOCAL}]+(?:\\.[^{_NOT_IN_LOCAL}]+)*"
+    f"@(?:(?:{_ASCII_LABEL}|{_RUSSIAN_LABEL})\\.)+{_LAST_LABEL}$"
+)
+EMAIL_MAX = 254
+
+
+def plausible_email(value: str) -> bool:
+    """The address rule above, for every form, import and API call that takes an address."""
+    # Python's "$" also matches before one final line break: callers save the value stripped.
+    return len(value) <= EMAIL_MAX and re.search(EMAIL_PATTERN, value) is not None
+
+
 def strip_bidi(text: str) -> str:
     """``text`` without invisible format characters (Unicode category Cf): the bidirectional
     embeddings, overrides and isolates, and also zero-width spaces and joiners and the

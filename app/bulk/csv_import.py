@@ -48,11 +48,10 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from app.bulk.wording import csv_message
-from app.text import BIDI_CONTROL_CHARS, is_control
+from app.text import BIDI_CONTROL_CHARS, is_control, plausible_email
 from questionnaires.schema import LANGUAGES
 
 NAME_MAX = 200
-EMAIL_MAX = 254
 # What a rejected row shows of itself in the report; enough to find it in the spreadsheet.
 RAW_MAX = 200
 DELIMITERS = (";", ",", "\t")
@@ -135,7 +134,6 @@ _SIGNATURES: tuple[tuple[bytes, str], ...] = (
 )
 _CP1251_PUNCTUATION = set("«»„“”‘’–—№…\u00a0•")
 _MIXED_SCRIPT = re.compile(r"[A-Za-z][\u0400-\u04ff]|[\u0400-\u04ff][A-Za-z]")
-_EMAIL_FORBIDDEN = set('<>()[]\\,;:"')
 
 
 @dataclass(frozen=True)
@@ -262,27 +260,6 @@ def parse_invitations_csv(
             code, values = outcome
             result.rejected.append(Rejected(line, code, raw, values))
     return result
-
-
-def plausible_email(value: str) -> bool:
-    """A deliberately simple check, for catching typos, not for proving deliverability.
-
-    One @; at most 254 characters; a local part of 1..64 characters; no whitespace, control
-    characters or any of ``<>()[]\\,;:"``; a domain of dot-separated labels (at least two),
-    none empty, none starting or ending with a hyphen, the last at least two characters long.
-    Non-ASCII letters are allowed (``иван@почта.рф``).
-    """
-    if len(value) > EMAIL_MAX or value.count("@") != 1:
-        return False
-    if any(ch.isspace() or _is_control(ch) or ch in _EMAIL_FORBIDDEN for ch in value):
-        return False
-    local, domain = value.split("@")
-    if not 1 <= len(local) <= 64 or local.startswith(".") or local.endswith(".") or ".." in local:
-        return False
-    labels = domain.split(".")
-    if len(labels) < 2 or len(labels[-1]) < 2:
-        return False
-    return all(label and not label.startswith("-") and not label.endswith("-") for label in labels)
 
 
 def normalize_language(value: str, default_language: str) -> str | None:
