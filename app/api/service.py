@@ -9,7 +9,6 @@ from datetime import datetime
 from sqlalchemy import func
 from sqlmodel import Session, col, select
 
-from app.api.problems import ApiProblem, FieldError, invalid, not_found
 from app.api.schemas import (
     CandidateIn,
     CandidateOut,
@@ -43,6 +42,7 @@ from app.models import (
 )
 from app.scoring.service import SOCIONICS, type_result_of
 from app.staff.service import FormErrors, candidate_link
+from app.web.problems import ApiProblem, FieldError, invalid, not_found
 from questionnaires.result import Result as EngineResult
 from questionnaires.result import worst_quality
 from questionnaires.shown import shown_probability

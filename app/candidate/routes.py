@@ -33,9 +33,9 @@ from app.candidate.jobs import Flow, Go, Link
 from app.candidate.service import PageRef, unanswered
 from app.candidate.views import item_views
 from app.db import utcnow
-from app.errors import database_unavailable
 from app.i18n import translations
 from app.web import render
+from app.web.errors import database_unavailable
 from app.writer import WriterStopped
 from questionnaires.schema import Questionnaire
 from questionnaires.timing import estimated_minutes, questionnaire_minutes

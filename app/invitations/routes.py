@@ -15,7 +15,6 @@ from app.auth.permissions import invitation_for, require_action, vacancy_for
 from app.candidate.jobs import Brand
 from app.config import LANGUAGES
 from app.db import SessionDep, UnitOfWork, utcnow
-from app.errors import LinkProblem
 from app.i18n import N_
 from app.invitations import pending_imports
 from app.invitations.mailer import retry_now
@@ -45,6 +44,7 @@ from app.models import (
 from app.organisation.service import consent_for, organisation
 from app.staff.service import FormErrors
 from app.web import render
+from app.web.errors import LinkProblem
 from questionnaires.timing import questionnaire_minutes
 
 router = APIRouter(

@@ -42,11 +42,11 @@ from app.reports.data import (
     VacancyInfo,
 )
 from app.reports.flags import doubtful_dimensions, quality_notes
-from app.reports.outcome import placement_label
 from app.reports.service import CLEAR, MODERATE, NotFound, band_of, suggestion_of
 from app.reports.wording import explanation, universal_warning
 from app.scoring.service import EXTRAVERSION, SOCIONICS, type_result_of
 from app.stats.service import norm_samples, percentile_of
+from app.web.labels import placement_label
 from questionnaires.engine import p_high_of, scale_range
 from questionnaires.loader import product_questionnaires
 from questionnaires.result import DichotomyResult, worst_quality

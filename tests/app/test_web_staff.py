@@ -7,9 +7,9 @@ from datetime import timedelta
 from fastapi.testclient import TestClient
 from sqlmodel import Session, select
 
-from app.auth.security import hash_token
 from app.db import utcnow
 from app.models import Invitation, Vacancy
+from app.security.hashes import hash_token
 from tests.factories import make_invitation, make_vacancy
 from tests.htmlq import csrf_of, parse
 from tests.webflow import token_of
