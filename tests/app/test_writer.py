@@ -332,6 +332,11 @@ def test_group_commit_is_chosen_by_setting_and_a_save_is_stored_either_way(
     from tests.factories import ie_questionnaire, make_invitation
     from tests.webflow import QID, consent, token_of
 
+    if choice == "off" and engine.dialect.name == "sqlite":
+        # SQLite with a connection per request: a read transaction that turns into a write
+        # while the app's workers write fails with "database is locked" at once (busy_timeout
+        # cannot help a deferred upgrade). That is why SQLite always gets the writer ("auto").
+        pytest.skip("GROUP_COMMIT=off is for PostgreSQL")
     if runner is None:  # auto: group commit where it pays, on SQLite (bench/load/README.md)
         runner = Writer if engine.dialect.name == "sqlite" else Direct
     token = token_of(make_invitation(db, settings).link)
