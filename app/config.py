@@ -170,8 +170,9 @@ class Settings(BaseSettings):
     request_threads: int = Field(default=4, ge=1, le=200)
     # Candidate requests' database work: "on" queues it for one writer thread per process that
     # commits everything waiting at once (app/writer.py); "off" runs each request in its own
-    # transaction on a pooled connection in a request thread; "auto" decides by database, as
-    # measured in bench/load/README.md.
+    # transaction on a pooled connection in a request thread (PostgreSQL only: on SQLite a read
+    # that turns into a write can fail as "database is locked"); "auto" is "on", the faster
+    # one on both databases as measured in bench/load/README.md.
     group_commit: Literal["auto", "on", "off"] = "auto"
     # Bodies over these sizes are refused with 413 (multipart uploads have the larger limit).
     max_body_bytes: int = Field(default=1_000_000, ge=1024)

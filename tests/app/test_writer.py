@@ -337,8 +337,8 @@ def test_group_commit_is_chosen_by_setting_and_a_save_is_stored_either_way(
         # while the app's workers write fails with "database is locked" at once (busy_timeout
         # cannot help a deferred upgrade). That is why SQLite always gets the writer ("auto").
         pytest.skip("GROUP_COMMIT=off is for PostgreSQL")
-    if runner is None:  # auto: group commit where it pays, on SQLite (bench/load/README.md)
-        runner = Writer if engine.dialect.name == "sqlite" else Direct
+    if runner is None:  # auto: the writer on both databases (bench/load/README.md)
+        runner = Writer
     token = token_of(make_invitation(db, settings).link)
     item = ie_questionnaire().pages()[0][0]
     with TestClient(create_app(settings.model_copy(update={"group_commit": choice}))) as c:
