@@ -149,7 +149,7 @@ def cmd_invite(settings: Settings, args: argparse.Namespace) -> None:
     from app.db import utcnow
     from app.invitations.duplicates import AlreadyInvited
     from app.invitations.service import create_invitation
-    from app.staff.service import FormErrors
+    from app.web.forms import FormErrors
 
     with _session(settings) as session:
         vacancy = session.get(Vacancy, args.vacancy)
@@ -195,7 +195,7 @@ def cmd_organisation(settings: Settings, args: argparse.Namespace) -> None:
 
     from app.audit.service import record
     from app.organisation.service import LOGO_MAX_BYTES, organisation, save_organisation
-    from app.staff.service import FormErrors
+    from app.web.forms import FormErrors
 
     with _session(settings) as session:
         org = organisation(session)

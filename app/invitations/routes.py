@@ -13,7 +13,6 @@ from starlette.datastructures import UploadFile
 from app.audit.service import record
 from app.auth.deps import StaffUser, csrf_protect, require_staff
 from app.auth.permissions import invitation_for, require_action, vacancy_for
-from app.candidate.jobs import Brand
 from app.config import LANGUAGES
 from app.db import SessionDep, utcnow
 from app.i18n import N_
@@ -43,10 +42,10 @@ from app.models import (
     User,
     Vacancy,
 )
-from app.organisation.service import consent_for, organisation
-from app.staff.service import FormErrors
+from app.organisation.service import Brand, consent_for, organisation
 from app.web import render, staff_language
 from app.web.errors import LinkProblem
+from app.web.forms import FormErrors
 from questionnaires.timing import questionnaire_minutes
 
 router = APIRouter(dependencies=[Depends(csrf_protect), Depends(require_staff)])

@@ -1,4 +1,5 @@
-"""The role-fit matrix editor (admins only): edit, version history, diff, re-score."""
+"""The role-fit matrix editor (admins only): edit, version history, diff. Its re-score button
+posts to ``app.scoring.routes``: scoring uses the matrix, so the matrix cannot call scoring."""
 
 from __future__ import annotations
 
@@ -22,7 +23,6 @@ from app.matrix.service import (
     versions,
 )
 from app.models import MatrixVersion, User
-from app.scoring.service import rescore_all
 from app.web import render, staff_language
 from socionics.matrix import GROUP_NAMES, ROLE_NAMES, MatrixError
 from socionics.model import types
@@ -132,20 +132,3 @@ def matrix_version(request: Request, session: SessionDep, version_id: int) -> Re
         "role_names": {r: n.get(lang) for r, n in ROLE_NAMES.items()},
     }
     return render(request, "staff/matrix_version.html", ctx)
-
-
-@router.post("/matrix/rescore")
-def matrix_rescore(request: Request, session: SessionDep, user: MatrixEditor) -> Response:
-    count = rescore_all(session)
-    in_force = current(session).version
-    record(
-        session,
-        actor=user,
-        action="matrix.rescore",
-        object_type="matrix",
-        object_id=in_force.id,
-        details={"label": in_force.label, "rescored": count},
-        request=request,
-    )
-    session.commit()
-    return RedirectResponse(f"/admin/matrix?rescored={count}", status_code=303)

@@ -7,9 +7,9 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Form, HTTPException, Path, Request
 from fastapi.responses import RedirectResponse, Response
 
-from app.api.pages import IntegrationsAdmin, require_integrations
 from app.audit.service import record
 from app.auth.deps import csrf_protect
+from app.auth.permissions import IntegrationsAdmin, require_integrations
 from app.db import SessionDep, utcnow
 from app.models import WebhookDelivery, WebhookEndpoint
 from app.web import render

@@ -130,9 +130,9 @@ def seed(data_dir: Path, count: int, base_url: str) -> list[str]:
 
     from app.config import Settings
     from app.db import make_engine
+    from app.invitations.invite import invite_candidate
     from app.migrations import upgrade
     from app.models import Vacancy
-    from app.staff.service import invite_candidate
 
     env = {**os.environ, "DATA_DIR": str(data_dir), "BASE_URL": base_url}
     for cmd in (["migrate"], ["demo"]):

@@ -15,9 +15,9 @@ from sqlmodel import Session, select
 from webflow import STAFF_PASSWORD, login
 
 from app.audit.service import AuditFilter, record, search
-from app.dashboard.keys import sync_table_keys
 from app.dashboard.service import TableQuery, candidate_table
 from app.db import utcnow
+from app.invitations.keys import sync_table_keys
 from app.models import AuditEvent, Decision, FitRecord, MatrixVersion, VacancyAssignment
 
 

@@ -17,10 +17,10 @@ from test_exports import complete, vacancy_with_both
 from webflow import import_csv
 
 from app.api.keys import create_api_key
-from app.dashboard.keys import QUALITY_RANK
 from app.dashboard.service import TableQuery, candidate_table
 from app.db import make_engine, utcnow
 from app.decisions.service import record_decision
+from app.invitations.keys import QUALITY_RANK
 from app.invitations.service import set_open_link
 from app.migrations import upgrade
 from app.models import Candidate, FitRecord, Invitation

@@ -196,7 +196,7 @@ def test_invite_builds_links_on_the_port_the_server_listens_on(
     env: Path, db: Session, monkeypatch: pytest.MonkeyPatch, capsys
 ) -> None:
     from app.config import load_settings
-    from app.staff.service import candidate_link
+    from app.invitations.invite import candidate_link
 
     monkeypatch.delenv("BASE_URL")
     monkeypatch.setenv("PORT", "9123")

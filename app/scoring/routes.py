@@ -1,0 +1,44 @@
+"""Re-scoring, asked for on the matrix page (admins only): every recommendation not made with
+the matrix in force is computed again."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Request
+from fastapi.responses import RedirectResponse, Response
+
+from app.audit.service import record
+from app.auth.deps import csrf_protect, require_staff
+from app.auth.permissions import require_action
+from app.db import SessionDep
+from app.matrix.service import current
+from app.models import User
+from app.scoring.service import rescore_all
+
+MatrixEditor = Annotated[User, Depends(require_action("matrix.edit"))]
+router = APIRouter(
+    prefix="/admin",
+    dependencies=[
+        Depends(csrf_protect),
+        Depends(require_staff),
+        Depends(require_action("matrix.edit")),
+    ],
+)
+
+
+@router.post("/matrix/rescore")
+def matrix_rescore(request: Request, session: SessionDep, user: MatrixEditor) -> Response:
+    count = rescore_all(session)
+    in_force = current(session).version
+    record(
+        session,
+        actor=user,
+        action="matrix.rescore",
+        object_type="matrix",
+        object_id=in_force.id,
+        details={"label": in_force.label, "rescored": count},
+        request=request,
+    )
+    session.commit()
+    return RedirectResponse(f"/admin/matrix?rescored={count}", status_code=303)
