@@ -21,14 +21,13 @@ from datetime import datetime
 from sqlalchemy import func
 from sqlmodel import Session, col, select
 
-from app.bulk.csv_import import plausible_email
 from app.config import LANGUAGES, Settings
 from app.db import utcnow
 from app.i18n import N_
 from app.mail.compose import default_intro, fill_text
 from app.models import Organisation, TextTemplate, User
 from app.organisation.consent import consent_file
-from app.text import strip_bidi
+from app.text import plausible_email, strip_bidi
 from app.web.forms import FormErrors
 
 ORGANISATION_ID = 1

@@ -66,7 +66,9 @@ def imports(root: Path, package: str = "app") -> list[Import]:
                 continue
             where = f"{path.relative_to(root)}:{node.lineno}"
             targets = {resolve(n) for n in names if n == package or n.startswith(package + ".")}
-            found += [Import(module, t, where) for t in sorted(t for t in targets if t) if t != module]
+            found += [
+                Import(module, t, where) for t in sorted(t for t in targets if t) if t != module
+            ]
     return found
 
 
