@@ -41,6 +41,7 @@ from app.privacy import worker as retention_worker
 from app.privacy.routes import router as privacy_router
 from app.reports.routes import router as reports_router
 from app.security.headers import SecurityHeadersMiddleware
+from app.security.methods import AllowedMethodsMiddleware
 from app.security.nulbytes import NulByteMiddleware
 from app.security.ratelimit import RateLimitMiddleware, make_limiter
 from app.security.sizelimit import BodySizeLimitMiddleware
@@ -102,7 +103,10 @@ def create_app(
         if settings.retention_worker:
             retention = asyncio.create_task(
                 retention_worker.run(
-                    app.state.engine, days=settings.retention_days_after_close, stop=stop
+                    app.state.engine,
+                    days=settings.retention_days_after_close,
+                    stop=stop,
+                    session_hours=settings.session_hours,
                 )
             )
         try:
@@ -137,6 +141,7 @@ def create_app(
 
     # Outermost last: headers wrap everything (413 and 429 pages too); bodies are size-checked
     # before anything reads them; rate limits are counted before the session is decoded.
+    app.add_middleware(AllowedMethodsMiddleware)
     app.add_middleware(NulByteMiddleware)
     app.add_middleware(RateLimitMiddleware)
     app.add_middleware(

@@ -72,6 +72,26 @@ class User(SQLModel, table=True):
     last_login_at: datetime | None = None
 
 
+class StaffSession(SQLModel, table=True):
+    """One staff login, listed on the account page so its owner can end it from elsewhere.
+
+    The cookie carries a random session id; only its SHA-256 is stored, so a copy of the
+    database cannot be turned back into cookies. The browser is kept as a short summary
+    ("Firefox, Windows"), not the whole User-Agent: least data. Logout deletes the row (the
+    cookie alone lets no one in); rows past the session lifetime are deleted at the next login
+    and by the daily retention run.
+    """
+
+    __tablename__ = "staff_sessions"
+
+    id: str = Field(primary_key=True, max_length=64)
+    user_id: int = Field(foreign_key="users.id", index=True, ondelete="CASCADE")
+    started_at: datetime = Field(default_factory=utcnow, index=True)
+    last_seen_at: datetime = Field(default_factory=utcnow)
+    address: str = Field(default="", max_length=64)
+    browser: str = Field(default="", max_length=80)
+
+
 class Vacancy(SQLModel, table=True):
     __tablename__ = "vacancies"
 

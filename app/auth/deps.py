@@ -4,14 +4,19 @@ from __future__ import annotations
 
 import secrets
 import time
+from datetime import UTC, datetime
 from typing import Annotated
 
 from fastapi import Depends, Request
+from sqlalchemy import update
+from sqlmodel import Session, col
 
 from app.auth.security import new_csrf_token, same_token
-from app.db import SessionDep
+from app.auth.service import end_sessions, forget_dead_sessions, open_session, session_key
+from app.db import SessionDep, utcnow
 from app.errors import CsrfFailed, LoginRequired
-from app.models import User
+from app.models import StaffSession, User
+from app.security.ratelimit import client_address
 
 UNSAFE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
 
@@ -36,17 +41,19 @@ async def csrf_protect(request: Request) -> None:
 
 
 SESSION_KEYS = ("uid", "sv", "iat", "seen", "sid")
-# Sessions ended by logout, by session id, in the shared rate-limit store (the database table
-# or Redis): a cookie copied before the logout is refused by every instance. Kept as long as
-# a session can live; staff requests only, candidate routes never read it.
-ENDED = "session-ended"
-# "seen" is rewritten at most this often, so most responses do not re-sign the cookie.
+# "seen" (and the session's row) is rewritten at most this often, so most responses neither
+# re-sign the cookie nor write to the database.
 SEEN_REFRESH_SECONDS = 300
 
 
-def start_session(request: Request, user: User) -> None:
-    """A fresh session on login: nothing chosen before login carries over (session fixation)."""
+def start_session(request: Request, session: Session, user: User) -> None:
+    """A fresh session on login: nothing chosen before login carries over (session fixation).
+
+    The session's row (``StaffSession``) is what keeps it alive: logout deletes it, so a
+    cookie copied before is refused by every instance.
+    """
     now = int(time.time())
+    sid = secrets.token_urlsafe(16)
     request.session.clear()
     request.session.update(
         {
@@ -54,10 +61,25 @@ def start_session(request: Request, user: User) -> None:
             "sv": user.session_version,
             "iat": now,
             "seen": now,
-            "sid": secrets.token_urlsafe(16),
+            "sid": sid,
             "csrf": new_csrf_token(),
         }
     )
+    settings = request.app.state.settings
+    forget_dead_sessions(session, now=utcnow(), hours=settings.session_hours)
+    open_session(
+        session,
+        user=user,
+        sid=sid,
+        address=client_address(request.scope),
+        user_agent=request.headers.get("user-agent", ""),
+        now=utcnow(),
+    )
+
+
+def current_session_key(request: Request) -> str | None:
+    sid = request.session.get("sid")
+    return session_key(sid) if isinstance(sid, str) else None
 
 
 def _expired(request: Request, now: int) -> bool:
@@ -75,20 +97,24 @@ def _expired(request: Request, now: int) -> bool:
     )
 
 
-def _ended(request: Request) -> bool:
-    sid = request.session.get("sid")
-    if not isinstance(sid, str):
-        return True  # a session from before session ids: logged in again once
-    return request.app.state.limiter.locked_for(bucket=ENDED, key=sid) > 0
-
-
-def end_session(request: Request) -> None:
-    """Logout: this session id is refused from now on, wherever its cookie was copied to."""
-    sid = request.session.get("sid")
-    if isinstance(sid, str):
-        hours = request.app.state.settings.session_hours
-        request.app.state.limiter.lock(bucket=ENDED, key=sid, seconds=hours * 3600 + 60)
+def end_session(request: Request, session: Session) -> None:
+    """Logout: this session's row goes, so its cookie is refused wherever it was copied to."""
+    key = current_session_key(request)
+    uid = request.session.get("uid")
+    if key is not None and isinstance(uid, int):
+        end_sessions(session, user_id=uid, key=key)
     request.session.clear()
+
+
+def _touch(request: Request, key: str, now: int) -> None:
+    """Moves the session's "last seen" forward, in its own short transaction: a page that
+    only reads commits nothing, and this must not wait for it."""
+    with request.app.state.engine.begin() as conn:
+        conn.execute(
+            update(StaffSession)
+            .where(col(StaffSession.id) == key)
+            .values(last_seen_at=datetime.fromtimestamp(now, UTC))
+        )
 
 
 def optional_user(request: Request, session: SessionDep) -> User | None:
@@ -96,19 +122,22 @@ def optional_user(request: Request, session: SessionDep) -> User | None:
     if not isinstance(uid, int):
         return None
     now = int(time.time())
+    key = current_session_key(request)
     user = session.get(User, uid)
+    live = key is not None and session.get(StaffSession, key) is not None
     if (
         user is None
+        or not live
         or not user.is_active
         or user.session_version != request.session.get("sv")
         or _expired(request, now)
-        or _ended(request)
     ):
-        for key in SESSION_KEYS:
-            request.session.pop(key, None)
+        for name in SESSION_KEYS:
+            request.session.pop(name, None)
         return None
     if now - int(request.session["seen"]) > SEEN_REFRESH_SECONDS:
         request.session["seen"] = now
+        _touch(request, str(key), now)
     request.state.user = user
     return user
 

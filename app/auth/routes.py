@@ -4,14 +4,23 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import RedirectResponse, Response
-from sqlmodel import select
+from sqlmodel import Session, select
 
 from app.audit.service import record
-from app.auth.deps import StaffUser, csrf_protect, end_session, optional_user, start_session
+from app.auth.deps import (
+    StaffUser,
+    csrf_protect,
+    current_session_key,
+    end_session,
+    optional_user,
+    start_session,
+)
 from app.auth.service import (
     WrongPassword,
     authenticate,
     change_password,
+    end_sessions,
+    live_sessions,
     log_out_everywhere,
     normalize_email,
 )
@@ -80,9 +89,9 @@ def login(
         error = _("Wrong email or password.")
         ctx = {"next": next, "email": email, "error": error}
         return render(request, "staff/login.html", ctx, status_code=401)
+    start_session(request, session, user)
     session.commit()
     login_succeeded(limiter, email=email, address=address)
-    start_session(request, user)
     return RedirectResponse(_safe_next(next), status_code=303)
 
 
@@ -99,8 +108,9 @@ def _slowed(request: Request, *, next: str, email: str, seconds: int) -> Respons
 
 
 @router.post("/logout")
-def logout(request: Request) -> Response:
-    end_session(request)
+def logout(request: Request, session: SessionDep) -> Response:
+    end_session(request, session)
+    session.commit()
     return RedirectResponse("/login", status_code=303)
 
 
@@ -108,14 +118,50 @@ def logout(request: Request) -> Response:
 def logout_everywhere(request: Request, session: SessionDep, user: StaffUser) -> Response:
     """Ends every session of this user, on every device (the session version goes up)."""
     log_out_everywhere(session, user=user)
+    end_session(request, session)
     session.commit()
-    end_session(request)
     return RedirectResponse("/login", status_code=303)
 
 
+def _account(request: Request, session: Session, user: User, **ctx: object) -> dict[str, object]:
+    return {
+        "errors": {},
+        "saved": False,
+        "ended": False,
+        "sessions": live_sessions(session, user_id=user.id),
+        "this_session": current_session_key(request),
+        **ctx,
+    }
+
+
 @router.get("/account")
-def account(request: Request, user: StaffUser, saved: str = "") -> Response:
-    return render(request, "staff/account.html", {"errors": {}, "saved": saved == "1"})
+def account(
+    request: Request, session: SessionDep, user: StaffUser, saved: str = "", ended: str = ""
+) -> Response:
+    ctx = _account(request, session, user, saved=saved == "1", ended=ended == "1")
+    return render(request, "staff/account.html", ctx)
+
+
+@router.post("/account/sessions/{key}/end")
+def account_session_end(
+    request: Request, session: SessionDep, user: StaffUser, key: str
+) -> Response:
+    """Ends one of the user's other sessions (a forgotten login on another computer)."""
+    if key == current_session_key(request):
+        end_session(request, session)
+        session.commit()
+        return RedirectResponse("/login", status_code=303)
+    if end_sessions(session, user_id=user.id, key=key):
+        record(
+            session,
+            actor=user,
+            action="user.session_end",
+            object_type="user",
+            object_id=user.id,
+            request=request,
+        )
+    session.commit()
+    return RedirectResponse("/account?ended=1", status_code=303)
 
 
 @router.post("/account/password")
@@ -139,7 +185,7 @@ def password_change(
             errors["new"] = exc.message
     if errors:
         session.rollback()
-        ctx = {"errors": errors, "saved": False}
+        ctx = _account(request, session, user, errors=errors)
         return render(request, "staff/account.html", ctx, status_code=400)
     record(
         session,
@@ -149,7 +195,7 @@ def password_change(
         object_id=user.id,
         request=request,
     )
-    session.commit()
     # This browser stays logged in with the new session version; every other one is out.
-    start_session(request, user)
+    start_session(request, session, user)
+    session.commit()
     return RedirectResponse("/account?saved=1", status_code=303)

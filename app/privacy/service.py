@@ -14,16 +14,20 @@ What an erasure keeps (and why):
   with their payload replaced by ``{"erased": true}``, so the expiry sweep does not announce the
   invitation again; deliveries not yet made are deleted, so nothing is sent or retried after
   the erasure.
+
+Emails written to the outbox folder (when no SMTP server is set) are deleted with their rows.
 """
 
 from __future__ import annotations
 
+import contextlib
 import secrets
 from datetime import datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Table, delete, select, update
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from app.audit.service import record
 from app.auth.security import hash_token
@@ -32,6 +36,7 @@ from app.models import (
     Candidate,
     Erasure,
     Invitation,
+    OutgoingEmail,
     User,
     Vacancy,
     WebhookDelivery,
@@ -121,6 +126,9 @@ def erase_candidate(
         session.execute(select(inv.c.id).where(inv.c.candidate_id == candidate_id)).scalars()
     )
     removed: dict[str, int] = {}
+    if invitation_ids:
+        # Emails written to the outbox folder (no SMTP server set) are files, not rows.
+        removed["outbox_files"] = _delete_outbox_files(session, invitation_ids=invitation_ids)
     for table, column in by_invitation:
         if table.name in KEPT or not invitation_ids:
             continue
@@ -165,6 +173,21 @@ def erase_candidate(
         details={"reason": reason, "removed": removed},
     )
     return erasure
+
+
+def _delete_outbox_files(session: Session, *, invitation_ids: list[int]) -> int:
+    paths = session.execute(
+        select(col(OutgoingEmail.outbox_path)).where(
+            col(OutgoingEmail.invitation_id).in_(invitation_ids),
+            col(OutgoingEmail.outbox_path).is_not(None),
+        )
+    ).scalars()
+    deleted = 0
+    for path in paths:
+        with contextlib.suppress(FileNotFoundError):  # an admin may have cleared the folder
+            Path(str(path)).unlink()
+            deleted += 1
+    return deleted
 
 
 def _scrub_webhooks(session: Session, *, invitation_ids: list[int]) -> dict[str, int]:

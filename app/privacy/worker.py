@@ -15,6 +15,7 @@ from datetime import datetime
 from sqlalchemy import Engine, text
 from sqlmodel import Session
 
+from app.auth.service import forget_dead_sessions
 from app.db import utcnow
 from app.privacy.service import apply_retention
 
@@ -45,20 +46,28 @@ def run_retention(session: Session, *, days: int, now: datetime) -> list[int] | 
     return erased
 
 
-def tick(engine: Engine, *, days: int) -> list[int] | None:
+def tick(engine: Engine, *, days: int, session_hours: int = 12) -> list[int] | None:
     with Session(engine) as session:
         erased = run_retention(session, days=days, now=utcnow())
+        # Staff sessions past their lifetime keep an address and a browser for nothing.
+        forget_dead_sessions(session, now=utcnow(), hours=session_hours)
+        session.commit()
     if erased:
         log.info("retention: erased %d candidate(s)", len(erased))
     return erased
 
 
 async def run(
-    engine: Engine, *, days: int, stop: asyncio.Event, every: float = EVERY_SECONDS
+    engine: Engine,
+    *,
+    days: int,
+    stop: asyncio.Event,
+    every: float = EVERY_SECONDS,
+    session_hours: int = 12,
 ) -> None:
     while not stop.is_set():
         try:
-            await asyncio.to_thread(tick, engine, days=days)
+            await asyncio.to_thread(tick, engine, days=days, session_hours=session_hours)
         except Exception:
             # A database hiccup must not end the loop: tomorrow's run catches up.
             log.exception("retention run failed; next try in %s s", every)

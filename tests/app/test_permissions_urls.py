@@ -42,6 +42,7 @@ EXPECTED: dict[tuple[str, str], dict[str, Any]] = {
     ("GET", "/"): ALL_STAFF,
     ("GET", "/account"): ALL_STAFF,
     ("POST", "/account/password"): ALL_STAFF,
+    ("POST", "/account/sessions/{key}/end"): ALL_STAFF,
     ("GET", "/vacancies"): ALL_STAFF,
     ("GET", "/vacancies/new"): RECRUITERS,
     ("POST", "/vacancies"): RECRUITERS,
@@ -182,6 +183,7 @@ def world(db: Session, settings: Settings) -> dict[str, Any]:
             "kind": "consent",
             "language": "ru",
             "employee_id": 999999,
+            "key": "0" * 64,
         },
     }
 

@@ -1,28 +1,51 @@
 """After an erasure or a retention run, no text or JSON column of any table still holds the
-candidate's name or email, and neither does the log: the webhook outbox included."""
+candidate's name or email, and neither does the log: the webhook outbox included.
+
+The marker goes into every field a person types about the candidate: the name and email, the
+hiring manager's decision note and checklist comment, the candidate's own rating comment; a
+reminder is queued, the vacancy is exported, and the candidate is hired into the sales team."""
 
 from __future__ import annotations
 
 import logging
-from datetime import timedelta
+from datetime import date, timedelta
 
 import httpx
 import pytest
 from factories import answers_for, ie_questionnaire, make_invitation, make_user, make_vacancy
 from fastapi.testclient import TestClient
-from sqlalchemy import JSON, Engine, String, Text, select
+from sqlalchemy import JSON, Engine, LargeBinary, String, Text, select
 from sqlalchemy import MetaData as SAMetaData
 from sqlmodel import Session
-from webflow import answer_everything, consent, token_of
+from webflow import STAFF_PASSWORD, answer_everything, consent, login, token_of
 
 from app.config import Settings
 from app.db import utcnow
-from app.models import Invitation, WebhookDelivery, WebhookEvent
+from app.decisions.service import record_decision
+from app.invitations.mailer import run_due_emails
+from app.invitations.service import remind
+from app.models import Erasure, Invitation, WebhookDelivery, WebhookEvent
+from app.outcomes.service import hire
 from app.privacy.service import apply_retention, erase_candidate
+from app.reports.checklist import save_checklist
 from app.webhooks.service import create_endpoint, deliver_due
+from socionics.portrait import load_portrait
 
 MARKER = "Zyxquorbl"
 EMAIL = "zyxquorbl.marker@example.com"
+
+
+BEFORE = {
+    "candidates.name",
+    "candidates.email",
+    "decisions.note",
+    "checklist_answers.comment",
+    "assessment_ratings.comment",
+    "outgoing_emails.to_email",
+    "outgoing_emails.message",
+    "employees.team",
+    "webhook_events.payload",
+}
 
 
 def _hits(engine: Engine) -> list[str]:
@@ -36,17 +59,30 @@ def _hits(engine: Engine) -> list[str]:
             columns = [
                 c
                 for c in table.columns
-                if isinstance(c.type, String | Text | JSON)
+                if isinstance(c.type, String | Text | JSON | LargeBinary)
                 or str(c.type).upper() in ("JSON", "JSONB")
             ]
             if not columns:
                 continue
             for row in conn.execute(select(*columns)):
                 for column, value in zip(columns, row, strict=True):
-                    text = str(value)
+                    if isinstance(value, bytes | memoryview):
+                        # A MIME message: its headers may be encoded, its body is not.
+                        text = bytes(value).decode("utf-8", "replace")
+                    else:
+                        text = str(value)
                     if MARKER.lower() in text.lower():
                         found.append(f"{table.name}.{column.name}")
     return found
+
+
+def _files_with_marker(settings: Settings) -> list[str]:
+    """Files the application wrote (the outbox of emails among them) that hold the marker."""
+    return [
+        str(path)
+        for path in settings.data_dir.rglob("*")
+        if path.is_file() and MARKER.lower() in path.read_bytes().decode("utf-8", "replace").lower()
+    ]
 
 
 def _refuse(request: httpx.Request) -> httpx.Response:
@@ -58,10 +94,41 @@ def _completed_with_a_pending_webhook(
 ) -> Invitation:
     create_endpoint(db, url="http://ats.local/hooks", events=["assessment.completed"])
     db.commit()
+    manager = make_user(db, role="admin", password=STAFF_PASSWORD)
     new = make_invitation(db, settings, name=f"Olga {MARKER}", email=EMAIL, **kw)
     token = token_of(new.link)
     consent(client, token)
+    invitation = db.get(Invitation, new.invitation.id)
+    assert invitation is not None
+    remind(db, settings=settings, invitation=invitation, created_by=manager)
+    db.commit()
+    # No SMTP server is set: the reminder is written to the outbox folder.
+    assert run_due_emails(db, settings=settings, now=utcnow()) == 1
     answer_everything(client, token, answers_for(ie_questionnaire()))
+    r = client.post(
+        f"/a/{token}/rating",
+        data={"rating": "4", "comment": f"Long but clear, {MARKER}"},
+        follow_redirects=False,
+    )
+    assert r.status_code == 303
+    db.expire_all()
+    invitation = db.get(Invitation, new.invitation.id)
+    assert invitation is not None
+    record_decision(
+        db, invitation=invitation, author=manager, decision="advance", note=f"Strong {MARKER}"
+    )
+    trait = load_portrait().traits[0].id
+    save_checklist(
+        db,
+        invitation_id=invitation.id,  # type: ignore[arg-type]
+        form={f"checked-{trait}": "yes", f"comment-{trait}": f"Asked about {MARKER}"},
+        author=manager,
+    )
+    hire(db, invitation=invitation, role="hunter", team=f"Team {MARKER}", started_on=date.today())
+    db.commit()
+    login(client, manager.email, STAFF_PASSWORD)
+    export = client.get(f"/vacancies/{invitation.vacancy_id}/export.csv")
+    assert export.status_code == 200 and MARKER in export.text
     # The receiver is down: the delivery stays pending, to be retried later.
     down = httpx.Client(transport=httpx.MockTransport(_refuse))
     assert deliver_due(db, now=utcnow(), client=down) == 1
@@ -79,12 +146,16 @@ def test_erasure_leaves_the_name_and_email_in_no_table_and_no_log(
     caplog: pytest.LogCaptureFixture,
 ) -> None:
     caplog.set_level(logging.DEBUG)
-    admin = make_user(db, role="admin")
+    admin = make_user(db, role="admin", email="eraser@example.com")
     inv = _completed_with_a_pending_webhook(client, db, settings)
-    assert "webhook_events.payload" in _hits(engine)  # the scan finds what is there
+    # The scan finds what is there, in every place the marker went.
+    assert set(_hits(engine)) >= BEFORE
+    assert _files_with_marker(settings)
     erase_candidate(db, candidate_id=inv.candidate_id, actor=admin)
     db.commit()
     assert _hits(engine) == []
+    erasure = db.exec(select(Erasure)).scalars().one()
+    assert _files_with_marker(settings) == [], erasure.removed
     # Nothing is sent after the erasure: the pending delivery is gone, nothing to retry.
     sent: list[httpx.Request] = []
     up = httpx.Client(
@@ -109,7 +180,9 @@ def test_retention_leaves_the_name_and_email_in_no_table(
     old.archived_at = now - timedelta(days=200)
     db.add(old)
     db.commit()
+    assert set(_hits(engine)) >= BEFORE and _files_with_marker(settings)
     assert apply_retention(db, days=180, now=now) == [inv.candidate_id]
     db.commit()
     assert _hits(engine) == []
+    assert _files_with_marker(settings) == []
     assert db.exec(select(WebhookDelivery)).scalars().all() == []
