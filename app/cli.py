@@ -13,7 +13,7 @@ from contextlib import contextmanager
 
 from sqlalchemy import Engine
 from sqlalchemy.exc import OperationalError
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from app.config import LANGUAGES, Settings, SettingsError, load_settings
 from app.db import make_engine
@@ -22,7 +22,8 @@ from questionnaires.loader import QuestionnaireError
 
 DEMO_EMAIL = "admin@example.com"
 DEMO_PASSWORD_FILE = "demo_admin_password"  # noqa: S105  (a file name, not a password)
-DEMO_VACANCY = "Demo: client manager (B2B)"
+# The demo vacancy's title in the install's language (DEFAULT_LANGUAGE), like every other text.
+DEMO_VACANCY = {"ru": "Демо: клиентский менеджер (B2B)", "en": "Demo: client manager (B2B)"}
 DEMO_LINK_FILE = "demo_candidate_link"
 # Who did it, in the audit log, for changes made with these commands (no user is logged in).
 CLI_ACTOR = "command line"
@@ -308,10 +309,12 @@ def cmd_demo(settings: Settings, _args: argparse.Namespace) -> None:
                 role=Role.admin,
                 full_name="Demo Admin",
             )
-        if session.exec(select(Vacancy).where(Vacancy.title == DEMO_VACANCY)).first() is None:
+        # Either title: an install whose language changed keeps the demo it already has.
+        demo_titles = col(Vacancy.title).in_(DEMO_VACANCY.values())
+        if session.exec(select(Vacancy).where(demo_titles)).first() is None:
             vacancy = create_vacancy(
                 session,
-                title=DEMO_VACANCY,
+                title=DEMO_VACANCY[settings.default_language],
                 placement="farmer",
                 language=settings.default_language,
                 questionnaire_ids=["introversion_extraversion", "socionics_16"],
