@@ -8,7 +8,7 @@ from urllib.parse import urlencode
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
 
-from app.audit.service import ACTION_NAMES, ACTIONS, AuditFilter, search
+from app.audit.service import ACTION_NAMES, ACTIONS, OBJECT_NAMES, AuditFilter, search
 from app.auth.deps import csrf_protect, require_staff
 from app.auth.permissions import require_action
 from app.db import SessionDep
@@ -67,6 +67,7 @@ def audit(request: Request, session: SessionDep) -> Response:
         "values": values,
         "actions": ACTIONS,
         "action_names": ACTION_NAMES,
+        "object_names": OBJECT_NAMES,
         "bad_dates": bad_dates,
         "link": link,
     }

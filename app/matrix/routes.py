@@ -130,6 +130,7 @@ def matrix_version(request: Request, session: SessionDep, version_id: int) -> Re
         "previous": before,
         "changes": changes,
         "role_names": {r: n.get(lang) for r, n in ROLE_NAMES.items()},
+        "group_names": {g: n.get(lang) for g, n in GROUP_NAMES.items()},
     }
     return render(request, "staff/matrix_version.html", ctx)
 
