@@ -13,7 +13,9 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
 
-LANGUAGES = ("ru", "en")
+# The interface's languages are the questionnaires' languages: one list, in questionnaires/.
+from questionnaires.schema import LANGUAGES as LANGUAGES
+
 KEY_FILE = "secret_key"
 
 

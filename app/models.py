@@ -6,17 +6,30 @@ on SQLite as on PostgreSQL.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date, datetime
 from decimal import Decimal
 from enum import StrEnum
 from typing import Any, Protocol
 
-from sqlalchemy import JSON, Column, Index, LargeBinary, MetaData, Text, UniqueConstraint, event
+from sqlalchemy import (
+    JSON,
+    Column,
+    Index,
+    LargeBinary,
+    MetaData,
+    Text,
+    UniqueConstraint,
+    and_,
+    case,
+    event,
+    not_,
+)
 from sqlalchemy.orm import Session as OrmSession
 from sqlmodel import Field, SQLModel, col
 
 from app.db import utcnow
-from app.text import BIDI_CONTROLS, strip_bidi
+from app.text import has_invisible_format, strip_bidi
 
 # Deterministic constraint names, so migrations can drop and alter them by name.
 NAMING_CONVENTION = {
@@ -134,18 +147,50 @@ class _LinkDates(Protocol):
     def started_at(self) -> datetime | None: ...
 
 
+def _status_tests(link: Any, now: datetime, is_set: Callable[[Any], Any]) -> list[tuple[Any, Any]]:
+    """THE rule of an invitation's status: the first test that holds wins, else "invited".
+
+    One list serves Python and SQL: ``link`` is an invitation (or a row with its dates) with
+    ``is_set`` meaning "is not None", or the table's columns with ``is_set`` meaning SQL
+    ``IS NOT NULL`` (``<=`` builds SQL on columns by itself).
+    """
+    return [
+        (InvitationStatus.completed, is_set(link.completed_at)),
+        (InvitationStatus.revoked, is_set(link.revoked_at)),
+        (InvitationStatus.expired, link.expires_at <= now),
+        (InvitationStatus.started, is_set(link.started_at)),
+    ]
+
+
 def invitation_status(link: _LinkDates, now: datetime) -> InvitationStatus:
     """An invitation's status from its dates; ``link`` is an ``Invitation`` or a row with the
     same columns (the candidate's hot path reads rows, not ORM objects)."""
-    if link.completed_at is not None:
-        return InvitationStatus.completed
-    if link.revoked_at is not None:
-        return InvitationStatus.revoked
-    if link.expires_at <= now:
-        return InvitationStatus.expired
-    if link.started_at is not None:
-        return InvitationStatus.started
-    return InvitationStatus.invited
+    tests = _status_tests(link, now, lambda value: value is not None)
+    return next((status for status, holds in tests if holds), InvitationStatus.invited)
+
+
+def _sql_status_tests(now: datetime) -> list[tuple[Any, Any]]:
+    columns = Invitation.__table__.c  # type: ignore[attr-defined]
+    return _status_tests(columns, now, lambda column: column.is_not(None))
+
+
+def status_sql(now: datetime) -> Any:
+    """The status as a SQL CASE (for sorting and counting by status)."""
+    tests = _sql_status_tests(now)
+    return case(
+        *((test, status.value) for status, test in tests), else_=InvitationStatus.invited.value
+    )
+
+
+def status_is(status: str, now: datetime) -> Any:
+    """SQL WHERE for one status: its own test and the negation of every test before it, as
+    plain column comparisons that indexes can serve."""
+    earlier: list[Any] = []
+    for name, test in _sql_status_tests(now):
+        if name == status:
+            return and_(*earlier, test)
+        earlier.append(not_(test))
+    return and_(*earlier)
 
 
 class Invitation(SQLModel, table=True):
@@ -691,9 +736,9 @@ PLAIN_TEXT: dict[type[SQLModel], tuple[str, ...]] = {
 
 @event.listens_for(OrmSession, "before_flush")
 def _strip_bidi_on_save(session: OrmSession, _context: Any, _instances: Any) -> None:
-    """Every session saves the PLAIN_TEXT columns without bidirectional controls."""
+    """Every session saves the PLAIN_TEXT columns without invisible format characters."""
     for obj in (*session.new, *session.dirty):
         for name in PLAIN_TEXT.get(type(obj), ()):
             value = getattr(obj, name)
-            if isinstance(value, str) and BIDI_CONTROLS.search(value):
+            if isinstance(value, str) and has_invisible_format(value):
                 setattr(obj, name, strip_bidi(value))

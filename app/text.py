@@ -17,7 +17,79 @@ from __future__ import annotations
 import re
 import unicodedata
 
-BIDI_CONTROLS = re.compile("[\u202a-\u202e\u2066-\u2069]")
+# The character classes every check of typed text uses (one home: forms, API, CSV, email).
+# Bidirectional embeddings, overrides and isolates: they reorder what a reader sees.
+BIDI_CONTROL_CHARS = "\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"
+
+
+def is_control(ch: str) -> bool:
+    """C0/C1 control characters and DEL (Unicode category Cc), line breaks and tabs included."""
+    return unicodedata.category(ch) == "Cc"
+
+
+def is_invisible_format(ch: str) -> bool:
+    """Invisible format characters (Unicode category Cf): the bidi controls, zero-width
+    spaces and joiners, directional marks, the BOM, soft hyphens."""
+    return unicodedata.category(ch) == "Cf"
+
+
+def has_invisible_format(text: str) -> bool:
+    return not text.isascii() and any(is_invisible_format(ch) for ch in text)
+
+
+def _invisible_ranges() -> str:
+    """A regex character class body of every character a reader cannot see: whitespace,
+    controls (Cc) and invisible format characters (Cf). Built from this Python's Unicode
+    tables, so it agrees with ``strip_bidi`` and ``str.strip``; such characters exist only in
+    planes 0, 1 and 14."""
+    codes = [
+        c
+        for plane in (range(0x20000), range(0xE0000, 0xE1000))
+        for c in plane
+        if chr(c).isspace() or is_control(chr(c)) or is_invisible_format(chr(c))
+    ]
+    ranges: list[tuple[int, int]] = []
+    for c in codes:
+        if ranges and ranges[-1][1] == c - 1:
+            ranges[-1] = (ranges[-1][0], c)
+        else:
+            ranges.append((c, c))
+    return "".join(_in_class(a) + ("-" + _in_class(b) if b > a else "") for a, b in ranges)
+
+
+def _in_class(code: int) -> str:
+    # Only these need a backslash inside [...], in Python's regexes and in JSON Schema's.
+    return "\\" + chr(code) if chr(code) in "\\]^-[" else chr(code)
+
+
+INVISIBLE = _invisible_ranges()
+# Matches text that holds at least one character a reader can see (searched, not anchored:
+# as JSON Schema's "pattern" is applied). The API declares it for names and titles.
+VISIBLE_PATTERN = f"[^{INVISIBLE}]"
+# An email address, checked for typos, not for deliverability: one @; a local part of
+# dot-separated runs (no leading, trailing or double dot) with nothing invisible and none of
+# <>()[]\,;:"; a domain of at least two dot-separated labels of Latin or Russian letters,
+# digits and inner hyphens, the last at least two characters long. A label with Russian
+# letters (почта.рф) has at most 24 characters, so its punycode stays within DNS's 63.
+# One regular expression, so the API's schema can declare exactly it.
+_NOT_IN_LOCAL = f'.@<>()\\[\\]\\\\,;:"{INVISIBLE}'
+_LETTER = "a-zA-Z0-9а-яёА-ЯЁ"
+_ASCII_LABEL = "[a-zA-Z0-9](?:[a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?"
+_RUSSIAN_LABEL = f"[{_LETTER}](?:[{_LETTER}-]{{0,22}}[{_LETTER}])?"
+_LAST_LABEL = (
+    f"(?:[a-zA-Z0-9][a-zA-Z0-9-]{{0,61}}[a-zA-Z0-9]|[{_LETTER}][{_LETTER}-]{{0,22}}[{_LETTER}])"
+)
+EMAIL_PATTERN = (
+    f"^[^{_NOT_IN_LOCAL}]+(?:\\.[^{_NOT_IN_LOCAL}]+)*"
+    f"@(?:(?:{_ASCII_LABEL}|{_RUSSIAN_LABEL})\\.)+{_LAST_LABEL}$"
+)
+EMAIL_MAX = 254
+
+
+def plausible_email(value: str) -> bool:
+    """The address rule above, for every form, import and API call that takes an address."""
+    # Python's "$" also matches before one final line break: callers save the value stripped.
+    return len(value) <= EMAIL_MAX and re.search(EMAIL_PATTERN, value) is not None
 
 
 def strip_bidi(text: str) -> str:
@@ -26,7 +98,7 @@ def strip_bidi(text: str) -> str:
     directional marks (U+200B-U+200F), which make lookalike names ("Anna" and "An\u200bna")."""
     if text.isascii():
         return text
-    return "".join(ch for ch in text if unicodedata.category(ch) != "Cf")
+    return "".join(ch for ch in text if not is_invisible_format(ch))
 
 
 # An address as SMTP servers and receivers quote it in their errors ("550 <a@b.c> unknown").

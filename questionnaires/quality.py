@@ -17,7 +17,7 @@ from collections.abc import Mapping
 from functools import cache
 from typing import Literal
 
-from questionnaires.result import Quality, QualityFlag, ScaleScore, Timing
+from questionnaires.result import Quality, QualityFlag, QualityLevel, ScaleScore, Timing
 from questionnaires.schema import AgreementItem, ForcedChoiceItem, Item, Questionnaire
 
 Severity = Literal["doubtful", "unusable"]
@@ -401,7 +401,7 @@ def assess_quality(
             )
         )
 
-    level: Literal["good", "doubtful", "unusable"] = "good"
+    level: QualityLevel = "good"
     if any(f.severity == "unusable" for f in flags):
         level = "unusable"
     elif flags:

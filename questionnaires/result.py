@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from collections.abc import Iterable
+from typing import Literal, get_args
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -77,8 +78,19 @@ class QualityFlag(Frozen):
     facts: dict[str, float | str] = Field(default_factory=dict)
 
 
+# Answer quality, best first: the one list of levels and their order.
+QualityLevel = Literal["good", "doubtful", "unusable"]
+QUALITY_LEVELS: tuple[QualityLevel, ...] = get_args(QualityLevel)
+
+
+def worst_quality(levels: Iterable[str]) -> str:
+    """The worst of several levels ("good" for none): a candidate is as doubtful as their
+    most doubtful questionnaire."""
+    return max(levels, key=QUALITY_LEVELS.index, default="good")
+
+
 class Quality(Frozen):
-    level: Literal["good", "doubtful", "unusable"]
+    level: QualityLevel
     flags: list[QualityFlag] = Field(default_factory=list)
     # Median seconds per item (from page times, else item times); None without timing.
     seconds_per_item: float | None = None

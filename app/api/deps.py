@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from app.api.keys import authenticate
-from app.api.problems import ApiProblem
+from app.api.problems import ApiProblem, FieldError, invalid
 from app.db import SessionDep, utcnow
 from app.models import ApiKey, ApiScope
 
@@ -100,3 +100,26 @@ def write_key(key: Annotated[ApiKey, Depends(api_key)]) -> ApiKey:
 
 ReadKey = Annotated[ApiKey, Depends(api_key)]
 WriteKey = Annotated[ApiKey, Depends(write_key)]
+
+
+def known_query_only(request: Request) -> None:
+    """An unknown query parameter is a 422, as an unknown body field is: ``?stauts=expired``
+    would otherwise silently list every candidate."""
+    route = request.scope.get("route")
+    dependant = getattr(route, "dependant", None)
+    if dependant is None:
+        return
+    known = _query_names(dependant)
+    unknown = sorted(name for name in request.query_params if name not in known)
+    if unknown:
+        raise invalid(
+            [FieldError(field=name, message="unknown query parameter") for name in unknown],
+            detail="Unknown query parameters: " + ", ".join(unknown) + ".",
+        )
+
+
+def _query_names(dependant: Any) -> set[str]:
+    names = {param.alias for param in dependant.query_params}
+    for sub in dependant.dependencies:
+        names |= _query_names(sub)
+    return names

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Path, Query, Request
+from fastapi import APIRouter, Depends, Path, Query, Request
 from fastapi.responses import JSONResponse, Response
 
 from app.api import service
-from app.api.deps import ReadKey, WriteKey
+from app.api.deps import ReadKey, WriteKey, known_query_only
 from app.api.openapi import api_schema
 from app.api.problems import ApiProblem, FieldError, Problem, invalid
 from app.api.schemas import (
@@ -44,15 +44,22 @@ def _problems(*codes: int) -> dict[int | str, dict[str, Any]]:
         404: "No such resource",
         409: "The resource's state does not allow this",
         422: "A value is not valid; `errors` names each field",
+        429: "Too many requests with this key, or failed authentications from this address; "
+        "wait the seconds in Retry-After",
     }
-    return {code: {"model": Problem, "description": text[code]} for code in codes}
+    # Any operation can be rate limited.
+    return {code: {"model": Problem, "description": text[code]} for code in (*codes, 429)}
 
 
 READ = _problems(401, 422)
 WRITE = _problems(401, 403, 422)
 
 # Operation ids are the function names: stable, readable names for generated clients.
-router = APIRouter(prefix=PREFIX, generate_unique_id_function=lambda route: route.name)
+router = APIRouter(
+    prefix=PREFIX,
+    generate_unique_id_function=lambda route: route.name,
+    dependencies=[Depends(known_query_only)],
+)
 
 
 @router.get("/openapi.json", include_in_schema=False)
@@ -250,7 +257,13 @@ def list_candidates(
     _key: ReadKey,
     vacancy_id: Annotated[int | None, Query(ge=1, le=MAX_ID)] = None,
     status: Annotated[InvitationStatus | None, Query()] = None,
-    cursor: Annotated[str | None, Query(max_length=200)] = None,
+    cursor: Annotated[
+        str | None,
+        Query(
+            pattern=service.CURSOR_PATTERN,
+            description="The `next_cursor` of the previous page: the id it ended after",
+        ),
+    ] = None,
     limit: Annotated[int, Query(ge=1, le=100)] = 20,
 ) -> CandidatePage:
     page, next_cursor = service.list_candidates(
@@ -328,18 +341,15 @@ def import_crm_deals(
     from app.outcomes.crm import DealRow, Outcome
     from app.outcomes.service import store_deals
 
-    ids = [d.crm_id for d in body.deals]
     errors = [
-        FieldError(field=f"deals[{i}].crm_id", message="this id is already in the batch")
-        for i, crm_id in enumerate(ids)
-        if crm_id in ids[:i]
-    ] + [
         FieldError(field=f"deals[{i}].closed_on", message="a won or lost deal needs a close date")
         for i, d in enumerate(body.deals)
         if d.outcome != "open" and d.closed_on is None
     ]
     if errors:
         raise invalid(errors)
+    # The same id twice in one batch: the later one counts, as it would in a later batch.
+    last = {d.crm_id: i for i, d in enumerate(body.deals)}
     rows = [
         DealRow(
             row=i + 1,
@@ -355,6 +365,7 @@ def import_crm_deals(
             products=tuple(d.products),
         )
         for i, d in enumerate(body.deals)
+        if last[d.crm_id] == i
     ]
     summary = store_deals(session, rows=rows, source=body.source)
     service.audit(

@@ -2,36 +2,117 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date, datetime
-from decimal import Decimal
-from typing import Annotated, Literal
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    WithJsonSchema,
+)
 
 from app.models import InvitationStatus, Placement
-from app.text import strip_bidi
+from app.text import EMAIL_PATTERN, INVISIBLE, plausible_email, strip_bidi
+from questionnaires.result import QualityLevel
+
+CONTROLS = "\x00-\x1f\x7f-\x9f"
+# No control character anywhere; for a required value, one visible character somewhere.
+OPTIONAL_LINE = f"^[^{CONTROLS}]*$"
+REQUIRED_LINE = f"^[^{CONTROLS}]*[^{INVISIBLE}][^{CONTROLS}]*$"
 
 
-def _without_bidi(value: object) -> object:
-    # Before the length rules (app.text): a title of nothing but controls is empty.
-    return strip_bidi(value) if isinstance(value, str) else value
+# Typed text is declared exactly as it is checked, so a client (or a schema fuzzer) can tell
+# a valid value from the schema alone: at most so many characters as sent, no control
+# characters, and where required at least one visible character (``app.text``'s classes,
+# checked with Python's ``re`` as the pattern reads). It is saved without invisible format
+# characters and outer whitespace.
+def _required_line(value: str) -> str:
+    if not re.search(REQUIRED_LINE, value):
+        raise ValueError("must hold a visible character and no control characters")
+    return strip_bidi(value).strip()
+
+
+def _optional_line(value: str) -> str:
+    if not re.search(OPTIONAL_LINE, value):
+        raise ValueError("must hold no control characters")
+    return strip_bidi(value).strip()
+
+
+# The rule of app.staff.service.phone_is_plausible, as a pattern (ASCII digits).
+PHONE_PATTERN = r"^[+\-(). ]*(?:[0-9][+\-(). ]*){5,15}$"
+
+
+def _phone(value: str) -> str:
+    if not re.search(PHONE_PATTERN, value):
+        raise ValueError("must be a phone number: 5 to 15 digits, with + - ( ) . or spaces")
+    return value
+
+
+# A money amount: a JSON number, or a string of digits with a decimal point (no exponent);
+# stored rounded to kopecks, as a CRM's export may carry more decimals.
+AMOUNT_MAX = Decimal("9999999999999.99")
+AMOUNT_STRING = r"^[0-9]{1,13}(?:\.[0-9]{1,6})?$"
+
+
+def _amount(value: object) -> object:
+    if isinstance(value, str) and not re.search(AMOUNT_STRING, value):
+        raise ValueError("must be an amount such as 1250.50")
+    if isinstance(value, float | int) and not isinstance(value, bool):
+        return Decimal(str(value))
+    return value
+
+
+def _kopecks(value: Decimal) -> Decimal:
+    return value.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+
+
+Amount = Annotated[
+    Decimal,
+    Field(ge=0, le=AMOUNT_MAX),
+    BeforeValidator(_amount),
+    AfterValidator(_kopecks),
+    WithJsonSchema(
+        {
+            "anyOf": [
+                {"type": "number", "minimum": 0, "maximum": float(AMOUNT_MAX)},
+                {"type": "string", "pattern": AMOUNT_STRING},
+            ],
+            "description": "Rounded to 0.01",
+        }
+    ),
+]
+
+_REQUIRED: dict[str, Any] = {"pattern": REQUIRED_LINE}
+_OPTIONAL: dict[str, Any] = {"pattern": OPTIONAL_LINE}
+
+
+def _email(value: str) -> str:
+    if not plausible_email(value):
+        raise ValueError("must be one email address")
+    return value.strip()
 
 
 Language = Literal["ru", "en"]
-# Annotated metadata wraps what comes before it: the BeforeValidator last runs first.
 Title = Annotated[
-    str,
-    StringConstraints(strip_whitespace=True, min_length=1, max_length=200),
-    BeforeValidator(_without_bidi),
+    str, Field(max_length=200, json_schema_extra=_REQUIRED), AfterValidator(_required_line)
 ]
-Name = Annotated[
-    str,
-    StringConstraints(strip_whitespace=True, min_length=1, max_length=200),
-    BeforeValidator(_without_bidi),
+Name = Title
+CrmId = Annotated[
+    str, Field(max_length=64, json_schema_extra=_REQUIRED), AfterValidator(_required_line)
+]
+Product = Annotated[
+    str, Field(max_length=100, json_schema_extra=_REQUIRED), AfterValidator(_required_line)
 ]
 Email = Annotated[
     str,
-    StringConstraints(strip_whitespace=True, max_length=254, pattern=r"^[^@\s]+@[^@\s]+$"),
+    Field(max_length=254, json_schema_extra={"pattern": EMAIL_PATTERN}),
+    AfterValidator(_email),
 ]
 
 
@@ -88,9 +169,15 @@ class VacancyList(BaseModel):
 class CandidateIn(Strict):
     name: Name
     email: Email | None = None
-    phone: str | None = Field(
+    phone: (
+        Annotated[
+            str,
+            Field(max_length=40, json_schema_extra={"pattern": PHONE_PATTERN}),
+            AfterValidator(_phone),
+        ]
+        | None
+    ) = Field(
         default=None,
-        max_length=40,
         description="Optional; without an email, the name and phone recognise a person "
         "already invited",
     )
@@ -174,7 +261,7 @@ class QualityFlagOut(BaseModel):
 
 
 class QualityOut(BaseModel):
-    level: Literal["good", "doubtful", "unusable"]
+    level: QualityLevel
     flags: list[QualityFlagOut]
     seconds_per_item: float | None
 
@@ -239,29 +326,20 @@ class ResultsOut(BaseModel):
 # --- deals (issue 18: sales results from the CRM) -------------------------------------------
 
 CrmText = Annotated[
-    str,
-    StringConstraints(strip_whitespace=True, max_length=200, pattern=r"^[^\x00-\x1f\x7f]*$"),
-    BeforeValidator(_without_bidi),
+    str, Field(max_length=200, json_schema_extra=_OPTIONAL), AfterValidator(_optional_line)
 ]
 
 
 class DealIn(Strict):
-    crm_id: Annotated[
-        str,
-        StringConstraints(
-            strip_whitespace=True, min_length=1, max_length=64, pattern=r"^[^\x00-\x1f\x7f]+$"
-        ),
-    ] = Field(description="The deal's id in the CRM: the same id again updates the deal")
-    responsible: Annotated[
-        str,
-        StringConstraints(
-            strip_whitespace=True, min_length=1, max_length=200, pattern=r"^[^\x00-\x1f\x7f]+$"
-        ),
-    ] = Field(description="The responsible employee's email or full name, as in the CRM")
-    outcome: Literal["won", "lost", "open"]
-    amount: Annotated[Decimal, Field(ge=0, le=Decimal("99999999999999.99"), decimal_places=2)] = (
-        Decimal(0)
+    crm_id: CrmId = Field(
+        description="The deal's id in the CRM: the same id again updates the deal (also "
+        "within one batch: the last one counts)"
     )
+    responsible: Name = Field(
+        description="The responsible employee's email or full name, as in the CRM"
+    )
+    outcome: Literal["won", "lost", "open"]
+    amount: Amount = Decimal(0)
     stage: CrmText = ""
     qualified: bool = Field(
         default=False, description="The lead reached a qualified stage (counts for scouts)"
@@ -269,8 +347,15 @@ class DealIn(Strict):
     company: CrmText = Field(default="", description="The client; empty: a client of its own")
     created_on: date
     closed_on: date | None = Field(default=None, description="Required for won and lost deals")
-    products: list[Annotated[str, StringConstraints(min_length=1, max_length=100)]] = Field(
-        default_factory=list, max_length=50
+    products: list[Product] = Field(default_factory=list, max_length=50)
+
+    # The close date rule, declared as JSON Schema's if/then so the schema says it too.
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "if": {"properties": {"outcome": {"enum": ["won", "lost"]}}, "required": ["outcome"]},
+            "then": {"properties": {"closed_on": {"type": "string"}}, "required": ["closed_on"]},
+        },
     )
 
 

@@ -45,12 +45,13 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 
+from app.text import BIDI_CONTROL_CHARS, is_control, plausible_email
+from questionnaires.schema import LANGUAGES
+
 NAME_MAX = 200
-EMAIL_MAX = 254
 # What a rejected row shows of itself in the report; enough to find it in the spreadsheet.
 RAW_MAX = 200
 DELIMITERS = (";", ",", "\t")
-LANGUAGES = ("ru", "en")
 
 HEADER_ALIASES: dict[str, tuple[str, ...]] = {
     "name": (
@@ -130,9 +131,6 @@ _SIGNATURES: tuple[tuple[bytes, str], ...] = (
 )
 _CP1251_PUNCTUATION = set("«»„“”‘’–—№…\u00a0•")
 _MIXED_SCRIPT = re.compile(r"[A-Za-z][\u0400-\u04ff]|[\u0400-\u04ff][A-Za-z]")
-# Bidirectional embeddings, overrides and isolates: they reorder what a reader sees.
-_BIDI_CONTROLS = set("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
-_EMAIL_FORBIDDEN = set('<>()[]\\,;:"')
 
 
 @dataclass(frozen=True)
@@ -251,27 +249,6 @@ def parse_invitations_csv(
             code, en, ru = outcome
             result.rejected.append(Rejected(line, code, en, ru, raw))
     return result
-
-
-def plausible_email(value: str) -> bool:
-    """A deliberately simple check, for catching typos, not for proving deliverability.
-
-    One @; at most 254 characters; a local part of 1..64 characters; no whitespace, control
-    characters or any of ``<>()[]\\,;:"``; a domain of dot-separated labels (at least two),
-    none empty, none starting or ending with a hyphen, the last at least two characters long.
-    Non-ASCII letters are allowed (``иван@почта.рф``).
-    """
-    if len(value) > EMAIL_MAX or value.count("@") != 1:
-        return False
-    if any(ch.isspace() or _is_control(ch) or ch in _EMAIL_FORBIDDEN for ch in value):
-        return False
-    local, domain = value.split("@")
-    if not 1 <= len(local) <= 64 or local.startswith(".") or local.endswith(".") or ".." in local:
-        return False
-    labels = domain.split(".")
-    if len(labels) < 2 or len(labels[-1]) < 2:
-        return False
-    return all(label and not label.startswith("-") and not label.endswith("-") for label in labels)
 
 
 def normalize_language(value: str, default_language: str) -> str | None:
@@ -425,7 +402,7 @@ def _read_row(
     raw_name, raw_email, raw_language = cell("name"), cell("email"), cell("language")
     raw_phone = cell("phone")
     for value in (raw_name, raw_email, raw_language, raw_phone):
-        if any(_is_control(ch) or ch in _BIDI_CONTROLS for ch in value):
+        if any(_is_control(ch) or ch in BIDI_CONTROL_CHARS for ch in value):
             return _reason(
                 "control_chars",
                 "the row contains invisible control characters",
@@ -480,7 +457,7 @@ def _blank(record: list[str]) -> bool:
 
 def _is_control(ch: str) -> bool:
     """C0/C1 control characters and DEL, except tab and line breaks (whitespace in a cell)."""
-    return ch not in "\t\r\n" and unicodedata.category(ch) == "Cc"
+    return ch not in "\t\r\n" and is_control(ch)
 
 
 def _clip(value: str, limit: int) -> str:

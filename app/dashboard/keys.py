@@ -17,8 +17,9 @@ from sqlalchemy import bindparam, case, func, update
 from sqlmodel import Session, col, select
 
 from app.models import Candidate, Decision, FitRecord, Invitation, Result
+from questionnaires.result import QUALITY_LEVELS
 
-QUALITY_RANK = {"good": 0, "doubtful": 1, "unusable": 2}
+QUALITY_RANK: dict[str, int] = {level: rank for rank, level in enumerate(QUALITY_LEVELS)}
 KEYS = ["sort_name", "sort_placement", "sort_fit", "sort_quality", "sort_decision"]
 
 

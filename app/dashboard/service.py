@@ -18,11 +18,11 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, case, func
+from sqlalchemy import ColumnElement, and_, func
 from sqlmodel import Session, col, select
 
 from app.auth.permissions import visible_vacancies_query
-from app.dashboard.keys import QUALITY_RANK
+from app.dashboard.keys import QUALITY_RANK, quality_rank
 from app.models import (
     Candidate,
     Decision,
@@ -34,11 +34,14 @@ from app.models import (
     Result,
     User,
     Vacancy,
+    status_is,
+    status_sql,
 )
+from questionnaires.result import QUALITY_LEVELS
 from socionics.recommend import NO_SUITABLE_ROLE, NOT_INTERPRETABLE, Verdict, verdict_of_code
 
 STATUSES = [s.value for s in InvitationStatus]
-QUALITIES = ["good", "doubtful", "unusable"]
+QUALITIES: list[str] = list(QUALITY_LEVELS)
 DECISIONS = [d.value for d in DecisionKind]
 # What the table filters by: the placements and the outcomes without one (decide).
 PLACEMENTS = [
@@ -49,34 +52,6 @@ PLACEMENTS = [
 SORTS = ["date", "name", "status", "placement", "fit", "quality", "decision"]
 PAGE_SIZE = 50
 NO_DECISION = "none"
-
-
-def status_expr(now: datetime) -> Any:
-    """The invitation's status in SQL, in the same order of precedence as Invitation.status."""
-    return case(
-        (col(Invitation.completed_at).is_not(None), InvitationStatus.completed.value),
-        (col(Invitation.revoked_at).is_not(None), InvitationStatus.revoked.value),
-        (col(Invitation.expires_at) <= now, InvitationStatus.expired.value),
-        (col(Invitation.started_at).is_not(None), InvitationStatus.started.value),
-        else_=InvitationStatus.invited.value,
-    )
-
-
-def status_condition(status: str, now: datetime) -> ColumnElement[bool]:
-    """WHERE for one status, written as plain column tests so indexes can serve it."""
-    done = col(Invitation.completed_at).is_not(None)
-    open_ = col(Invitation.completed_at).is_(None)
-    live = and_(open_, col(Invitation.revoked_at).is_(None))
-    if status == "completed":
-        return done
-    if status == "revoked":
-        return and_(open_, col(Invitation.revoked_at).is_not(None))
-    if status == "expired":
-        return and_(live, col(Invitation.expires_at) <= now)
-    current = and_(live, col(Invitation.expires_at) > now)
-    if status == "started":
-        return and_(current, col(Invitation.started_at).is_not(None))
-    return and_(current, col(Invitation.started_at).is_(None))
 
 
 # --- the dashboard ----------------------------------------------------------------------------
@@ -102,7 +77,7 @@ def vacancy_summaries(session: Session, *, user: User, now: datetime) -> list[Va
     ids = [v.id for v in vacancies]
     counts: dict[int, dict[str, int]] = defaultdict(lambda: dict.fromkeys(STATUSES, 0))
     if ids:
-        status = status_expr(now)
+        status = status_sql(now)
         grouped = session.exec(
             select(Invitation.vacancy_id, status, func.count())
             .where(col(Invitation.vacancy_id).in_(ids))
@@ -210,18 +185,12 @@ class TablePage:
     counts: dict[str, int] = field(default_factory=dict)
 
 
-def _quality_rank(level: Any) -> Any:
-    return case(
-        (level == "good", 0), (level == "doubtful", 1), (level == "unusable", 2), else_=None
-    )
-
-
 def quality_expr() -> Any:
     """The fit record's quality, else the worst quality among the invitation's results."""
     worst = (
         select(col(Result.quality_level))
         .where(col(Result.invitation_id) == col(Invitation.id))
-        .order_by(_quality_rank(col(Result.quality_level)).desc())
+        .order_by(quality_rank(col(Result.quality_level)).desc())
         .limit(1)
         .scalar_subquery()
     )
@@ -233,7 +202,7 @@ def table_columns(now: datetime) -> dict[str, Any]:
     return {
         "date": col(Invitation.created_at),
         "name": col(Candidate.name),
-        "status": status_expr(now),
+        "status": status_sql(now),
         "placement": col(FitRecord.placement),
         "fit": col(FitRecord.target_fit),
         "quality": quality_expr(),
@@ -326,7 +295,7 @@ def _segments(query: TableQuery, now: datetime) -> list[tuple[list[Any], list[An
         return [([], [by(col(Invitation.sort_name)), newest])]
     if query.sort == "status":
         codes = sorted(STATUSES, reverse=query.descending)
-        return [([status_condition(code, now)], [newest]) for code in codes]
+        return [([status_is(code, now)], [newest]) for code in codes]
     if query.sort in KEY_COLUMNS:
         key = KEY_COLUMNS[query.sort]
         return [([key.is_not(None)], [by(key), newest]), ([key.is_(None)], [newest])]
@@ -417,7 +386,7 @@ def all_rows(
 def _filters(query: TableQuery, now: datetime) -> list[ColumnElement[bool]]:
     conditions: list[ColumnElement[bool]] = []
     if query.status:
-        conditions.append(status_condition(query.status, now))
+        conditions.append(status_is(query.status, now))
     if query.placement:
         conditions.append(col(Invitation.sort_placement) == query.placement)
     if query.quality:

@@ -18,7 +18,6 @@ from app.bulk.csv_import import (
     Note,
     Rejected,
     parse_invitations_csv,
-    plausible_email,
 )
 from app.config import LANGUAGES, Settings
 from app.db import utcnow
@@ -37,7 +36,7 @@ from app.models import (
 )
 from app.organisation.service import organisation
 from app.staff.service import FormErrors, candidate_link, invite_candidate
-from app.text import strip_bidi
+from app.text import plausible_email, strip_bidi
 
 NO_ORGANISATION = N_(
     "Set up the organisation first (Organisation page): emails go out in its name."

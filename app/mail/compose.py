@@ -14,7 +14,6 @@ cannot add lines to the message) and the rendered text is cleaned of control cha
 from __future__ import annotations
 
 import re
-import unicodedata
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
@@ -23,11 +22,12 @@ from typing import Literal
 import jinja2
 from babel.dates import format_date
 
+from app.config import LANGUAGES
 from app.i18n import translations
+from app.text import is_control
 
 TEMPLATES = Path(__file__).resolve().parent.parent.parent / "templates"
 INTROS = Path(__file__).resolve().parent / "texts"  # the built-in opening paragraphs
-LANGUAGES = ("ru", "en")
 Kind = Literal["invitation", "reminder"]
 
 _env = jinja2.Environment(
@@ -137,18 +137,18 @@ def last_full_day(expires_at: datetime) -> date:
 
 
 def _has_control(value: str) -> bool:
-    return any(unicodedata.category(ch) == "Cc" for ch in value)
+    return any(is_control(ch) for ch in value)
 
 
 def _one_line(value: str) -> str:
     """Control characters and runs of whitespace (line breaks included) become one space."""
-    cleaned = "".join(" " if unicodedata.category(ch) == "Cc" else ch for ch in value)
+    cleaned = "".join(" " if is_control(ch) else ch for ch in value)
     return " ".join(cleaned.split())
 
 
 def _plain(text: str) -> str:
     """Keep line breaks and tabs; drop every other control character; no blank-line runs."""
-    kept = "".join(ch for ch in text if ch in "\n\t" or unicodedata.category(ch) != "Cc")
+    kept = "".join(ch for ch in text if ch in "\n\t" or not is_control(ch))
     lines = [line.rstrip() for line in kept.split("\n")]
     out: list[str] = []
     for line in lines:

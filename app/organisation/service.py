@@ -21,7 +21,6 @@ from datetime import datetime
 from sqlalchemy import func
 from sqlmodel import Session, col, select
 
-from app.bulk.csv_import import plausible_email
 from app.candidate.consent import consent_file
 from app.config import LANGUAGES, Settings
 from app.db import utcnow
@@ -29,7 +28,7 @@ from app.i18n import N_
 from app.mail.compose import default_intro, fill_text
 from app.models import Organisation, TextTemplate, User
 from app.staff.service import FormErrors
-from app.text import strip_bidi
+from app.text import plausible_email, strip_bidi
 
 ORGANISATION_ID = 1
 KINDS = ("consent", "invitation", "reminder")

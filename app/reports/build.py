@@ -44,11 +44,11 @@ from app.reports.data import (
 from app.reports.flags import doubtful_dimensions, quality_notes
 from app.reports.outcome import placement_label, type_code
 from app.reports.service import CLEAR, MODERATE, NotFound, band_of, suggestion_of
-from app.scoring.service import EXTRAVERSION, SOCIONICS, type_result_of, worst_quality
+from app.scoring.service import EXTRAVERSION, SOCIONICS, type_result_of
 from app.stats.service import norm_samples, percentile_of
 from questionnaires.engine import p_high_of, scale_range
 from questionnaires.loader import product_questionnaires
-from questionnaires.result import DichotomyResult
+from questionnaires.result import DichotomyResult, worst_quality
 from questionnaires.result import Result as EngineResult
 from questionnaires.schema import Questionnaire
 from socionics.matrix import ROLE_NAMES

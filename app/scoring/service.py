@@ -41,7 +41,7 @@ from questionnaires.psychometrics import (
     latent_correlation_from_responses,
 )
 from questionnaires.result import Result as EngineResult
-from questionnaires.result import ScaleCalibration
+from questionnaires.result import ScaleCalibration, worst_quality
 from questionnaires.schema import Questionnaire
 from questionnaires.selfknowledge import self_knowledge
 from socionics.model import BASE_DICHOTOMIES
@@ -51,7 +51,6 @@ SOCIONICS = "socionics_16"
 EXTRAVERSION = "introversion_extraversion"
 REFRESH_EVERY = 50
 REFRESH_SHARE = 0.10
-QUALITY_ORDER = ("good", "doubtful", "unusable")
 
 
 @dataclass(frozen=True)
@@ -203,10 +202,6 @@ def ie_p_extravert(result: EngineResult | None) -> float | None:
     if dich is None or not dich.scored:
         return None
     return dich.p_high
-
-
-def worst_quality(levels: list[str]) -> str:
-    return max(levels, key=QUALITY_ORDER.index, default="good")
 
 
 def update_fit(

@@ -13,7 +13,7 @@ from app.db import utcnow
 from app.i18n import N_
 from app.invitations.tokens import issue_link_token
 from app.models import Candidate, Invitation, InvitationStatus, Placement, User, Vacancy
-from app.text import strip_bidi
+from app.text import plausible_email, strip_bidi
 
 
 @dataclass(frozen=True)
@@ -136,7 +136,7 @@ def invite_candidate(
     errors = {}
     if not name or len(name) > 200:
         errors["name"] = N_("Enter the candidate's name (up to 200 characters).")
-    if email is not None and (len(email) > 254 or "@" not in email.strip("@")):
+    if email is not None and not plausible_email(email):
         errors["email"] = N_("Enter a valid email address or leave it empty.")
     if language not in LANGUAGES:
         errors["language"] = N_("Choose a language from the list.")

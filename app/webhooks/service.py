@@ -50,11 +50,13 @@ from app.models import (
     Candidate,
     FitRecord,
     Invitation,
+    InvitationStatus,
     User,
     Vacancy,
     WebhookDelivery,
     WebhookEndpoint,
     WebhookEvent,
+    status_is,
 )
 from app.text import mask_emails
 from questionnaires.shown import shown_probability
@@ -345,9 +347,7 @@ def sweep_expired(session: Session, *, now: datetime) -> int:
     rows = session.exec(
         select(Invitation)
         .where(
-            col(Invitation.completed_at).is_(None),
-            col(Invitation.revoked_at).is_(None),
-            col(Invitation.expires_at) <= now,
+            status_is(InvitationStatus.expired, now),
             col(Invitation.expires_at) > now - EXPIRY_LOOKBACK,
             ~already,
         )

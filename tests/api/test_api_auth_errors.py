@@ -156,3 +156,23 @@ def test_the_rate_limit_answers_with_a_problem(settings, db, write_key: str, rat
         r = c.get("/api/v1/vacancies")
     body = assert_problem(r, 429)
     assert body["type"].endswith("rate-limited") and int(r.headers["Retry-After"]) > 0
+
+
+def test_an_unknown_query_parameter_is_a_422_naming_it(api: TestClient) -> None:
+    body = assert_problem(api.get("/api/v1/candidates?stauts=expired"), 422)
+    assert [e["field"] for e in body["errors"]] == ["stauts"]
+    assert api.get("/api/v1/candidates?status=expired").status_code == 200
+
+
+def test_the_schema_declares_the_patterns_the_api_checks(api: TestClient) -> None:
+    import re
+
+    schema = api.get("/api/v1/openapi.json").json()
+    candidate = schema["components"]["schemas"]["CandidateIn"]["properties"]
+    name_pattern = candidate["name"]["pattern"]
+    assert candidate["name"]["maxLength"] == 200
+    # A name of nothing visible breaks the pattern, and the API refuses it as the pattern says.
+    for name, allowed in [("Anna", True), (" \u200b\u00ad ", False), ("\u0007Anna", False)]:
+        assert bool(re.search(name_pattern, name)) is allowed
+        r = api.post("/api/v1/vacancies", json={"title": name})
+        assert (r.status_code == 201) is allowed, (name, r.text)

@@ -70,8 +70,17 @@ def test_a_batch_with_a_broken_deal_stores_nothing(api: TestClient, db: Session)
     r = api.post("/api/v1/deals", json=broken)
     assert r.status_code == 422
     fields = {e["field"] for e in r.json()["errors"]}
-    assert fields == {"deals[1].crm_id", "deals[2].crm_id", "deals[1].closed_on"}
+    assert fields == {"deals[1].closed_on"}
     assert db.exec(select(func.count()).select_from(Deal)).one() == 0
+
+
+def test_the_same_id_twice_in_one_batch_keeps_the_later_deal(api: TestClient, db: Session) -> None:
+    first = BATCH["deals"][0]
+    later = {**first, "amount": "777.00"}
+    r = api.post("/api/v1/deals", json={"source": "bitrix24", "deals": [first, later]})
+    assert r.status_code == 200, r.text
+    assert r.json()["created"] == 1
+    assert [str(d.amount) for d in db.exec(select(Deal)).all()] == ["777.00"]
 
 
 def test_a_read_key_cannot_import_deals(reader: TestClient) -> None:

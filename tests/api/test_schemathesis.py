@@ -1,8 +1,12 @@
 """Property-based tests of every /api/v1 operation against the schema the app serves.
 
 Schemathesis reads /api/v1/openapi.json from the app itself and sends generated requests,
-valid and invalid, authenticated with a read_write key. A response must never be a server
-error, and its status code, content type and body must be the ones the schema documents.
+valid and invalid, authenticated with a read_write key, and runs every check it has: no
+server error; status code, content type, headers and body as documented; every request the
+schema allows is accepted and every request it forbids is refused (so the schema declares
+the lengths and patterns the API enforces); and more. Then its stateful phase chains the
+operations the schema links (create a vacancy, invite to it, read the candidate, revoke...),
+with the same checks.
 
 One pytest case per operation, each driving Hypothesis itself: schemathesis's own pytest
 loader (``from_fixture``) relies on a pytest internal that pytest 9 no longer has.
@@ -16,12 +20,6 @@ from fastapi import FastAPI
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from schemathesis import GenerationMode
-from schemathesis.checks import (
-    content_type_conformance,
-    not_a_server_error,
-    response_schema_conformance,
-    status_code_conformance,
-)
 from schemathesis.python.asgi import shutdown_lifespans
 
 from app.api.openapi import api_schema
@@ -29,12 +27,7 @@ from app.api.routes import router
 
 # Bounded: 25 examples per operation keeps the whole run well under a minute.
 MAX_EXAMPLES = 25
-CHECKS = [
-    not_a_server_error,
-    status_code_conformance,
-    content_type_conformance,
-    response_schema_conformance,
-]
+STATEFUL_EXAMPLES = 40
 OPERATIONS = sorted(
     (method.upper(), path)
     for path, operations in api_schema(router)["paths"].items()
@@ -65,11 +58,36 @@ def test_the_api_keeps_its_schema(app: FastAPI, write_key: str, method: str, pat
         suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much],
     )
     def run(case: schemathesis.Case) -> None:
-        case.call_and_validate(headers=auth, checks=CHECKS)
+        case.call_and_validate(headers=auth)  # every check
 
     try:
         run()
     finally:
         # Schemathesis keeps an app's lifespan (its database engine) for the whole process;
         # every test here has its own app, so end it.
+        shutdown_lifespans()
+
+
+def test_chains_of_linked_operations_keep_the_schema(app: FastAPI, write_key: str) -> None:
+    loaded = schemathesis.openapi.from_asgi("/api/v1/openapi.json", app)
+    workflow = loaded.as_state_machine()
+    auth = {"Authorization": f"Bearer {write_key}"}
+
+    class Workflow(workflow):  # type: ignore[misc,valid-type]
+        def get_call_kwargs(self, case: schemathesis.Case) -> dict[str, object]:
+            return {"headers": auth}
+
+    # The links schemathesis found: without them the phase would test nothing.
+    assert len(workflow.bundles) >= 5
+    try:
+        Workflow.run(
+            settings=settings(
+                max_examples=STATEFUL_EXAMPLES,
+                stateful_step_count=6,
+                deadline=None,
+                database=None,
+                suppress_health_check=list(HealthCheck),
+            )
+        )
+    finally:
         shutdown_lifespans()
