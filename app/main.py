@@ -14,7 +14,6 @@ from fastapi.staticfiles import StaticFiles
 from sqlalchemy import text
 
 from app.api.pages import router as api_keys_router
-from app.api.problems import install_problem_handlers
 from app.api.routes import router as api_router
 from app.audit.routes import router as audit_router
 from app.auth.permissions import template_globals
@@ -26,7 +25,6 @@ from app.config import Settings, load_settings
 from app.dashboard.routes import router as dashboard_router
 from app.db import make_engine
 from app.decisions.routes import router as decisions_router
-from app.errors import install_error_handlers
 from app.experience.routes import router as experience_router
 from app.exports.routes import router as exports_router
 from app.invitations.mailer import mail_worker
@@ -49,6 +47,8 @@ from app.staff.routes import router as staff_router
 from app.stats.routes import router as stats_router
 from app.users.routes import router as users_router
 from app.web import STATIC, templates, warm_up
+from app.web.errors import install_error_handlers
+from app.web.problems import install_problem_handlers
 from app.webhooks import worker as webhook_worker
 from app.webhooks.routes import router as webhooks_router
 from app.writer import Writer

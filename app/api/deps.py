@@ -8,9 +8,9 @@ from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from app.api.keys import authenticate
-from app.api.problems import ApiProblem, FieldError, invalid
 from app.db import SessionDep, utcnow
 from app.models import ApiKey, ApiScope
+from app.web.problems import ApiProblem, FieldError, invalid
 
 # auto_error=False: a missing header becomes our problem+json 401, not FastAPI's plain 403.
 _bearer = HTTPBearer(

@@ -7,7 +7,7 @@ from typing import Any
 from fastapi import APIRouter, FastAPI
 from fastapi.openapi.utils import get_openapi
 
-from app.api.problems import PROBLEM_TYPE
+from app.web.problems import PROBLEM_TYPE
 
 API_VERSION = "1.0.0"
 DESCRIPTION = (

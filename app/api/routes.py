@@ -10,7 +10,6 @@ from fastapi.responses import JSONResponse, Response
 from app.api import service
 from app.api.deps import ReadKey, WriteKey, known_query_only
 from app.api.openapi import api_schema
-from app.api.problems import ApiProblem, FieldError, Problem, invalid
 from app.api.schemas import (
     CandidateOut,
     CandidatePage,
@@ -28,6 +27,7 @@ from app.api.schemas import (
 from app.db import SessionDep, utcnow
 from app.models import InvitationStatus, User, Vacancy
 from app.staff.service import FormErrors, create_vacancy
+from app.web.problems import ApiProblem, FieldError, Problem, invalid
 
 PREFIX = "/api/v1"
 # Ids are database integers: larger numbers are a 422 naming the parameter, not a crash.

@@ -11,7 +11,6 @@ from fastapi import Request
 from sqlalchemy import func
 from sqlmodel import Session, col, select
 
-from app.api.problems import ApiProblem, FieldError, invalid, not_found
 from app.api.schemas import (
     CandidateIn,
     CandidateOut,
@@ -47,6 +46,7 @@ from app.models import (
 )
 from app.scoring.service import SOCIONICS, type_result_of
 from app.staff.service import FormErrors, candidate_link
+from app.web.problems import ApiProblem, FieldError, invalid, not_found
 from questionnaires.result import Result as EngineResult
 from questionnaires.result import worst_quality
 from questionnaires.shown import shown_probability

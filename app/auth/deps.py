@@ -11,12 +11,12 @@ from fastapi import Depends, Request
 from sqlalchemy import update
 from sqlmodel import Session, col
 
-from app.auth.security import new_csrf_token, same_token
 from app.auth.service import end_sessions, forget_dead_sessions, open_session, session_key
 from app.db import SessionDep, utcnow
-from app.errors import CsrfFailed, LoginRequired
 from app.models import StaffSession, User
+from app.security.hashes import new_csrf_token, same_token
 from app.security.ratelimit import client_address
+from app.web.errors import CsrfFailed, LoginRequired
 
 UNSAFE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
 

@@ -9,9 +9,9 @@ from datetime import datetime, timedelta
 from sqlalchemy import delete
 from sqlmodel import Session, col, select
 
-from app.auth.security import hash_password, verify_password
 from app.db import utcnow
 from app.models import Role, StaffSession, User
+from app.security.hashes import hash_password, verify_password
 from app.security.passwords import check_password
 
 

@@ -25,7 +25,6 @@ from fastapi import HTTPException
 from sqlalchemy import Connection, bindparam, func, select, update
 from sqlmodel import Session, col
 
-from app.auth.security import hash_token
 from app.candidate.service import (
     FIELD_PREFIX,
     InvalidAnswers,
@@ -41,7 +40,6 @@ from app.candidate.service import (
     upsert_answers,
 )
 from app.config import LANGUAGES, Settings
-from app.errors import LinkProblem
 from app.experience.service import COMMENT_MAX
 from app.invitations.service import contact_for
 from app.models import (
@@ -56,7 +54,9 @@ from app.models import (
     invitation_status,
 )
 from app.organisation.service import Consent, consent_for, organisation
+from app.security.hashes import hash_token
 from app.text import strip_bidi
+from app.web.errors import LinkProblem
 from questionnaires.schema import Questionnaire
 
 _INVITATIONS = Invitation.__table__  # type: ignore[attr-defined]

@@ -44,7 +44,7 @@ from typing import Any
 
 from app.dashboard.service import TableRow
 from app.i18n import N_, translations
-from app.reports.outcome import placement_label
+from app.web.labels import placement_label
 from questionnaires.shown import shown_probability
 from socionics.matrix import ROLE_NAMES
 from socionics.model import get_type

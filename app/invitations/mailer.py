@@ -6,12 +6,13 @@ in the app's lifespan) calls ``run_worker_once`` in a thread every MAIL_POLL_SEC
 the automatic reminders, then ``run_due_emails`` claims the due rows, marks them ``sending``,
 commits, sends each (smtplib blocks, hence the thread) and records the outcome.
 
-Several app instances may share a PostgreSQL database: rows are claimed with
-``FOR UPDATE SKIP LOCKED``, so two workers never claim the same row. SQLite runs one process.
-Each row is claimed just before it is sent, with the clock read then (never a round's start
-time), and stays ``sending`` for at most one SMTP timeout; only a row left in ``sending`` for
-longer than ``stuck_after`` (a worker killed mid-send) goes back to the queue. So a slow SMTP
-server cannot make another instance send a message a second time.
+Rows go through the outbox shared with webhooks (``app.outbox``): claimed with a lease, sent
+outside the transaction, retried with backoff. Several app instances may share a PostgreSQL
+database; two workers never claim the same row. Each row is claimed just before it is sent,
+with the clock read then (never a round's start time), and stays ``sending`` for at most one
+SMTP timeout; only a row left ``sending`` past its lease, ``stuck_after`` (a worker killed
+mid-send), is claimed again. So a slow SMTP server cannot make another instance send a message
+a second time.
 """
 
 from __future__ import annotations
@@ -24,9 +25,10 @@ from datetime import datetime, timedelta
 from email.message import EmailMessage
 from email.parser import BytesParser
 
-from sqlalchemy import Engine, update
+from sqlalchemy import Engine
 from sqlmodel import Session, col, select
 
+from app import outbox
 from app.config import Settings
 from app.db import utcnow
 from app.mail.compose import Kind, render_invitation_email
@@ -146,46 +148,36 @@ def _message(data: bytes) -> EmailMessage:
 
 
 def stuck_after(settings: Settings | None) -> timedelta:
-    """How long a row may stay ``sending``: well past one SMTP timeout."""
+    """The lease of a claimed email: how long it may stay ``sending``, well past one SMTP
+    timeout."""
     timeout = timedelta(seconds=settings.smtp_timeout) if settings else timedelta(0)
     return max(STUCK_AFTER, 3 * timeout)
 
 
-def requeue_stuck(session: Session, *, now: datetime, settings: Settings | None = None) -> int:
-    result = session.execute(
-        update(OutgoingEmail)
+def claim_due(
+    session: Session, *, now: datetime, limit: int = 1, settings: Settings | None = None
+) -> list[int]:
+    """Claim up to ``limit`` due emails (``app.outbox``): queued ones whose time has come, and
+    ones left ``sending`` past the lease (a worker killed mid-send). Marks them ``sending``,
+    commits, returns their ids."""
+    due = (
+        select(OutgoingEmail)
         .where(
-            col(OutgoingEmail.status) == EmailStatus.sending,
-            col(OutgoingEmail.next_attempt_at) < now - stuck_after(settings),
-        )
-        .values(status=EmailStatus.queued, next_attempt_at=now)
-    )
-    return int(getattr(result, "rowcount", 0) or 0)
-
-
-def claim_due(session: Session, *, now: datetime, limit: int = 1) -> list[int]:
-    """Mark up to ``limit`` due rows ``sending`` and commit; returns their ids."""
-    stmt = (
-        select(OutgoingEmail.id)
-        .where(
-            OutgoingEmail.status == EmailStatus.queued,
+            col(OutgoingEmail.status).in_([EmailStatus.queued, EmailStatus.sending]),
             col(OutgoingEmail.next_attempt_at) <= now,
         )
         .order_by(col(OutgoingEmail.next_attempt_at), col(OutgoingEmail.id))
         .limit(limit)
     )
-    if session.get_bind().dialect.name == "postgresql":
-        stmt = stmt.with_for_update(skip_locked=True)
-    ids = [i for i in session.exec(stmt).all() if i is not None]
-    if ids:
-        # next_attempt_at doubles as "claimed at" while sending, for requeue_stuck.
-        session.execute(
-            update(OutgoingEmail)
-            .where(col(OutgoingEmail.id).in_(ids))
-            .values(status=EmailStatus.sending, next_attempt_at=now)
-        )
-    session.commit()
-    return ids
+    rows = outbox.claim(
+        session,
+        due,
+        leased=OutgoingEmail,
+        now=now,
+        lease=stuck_after(settings),
+        values={"status": EmailStatus.sending},
+    )
+    return [row.id for row in rows]
 
 
 def send_one(session: Session, *, email_id: int, settings: Settings, now: datetime) -> str:
@@ -232,10 +224,8 @@ def run_due_emails(
     """
     read = (lambda: now) if now is not None else clock
     attempts = 0
-    requeue_stuck(session, now=read(), settings=settings)
-    session.commit()
     while True:
-        ids = claim_due(session, now=read())
+        ids = claim_due(session, now=read(), settings=settings)
         if not ids:
             return attempts
         send_one(session, email_id=ids[0], settings=settings, now=read())

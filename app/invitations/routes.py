@@ -16,7 +16,6 @@ from app.auth.permissions import invitation_for, require_action, vacancy_for
 from app.candidate.jobs import Brand
 from app.config import LANGUAGES
 from app.db import SessionDep, utcnow
-from app.errors import LinkProblem
 from app.i18n import N_
 from app.invitations import pending_imports
 from app.invitations.mailer import retry_now
@@ -47,6 +46,7 @@ from app.models import (
 from app.organisation.service import consent_for, organisation
 from app.staff.service import FormErrors
 from app.web import render, staff_language
+from app.web.errors import LinkProblem
 from questionnaires.timing import questionnaire_minutes
 
 router = APIRouter(dependencies=[Depends(csrf_protect), Depends(require_staff)])

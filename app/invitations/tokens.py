@@ -13,7 +13,7 @@ import hashlib
 import hmac
 import secrets
 
-from app.auth.security import hash_token
+from app.security.hashes import hash_token
 
 _LABEL = b"rolefit candidate link\x00"
 

@@ -17,6 +17,7 @@ from email.message import EmailMessage
 from pathlib import Path
 from typing import Literal
 
+from app import outbox
 from app.mail.transport import MailError, SmtpSettings, send_smtp, write_outbox
 
 RETRY_DELAYS: tuple[timedelta, ...] = (
@@ -51,12 +52,7 @@ def next_attempt_at(
     attempts: int, now: datetime, *, rng: random.Random | None = None
 ) -> datetime | None:
     """When to try again after ``attempts`` failed attempts, or None to give up."""
-    if attempts < 1:
-        raise ValueError("attempts counts failed attempts and starts at 1")
-    if attempts > len(RETRY_DELAYS):
-        return None
-    factor = 1 + JITTER * (2 * (rng or random).random() - 1)
-    return now + RETRY_DELAYS[attempts - 1] * factor
+    return outbox.retry_at(attempts, now, RETRY_DELAYS, jitter=JITTER, rng=rng)
 
 
 def retry_at(

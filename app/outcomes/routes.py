@@ -36,8 +36,8 @@ from app.outcomes.service import (
     team_figures,
     unmatched_names,
 )
-from app.reports.outcome import type_code
 from app.web import TEMPLATES, render, staff_language, templates
+from app.web.labels import type_code
 from socionics.evidence import LEVEL, MIN_PEOPLE
 from socionics.matrix import matrix_from_dict
 

@@ -30,7 +30,6 @@ from sqlalchemy import Table, delete, select, update
 from sqlmodel import Session, col
 
 from app.audit.service import record
-from app.auth.security import hash_token
 from app.dashboard.keys import sync_table_keys
 from app.models import (
     Candidate,
@@ -43,6 +42,7 @@ from app.models import (
     WebhookEvent,
     metadata,
 )
+from app.security.hashes import hash_token
 
 ERASED_NAME = "—"
 # Rows referring to an invitation that an erasure keeps: scores without identifiers.

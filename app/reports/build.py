@@ -42,10 +42,10 @@ from app.reports.data import (
     VacancyInfo,
 )
 from app.reports.flags import doubtful_dimensions, quality_notes
-from app.reports.outcome import placement_label, type_code
 from app.reports.service import CLEAR, MODERATE, NotFound, band_of, suggestion_of
 from app.scoring.service import EXTRAVERSION, SOCIONICS, type_result_of
 from app.stats.service import norm_samples, percentile_of
+from app.web.labels import placement_label, type_code
 from questionnaires.engine import p_high_of, scale_range
 from questionnaires.loader import product_questionnaires
 from questionnaires.result import DichotomyResult, worst_quality

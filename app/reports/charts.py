@@ -24,7 +24,7 @@ from app.charts import (
 )
 from app.i18n import N_, translations
 from app.reports.data import ReportData
-from app.reports.outcome import type_code
+from app.web.labels import type_code
 
 BAND_NAMES = (
     N_("Clear introvert"),

@@ -61,7 +61,7 @@ class Headline:
     # or the socionics scales could not be scored.
     available: bool
     placement: str | None  # hunter, farmer, sales_operations; None without a suitable role
-    placement_name: str | None  # the placement's or the outcome's name (app/reports/outcome.py)
+    placement_name: str | None  # the placement's or the outcome's name (app/web/labels.py)
     best_role: str | None
     best_role_name: str | None
     best_fit: float | None

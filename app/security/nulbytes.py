@@ -9,6 +9,9 @@ from __future__ import annotations
 from starlette.requests import Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from app.web.errors import error_page
+from app.web.problems import FieldError, invalid, problem_response
+
 _CHECKED_TYPES = (b"application/x-www-form-urlencoded", b"application/json")
 _MARKERS = (b"\x00", b"%00", b"\\u0000")
 
@@ -59,13 +62,9 @@ class NulByteMiddleware:
 
 
 async def _refuse(scope: Scope, receive: Receive, send: Send) -> None:
-    from app.errors import error_page  # imports templates: keep this module light to import
-
     request = Request(scope)
     if scope["path"].startswith("/api/"):
         # API clients get the API's documented shape: an RFC 9457 problem, 422 (issue 7).
-        from app.api.problems import FieldError, invalid, problem_response
-
         where = (
             "body"
             if "\x00" not in scope["path"] and not _has_nul(scope.get("query_string", b""))

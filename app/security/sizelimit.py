@@ -9,6 +9,8 @@ from __future__ import annotations
 from starlette.requests import Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from app.web.errors import error_page
+
 
 class BodySizeLimitMiddleware:
     def __init__(self, app: ASGIApp, *, max_body: int, max_upload: int) -> None:
@@ -73,8 +75,6 @@ def _replay(messages: list[Message], then: Receive) -> Receive:
 
 
 async def _refuse(scope: Scope, receive: Receive, send: Send) -> None:
-    from app.errors import error_page  # imports templates: keep this module light to import
-
     response = error_page(Request(scope), 413)
     response.headers["Connection"] = "close"
     await response(scope, receive, send)

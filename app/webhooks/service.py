@@ -44,6 +44,7 @@ import httpx
 from sqlalchemy import Insert, bindparam, exists
 from sqlmodel import Session, col, select
 
+from app import outbox
 from app.db import upsert_insert, utcnow
 from app.i18n import N_
 from app.models import (
@@ -493,8 +494,8 @@ def _record(session: Session, outcome: Outcome, *, now: datetime) -> None:
         delivery.status = "delivered"
         delivery.delivered_at = now
         delivery.next_attempt_at = None
-    elif delivery.attempts <= len(BACKOFF):
-        delivery.next_attempt_at = now + BACKOFF[delivery.attempts - 1]
+    elif (later := outbox.retry_at(delivery.attempts, now, BACKOFF)) is not None:
+        delivery.next_attempt_at = later
     else:
         delivery.status = "failed"
         delivery.next_attempt_at = None
@@ -505,13 +506,9 @@ def _record(session: Session, outcome: Outcome, *, now: datetime) -> None:
 
 
 def _claim(session: Session, *, now: datetime, limit: int) -> list[Send]:
-    """Due deliveries, leased: committed with ``next_attempt_at`` moved past the lease, so other
-    instances skip them and a sender that dies leaves them due again, not lost.
-
-    ``FOR UPDATE SKIP LOCKED`` keeps two instances from claiming the same row on PostgreSQL
-    (SQLite has one writer at a time anyway).
-    """
-    rows = session.exec(
+    """Due deliveries of active endpoints, claimed through the outbox (``app.outbox``): leased,
+    committed, then sent outside the transaction."""
+    due = (
         select(WebhookDelivery, WebhookEndpoint, WebhookEvent)
         .join(WebhookEndpoint, col(WebhookEndpoint.id) == col(WebhookDelivery.endpoint_id))
         .join(WebhookEvent, col(WebhookEvent.id) == col(WebhookDelivery.event_id))
@@ -522,13 +519,11 @@ def _claim(session: Session, *, now: datetime, limit: int) -> list[Send]:
         )
         .order_by(col(WebhookDelivery.next_attempt_at), col(WebhookDelivery.id))
         .limit(limit)
-        .with_for_update(skip_locked=True, of=WebhookDelivery)
-    ).all()
+    )
+    rows = outbox.claim(session, due, leased=WebhookDelivery, now=now, lease=LEASE)
     sends = []
     for delivery, endpoint, event in rows:
         assert delivery.id is not None and endpoint.id is not None
-        delivery.next_attempt_at = now + LEASE
-        session.add(delivery)
         sends.append(
             Send(
                 delivery_id=delivery.id,
@@ -540,7 +535,6 @@ def _claim(session: Session, *, now: datetime, limit: int) -> list[Send]:
                 body=body_of(event),
             )
         )
-    session.commit()
     return sends
 
 

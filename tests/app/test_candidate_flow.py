@@ -241,7 +241,7 @@ def test_an_answer_arriving_after_another_tab_finished_is_refused_and_not_stored
     """The race the link check cannot see: the invitation was read as open, then another tab
     finished it before this answer was written. The conditional write must refuse it."""
     from app.candidate.jobs import save_one
-    from app.errors import LinkProblem
+    from app.web.errors import LinkProblem
 
     invitation, _ = invite(db, settings)
     invitation.consent_at = utcnow()

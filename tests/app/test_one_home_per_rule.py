@@ -40,3 +40,11 @@ def test_the_invitation_status_rule_is_written_once() -> None:
     # Each status's test on the dates stands in one list, app.models._status_tests.
     assert _places(r"(?m)^\s*\(InvitationStatus\.expired,") == ["app/models.py"]
     assert _places(r"expires_at\)? <= now") == ["app/models.py"]
+
+
+def test_email_and_webhooks_share_one_outbox() -> None:
+    # Claiming with a lease (row locks skipped by other instances) is written once, in
+    # app/outbox.py; the mailer and the webhook sender both call it.
+    assert _places(r"skip_locked") == ["app/outbox.py"]
+    assert _places(r"outbox\.claim\(") == ["app/invitations/mailer.py", "app/webhooks/service.py"]
+    assert _places(r"outbox\.retry_at\(") == ["app/mail/queue.py", "app/webhooks/service.py"]

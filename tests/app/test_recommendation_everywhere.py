@@ -26,9 +26,9 @@ from app.exports.tabular import COLUMNS
 from app.main import load_questionnaires
 from app.models import Candidate, FitRecord, Invitation, Result, User, Vacancy
 from app.reports.build import build_report
-from app.reports.outcome import placement_label
 from app.scoring.service import update_fit, worst_quality
 from app.staff.service import create_vacancy
+from app.web.labels import placement_label
 from app.webhooks.service import recommendation_payload
 from socionics.recommend import NO_SUITABLE_ROLE, NOT_INTERPRETABLE, Recommendation, decide
 

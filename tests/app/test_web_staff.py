@@ -10,9 +10,9 @@ from htmlq import csrf_of, parse
 from sqlmodel import Session, select
 from webflow import token_of
 
-from app.auth.security import hash_token
 from app.db import utcnow
 from app.models import Invitation, Vacancy
+from app.security.hashes import hash_token
 
 
 def test_a_recruiter_creates_a_vacancy(staff: TestClient, db: Session) -> None:

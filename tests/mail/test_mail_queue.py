@@ -15,7 +15,7 @@ from sqlmodel import Session, select
 
 from app.config import Settings
 from app.db import utcnow
-from app.invitations.mailer import claim_due, requeue_stuck, retry_now, run_due_emails
+from app.invitations.mailer import claim_due, retry_now, run_due_emails
 from app.invitations.service import (
     bulk_invite,
     create_invitation,
@@ -194,10 +194,10 @@ def test_a_row_stuck_in_sending_goes_back_to_the_queue(db: Session, settings: Se
     now = utcnow()
     assert len(claim_due(db, now=now)) == 1
     assert claim_due(db, now=now) == []  # claimed rows are not claimed twice
-    assert requeue_stuck(db, now=now + timedelta(minutes=5)) == 0
-    assert requeue_stuck(db, now=now + timedelta(minutes=11)) == 1
-    db.commit()
-    assert run_due_emails(db, settings=settings, now=now + timedelta(minutes=11)) == 1
+    assert claim_due(db, now=now + timedelta(minutes=5)) == []  # still within its lease
+    # Past the lease (a worker killed mid-send): claimed again, and then sent.
+    assert len(claim_due(db, now=now + timedelta(minutes=11))) == 1
+    assert run_due_emails(db, settings=settings, now=now + timedelta(minutes=22)) == 1
 
 
 def test_revoking_cancels_an_unsent_email(db: Session, settings: Settings) -> None:

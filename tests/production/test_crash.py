@@ -135,7 +135,7 @@ def test_acknowledged_answers_survive_a_sigkill(database: str, tmp_path: Path) -
 
 
 def _invitation_ids(session: Session, candidates: list[Candidate]) -> dict[str, int]:
-    from app.auth.security import hash_token
+    from app.security.hashes import hash_token
 
     ids = {}
     for cand in candidates:

@@ -18,12 +18,13 @@ from sqlmodel import Session
 
 from app.config import LANGUAGES
 from app.i18n import pick_language, template_callables, translations
-from app.reports.outcome import placement_label, type_code
+from app.models import Organisation
+from app.web.labels import placement_label, type_code
 from questionnaires.shown import shown_percent
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 TEMPLATES = ROOT / "templates"
-STATIC = Path(__file__).resolve().parent / "static"
+STATIC = Path(__file__).resolve().parents[1] / "static"
 LANG_COOKIE = "lang"
 
 _env = jinja2.Environment(
@@ -37,7 +38,7 @@ _env = jinja2.Environment(
 )
 # {% trans %} blocks call gettext(message, **variables), matching template_callables.
 _env.newstyle_gettext = True  # type: ignore[attr-defined]
-# One name per placement and outcome on every page and in the PDF (app/reports/outcome.py).
+# One name per placement and outcome on every page and in the PDF (app/web/labels.py).
 _env.globals["placement_label"] = placement_label
 # Type codes in the reader's alphabet (ЛСИ in Russian), on every page.
 _env.globals["type_code"] = type_code
@@ -110,8 +111,6 @@ def organisation_is_set(request: Request) -> bool:
     state = request.app.state
     if getattr(state, "organisation_set", False):
         return True
-    from app.models import Organisation
-
     with Session(state.engine) as session:
         found = session.get(Organisation, 1) is not None
     state.organisation_set = found

@@ -1,4 +1,6 @@
-"""Error pages. No stack trace reaches a user: HTML pages for people, JSON for /healthz."""
+"""Error answers. No stack trace reaches a user: HTML pages for people, JSON for /healthz,
+problem+json (``app.web.problems``) under /api/. The 503 and the 429 pages are drawn here too,
+so the security middleware and the routes answer alike."""
 
 from __future__ import annotations
 
@@ -12,7 +14,9 @@ from sqlalchemy.exc import DisconnectionError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from app.web import render
+from app.i18n import pick_language
+from app.web.pages import render
+from app.web.problems import ApiProblem, problem_response
 
 log = logging.getLogger("rolefit")
 
@@ -64,8 +68,6 @@ def database_unavailable(request: Request) -> Response:
     """503 with Retry-After: the database is unreachable (a restart, a network cut, a failover).
     Nothing acknowledged is lost: writes that failed were never acknowledged."""
     if request.url.path.startswith("/api/"):
-        from app.api.problems import ApiProblem, problem_response
-
         response: Response = problem_response(
             request,
             ApiProblem(
@@ -80,8 +82,6 @@ def database_unavailable(request: Request) -> Response:
         if request.url.path.startswith(("/a/", "/join/")):
             # A candidate's page: their language from the link's ?lang or cookie (the
             # invitation itself cannot be read now), else the site's default.
-            from app.i18n import pick_language
-
             settings = request.app.state.settings
             lang = pick_language(
                 request.query_params.get("lang") or request.cookies.get("lang"),
@@ -89,6 +89,37 @@ def database_unavailable(request: Request) -> Response:
             )
         response = error_page(request, 503, lang=lang)
     response.headers["Retry-After"] = str(DATABASE_RETRY_AFTER)
+    return response
+
+
+def too_many_requests(request: Request, *, retry_after: int, lang: str | None = None) -> Response:
+    """The 429 answer of the rate limits (``app.security.ratelimit``); ``lang`` (a candidate's
+    invitation language) wins over ?lang/cookie."""
+    settings = request.app.state.settings
+    lang = pick_language(
+        lang or request.query_params.get("lang") or request.cookies.get("lang"),
+        settings.default_language,
+    )
+    if request.url.path.startswith("/api/"):
+        # The API's error shape, an RFC 9457 problem (issue 7).
+        response: Response = problem_response(
+            request,
+            ApiProblem(
+                429,
+                title="Too many requests",
+                detail=f"This API key made too many requests; retry in {retry_after} s.",
+                kind="rate-limited",
+            ),
+        )
+    else:
+        response = render(
+            request,
+            "shared/too_many_requests.html",
+            {"retry_after": retry_after, "staff_page": False},
+            lang=lang,
+            status_code=429,
+        )
+    response.headers["Retry-After"] = str(retry_after)
     return response
 
 

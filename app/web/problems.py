@@ -1,6 +1,6 @@
 """RFC 9457 problem details for every error under /api/v1 (``application/problem+json``).
 
-The HTML error pages of app/errors.py stay for everything else: ``install_problem_handlers``
+The HTML error pages of app/web/errors.py stay for everything else: ``install_problem_handlers``
 wraps those handlers and answers with a problem only when the path is an API path.
 """
 
