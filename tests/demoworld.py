@@ -13,9 +13,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from factories import make_user
 from sqlmodel import Session, select
-from webflow import token_of
 
 from app.candidate.service import finish, record_consent, save_answers
 from app.config import Settings
@@ -28,6 +26,8 @@ from app.models import FitRecord, Invitation, User
 from app.outcomes.demo import add_demo_team
 from app.staff.service import create_vacancy, invite_candidate
 from questionnaires.simulate import leaning_answers
+from tests.factories import make_user
+from tests.webflow import token_of
 
 ADMIN_EMAIL = "ada@example.com"
 ADMIN_PASSWORD = "demo world password"

@@ -7,10 +7,9 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, HTTPException, Request
 from fastapi.responses import RedirectResponse, Response
 
-from app.audit.service import record
-from app.auth.deps import csrf_protect, require_staff
+from app.auth.deps import StaffAudit, csrf_protect, require_staff
 from app.auth.permissions import require_action
-from app.db import SessionDep
+from app.db import SessionDep, UnitOfWork
 from app.matrix.service import (
     MatrixFormErrors,
     current,
@@ -29,6 +28,7 @@ from socionics.model import types
 
 MatrixEditor = Annotated[User, Depends(require_action("matrix.edit"))]
 router = APIRouter(
+    route_class=UnitOfWork,
     prefix="/admin",
     dependencies=[
         Depends(csrf_protect),
@@ -73,15 +73,15 @@ def _editor(
 
 @router.get("/matrix")
 def matrix_page(request: Request, session: SessionDep) -> Response:
-    page = _editor(request, session)
-    session.commit()  # the file's version, if it was stored just now
-    return page
+    # Also stores the file's version if it was seen for the first time just now.
+    return _editor(request, session)
 
 
 @router.post("/matrix")
 def matrix_save(
     request: Request,
     session: SessionDep,
+    audit: StaffAudit,
     user: MatrixEditor,
     form: Annotated[dict[str, str], Depends(form_fields)],
 ) -> Response:
@@ -101,16 +101,9 @@ def matrix_save(
             status_code=422,
         )
     if saved.id != in_force_id:  # an unchanged matrix stores (and changes) nothing
-        record(
-            session,
-            actor=user,
-            action="matrix.edit",
-            object_type="matrix",
-            object_id=saved.id,
-            details={"label": saved.label, "previous_version_id": in_force_id},
-            request=request,
+        audit(
+            "matrix.edit", saved, details={"label": saved.label, "previous_version_id": in_force_id}
         )
-    session.commit()
     return RedirectResponse("/admin/matrix?saved=1", status_code=303)
 
 
@@ -136,17 +129,8 @@ def matrix_version(request: Request, session: SessionDep, version_id: int) -> Re
 
 
 @router.post("/matrix/rescore")
-def matrix_rescore(request: Request, session: SessionDep, user: MatrixEditor) -> Response:
+def matrix_rescore(session: SessionDep, audit: StaffAudit, user: MatrixEditor) -> Response:
     count = rescore_all(session)
     in_force = current(session).version
-    record(
-        session,
-        actor=user,
-        action="matrix.rescore",
-        object_type="matrix",
-        object_id=in_force.id,
-        details={"label": in_force.label, "rescored": count},
-        request=request,
-    )
-    session.commit()
+    audit("matrix.rescore", in_force, details={"label": in_force.label, "rescored": count})
     return RedirectResponse(f"/admin/matrix?rescored={count}", status_code=303)

@@ -43,6 +43,7 @@ from app.reports.data import (
 )
 from app.reports.flags import doubtful_dimensions, quality_notes
 from app.reports.service import CLEAR, MODERATE, NotFound, band_of, suggestion_of
+from app.reports.wording import explanation, universal_warning
 from app.scoring.service import EXTRAVERSION, SOCIONICS, type_result_of
 from app.stats.service import norm_samples, percentile_of
 from app.web.labels import placement_label, type_code
@@ -246,7 +247,7 @@ def build_report(session: Session, *, invitation_id: int, language: str) -> Repo
         borderline=borderline,
         roles=roles,
         placements=placements,
-        explanation=rec.explain(language) if rec else [],
+        explanation=explanation(rec, language) if rec else [],
         quality_level=quality,
         quality_flags=flags,
         extraversion_check=(
@@ -258,9 +259,7 @@ def build_report(session: Session, *, invitation_id: int, language: str) -> Repo
             if rec and rec.extraversion
             else None
         ),
-        universal_warning=rec.universal_warning.get(language)
-        if rec and rec.universal_warning
-        else None,
+        universal_warning=universal_warning(rec, language) if rec else None,
         show_checklist=show_checklist,
         checklist=checklist_items(session, invitation_id=invitation_id, language=language),
         interview_questions=_interview(

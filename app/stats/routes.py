@@ -9,7 +9,7 @@ from fastapi.responses import Response
 
 from app.auth.deps import csrf_protect, require_staff
 from app.auth.permissions import require_action
-from app.db import SessionDep
+from app.db import SessionDep, UnitOfWork
 from app.stats.service import questionnaire_statistics
 from app.web import render
 from questionnaires.engine import scale_range
@@ -48,6 +48,7 @@ def item_label(q: Questionnaire, item_id: str, language: str) -> str:
 
 
 router = APIRouter(
+    route_class=UnitOfWork,
     prefix="/admin",
     dependencies=[
         Depends(csrf_protect),

@@ -16,11 +16,8 @@ import re
 from pathlib import Path
 
 import pytest
-from demoworld import ADMIN_EMAIL, ADMIN_PASSWORD, DemoWorld, load_demo
 from fastapi.testclient import TestClient
-from htmlq import Element, parse
 from sqlmodel import Session
-from webflow import login
 
 from app.audit.service import OBJECT_NAMES
 from app.config import Settings
@@ -29,6 +26,9 @@ from app.models import DecisionKind, EmailStatus, EmployeeRole, InvitationStatus
 from socionics.matrix import GROUP_NAMES, ROLES
 from socionics.model import types
 from socionics.recommend import NO_SUITABLE_ROLE, NOT_INTERPRETABLE, PLACEMENT_NAMES, TOO_CLOSE
+from tests.demoworld import ADMIN_EMAIL, ADMIN_PASSWORD, DemoWorld, load_demo
+from tests.htmlq import Element, parse
+from tests.webflow import login
 
 # What a person never reads: code, the page's machinery, and what they type themselves.
 UNREAD = {"code", "script", "style", "head", "textarea"}

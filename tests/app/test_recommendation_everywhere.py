@@ -10,13 +10,10 @@ import io
 import re
 
 import pytest
-from factories import make_user
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
-from htmlq import parse
 from openpyxl import load_workbook
 from sqlmodel import Session, select
-from webflow import login
 
 from app.api.keys import create_api_key
 from app.config import Settings
@@ -31,6 +28,9 @@ from app.staff.service import create_vacancy
 from app.web.labels import placement_label
 from app.webhooks.service import recommendation_payload
 from socionics.recommend import NO_SUITABLE_ROLE, NOT_INTERPRETABLE, Recommendation, decide
+from tests.factories import make_user
+from tests.htmlq import parse
+from tests.webflow import login
 
 PASSWORD = "correct horse battery"
 PERCENT = re.compile(r"[<>]?\d+%")

@@ -4,15 +4,15 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from factories import make_invitation, make_vacancy
 from fastapi.testclient import TestClient
-from htmlq import csrf_of, parse
 from sqlmodel import Session, select
-from webflow import token_of
 
 from app.db import utcnow
 from app.models import Invitation, Vacancy
 from app.security.hashes import hash_token
+from tests.factories import make_invitation, make_vacancy
+from tests.htmlq import csrf_of, parse
+from tests.webflow import token_of
 
 
 def test_a_recruiter_creates_a_vacancy(staff: TestClient, db: Session) -> None:

@@ -10,10 +10,10 @@ import re
 from pathlib import Path
 
 import pytest
-from demoworld import ADMIN_EMAIL, ADMIN_PASSWORD, DemoWorld, load_demo
 from sqlmodel import Session
 
 from app.config import Settings
+from tests.demoworld import ADMIN_EMAIL, ADMIN_PASSWORD, DemoWorld, load_demo
 
 pytestmark = pytest.mark.browser
 

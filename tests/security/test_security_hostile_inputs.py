@@ -18,13 +18,9 @@ from typing import Any
 
 import openpyxl
 import pytest
-from factories import answers_for, ie_questionnaire, make_invitation, make_user, make_vacancy
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
-from fitflow import IE, SOC, answer_questionnaire, finish, ie_answers, socionics_answers
-from htmlq import csrf_of, parse
 from sqlmodel import Session, select
-from webflow import STAFF_PASSWORD, answer_everything, consent, import_csv, login, token_of
 
 from app.api.keys import create_api_key
 from app.config import Settings
@@ -33,6 +29,10 @@ from app.models import PLAIN_TEXT, Candidate, Vacancy
 from app.staff.service import FormErrors, create_vacancy, invite_candidate
 from app.text import strip_bidi
 from socionics.portrait import load_portrait
+from tests.factories import answers_for, ie_questionnaire, make_invitation, make_user, make_vacancy
+from tests.fitflow import IE, SOC, answer_questionnaire, finish, ie_answers, socionics_answers
+from tests.htmlq import csrf_of, parse
+from tests.webflow import STAFF_PASSWORD, answer_everything, consent, import_csv, login, token_of
 
 HOSTILE = [
     "<script>alert(1)</script>",
