@@ -10,22 +10,34 @@ import secrets
 import sys
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
+from typing import TYPE_CHECKING
 
 from sqlalchemy import Engine
 from sqlalchemy.exc import OperationalError
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from app.config import LANGUAGES, Settings, SettingsError, load_settings
 from app.db import make_engine
 from app.models import Role, User, Vacancy
 from questionnaires.loader import QuestionnaireError
 
+if TYPE_CHECKING:
+    from app.audit.service import Audit
+
 DEMO_EMAIL = "admin@example.com"
 DEMO_PASSWORD_FILE = "demo_admin_password"  # noqa: S105  (a file name, not a password)
-DEMO_VACANCY = "Demo: client manager (B2B)"
+# The demo vacancy's title in the install's language (DEFAULT_LANGUAGE), like every other text.
+DEMO_VACANCY = {"ru": "Демо: клиентский менеджер (B2B)", "en": "Demo: client manager (B2B)"}
 DEMO_LINK_FILE = "demo_candidate_link"
 # Who did it, in the audit log, for changes made with these commands (no user is logged in).
 CLI_ACTOR = "command line"
+
+
+def cli_audit(session: Session) -> Audit:
+    """The audit log as a command writes it: no person, "command line" as who did it."""
+    from app.audit.service import Audit as AuditLog
+
+    return AuditLog(session, None, actor_label=CLI_ACTOR)
 
 
 class CommandError(Exception):
@@ -145,7 +157,6 @@ def cmd_unlock(settings: Settings, args: argparse.Namespace) -> None:
 
 def cmd_invite(settings: Settings, args: argparse.Namespace) -> None:
     """The staff pages' lifecycle: with --email the invitation email is queued as well."""
-    from app.audit.service import record
     from app.db import utcnow
     from app.invitations.duplicates import AlreadyInvited
     from app.invitations.service import create_invitation
@@ -174,15 +185,7 @@ def cmd_invite(settings: Settings, args: argparse.Namespace) -> None:
                 f"{exc.candidate.name} is already invited to vacancy {vacancy.id} "
                 f"(invitation {exc.invitation.id}, {status}); nothing was created"
             ) from None
-        record(
-            session,
-            actor=None,
-            actor_label=CLI_ACTOR,
-            action="invitation.create",
-            object_type="invitation",
-            object_id=invitation.id,
-            vacancy_id=vacancy.id,
-        )
+        cli_audit(session)("invitation.create", invitation, vacancy_id=vacancy.id)
         session.commit()
         if args.email:
             print("rolefit: the invitation email is queued", file=sys.stderr)
@@ -193,7 +196,6 @@ def cmd_organisation(settings: Settings, args: argparse.Namespace) -> None:
     """Set the organisation (the employer and operator of candidates' data), or print it."""
     from pathlib import Path
 
-    from app.audit.service import record
     from app.organisation.service import LOGO_MAX_BYTES, organisation, save_organisation
     from app.web.forms import FormErrors
 
@@ -246,15 +248,7 @@ def cmd_organisation(settings: Settings, args: argparse.Namespace) -> None:
                 "; ".join(f"{k.replace('_', '-')}: {v}" for k, v in exc.errors.items())
             ) from None
         if changed:
-            record(
-                session,
-                actor=None,
-                actor_label=CLI_ACTOR,
-                action="organisation.update",
-                object_type="organisation",
-                object_id=saved.id,
-                details={"fields": changed},
-            )
+            cli_audit(session)("organisation.update", saved, details={"fields": changed})
         session.commit()
         print(f"rolefit: organisation {saved.name} saved ({', '.join(changed) or 'no changes'})")
 
@@ -308,10 +302,12 @@ def cmd_demo(settings: Settings, _args: argparse.Namespace) -> None:
                 role=Role.admin,
                 full_name="Demo Admin",
             )
-        if session.exec(select(Vacancy).where(Vacancy.title == DEMO_VACANCY)).first() is None:
+        # Either title: an install whose language changed keeps the demo it already has.
+        demo_titles = col(Vacancy.title).in_(DEMO_VACANCY.values())
+        if session.exec(select(Vacancy).where(demo_titles)).first() is None:
             vacancy = create_vacancy(
                 session,
-                title=DEMO_VACANCY,
+                title=DEMO_VACANCY[settings.default_language],
                 placement="farmer",
                 language=settings.default_language,
                 questionnaire_ids=["introversion_extraversion", "socionics_16"],
@@ -346,7 +342,6 @@ def cmd_demo(settings: Settings, _args: argparse.Namespace) -> None:
 
 def cmd_deals(settings: Settings, args: argparse.Namespace) -> None:
     """Import a CRM's deal export, whole or not at all, and list the names not yet matched."""
-    from app.audit.service import record
     from app.outcomes.crm import DealFileError
     from app.outcomes.service import import_deals, mapping_named
 
@@ -365,13 +360,8 @@ def cmd_deals(settings: Settings, args: argparse.Namespace) -> None:
             summary = import_deals(session, data=data, mapping=mapping)
         except DealFileError as exc:
             raise CommandError(f"{args.file}: nothing imported. {exc}") from None
-        record(
-            session,
-            actor=None,
-            actor_label=CLI_ACTOR,
-            action="deals.import",
-            object_type="deals",
-            details=summary.audit_details(mapping.name),
+        cli_audit(session)(
+            "deals.import", object_type="deals", details=summary.audit_details(mapping.name)
         )
         session.commit()
     print(
@@ -385,7 +375,6 @@ def cmd_deals(settings: Settings, args: argparse.Namespace) -> None:
 def cmd_api_key(settings: Settings, args: argparse.Namespace) -> None:
     """API keys for /api/v1: create (the key is printed once), list, revoke."""
     from app.api.keys import KeyFormError, create_api_key, list_api_keys, revoke_api_key
-    from app.audit.service import record
 
     with _session(settings) as session:
         if args.api_key_command == "create":
@@ -393,13 +382,9 @@ def cmd_api_key(settings: Settings, args: argparse.Namespace) -> None:
                 new = create_api_key(session, name=args.name, scope=args.scope)
             except KeyFormError as exc:
                 raise CommandError(f"{exc.field}: {exc.message}") from None
-            record(
-                session,
-                actor=None,
-                actor_label=CLI_ACTOR,
-                action="api_key.create",
-                object_type="api_key",
-                object_id=new.key.id,
+            cli_audit(session)(
+                "api_key.create",
+                new.key,
                 details={"prefix": new.key.prefix, "scope": new.key.scope},
             )
             session.commit()
@@ -413,15 +398,7 @@ def cmd_api_key(settings: Settings, args: argparse.Namespace) -> None:
             revoked = revoke_api_key(session, key_id=args.id)
             if revoked is None:
                 raise CommandError(f"no API key with id {args.id}")
-            record(
-                session,
-                actor=None,
-                actor_label=CLI_ACTOR,
-                action="api_key.revoke",
-                object_type="api_key",
-                object_id=revoked.id,
-                details={"prefix": revoked.prefix},
-            )
+            cli_audit(session)("api_key.revoke", revoked, details={"prefix": revoked.prefix})
             session.commit()
             print(f"rolefit: API key {args.id} revoked")
 
@@ -510,21 +487,14 @@ def cmd_matrix(settings: Settings, args: argparse.Namespace) -> None:
 
 
 def cmd_rescore(settings: Settings, _args: argparse.Namespace) -> None:
-    from app.audit.service import record
     from app.matrix.service import current
     from app.scoring.service import rescore_all
 
     with _session(settings) as session:
         count = rescore_all(session)
         in_force = current(session).version
-        record(
-            session,
-            actor=None,
-            actor_label=CLI_ACTOR,
-            action="matrix.rescore",
-            object_type="matrix",
-            object_id=in_force.id,
-            details={"label": in_force.label, "rescored": count},
+        cli_audit(session)(
+            "matrix.rescore", in_force, details={"label": in_force.label, "rescored": count}
         )
         session.commit()
     print(f"rolefit: re-scored {count} results with the matrix in force")

@@ -168,6 +168,11 @@ class Settings(BaseSettings):
     # lock, which stretched the slowest candidate requests from 0.2 s to 1.5 s (bench/load).
     # Each ZIP download being built holds one while it waits for a PDF.
     request_threads: int = Field(default=4, ge=1, le=200)
+    # Candidate requests' database work: "on" queues it for one writer thread per process that
+    # commits everything waiting at once (app/writer.py); "off" runs each request in its own
+    # transaction on a pooled connection in a request thread; "auto" decides by database, as
+    # measured in bench/load/README.md.
+    group_commit: Literal["auto", "on", "off"] = "auto"
     # Bodies over these sizes are refused with 413 (multipart uploads have the larger limit).
     max_body_bytes: int = Field(default=1_000_000, ge=1024)
     max_upload_bytes: int = Field(default=5_000_000, ge=1024)

@@ -1,18 +1,36 @@
-"""The database engine and the request's session.
+"""The database engine and the request's unit of work.
 
-Who commits: ``get_session`` yields a session; services add and flush, and the route commits
-once at the end of a successful request. An exception rolls everything back.
+Who commits: nobody in a route. ``get_session`` (``SessionDep``) yields the request's session;
+services add and flush, routes read, write and record audit events in it, and the route class
+``UnitOfWork`` commits it once, after the handler has returned its response and BEFORE a byte
+of that response is sent: a browser that follows the 303 sees what the POST wrote, and a
+streaming export's body starts only after the commit. The rule, by outcome:
+
+- the handler returns a response below 400: commit;
+- it raises (``HTTPException``, a validation error, a bug) or a dependency does: rollback, and
+  the error page is sent after the rollback;
+- it returns a response of 400 or more (a form shown again with its errors, a refusal):
+  rollback, unless the handler called ``keep_on_error(request)`` because the refusal itself
+  must be stored (a login slowed after failed attempts records that in the audit log);
+- a refusal answered with a redirect is a response below 400: the route rolls back itself
+  (``session.rollback()``) if the service may have written before refusing.
+
+Every router is ``APIRouter(route_class=UnitOfWork)``; ``get_session`` refuses to open a
+session elsewhere, so a route cannot silently lose its writes. Workers (mail, webhooks,
+retention), the command line and the candidate writer (``app/writer.py``) are not requests:
+they open their own sessions and commit their own transactions.
 """
 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable, Coroutine
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Annotated, Any
 
-from fastapi import Depends, Request
+from fastapi import Depends, Request, Response
+from fastapi.routing import APIRoute
 from sqlalchemy import Engine, event
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import make_url
@@ -57,18 +75,60 @@ def make_engine(url: str, *, pool_size: int = POOL_SIZE) -> Engine:
     return engine
 
 
+# Keys in the ASGI scope: set by UnitOfWork, read by get_session and keep_on_error.
+_UNIT = "rolefit.unit_of_work"
+_SESSION = "rolefit.session"
+_KEEP = "rolefit.keep_on_error"
+
+
+class UnitOfWork(APIRoute):
+    """A route whose request session commits once, before the response is sent (see above).
+
+    FastAPI runs the exit code of a dependency with ``yield`` after the response has been
+    sent (request scope) or before it without seeing it (function scope); only the route's
+    handler holds the response before it goes out, so the commit is made here."""
+
+    def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
+        handler = super().get_route_handler()
+
+        async def unit_of_work(request: Request) -> Response:
+            request.scope[_UNIT] = True
+            response = await handler(request)
+            session: Session | None = request.scope.get(_SESSION)
+            if session is not None and session.in_transaction():
+                keep = response.status_code < 400 or request.scope.get(_KEEP, False)
+                # A round trip to the database, off the event loop, and not in the request
+                # threads (see get_session). A failed commit raises: the client gets the
+                # error page, never a success for something that was not stored.
+                await asyncio.to_thread(session.commit if keep else session.rollback)
+            return response
+
+        return unit_of_work
+
+
+def keep_on_error(request: Request) -> None:
+    """Commit this request's writes although its response is an error (400 or more)."""
+    request.scope[_KEEP] = True
+
+
 async def get_session(request: Request) -> AsyncIterator[Session]:
     # An async dependency, so FastAPI does not hop to its thread pool twice per request just
     # to open and close a session: opening takes no connection (the route's first query does,
-    # in the route's thread), and after the route's commit closing has none to hand back.
+    # in the route's thread), and after the unit of work's commit closing has none to hand back.
+    if not request.scope.get(_UNIT):
+        raise RuntimeError(
+            f"{request.url.path}: a route that takes the request's session must be an "
+            "APIRouter(route_class=UnitOfWork) route, or its writes would never be stored"
+        )
     session = Session(request.app.state.engine)
+    request.scope[_SESSION] = session
     try:
         yield session
     finally:
         if session.in_transaction():
-            # Still holding a connection (a read-only page, an error): closing rolls it back,
-            # a round trip to the database, which must not block the event loop. Not in the
-            # request threads: when those are all busy waiting for a pooled connection, the
+            # Still holding a connection (an exception): closing rolls it back, a round trip
+            # to the database, which must not block the event loop. Not in the request
+            # threads: when those are all busy waiting for a pooled connection, the
             # sessions holding the connections could never get one to close (a deadlock the
             # load benchmark hit); asyncio's own executor is apart from them.
             await asyncio.to_thread(session.close)

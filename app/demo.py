@@ -84,7 +84,7 @@ def _page_times(
             if kind == "save":
                 at += timedelta(seconds=per_item * len(ids))
             record_page(
-                session,
+                session.connection(),
                 invitation_id=invitation_id,
                 questionnaire_id=q.id,
                 page=page,

@@ -12,10 +12,10 @@ from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
 from sqlalchemy import text
+from sqlalchemy.engine import make_url
 
 from app.api.pages import router as api_keys_router
 from app.api.routes import router as api_router
-from app.audit.routes import router as audit_router
 from app.auth.permissions import template_globals
 from app.auth.sessions import StaffSessionMiddleware
 from app.candidate.routes import add_routes as add_candidate_routes
@@ -46,13 +46,14 @@ from app.security.ratelimit import RateLimitMiddleware, make_limiter
 from app.security.sizelimit import BodySizeLimitMiddleware
 from app.staff.routes import router as staff_router
 from app.stats.routes import router as stats_router
+from app.users.audit_log import router as audit_router
 from app.users.routes import router as users_router
 from app.web import STATIC, templates, warm_up
 from app.web.errors import install_error_handlers
 from app.web.problems import install_problem_handlers
 from app.webhooks import worker as webhook_worker
 from app.webhooks.routes import router as webhooks_router
-from app.writer import Writer
+from app.writer import Direct, Writer
 from questionnaires.loader import product_questionnaires
 from questionnaires.schema import Questionnaire
 
@@ -67,6 +68,13 @@ def load_questionnaires() -> dict[str, Questionnaire]:
     return dict(product_questionnaires())
 
 
+def group_commit(settings: Settings) -> bool:
+    """Whether candidate requests go through the group-commit writer (``GROUP_COMMIT``)."""
+    if settings.group_commit != "auto":
+        return settings.group_commit == "on"
+    return make_url(settings.db_url).get_backend_name() == "sqlite"
+
+
 def create_app(
     settings: Settings | None = None, *, questionnaires: dict[str, Questionnaire] | None = None
 ) -> FastAPI:
@@ -79,12 +87,13 @@ def create_app(
         anyio.to_thread.current_default_thread_limiter().total_tokens = settings.request_threads
         app.state.export_limiter = anyio.CapacityLimiter(EXPORT_THREADS)
         warm_up()
-        app.state.writer = Writer(app.state.engine)
+        writer = Writer(app.state.engine) if group_commit(settings) else None
+        app.state.writer = writer or Direct(app.state.engine)
         app.state.limiter = make_limiter(
             engine=app.state.engine,
             redis_url=settings.redis_url,
             prefix=settings.rate_limit_prefix,
-            writer=app.state.writer,
+            writer=writer,
         )
         stop = asyncio.Event()
         webhooks = None
@@ -156,6 +165,9 @@ def create_app(
 
     @app.get("/healthz")
     def healthz(request: Request) -> Response:
+        # A dead writer thread would leave every candidate request failing: not healthy.
+        if not request.app.state.writer.alive:
+            return JSONResponse({"status": "unavailable"}, status_code=503)
         try:
             with request.app.state.engine.connect() as conn:
                 conn.execute(text("SELECT 1"))

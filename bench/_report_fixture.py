@@ -13,7 +13,6 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
-sys.path.insert(0, str(ROOT / "tests"))
 
 from fastapi.testclient import TestClient  # noqa: E402
 from sqlalchemy import Engine  # noqa: E402
@@ -29,10 +28,10 @@ from app.models import Organisation  # noqa: E402
 @contextmanager
 def completed_invitation() -> Iterator[tuple[Engine, int]]:
     """(engine, invitation id) of a completed candidate with a Cyrillic name."""
-    from conftest import TEST_ORGANISATION
-    from factories import make_invitation, make_vacancy
-    from fitflow import IE, SOC, answer_questionnaire, finish, ie_answers, socionics_answers
-    from webflow import consent, token_of
+    from tests.conftest import TEST_ORGANISATION
+    from tests.factories import make_invitation, make_vacancy
+    from tests.fitflow import IE, SOC, answer_questionnaire, finish, ie_answers, socionics_answers
+    from tests.webflow import consent, token_of
 
     with tempfile.TemporaryDirectory() as tmp:
         url = f"sqlite:///{tmp}/bench.db"

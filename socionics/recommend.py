@@ -16,13 +16,16 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import Any
 
 import numpy as np
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, model_validator
 
 from questionnaires.selfknowledge import type_distribution
-from questionnaires.shown import reads_below, shown_percent
-from socionics.matrix import GROUPS, ROLE_NAMES, RoleFitMatrix
+from questionnaires.shown import reads_below
+from socionics.matrix import GROUPS, RoleFitMatrix
 from socionics.model import BASE_DICHOTOMIES, POLES, Text, base_dichotomy, get_type, types
 
 # A dichotomy is borderline when its more probable pole has probability below this.
@@ -158,9 +161,16 @@ class Recommendation(Frozen):
     group_probabilities: dict[str, float]
     type_probability_ese: float
     extraversion: ExtraversionCheck | None
-    universal_warning: Text | None
     effects: list[DichotomyEffect]  # strongest push first
-    explanation: list[Text]
+
+    @model_validator(mode="before")
+    @classmethod
+    def _drop_stored_sentences(cls, data: Any) -> Any:
+        # Fit records stored before the reasons were structured also hold the sentences in
+        # both languages; the reasons are derived from the numbers, so those are dropped.
+        if isinstance(data, dict) and ("explanation" in data or "universal_warning" in data):
+            data = {k: v for k, v in data.items() if k not in ("explanation", "universal_warning")}
+        return data
 
     def role(self, role: str) -> RoleFit:
         for r in self.roles:
@@ -168,8 +178,13 @@ class Recommendation(Frozen):
                 return r
         raise KeyError(role)
 
-    def explain(self, language: str) -> list[str]:
-        return [t.get(language) for t in self.explanation]
+    def reasons(self) -> list[Reason]:
+        """Why: the explanation as structured reasons (words: app/reports/wording.py)."""
+        return reasons(self)
+
+    @property
+    def universal_warning(self) -> UniversalWarning | None:
+        return _universal_warning(self)
 
 
 def type_probabilities(
@@ -242,7 +257,7 @@ def recommend(
 
     ``target_role`` is the vacancy's target: a placement from TARGET_PLACEMENTS or a role
     of the matrix. ``ie_p_extravert`` is P(extravert) from the introversion/extraversion
-    questionnaire when the candidate took it too. The explanation carries both languages.
+    questionnaire when the candidate took it too. ``reasons()`` explains it in numbers.
     """
     _check_type_probs(type_probs)
     roles = list(matrix.roles)
@@ -293,12 +308,8 @@ def recommend(
             raise ValueError(f"ie_p_extravert must lie in 0..1, got {ie_p_extravert}")
         extraversion = _extraversion_check(poles["EI"], ie_p_extravert)
 
-    universal_warning = None
-    if target == "universal" and reads_below(p_ese, UNIVERSAL_ESE_MIN):
-        universal_warning = _universal_warning(p_ese)
-
     effects = _effects(poles, matrix, roles)
-    rec = Recommendation(
+    return Recommendation(
         matrix_version=matrix.version,
         matrix_hash=matrix.content_hash(),
         roles=role_fits,
@@ -313,11 +324,8 @@ def recommend(
         group_probabilities=groups,
         type_probability_ese=p_ese,
         extraversion=extraversion,
-        universal_warning=universal_warning,
         effects=effects,
-        explanation=[],
     )
-    return rec.model_copy(update={"explanation": _explanation(rec, poles)})
 
 
 def farmer_ranks_high(recommendation: Recommendation) -> bool:
@@ -469,126 +477,179 @@ def _effects(
     return sorted(effects, key=lambda e: -max(abs(v) for v in e.shift.values()))
 
 
-# --- explanation -------------------------------------------------------------------------
+# --- reasons ---------------------------------------------------------------------------
+# What the explanation says, as numbers: the words are chosen where it is shown
+# (app/reports/wording.py), in the reader's language.
 
 
-def _points_ru(n: int) -> str:
-    n = abs(n)
-    if n % 10 == 1 and n % 100 != 11:
-        return f"{n} балл"
-    if n % 10 in (2, 3, 4) and n % 100 not in (12, 13, 14):
-        return f"{n} балла"
-    return f"{n} баллов"
+class Closeness(StrEnum):
+    CLEAR = "clear"
+    SAME_PLACEMENT = "same_placement"  # within TOO_CLOSE_POINTS, but one placement
+    TOO_CLOSE = "too_close"
 
 
-def _points_en(n: int) -> str:
-    n = abs(n)
-    return f"{n} point" if n == 1 else f"{n} points"
+@dataclass(frozen=True)
+class BestFit:
+    """The best role, its expected fit and its lead over the second (whole points, as shown)."""
+
+    role: str
+    fit: int
+    runner_up: str
+    gap: int
+    closeness: Closeness
+    placement: str  # the best role's placement
+    too_close_points: int = int(TOO_CLOSE_POINTS)
 
 
-def _pct(p: float) -> str:
-    # The product's one rule for showing a probability (5% steps within 5-95%).
-    return shown_percent(p)
+@dataclass(frozen=True)
+class PlacementOfRoles:
+    """Why the placement differs from the best role: its roles are one department."""
+
+    placement: str
+    roles: tuple[str, ...]  # the placement's roles in display order
+    best_role: str
 
 
-def _role(role: str, lang: str) -> str:
-    name = ROLE_NAMES[role].get(lang)
-    return f"«{name}»" if lang == "ru" else name
+@dataclass(frozen=True)
+class NoGoodFit:
+    below: int  # LOW_FIT_BELOW
+    p_not_for_sales: float
+
+
+@dataclass(frozen=True)
+class NotForSales:
+    p_not_for_sales: float
+
+
+@dataclass(frozen=True)
+class DichotomyPush:
+    """How far the answers on one dichotomy moved a role up and another down (0: not named)."""
+
+    dichotomy: str
+    pole: str
+    probability: float
+    raised_role: str
+    raised: int
+    lowered_role: str
+    lowered: int
+
+
+@dataclass(frozen=True)
+class Borderline:
+    """A borderline dichotomy and the best role had it gone the other way."""
+
+    dichotomy: str
+    pole: str
+    probability: float
+    other_pole: str
+    best_if_flipped: str
+    still_best: bool
+
+
+@dataclass(frozen=True)
+class UniversalTarget:
+    hunter_fit: int
+    farmer_fit: int
+
+
+@dataclass(frozen=True)
+class TargetFit:
+    """The vacancy's best target role; ``placement`` is None when the vacancy has one role."""
+
+    role: str
+    fit: int
+    rank: int
+    of: int
+    placement: str | None
+
+
+@dataclass(frozen=True)
+class ExtraversionDisagrees:
+    socionics_extravert: bool
+    p_socionics: float  # of the pole it says
+    questionnaire_extravert: bool
+    p_questionnaire: float
+
+
+@dataclass(frozen=True)
+class UniversalWarning:
+    """The book's warning about a universal vacancy; ``p_ese``: P(Enthusiast)."""
+
+    p_ese: float
+
+
+Reason = (
+    BestFit
+    | PlacementOfRoles
+    | NoGoodFit
+    | NotForSales
+    | DichotomyPush
+    | Borderline
+    | UniversalTarget
+    | TargetFit
+    | ExtraversionDisagrees
+    | UniversalWarning
+)
+REASON_KINDS: tuple[type, ...] = (
+    BestFit,
+    PlacementOfRoles,
+    NoGoodFit,
+    NotForSales,
+    DichotomyPush,
+    Borderline,
+    UniversalTarget,
+    TargetFit,
+    ExtraversionDisagrees,
+    UniversalWarning,
+)
 
 
 def _family(placement: str) -> set[str]:
     return {r for r, p in PLACEMENT_OF_ROLE.items() if p == placement}
 
 
-def _pole_name(d: str, pole: str) -> Text:
-    dich = base_dichotomy(d)
-    return dich.high.name if pole == dich.high.code else dich.low.name
+def _universal_warning(rec: Recommendation) -> UniversalWarning | None:
+    if rec.target == "universal" and reads_below(rec.type_probability_ese, UNIVERSAL_ESE_MIN):
+        return UniversalWarning(p_ese=rec.type_probability_ese)
+    return None
 
 
-def _explanation(rec: Recommendation, poles: Mapping[str, float]) -> list[Text]:
-    out: list[Text] = []
+def reasons(rec: Recommendation) -> list[Reason]:
+    """The explanation of a recommendation, in the order the report lists it."""
+    out: list[Reason] = []
     first, second = rec.roles[0], rec.roles[1]
-    fit, gap = round(first.expected_fit), round(first.expected_fit - second.expected_fit)
-    en = (
-        f"Best fit: {_role(first.role, 'en')}, expected fit {fit} of 100, "
-        f"{_points_en(gap)} ahead of {_role(second.role, 'en')}."
+    best_placement = PLACEMENT_OF_ROLE[first.role]
+    closeness = Closeness.CLEAR
+    if rec.too_close_to_call:
+        same = best_placement == PLACEMENT_OF_ROLE[second.role]
+        closeness = Closeness.SAME_PLACEMENT if same else Closeness.TOO_CLOSE
+    out.append(
+        BestFit(
+            role=first.role,
+            fit=round(first.expected_fit),
+            runner_up=second.role,
+            gap=round(first.expected_fit - second.expected_fit),
+            closeness=closeness,
+            placement=best_placement,
+        )
     )
-    ru = (
-        f"Лучше всего подходит роль {_role(first.role, 'ru')}: "
-        f"ожидаемое соответствие {fit} из 100, "
-        f"на {_points_ru(gap)} выше, чем у роли {_role(second.role, 'ru')}."
-    )
-    same_placement = PLACEMENT_OF_ROLE[first.role] == PLACEMENT_OF_ROLE[second.role]
-    if rec.too_close_to_call and same_placement:
-        placement = PLACEMENT_NAMES[PLACEMENT_OF_ROLE[first.role]]
-        en += (
-            f" That is less than {_points_en(int(TOO_CLOSE_POINTS))}, but both roles belong to "
-            f"the same placement, {placement.en}."
-        )
-        ru += (
-            f" Это меньше {_points_ru(int(TOO_CLOSE_POINTS))}, но обе роли относятся к одному "
-            f"направлению — «{placement.ru}»."
-        )
-    elif rec.too_close_to_call:
-        en += f" That is less than {_points_en(int(TOO_CLOSE_POINTS))}: too close to call."
-        ru += (
-            f" Это меньше {_points_ru(int(TOO_CLOSE_POINTS))}: выбрать между ними по тесту нельзя."
-        )
-    out.append(Text(en=en, ru=ru))
 
     p_nfs = rec.group_probabilities.get("not_for_sales", 0.0)
     suitable = not rec.no_good_fit and p_nfs < NOT_FOR_SALES_MIN
-    best_placement = PLACEMENT_OF_ROLE[first.role]
     if suitable and best_placement != first.role:
         # "Recommended: hunter (best role: closer)" needs its reason on the page.
-        members_en = ", ".join(
-            _role(r, "en") for r in rec.display_order if r in _family(best_placement)
-        )
-        members_ru = ", ".join(
-            _role(r, "ru") for r in rec.display_order if r in _family(best_placement)
-        )
-        name = PLACEMENT_NAMES[best_placement]
+        family = _family(best_placement)
         out.append(
-            Text(
-                en=(
-                    f"The recommended placement is {name.en} because its roles ({members_en}) "
-                    f"are one department, and {_role(first.role, 'en')} is the best of them."
-                ),
-                ru=(
-                    f"Рекомендовано направление «{name.ru}», потому что его роли ({members_ru}) "
-                    f"составляют один отдел, а лучшая из них — {_role(first.role, 'ru')}."
-                ),
+            PlacementOfRoles(
+                placement=best_placement,
+                roles=tuple(r for r in rec.display_order if r in family),
+                best_role=first.role,
             )
         )
-
     if rec.no_good_fit:
-        out.append(
-            Text(
-                en=(
-                    f"No role fits well: even the best is below {int(LOW_FIT_BELOW)} of 100. "
-                    f"Probability of a type the matrix marks as not for sales: {_pct(p_nfs)}."
-                ),
-                ru=(
-                    "Ни одна роль не подходит хорошо: "
-                    f"даже лучшая ниже {int(LOW_FIT_BELOW)} из 100. "
-                    f"Вероятность типа, который матрица относит к «не для продаж»: {_pct(p_nfs)}."
-                ),
-            )
-        )
-
+        out.append(NoGoodFit(below=int(LOW_FIT_BELOW), p_not_for_sales=p_nfs))
     if not rec.no_good_fit and p_nfs >= NOT_FOR_SALES_MIN:
-        out.append(
-            Text(
-                en=(
-                    f"No sales role is suitable: with probability {_pct(p_nfs)} the type is one "
-                    "the matrix marks as not for sales."
-                ),
-                ru=(
-                    "Подходящей роли в продажах нет: с вероятностью "
-                    f"{_pct(p_nfs)} тип относится к тем, что матрица отмечает «не для продаж»."
-                ),
-            )
-        )
+        out.append(NotForSales(p_not_for_sales=p_nfs))
 
     for effect in rec.effects:
         up = max(effect.shift, key=lambda r: effect.shift[r])
@@ -597,23 +658,15 @@ def _explanation(rec: Recommendation, poles: Mapping[str, float]) -> list[Text]:
         lowered = round(-effect.shift[down]) if effect.shift[down] <= -EFFECT_MIN_POINTS else 0
         if not raised and not lowered:
             continue  # the candidate's answers on this dichotomy hardly moved any role
-        name = _pole_name(effect.dichotomy, effect.pole)
-        parts_en, parts_ru = [], []
-        if raised:
-            parts_en.append(
-                f"raised the expected fit for {_role(up, 'en')} by {_points_en(raised)}"
-            )
-            parts_ru.append(f"повысила соответствие роли {_role(up, 'ru')} на {_points_ru(raised)}")
-        if lowered:
-            what = "it" if raised else "the expected fit"
-            parts_en.append(f"lowered {what} for {_role(down, 'en')} by {_points_en(lowered)}")
-            parts_ru.append(
-                f"понизила соответствие роли {_role(down, 'ru')} на {_points_ru(lowered)}"
-            )
         out.append(
-            Text(
-                en=f"{name.en} ({_pct(effect.probability)} sure) {' and '.join(parts_en)}.",
-                ru=f"{name.ru} (уверенность {_pct(effect.probability)}) {' и '.join(parts_ru)}.",
+            DichotomyPush(
+                dichotomy=effect.dichotomy,
+                pole=effect.pole,
+                probability=effect.probability,
+                raised_role=up,
+                raised=raised,
+                lowered_role=down,
+                lowered=lowered,
             )
         )
 
@@ -622,110 +675,49 @@ def _explanation(rec: Recommendation, poles: Mapping[str, float]) -> list[Text]:
             continue
         d = base_dichotomy(effect.dichotomy)
         other = d.low if effect.pole == d.high.code else d.high
-        flipped = effect.best_role_if_flipped
-        if flipped == rec.best_role:
-            tail_en = f"the best fit would still be {_role(flipped, 'en')}"
-            tail_ru = f"лучшей всё равно осталась бы роль {_role(flipped, 'ru')}"
-        else:
-            tail_en = f"the best fit would be {_role(flipped, 'en')} instead"
-            tail_ru = f"лучшей была бы роль {_role(flipped, 'ru')}"
         out.append(
-            Text(
-                en=(
-                    f"{d.name.en} is borderline ({_pct(effect.probability)} "
-                    f"{_pole_name(d.id, effect.pole).en.lower()}); with {other.name.en.lower()} "
-                    f"{tail_en}."
-                ),
-                ru=(
-                    f"Дихотомия «{d.name.ru}» на границе ({_pct(effect.probability)} — "
-                    f"{_pole_name(d.id, effect.pole).ru.lower()}); при полюсе "
-                    f"«{other.name.ru.lower()}» {tail_ru}."
-                ),
+            Borderline(
+                dichotomy=effect.dichotomy,
+                pole=effect.pole,
+                probability=effect.probability,
+                other_pole=other.code,
+                best_if_flipped=effect.best_role_if_flipped,
+                still_best=effect.best_role_if_flipped == rec.best_role,
             )
         )
 
     if rec.target_roles:
-        out.append(_target_sentence(rec))
+        out.append(_target_reason(rec))
 
-    if rec.extraversion is not None and rec.extraversion.disagree:
-        out.append(_extraversion_sentence(rec.extraversion))
+    x = rec.extraversion
+    if x is not None and x.disagree:
+        out.append(
+            ExtraversionDisagrees(
+                socionics_extravert=x.p_extravert_socionics >= 0.5,
+                p_socionics=max(x.p_extravert_socionics, 1 - x.p_extravert_socionics),
+                questionnaire_extravert=x.p_extravert_questionnaire >= 0.5,
+                p_questionnaire=max(x.p_extravert_questionnaire, 1 - x.p_extravert_questionnaire),
+            )
+        )
 
-    if rec.universal_warning is not None:
-        out.append(rec.universal_warning)
+    warning = _universal_warning(rec)
+    if warning is not None:
+        out.append(warning)
     return out
 
 
-def _extraversion_sentence(x: ExtraversionCheck) -> Text:
-    soc_e = x.p_extravert_socionics >= 0.5
-    q_e = x.p_extravert_questionnaire >= 0.5
-    soc_p = _pct(max(x.p_extravert_socionics, 1 - x.p_extravert_socionics))
-    q_p = _pct(max(x.p_extravert_questionnaire, 1 - x.p_extravert_questionnaire))
-    return Text(
-        en=(
-            "The two questionnaires disagree on extraversion: the socionics one says "
-            f"{'extravert' if soc_e else 'introvert'} ({soc_p}), the introversion/extraversion "
-            f"one says {'extravert' if q_e else 'introvert'} ({q_p}). "
-            "Check this in the interview before relying on the recommendation."
-        ),
-        ru=(
-            "Два опросника расходятся в оценке экстраверсии: соционический показывает "
-            f"{'экстраверта' if soc_e else 'интроверта'} ({soc_p}), опросник "
-            f"интроверсии/экстраверсии — {'экстраверта' if q_e else 'интроверта'} ({q_p}). "
-            "Проверьте это на собеседовании, прежде чем опираться на рекомендацию."
-        ),
-    )
-
-
-def _target_sentence(rec: Recommendation) -> Text:
-    fits = [rec.role(r) for r in rec.target_roles]
-    n_roles = len(rec.roles)
+def _target_reason(rec: Recommendation) -> UniversalTarget | TargetFit:
     if rec.target == "universal":
-        hunter, farmer = rec.role("hunter"), rec.role("farmer")
-        return Text(
-            en=(
-                "The vacancy combines hunting and farming: expected fit "
-                f"{round(hunter.expected_fit)} for {_role('hunter', 'en')} and "
-                f"{round(farmer.expected_fit)} for {_role('farmer', 'en')}."
-            ),
-            ru=(
-                "Вакансия совмещает поиск и ведение клиентов: ожидаемое соответствие "
-                f"{round(hunter.expected_fit)} для роли {_role('hunter', 'ru')} и "
-                f"{round(farmer.expected_fit)} для роли {_role('farmer', 'ru')}."
-            ),
+        return UniversalTarget(
+            hunter_fit=round(rec.role("hunter").expected_fit),
+            farmer_fit=round(rec.role("farmer").expected_fit),
         )
+    fits = [rec.role(r) for r in rec.target_roles]
     top = min(fits, key=lambda f: f.rank)
-    where_en = f"expected fit {round(top.expected_fit)} of 100, rank {top.rank} of {n_roles}"
-    where_ru = (
-        f"ожидаемое соответствие {round(top.expected_fit)} из 100, место {top.rank} из {n_roles}"
-    )
-    if len(fits) == 1:
-        return Text(
-            en=f"The vacancy's role, {_role(top.role, 'en')}: {where_en}.",
-            ru=f"Роль вакансии — {_role(top.role, 'ru')}: {where_ru}.",
-        )
-    placement = PLACEMENT_NAMES[rec.target or ""]
-    return Text(
-        en=(
-            f"The vacancy is for {placement.en}; of its roles {_role(top.role, 'en')} fits best: "
-            f"{where_en}."
-        ),
-        ru=(
-            f"Вакансия — «{placement.ru}»; из её ролей лучше всего подходит "
-            f"{_role(top.role, 'ru')}: {where_ru}."
-        ),
-    )
-
-
-def _universal_warning(p_ese: float) -> Text:
-    return Text(
-        en=(
-            "The book warns that a universal manager who both wins and keeps clients is a "
-            "mistake: either new sales or repeat sales suffer. The one exception is the "
-            f"Enthusiast (ESE); this candidate is an Enthusiast with probability {_pct(p_ese)}."
-        ),
-        ru=(
-            "Книга предупреждает: универсальный менеджер, который и привлекает, и ведёт "
-            "клиентов, — ошибка, страдают либо новые продажи, либо повторные. Исключение — "
-            f"Энтузиаст (ЭСЭ); вероятность, что кандидат — Энтузиаст: {_pct(p_ese)}."
-        ),
+    return TargetFit(
+        role=top.role,
+        fit=round(top.expected_fit),
+        rank=top.rank,
+        of=len(rec.roles),
+        placement=None if len(fits) == 1 else rec.target,
     )

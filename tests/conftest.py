@@ -9,7 +9,6 @@ browser test drives a real server in another thread, which must see committed ro
 from __future__ import annotations
 
 import os
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -19,13 +18,13 @@ from fastapi.testclient import TestClient
 from sqlalchemy import Engine, MetaData, text
 from sqlalchemy.engine import make_url
 from sqlmodel import Session
-from webflow import STAFF_PASSWORD, login
 
 from app.config import Settings
 from app.db import make_engine
 from app.main import create_app
 from app.migrations import upgrade
 from app.models import Organisation, metadata
+from tests.webflow import STAFF_PASSWORD, login
 
 TEST_SECRET = "test-secret-key-for-the-suite-only-0123456789"
 
@@ -139,7 +138,7 @@ def client(app: FastAPI) -> Iterator[TestClient]:
 
 @pytest.fixture
 def staff_user(db: Session):
-    from factories import make_user
+    from tests.factories import make_user
 
     return make_user(db, email="rita@example.com", password=STAFF_PASSWORD, role="recruiter")
 
@@ -149,13 +148,3 @@ def staff(client: TestClient, staff_user) -> TestClient:
     """A client logged in as a recruiter."""
     login(client, staff_user.email, STAFF_PASSWORD)
     return client
-
-
-@pytest.fixture
-def rate_window() -> None:
-    """Start a rate-limit test well inside a fixed window, so no window edge splits its requests."""
-    from app.security.ratelimit import WINDOW
-
-    left = WINDOW - time.time() % WINDOW
-    if left < 10:
-        time.sleep(left + 0.05)

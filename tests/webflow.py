@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import re
 
-from factories import ie_questionnaire
 from fastapi.testclient import TestClient
-from htmlq import csrf_of
+
+from tests.factories import ie_questionnaire
+from tests.htmlq import csrf_of
 
 STAFF_PASSWORD = "correct horse battery"
 QID = "introversion_extraversion"

@@ -8,6 +8,7 @@ from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from app.api.keys import authenticate
+from app.audit.service import Audit
 from app.db import SessionDep, utcnow
 from app.models import ApiKey, ApiScope
 from app.web.problems import ApiProblem, FieldError, invalid
@@ -73,7 +74,9 @@ def api_key(
             kind="unauthorized",
             headers={"WWW-Authenticate": _CHALLENGE + ', error="invalid_token"'},
         )
-    # last_used_at is kept even when the request itself changes nothing.
+    # The one commit outside the unit of work (app/db.py): last_used_at is kept whatever the
+    # request's outcome, and the limiter below writes in a transaction of its own, which on
+    # SQLite would wait for this request's write lock until the end of the request.
     session.commit()
     used = limiter.hit(
         bucket="api", key=f"key:{key.id}", limit=settings.rate_limit_api, window=WINDOW
@@ -123,3 +126,17 @@ def _query_names(dependant: Any) -> set[str]:
     for sub in dependant.dependencies:
         names |= _query_names(sub)
     return names
+
+
+def key_label(key: ApiKey) -> str:
+    """Who did it, for the audit log: the key's visible prefix and the name the admin gave it."""
+    return f"API key {key.prefix} ({key.name})"
+
+
+async def key_audit(request: Request, session: SessionDep, key: WriteKey) -> Audit:
+    """The audit log of an API write: the key acts, in the request's session."""
+    details = {"api_key_id": key.id, "api_key": key.prefix}
+    return Audit(session, None, request, actor_label=key_label(key), details_base=details)
+
+
+KeyAudit = Annotated[Audit, Depends(key_audit)]

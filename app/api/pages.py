@@ -8,10 +8,9 @@ from fastapi import APIRouter, Depends, Form, HTTPException, Path, Request
 from fastapi.responses import RedirectResponse, Response
 
 from app.api.keys import KeyFormError, create_api_key, list_api_keys, revoke_api_key
-from app.audit.service import record
-from app.auth.deps import csrf_protect
+from app.auth.deps import StaffAudit, csrf_protect
 from app.auth.permissions import IntegrationsAdmin, require_integrations
-from app.db import SessionDep
+from app.db import SessionDep, UnitOfWork
 from app.models import ApiScope
 from app.web import render
 
@@ -19,7 +18,9 @@ from app.web import render
 RowId = Annotated[int, Path(ge=1, le=2**31 - 1)]
 
 router = APIRouter(
-    prefix="/admin/api-keys", dependencies=[Depends(csrf_protect), Depends(require_integrations)]
+    route_class=UnitOfWork,
+    prefix="/admin/api-keys",
+    dependencies=[Depends(csrf_protect), Depends(require_integrations)],
 )
 
 
@@ -51,6 +52,7 @@ def api_keys(request: Request, session: SessionDep) -> Response:
 def add_api_key(
     request: Request,
     session: SessionDep,
+    audit: StaffAudit,
     user: IntegrationsAdmin,
     name: Annotated[str, Form(max_length=1000)] = "",
     scope: Annotated[str, Form(max_length=32)] = "",
@@ -61,16 +63,7 @@ def add_api_key(
         values = {"name": name, "scope": scope}
         errors = {exc.field: exc.message}
         return _page(request, session, values=values, errors=errors, status_code=422)
-    record(
-        session,
-        actor=user,
-        action="api_key.create",
-        object_type="api_key",
-        object_id=new.key.id,
-        details={"prefix": new.key.prefix, "scope": new.key.scope},
-        request=request,
-    )
-    session.commit()
+    audit("api_key.create", new.key, details={"prefix": new.key.prefix, "scope": new.key.scope})
     # Rendered here rather than after a redirect: the key never travels in a cookie.
     shown = {"name": new.key.name, "secret": new.secret}
     return _page(request, session, new_key=shown, status_code=201)
@@ -78,19 +71,10 @@ def add_api_key(
 
 @router.post("/{key_id}/revoke")
 def revoke(
-    request: Request, session: SessionDep, user: IntegrationsAdmin, key_id: RowId
+    session: SessionDep, audit: StaffAudit, user: IntegrationsAdmin, key_id: RowId
 ) -> Response:
     key = revoke_api_key(session, key_id=key_id)
     if key is None:
         raise HTTPException(status_code=404)
-    record(
-        session,
-        actor=user,
-        action="api_key.revoke",
-        object_type="api_key",
-        object_id=key.id,
-        details={"prefix": key.prefix},
-        request=request,
-    )
-    session.commit()
+    audit("api_key.revoke", key, details={"prefix": key.prefix})
     return RedirectResponse("/admin/api-keys", status_code=303)

@@ -8,7 +8,7 @@ from fastapi import APIRouter, Depends, Path, Query, Request
 from fastapi.responses import JSONResponse, Response
 
 from app.api import service
-from app.api.deps import ReadKey, WriteKey, known_query_only
+from app.api.deps import KeyAudit, ReadKey, WriteKey, known_query_only
 from app.api.openapi import api_schema
 from app.api.schemas import (
     CandidateOut,
@@ -24,7 +24,7 @@ from app.api.schemas import (
     VacancyOut,
     VacancyUpdate,
 )
-from app.db import SessionDep, utcnow
+from app.db import SessionDep, UnitOfWork, utcnow
 from app.models import InvitationStatus, User, Vacancy
 from app.staff.service import create_vacancy
 from app.web.forms import FormErrors
@@ -57,6 +57,7 @@ WRITE = _problems(401, 403, 422)
 
 # Operation ids are the function names: stable, readable names for generated clients.
 router = APIRouter(
+    route_class=UnitOfWork,
     prefix=PREFIX,
     generate_unique_id_function=lambda route: route.name,
     dependencies=[Depends(known_query_only)],
@@ -83,7 +84,7 @@ def list_vacancies(
 
 @router.post("/vacancies", status_code=201, responses=WRITE, summary="Create a vacancy")
 def add_vacancy(
-    request: Request, session: SessionDep, key: WriteKey, body: VacancyCreate
+    session: SessionDep, audit: KeyAudit, key: WriteKey, body: VacancyCreate
 ) -> VacancyOut:
     creator = session.get(User, key.created_by_id) if key.created_by_id else None
     try:
@@ -96,16 +97,7 @@ def add_vacancy(
         )
     except FormErrors as exc:  # the body model already checks the same rules
         raise service.invalid_form(exc) from None
-    service.audit(
-        session,
-        key=key,
-        request=request,
-        action="vacancy.create",
-        object_type="vacancy",
-        object_id=vacancy.id,
-        vacancy_id=vacancy.id,
-    )
-    session.commit()
+    audit("vacancy.create", vacancy)
     return service.vacancy_out(session, vacancy)
 
 
@@ -122,19 +114,13 @@ def get_vacancy(session: SessionDep, _key: ReadKey, vacancy_id: VacancyId) -> Va
     "/vacancies/{vacancy_id}", responses=_problems(401, 403, 404, 422), summary="Update a vacancy"
 )
 def update_vacancy(
-    request: Request, session: SessionDep, key: WriteKey, vacancy_id: VacancyId, body: VacancyUpdate
+    session: SessionDep,
+    audit: KeyAudit,
+    vacancy_id: VacancyId,
+    body: VacancyUpdate,
 ) -> VacancyOut:
     vacancy = service.update_vacancy(session, vacancy=_vacancy(session, vacancy_id), changes=body)
-    service.audit(
-        session,
-        key=key,
-        request=request,
-        action="vacancy.update",
-        object_type="vacancy",
-        object_id=vacancy.id,
-        vacancy_id=vacancy.id,
-    )
-    session.commit()
+    audit("vacancy.update", vacancy)
     return service.vacancy_out(session, vacancy)
 
 
@@ -143,23 +129,12 @@ def update_vacancy(
     responses=_problems(401, 403, 404, 422),
     summary="Close a vacancy (no new invitations; sent links keep working)",
 )
-def close_vacancy(
-    request: Request, session: SessionDep, key: WriteKey, vacancy_id: VacancyId
-) -> VacancyOut:
+def close_vacancy(session: SessionDep, audit: KeyAudit, vacancy_id: VacancyId) -> VacancyOut:
     vacancy = _vacancy(session, vacancy_id)
     was_open = vacancy.archived_at is None
     service.close_vacancy(session, vacancy=vacancy, now=utcnow())
     if was_open:  # closing a closed vacancy again changes nothing
-        service.audit(
-            session,
-            key=key,
-            request=request,
-            action="vacancy.close",
-            object_type="vacancy",
-            object_id=vacancy.id,
-            vacancy_id=vacancy.id,
-        )
-    session.commit()
+        audit("vacancy.close", vacancy)
     return service.vacancy_out(session, vacancy)
 
 
@@ -175,6 +150,7 @@ def close_vacancy(
 def create_invitations(
     request: Request,
     session: SessionDep,
+    audit: KeyAudit,
     key: WriteKey,
     vacancy_id: VacancyId,
     body: InvitationsCreate,
@@ -200,16 +176,7 @@ def create_invitations(
     for m in made:
         if m.already_invited:
             continue
-        service.audit(
-            session,
-            key=key,
-            request=request,
-            action="invitation.create",
-            object_type="invitation",
-            object_id=m.invitation.id,
-            vacancy_id=vacancy.id,
-        )
-    session.commit()
+        audit("invitation.create", m.invitation, vacancy_id=vacancy.id)
     now = utcnow()
     return InvitationsCreated(
         invitations=[
@@ -229,23 +196,16 @@ def create_invitations(
     summary="Revoke an invitation: its link stops working",
 )
 def revoke_invitation(
-    request: Request, session: SessionDep, key: WriteKey, invitation_id: InvitationId
+    session: SessionDep,
+    audit: KeyAudit,
+    invitation_id: InvitationId,
 ) -> CandidateOut:
     invitation, candidate = service.get_candidate(session, invitation_id)
     now = utcnow()
     was_live = invitation.revoked_at is None
     service.revoke_invitation(session, invitation=invitation, now=now)
     if was_live:
-        service.audit(
-            session,
-            key=key,
-            request=request,
-            action="invitation.revoke",
-            object_type="invitation",
-            object_id=invitation.id,
-            vacancy_id=invitation.vacancy_id,
-        )
-    session.commit()
+        audit("invitation.revoke", invitation)
     return service.candidate_out(invitation, candidate, now)
 
 
@@ -336,9 +296,7 @@ def get_report_pdf(
 
 
 @router.post("/deals", responses=WRITE, summary="Import deals from a CRM, idempotent by deal id")
-def import_crm_deals(
-    request: Request, session: SessionDep, key: WriteKey, body: DealsIn
-) -> DealsImported:
+def import_crm_deals(session: SessionDep, audit: KeyAudit, body: DealsIn) -> DealsImported:
     from app.outcomes.crm import DealRow, Outcome
     from app.outcomes.service import store_deals
 
@@ -369,17 +327,7 @@ def import_crm_deals(
         if last[d.crm_id] == i
     ]
     summary = store_deals(session, rows=rows, source=body.source)
-    service.audit(
-        session,
-        key=key,
-        request=request,
-        action="deals.import",
-        object_type="deals",
-        object_id=None,
-        vacancy_id=None,
-        details=summary.audit_details(body.source),
-    )
-    session.commit()
+    audit("deals.import", object_type="deals", details=summary.audit_details(body.source))
     return DealsImported(
         created=summary.created,
         updated=summary.updated,

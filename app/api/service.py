@@ -5,9 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
 
-from fastapi import Request
 from sqlalchemy import func
 from sqlmodel import Session, col, select
 
@@ -26,7 +24,6 @@ from app.api.schemas import (
     VacancyOut,
     VacancyUpdate,
 )
-from app.audit.service import record
 from app.config import Settings
 from app.invitations.duplicates import AlreadyInvited, InvitedIndex
 from app.invitations.invite import candidate_link
@@ -34,7 +31,6 @@ from app.invitations.service import ActionRefused, create_invitation
 from app.invitations.service import revoke as revoke_in_lifecycle
 from app.invitations.tokens import rebuild_link_token
 from app.models import (
-    ApiKey,
     Candidate,
     FitRecord,
     Invitation,
@@ -225,39 +221,6 @@ def revoke_invitation(session: Session, *, invitation: Invitation, now: datetime
             kind="invitation-completed",
         ) from None
     return invitation
-
-
-# --- audit ---------------------------------------------------------------------------------
-
-
-def key_label(key: ApiKey) -> str:
-    """Who did it, for the audit log: the key's visible prefix and the name the admin gave it."""
-    return f"API key {key.prefix} ({key.name})"
-
-
-def audit(
-    session: Session,
-    *,
-    key: ApiKey,
-    request: Request,
-    action: str,
-    object_type: str,
-    object_id: int | None,
-    vacancy_id: int | None,
-    details: dict[str, Any] | None = None,
-) -> None:
-    """An API write in the audit log, in the same transaction as the write."""
-    record(
-        session,
-        actor=None,
-        actor_label=key_label(key),
-        action=action,
-        object_type=object_type,
-        object_id=object_id,
-        vacancy_id=vacancy_id,
-        details={"api_key_id": key.id, "api_key": key.prefix, **(details or {})},
-        request=request,
-    )
 
 
 # --- candidates ----------------------------------------------------------------------------

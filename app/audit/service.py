@@ -1,12 +1,14 @@
 """The audit log: who viewed, exported, changed or deleted what, and when.
 
 ``record`` appends one event; nothing in the application updates or deletes one (and database
-triggers refuse it, see the migration). Call it from any area in the same transaction as the
-change it describes, so the event and the change are committed together or not at all::
+triggers refuse it, see the migration). It goes into the session of the change it describes,
+so the request's unit of work (``app/db.py``) commits the event and the change together or
+neither. A staff route takes ``audit: StaffAudit`` (``app/auth/deps.py``), which knows the
+session, the user and the client's address, and names the action and the object::
 
-    from app.audit.service import record
-    record(session, actor=user, action="matrix.edit", object_type="matrix", object_id=str(v.id),
-           request=request, details={"label": v.label})
+    audit("vacancy.update", vacancy, details={"fields": changed})
+
+The object's type and id, and the vacancy it belongs to, follow from the model (``Audit``).
 
 Keep personal data out of ``details`` (ids, not names): the log outlives an erased candidate.
 
@@ -17,7 +19,7 @@ email would be, so the admin page shows it and its "who" filter finds it.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
@@ -26,7 +28,17 @@ from sqlalchemy import ColumnElement
 from sqlmodel import Session, col, func, select
 
 from app.i18n import N_
-from app.models import AuditEvent, User
+from app.models import (
+    ApiKey,
+    AuditEvent,
+    Employee,
+    Invitation,
+    MatrixVersion,
+    Organisation,
+    User,
+    Vacancy,
+    WebhookEndpoint,
+)
 
 # The actions the application records; the admin page filters by them.
 ACTIONS = [
@@ -122,6 +134,21 @@ ACTION_NAMES: dict[str, str] = {
     "deals.resolve": N_("CRM name matched to an employee"),
     "evidence.export_pdf": N_("Evidence downloaded as PDF"),
 }
+# What each object_type is called on the audit page (a test finds every object_type recorded).
+OBJECT_NAMES: dict[str, str] = {
+    "api_key": N_("API key"),
+    "candidate": N_("Candidate"),
+    "deals": N_("Deals"),
+    "employee": N_("Employee"),
+    "invitation": N_("Invitation"),
+    "matrix": N_("Role-fit matrix"),
+    "organisation": N_("Organisation"),
+    "team": N_("Sales team"),
+    "text": N_("Consent or email text"),
+    "user": N_("User"),
+    "vacancy": N_("Vacancy"),
+    "webhook_endpoint": N_("Webhook"),
+}
 PAGE_SIZE = 50
 
 
@@ -156,6 +183,69 @@ def record(
     session.add(event)
     session.flush()
     return event
+
+
+# How the log names an object, by its model.
+OBJECT_TYPES: dict[type[Any], str] = {
+    User: "user",
+    Vacancy: "vacancy",
+    Invitation: "invitation",
+    ApiKey: "api_key",
+    WebhookEndpoint: "webhook_endpoint",
+    Employee: "employee",
+    Organisation: "organisation",
+    MatrixVersion: "matrix",
+}
+Target = (
+    User | Vacancy | Invitation | ApiKey | WebhookEndpoint | Employee | Organisation | MatrixVersion
+)
+
+
+@dataclass(frozen=True)
+class Audit:
+    """The audit log as one request (or one command) writes it: the session, who acts and from
+    where are given once; each call names the action and its object.
+
+    ``audit("invitation.revoke", invitation)`` stores object type "invitation", its id and its
+    vacancy; objects that are not rows (a text version, a deals import) pass ``object_type``
+    and ``object_id`` instead of a target."""
+
+    session: Session
+    actor: User | None
+    request: Request | None = None
+    actor_label: str = ""  # who acted when it is not a person (an API key, the command line)
+    details_base: dict[str, Any] = field(default_factory=dict)  # added to every event
+
+    def __call__(
+        self,
+        action: str,
+        target: Target | None = None,
+        *,
+        object_type: str | None = None,
+        object_id: int | str | None = None,
+        vacancy_id: int | None = None,
+        details: dict[str, Any] | None = None,
+    ) -> AuditEvent:
+        if target is not None:
+            object_type = object_type or OBJECT_TYPES[type(target)]
+            object_id = target.id if object_id is None else object_id
+            if vacancy_id is None and isinstance(target, Vacancy):
+                vacancy_id = target.id
+            elif vacancy_id is None and isinstance(target, Invitation):
+                vacancy_id = target.vacancy_id
+        if object_type is None:
+            raise ValueError(f"{action}: an audit event needs a target or an object_type")
+        return record(
+            self.session,
+            actor=self.actor,
+            actor_label=self.actor_label,
+            action=action,
+            object_type=object_type,
+            object_id=object_id,
+            vacancy_id=vacancy_id,
+            details={**self.details_base, **(details or {})},
+            request=self.request,
+        )
 
 
 @dataclass(frozen=True)

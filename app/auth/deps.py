@@ -11,6 +11,7 @@ from fastapi import Depends, Request
 from sqlalchemy import update
 from sqlmodel import Session, col
 
+from app.audit.service import Audit
 from app.auth.service import end_sessions, forget_dead_sessions, open_session, session_key
 from app.db import SessionDep, utcnow
 from app.models import StaffSession, User
@@ -150,3 +151,11 @@ def require_staff(user: Annotated[User | None, Depends(optional_user)]) -> User:
 
 
 StaffUser = Annotated[User, Depends(require_staff)]
+
+
+async def staff_audit(request: Request, session: SessionDep, user: StaffUser) -> Audit:
+    """The audit log of a staff request: this user, this address, the request's session."""
+    return Audit(session, actor=user, request=request)
+
+
+StaffAudit = Annotated[Audit, Depends(staff_audit)]

@@ -43,8 +43,11 @@ import csv
 import io
 import re
 import unicodedata
+from collections.abc import Mapping
 from dataclasses import dataclass, field
+from typing import Any
 
+from app.bulk.wording import csv_message
 from app.text import BIDI_CONTROL_CHARS, is_control, plausible_email
 from questionnaires.schema import LANGUAGES
 
@@ -142,28 +145,40 @@ class InviteRow:
     phone: str | None = None
 
 
+# Problems and notes carry a code and its values; ``text(language)`` says them
+# (app/bulk/wording.py, through the catalogs).
+
+
 @dataclass(frozen=True)
 class Rejected:
     line: int
     reason_code: str
-    message_en: str
-    message_ru: str
     # The row as written (cells joined by the file's delimiter), cut to RAW_MAX characters.
     raw: str
+    values: Mapping[str, Any] = field(default_factory=dict)
+
+    def text(self, language: str) -> str:
+        return csv_message(self.reason_code, self.values, language)
 
 
 @dataclass(frozen=True)
 class Note:
     code: str
-    message_en: str
-    message_ru: str
+    values: Mapping[str, Any] = field(default_factory=dict)
+
+    def text(self, language: str) -> str:
+        return csv_message(self.code, self.values, language)
 
 
 @dataclass(frozen=True)
 class FileError:
     code: str
-    message_en: str
-    message_ru: str
+    values: Mapping[str, Any] = field(default_factory=dict)
+    # Which message, when one code has several (UTF-16 is an "encoding" error too).
+    message: str | None = None
+
+    def text(self, language: str) -> str:
+        return csv_message(self.message or self.code, self.values, language)
 
 
 @dataclass
@@ -236,18 +251,14 @@ def parse_invitations_csv(
             key = outcome.email.casefold()
             first = first_row_of_email.get(key)
             if first is not None:
-                outcome = _reason(
-                    "email_duplicate",
-                    f"this email is already in row {first}",
-                    f"этот адрес уже указан в строке {first}",
-                )
+                outcome = ("email_duplicate", {"row": first})
             else:
                 first_row_of_email[key] = line
         if isinstance(outcome, InviteRow):
             result.rows.append(outcome)
         else:
-            code, en, ru = outcome
-            result.rejected.append(Rejected(line, code, en, ru, raw))
+            code, values = outcome
+            result.rejected.append(Rejected(line, code, raw, values))
     return result
 
 
@@ -349,10 +360,7 @@ def _read_header(header: list[str], result: CsvImport) -> dict[str, int]:
             raise _Refused(
                 FileError(
                     "duplicate_column",
-                    f"The header has two {column} columns ({columns[column] + 1} and "
-                    f"{index + 1}); keep one.",
-                    f"В заголовке два столбца «{_COLUMN_RU[column]}» ({columns[column] + 1} и "
-                    f"{index + 1}); оставьте один.",
+                    {"column": column, "first": columns[column] + 1, "second": index + 1},
                 )
             )
         else:
@@ -362,20 +370,12 @@ def _read_header(header: list[str], result: CsvImport) -> dict[str, int]:
             raise _Refused(_NAME_COLUMN_MISSING)
         raise _Refused(_NO_HEADER)
     if ignored:
-        more = f" (+{len(ignored) - 10})" if len(ignored) > 10 else ""
-        listed_en = ", ".join(f"“{label}”" for label in ignored[:10]) + more
-        listed_ru = ", ".join(f"«{label}»" for label in ignored[:10]) + more
-        result.notes.append(
-            Note(
-                "columns_ignored",
-                f"These columns were ignored: {listed_en}.",
-                f"Эти столбцы не использованы: {listed_ru}.",
-            )
-        )
+        values = {"labels": tuple(ignored[:10]), "more": max(len(ignored) - 10, 0)}
+        result.notes.append(Note("columns_ignored", values))
     return columns
 
 
-_RowProblem = tuple[str, str, str]
+_RowProblem = tuple[str, dict[str, Any]]
 
 
 def _read_row(
@@ -387,13 +387,7 @@ def _read_row(
     default_language: str,
 ) -> InviteRow | _RowProblem:
     if any(cell.strip() for cell in record[header_width:]):
-        return _reason(
-            "too_many_cells",
-            f"the row has {len(record)} cells but the header has {header_width} columns; "
-            "a comma or semicolon inside a name must be in quotes",
-            f"в строке {len(record)} ячеек, а в заголовке {header_width} столбцов; "
-            "запятую или точку с запятой внутри имени нужно взять в кавычки",
-        )
+        return ("too_many_cells", {"cells": len(record), "columns": header_width})
 
     def cell(column: str) -> str:
         index = columns.get(column)
@@ -403,34 +397,18 @@ def _read_row(
     raw_phone = cell("phone")
     for value in (raw_name, raw_email, raw_language, raw_phone):
         if any(_is_control(ch) or ch in BIDI_CONTROL_CHARS for ch in value):
-            return _reason(
-                "control_chars",
-                "the row contains invisible control characters",
-                "в строке есть невидимые управляющие символы",
-            )
+            return ("control_chars", {})
     name = " ".join(unicodedata.normalize("NFC", raw_name).split())
     if not name:
-        return _reason("name_missing", "the name is empty", "не указано имя")
+        return ("name_missing", {})
     if len(name) > NAME_MAX:
-        return _reason(
-            "name_too_long",
-            f"the name has {len(name)} characters; at most {NAME_MAX} are allowed",
-            f"в имени {len(name)} символов; допускается не больше {NAME_MAX}",
-        )
+        return ("name_too_long", {"length": len(name), "max": NAME_MAX})
     email = raw_email.strip() or None
     if email is not None and not plausible_email(email):
-        return _reason(
-            "email_invalid",
-            f"“{_clip(email, 60)}” does not look like an email address",
-            f"«{_clip(email, 60)}» не похоже на адрес электронной почты",
-        )
+        return ("email_invalid", {"value": _clip(email, 60)})
     language = normalize_language(raw_language, default_language)
     if language is None:
-        return _reason(
-            "language_unknown",
-            f"unknown language “{_clip(raw_language.strip(), 30)}”; use ru or en",
-            f"неизвестный язык «{_clip(raw_language.strip(), 30)}»; укажите ru или en",
-        )
+        return ("language_unknown", {"value": _clip(raw_language.strip(), 30)})
     phone = " ".join(raw_phone.split()) or None
     if phone is not None:
         digits = sum(ch.isdigit() for ch in phone)
@@ -439,16 +417,8 @@ def _read_row(
             or len(phone) > 40
             or any(not (ch.isdigit() or ch in "+-() .") for ch in phone)
         ):
-            return _reason(
-                "phone_invalid",
-                f"“{_clip(phone, 40)}” does not look like a phone number",
-                f"«{_clip(phone, 40)}» не похоже на номер телефона",
-            )
+            return ("phone_invalid", {"value": _clip(phone, 40)})
     return InviteRow(line=line, name=name, email=email, language=language, phone=phone)
-
-
-def _reason(code: str, en: str, ru: str) -> _RowProblem:
-    return (code, en[:1].upper() + en[1:], ru[:1].upper() + ru[1:])
 
 
 def _blank(record: list[str]) -> bool:
@@ -464,83 +434,25 @@ def _clip(value: str, limit: int) -> str:
     return value if len(value) <= limit else value[: limit - 1] + "…"
 
 
-# --- file-level messages ------------------------------------------------------------------------
+# --- file-level problems -----------------------------------------------------------------------
 
-_COLUMN_RU = {"name": "имя", "email": "почта", "language": "язык", "phone": "телефон"}
-_EXPECTED = "name, email, language (имя, почта, язык)"
-
-_EMPTY = FileError("empty", "The file is empty.", "Файл пустой.")
-_NOT_TEXT = FileError(
-    "not_text",
-    "This is not a CSV text file. Save the list as CSV UTF-8 and upload that file.",
-    "Это не текстовый файл CSV. Сохраните список в формате CSV UTF-8 и загрузите его.",
-)
-_EXCEL = FileError(
-    "excel_workbook",
-    "This looks like an Excel workbook; save it as CSV (File → Save As → CSV UTF-8) and "
-    "upload the CSV file.",
-    "Похоже, это книга Excel; сохраните её как CSV (Файл → Сохранить как → CSV UTF-8) и "
-    "загрузите файл CSV.",
-)
-_UTF16 = FileError(
-    "encoding",
-    "The file is in UTF-16 (Excel's “Unicode text”); save it as CSV UTF-8.",
-    "Файл в кодировке UTF-16 («Текст в Юникоде» в Excel); сохраните его как CSV UTF-8.",
-)
-_ENCODING = FileError(
-    "encoding",
-    "The file's encoding was not recognised: it is neither UTF-8 nor Russian Windows-1251 "
-    "text. Save it as CSV UTF-8.",
-    "Не удалось распознать кодировку файла: это не UTF-8 и не русский текст Windows-1251. "
-    "Сохраните файл как CSV UTF-8.",
-)
-_NO_HEADER = FileError(
-    "no_header",
-    f"The first row must be a header with the column names: {_EXPECTED}.",
-    f"Первая строка должна быть заголовком с названиями столбцов: {_EXPECTED}.",
-)
-_NAME_COLUMN_MISSING = FileError(
-    "name_column_missing",
-    f"The header has no name column. Expected columns: {_EXPECTED}.",
-    f"В заголовке нет столбца с именем. Ожидаемые столбцы: {_EXPECTED}.",
-)
-_NO_ROWS = FileError(
-    "no_rows",
-    "The file has a header but no candidates below it.",
-    "В файле есть заголовок, но нет ни одного кандидата.",
-)
-
-
-def _size(n: int, *, ru: bool) -> str:
-    if n >= 1_000_000:
-        value, unit = n / 1_000_000, ("МБ" if ru else "MB")
-    elif n >= 1000:
-        value, unit = n / 1000, ("КБ" if ru else "KB")
-    else:
-        return f"{n} {'байт' if ru else 'bytes'}"
-    number = f"{value:.1f}".removesuffix(".0")
-    return f"{number.replace('.', ',') if ru else number} {unit}"
+_EMPTY = FileError("empty")
+_NOT_TEXT = FileError("not_text")
+_EXCEL = FileError("excel_workbook")
+_UTF16 = FileError("encoding", message="utf16")
+_ENCODING = FileError("encoding")
+_NO_HEADER = FileError("no_header")
+_NAME_COLUMN_MISSING = FileError("name_column_missing")
+_NO_ROWS = FileError("no_rows")
 
 
 def _too_large(size: int, limit: int) -> FileError:
-    return FileError(
-        "too_large",
-        f"The file is {_size(size, ru=False)}; the limit is {_size(limit, ru=False)}.",
-        f"Размер файла {_size(size, ru=True)}; допускается не больше {_size(limit, ru=True)}.",
-    )
+    return FileError("too_large", {"size": size, "limit": limit})
 
 
 def _too_many_rows(limit: int) -> FileError:
-    return FileError(
-        "too_many_rows",
-        f"The file has more than {limit} candidates; split it into several files.",
-        f"В файле больше {limit} кандидатов; разделите его на несколько файлов.",
-    )
+    return FileError("too_many_rows", {"limit": limit})
 
 
 def _malformed(line: int, detail: str) -> FileError:
-    return FileError(
-        "malformed",
-        f"The file cannot be read as CSV near row {line} ({detail}); check the quotes there.",
-        f"Файл не читается как CSV около строки {line} ({detail}); проверьте там кавычки.",
-    )
+    return FileError("malformed", {"row": line, "detail": detail})

@@ -5,12 +5,13 @@ what comes back on the event loop. So a candidate's request takes no worker thre
 queued behind the others for the interpreter's lock under load) and shares one transaction
 with every other request waiting at that moment (bench/load).
 
-A job decides before it writes, and answers with a value rather than raise (an exception
-would roll back the whole batch): the data to show, ``Go`` for a redirect, or the exception
-the route should raise (``LinkProblem``, which names whom to contact, or ``HTTPException``).
-The hot jobs read the link as one narrow row and run statements built once with bound
-parameters: building them per request cost more than running them. Finishing reuses the
-scoring services through an ORM session joined to the batch's transaction.
+A job returns what to show, or ``Go`` to send the candidate on, and raises like any other
+code when it refuses: ``LinkProblem`` (which names whom to contact), ``HTTPException``,
+``Refused`` for an autosave. The writer runs each job in a savepoint of its own, so a job that
+raises leaves no write behind and costs the other jobs of its batch nothing. The hot jobs read
+the link as one narrow row and run statements built once with bound parameters: building them
+per request cost more than running them. Finishing reuses the scoring services through an ORM
+session joined to the job's transaction (``_session``).
 """
 
 from __future__ import annotations
@@ -126,14 +127,24 @@ class Link:
 
 @dataclass(frozen=True)
 class Go:
-    """Redirect to ``/a/<token><path>``."""
+    """Redirect to ``/a/<token><path>``. A value, not an exception: a job that sends the
+    candidate on may have written (consent, a language switch), and an exception would roll
+    its savepoint back."""
 
     path: str = ""
 
 
+def _session(conn: Connection) -> Session:
+    """An ORM session on the job's connection, in a savepoint of its own: a failed flush rolls
+    back that savepoint only (not the batch under the other jobs), and so does closing the
+    session, so a job that writes through it ends with ``commit()``, which releases it into
+    the job's transaction."""
+    return Session(bind=conn, join_transaction_mode="create_savepoint")
+
+
 def _problem(conn: Connection, link: Link, reason: str, settings: Settings) -> LinkProblem:
     problem = LinkProblem(reason, lang=link.language)
-    with Session(bind=conn) as session:
+    with _session(conn) as session:
         problem.contact = contact_for(session, settings=settings, created_by_id=link.created_by_id)
     return problem
 
@@ -146,18 +157,18 @@ def open_link(
     now: datetime,
     allow_completed: bool = False,
     lang: str | None = None,
-) -> Link | LinkProblem:
-    """The link's invitation, or why it cannot be used; ``lang`` (a page's ?lang=) switches the
-    invitation's language."""
+) -> Link:
+    """The link's invitation (``LinkProblem`` when it cannot be used); ``lang`` (a page's
+    ?lang=) switches the invitation's language."""
     row = None
     if 20 <= len(token) <= 100:
         row = conn.execute(_LINK, {"token_hash": hash_token(token)}).first()
     if row is None:
-        return LinkProblem("unknown", lang=settings.default_language)
+        raise LinkProblem("unknown", lang=settings.default_language)
     link = Link(**row._mapping)
     status = invitation_status(link, now)
     if status in _UNUSABLE and not (allow_completed and status == InvitationStatus.completed):
-        return _problem(conn, link, status.value, settings)
+        raise _problem(conn, link, status.value, settings)
     if lang in LANGUAGES and lang != link.language:
         conn.execute(_LANGUAGE, {"iid": link.id, "language": lang})
         link = replace(link, language=lang)
@@ -166,10 +177,10 @@ def open_link(
 
 def _started(
     conn: Connection, token: str, *, settings: Settings, now: datetime, lang: str | None = None
-) -> Link | LinkProblem | Go:
+) -> Link | Go:
     """An open link with consent; without consent, back to the welcome page."""
     link = open_link(conn, token, settings=settings, now=now, lang=lang)
-    if isinstance(link, Link) and link.consent_at is None:
+    if link.consent_at is None:
         return Go()
     return link
 
@@ -189,11 +200,9 @@ class Welcome:
 
 def welcome(
     conn: Connection, *, token: str, settings: Settings, now: datetime, lang: str | None = None
-) -> Welcome | LinkProblem | Go:
+) -> Welcome | Go:
     """``GET /a/<t>``: what the welcome page says; after consent, on to the questions."""
     link = open_link(conn, token, settings=settings, now=now, lang=lang)
-    if isinstance(link, LinkProblem):
-        return link
     if link.consent_at is not None:
         return Go("/next")
     # The funnel's "opened" step: the first view of the welcome page; matches nothing after.
@@ -201,8 +210,8 @@ def welcome(
     return welcome_page(conn, link=link, settings=settings)
 
 
-def welcome_page(conn: Connection, *, link: Link, settings: Settings) -> Welcome | LinkProblem:
-    with Session(bind=conn) as session:
+def welcome_page(conn: Connection, *, link: Link, settings: Settings) -> Welcome:
+    with _session(conn) as session:
         org = organisation(session)
         if org is None:
             # A consent that names no operator is no consent: the link waits for the admin.
@@ -210,7 +219,7 @@ def welcome_page(conn: Connection, *, link: Link, settings: Settings) -> Welcome
             problem.contact = contact_for(
                 session, settings=settings, created_by_id=link.created_by_id
             )
-            return problem
+            raise problem
         vacancy = session.get(Vacancy, link.vacancy_id)
         inviter = session.get(User, link.created_by_id) if link.created_by_id else None
         contact = contact_for(session, settings=settings, created_by_id=link.created_by_id)
@@ -232,18 +241,16 @@ def give_consent(
     settings: Settings,
     now: datetime,
     shown_version: str | None = None,
-) -> Welcome | LinkProblem | Go:
-    """``POST /a/<t>/consent``: record it and go on; without the box ticked, the welcome page
-    again (the route shows it with the error)."""
+) -> Welcome | Go:
+    """``POST /a/<t>/consent``: record it and go on; without the box ticked, the
+    welcome page again (the route shows it with the error)."""
     link = open_link(conn, token, settings=settings, now=now)
-    if isinstance(link, LinkProblem):
-        return link
     page = welcome_page(conn, link=link, settings=settings)
-    if not agreed or isinstance(page, LinkProblem):
+    if not agreed:
         return page
     # The version shown on the page the candidate ticked, if it still exists; else the one in
     # force (which the page showed unless an admin saved a new one in between).
-    with Session(bind=conn) as session:
+    with _session(conn) as session:
         label = page.consent.label
         if shown_version and shown_version != label and _known_consent(session, shown_version):
             label = shown_version
@@ -286,14 +293,12 @@ def flow(
     now: datetime,
     allow_completed: bool = False,
     lang: str | None = None,
-) -> Flow | LinkProblem | Go:
+) -> Flow | Go:
     """``GET /a/<t>/next`` and ``/review``: the flow of a started link; ``Go`` to the welcome
     page without consent, to ``/done`` once completed (when ``allow_completed``)."""
     link = open_link(
         conn, token, settings=settings, now=now, allow_completed=allow_completed, lang=lang
     )
-    if isinstance(link, LinkProblem):
-        return link
     if link.completed_at is not None:
         return Go("/done")
     if link.consent_at is None:
@@ -312,16 +317,16 @@ def _page_of(
     settings: Settings,
     now: datetime,
     lang: str | None = None,
-) -> tuple[Link, list[PageRef], PageRef] | LinkProblem | Go | HTTPException:
+) -> tuple[Link, list[PageRef], PageRef] | Go:
     """A started link's question page: the link, its flow and the page; 404 for a page that
     is not in its flow."""
     link = _started(conn, token, settings=settings, now=now, lang=lang)
-    if not isinstance(link, Link):
+    if isinstance(link, Go):
         return link
     pages = flow_pages(link.questionnaire_ids, catalog)
     ref = find_page(pages, qid, page)
     if ref is None:
-        return HTTPException(status_code=404)
+        raise HTTPException(status_code=404)
     return link, pages, ref
 
 
@@ -343,10 +348,10 @@ def open_page(
     settings: Settings,
     now: datetime,
     lang: str | None = None,
-) -> OpenPage | LinkProblem | Go | HTTPException:
+) -> OpenPage | Go:
     """``GET /a/<t>/q/<qid>/<page>``: the page's data; the time it was shown is recorded."""
     found = _page_of(conn, token, catalog, qid, page, settings=settings, now=now, lang=lang)
-    if not isinstance(found, tuple):
+    if isinstance(found, Go):
         return found
     link, pages, ref = found
     answers = all_answers(conn, invitation_id=link.id)
@@ -372,21 +377,21 @@ def store_page(
     form: Mapping[str, object],
     settings: Settings,
     now: datetime,
-) -> tuple[list[PageRef], PageRef] | LinkProblem | Go | HTTPException:
+) -> tuple[list[PageRef], PageRef] | Go:
     """``POST /a/<t>/q/<qid>/<page>``, the page's form: its answers and the page's "save" time;
     the flow and the page, for where to go next."""
     found = _page_of(conn, token, catalog, qid, page, settings=settings, now=now)
-    if not isinstance(found, tuple):
+    if isinstance(found, Go):
         return found
     link, pages, ref = found
     try:
         answers = parse_answers(catalog[qid], form)
-    except InvalidAnswers:
-        return HTTPException(status_code=422)
+    except InvalidAnswers as exc:
+        raise HTTPException(status_code=422) from exc
     if set(answers) - set(ref.item_ids):
-        return HTTPException(status_code=422)
+        raise HTTPException(status_code=422)
     if conn.execute(_TOUCH, {"iid": link.id, "at": now}).rowcount == 0:
-        return LinkProblem("completed", lang=link.language)  # finished in another tab
+        raise LinkProblem("completed", lang=link.language)  # finished in another tab
     if answers:
         upsert_answers(
             conn,
@@ -403,7 +408,7 @@ def store_page(
 
 
 def save_one(
-    db: Connection | Session,
+    db: Connection,
     *,
     invitation_id: int,
     language: str,
@@ -421,7 +426,7 @@ def save_one(
         raise InvalidAnswers("value must be a whole number")
     answers = parse_answers(q, {FIELD_PREFIX + item_id: str(value)})
     bounded = answer_ms(ms)
-    if db.execute(_TOUCH, {"iid": invitation_id, "at": now}).rowcount == 0:  # type: ignore[attr-defined]
+    if db.execute(_TOUCH, {"iid": invitation_id, "at": now}).rowcount == 0:
         raise LinkProblem("completed", lang=language)
     upsert_answers(
         db,
@@ -433,12 +438,12 @@ def save_one(
     )
 
 
-@dataclass(frozen=True)
-class Refusal:
+class Refused(Exception):
     """Why an autosave was not stored: the JSON ``error`` and the HTTP status."""
 
-    error: str
-    status_code: int
+    def __init__(self, error: str, status_code: int) -> None:
+        super().__init__(error)
+        self.error, self.status_code = error, status_code
 
 
 def store_autosave(
@@ -452,17 +457,18 @@ def store_autosave(
     ms: object,
     settings: Settings,
     now: datetime,
-) -> Refusal | None:
-    """``POST /a/<t>/save``: one answer as it is clicked, or why it was not stored."""
-    link = open_link(conn, token, settings=settings, now=now)
-    if isinstance(link, LinkProblem):
-        return Refusal(link.reason, link.status_code)
+) -> None:
+    """``POST /a/<t>/save``: one answer as it is clicked; ``Refused`` says why it was not."""
+    try:
+        link = open_link(conn, token, settings=settings, now=now)
+    except LinkProblem as problem:
+        raise Refused(problem.reason, problem.status_code) from problem
     if link.consent_at is None:
-        return Refusal("consent", 409)
+        raise Refused("consent", 409)
     if not isinstance(qid, str) or not isinstance(item_id, str):
-        return Refusal("body", 400)
+        raise Refused("body", 400)
     if qid not in link.questionnaire_ids or qid not in catalog:
-        return Refusal("questionnaire", 404)
+        raise Refused("questionnaire", 404)
     try:
         save_one(
             conn,
@@ -474,11 +480,10 @@ def store_autosave(
             now=now,
             ms=ms,
         )
-    except InvalidAnswers:
-        return Refusal("answer", 422)
-    except LinkProblem:  # finished meanwhile (another tab)
-        return Refusal("completed", 410)
-    return None
+    except InvalidAnswers as exc:
+        raise Refused("answer", 422) from exc
+    except LinkProblem as exc:  # finished meanwhile (another tab)
+        raise Refused("completed", 410) from exc
 
 
 # --- the end -------------------------------------------------------------------------------
@@ -491,20 +496,18 @@ def finish_assessment(
     catalog: Mapping[str, Questionnaire],
     settings: Settings,
     now: datetime,
-) -> Go | LinkProblem:
+) -> Go:
     """``POST /a/<t>/finish``: score what was answered and complete the invitation, then the
     thank-you page (also when another tab finished first: one result per questionnaire)."""
     link = open_link(conn, token, settings=settings, now=now, allow_completed=True)
-    if isinstance(link, LinkProblem):
-        return link
     if link.completed_at is None and link.consent_at is None:
         return Go()
     if link.completed_at is None:
-        with Session(bind=conn) as session:
+        with _session(conn) as session:
             invitation = session.get(Invitation, link.id)
             if invitation is not None and lock_invitation(session, invitation):
                 finish(session, invitation=invitation, catalog=catalog, now=now)
-                session.flush()
+                session.commit()
     return Go("/done")
 
 
@@ -526,14 +529,12 @@ def done(
     now: datetime,
     lang: str | None = None,
     with_results: bool = False,
-) -> Done | LinkProblem | Go:
+) -> Done | Go:
     """``GET /a/<t>/done`` (and, ``with_results``, ``/feedback``): a completed link's end."""
     link = open_link(conn, token, settings=settings, now=now, allow_completed=True, lang=lang)
-    if isinstance(link, LinkProblem):
-        return link
     if link.completed_at is None:
         return Go("/next")
-    with Session(bind=conn) as session:
+    with _session(conn) as session:
         vacancy = session.get(Vacancy, link.vacancy_id)
         feedback = bool(vacancy and vacancy.feedback_enabled)
         org = organisation(session)
@@ -570,12 +571,10 @@ def rate(
     comment: object,
     settings: Settings,
     now: datetime,
-) -> Go | LinkProblem | HTTPException:
+) -> Go:
     """``POST /a/<t>/rating``: the optional "How was this assessment?", after completing.
     Given again, the answer replaces the first (one row per invitation)."""
     link = open_link(conn, token, settings=settings, now=now, allow_completed=True)
-    if isinstance(link, LinkProblem):
-        return link
     if link.completed_at is None:
         return Go("/next")
     value = int(rating) if isinstance(rating, str) and rating in {"1", "2", "3", "4", "5"} else None
@@ -583,7 +582,7 @@ def rate(
     text = "\n".join(line.rstrip() for line in text.replace("\r\n", "\n").split("\n"))
     if value is None and not text:
         return Go("/done")  # nothing said: nothing stored
-    with Session(bind=conn) as session:
+    with _session(conn) as session:
         row = session.scalars(
             select(AssessmentRating).where(col(AssessmentRating.invitation_id) == link.id)
         ).first()
@@ -591,5 +590,5 @@ def rate(
             row = AssessmentRating(invitation_id=link.id, created_at=now)
         row.rating, row.comment, row.created_at = value, text, now
         session.add(row)
-        session.flush()
+        session.commit()
     return Go("/done")

@@ -19,9 +19,10 @@ and these routes read their few inputs themselves.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
-from functools import partial
-from typing import Any
+import logging
+from collections.abc import Awaitable, Callable
+from functools import partial, wraps
+from typing import Any, TypeVar
 
 from fastapi import FastAPI, HTTPException, Request
 from fastapi.responses import JSONResponse, RedirectResponse, Response
@@ -34,31 +35,56 @@ from app.candidate.views import item_views
 from app.db import utcnow
 from app.i18n import translations
 from app.web import render
+from app.web.errors import database_unavailable
+from app.writer import WriterStopped
 from questionnaires.schema import Questionnaire
 from questionnaires.timing import estimated_minutes, questionnaire_minutes
+
+log = logging.getLogger("rolefit")
+T = TypeVar("T")
 
 PREFIX = "/a/{token}"
 AUTOSAVE_MAX_BYTES = 2000
 SAVED = json.dumps({"ok": True}, separators=(",", ":")).encode()
 
 
-async def _run(request: Request, job: Callable[..., Any], *, heavy: bool = False, **kw: Any) -> Any:
-    """Run ``job`` in the writer with the request's settings, token and time; raise what the
-    job answered with an exception (a link problem, a 404) for the error handlers."""
+async def _run(request: Request, job: Callable[..., T], *, heavy: bool = False, **kw: Any) -> T:
+    """Run ``job`` in the writer with the request's settings, token and time. What the job
+    raises (a link problem, a 404) reaches the error handlers; a writer that has stopped
+    answers 503 (``_unavailable``)."""
     state = request.app.state
-    outcome = await state.writer.run(
-        partial(
-            job,
-            token=request.path_params["token"],
-            settings=state.settings,
-            now=utcnow(),
-            **kw,
-        ),
-        heavy=heavy,
-    )
-    if isinstance(outcome, Exception):
-        raise outcome
-    return outcome
+    try:
+        return await state.writer.run(
+            partial(
+                job,
+                token=request.path_params["token"],
+                settings=state.settings,
+                now=utcnow(),
+                **kw,
+            ),
+            heavy=heavy,
+        )
+    except WriterStopped as exc:
+        raise _Unavailable from exc
+
+
+class _Unavailable(Exception):
+    """The writer has stopped (its thread died, or the app is shutting down)."""
+
+
+def _endpoint(route: Callable[[Request], Awaitable[Response]]) -> Callable[..., Any]:
+    """A candidate route that answers 503 with Retry-After, at once, when the writer cannot
+    take its job: a dead writer thread must not leave candidates waiting forever."""
+
+    @wraps(route)
+    async def endpoint(request: Request) -> Response:
+        try:
+            return await route(request)
+        except _Unavailable:
+            log.error("candidate request refused: the writer has stopped")
+            return database_unavailable(request)
+
+    return endpoint
 
 
 def _go(request: Request, go: Go) -> Response:
@@ -238,16 +264,17 @@ async def autosave(request: Request) -> Response:
         ms = data.get("ms")
     except (ValueError, KeyError, TypeError, AttributeError):
         return JSONResponse({"ok": False, "error": "body"}, status_code=400)
-    refused = await _run(
-        request,
-        jobs.store_autosave,
-        catalog=_catalog(request),
-        qid=qid,
-        item_id=item,
-        value=value,
-        ms=ms,
-    )
-    if refused is not None:
+    try:
+        await _run(
+            request,
+            jobs.store_autosave,
+            catalog=_catalog(request),
+            qid=qid,
+            item_id=item,
+            value=value,
+            ms=ms,
+        )
+    except jobs.Refused as refused:
         return JSONResponse({"ok": False, "error": refused.error}, status_code=refused.status_code)
     return Response(SAVED, media_type="application/json")
 
@@ -334,4 +361,4 @@ def add_routes(app: FastAPI) -> None:
     matches an included router's routes through two more layers on every request, which cost
     an autosave about a tenth of its time on the event loop (bench/load)."""
     for path, endpoint, method in ROUTES:
-        app.add_route(PREFIX + path, endpoint, methods=[method])
+        app.add_route(PREFIX + path, _endpoint(endpoint), methods=[method])

@@ -84,7 +84,7 @@ _STARTED = (
 
 
 def record_page(
-    db: Connection | Session,
+    db: Connection,
     *,
     invitation_id: int,
     questionnaire_id: str,
@@ -151,12 +151,8 @@ def _answers_upsert(dialect: str) -> Insert:
     )
 
 
-def _dialect(db: Connection | Session) -> str:
-    return db.dialect.name if isinstance(db, Connection) else db.get_bind().dialect.name
-
-
 def upsert_answers(
-    db: Connection | Session,
+    db: Connection,
     *,
     invitation_id: int | None,
     questionnaire_id: str,
@@ -175,7 +171,7 @@ def upsert_answers(
         }
         for item_id, value in answers.items()
     ]
-    db.execute(_answers_upsert(_dialect(db)), rows)
+    db.execute(_answers_upsert(db.dialect.name), rows)
 
 
 def save_answers(
@@ -191,7 +187,7 @@ def save_answers(
     if not answers:
         return
     upsert_answers(
-        session,
+        session.connection(),
         invitation_id=invitation.id,
         questionnaire_id=questionnaire_id,
         answers=answers,
@@ -356,7 +352,7 @@ def find_page(pages: list[PageRef], qid: str, page: int) -> PageRef | None:
     return next((r for r in pages if r.questionnaire_id == qid and r.page == page), None)
 
 
-def all_answers(db: Connection | Session, *, invitation_id: int) -> dict[str, dict[str, int]]:
+def all_answers(db: Connection, *, invitation_id: int) -> dict[str, dict[str, int]]:
     """Answers by questionnaire, then item."""
     out: dict[str, dict[str, int]] = {}
     for qid, item_id, value in db.execute(_ANSWERS, {"invitation_id": invitation_id}):

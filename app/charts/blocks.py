@@ -1,6 +1,6 @@
 """The fit report's charts for print: rows of text whose bars are CSS borders.
 
-The page keeps its SVG charts (``app.charts.svg``); this is the PDF's variant. WeasyPrint
+The page keeps its SVG charts (``app/charts/*_chart.py``); this is the PDF's variant. WeasyPrint
 parses an inline SVG twice and lays out every ``<text>`` through Pango on its own, so the four
 SVG charts cost as much as the rest of the report together (bench/README.md). Here a row is
 one paragraph (two for a dichotomy): its text is laid out like any other line, and its bar is
@@ -28,23 +28,11 @@ from typing import NamedTuple
 
 from markupsafe import Markup, escape
 
-from app.charts.svg import (
-    ACCENT,
-    INK,
-    MUTED,
-    DichotomyBar,
-    RoleBar,
-    TypeBar,
-    _band_colour,
-    _check_bands,
-    _clean,
-    _fit,
-    _pct,
-    _probability,
-    _width,
-    ranked_roles,
-    ranked_types,
-)
+from app.charts.dichotomy_chart import DichotomyBar
+from app.charts.draw import ACCENT, INK, MUTED, clean, fit_text, percent, text_width, unit_value
+from app.charts.gauge_chart import band_colour, check_bands, current_bands, probability_line
+from app.charts.role_chart import RoleBar, ranked_roles
+from app.charts.type_chart import TypeBar, ranked_types
 
 # Millimetres of the print line: A4 less 16 mm side margins (templates/pdf/report.css).
 LINE_MM = 178.0
@@ -114,14 +102,14 @@ def dichotomy_rows(
     room = POLE_MM / EM_MM  # a pole's name, in em
     out = []
     for row in rows:
-        p = _probability(row.p_high, "p_high")
-        low, high = _clean(row.low_label), _clean(row.high_label)
+        p = unit_value(row.p_high, "p_high")
+        low, high = clean(row.low_label), clean(row.high_label)
         high_wins = p is not None and p >= 0.5
         low_wins = p is not None and p < 0.5
-        low_suffix = f" {_pct(1 - p)}" if low_wins and p is not None else ""
-        high_suffix = f" {_pct(p)}" if high_wins and p is not None else ""
-        low = _fit(low, room - _em(low_suffix, low_wins), 1, low_wins) + low_suffix
-        high = _fit(high, room - _em(high_suffix, high_wins), 1, high_wins) + high_suffix
+        low_suffix = f" {percent(1 - p)}" if low_wins and p is not None else ""
+        high_suffix = f" {percent(p)}" if high_wins and p is not None else ""
+        low = fit_text(low, room - _em(low_suffix, low_wins), 1, low_wins) + low_suffix
+        high = fit_text(high, room - _em(high_suffix, high_wins), 1, high_wins) + high_suffix
         # The low pole's paragraph ends at the centre with a dark hairline (its right border);
         # the high pole's is pulled up onto the same line, and its left border is the bar.
         out.append(Markup('<p class="rf-low{}">{}</p>').format(" rf-win" if low_wins else "", low))
@@ -140,21 +128,21 @@ def dichotomy_rows(
             )
         )
         if p is None:
-            out.append(Markup('<p class="rf-note">{}</p>').format(_clean(not_scored)))
+            out.append(Markup('<p class="rf-note">{}</p>').format(clean(not_scored)))
         elif row.borderline:
-            out.append(Markup('<p class="rf-note">◆ {}</p>').format(_clean(borderline)))
+            out.append(Markup('<p class="rf-note">◆ {}</p>').format(clean(borderline)))
     return Markup("\n").join(out)
 
 
 def _em(text: str, bold: bool) -> float:
-    return _width(text, 1, bold)
+    return text_width(text, 1, bold)
 
 
 def type_rows(rows: Sequence[TypeBar], *, top: int = 5) -> Markup:
     """The ``top`` most probable types, most probable first: a bar on a 0–100% scale, the
     type's name and its probability."""
     return Markup("\n").join(
-        _bar_row("rf-bar rf-win" if i == 0 else "rf-bar", p * BAR_MM, f"{label} {_pct(p)}")
+        _bar_row("rf-bar rf-win" if i == 0 else "rf-bar", p * BAR_MM, f"{label} {percent(p)}")
         for i, (p, label) in enumerate(ranked_types(rows, top=top))
     )
 
@@ -171,7 +159,7 @@ def role_rows(
     figures add up). The target role is starred, in bold, its bar dark; the legend says what
     the star and the "+N" mean."""
     data = ranked_roles(rows, target=target)
-    tag = _clean(target_label)
+    tag = clean(target_label)
     out = []
     for i, (fit, label, is_target) in enumerate(data):
         # Plain text, no inline elements: WeasyPrint lays out each one as a box of its own.
@@ -181,7 +169,7 @@ def role_rows(
         text += f" · {i + 1}. {label}" + (" ★" if is_target else "")
         cls = "rf-bar rf-win rf-target" if is_target else "rf-bar"
         out.append(_bar_row(cls, fit / 100 * BAR_MM, text))
-    legend = _clean(margin_legend)
+    legend = clean(margin_legend)
     if any(is_target for *_, is_target in data):
         legend = f"★ {tag} · {legend}"
     out.append(Markup('<p class="rf-legend">{}</p>').format(legend))
@@ -232,15 +220,13 @@ def gauge_block(
     ``probability`` is a template with ``{pole}`` and ``{percent}``, e.g.
     "{pole}: {percent} probability".
     """
-    checked = _check_bands(bands)
-    v = _probability(value, "value")
-    p = _probability(p_high, "p_high")
-    low, high, band = _clean(low_label), _clean(high_label), _clean(band_label)
-    head = band if v is not None else _clean(not_scored)
+    checked = check_bands(bands)
+    v = unit_value(value, "value")
+    p = unit_value(p_high, "p_high")
+    low, high, band = clean(low_label), clean(high_label), clean(band_label)
+    head = band if v is not None else clean(not_scored)
     if p is not None:
-        pole = high if p >= 0.5 else low
-        said = _clean(probability).replace("{pole}", pole).replace("{percent}", _pct(max(p, 1 - p)))
-        head += f" · {said}"
+        head += f" · {probability_line(probability, p, low=low, high=high)}"
     out = [Markup('<p class="rf-gauge-head">{}</p>').format(head)]
     # One paragraph: the bands (and the needle) are background layers under its text, the
     # score; five bands would take five bordered blocks.
@@ -256,7 +242,7 @@ def gauge_block(
     for i, (start, end, _name) in enumerate(checked):
         gap = 0.3 if i else 0.0  # a white hairline parts neighbouring bands
         layers.append(
-            Layer(_band_colour(start, end), start * 100 + gap, (end - start) * 100 - gap, "4.6mm")
+            Layer(band_colour(start, end), start * 100 + gap, (end - start) * 100 - gap, "4.6mm")
         )
     out.append(
         Markup('<p class="rf-gauge" style="{}">{}</p>').format(
@@ -268,19 +254,10 @@ def gauge_block(
     # The legend lists the bands left to right, as on the scale, each with its range; the
     # candidate's band in bold.
     legend = []
-    named = any(_clean(b.label) == band for b in checked)
-    for start, end, name in checked:
-        if v is None:
-            current = False
-        elif named:
-            current = _clean(name) == band
-        else:
-            current = start <= v < end or (end == 1.0 and v == 1.0)
+    for (start, end, name), current in zip(checked, current_bands(checked, band, v), strict=True):
         # No-break spaces and a word joiner after the dash keep each band's name and range
         # together when the legend wraps.
-        item = f"{_clean(name)} {round(start * 100)}–\u2060{round(end * 100)}".replace(
-            " ", "\u00a0"
-        )
+        item = f"{clean(name)} {round(start * 100)}–\u2060{round(end * 100)}".replace(" ", "\u00a0")
         legend.append(Markup("<b>{}</b>").format(item) if current else escape(item))
     out.append(Markup('<p class="rf-legend">{}</p>').format(Markup(" · ").join(legend)))
     return Markup("\n").join(out)

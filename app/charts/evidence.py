@@ -1,6 +1,6 @@
 """The evidence page's chart: each type's effect on a role's results, with its interval.
 
-Drawn like the report's charts (``app/charts/svg.py``: presentation attributes only, escaped
+Drawn like the report's charts (``app/charts/draw.py``: presentation attributes only, escaped
 text, a ``<desc>`` that says the data in words). A row per type: its label, a zero line, the
 interval as a whisker and the estimate as a dot; a type the proposal moves is drawn bold.
 """
@@ -13,7 +13,18 @@ from dataclasses import dataclass
 
 from markupsafe import Markup
 
-from app.charts.svg import ACCENT, EDGE, MUTED, SMALL, WIDTH, _clean, _line, _n, _svg, _text
+from app.charts.draw import (
+    ACCENT,
+    EDGE,
+    MUTED,
+    SMALL,
+    WIDTH,
+    add_line,
+    add_text,
+    chart_svg,
+    clean,
+    num,
+)
 
 ROW = 22
 LABEL = 96
@@ -42,21 +53,21 @@ def effect_intervals(
     body: list[ET.Element] = []
     group = ET.Element("g")
     body.append(group)
-    _text(group, x(0), 14, _clean(axis), size=SMALL, anchor="middle", fill=MUTED)
+    add_text(group, x(0), 14, clean(axis), size=SMALL, anchor="middle", fill=MUTED)
     height = TOP + ROW * len(rows) + 18
-    _line(group, x(0), TOP - 4, x(0), height - 16, EDGE, 1, dash="3 3")
+    add_line(group, x(0), TOP - 4, x(0), height - 16, EDGE, 1, dash="3 3")
     for i, r in enumerate(rows):
         y = TOP + ROW * i + ROW / 2
         row = ET.SubElement(group, "g")
         row.set("class", "rf-row")
-        _text(row, LABEL, y + 5, _clean(r.label), size=SMALL, bold=r.moved, anchor="end")
-        whisker = _line(row, x(r.low), y, x(r.high), y, ACCENT, 2)
+        add_text(row, LABEL, y + 5, clean(r.label), size=SMALL, bold=r.moved, anchor="end")
+        whisker = add_line(row, x(r.low), y, x(r.high), y, ACCENT, 2)
         whisker.set("class", "rf-whisker")
         ET.SubElement(
-            row, "circle", cx=_n(x(r.mean)), cy=_n(y), r="4.5" if r.moved else "3.5", fill=ACCENT
+            row, "circle", cx=num(x(r.mean)), cy=num(y), r="4.5" if r.moved else "3.5", fill=ACCENT
         )
     for v in (-reach, 0.0, reach):
-        _text(
+        add_text(
             group,
             x(v),
             height - 2,
@@ -65,4 +76,4 @@ def effect_intervals(
             anchor="middle",
             fill=MUTED,
         )
-    return _svg(title=_clean(title), desc=_clean(desc), height=height, body=body, fluid=fluid)
+    return chart_svg(title=clean(title), desc=clean(desc), height=height, body=body, fluid=fluid)

@@ -8,16 +8,17 @@ from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import Response
 from sqlmodel import col, select
 
-from app.audit.service import record
-from app.auth.deps import StaffUser, csrf_protect, require_staff
+from app.auth.deps import StaffAudit, csrf_protect, require_staff
 from app.auth.permissions import vacancy_for
-from app.db import SessionDep
+from app.db import SessionDep, UnitOfWork
 from app.decisions.service import current_decision
 from app.models import Invitation, Vacancy
 from app.reports.build import build_report
 from app.web import render, staff_language
 
-router = APIRouter(dependencies=[Depends(csrf_protect), Depends(require_staff)])
+router = APIRouter(
+    route_class=UnitOfWork, dependencies=[Depends(csrf_protect), Depends(require_staff)]
+)
 
 MIN_PICK, MAX_PICK = 2, 5
 
@@ -26,7 +27,7 @@ MIN_PICK, MAX_PICK = 2, 5
 def compare(
     request: Request,
     session: SessionDep,
-    user: StaffUser,
+    audit: StaffAudit,
     vacancy: Annotated[Vacancy, Depends(vacancy_for("candidates.compare"))],
     ids: Annotated[list[int], Query(alias="id")] = [],  # noqa: B006 - FastAPI copies defaults
 ) -> Response:
@@ -50,16 +51,6 @@ def compare(
         columns.append(
             {"report": report, "decision": current_decision(session, invitation_id=invitation_id)}
         )
-    record(
-        session,
-        actor=user,
-        action="candidates.compare",
-        object_type="vacancy",
-        object_id=vacancy.id,
-        vacancy_id=vacancy.id,
-        details={"invitations": picked},
-        request=request,
-    )
-    session.commit()
+    audit("candidates.compare", vacancy, details={"invitations": picked})
     ctx = {"vacancy": vacancy, "columns": columns, "count": len(picked)}
     return render(request, "staff/compare.html", ctx)

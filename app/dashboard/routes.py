@@ -9,8 +9,7 @@ from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import RedirectResponse, Response
 from sqlmodel import col, select
 
-from app.audit.service import record
-from app.auth.deps import StaffUser, csrf_protect, require_staff
+from app.auth.deps import StaffAudit, csrf_protect, require_staff
 from app.auth.permissions import MANAGER, vacancy_for
 from app.dashboard.service import (
     DECISIONS,
@@ -20,11 +19,13 @@ from app.dashboard.service import (
     TableQuery,
     candidate_table,
 )
-from app.db import SessionDep, utcnow
+from app.db import SessionDep, UnitOfWork, utcnow
 from app.models import User, Vacancy, VacancyAssignment
 from app.web import gettext_for, render
 
-router = APIRouter(dependencies=[Depends(csrf_protect), Depends(require_staff)])
+router = APIRouter(
+    route_class=UnitOfWork, dependencies=[Depends(csrf_protect), Depends(require_staff)]
+)
 
 
 @router.get("/vacancies/{vacancy_id}/candidates")
@@ -86,9 +87,8 @@ def team(
 
 @router.post("/vacancies/{vacancy_id}/team")
 def set_team(
-    request: Request,
     session: SessionDep,
-    user: StaffUser,
+    audit: StaffAudit,
     vacancy: Annotated[Vacancy, Depends(vacancy_for("vacancy.assign"))],
     manager: Annotated[list[int], Form()] = [],  # noqa: B006 - FastAPI copies defaults
 ) -> Response:
@@ -104,25 +104,8 @@ def set_team(
     assert vacancy.id is not None
     for uid in sorted(wanted - have.keys()):
         session.add(VacancyAssignment(vacancy_id=vacancy.id, user_id=uid))
-        record(
-            session,
-            actor=user,
-            action="vacancy.assign",
-            object_type="user",
-            object_id=uid,
-            vacancy_id=vacancy.id,
-            request=request,
-        )
+        audit("vacancy.assign", object_type="user", object_id=uid, vacancy_id=vacancy.id)
     for uid in sorted(have.keys() - wanted):
         session.delete(have[uid])
-        record(
-            session,
-            actor=user,
-            action="vacancy.unassign",
-            object_type="user",
-            object_id=uid,
-            vacancy_id=vacancy.id,
-            request=request,
-        )
-    session.commit()
+        audit("vacancy.unassign", object_type="user", object_id=uid, vacancy_id=vacancy.id)
     return RedirectResponse(f"/vacancies/{vacancy.id}/team?saved=1", status_code=303)

@@ -7,15 +7,16 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import RedirectResponse, Response
 
-from app.audit.service import record
-from app.auth.deps import StaffUser, csrf_protect, require_staff
+from app.auth.deps import StaffAudit, StaffUser, csrf_protect, require_staff
 from app.auth.permissions import invitation_for
-from app.db import SessionDep
+from app.db import SessionDep, UnitOfWork
 from app.decisions.service import DecisionError, decision_history, record_decision
 from app.models import Candidate, DecisionKind, Invitation, Vacancy
 from app.web import render
 
-router = APIRouter(dependencies=[Depends(csrf_protect), Depends(require_staff)])
+router = APIRouter(
+    route_class=UnitOfWork, dependencies=[Depends(csrf_protect), Depends(require_staff)]
+)
 
 
 def _page(
@@ -53,6 +54,7 @@ def decision_form(
 def decide(
     request: Request,
     session: SessionDep,
+    audit: StaffAudit,
     user: StaffUser,
     invitation: Annotated[Invitation, Depends(invitation_for("decision.record"))],
     decision: Annotated[str, Form(max_length=32)] = "",
@@ -65,15 +67,5 @@ def decide(
     except DecisionError as exc:
         values = {"decision": decision, "note": note}
         return _page(request, session, invitation, error=str(exc), values=values, status_code=422)
-    record(
-        session,
-        actor=user,
-        action="decision.record",
-        object_type="invitation",
-        object_id=invitation.id,
-        vacancy_id=invitation.vacancy_id,
-        details={"decision": row.decision},
-        request=request,
-    )
-    session.commit()
+    audit("decision.record", invitation, details={"decision": row.decision})
     return RedirectResponse(f"/vacancies/{invitation.vacancy_id}/candidates", status_code=303)

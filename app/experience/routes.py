@@ -8,22 +8,21 @@ from babel.numbers import format_decimal
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
 
-from app.audit.service import record
-from app.auth.deps import StaffUser, require_staff
+from app.auth.deps import StaffAudit, require_staff
 from app.auth.permissions import vacancy_for
-from app.db import SessionDep
+from app.db import SessionDep, UnitOfWork
 from app.experience.service import vacancy_funnel
 from app.models import Vacancy
 from app.web import render, staff_language
 
-router = APIRouter(dependencies=[Depends(require_staff)])
+router = APIRouter(route_class=UnitOfWork, dependencies=[Depends(require_staff)])
 
 
 @router.get("/vacancies/{vacancy_id}/experience")
 def experience(
     request: Request,
     session: SessionDep,
-    user: StaffUser,
+    audit: StaffAudit,
     vacancy: Annotated[Vacancy, Depends(vacancy_for("vacancy.view"))],
 ) -> Response:
     assert vacancy.id is not None
@@ -33,17 +32,7 @@ def experience(
     funnel = vacancy_funnel(session, vacancy_id=vacancy.id)
     if funnel.comments:
         # The comments are candidates' own words (personal data): reading them is recorded.
-        record(
-            session,
-            actor=user,
-            action="experience.view",
-            object_type="vacancy",
-            object_id=vacancy.id,
-            vacancy_id=vacancy.id,
-            details={"comments": len(funnel.comments)},
-            request=request,
-        )
-        session.commit()
+        audit("experience.view", vacancy, details={"comments": len(funnel.comments)})
     # One decimal: ratings are whole points, and a tenth already says more than a few of them.
     average = (
         format_decimal(round(funnel.average_rating, 1), format="0.0", locale=lang)

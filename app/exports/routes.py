@@ -17,11 +17,10 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response, StreamingResponse
 from sqlmodel import Session, col, select
 
-from app.audit.service import record
-from app.auth.deps import StaffUser, csrf_protect, require_staff
+from app.auth.deps import StaffAudit, csrf_protect, require_staff
 from app.auth.permissions import invitation_for, vacancy_for
 from app.dashboard.service import all_rows
-from app.db import SessionDep, utcnow
+from app.db import SessionDep, UnitOfWork, utcnow
 from app.exports.parallel import render_pdfs
 from app.exports.pdf import render_report_pdf
 from app.exports.tabular import csv_chunks, xlsx_chunks
@@ -31,7 +30,9 @@ from app.reports.build import build_report
 from app.reports.data import ReportData
 from app.web import staff_language
 
-router = APIRouter(dependencies=[Depends(csrf_protect), Depends(require_staff)])
+router = APIRouter(
+    route_class=UnitOfWork, dependencies=[Depends(csrf_protect), Depends(require_staff)]
+)
 
 
 def safe_filename(text: str, fallback: str) -> str:
@@ -55,22 +56,13 @@ def _attachment(filename: str) -> dict[str, str]:
 def report_pdf(
     request: Request,
     session: SessionDep,
-    user: StaffUser,
+    audit: StaffAudit,
     invitation: Annotated[Invitation, Depends(invitation_for("report.export"))],
 ) -> Response:
     assert invitation.id is not None
     report = build_report(session, invitation_id=invitation.id, language=staff_language(request))
     pdf = render_report_pdf(report)
-    record(
-        session,
-        actor=user,
-        action="report.export_pdf",
-        object_type="invitation",
-        object_id=invitation.id,
-        vacancy_id=invitation.vacancy_id,
-        request=request,
-    )
-    session.commit()
+    audit("report.export_pdf", invitation)
     name = f"{safe_filename(report.candidate.name, 'report')}-{invitation.id}.pdf"
     return Response(pdf, media_type="application/pdf", headers=_attachment(name))
 
@@ -96,30 +88,14 @@ def vacancy_pdfs(engine: object, *, vacancy_id: int, language: str) -> Iterator[
     yield from render_pdfs(reports(), count=len(rows))
 
 
-def _audit_export(
-    session: Session, request: Request, user: StaffUser, vacancy: Vacancy, action: str
-) -> None:
-    record(
-        session,
-        actor=user,
-        action=action,
-        object_type="vacancy",
-        object_id=vacancy.id,
-        vacancy_id=vacancy.id,
-        request=request,
-    )
-    session.commit()
-
-
 @router.get("/vacancies/{vacancy_id}/export.zip")
 def vacancy_zip(
     request: Request,
-    session: SessionDep,
-    user: StaffUser,
+    audit: StaffAudit,
     vacancy: Annotated[Vacancy, Depends(vacancy_for("report.export"))],
 ) -> Response:
     assert vacancy.id is not None
-    _audit_export(session, request, user, vacancy, "vacancy.export_zip")
+    audit("vacancy.export_zip", vacancy)
     files = vacancy_pdfs(
         request.app.state.engine, vacancy_id=vacancy.id, language=staff_language(request)
     )
@@ -151,13 +127,12 @@ def _rows(engine: object, vacancy_id: int) -> Iterator[object]:
 @router.get("/vacancies/{vacancy_id}/export.csv")
 def vacancy_csv(
     request: Request,
-    session: SessionDep,
-    user: StaffUser,
+    audit: StaffAudit,
     vacancy: Annotated[Vacancy, Depends(vacancy_for("report.export"))],
     sep: str = "comma",
 ) -> Response:
     assert vacancy.id is not None
-    _audit_export(session, request, user, vacancy, "vacancy.export_csv")
+    audit("vacancy.export_csv", vacancy)
     rows = _rows(request.app.state.engine, vacancy.id)
     name = f"{safe_filename(vacancy.title, 'vacancy')}-{vacancy.id}.csv"
     chunks = csv_chunks(
@@ -175,12 +150,11 @@ def vacancy_csv(
 @router.get("/vacancies/{vacancy_id}/export.xlsx")
 def vacancy_xlsx(
     request: Request,
-    session: SessionDep,
-    user: StaffUser,
+    audit: StaffAudit,
     vacancy: Annotated[Vacancy, Depends(vacancy_for("report.export"))],
 ) -> Response:
     assert vacancy.id is not None
-    _audit_export(session, request, user, vacancy, "vacancy.export_xlsx")
+    audit("vacancy.export_xlsx", vacancy)
     rows = _rows(request.app.state.engine, vacancy.id)
     name = f"{safe_filename(vacancy.title, 'vacancy')}-{vacancy.id}.xlsx"
     return StreamingResponse(

@@ -10,11 +10,10 @@ from fastapi.responses import RedirectResponse, Response
 from sqlmodel import Session, col, select
 from starlette.datastructures import UploadFile
 
-from app.audit.service import record
-from app.auth.deps import StaffUser, csrf_protect, require_staff
+from app.auth.deps import StaffAudit, StaffUser, csrf_protect, require_staff
 from app.auth.permissions import invitation_for, require_action, vacancy_for
 from app.config import LANGUAGES
-from app.db import SessionDep, utcnow
+from app.db import SessionDep, UnitOfWork, utcnow
 from app.i18n import N_
 from app.invitations import pending_imports
 from app.invitations.mailer import retry_now
@@ -39,17 +38,18 @@ from app.models import (
     Invitation,
     Organisation,
     OutgoingEmail,
-    User,
     Vacancy,
 )
 from app.organisation.service import Brand, consent_for, organisation
-from app.web import render, staff_language
+from app.web import render
 from app.web.errors import LinkProblem
 from app.web.forms import FormErrors
 from questionnaires.timing import questionnaire_minutes
 
-router = APIRouter(dependencies=[Depends(csrf_protect), Depends(require_staff)])
-public_router = APIRouter()
+router = APIRouter(
+    route_class=UnitOfWork, dependencies=[Depends(csrf_protect), Depends(require_staff)]
+)
+public_router = APIRouter(route_class=UnitOfWork)
 
 NOTICE = "invitation_notice"
 
@@ -93,18 +93,14 @@ def _back(invitation: Invitation) -> Response:
     )
 
 
-def _audit(
-    session: Session, request: Request, user: User, action: str, invitation: Invitation
-) -> None:
-    record(
-        session,
-        actor=user,
-        action=action,
-        object_type="invitation",
-        object_id=invitation.id,
-        vacancy_id=invitation.vacancy_id,
-        request=request,
-    )
+def _refused(
+    request: Request, session: Session, invitation: Invitation, exc: ActionRefused
+) -> Response:
+    # Answered with a redirect, which the unit of work would commit: what the service wrote
+    # before it refused (a new link before "no organisation") must not stay.
+    session.rollback()
+    _notice(request, exc.message, error=True)
+    return _back(invitation)
 
 
 def _name(session: Session, invitation: Invitation) -> str:
@@ -114,32 +110,35 @@ def _name(session: Session, invitation: Invitation) -> str:
 
 @router.post("/invitations/{invitation_id}/revoke")
 def revoke_invitation(
-    request: Request, session: SessionDep, user: StaffUser, invitation: ManagedInvitation
+    request: Request,
+    session: SessionDep,
+    audit: StaffAudit,
+    invitation: ManagedInvitation,
 ) -> Response:
     try:
         revoke(session, invitation=invitation)
     except ActionRefused as exc:
-        _notice(request, exc.message, error=True)
-        return _back(invitation)
-    _audit(session, request, user, "invitation.revoke", invitation)
-    session.commit()
+        return _refused(request, session, invitation, exc)
+    audit("invitation.revoke", invitation)
     _notice(request, N_("The link of %(name)s was withdrawn."), name=_name(session, invitation))
     return _back(invitation)
 
 
 @router.post("/invitations/{invitation_id}/resend")
 def resend_invitation(
-    request: Request, session: SessionDep, user: StaffUser, invitation: ManagedInvitation
+    request: Request,
+    session: SessionDep,
+    audit: StaffAudit,
+    user: StaffUser,
+    invitation: ManagedInvitation,
 ) -> Response:
     try:
         link = resend(
             session, settings=request.app.state.settings, invitation=invitation, created_by=user
         )
     except ActionRefused as exc:
-        _notice(request, exc.message, error=True)
-        return _back(invitation)
-    _audit(session, request, user, "invitation.resend", invitation)
-    session.commit()
+        return _refused(request, session, invitation, exc)
+    audit("invitation.resend", invitation)
     request.session["new_link"] = {
         "vacancy_id": invitation.vacancy_id,
         "name": _name(session, invitation),
@@ -152,17 +151,15 @@ def resend_invitation(
 def extend_invitation(
     request: Request,
     session: SessionDep,
-    user: StaffUser,
+    audit: StaffAudit,
     invitation: ManagedInvitation,
     days: Annotated[str, Form(max_length=8)] = "",
 ) -> Response:
     try:
         extend(session, invitation=invitation, days=int(days) if days.isdecimal() else 0)
     except ActionRefused as exc:
-        _notice(request, exc.message, error=True)
-        return _back(invitation)
-    _audit(session, request, user, "invitation.extend", invitation)
-    session.commit()
+        return _refused(request, session, invitation, exc)
+    audit("invitation.extend", invitation)
     _notice(
         request,
         N_("The link of %(name)s now works until %(date)s."),
@@ -174,15 +171,17 @@ def extend_invitation(
 
 @router.post("/invitations/{invitation_id}/remind")
 def remind_invitation(
-    request: Request, session: SessionDep, user: StaffUser, invitation: ManagedInvitation
+    request: Request,
+    session: SessionDep,
+    audit: StaffAudit,
+    user: StaffUser,
+    invitation: ManagedInvitation,
 ) -> Response:
     try:
         remind(session, settings=request.app.state.settings, invitation=invitation, created_by=user)
     except ActionRefused as exc:
-        _notice(request, exc.message, error=True)
-        return _back(invitation)
-    _audit(session, request, user, "invitation.remind", invitation)
-    session.commit()
+        return _refused(request, session, invitation, exc)
+    audit("invitation.remind", invitation)
     _notice(request, N_("A reminder to %(name)s is on its way."), name=_name(session, invitation))
     return _back(invitation)
 
@@ -204,7 +203,6 @@ async def vacancy_options(
     except FormErrors as exc:
         _notice(request, exc.errors["questionnaires"], error=True)
         return RedirectResponse(f"/vacancies/{vacancy.id}#options", status_code=303)
-    session.commit()
     _notice(request, N_("The vacancy's settings were saved."))
     return RedirectResponse(f"/vacancies/{vacancy.id}#options", status_code=303)
 
@@ -217,7 +215,6 @@ def open_link(
     enabled: Annotated[str, Form(max_length=8)] = "",
 ) -> Response:
     set_open_link(session, vacancy=vacancy, enabled=enabled == "on")
-    session.commit()
     _notice(
         request,
         N_("The open link is on.") if vacancy.open_token else N_("The open link is off."),
@@ -235,9 +232,7 @@ def _import_page(
         "gone": False,
         "failed": None,
         "max_kb": BULK_MAX_BYTES // 1000,
-        "lang_ru": False,
     }
-    base["lang_ru"] = staff_language(request) == "ru"
     return render(request, "staff/invitation_import.html", base | ctx, status_code=status_code)
 
 
@@ -272,6 +267,7 @@ async def import_upload(
 def import_confirm(
     request: Request,
     session: SessionDep,
+    audit: StaffAudit,
     user: StaffUser,
     vacancy: InvitingVacancy,
     upload: Annotated[str, Form(max_length=100)] = "",
@@ -299,22 +295,16 @@ def import_confirm(
         session.rollback()
         return _import_page(request, vacancy, {"report": report}, 422)
     # Counts only: the rows themselves are personal data.
-    record(
-        session,
-        actor=user,
-        action="invitation.import",
-        object_type="vacancy",
-        object_id=vacancy.id,
-        vacancy_id=vacancy.id,
+    audit(
+        "invitation.import",
+        vacancy,
         details={
             "created": len(report.created),
             "rejected": len(report.rejected),
             "skipped": report.skipped,
             "reminded": report.reminded,
         },
-        request=request,
     )
-    session.commit()
     return _import_page(request, vacancy, {"report": report})
 
 
@@ -362,7 +352,6 @@ def retry_email(request: Request, session: SessionDep, email_id: int) -> Respons
     if row is None:
         raise HTTPException(status_code=404)
     retry_now(session, email=row)
-    session.commit()
     _notice(request, N_("The email to %(email)s will be sent again shortly."), email=row.to_email)
     return RedirectResponse("/emails", status_code=303)
 
@@ -459,7 +448,6 @@ def join_register(
             errors=exc.errors,
             status_code=422,
         )
-    session.commit()
     if outcome.link is None:
         return _join_page(request, session, vacancy, token, lang, registered=True)
     return RedirectResponse(outcome.link.removeprefix(settings.base_url), status_code=303)

@@ -416,11 +416,7 @@ def plan_import(
                 first = in_file[key]
                 plan.rejected.append(
                     Rejected(
-                        row.line,
-                        "person_duplicate",
-                        f"the same name and phone are already in row {first}",
-                        f"то же имя и телефон уже указаны в строке {first}",
-                        f"{row.name} {row.phone}",
+                        row.line, "person_duplicate", f"{row.name} {row.phone}", {"row": first}
                     )
                 )
                 continue

@@ -6,8 +6,9 @@ from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import RedirectResponse, Response
 from sqlmodel import Session, select
 
-from app.audit.service import record
+from app.audit.service import Audit
 from app.auth.deps import (
+    StaffAudit,
     StaffUser,
     csrf_protect,
     current_session_key,
@@ -24,7 +25,7 @@ from app.auth.service import (
     log_out_everywhere,
     normalize_email,
 )
-from app.db import SessionDep
+from app.db import SessionDep, UnitOfWork, keep_on_error
 from app.i18n import N_
 from app.models import User
 from app.security.passwords import WeakPassword
@@ -32,7 +33,7 @@ from app.security.ratelimit import client_address
 from app.security.throttle import login_failed, login_succeeded, wait_for
 from app.web import gettext_for, render
 
-router = APIRouter(dependencies=[Depends(csrf_protect)])
+router = APIRouter(route_class=UnitOfWork, dependencies=[Depends(csrf_protect)])
 
 
 def _safe_next(target: str | None) -> str:
@@ -74,24 +75,20 @@ def login(
         if delay == 1:  # the first slowdown of this pair is audited, not every later one
             known = session.exec(select(User).where(User.email == normalize_email(email))).first()
             if known is not None:  # an unknown email is not logged: it may be anything typed
-                record(
-                    session,
-                    actor=known,
-                    action="user.login_locked",
-                    object_type="user",
-                    object_id=known.id,
-                    details={"seconds": delay},
-                    request=request,
+                Audit(session, actor=known, request=request)(
+                    "user.login_locked", known, details={"seconds": delay}
                 )
-                session.commit()
+                # The answer is a refusal (429), whose writes are rolled back by default.
+                keep_on_error(request)
         if delay:
             return _slowed(request, next=next, email=email, seconds=delay)
         error = _("Wrong email or password.")
         ctx = {"next": next, "email": email, "error": error}
         return render(request, "staff/login.html", ctx, status_code=401)
-    start_session(request, session, user)
-    session.commit()
+    # Before the session's first write: the limiter writes in a transaction of its own, which
+    # on SQLite would wait for this request's, committed only after the handler returns.
     login_succeeded(limiter, email=email, address=address)
+    start_session(request, session, user)
     return RedirectResponse(_safe_next(next), status_code=303)
 
 
@@ -110,7 +107,6 @@ def _slowed(request: Request, *, next: str, email: str, seconds: int) -> Respons
 @router.post("/logout")
 def logout(request: Request, session: SessionDep) -> Response:
     end_session(request, session)
-    session.commit()
     return RedirectResponse("/login", status_code=303)
 
 
@@ -119,7 +115,6 @@ def logout_everywhere(request: Request, session: SessionDep, user: StaffUser) ->
     """Ends every session of this user, on every device (the session version goes up)."""
     log_out_everywhere(session, user=user)
     end_session(request, session)
-    session.commit()
     return RedirectResponse("/login", status_code=303)
 
 
@@ -144,23 +139,14 @@ def account(
 
 @router.post("/account/sessions/{key}/end")
 def account_session_end(
-    request: Request, session: SessionDep, user: StaffUser, key: str
+    request: Request, session: SessionDep, audit: StaffAudit, user: StaffUser, key: str
 ) -> Response:
     """Ends one of the user's other sessions (a forgotten login on another computer)."""
     if key == current_session_key(request):
         end_session(request, session)
-        session.commit()
         return RedirectResponse("/login", status_code=303)
     if end_sessions(session, user_id=user.id, key=key):
-        record(
-            session,
-            actor=user,
-            action="user.session_end",
-            object_type="user",
-            object_id=user.id,
-            request=request,
-        )
-    session.commit()
+        audit("user.session_end", user)
     return RedirectResponse("/account?ended=1", status_code=303)
 
 
@@ -168,6 +154,7 @@ def account_session_end(
 def password_change(
     request: Request,
     session: SessionDep,
+    audit: StaffAudit,
     user: StaffUser,
     current: Annotated[str, Form(max_length=1024)] = "",
     new: Annotated[str, Form(max_length=1024)] = "",
@@ -187,15 +174,7 @@ def password_change(
         session.rollback()
         ctx = _account(request, session, user, errors=errors)
         return render(request, "staff/account.html", ctx, status_code=400)
-    record(
-        session,
-        actor=user,
-        action="user.password_change",
-        object_type="user",
-        object_id=user.id,
-        request=request,
-    )
+    audit("user.password_change", user)
     # This browser stays logged in with the new session version; every other one is out.
     start_session(request, session, user)
-    session.commit()
     return RedirectResponse("/account?saved=1", status_code=303)

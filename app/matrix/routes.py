@@ -8,10 +8,9 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, HTTPException, Request
 from fastapi.responses import RedirectResponse, Response
 
-from app.audit.service import record
-from app.auth.deps import csrf_protect, require_staff
+from app.auth.deps import StaffAudit, csrf_protect, require_staff
 from app.auth.permissions import require_action
-from app.db import SessionDep
+from app.db import SessionDep, UnitOfWork
 from app.matrix.service import (
     MatrixFormErrors,
     current,
@@ -29,6 +28,7 @@ from socionics.model import types
 
 MatrixEditor = Annotated[User, Depends(require_action("matrix.edit"))]
 router = APIRouter(
+    route_class=UnitOfWork,
     prefix="/admin",
     dependencies=[
         Depends(csrf_protect),
@@ -73,15 +73,15 @@ def _editor(
 
 @router.get("/matrix")
 def matrix_page(request: Request, session: SessionDep) -> Response:
-    page = _editor(request, session)
-    session.commit()  # the file's version, if it was stored just now
-    return page
+    # Also stores the file's version if it was seen for the first time just now.
+    return _editor(request, session)
 
 
 @router.post("/matrix")
 def matrix_save(
     request: Request,
     session: SessionDep,
+    audit: StaffAudit,
     user: MatrixEditor,
     form: Annotated[dict[str, str], Depends(form_fields)],
 ) -> Response:
@@ -101,16 +101,9 @@ def matrix_save(
             status_code=422,
         )
     if saved.id != in_force_id:  # an unchanged matrix stores (and changes) nothing
-        record(
-            session,
-            actor=user,
-            action="matrix.edit",
-            object_type="matrix",
-            object_id=saved.id,
-            details={"label": saved.label, "previous_version_id": in_force_id},
-            request=request,
+        audit(
+            "matrix.edit", saved, details={"label": saved.label, "previous_version_id": in_force_id}
         )
-    session.commit()
     return RedirectResponse("/admin/matrix?saved=1", status_code=303)
 
 
@@ -130,5 +123,6 @@ def matrix_version(request: Request, session: SessionDep, version_id: int) -> Re
         "previous": before,
         "changes": changes,
         "role_names": {r: n.get(lang) for r, n in ROLE_NAMES.items()},
+        "group_names": {g: n.get(lang) for g, n in GROUP_NAMES.items()},
     }
     return render(request, "staff/matrix_version.html", ctx)

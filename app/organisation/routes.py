@@ -9,11 +9,10 @@ from fastapi import APIRouter, Depends, Form, HTTPException, Request
 from fastapi.responses import RedirectResponse, Response
 from starlette.datastructures import UploadFile
 
-from app.audit.service import record
-from app.auth.deps import StaffUser, csrf_protect, require_staff
+from app.auth.deps import StaffAudit, StaffUser, csrf_protect, require_staff
 from app.auth.permissions import require_action
 from app.config import LANGUAGES
-from app.db import SessionDep
+from app.db import SessionDep, UnitOfWork
 from app.i18n import N_
 from app.organisation.service import (
     KINDS,
@@ -29,13 +28,14 @@ from app.web import render
 from app.web.forms import FormErrors
 
 router = APIRouter(
+    route_class=UnitOfWork,
     dependencies=[
         Depends(csrf_protect),
         Depends(require_staff),
         Depends(require_action("settings.edit")),
-    ]
+    ],
 )
-public_router = APIRouter()
+public_router = APIRouter(route_class=UnitOfWork)
 NOTICE = "organisation_notice"
 
 
@@ -79,7 +79,9 @@ def organisation_page(request: Request, session: SessionDep) -> Response:
 
 
 @router.post("/admin/organisation")
-async def organisation_save(request: Request, session: SessionDep, user: StaffUser) -> Response:
+async def organisation_save(
+    request: Request, session: SessionDep, audit: StaffAudit, user: StaffUser
+) -> Response:
     form = await request.form()
     values = {
         k: str(form.get(k) or "")[:1000]
@@ -109,16 +111,7 @@ async def organisation_save(request: Request, session: SessionDep, user: StaffUs
     except FormErrors as exc:
         return _page(request, session, values=values, errors=exc.errors, status_code=422)
     if changed:
-        record(
-            session,
-            actor=user,
-            action="organisation.update",
-            object_type="organisation",
-            object_id=org.id,
-            details={"fields": changed},
-            request=request,
-        )
-    session.commit()
+        audit("organisation.update", org, details={"fields": changed})
     request.app.state.organisation_set = True
     request.session[NOTICE] = N_("The organisation is saved.")
     return RedirectResponse("/admin/organisation", status_code=303)
@@ -164,6 +157,7 @@ def text_page(request: Request, session: SessionDep, kind: str, language: str) -
 def text_save(
     request: Request,
     session: SessionDep,
+    audit: StaffAudit,
     user: StaffUser,
     kind: str,
     language: str,
@@ -180,16 +174,12 @@ def text_save(
     if row is None:
         request.session[NOTICE] = N_("Nothing changed: this is the text in force already.")
     else:
-        record(
-            session,
-            actor=user,
-            action="text.update",
+        audit(
+            "text.update",
             object_type="text",
             object_id=f"{kind}.{language}.{row.version}",
             details={"kind": kind, "language": language, "version": row.version},
-            request=request,
         )
-        session.commit()
         request.session[NOTICE] = N_("Saved as a new version; it is in force from now on.")
     return RedirectResponse(f"/admin/texts/{kind}/{language}", status_code=303)
 

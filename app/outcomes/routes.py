@@ -11,12 +11,10 @@ from markupsafe import Markup
 from sqlmodel import col, func, select
 from starlette.datastructures import UploadFile
 
-from app.audit.service import record
-from app.auth.deps import StaffUser as StaffUserDep
-from app.auth.deps import csrf_protect, require_staff
+from app.auth.deps import StaffAudit, csrf_protect, require_staff
 from app.auth.permissions import require_action, role_may
 from app.charts.evidence import EffectRow, effect_intervals
-from app.db import SessionDep
+from app.db import SessionDep, UnitOfWork
 from app.i18n import N_, template_callables, translations
 from app.matrix.service import current, next_label, store_version
 from app.models import Candidate, Deal, Employee, FitRecord, Invitation, User, Vacancy
@@ -37,12 +35,12 @@ from app.outcomes.service import (
     unmatched_names,
 )
 from app.web import TEMPLATES, render, staff_language, templates
+from app.web.labels import type_code
 from socionics.evidence import LEVEL, MIN_PEOPLE
 from socionics.matrix import matrix_from_dict
-from socionics.model import get_type
-from socionics.model import types as socionics_types
 
 router = APIRouter(
+    route_class=UnitOfWork,
     prefix="/team",
     dependencies=[
         Depends(csrf_protect),
@@ -52,6 +50,7 @@ router = APIRouter(
 )
 # A hired candidate joins the team from their report (/invitations/{id}/hire).
 hire_router = APIRouter(
+    route_class=UnitOfWork,
     dependencies=[
         Depends(csrf_protect),
         Depends(require_staff),
@@ -100,7 +99,6 @@ def _team_page(
         "deals": deals,
         "roles": ROLES,
         "unmatched": unmatched_names(session),
-        "cyrillic": {t.code: t.cyrillic for t in socionics_types()},
         "values": values or {"role": "farmer", "started_on": date.today().isoformat()},
         "error": error,
     }
@@ -116,6 +114,7 @@ def team(request: Request, session: SessionDep) -> Response:
 def add(
     request: Request,
     session: SessionDep,
+    audit: StaffAudit,
     user: Manager,
     name: Annotated[str, Form(max_length=200)] = "",
     email: Annotated[str, Form(max_length=254)] = "",
@@ -143,16 +142,7 @@ def add(
         )
     except EmployeeError as exc:
         return _team_page(request, session, values=values, error=str(exc), status_code=422)
-    record(
-        session,
-        actor=user,
-        action="employee.create",
-        object_type="employee",
-        object_id=row.id,
-        details={"role": role},
-        request=request,
-    )
-    session.commit()
+    audit("employee.create", row, details={"role": role})
     return RedirectResponse("/team?added=1", status_code=303)
 
 
@@ -160,6 +150,7 @@ def add(
 def edit(
     request: Request,
     session: SessionDep,
+    audit: StaffAudit,
     user: Manager,
     employee_id: int,
     role: Annotated[str, Form(max_length=32)] = "",
@@ -179,16 +170,7 @@ def edit(
         return _team_page(request, session, error=N_("Enter dates as YYYY-MM-DD."), status_code=422)
     row.role, row.team, row.started_on, row.ended_on = role, team.strip(), start, end
     session.add(row)
-    record(
-        session,
-        actor=user,
-        action="employee.update",
-        object_type="employee",
-        object_id=row.id,
-        details={"role": role},
-        request=request,
-    )
-    session.commit()
+    audit("employee.update", row, details={"role": role})
     return RedirectResponse("/team?saved=1", status_code=303)
 
 
@@ -196,6 +178,7 @@ def edit(
 def resolve_name(
     request: Request,
     session: SessionDep,
+    audit: StaffAudit,
     user: Manager,
     responsible: Annotated[str, Form(max_length=200)] = "",
     employee_id: Annotated[int, Form()] = 0,
@@ -204,16 +187,7 @@ def resolve_name(
     if employee is None:
         return _team_page(request, session, error=N_("Choose an employee."), status_code=422)
     count = resolve(session, responsible=responsible, employee=employee)
-    record(
-        session,
-        actor=user,
-        action="deals.resolve",
-        object_type="employee",
-        object_id=employee.id,
-        details={"deals": count},
-        request=request,
-    )
-    session.commit()
+    audit("deals.resolve", employee, details={"deals": count})
     return RedirectResponse("/team?resolved=1", status_code=303)
 
 
@@ -242,7 +216,9 @@ def deals_form(request: Request, session: SessionDep) -> Response:
 
 
 @router.post("/deals")
-async def deals_upload(request: Request, session: SessionDep, user: Manager) -> Response:
+async def deals_upload(
+    request: Request, session: SessionDep, audit: StaffAudit, user: Manager
+) -> Response:
     form = await request.form()
     upload = form.get("file")
     mapping = mapping_named(session, str(form.get("mapping") or ""))
@@ -263,15 +239,7 @@ async def deals_upload(request: Request, session: SessionDep, user: Manager) -> 
     except DealFileError as exc:
         session.rollback()
         return _deals_page(request, session, {"problems": exc.problems}, 422)
-    record(
-        session,
-        actor=user,
-        action="deals.import",
-        object_type="deals",
-        details=summary.audit_details(mapping.name),
-        request=request,
-    )
-    session.commit()
+    audit("deals.import", object_type="deals", details=summary.audit_details(mapping.name))
     return _deals_page(request, session, {"summary": summary, "mapping": mapping.name})
 
 
@@ -330,7 +298,7 @@ def _chart(outcome: RoleOutcomes, language: str, *, fluid: bool = True) -> Marku
     t = translations(language).gettext
     rows = [
         EffectRow(
-            label=f"{te.code} · {get_type(te.code).cyrillic}" if language == "ru" else te.code,
+            label=type_code(te.code, language, latin=True),
             mean=te.effect.mean,
             low=te.effect.low,
             high=te.effect.high,
@@ -363,7 +331,6 @@ def _evidence_context(request: Request, session: SessionDep, *, fluid: bool) -> 
         "charts": {r.role: _chart(r, language, fluid=fluid) for r in roles},
         "moved_count": sum(len(r.evidence.moved) for r in roles),
         "role_names": ROLE_NAMES,
-        "cyrillic": {t.code: t.cyrillic for t in socionics_types()},
         "figure_names": FIGURE_NAMES,
         "team": evidence_for_team(session, period=period),
         "period": period,
@@ -383,7 +350,11 @@ def evidence(request: Request, session: SessionDep) -> Response:
 
 
 @router.get("/evidence.pdf")
-def evidence_pdf(request: Request, session: SessionDep, user: StaffUserDep) -> Response:
+def evidence_pdf(
+    request: Request,
+    session: SessionDep,
+    audit: StaffAudit,
+) -> Response:
     """The evidence page as a document to hand round (WeasyPrint, A4)."""
     from weasyprint import HTML
 
@@ -393,15 +364,7 @@ def evidence_pdf(request: Request, session: SessionDep, user: StaffUserDep) -> R
         {**ctx, **template_callables(language), "lang": language, "generated": date.today()}
     )
     pdf = HTML(string=html, base_url=str(TEMPLATES / "pdf")).write_pdf()
-    record(
-        session,
-        actor=user,
-        action="evidence.export_pdf",
-        object_type="team",
-        details={"period": ctx["period"]},
-        request=request,
-    )
-    session.commit()
+    audit("evidence.export_pdf", object_type="team", details={"period": ctx["period"]})
     name = f"rolefit-evidence-{date.today().isoformat()}.pdf"
     return Response(
         pdf,
@@ -411,7 +374,7 @@ def evidence_pdf(request: Request, session: SessionDep, user: StaffUserDep) -> R
 
 
 @router.post("/evidence/accept")
-def accept(request: Request, session: SessionDep, user: Manager) -> Response:
+def accept(session: SessionDep, audit: StaffAudit, user: Manager) -> Response:
     """The proposal as a new matrix version: every moved cell at its proposed fit. Results are
     re-scored only when an admin chooses to, as after any matrix edit."""
     if not role_may(user.role, "matrix.edit"):
@@ -430,20 +393,15 @@ def accept(request: Request, session: SessionDep, user: Manager) -> Response:
     matrix = matrix_from_dict(data, source="evidence")
     note = ("evidence: " + "; ".join(moved))[:500]
     saved = store_version(session, matrix=matrix, author=user.email, user=user, note=note)
-    record(
-        session,
-        actor=user,
-        action="matrix.edit",
-        object_type="matrix",
-        object_id=saved.id,
+    audit(
+        "matrix.edit",
+        saved,
         details={
             "label": saved.label,
             "previous_version_id": in_force.version.id,
             "cells": len(moved),
         },
-        request=request,
     )
-    session.commit()
     return RedirectResponse("/admin/matrix?saved=1", status_code=303)
 
 
@@ -485,6 +443,7 @@ def hire_form(request: Request, session: SessionDep, invitation_id: int) -> Resp
 def hire_post(
     request: Request,
     session: SessionDep,
+    audit: StaffAudit,
     user: Manager,
     invitation_id: int,
     role: Annotated[str, Form(max_length=32)] = "",
@@ -501,15 +460,10 @@ def hire_post(
         row = hire(session, invitation=invitation, role=role, team=team, started_on=start)
     except EmployeeError as exc:
         return _hire_page(request, session, invitation, error=str(exc), status_code=422)
-    record(
-        session,
-        actor=user,
-        action="employee.create",
-        object_type="employee",
-        object_id=row.id,
+    audit(
+        "employee.create",
+        row,
         vacancy_id=invitation.vacancy_id,
         details={"role": row.role, "from_invitation": invitation.id},
-        request=request,
     )
-    session.commit()
     return RedirectResponse("/team?added=1", status_code=303)

@@ -15,13 +15,15 @@ from sqlmodel import col, select
 
 from app.auth.deps import StaffUser, csrf_protect, require_staff
 from app.auth.permissions import require_action
-from app.db import SessionDep, utcnow
+from app.db import SessionDep, UnitOfWork, utcnow
 from app.i18n import N_
 from app.models import Candidate, Erasure, Invitation, Vacancy
 from app.privacy.service import NoSuchCandidate, erase_candidate, export_candidate
 from app.web import render
 
-router = APIRouter(dependencies=[Depends(csrf_protect), Depends(require_staff)])
+router = APIRouter(
+    route_class=UnitOfWork, dependencies=[Depends(csrf_protect), Depends(require_staff)]
+)
 
 
 def _page(
@@ -70,7 +72,6 @@ def export_json(session: SessionDep, user: StaffUser, candidate_id: int) -> Resp
         data = export_candidate(session, candidate_id=candidate_id, actor=user)
     except NoSuchCandidate:
         raise HTTPException(status_code=404) from None
-    session.commit()  # the audit event
     body = json.dumps(data, ensure_ascii=False, indent=2, default=str)
     return Response(
         body,
@@ -100,5 +101,4 @@ def erase(
     already = session.exec(select(Erasure.id).where(Erasure.candidate_id == candidate_id)).first()
     if already is None:  # a second click (or a retry) changes nothing
         erase_candidate(session, candidate_id=candidate_id, actor=user, reason="request")
-        session.commit()
     return RedirectResponse(f"/candidates/{candidate_id}/privacy?erased=1", status_code=303)

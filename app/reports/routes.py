@@ -8,10 +8,9 @@ from fastapi import APIRouter, Depends, HTTPException, Request
 from fastapi.responses import RedirectResponse, Response
 from sqlmodel import col, func, select
 
-from app.audit.service import record
-from app.auth.deps import StaffUser, csrf_protect, require_staff
+from app.auth.deps import StaffAudit, StaffUser, csrf_protect, require_staff
 from app.auth.permissions import invitation_for
-from app.db import SessionDep
+from app.db import SessionDep, UnitOfWork
 from app.models import Erasure, Invitation
 from app.reports.build import build_report
 from app.reports.charts import report_charts
@@ -19,7 +18,9 @@ from app.reports.checklist import ChecklistErrors, save_checklist
 from app.reports.service import NotFound
 from app.web import render, staff_language
 
-router = APIRouter(dependencies=[Depends(csrf_protect), Depends(require_staff)])
+router = APIRouter(
+    route_class=UnitOfWork, dependencies=[Depends(csrf_protect), Depends(require_staff)]
+)
 
 
 def _report_page(
@@ -74,21 +75,12 @@ def _neighbours(session: SessionDep, invitation: Invitation) -> tuple[int | None
 def report(
     request: Request,
     session: SessionDep,
-    user: StaffUser,
+    audit: StaffAudit,
     invitation: Annotated[Invitation, Depends(invitation_for("report.view"))],
 ) -> Response:
     # Issue 6: 404 for a vacancy the hiring manager is not assigned to; every view audited.
     assert invitation.id is not None
-    record(
-        session,
-        actor=user,
-        action="report.view",
-        object_type="invitation",
-        object_id=invitation.id,
-        vacancy_id=invitation.vacancy_id,
-        request=request,
-    )
-    session.commit()
+    audit("report.view", invitation)
     return _report_page(request, session, invitation.id)
 
 
@@ -115,7 +107,6 @@ def checklist(
         return _report_page(
             request, session, invitation_id, form=form, errors=exc.errors, status_code=422
         )
-    session.commit()
     return RedirectResponse(
         f"/invitations/{invitation_id}/report?saved=1#checklist", status_code=303
     )

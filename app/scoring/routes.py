@@ -5,19 +5,19 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Depends
 from fastapi.responses import RedirectResponse, Response
 
-from app.audit.service import record
-from app.auth.deps import csrf_protect, require_staff
+from app.auth.deps import StaffAudit, csrf_protect, require_staff
 from app.auth.permissions import require_action
-from app.db import SessionDep
+from app.db import SessionDep, UnitOfWork
 from app.matrix.service import current
 from app.models import User
 from app.scoring.service import rescore_all
 
 MatrixEditor = Annotated[User, Depends(require_action("matrix.edit"))]
 router = APIRouter(
+    route_class=UnitOfWork,
     prefix="/admin",
     dependencies=[
         Depends(csrf_protect),
@@ -28,17 +28,8 @@ router = APIRouter(
 
 
 @router.post("/matrix/rescore")
-def matrix_rescore(request: Request, session: SessionDep, user: MatrixEditor) -> Response:
+def matrix_rescore(session: SessionDep, audit: StaffAudit, user: MatrixEditor) -> Response:
     count = rescore_all(session)
     in_force = current(session).version
-    record(
-        session,
-        actor=user,
-        action="matrix.rescore",
-        object_type="matrix",
-        object_id=in_force.id,
-        details={"label": in_force.label, "rescored": count},
-        request=request,
-    )
-    session.commit()
+    audit("matrix.rescore", in_force, details={"label": in_force.label, "rescored": count})
     return RedirectResponse(f"/admin/matrix?rescored={count}", status_code=303)

@@ -5,11 +5,10 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import RedirectResponse, Response
 
-from app.audit.service import record
-from app.auth.deps import StaffUser, csrf_protect, require_staff
+from app.auth.deps import StaffAudit, StaffUser, csrf_protect, require_staff
 from app.auth.permissions import require_action, vacancy_for
 from app.dashboard.service import vacancy_summaries
-from app.db import SessionDep, utcnow
+from app.db import SessionDep, UnitOfWork, utcnow
 from app.invitations.duplicates import AlreadyInvited
 from app.invitations.routes import vacancy_extras
 from app.invitations.service import create_invitation
@@ -25,7 +24,9 @@ from app.web.forms import FormErrors
 from questionnaires.timing import estimated_minutes
 
 # Every route here needs a staff login; every POST a CSRF token.
-router = APIRouter(dependencies=[Depends(csrf_protect), Depends(require_staff)])
+router = APIRouter(
+    route_class=UnitOfWork, dependencies=[Depends(csrf_protect), Depends(require_staff)]
+)
 
 PLACEMENTS = [p.value for p in Placement]
 
@@ -74,6 +75,7 @@ def new_vacancy(request: Request) -> Response:
 def add_vacancy(
     request: Request,
     session: SessionDep,
+    audit: StaffAudit,
     user: StaffUser,
     title: Annotated[str, Form(max_length=1000)] = "",
     placement: Annotated[str, Form(max_length=64)] = "",
@@ -100,16 +102,7 @@ def add_vacancy(
             "questionnaires": questionnaires,
         }
         return _vacancy_form(request, values, exc.errors, status_code=422)
-    record(
-        session,
-        actor=user,
-        action="vacancy.create",
-        object_type="vacancy",
-        object_id=vacancy.id,
-        vacancy_id=vacancy.id,
-        request=request,
-    )
-    session.commit()
+    audit("vacancy.create", vacancy)
     return RedirectResponse(f"/vacancies/{vacancy.id}", status_code=303)
 
 
@@ -151,6 +144,7 @@ def vacancy_detail(
 def add_invitation(
     request: Request,
     session: SessionDep,
+    audit: StaffAudit,
     user: StaffUser,
     vacancy: Annotated[Vacancy, Depends(vacancy_for("invitation.create"))],
     name: Annotated[str, Form(max_length=1000)] = "",
@@ -188,16 +182,7 @@ def add_invitation(
             },
             status_code=409,
         )
-    record(
-        session,
-        actor=user,
-        action="invitation.create",
-        object_type="invitation",
-        object_id=invitation.id,
-        vacancy_id=vacancy.id,
-        request=request,
-    )
-    session.commit()
+    audit("invitation.create", invitation, vacancy_id=vacancy.id)
     request.session["new_link"] = {
         "vacancy_id": vacancy.id,
         "name": name.strip(),

@@ -11,11 +11,10 @@ from fastapi import APIRouter, Depends, Form, HTTPException, Request
 from fastapi.responses import RedirectResponse, Response
 from sqlmodel import col, select
 
-from app.audit.service import record
-from app.auth.deps import StaffUser, csrf_protect, require_staff
+from app.auth.deps import StaffAudit, StaffUser, csrf_protect, require_staff
 from app.auth.permissions import require_action
 from app.auth.service import UserExists, create_user
-from app.db import SessionDep
+from app.db import SessionDep, UnitOfWork
 from app.i18n import N_
 from app.models import Role, User
 from app.security.passwords import WeakPassword
@@ -23,11 +22,12 @@ from app.security.throttle import unlock
 from app.web import render
 
 router = APIRouter(
+    route_class=UnitOfWork,
     dependencies=[
         Depends(csrf_protect),
         Depends(require_staff),
         Depends(require_action("users.manage")),
-    ]
+    ],
 )
 ROLES = [r.value for r in Role]
 
@@ -59,7 +59,7 @@ def users(request: Request, session: SessionDep) -> Response:
 def add_user(
     request: Request,
     session: SessionDep,
-    user: StaffUser,
+    audit: StaffAudit,
     email: Annotated[str, Form(max_length=1000)] = "",
     full_name: Annotated[str, Form(max_length=1000)] = "",
     role: Annotated[str, Form(max_length=64)] = "",
@@ -89,16 +89,7 @@ def add_user(
     if errors or new is None:
         values = {"email": email, "full_name": full_name, "role": role}
         return _page(request, session, values=values, errors=errors, status_code=422)
-    record(
-        session,
-        actor=user,
-        action="user.create",
-        object_type="user",
-        object_id=new.id,
-        details={"role": new.role},
-        request=request,
-    )
-    session.commit()
+    audit("user.create", new, details={"role": new.role})
     return RedirectResponse("/admin/users", status_code=303)
 
 
@@ -111,8 +102,8 @@ def _target(session: SessionDep, user_id: int) -> User:
 
 @router.post("/admin/users/{user_id}/role")
 def change_role(
-    request: Request,
     session: SessionDep,
+    audit: StaffAudit,
     user: StaffUser,
     user_id: int,
     role: Annotated[str, Form(max_length=64)] = "",
@@ -126,23 +117,14 @@ def change_role(
         target.role = role
         target.session_version += 1  # new rights take effect on the next login
         session.add(target)
-        record(
-            session,
-            actor=user,
-            action="user.role",
-            object_type="user",
-            object_id=target.id,
-            details={"from": old, "to": role},
-            request=request,
-        )
-        session.commit()
+        audit("user.role", target, details={"from": old, "to": role})
     return RedirectResponse("/admin/users", status_code=303)
 
 
 @router.post("/admin/users/{user_id}/active")
 def set_active(
-    request: Request,
     session: SessionDep,
+    audit: StaffAudit,
     user: StaffUser,
     user_id: int,
     active: Annotated[str, Form(max_length=8)] = "",
@@ -153,32 +135,16 @@ def set_active(
     target.is_active = active == "yes"
     target.session_version += 1  # logs a deactivated user out everywhere
     session.add(target)
-    record(
-        session,
-        actor=user,
-        action="user.activate" if target.is_active else "user.deactivate",
-        object_type="user",
-        object_id=target.id,
-        request=request,
-    )
-    session.commit()
+    audit("user.activate" if target.is_active else "user.deactivate", target)
     return RedirectResponse("/admin/users", status_code=303)
 
 
 @router.post("/admin/users/{user_id}/unlock")
 def clear_failed_logins(
-    request: Request, session: SessionDep, user: StaffUser, user_id: int
+    request: Request, session: SessionDep, audit: StaffAudit, user_id: int
 ) -> Response:
     """Forgets the account's failed logins from every address, so no address waits any more."""
     target = _target(session, user_id)
     unlock(request.app.state.limiter, email=target.email)
-    record(
-        session,
-        actor=user,
-        action="user.unlock",
-        object_type="user",
-        object_id=target.id,
-        request=request,
-    )
-    session.commit()
+    audit("user.unlock", target)
     return RedirectResponse("/admin/users", status_code=303)

@@ -7,10 +7,9 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Form, HTTPException, Path, Request
 from fastapi.responses import RedirectResponse, Response
 
-from app.audit.service import record
-from app.auth.deps import csrf_protect
+from app.auth.deps import StaffAudit, csrf_protect
 from app.auth.permissions import IntegrationsAdmin, require_integrations
-from app.db import SessionDep, utcnow
+from app.db import SessionDep, UnitOfWork, utcnow
 from app.models import WebhookDelivery, WebhookEndpoint
 from app.web import render
 from app.webhooks.service import (
@@ -29,7 +28,9 @@ from app.webhooks.service import (
 RowId = Annotated[int, Path(ge=1, le=2**31 - 1)]
 
 router = APIRouter(
-    prefix="/admin/webhooks", dependencies=[Depends(csrf_protect), Depends(require_integrations)]
+    route_class=UnitOfWork,
+    prefix="/admin/webhooks",
+    dependencies=[Depends(csrf_protect), Depends(require_integrations)],
 )
 
 
@@ -64,6 +65,7 @@ def webhooks(request: Request, session: SessionDep) -> Response:
 async def add_endpoint(
     request: Request,
     session: SessionDep,
+    audit: StaffAudit,
     user: IntegrationsAdmin,
     url: Annotated[str, Form(max_length=4000)] = "",
     description: Annotated[str, Form(max_length=1000)] = "",
@@ -78,16 +80,7 @@ async def add_endpoint(
         values: dict[str, object] = {"url": url, "description": description, "events": events}
         return _page(request, session, values=values, errors=exc.errors, status_code=422)
     # The URL stays out of the log: it may carry the receiver's own token.
-    record(
-        session,
-        actor=user,
-        action="webhook.create",
-        object_type="webhook_endpoint",
-        object_id=new.endpoint.id,
-        details={"events": list(new.endpoint.events)},
-        request=request,
-    )
-    session.commit()
+    audit("webhook.create", new.endpoint, details={"events": list(new.endpoint.events)})
     # Shown on this response only: the secret never travels in a cookie or a URL.
     shown = {"url": new.endpoint.url, "secret": new.secret}
     return _page(request, session, new_endpoint=shown, status_code=201)
@@ -102,8 +95,8 @@ def _endpoint(session: SessionDep, endpoint_id: int) -> WebhookEndpoint:
 
 @router.post("/{endpoint_id}/active")
 def toggle(
-    request: Request,
     session: SessionDep,
+    audit: StaffAudit,
     user: IntegrationsAdmin,
     endpoint_id: RowId,
     active: Annotated[str, Form(max_length=8)] = "",
@@ -112,34 +105,20 @@ def toggle(
     wanted = active == "yes"
     if endpoint.active != wanted:  # a repeated click changes nothing and logs nothing
         set_active(session, endpoint=endpoint, active=wanted)
-        record(
-            session,
-            actor=user,
-            action="webhook.enable" if wanted else "webhook.disable",
-            object_type="webhook_endpoint",
-            object_id=endpoint.id,
-            request=request,
-        )
-    session.commit()
+        audit("webhook.enable" if wanted else "webhook.disable", endpoint)
     return RedirectResponse("/admin/webhooks", status_code=303)
 
 
 @router.post("/{endpoint_id}/test")
 def test_event(
-    request: Request, session: SessionDep, user: IntegrationsAdmin, endpoint_id: RowId
+    session: SessionDep,
+    audit: StaffAudit,
+    user: IntegrationsAdmin,
+    endpoint_id: RowId,
 ) -> Response:
     endpoint = _endpoint(session, endpoint_id)
     event_id = send_test(session, endpoint=endpoint, now=utcnow())
-    record(
-        session,
-        actor=user,
-        action="webhook.test",
-        object_type="webhook_endpoint",
-        object_id=endpoint.id,
-        details={"event_id": event_id},
-        request=request,
-    )
-    session.commit()
+    audit("webhook.test", endpoint, details={"event_id": event_id})
     return RedirectResponse("/admin/webhooks?done=test#deliveries-title", status_code=303)
 
 
@@ -149,5 +128,4 @@ def retry(session: SessionDep, delivery_id: RowId) -> Response:
     if delivery is None:
         raise HTTPException(status_code=404)
     retry_now(session, delivery=delivery, now=utcnow())
-    session.commit()
     return RedirectResponse("/admin/webhooks?done=retry#deliveries-title", status_code=303)

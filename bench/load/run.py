@@ -2,6 +2,7 @@
 and a bare FastAPI endpoint served the same way, in the same run.
 
     .venv/bin/python bench/load/run.py [--candidates 50] [--saves 20] [--think 1] [--timeout 300]
+        [--database-url postgresql+psycopg://...] [--instances N] [--group-commit auto|on|off]
 
 Loopback only, bounded in requests (every phase has a fixed count) and in time (--timeout).
 Exit status 1 when a target is missed or a request fails. See bench/load/README.md.
@@ -124,7 +125,18 @@ class Stats:
         return r
 
 
-def seed(data_dir: Path, count: int, base_url: str) -> list[str]:
+def empty_database(url: str) -> None:
+    """A PostgreSQL database as new: every table of an earlier run goes."""
+    from sqlalchemy import create_engine
+
+    engine = create_engine(url)
+    with engine.begin() as conn:
+        conn.exec_driver_sql("DROP SCHEMA public CASCADE")
+        conn.exec_driver_sql("CREATE SCHEMA public")
+    engine.dispose()
+
+
+def seed(data_dir: Path, count: int, base_url: str, database_url: str) -> list[str]:
     """Migrate and load demo data like `make run`, then ``count`` invitations (the tokens)."""
     from sqlmodel import Session, select
 
@@ -135,11 +147,16 @@ def seed(data_dir: Path, count: int, base_url: str) -> list[str]:
     from app.models import Vacancy
 
     env = {**os.environ, "DATA_DIR": str(data_dir), "BASE_URL": base_url}
+    if database_url:
+        empty_database(database_url)
+        env["DATABASE_URL"] = database_url
     for cmd in (["migrate"], ["demo"]):
         subprocess.run(
             [sys.executable, "-m", "app", *cmd], cwd=ROOT, env=env, check=True, capture_output=True
         )
-    settings = Settings(data_dir=data_dir, base_url=base_url, _env_file=None)
+    settings = Settings(
+        data_dir=data_dir, base_url=base_url, database_url=database_url, _env_file=None
+    )
     upgrade(settings.db_url)
     engine = make_engine(settings.db_url)
     tokens = []
@@ -210,11 +227,12 @@ async def candidate_flow(client: RawClient, token: str, stats: Stats | Paced, q)
 
 
 async def storm(
-    url: str, paths: list[str], count: int, kind: str, stats: Stats, item: str
+    targets: list[tuple[str, str]], count: int, kind: str, stats: Stats, item: str
 ) -> float:
-    """Each client sends ``count`` requests back to back; returns requests per second."""
+    """Each client (a server's URL and a path) sends ``count`` requests back to back; returns
+    requests per second."""
 
-    async def one(path: str) -> None:
+    async def one(url: str, path: str) -> None:
         client = RawClient(url)
         try:
             for _ in range(count):
@@ -229,8 +247,8 @@ async def storm(
             await client.aclose()
 
     start = time.perf_counter()
-    await asyncio.gather(*(one(p) for p in paths))
-    return len(paths) * count / (time.perf_counter() - start)
+    await asyncio.gather(*(one(u, p) for u, p in targets))
+    return len(targets) * count / (time.perf_counter() - start)
 
 
 def start(cmd: list[str], env: dict[str, str], log: Path) -> subprocess.Popen[bytes]:
@@ -251,41 +269,61 @@ async def main_async(args: argparse.Namespace) -> int:
     n = args.candidates
     load_before = " ".join(Path("/proc/loadavg").read_text().split()[:3])
     work = Path(tempfile.mkdtemp(prefix="rolefit-load-"))
-    port, bare_port = free_port(), free_port()
-    url, bare_url = f"http://127.0.0.1:{port}", f"http://127.0.0.1:{bare_port}"
-    tokens = seed(work / "data", 3 * n, url)
-    # As `make run` serves (rolefit serve, SQLite in DATA_DIR, one uvicorn process). All the
-    # simulated candidates share 127.0.0.1, so the per-address limit is raised (it still counts).
+    ports, bare_port = [free_port() for _ in range(args.instances)], free_port()
+    urls, bare_url = [f"http://127.0.0.1:{p}" for p in ports], f"http://127.0.0.1:{bare_port}"
+    tokens = seed(work / "data", 3 * n, urls[0], args.database_url)
+    # As `make run` serves (rolefit serve, SQLite in DATA_DIR, one uvicorn process), or N such
+    # processes on one PostgreSQL database. All the simulated candidates share 127.0.0.1, so
+    # the per-address limit is raised (it still counts).
     env = {
         **os.environ,
         "DATA_DIR": str(work / "data"),
-        "BASE_URL": url,
+        "BASE_URL": urls[0],
         "RATE_LIMIT_CANDIDATE": "10000000",
+        "GROUP_COMMIT": args.group_commit,
     }
-    server = start(
-        [sys.executable, "-m", "app", "serve", "--host", "127.0.0.1", "--port", str(port)],
-        env,
-        work / "server.log",
-    )
+    if args.database_url:
+        env["DATABASE_URL"] = args.database_url
+    servers = [
+        start(
+            [sys.executable, "-m", "app", "serve", "--host", "127.0.0.1", "--port", str(port)],
+            env,
+            work / f"server{i}.log",
+        )
+        for i, port in enumerate(ports)
+    ]
     bare = start(
         [sys.executable, str(Path(__file__).with_name("bare.py")), str(bare_port)],
         env,
         work / "bare.log",
     )
+
+    def server_cpu() -> float:
+        return sum(cpu_seconds(s.pid) for s in servers)
+
+    def server_rss() -> float:
+        """The largest process's: the target is per process."""
+        return max(rss_mb(s.pid) for s in servers)
+
+    def url_of(i: int) -> str:
+        """Candidates are spread over the instances in turn."""
+        return urls[i % len(urls)]
+
     peak = 0.0
     try:
-        wait_healthy(url + "/healthz")
+        for url in urls:
+            wait_healthy(url + "/healthz")
         wait_healthy(bare_url + "/save", method="POST")
-        start_rss = rss_mb(server.pid)
+        start_rss = server_rss()
         flow = Stats()
         t0 = time.perf_counter()
-        clients = [RawClient(url) for _ in range(n)]
-        cpu0 = (time.process_time(), cpu_seconds(server.pid))
+        clients = [RawClient(url_of(i)) for i in range(n)]
+        cpu0 = (time.process_time(), server_cpu())
 
         async def sample_rss() -> None:
             nonlocal peak
             while True:
-                peak = max(peak, rss_mb(server.pid))
+                peak = max(peak, server_rss())
                 await asyncio.sleep(0.2)
 
         sampler = asyncio.create_task(sample_rss())
@@ -293,14 +331,14 @@ async def main_async(args: argparse.Namespace) -> int:
             *(candidate_flow(c, t, flow, q) for c, t in zip(clients, tokens[:n], strict=True))
         )
         flow_seconds = time.perf_counter() - t0
-        cpu_flow = (time.process_time(), cpu_seconds(server.pid))
+        cpu_flow = (time.process_time(), server_cpu())
         for c in clients:
             await c.aclose()
 
         # The same flow at a candidate's pace: a think before every request.
         paced = Stats()
         rng = random.Random(8)
-        clients = [RawClient(url) for _ in range(n)]
+        clients = [RawClient(url_of(i)) for i in range(n)]
         t1 = time.perf_counter()
         await asyncio.gather(
             *(
@@ -311,11 +349,11 @@ async def main_async(args: argparse.Namespace) -> int:
         paced_seconds = time.perf_counter() - t1
         for c in clients:
             await c.aclose()
-        cpu1 = (time.process_time(), cpu_seconds(server.pid))
+        cpu1 = (time.process_time(), server_cpu())
 
         # Storms at the same concurrency: fresh, consented candidates (not finished).
         rest = tokens[2 * n :]
-        c = RawClient(url)
+        c = RawClient(urls[0])
         for t in rest:
             await c.post(f"/a/{t}/consent", data={"consent": "yes"})
         await c.aclose()
@@ -326,18 +364,15 @@ async def main_async(args: argparse.Namespace) -> int:
         save_runs, page_runs, bare_runs = [], [], []
         cpu_app = cpu_bare = client_app = client_bare = 0.0
         for _ in range(args.rounds):
-            c0 = (time.process_time(), cpu_seconds(server.pid), cpu_seconds(bare.pid))
-            save_runs.append(
-                await storm(url, [f"/a/{t}/save" for t in rest], args.saves, "save", saves, item)
-            )
-            page_runs.append(
-                await storm(
-                    url, [f"/a/{t}/q/{QID}/1" for t in rest], args.saves, "page", pages, item
-                )
-            )
-            c1 = (time.process_time(), cpu_seconds(server.pid), cpu_seconds(bare.pid))
-            bare_runs.append(await storm(bare_url, ["/save"] * n, args.saves, "save", base, item))
-            c2 = (time.process_time(), cpu_seconds(server.pid), cpu_seconds(bare.pid))
+            c0 = (time.process_time(), server_cpu(), cpu_seconds(bare.pid))
+            save_to = [(url_of(i), f"/a/{t}/save") for i, t in enumerate(rest)]
+            save_runs.append(await storm(save_to, args.saves, "save", saves, item))
+            page_to = [(url_of(i), f"/a/{t}/q/{QID}/1") for i, t in enumerate(rest)]
+            page_runs.append(await storm(page_to, args.saves, "page", pages, item))
+            c1 = (time.process_time(), server_cpu(), cpu_seconds(bare.pid))
+            bare_to = [(bare_url, "/save")] * n
+            bare_runs.append(await storm(bare_to, args.saves, "save", base, item))
+            c2 = (time.process_time(), server_cpu(), cpu_seconds(bare.pid))
             client_app += c1[0] - c0[0]
             cpu_app += c1[1] - c0[1]
             client_bare += c2[0] - c1[0]
@@ -346,20 +381,22 @@ async def main_async(args: argparse.Namespace) -> int:
             statistics.median(runs) for runs in (save_runs, page_runs, bare_runs)
         )
         sampler.cancel()
-        peak = max(peak, rss_mb(server.pid))
+        peak = max(peak, server_rss())
     except Exception:
-        print((work / "server.log").read_text()[-3000:], file=sys.stderr)
+        print((work / "server0.log").read_text()[-3000:], file=sys.stderr)
         raise
     finally:
-        for proc in (server, bare):
+        for proc in (*servers, bare):
             proc.terminate()
             proc.wait(timeout=20)
 
     errors = flow.errors + paced.errors + saves.errors + pages.errors + base.errors
     total = sum(len(v) for v in flow.latencies.values())
     paced_total = sum(len(v) for v in paced.latencies.values())
+    database = "PostgreSQL" if args.database_url else "SQLite"
     print(
-        f"rolefit load benchmark: {n} concurrent candidates, loopback, SQLite, one uvicorn process"
+        f"rolefit load benchmark: {n} concurrent candidates, loopback, {database},"
+        f" {args.instances} uvicorn process(es), GROUP_COMMIT={args.group_commit}"
     )
     print(
         f"whole flow, back to back: {total} requests in {flow_seconds:.1f} s"
@@ -384,7 +421,7 @@ async def main_async(args: argparse.Namespace) -> int:
         print(f"  {name} rounds: " + ", ".join(f"{r:.0f}" for r in runs) + " req/s")
     save_ratio, page_ratio = save_rps / bare_rps, page_rps / bare_rps
     print(f"ratios to the bare endpoint: save {save_ratio:.1%}, page {page_ratio:.1%}")
-    print(f"server RSS: {start_rss:.0f} MB after start-up, peak {peak:.0f} MB")
+    print(f"server RSS (largest process): {start_rss:.0f} MB after start-up, peak {peak:.0f} MB")
     # Where the CPU went: the client shares the machine, so its share is printed beside the
     # server's (a client near 1 core would make the server's figures the client's limit).
     print(
@@ -392,7 +429,7 @@ async def main_async(args: argparse.Namespace) -> int:
         f"flow {cpu_flow[0] - cpu0[0]:.1f} / {cpu_flow[1] - cpu0[1]:.1f}; "
         f"paced flow {cpu1[0] - cpu_flow[0]:.1f} / {cpu1[1] - cpu_flow[1]:.1f}; "
         f"save+page storms {client_app:.1f} / {cpu_app:.1f}; "
-        f"bare storms {client_bare:.1f} / {cpu_bare:.1f} (bare server)"
+        f"bare storms {client_bare:.1f} / {cpu_bare:.1f} (bare server); servers' CPU summed"
     )
     print(f"load average before the run: {load_before}")
     missed, met = [], []
@@ -425,7 +462,29 @@ def main() -> int:
         " plan about 10 s per question; 1 s is a very fast candidate)",
     )
     parser.add_argument("--timeout", type=float, default=300, help="seconds for the whole run")
+    parser.add_argument(
+        "--database-url",
+        default="",
+        help="run on this PostgreSQL database instead of SQLite in a fresh data dir; EVERY"
+        " TABLE IN IT IS DROPPED first",
+    )
+    parser.add_argument(
+        "--instances",
+        type=int,
+        default=1,
+        help="app processes on different ports sharing the database; candidates are spread"
+        " over them in turn (more than one needs --database-url)",
+    )
+    parser.add_argument(
+        "--group-commit",
+        choices=("auto", "on", "off"),
+        default="auto",
+        help="the servers' GROUP_COMMIT: the writer thread (on) or a pooled connection per"
+        " request (off)",
+    )
     args = parser.parse_args()
+    if args.instances > 1 and not args.database_url:
+        parser.error("--instances above 1 needs --database-url (SQLite is one machine's file)")
     try:
         return asyncio.run(asyncio.wait_for(main_async(args), args.timeout))
     except TimeoutError:

@@ -5,13 +5,13 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
-from factories import make_user
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlmodel import Session
 
 from app.api.keys import create_api_key
 from app.models import User
+from tests.factories import make_user
 
 
 @pytest.fixture

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from factories import answers_for
 from sqlmodel import Session
 
 from app.candidate.service import save_answers, submit
 from app.db import utcnow
 from app.models import Invitation
 from questionnaires.loader import product_questionnaires
+from tests.factories import answers_for
 
 
 def complete(db: Session, invitation: Invitation, *, extravert: bool = True) -> None:

@@ -8,6 +8,7 @@ from sqlmodel import Session, select
 
 from app.api.keys import hash_key, revoke_api_key
 from app.models import ApiKey
+from tests.clock import Clock, client_on
 
 PROBLEM = "application/problem+json"
 
@@ -146,12 +147,12 @@ def test_a_nul_character_is_a_422_problem_not_an_html_page(api: TestClient) -> N
     assert [e["field"] for e in body["errors"]] == ["query"]
 
 
-def test_the_rate_limit_answers_with_a_problem(settings, db, write_key: str, rate_window) -> None:
+def test_the_rate_limit_answers_with_a_problem(settings, db, write_key: str) -> None:
     from app.main import create_app
 
     limited = settings.model_copy(update={"rate_limit_api": 1})
     auth = {"Authorization": f"Bearer {write_key}"}
-    with TestClient(create_app(limited), headers=auth) as c:
+    with client_on(Clock(), create_app(limited), headers=auth) as c:
         c.get("/api/v1/vacancies")
         r = c.get("/api/v1/vacancies")
     body = assert_problem(r, 429)

@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from factories import make_invitation, make_vacancy
 from fastapi.testclient import TestClient
-from helpers import complete
 from sqlmodel import Session
-from webflow import token_of
 
 from app.config import Settings
 from app.models import Invitation
+from tests.api.helpers import complete
+from tests.factories import make_invitation, make_vacancy
+from tests.webflow import token_of
 
 
 def new_vacancy(api: TestClient, **fields) -> dict:
@@ -193,12 +193,11 @@ def test_the_report_pdf_once_complete(api: TestClient, db: Session, settings: Se
 
 
 def test_result_flags_say_what_was_found(api: TestClient, db: Session, settings: Settings) -> None:
-    from factories import answers_for
-
     from app.candidate.service import save_answers, submit
     from app.db import utcnow
     from questionnaires.loader import product_questionnaires
     from questionnaires.simulate import acquiesce
+    from tests.factories import answers_for
 
     new = make_invitation(db, settings)
     q = product_questionnaires()["introversion_extraversion"]

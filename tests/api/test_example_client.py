@@ -10,10 +10,10 @@ from types import ModuleType
 import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
-from helpers import complete
 from sqlmodel import Session
 
 from app.models import Invitation
+from tests.api.helpers import complete
 
 EXAMPLE = Path(__file__).resolve().parents[2] / "docs" / "example_client.py"
 

@@ -84,6 +84,7 @@ def test_chains_of_linked_operations_keep_the_schema(app: FastAPI, write_key: st
             settings=settings(
                 max_examples=STATEFUL_EXAMPLES,
                 stateful_step_count=6,
+                derandomize=True,
                 deadline=None,
                 database=None,
                 suppress_health_check=list(HealthCheck),

@@ -10,18 +10,18 @@ import io
 import re
 
 import pytest
-from factories import make_invitation, make_vacancy
 from fastapi.testclient import TestClient
-from fitflow import IE, SOC, answer_questionnaire, finish, ie_answers, socionics_answers
-from htmlq import parse
 from openpyxl import load_workbook
 from sqlmodel import Session
-from webflow import consent, token_of
 
 from app.exports.pdf import report_html
 from app.exports.tabular import COLUMNS, headers
 from app.reports.build import build_report
 from questionnaires.shown import shown_percent, shown_probability
+from tests.factories import make_invitation, make_vacancy
+from tests.fitflow import IE, SOC, answer_questionnaire, finish, ie_answers, socionics_answers
+from tests.htmlq import parse
+from tests.webflow import consent, token_of
 
 PERCENT = re.compile(r"(?<![\d.])(\d{1,3}(?:[.,]\d+)?)\s?%")
 

@@ -11,12 +11,8 @@ from http.server import BaseHTTPRequestHandler, HTTPServer
 
 import httpx
 import pytest
-from factories import make_invitation, make_user
 from fastapi.testclient import TestClient
-from helpers import complete
-from htmlq import csrf_of, parse
 from sqlmodel import Session, select
-from webflow import STAFF_PASSWORD, login
 
 from app.config import Settings
 from app.db import utcnow
@@ -29,6 +25,10 @@ from app.webhooks.service import (
     emit,
     sweep_expired,
 )
+from tests.api.helpers import complete
+from tests.factories import make_invitation, make_user
+from tests.htmlq import csrf_of, parse
+from tests.webflow import STAFF_PASSWORD, login
 
 
 def verify(secret: str, headers: httpx.Headers, body: bytes, *, now: int) -> bool:

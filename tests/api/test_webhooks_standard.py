@@ -10,8 +10,6 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import httpx
 import pytest
-from factories import make_invitation
-from helpers import complete
 from sqlalchemy import text
 from sqlmodel import Session, select
 from standardwebhooks.webhooks import Webhook
@@ -27,6 +25,8 @@ from app.webhooks.service import (
     emit,
     make_client,
 )
+from tests.api.helpers import complete
+from tests.factories import make_invitation
 
 
 class Receiver:

@@ -9,19 +9,19 @@ import re
 from pathlib import Path
 
 import pytest
-from factories import make_user, make_vacancy
 from fastapi.testclient import TestClient
-from htmlq import csrf_of, parse
 from sqlmodel import Session, col, select
-from test_matrix_versions import edited_form
-from test_report_fit import complete
-from webflow import STAFF_PASSWORD, login
 
 from app.audit.service import ACTIONS
 from app.auth.permissions import ACTIONS as PERMISSIONS
 from app.cli import CLI_ACTOR, main
 from app.matrix.service import current
 from app.models import ApiKey, AuditEvent, EmailStatus, OutgoingEmail, WebhookEndpoint
+from tests.app.test_matrix_versions import edited_form
+from tests.app.test_report_fit import complete
+from tests.factories import make_user, make_vacancy
+from tests.htmlq import csrf_of, parse
+from tests.webflow import STAFF_PASSWORD, login
 
 APP = Path(__file__).resolve().parents[2] / "app"
 
@@ -180,18 +180,23 @@ def test_rolefit_invite_refuses_an_implausible_address(env, db: Session, capsys)
 
 
 def recorded_actions() -> set[str]:
-    """Every action string the application passes to ``record(..., action=...)``."""
+    """Every action string the application passes to ``record(..., action=...)`` or to an
+    ``Audit`` (``audit("vacancy.close", vacancy)``)."""
     found: set[str] = set()
     for path in APP.rglob("*.py"):
         for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
             if not isinstance(node, ast.Call):
                 continue
             name = getattr(node.func, "id", getattr(node.func, "attr", ""))
-            for kw in node.keywords:
-                if name in ("record", "audit") and kw.arg == "action":
-                    for const in ast.walk(kw.value):
-                        if isinstance(const, ast.Constant) and isinstance(const.value, str):
-                            found.add(const.value)
+            if isinstance(node.func, ast.Call):  # cli_audit(session)("action", ...)
+                name = getattr(node.func.func, "id", "")
+            values = [kw.value for kw in node.keywords if kw.arg == "action"]
+            if name in ("audit", "Audit", "cli_audit") and node.args:  # audit("action", target)
+                values.append(node.args[0])
+            for value in values if name in ("record", "audit", "Audit", "cli_audit") else []:
+                for const in ast.walk(value):
+                    if isinstance(const, ast.Constant) and isinstance(const.value, str):
+                        found.add(const.value)
     # The exports pass their action through a helper; its literals look like "vacancy.export_*".
     for path in APP.rglob("*.py"):
         found |= set(re.findall(r'"(vacancy\.export_\w+|report\.export_\w+)"', path.read_text()))

@@ -6,16 +6,24 @@ from __future__ import annotations
 import statistics
 from datetime import timedelta
 
-from factories import answers_for, ie_questionnaire, make_user, make_vacancy
 from fastapi.testclient import TestClient
-from htmlq import parse
 from sqlmodel import Session, select
-from webflow import QID, STAFF_PASSWORD, answer_everything, consent, login, post_page, token_of
 
 from app.db import utcnow
 from app.invitations.service import create_invitation
 from app.models import AssessmentRating, AuditEvent, Invitation, Vacancy
 from app.privacy.service import erase_candidate, export_candidate
+from tests.factories import answers_for, ie_questionnaire, make_user, make_vacancy
+from tests.htmlq import parse
+from tests.webflow import (
+    QID,
+    STAFF_PASSWORD,
+    answer_everything,
+    consent,
+    login,
+    post_page,
+    token_of,
+)
 
 
 def _invite(db: Session, settings, vacancy: Vacancy, name: str) -> tuple[Invitation, str]:

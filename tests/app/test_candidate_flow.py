@@ -6,16 +6,17 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-from factories import answers_for, ie_questionnaire, make_user, make_vacancy
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
-from htmlq import parse
 from sqlmodel import Session, select
-from webflow import QID, consent, post_page, token_of
 
 from app.db import utcnow
 from app.invitations.service import create_invitation
 from app.models import Answer, Invitation, Result, Vacancy
+from tests.clock import Clock, client_on
+from tests.factories import answers_for, ie_questionnaire, make_user, make_vacancy
+from tests.htmlq import parse
+from tests.webflow import QID, consent, post_page, token_of
 
 
 def invite(db: Session, settings, vacancy: Vacancy | None = None, **kw) -> tuple[Invitation, str]:
@@ -222,14 +223,12 @@ def test_every_candidate_page_speaks_the_chosen_language(
         assert page.one("html").get("lang") == lang
 
 
-def test_requests_on_candidate_links_are_rate_limited_per_address(
-    db: Session, settings, rate_window
-) -> None:
+def test_requests_on_candidate_links_are_rate_limited_per_address(db: Session, settings) -> None:
     from app.main import create_app
 
     app = create_app(settings.model_copy(update={"rate_limit_candidate": 3}))
     _, token = invite(db, settings)
-    with TestClient(app) as client:
+    with client_on(Clock(), app) as client:
         codes = [client.get(f"/a/{token}").status_code for _ in range(4)]
         assert codes[:3] == [200, 200, 200] and codes[3] == 429
         assert "Traceback" not in client.get(f"/a/{token}").text
@@ -257,7 +256,7 @@ def test_an_answer_arriving_after_another_tab_finished_is_refused_and_not_stored
         db.commit()
         with pytest.raises(LinkProblem) as refused:
             save_one(
-                tab,
+                tab.connection(),
                 invitation_id=stale.id,
                 language=stale.language,
                 q=q,

@@ -1,20 +1,20 @@
-"""Every candidate route does its database work as one job of the writer (app/candidate/jobs.py)
-and renders on the event loop: no worker thread. The jobs must store what the pages promise and
-still say what is wrong with a link."""
+"""Every candidate route does its database work as one job (app/candidate/jobs.py), through the
+group-commit writer or a pooled connection (GROUP_COMMIT), and renders on the event loop. The
+jobs must store what the pages promise and still say what is wrong with a link."""
 
 from __future__ import annotations
 
 from datetime import timedelta
 
 import pytest
-from factories import ie_questionnaire, make_invitation, make_user, make_vacancy
 from fastapi.testclient import TestClient
-from htmlq import parse
 from sqlmodel import Session, select
-from webflow import QID, answer_everything, consent, post_page, token_of
 
 from app.db import utcnow
 from app.models import Answer, Invitation, PageEvent, Result
+from tests.factories import ie_questionnaire, make_invitation, make_user, make_vacancy
+from tests.htmlq import parse
+from tests.webflow import QID, answer_everything, consent, post_page, token_of
 
 
 @pytest.fixture
@@ -153,11 +153,22 @@ def test_finishing_twice_stores_one_result_and_both_go_to_the_thank_you_page(
     assert len(db.exec(select(Result)).all()) == 1
 
 
-def test_no_candidate_route_takes_a_worker_thread(
+def test_with_group_commit_no_candidate_route_takes_a_worker_thread(
+    db: Session, settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The whole flow, the feedback page and a bad link: with the writer (GROUP_COMMIT on, the
+    default on SQLite) every request's database work is a writer job (under load, worker
+    threads queued behind the event loop for the interpreter)."""
+    from app.main import create_app
+
+    app = create_app(settings.model_copy(update={"group_commit": "on"}))
+    with TestClient(app) as client:
+        _whole_flow_without_threads(client, db, settings, monkeypatch)
+
+
+def _whole_flow_without_threads(
     client: TestClient, db: Session, settings, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """The whole flow, the feedback page and a bad link: every request's database work is a
-    writer job (under load, worker threads queued behind the event loop for the interpreter)."""
     import anyio.to_thread
 
     def no_threads(*_args: object, **_kw: object) -> None:

@@ -7,13 +7,13 @@ from __future__ import annotations
 import json
 from datetime import timedelta
 
-from factories import answers_for, ie_questionnaire, make_vacancy
 from fastapi.testclient import TestClient
 from sqlmodel import Session, col, select
-from webflow import QID, answer_everything, consent, token_of
 
 from app.invitations.service import create_invitation
 from app.models import Answer, PageEvent, Result
+from tests.factories import answers_for, ie_questionnaire, make_vacancy
+from tests.webflow import QID, answer_everything, consent, token_of
 
 
 def invite(db: Session, settings) -> str:
@@ -144,9 +144,8 @@ def test_the_report_lists_answering_too_fast_once_with_its_figure(
 ) -> None:
     # Page times and item times are both fast: the engine used to add one too_fast flag for
     # each, and the report listed "Answered very fast" twice.
-    from htmlq import parse
-
     from app.models import Invitation
+    from tests.htmlq import parse
 
     token = invite(db, settings)
     consent(staff, token)
@@ -170,10 +169,9 @@ def test_a_doubtful_report_says_first_what_exactly_was_doubtful(
     staff: TestClient, db: Session, settings
 ) -> None:
     # A careful pace, but one step more agreement with every statement (yea-saying).
-    from htmlq import parse
-
     from app.models import Invitation
     from questionnaires.simulate import acquiesce
+    from tests.htmlq import parse
 
     token = invite(db, settings)
     consent(staff, token)

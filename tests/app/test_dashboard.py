@@ -6,19 +6,19 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-from factories import make_invitation, make_user, make_vacancy
 from fastapi.testclient import TestClient
-from htmlq import csrf_of, parse
 from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError
 from sqlmodel import Session, select
-from webflow import STAFF_PASSWORD, login
 
 from app.audit.service import AuditFilter, record, search
 from app.dashboard.service import TableQuery, candidate_table
 from app.db import utcnow
 from app.invitations.keys import sync_table_keys
 from app.models import AuditEvent, Decision, FitRecord, MatrixVersion, VacancyAssignment
+from tests.factories import make_invitation, make_user, make_vacancy
+from tests.htmlq import csrf_of, parse
+from tests.webflow import STAFF_PASSWORD, login
 
 
 def _fit(db: Session, invitation_id: int, *, placement: str, fit: float, quality: str) -> None:

@@ -6,15 +6,10 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from factories import make_invitation, make_user, make_vacancy
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
-from htmlq import csrf_of
 from sqlalchemy import text
 from sqlmodel import Session, col, select
-from test_dashboard import _fit
-from test_exports import complete, vacancy_with_both
-from webflow import import_csv
 
 from app.api.keys import create_api_key
 from app.dashboard.service import TableQuery, candidate_table
@@ -25,6 +20,11 @@ from app.invitations.service import set_open_link
 from app.migrations import upgrade
 from app.models import Candidate, FitRecord, Invitation
 from app.privacy.service import ERASED_NAME, apply_retention, erase_candidate
+from tests.app.test_dashboard import _fit
+from tests.app.test_exports import complete, vacancy_with_both
+from tests.factories import make_invitation, make_user, make_vacancy
+from tests.htmlq import csrf_of
+from tests.webflow import import_csv
 
 
 def keys(db: Session, invitation_id: int) -> tuple[object, ...]:

@@ -14,16 +14,16 @@ from datetime import datetime
 from pathlib import Path
 
 import pytest
-from factories import make_invitation, make_vacancy
 from fastapi.testclient import TestClient
-from fitflow import IE, SOC, answer_questionnaire, finish, ie_answers, socionics_answers
 from openpyxl import load_workbook
 from sqlmodel import Session, select
-from webflow import consent, token_of
 
 from app.exports.tabular import COLUMNS, headers, neutralize
 from app.i18n import translations
 from app.models import AuditEvent, Vacancy
+from tests.factories import make_invitation, make_vacancy
+from tests.fitflow import IE, SOC, answer_questionnaire, finish, ie_answers, socionics_answers
+from tests.webflow import consent, token_of
 
 NAME = "Анна Петрова-Щукина"
 

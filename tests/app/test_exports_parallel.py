@@ -8,12 +8,12 @@ import multiprocessing
 import zipfile
 from collections.abc import Iterator
 
-from factories import make_invitation
 from fastapi.testclient import TestClient
 from sqlmodel import Session
-from test_exports import complete, vacancy_with_both
 
 from app.exports import parallel
+from tests.app.test_exports import complete, vacancy_with_both
+from tests.factories import make_invitation
 
 
 def test_results_come_back_in_input_order_with_a_bounded_window() -> None:

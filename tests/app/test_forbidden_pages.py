@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from factories import make_user
 from fastapi.testclient import TestClient
-from htmlq import csrf_of, parse
 from sqlmodel import Session
-from webflow import STAFF_PASSWORD, login
+
+from tests.factories import make_user
+from tests.htmlq import csrf_of, parse
+from tests.webflow import STAFF_PASSWORD, login
 
 
 def test_a_hiring_manager_is_told_to_ask_an_administrator(client: TestClient, db: Session) -> None:
@@ -45,9 +46,8 @@ def test_a_recruiter_sees_the_emails_link(client: TestClient, db: Session) -> No
 def test_the_report_offers_pdf_decision_comparison_and_its_neighbours(
     client: TestClient, db: Session, settings
 ) -> None:
-    from factories import make_invitation, make_vacancy
-
     from app.db import utcnow
+    from tests.factories import make_invitation, make_vacancy
 
     make_user(db, email="rita@example.com", password=STAFF_PASSWORD, role="recruiter")
     vacancy = make_vacancy(db)

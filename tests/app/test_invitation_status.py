@@ -7,12 +7,12 @@ from __future__ import annotations
 import itertools
 from datetime import timedelta
 
-from factories import make_invitation, make_vacancy
 from sqlmodel import Session, select
 
 from app.config import Settings
 from app.db import utcnow
 from app.models import Invitation, InvitationStatus, invitation_status, status_is, status_sql
+from tests.factories import make_invitation, make_vacancy
 
 
 def test_python_and_sql_agree_on_every_combination_of_dates(

@@ -3,11 +3,8 @@ queue and outbox, vacancy options, and the open registration link."""
 
 from __future__ import annotations
 
-from factories import make_user, make_vacancy
 from fastapi.testclient import TestClient
-from htmlq import csrf_of, parse
 from sqlmodel import Session, col, select
-from webflow import STAFF_PASSWORD, import_csv, login, token_of
 
 from app.invitations.mailer import run_due_emails
 from app.invitations.service import create_invitation
@@ -20,6 +17,9 @@ from app.models import (
     OutgoingEmail,
     Vacancy,
 )
+from tests.factories import make_user, make_vacancy
+from tests.htmlq import csrf_of, parse
+from tests.webflow import STAFF_PASSWORD, import_csv, login, token_of
 
 
 def _csrf(staff: TestClient, url: str) -> str:

@@ -7,18 +7,18 @@ import json
 from pathlib import Path
 
 import pytest
-from factories import make_user
 from fastapi.testclient import TestClient
-from htmlq import csrf_of, parse
 from sqlmodel import Session, select
-from test_report_fit import complete
-from webflow import STAFF_PASSWORD, login
 
 from app.cli import main
 from app.matrix.service import current, form_values
 from app.models import FitRecord, MatrixVersion
 from socionics.matrix import ROLES, default_matrix
 from socionics.model import type_codes
+from tests.app.test_report_fit import complete
+from tests.factories import make_user
+from tests.htmlq import csrf_of, parse
+from tests.webflow import STAFF_PASSWORD, login
 
 
 @pytest.fixture

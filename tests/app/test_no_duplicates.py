@@ -9,15 +9,15 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from factories import make_user, make_vacancy
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
-from htmlq import csrf_of, parse
 from sqlmodel import Session, select
 
 from app.api.keys import create_api_key
 from app.invitations.service import create_invitation
 from app.models import AuditEvent, Candidate, Invitation, OutgoingEmail, Vacancy
+from tests.factories import make_user, make_vacancy
+from tests.htmlq import csrf_of, parse
 
 
 def _count(db: Session, model: type) -> int:
@@ -119,7 +119,7 @@ def test_a_csv_import_previews_then_invites_once_however_often_it_is_confirmed(
     assert counts["new"].startswith("Будут приглашены 2 новых человека")
     assert counts["known"].startswith("1 человек уже приглашён")
     assert counts["rejected"].startswith("В 2 строках ошибки")
-    assert "то же имя и телефон уже указаны в строке 5" in preview.text
+    assert "То же имя и телефон уже указаны в строке 5" in preview.text
     assert (_count(db, Invitation), _count(db, OutgoingEmail)) == before  # nothing yet
 
     confirm = {"csrf_token": csrf_of(r.text), "upload": upload, "known": "skip"}

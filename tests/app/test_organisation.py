@@ -9,14 +9,14 @@ from email.message import Message
 from pathlib import Path
 
 import pytest
-from factories import answers_for, make_user, make_vacancy
 from fastapi.testclient import TestClient
-from htmlq import csrf_of, parse
 from sqlmodel import Session, select
-from webflow import STAFF_PASSWORD, answer_everything, consent, login, token_of
 
 from app.invitations.service import create_invitation
 from app.models import AuditEvent, Invitation, Organisation, OutgoingEmail, TextTemplate
+from tests.factories import answers_for, make_user, make_vacancy
+from tests.htmlq import csrf_of, parse
+from tests.webflow import STAFF_PASSWORD, answer_everything, consent, login, token_of
 
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
 
@@ -108,7 +108,7 @@ def test_the_thank_you_page_names_the_employer_not_the_product(
 
 
 def _ie():
-    from factories import ie_questionnaire
+    from tests.factories import ie_questionnaire
 
     return ie_questionnaire()
 
@@ -262,10 +262,9 @@ def test_the_cli_sets_the_organisation_and_the_demo_has_a_fictional_one(
 
 
 def test_the_pdf_is_headed_with_the_employer(client: TestClient, db: Session, settings) -> None:
-    from test_exports import complete, vacancy_with_both
-
     from app.exports.pdf import report_html
     from app.reports.build import build_report
+    from tests.app.test_exports import complete, vacancy_with_both
 
     invitation_id = complete(client, db, settings, vacancy_with_both(db), name="Анна")
     html = parse(report_html(build_report(db, invitation_id=invitation_id, language="ru")))

@@ -13,15 +13,15 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from factories import make_invitation, make_user, make_vacancy
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
-from htmlq import csrf_of
 from sqlmodel import Session
-from webflow import STAFF_PASSWORD, login
 
 from app.config import Settings
 from app.models import VacancyAssignment
+from tests.factories import make_invitation, make_user, make_vacancy
+from tests.htmlq import csrf_of
+from tests.webflow import STAFF_PASSWORD, login
 
 ROLES = ["anonymous", "admin", "recruiter", "manager", "other_manager"]
 # Routes not for staff sessions: candidates' links, the token-authenticated API, public pages.

@@ -3,10 +3,8 @@ their version and read the same, and a candidate who started on 1.0.0 finishes o
 
 from __future__ import annotations
 
-from factories import answers_for, ie_questionnaire, make_vacancy
 from fastapi.testclient import TestClient
 from sqlmodel import Session, select
-from webflow import QID, answer_everything, consent, token_of
 
 from app.candidate.service import save_answers
 from app.db import utcnow
@@ -15,6 +13,8 @@ from app.models import Answer, Invitation, Result
 from app.reports.build import build_report
 from questionnaires.engine import score
 from questionnaires.loader import questionnaire_version
+from tests.factories import answers_for, ie_questionnaire, make_vacancy
+from tests.webflow import QID, answer_everything, consent, token_of
 
 
 def invite(db: Session, settings) -> tuple[Invitation, str]:

@@ -3,15 +3,15 @@ staff read the type, the ranked roles, the explanation, the warnings and the che
 
 from __future__ import annotations
 
-from factories import make_invitation, make_vacancy
 from fastapi.testclient import TestClient
-from fitflow import IE, SOC, answer_questionnaire, finish, ie_answers, socionics_answers
-from htmlq import csrf_of, parse
 from sqlmodel import Session, select
-from webflow import consent, token_of
 
 from app.models import ChecklistAnswer, FitRecord, Vacancy
 from app.reports.build import build_report
+from tests.factories import make_invitation, make_vacancy
+from tests.fitflow import IE, SOC, answer_questionnaire, finish, ie_answers, socionics_answers
+from tests.htmlq import csrf_of, parse
+from tests.webflow import consent, token_of
 
 
 def both_vacancy(db: Session, *, placement: str = "farmer") -> Vacancy:

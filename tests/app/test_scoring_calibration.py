@@ -7,12 +7,8 @@ import random
 from pathlib import Path
 
 import pytest
-from factories import make_user, make_vacancy
 from fastapi.testclient import TestClient
-from fitflow import IE, questionnaire
-from htmlq import parse
 from sqlmodel import Session, select
-from webflow import STAFF_PASSWORD, login
 
 from app.candidate.service import save_answers, submit
 from app.cli import main
@@ -22,6 +18,10 @@ from app.scoring.service import calibration_for, clear_calibration_cache
 from questionnaires.engine import item_gain
 from questionnaires.psychometrics import MIN_SAMPLE
 from questionnaires.result import Result as EngineResult
+from tests.factories import make_user, make_vacancy
+from tests.fitflow import IE, questionnaire
+from tests.htmlq import parse
+from tests.webflow import STAFF_PASSWORD, login
 
 
 def synthetic_answers(rng: random.Random) -> dict[str, int]:
@@ -145,7 +145,7 @@ def test_the_stats_page_is_for_admins_only(staff: TestClient) -> None:
 
 def correlated_socionics_answers(rng: random.Random) -> dict[str, int]:
     """A socionics respondent whose extraversion and intuition traits correlate (0.6)."""
-    from fitflow import SOC
+    from tests.fitflow import SOC
 
     q = questionnaire(SOC)
     e = rng.gauss(0, 1)
@@ -178,12 +178,11 @@ def correlated_socionics_answers(rng: random.Random) -> dict[str, int]:
 def test_type_probabilities_use_the_trait_correlation_of_stored_responses_once_there_are_200(
     db: Session, settings
 ) -> None:
-    from fitflow import SOC
-
     from app.models import FitRecord
     from app.scoring.service import correlation_for, type_result_of
     from questionnaires.selfknowledge import self_knowledge
     from socionics.recommend import type_result
+    from tests.fitflow import SOC
 
     rng = random.Random(11)
     vacancy = make_vacancy(db)

@@ -7,14 +7,14 @@ import math
 from email import message_from_bytes
 from email.message import Message
 
-from factories import make_vacancy
 from fastapi.testclient import TestClient
-from htmlq import csrf_of, parse
 from sqlmodel import Session, select
-from webflow import token_of
 
 from app.models import OutgoingEmail
 from questionnaires.loader import product_questionnaires
+from tests.factories import make_vacancy
+from tests.htmlq import csrf_of, parse
+from tests.webflow import token_of
 
 # The pace questionnaires/timing.py documents, counted here independently.
 PACE = {"agreement": 10, "bipolar": 15, "forced_choice": 15}

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import pytest
-from factories import make_invitation, make_vacancy
 from fastapi.testclient import TestClient
-from htmlq import csrf_of, parse
 from sqlmodel import Session
-from webflow import STAFF_PASSWORD, login
+
+from tests.factories import make_invitation, make_vacancy
+from tests.htmlq import csrf_of, parse
+from tests.webflow import STAFF_PASSWORD, login
 
 STAFF_GET_URLS = [
     "/",
@@ -154,7 +155,7 @@ def test_passwords_are_stored_as_argon2_hashes(staff_user) -> None:
 
 
 def test_every_role_may_log_in(client: TestClient, db: Session) -> None:
-    from factories import make_user
+    from tests.factories import make_user
 
     for role in ("admin", "recruiter", "hiring_manager"):
         user = make_user(db, role=role)

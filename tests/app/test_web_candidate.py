@@ -5,14 +5,14 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-from factories import answers_for, ie_questionnaire, make_invitation
 from fastapi.testclient import TestClient
-from htmlq import parse
 from sqlmodel import Session, select
-from webflow import QID, answer_everything, consent, post_page, token_of
 
 from app.db import utcnow
 from app.models import Answer, Invitation, PageEvent, Result
+from tests.factories import answers_for, ie_questionnaire, make_invitation
+from tests.htmlq import parse
+from tests.webflow import QID, answer_everything, consent, post_page, token_of
 
 
 @pytest.fixture

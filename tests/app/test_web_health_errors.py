@@ -6,9 +6,9 @@ import logging
 
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
-from htmlq import parse
 
 from app.db import make_engine
+from tests.htmlq import parse
 
 
 def test_healthz_is_ok_when_the_database_answers(client: TestClient) -> None:

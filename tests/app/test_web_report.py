@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import pytest
-from factories import answers_for, ie_questionnaire, make_invitation
 from fastapi.testclient import TestClient
-from htmlq import parse
 from sqlmodel import Session
-from webflow import answer_everything, consent, token_of
 
 from app.reports.service import band_of, suggestion_of
+from tests.factories import answers_for, ie_questionnaire, make_invitation
+from tests.htmlq import parse
+from tests.webflow import answer_everything, consent, token_of
 
 
 @pytest.mark.parametrize(

@@ -1,6 +1,7 @@
 """The group-commit writer (app/writer.py): jobs that wait together share one transaction, a
-caller hears back only after the commit, one failing job costs the others nothing, a heavy job
-never shares a batch with another, and closing runs what is queued."""
+caller hears back only after the commit, one failing job rolls back to its own savepoint and
+costs the others nothing, a heavy job never shares a batch with another, closing runs what is
+queued, and a writer whose thread dies fails /healthz and answers candidates 503 at once."""
 
 from __future__ import annotations
 
@@ -8,13 +9,17 @@ import asyncio
 import threading
 from collections.abc import Iterator
 
+import httpx
 import pytest
+from fastapi.testclient import TestClient
 from sqlalchemy import Connection, Engine, func, select
 from sqlmodel import Session
 
+from app.config import Settings
 from app.db import upsert_insert
-from app.models import RateLimit
-from app.writer import Writer, WriterClosed
+from app.main import create_app
+from app.models import Answer, RateLimit
+from app.writer import Direct, Writer, WriterClosed, WriterDead
 
 TABLE = RateLimit.__table__  # type: ignore[attr-defined]
 
@@ -79,16 +84,50 @@ def test_a_caller_hears_back_only_after_the_commit(writer: Writer, engine: Engin
     assert asyncio.run(main()) == {"seen"}
 
 
-def test_a_failing_job_gets_its_error_and_the_others_keep_their_writes(
+def test_a_failing_job_rolls_back_to_its_own_savepoint_and_the_batch_commits(
     writer: Writer, engine: Engine
 ) -> None:
+    calls: list[str] = []
+
+    def counted(key: str):
+        job = insert(key)
+
+        def run(conn: Connection) -> Connection:
+            calls.append(key)
+            return job(conn)
+
+        return run
+
     def broken(conn: Connection) -> None:
         conn.execute(TABLE.insert().values(key="broken", count=1, expires_at=1))
         raise ValueError("a bug in one job")
 
-    results = asyncio.run(_queue_behind(writer, Gate(), [insert("a"), broken, insert("b")]))
+    results = asyncio.run(
+        _queue_behind(writer, Gate(), [counted("a"), broken, counted("b"), counted("c")])
+    )
     assert isinstance(results[1], ValueError)
-    assert stored_keys(engine) == {"a", "b"}  # the broken job's own insert was rolled back
+    assert stored_keys(engine) == {"a", "b", "c"}  # the broken job's own insert was rolled back
+    # Not rolled back and run again one by one: once each, in the one batch's transaction.
+    assert calls == ["a", "b", "c"]
+    assert results[0] is results[2] is results[3]
+
+
+def test_an_orm_flush_that_fails_in_one_job_costs_the_others_nothing(
+    writer: Writer, engine: Engine
+) -> None:
+    """A job's ORM session has a savepoint of its own (``jobs._session``): its failed flush
+    must not roll back the batch's transaction under the other jobs."""
+    from app.candidate.jobs import _session
+
+    def duplicate(conn: Connection) -> None:
+        with _session(conn) as session:
+            session.add(RateLimit(key="a", count=1, expires_at=2))
+            session.flush()
+
+    results = asyncio.run(_queue_behind(writer, Gate(), [insert("a"), duplicate, insert("b")]))
+    assert isinstance(results[1], Exception)
+    assert results[0] is results[2]  # one batch, not run again one by one
+    assert stored_keys(engine) == {"a", "b"}
 
 
 def test_a_database_error_fails_only_its_own_job(writer: Writer, engine: Engine) -> None:
@@ -208,3 +247,100 @@ def test_two_writers_whose_batches_deadlock_lose_nothing(engine: Engine, db: Ses
     with engine.connect() as conn:
         counts = dict(conn.execute(select(TABLE.c.key, TABLE.c.count)).all())
     assert counts == {"x": 2, "y": 2}
+
+
+class Fatal(BaseException):
+    """What the writer's loop does not catch as a job's failure (like SystemExit)."""
+
+
+def fatal(conn: Connection) -> None:
+    raise Fatal("the thread dies")
+
+
+def test_a_writer_whose_thread_dies_answers_every_caller_and_refuses_more(
+    engine: Engine, db: Session
+) -> None:
+    writer = Writer(engine)
+
+    async def main() -> list:
+        gate = Gate()
+        first = asyncio.ensure_future(writer.run(gate))
+        await asyncio.to_thread(gate.entered.wait, 10)
+        # The fatal job and the two behind it: all queued before the gate opens.
+        doomed = asyncio.ensure_future(writer.run(fatal, heavy=True))
+        same_batch = asyncio.ensure_future(writer.run(insert("same batch")))
+        await asyncio.sleep(0.05)
+        gate.opened.set()
+        await first
+        outcomes = await asyncio.wait_for(
+            asyncio.gather(doomed, same_batch, return_exceptions=True), 10
+        )
+        later = await asyncio.wait_for(
+            asyncio.gather(writer.run(insert("later")), return_exceptions=True), 10
+        )
+        return [*outcomes, *later]
+
+    outcomes = asyncio.run(main())
+    assert all(isinstance(o, WriterDead) for o in outcomes), outcomes
+    assert not writer.alive
+    assert stored_keys(engine) == set()
+    writer.close()  # closing a dead writer returns
+
+
+@pytest.fixture
+def group_commit_client(settings: Settings, db: Session) -> Iterator[TestClient]:
+    with TestClient(create_app(settings.model_copy(update={"group_commit": "on"}))) as c:
+        yield c
+
+
+def test_a_dead_writer_fails_healthz_and_candidate_pages_answer_503_without_hanging(
+    group_commit_client: TestClient, db: Session, settings: Settings
+) -> None:
+    from tests.factories import make_invitation
+    from tests.webflow import token_of
+
+    client = group_commit_client
+    token = token_of(make_invitation(db, settings).link)
+    assert client.get(f"/a/{token}").status_code == 200
+    writer = client.app.state.writer  # type: ignore[attr-defined]
+    with pytest.raises(WriterDead):
+        client.portal.call(writer.run, fatal)  # type: ignore[union-attr]
+    assert not writer.alive
+
+    async def get(path: str) -> httpx.Response:
+        # Straight to the app on its own event loop, with a bound: a hang fails the test.
+        transport = httpx.ASGITransport(app=client.app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as c:
+            return await asyncio.wait_for(c.get(path), 10)
+
+    health = client.portal.call(get, "/healthz")  # type: ignore[union-attr]
+    assert health.status_code == 503 and health.json() == {"status": "unavailable"}
+    page = client.portal.call(get, f"/a/{token}")  # type: ignore[union-attr]
+    assert page.status_code == 503 and page.headers["retry-after"]
+    assert "Traceback" not in page.text
+    saved = client.portal.call(get, f"/a/{token}/next")  # type: ignore[union-attr]
+    assert saved.status_code == 503
+
+
+@pytest.mark.parametrize(
+    ("choice", "runner"),
+    [("on", Writer), ("off", Direct), ("auto", None)],
+)
+def test_group_commit_is_chosen_by_setting_and_a_save_is_stored_either_way(
+    settings: Settings, db: Session, engine: Engine, choice: str, runner: type | None
+) -> None:
+    from tests.factories import ie_questionnaire, make_invitation
+    from tests.webflow import QID, consent, token_of
+
+    if runner is None:  # auto: group commit where it pays, on SQLite (bench/load/README.md)
+        runner = Writer if engine.dialect.name == "sqlite" else Direct
+    token = token_of(make_invitation(db, settings).link)
+    item = ie_questionnaire().pages()[0][0]
+    with TestClient(create_app(settings.model_copy(update={"group_commit": choice}))) as c:
+        assert type(c.app.state.writer) is runner  # type: ignore[attr-defined]
+        consent(c, token)
+        r = c.post(f"/a/{token}/save", json={"questionnaire": QID, "item": item, "value": 2})
+        assert r.json() == {"ok": True}
+        assert c.get("/healthz").status_code == 200
+    with engine.connect() as conn:
+        assert conn.execute(select(Answer.value).where(Answer.item_id == item)).all() == [(2,)]

@@ -4,11 +4,11 @@ page says it is not saved yet and retries, and the answer is stored once the ser
 from __future__ import annotations
 
 import pytest
-from factories import make_invitation
 from sqlmodel import Session, select
 
 from app.config import Settings
 from app.models import Answer
+from tests.factories import make_invitation
 
 pytestmark = pytest.mark.browser
 

@@ -14,13 +14,13 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
-from factories import make_user, make_vacancy
 from sqlmodel import Session, select
 
 from app.config import Settings
 from app.db import utcnow
 from app.invitations.service import create_invitation, set_open_link
 from app.models import Answer, Invitation, Result
+from tests.factories import make_user, make_vacancy
 
 pytestmark = pytest.mark.browser
 

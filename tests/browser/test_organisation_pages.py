@@ -7,11 +7,11 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from factories import make_user, make_vacancy
 from sqlmodel import Session
-from webflow import token_of
 
 from app.invitations.service import create_invitation
+from tests.factories import make_user, make_vacancy
+from tests.webflow import token_of
 
 pytestmark = pytest.mark.browser
 

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import httpx
 import pytest
-from factories import answers_for, ie_questionnaire, make_invitation, make_user
 from sqlmodel import Session
-from webflow import QID, token_of
 
 from app.config import Settings
+from tests.factories import answers_for, ie_questionnaire, make_invitation, make_user
+from tests.webflow import QID, token_of
 
 PASSWORD = "csp walkthrough password"
 WATCH = (

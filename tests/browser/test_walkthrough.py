@@ -7,9 +7,10 @@ import os
 from pathlib import Path
 
 import pytest
-from factories import answers_for, ie_questionnaire, make_user
-from fitflow import socionics_answers
 from sqlmodel import Session
+
+from tests.factories import answers_for, ie_questionnaire, make_user
+from tests.fitflow import socionics_answers
 
 pytestmark = pytest.mark.browser
 

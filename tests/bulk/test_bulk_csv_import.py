@@ -65,13 +65,13 @@ def test_it_reads_cp1251_from_excel_on_russian_windows() -> None:
 def test_it_refuses_a_western_cp1252_file_rather_than_garbling_names() -> None:
     result = parse("name,email\nJosé Müller,jose@example.com\n".encode("cp1252"))
     assert result.error is not None and result.error.code == "encoding"
-    assert "UTF-8" in result.error.message_en and "UTF-8" in result.error.message_ru
+    assert "UTF-8" in result.error.text("en") and "UTF-8" in result.error.text("ru")
 
 
 def test_it_refuses_utf16_with_advice() -> None:
     result = parse("name\temail\nAnna\ta@example.com\n".encode("utf-16"))
     assert result.error is not None and result.error.code == "encoding"
-    assert "UTF-16" in result.error.message_en
+    assert "UTF-16" in result.error.text("en")
 
 
 def test_quoted_fields_may_hold_delimiters_quotes_and_line_breaks() -> None:
@@ -128,8 +128,8 @@ def test_columns_may_come_in_any_order_and_extra_ones_are_noted() -> None:
     result = parse("Город;Язык;Почта;Отдел;ФИО\nКазань;en;a@example.ru;Продажи;Анна\n")
     assert result.rows == [InviteRow(2, "Анна", "a@example.ru", "en")]
     assert [n.code for n in result.notes] == ["columns_ignored"]
-    assert "«Город», «Отдел»" in result.notes[0].message_ru
-    assert "“Город”, “Отдел”" in result.notes[0].message_en
+    assert "«Город», «Отдел»" in result.notes[0].text("ru")
+    assert "“Город”, “Отдел”" in result.notes[0].text("en")
 
 
 def test_a_phone_column_is_read_and_a_bad_number_rejects_the_row() -> None:
@@ -151,7 +151,7 @@ def test_a_file_without_a_header_is_a_file_error() -> None:
     result = parse("Иван Петров;ivan@example.ru;ru\nАнна;anna@example.ru;ru\n")
     assert result.rows == [] and result.error is not None
     assert result.error.code == "no_header"
-    assert "name, email, language" in result.error.message_en
+    assert "name, email, language" in result.error.text("en")
 
 
 def test_two_email_columns_are_a_file_error() -> None:
@@ -204,11 +204,11 @@ def test_each_rejection_reason_names_the_spreadsheet_row() -> None:
         (10, "name_too_long"),
     ]
     duplicate = result.rejected[3]
-    assert "row 2" in duplicate.message_en and "строке 2" in duplicate.message_ru
+    assert "row 2" in duplicate.text("en") and "строке 2" in duplicate.text("ru")
     assert duplicate.raw == "Again,GOOD@example.com,ru"
     for rejected in result.rejected:
-        assert rejected.message_en and rejected.message_ru
-        assert rejected.message_en != rejected.message_ru
+        assert rejected.text("en") and rejected.text("ru")
+        assert rejected.text("en") != rejected.text("ru")
 
 
 def test_a_duplicate_of_a_rejected_row_is_not_a_duplicate() -> None:
@@ -303,8 +303,8 @@ def test_an_oversized_file_is_refused_with_its_size_and_the_limit() -> None:
     result = parse(b"name\n" + b"A\n" * 1_600_000)
     assert result.rows == [] and result.error is not None
     assert result.error.code == "too_large"
-    assert result.error.message_en == "The file is 3.2 MB; the limit is 1 MB."
-    assert result.error.message_ru == "Размер файла 3,2 МБ; допускается не больше 1 МБ."
+    assert result.error.text("en") == "The file is 3.2 MB; the limit is 1 MB."
+    assert result.error.text("ru") == "Размер файла 3,2 МБ; допускается не больше 1 МБ."
 
 
 def test_too_many_rows_is_a_file_error_and_nothing_is_imported() -> None:
@@ -321,8 +321,8 @@ def test_an_xlsx_workbook_gets_save_as_csv_advice() -> None:
         archive.writestr("xl/workbook.xml", "<workbook/>")
     result = parse(buffer.getvalue())
     assert result.error is not None and result.error.code == "excel_workbook"
-    assert "Excel" in result.error.message_en and "save it as CSV" in result.error.message_en
-    assert "Excel" in result.error.message_ru
+    assert "Excel" in result.error.text("en") and "save it as CSV" in result.error.text("en")
+    assert "Excel" in result.error.text("ru")
 
 
 def test_an_old_xls_workbook_gets_the_same_advice() -> None:
@@ -349,14 +349,14 @@ def test_binary_garbage_is_not_text(data: bytes) -> None:
 def test_an_empty_file_is_a_file_error(data: bytes) -> None:
     result = parse(data)
     assert result.error is not None and result.error.code == "empty"
-    assert result.error.message_en == "The file is empty."
+    assert result.error.text("en") == "The file is empty."
 
 
 def test_an_unbalanced_quote_refuses_the_file_and_names_the_row() -> None:
     result = parse('name,email\nAnna,a@example.com\n"Broken,b@example.com\nC,c@example.com\n')
     assert result.rows == [] and result.error is not None
     assert result.error.code == "malformed"
-    assert "row 3" in result.error.message_en
+    assert "row 3" in result.error.text("en")
 
 
 def test_hostile_strings_are_data_not_behaviour() -> None:

@@ -19,11 +19,12 @@ from app.charts import (
     TypeBar,
     TypeLabels,
     dichotomy_bars,
+    draw,
     gauge,
     role_ranking,
     type_bars,
 )
-from app.charts import svg as charts
+from app.charts.gauge_chart import band_colour
 
 NS = "{http://www.w3.org/2000/svg}"
 
@@ -235,15 +236,15 @@ def test_text_has_4_5_to_1_contrast_on_what_it_sits_on(index: int) -> None:
     for t in root.iter(f"{NS}text"):
         fill = t.get("fill", "")
         # white text is only ever written inside a bar
-        background = charts.ACCENT if fill == charts.STRIPE else "#ffffff"
+        background = draw.ACCENT if fill == draw.STRIPE else "#ffffff"
         assert contrast(fill, background) >= 4.5, (t.text, fill)
         if background == "#ffffff":
             # text on the light track or zone must still pass
-            assert contrast(fill, charts.ZONE) >= 4.5
+            assert contrast(fill, draw.ZONE) >= 4.5
 
 
 def test_bars_needles_and_bands_have_3_to_1_contrast_against_white() -> None:
-    colours = {charts.ACCENT, charts.INK, charts.EDGE}
+    colours = {draw.ACCENT, draw.INK, draw.EDGE}
     for chart in sample_charts():
         root = parse(chart)
         for el in by_class(root, "rf-bar") + by_class(root, "rf-band"):
@@ -251,7 +252,7 @@ def test_bars_needles_and_bands_have_3_to_1_contrast_against_white() -> None:
             colours.add(el.get("stroke", "") if fill.startswith("url(") else fill)
         colours |= {el.get("stroke", "") for el in by_class(root, "rf-needle")}
     for start, end, _ in BANDS:
-        colours.add(charts._band_colour(start, end))
+        colours.add(band_colour(start, end))
     for colour in colours:
         assert contrast(colour) >= 3, colour
 
@@ -262,7 +263,7 @@ def test_bars_needles_and_bands_have_3_to_1_contrast_against_white() -> None:
 def test_a_more_probable_pole_draws_a_longer_bar_from_the_centre() -> None:
     root = parse(dichotomy_bars([dich(0.9), dich(0.6), dich(0.2)], labels=DICHOTOMY_LABELS))
     strong, weak, low = by_class(root, "rf-bar")
-    centre = charts.X0 + 0.5 * (charts.X1 - charts.X0)
+    centre = draw.X0 + 0.5 * (draw.X1 - draw.X0)
     assert width(strong) > width(weak)
     # proportional to the distance from 0.5: 0.4 vs 0.1
     assert width(strong) / width(weak) == pytest.approx(4, rel=0.02)
@@ -314,10 +315,10 @@ def test_a_borderline_row_is_marked_in_words_and_the_zone_is_shaded() -> None:
     assert "borderline" in texts(marked)
     assert "borderline" not in texts(clear)
     assert "Extraversion 60%, borderline" in desc(root)
-    zone = [r for r in marked.iter(f"{NS}rect") if r.get("fill") == charts.ZONE]
+    zone = [r for r in marked.iter(f"{NS}rect") if r.get("fill") == draw.ZONE]
     (shade,) = zone
-    span = charts.X1 - charts.X0
-    assert x(shade) == pytest.approx(charts.X0 + 0.25 * span, abs=0.1)
+    span = draw.X1 - draw.X0
+    assert x(shade) == pytest.approx(draw.X0 + 0.25 * span, abs=0.1)
     assert width(shade) == pytest.approx(0.5 * span, abs=0.1)
 
 
@@ -384,7 +385,7 @@ def test_the_target_role_is_hatched_outlined_and_labelled() -> None:
     (target,) = by_class(root, "rf-target")
     assert target in list(rows[1].iter())
     assert target.get("fill", "").startswith("url(#")  # a pattern, not just a colour
-    assert target.get("stroke") == charts.INK
+    assert target.get("stroke") == draw.INK
     assert "target role" in texts(rows[1])
     assert all("target role" not in texts(r) for r in rows if r is not rows[1])
     assert "Client manager (farmer) 60 (+0), target role" in desc(root)
@@ -421,9 +422,9 @@ def test_role_ranking_rejects_fits_outside_0_to_100() -> None:
 def test_the_needle_follows_the_value() -> None:
     xs = [needle_x(gauge_chart(v)) for v in (0.0, 0.25, 0.72, 1.0)]
     assert xs == sorted(xs)
-    span = charts.X1 - charts.X0
+    span = draw.X1 - draw.X0
     for v, nx in zip((0.0, 0.25, 0.72, 1.0), xs, strict=True):
-        assert nx == pytest.approx(charts.X0 + v * span, abs=0.1)
+        assert nx == pytest.approx(draw.X0 + v * span, abs=0.1)
     root = gauge_chart(0.72)
     assert "72" in texts(root)
     assert desc(root) == (
@@ -435,8 +436,8 @@ def test_the_needle_follows_the_value() -> None:
 def test_the_gauge_draws_the_callers_bands_and_bolds_the_current_one() -> None:
     root = gauge_chart(0.5, band_label="Borderline")
     bands = by_class(root, "rf-band")
-    span = charts.X1 - charts.X0
-    assert [round((x(b) - charts.X0) / span, 3) for b in bands] == [0, 0.3, 0.45, 0.55, 0.7]
+    span = draw.X1 - draw.X0
+    assert [round((x(b) - draw.X0) / span, 3) for b in bands] == [0, 0.3, 0.45, 0.55, 0.7]
     bold = [t.text for t in root.iter(f"{NS}text") if t.get("font-weight") == "bold"]
     assert "Borderline" in bold and "Clear introvert" not in bold
     assert {"0", "30", "45", "55", "70", "100"} <= set(texts(root))
@@ -460,9 +461,9 @@ def test_edge_numbers_that_would_collide_are_left_out() -> None:
 def test_the_whisker_spans_the_interval() -> None:
     root = gauge_chart(0.6, interval=(0.5, 0.7))
     (whisker,) = by_class(root, "rf-whisker")
-    span = charts.X1 - charts.X0
-    assert float(whisker.get("x1", "0")) == pytest.approx(charts.X0 + 0.5 * span, abs=0.1)
-    assert float(whisker.get("x2", "0")) == pytest.approx(charts.X0 + 0.7 * span, abs=0.1)
+    span = draw.X1 - draw.X0
+    assert float(whisker.get("x1", "0")) == pytest.approx(draw.X0 + 0.5 * span, abs=0.1)
+    assert float(whisker.get("x2", "0")) == pytest.approx(draw.X0 + 0.7 * span, abs=0.1)
     assert "likely range 50–70" in desc(root)
     assert not by_class(gauge_chart(0.6), "rf-whisker")
 
@@ -512,7 +513,7 @@ def test_hostile_labels_come_out_as_harmless_text(hostile: str, make: int) -> No
         assert el.tag.removeprefix(NS) not in {"script", "foreignObject", "style", "b"}
         assert not [a for a in el.attrib if a.lower().startswith("on")]
     assert not re.search(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]", chart)
-    cleaned = charts._clean(hostile)
+    cleaned = draw.clean(hostile)
     if len(cleaned) < 40:  # a short string survives as visible text, escaped on output
         assert cleaned in texts(root) or cleaned in desc(root)
     assert "<script" not in chart
@@ -521,8 +522,8 @@ def test_hostile_labels_come_out_as_harmless_text(hostile: str, make: int) -> No
 
 
 def test_control_characters_are_removed_and_whitespace_collapsed() -> None:
-    assert charts._clean("  Ann\x00a\x1b\tLee\n\u202e ") == "Anna Lee"
-    assert charts._clean("Ж" * 5000) == "Ж" * (charts.MAX_TEXT - 1) + "…"
+    assert draw.clean("  Ann\x00a\x1b\tLee\n\u202e ") == "Anna Lee"
+    assert draw.clean("Ж" * 5000) == "Ж" * (draw.MAX_TEXT - 1) + "…"
 
 
 def test_markup_labels_are_drawn_as_the_text_they_show() -> None:
@@ -551,10 +552,10 @@ def test_text_widths_are_the_fonts_advance_widths(bold: bool, file: str) -> None
         pytest.skip(f"{DEJAVU / file} is not installed")
     font = ttlib.TTFont(DEJAVU / file)
     cmap, hmtx, upm = font.getBestCmap(), font["hmtx"], font["head"].unitsPerEm
-    for code in [*range(0x20, 0x7F), *range(0x400, 0x460), *charts._PUNCTUATION]:
+    for code in [*range(0x20, 0x7F), *range(0x400, 0x460), *draw._PUNCTUATION]:
         advance = hmtx[cmap[code]][0] / upm * 100
-        assert charts._width(chr(code), 100, bold) == pytest.approx(advance, abs=0.5), hex(code)
+        assert draw.text_width(chr(code), 100, bold) == pytest.approx(advance, abs=0.5), hex(code)
     # outside the tables: at least as wide as any accented Latin letter
     for code in range(0xC0, 0x180):
         if code in cmap:
-            assert charts._width(chr(code), 100, bold) >= hmtx[cmap[code]][0] / upm * 100 - 0.5
+            assert draw.text_width(chr(code), 100, bold) >= hmtx[cmap[code]][0] / upm * 100 - 0.5

@@ -24,11 +24,11 @@ from app.charts import (
     TypeBar,
     TypeLabels,
     dichotomy_bars,
+    draw,
     gauge,
     role_ranking,
     type_bars,
 )
-from app.charts import svg as charts
 
 CHROMIUM_ARGS = [
     "--no-sandbox",
@@ -190,7 +190,7 @@ def test_charts_fit_the_page_with_no_text_clipped_or_overlapping(
             assert t["x"] >= -0.5 and t["x"] + t["w"] <= svg["vbw"] + 0.5, t
             assert t["y"] >= -0.5 and t["y"] + t["h"] <= svg["vbh"] + 0.5, t
             # the layout's width estimate never falls short of the real text
-            estimate = charts._width(t["text"], t["size"], t["bold"])
+            estimate = draw.text_width(t["text"], t["size"], t["bold"])
             assert t["length"] <= estimate + 0.5, t
         for i, a in enumerate(texts):
             for b in texts[i + 1 :]:

@@ -10,7 +10,6 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from factories import make_user
 from sqlmodel import Session, select
 
 from app.decisions.service import record_decision
@@ -20,6 +19,7 @@ from app.main import load_questionnaires
 from app.models import FitRecord, Invitation
 from app.reports.build import build_report
 from app.staff.service import create_vacancy
+from tests.factories import make_user
 
 pytestmark = pytest.mark.skipif(
     shutil.which("pdftotext") is None, reason="pdftotext (poppler-utils) is not installed"

@@ -15,7 +15,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from htmlq import parse
 
 from app.exports import pdf as pdf_module
 from app.exports.pdf import render_report_pdf, report_html
@@ -33,6 +32,7 @@ from app.reports.data import (
     TypeInfo,
     VacancyInfo,
 )
+from tests.htmlq import parse
 
 needs_poppler = pytest.mark.skipif(
     shutil.which("pdftotext") is None or shutil.which("pdftoppm") is None,
@@ -348,9 +348,8 @@ def test_a_process_that_rendered_a_pdf_exits_cleanly() -> None:
     # the font configurations were kept in a threading.local. The app's whole start (database,
     # web flow: bench/_report_fixture.py) is what made the teardown order bite.
     script = (
-        "import sys; sys.path[:0] = ['.', 'bench', 'tests/exports', 'tests']\n"
-        "from _report_fixture import completed_invitation\n"
-        "from test_pdf_report import sample_report\n"
+        "from bench._report_fixture import completed_invitation\n"
+        "from tests.exports.test_pdf_report import sample_report\n"
         "from app.exports.pdf import render_report_pdf\n"
         "with completed_invitation():\n"
         "    render_report_pdf(sample_report())\n"

@@ -7,7 +7,6 @@ import re
 from pathlib import Path
 
 import pytest
-from htmlq import Element, parse
 
 from app.charts import DichotomyBar, RoleBar, TypeBar
 from app.charts.blocks import (
@@ -22,6 +21,7 @@ from app.charts.blocks import (
     stylesheet,
     type_rows,
 )
+from tests.htmlq import Element, parse
 
 PRINT_CSS = Path(__file__).resolve().parents[2] / "templates" / "pdf" / "report.css"
 CENTRE = LINE_MM / 2

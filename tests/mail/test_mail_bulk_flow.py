@@ -5,13 +5,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from mailhelpers import EXPIRES, Collector, smtp_server
-
 from app.bulk.csv_import import parse_invitations_csv
 from app.mail.compose import render_invitation_email
 from app.mail.message import build_message
 from app.mail.queue import deliver
 from app.mail.transport import SmtpSettings, list_outbox, read_outbox
+from tests.mail.mailhelpers import EXPIRES, Collector, smtp_server
 
 
 def hundred_candidates_csv() -> bytes:

@@ -7,9 +7,9 @@ from html.parser import HTMLParser
 
 import pytest
 from babel.dates import format_date
-from mailhelpers import EXPIRES, LINK, invitation
 
 from app.mail.compose import last_full_day, render_invitation_email
+from tests.mail.mailhelpers import EXPIRES, LINK, invitation
 
 
 class _Links(HTMLParser):

@@ -11,8 +11,6 @@ from datetime import datetime, timedelta
 from typing import Any
 
 import pytest
-from factories import make_vacancy
-from mailhelpers import Collector, smtp_server
 from sqlmodel import Session, select
 
 from app.config import Settings
@@ -20,6 +18,8 @@ from app.db import utcnow
 from app.invitations.mailer import run_due_emails
 from app.invitations.service import create_invitation
 from app.models import EmailStatus, OutgoingEmail
+from tests.factories import make_vacancy
+from tests.mail.mailhelpers import Collector, smtp_server
 
 SPEED = 120  # one real second is two minutes on the instances' clocks
 SEND_SECONDS = 1.0

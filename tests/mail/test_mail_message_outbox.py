@@ -10,7 +10,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from mailhelpers import LINK, invitation, invitation_message
 
 from app.mail.message import (
     HeaderError,
@@ -28,6 +27,7 @@ from app.mail.queue import (
     retry_at,
 )
 from app.mail.transport import find_outbox, list_outbox, read_outbox, write_outbox
+from tests.mail.mailhelpers import LINK, invitation, invitation_message
 
 NOW = datetime(2026, 11, 26, 12, 0, tzinfo=UTC)
 

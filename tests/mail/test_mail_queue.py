@@ -9,8 +9,6 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
-from factories import make_user, make_vacancy
-from mailhelpers import Collector, free_port, smtp_server
 from sqlmodel import Session, select
 
 from app.config import Settings
@@ -26,6 +24,8 @@ from app.invitations.service import (
 from app.mail.message import parse_message
 from app.mail.transport import list_outbox, read_outbox
 from app.models import EmailStatus, Invitation, OutgoingEmail, Vacancy
+from tests.factories import make_user, make_vacancy
+from tests.mail.mailhelpers import Collector, free_port, smtp_server
 
 
 def smtp(settings: Settings, port: int) -> Settings:

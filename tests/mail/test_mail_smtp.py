@@ -11,7 +11,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from mailhelpers import (
+
+from app.mail.queue import deliver
+from app.mail.transport import MailError, SmtpSettings, send_smtp
+from tests.mail.mailhelpers import (
     LINK,
     Collector,
     free_port,
@@ -19,9 +22,6 @@ from mailhelpers import (
     password_is,
     smtp_server,
 )
-
-from app.mail.queue import deliver
-from app.mail.transport import MailError, SmtpSettings, send_smtp
 
 
 def settings_for(port: int, **overrides: object) -> SmtpSettings:

@@ -131,11 +131,10 @@ def test_it_refuses_an_employee_it_cannot_use(db: Session, field, value, message
 def test_the_demo_team_is_assessed_and_its_deals_go_through_the_real_import(
     db: Session, settings
 ) -> None:
-    from factories import make_user
-
     from app.main import load_questionnaires
     from app.outcomes.demo import add_demo_team
     from app.outcomes.service import evidence_for_role
+    from tests.factories import make_user
 
     admin = make_user(db, email="admin@example.com", password="correct horse battery", role="admin")
     imported = add_demo_team(db, settings=settings, admin=admin, catalog=load_questionnaires())

@@ -5,17 +5,17 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
-from factories import make_user
 from fastapi.testclient import TestClient
-from htmlq import csrf_of
 from sqlmodel import Session, func, select
-from webflow import STAFF_PASSWORD, login
 
 from app.matrix.service import current
 from app.models import AuditEvent, Deal, Employee, MatrixVersion
 from app.outcomes import routes as team_routes
 from app.outcomes.service import RoleOutcomes, add_employee
 from socionics.evidence import Interval, RoleEvidence, TypeEvidence
+from tests.factories import make_user
+from tests.htmlq import csrf_of
+from tests.webflow import STAFF_PASSWORD, login
 
 EXPORT = (
     "ID;Стадия сделки;Сумма;Ответственный;Компания;Дата создания;Дата закрытия\n"
@@ -198,12 +198,11 @@ def test_a_hired_candidate_joins_the_team_from_their_report(
     import random
     from datetime import timedelta
 
-    from factories import make_invitation
-
     from app.candidate.service import finish, record_consent, save_answers
     from app.db import utcnow
     from app.main import load_questionnaires
     from questionnaires.simulate import leaning_answers
+    from tests.factories import make_invitation
 
     catalog = load_questionnaires()
     inv = make_invitation(db, settings, name="Вера Новикова").invitation

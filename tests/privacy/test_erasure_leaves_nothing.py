@@ -12,12 +12,10 @@ from datetime import date, timedelta
 
 import httpx
 import pytest
-from factories import answers_for, ie_questionnaire, make_invitation, make_user, make_vacancy
 from fastapi.testclient import TestClient
 from sqlalchemy import JSON, Engine, LargeBinary, String, Text, select
 from sqlalchemy import MetaData as SAMetaData
 from sqlmodel import Session
-from webflow import STAFF_PASSWORD, answer_everything, consent, login, token_of
 
 from app.config import Settings
 from app.db import utcnow
@@ -30,6 +28,8 @@ from app.privacy.service import apply_retention, erase_candidate
 from app.reports.checklist import save_checklist
 from app.webhooks.service import create_endpoint, deliver_due
 from socionics.portrait import load_portrait
+from tests.factories import answers_for, ie_questionnaire, make_invitation, make_user, make_vacancy
+from tests.webflow import STAFF_PASSWORD, answer_everything, consent, login, token_of
 
 MARKER = "Zyxquorbl"
 EMAIL = "zyxquorbl.marker@example.com"

@@ -7,10 +7,8 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
-from factories import answers_for, ie_questionnaire, make_invitation, make_user, make_vacancy
 from fastapi.testclient import TestClient
 from sqlmodel import Session, select
-from webflow import answer_everything, consent, token_of
 
 from app.cli import main
 from app.config import Settings
@@ -33,6 +31,8 @@ from app.privacy.service import (
     erase_candidate,
     export_candidate,
 )
+from tests.factories import answers_for, ie_questionnaire, make_invitation, make_user, make_vacancy
+from tests.webflow import answer_everything, consent, token_of
 
 
 def _completed(client: TestClient, db: Session, settings: Settings, **kw) -> Invitation:

@@ -8,12 +8,9 @@ import time
 from datetime import timedelta
 
 import pytest
-from factories import answers_for, ie_questionnaire, make_invitation, make_user, make_vacancy
 from fastapi.testclient import TestClient
-from htmlq import csrf_of, parse
 from sqlalchemy import Engine, text
 from sqlmodel import Session, select
-from webflow import STAFF_PASSWORD, answer_everything, consent, login, token_of
 
 from app.config import Settings
 from app.db import utcnow
@@ -22,6 +19,9 @@ from app.models import Answer, AuditEvent, Candidate, Erasure, Invitation, Resul
 from app.privacy import worker
 from app.privacy.service import ERASED_NAME
 from app.privacy.worker import RETENTION_LOCK, run_retention
+from tests.factories import answers_for, ie_questionnaire, make_invitation, make_user, make_vacancy
+from tests.htmlq import csrf_of, parse
+from tests.webflow import STAFF_PASSWORD, answer_everything, consent, login, token_of
 
 NAME = "Olga Ivanova"
 

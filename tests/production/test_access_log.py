@@ -6,15 +6,15 @@ import logging
 from pathlib import Path
 
 import httpx
-from factories import make_invitation
-from prodserver import SECRET, Server
 from sqlmodel import Session
-from webflow import token_of
 
 from app.config import Settings
 from app.db import make_engine
 from app.migrations import upgrade
 from app.security.logs import RedactLinkTokens, redact_path
+from tests.factories import make_invitation
+from tests.production.prodserver import SECRET, Server
+from tests.webflow import token_of
 
 TOKEN = "Abc123_-" * 5
 

@@ -10,18 +10,18 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from factories import answers_for, ie_questionnaire, make_invitation, make_user
 from fastapi.testclient import TestClient
-from htmlq import parse
-from prodserver import SECRET, fresh_postgres_database
 from sqlalchemy.engine import make_url
 from sqlmodel import Session
-from webflow import STAFF_PASSWORD, answer_everything, consent, login, token_of
 
 from app.config import Settings
 from app.db import make_engine
 from app.main import create_app
 from app.migrations import upgrade
+from tests.factories import answers_for, ie_questionnaire, make_invitation, make_user
+from tests.htmlq import parse
+from tests.production.prodserver import SECRET, fresh_postgres_database
+from tests.webflow import STAFF_PASSWORD, answer_everything, consent, login, token_of
 
 PG = os.environ.get("TEST_DATABASE_URL", "")
 pytestmark = pytest.mark.skipif(

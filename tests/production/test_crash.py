@@ -17,15 +17,15 @@ from pathlib import Path
 
 import httpx
 import pytest
-from factories import ie_questionnaire, make_invitation, make_vacancy
-from prodserver import SECRET, Server, fresh_postgres_database
 from sqlmodel import Session, select
-from webflow import QID, token_of
 
 from app.config import Settings
 from app.db import make_engine
 from app.migrations import upgrade
 from app.models import Answer, Invitation
+from tests.factories import ie_questionnaire, make_invitation, make_vacancy
+from tests.production.prodserver import SECRET, Server, fresh_postgres_database
+from tests.webflow import QID, token_of
 
 CANDIDATES = 8
 MIN_SAVES = 5

@@ -7,16 +7,16 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
-from factories import make_invitation, make_user
 from fastapi.testclient import TestClient
 from sqlalchemy import text
 from sqlalchemy.engine import make_url
 from sqlmodel import Session
-from webflow import STAFF_PASSWORD, login, token_of
 
 from app.config import Settings
 from app.db import make_engine
 from app.main import create_app
+from tests.factories import make_invitation, make_user
+from tests.webflow import STAFF_PASSWORD, login, token_of
 
 
 def _switch(url: str, allow: bool) -> None:

@@ -22,7 +22,8 @@ import time
 from pathlib import Path
 
 import httpx
-from prodserver import SECRET, free_port
+
+from tests.production.prodserver import SECRET, free_port
 
 ROOT = Path(__file__).resolve().parents[2]
 

@@ -9,10 +9,7 @@ import time
 from pathlib import Path
 
 import httpx
-from factories import answers_for, ie_questionnaire, make_invitation
-from prodserver import ROOT, SECRET, Server, free_port
 from sqlmodel import Session, select
-from webflow import answer_everything, consent, token_of
 
 from app.config import Settings
 from app.db import make_engine
@@ -20,6 +17,9 @@ from app.invitations.service import remind
 from app.migrations import upgrade
 from app.models import Invitation, WebhookDelivery
 from app.webhooks.service import create_endpoint
+from tests.factories import answers_for, ie_questionnaire, make_invitation
+from tests.production.prodserver import ROOT, SECRET, Server, free_port
+from tests.webflow import answer_everything, consent, token_of
 
 MARKER = "Zyxquorbl"
 EMAIL = "zyxquorbl.marker@example.com"

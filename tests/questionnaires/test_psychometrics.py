@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from qhelpers import build
 
 from questionnaires.engine import score, score_many
 from questionnaires.psychometrics import (
@@ -17,6 +16,7 @@ from questionnaires.psychometrics import (
     percentile,
     scale_statistics,
 )
+from tests.questionnaires.qhelpers import build
 
 
 def _alpha_from_covariance(m):

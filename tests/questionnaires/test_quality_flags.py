@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import pytest
-from qhelpers import build
 
 from questionnaires.engine import score
 from questionnaires.result import Timing
+from tests.questionnaires.qhelpers import build
 
 
 def _q(n=12, pairs=()):

@@ -6,10 +6,10 @@ import math
 
 import numpy as np
 import pytest
-from qhelpers import build, mixed
 
 from questionnaires.engine import score, score_many
 from questionnaires.result import ScaleCalibration
+from tests.questionnaires.qhelpers import build, mixed
 
 
 def _random_answers(q, rng, n, missing_share):

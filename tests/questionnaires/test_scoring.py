@@ -8,7 +8,6 @@ from pathlib import Path
 
 import pytest
 import yaml
-from qhelpers import build, mixed
 
 from questionnaires.engine import (
     check_answer,
@@ -18,6 +17,7 @@ from questionnaires.engine import (
     score,
 )
 from questionnaires.result import ScaleCalibration
+from tests.questionnaires.qhelpers import build, mixed
 
 ALL = {
     "a1": 4, "a2": 2, "a3": 6, "a4": 1, "b1": 5, "b2": 2,

@@ -7,14 +7,14 @@ import types
 import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
-from htmlq import csrf_of, parse
 from sqlmodel import Session, select
-from webflow import STAFF_PASSWORD, login
 
 from app.auth.service import create_user
 from app.cli import main
 from app.models import AuditEvent, Role, User
 from app.security.passwords import WeakPassword, check_password
+from tests.htmlq import csrf_of, parse
+from tests.webflow import STAFF_PASSWORD, login
 
 
 @pytest.mark.parametrize(
@@ -143,7 +143,7 @@ def test_unlock_from_the_command_line_and_the_users_page_clears_the_waits(
     capsys,
     tmp_path,
 ) -> None:
-    from factories import make_user
+    from tests.factories import make_user
 
     app.state.limiter.clock = _Clock()
     attacker = TestClient(app, client=("203.0.113.66", 4000))

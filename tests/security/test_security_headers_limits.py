@@ -3,17 +3,17 @@
 from __future__ import annotations
 
 import pytest
-from factories import make_invitation
 from fastapi.testclient import TestClient
 from sqlmodel import Session
 from starlette.responses import PlainTextResponse
 from starlette.types import Receive, Scope, Send
-from webflow import token_of
 
 from app.auth.sessions import StaffSessionMiddleware
 from app.config import Settings
 from app.main import create_app
 from app.security.headers import CSP, SecurityHeadersMiddleware
+from tests.factories import make_invitation
+from tests.webflow import token_of
 
 
 def test_the_policy_allows_no_inline_code_and_no_framing() -> None:

@@ -18,13 +18,9 @@ from typing import Any
 
 import openpyxl
 import pytest
-from factories import answers_for, ie_questionnaire, make_invitation, make_user, make_vacancy
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
-from fitflow import IE, SOC, answer_questionnaire, finish, ie_answers, socionics_answers
-from htmlq import csrf_of, parse
 from sqlmodel import Session, select
-from webflow import STAFF_PASSWORD, answer_everything, consent, import_csv, login, token_of
 
 from app.api.keys import create_api_key
 from app.config import Settings
@@ -35,6 +31,10 @@ from app.staff.service import create_vacancy
 from app.text import strip_bidi
 from app.web.forms import FormErrors
 from socionics.portrait import load_portrait
+from tests.factories import answers_for, ie_questionnaire, make_invitation, make_user, make_vacancy
+from tests.fitflow import IE, SOC, answer_questionnaire, finish, ie_answers, socionics_answers
+from tests.htmlq import csrf_of, parse
+from tests.webflow import STAFF_PASSWORD, answer_everything, consent, import_csv, login, token_of
 
 HOSTILE = [
     "<script>alert(1)</script>",

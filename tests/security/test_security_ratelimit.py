@@ -5,33 +5,23 @@ from __future__ import annotations
 import asyncio
 import uuid
 from collections.abc import Iterator
+from contextlib import AbstractContextManager
 
 import pytest
-from factories import make_invitation
 from fastapi.testclient import TestClient
-from htmlq import parse
 from sqlalchemy import Engine, func, select
 from sqlmodel import Session
-from webflow import token_of
 
 from app.config import Settings
 from app.main import create_app
 from app.models import RateLimit
 from app.security.ratelimit import DatabaseBackend, Decision, RateLimiter, RedisBackend
+from tests.clock import Clock, client_on
+from tests.factories import make_invitation
+from tests.htmlq import parse
+from tests.webflow import token_of
 
 REDIS_URL = "redis://127.0.0.1:6379/0"
-
-
-class Clock:
-    def __init__(self, now: float = 1_000_000.0) -> None:
-        self.now = now
-
-    def __call__(self) -> float:
-        return self.now
-
-
-# Every test here counts requests inside one fixed window.
-pytestmark = pytest.mark.usefixtures("rate_window")
 
 
 def _redis_backend() -> Iterator[RedisBackend]:
@@ -110,15 +100,19 @@ def test_the_database_stores_digests_and_sweeps_expired_rows(db: Session, engine
     assert db.exec(select(func.count()).select_from(RateLimit)).one()[0] == 0  # type: ignore[call-overload]
 
 
-def _limited_client(settings: Settings, **limits: int) -> TestClient:
-    return TestClient(create_app(settings.model_copy(update=limits)))
+def _limited_client(
+    settings: Settings, clock: Clock | None = None, **limits: int
+) -> AbstractContextManager[TestClient]:
+    # Every test here counts requests inside one window of a clock that stands still.
+    return client_on(clock or Clock(), create_app(settings.model_copy(update=limits)))
 
 
 def test_candidate_links_answer_429_with_retry_after_past_the_limit(
     settings: Settings, db: Session
 ) -> None:
     token = token_of(make_invitation(db, settings, language="ru").link)
-    with _limited_client(settings, rate_limit_candidate=3) as client:
+    clock = Clock()
+    with _limited_client(settings, clock, rate_limit_candidate=3) as client:
         codes = [client.get(f"/a/{token}").status_code for _ in range(3)]
         assert codes == [200, 200, 200]
         r = client.get(f"/a/{token}")
@@ -130,6 +124,8 @@ def test_candidate_links_answer_429_with_retry_after_past_the_limit(
         # Another link has its own count: one office's candidates do not share one allowance.
         other = token_of(make_invitation(db, settings, name="Борис").link)
         assert client.get(f"/a/{other}").status_code == 200
+        clock.now += 60  # the next window: the link is answered again
+        assert client.get(f"/a/{token}").status_code == 200
 
 
 def test_thirty_candidates_behind_one_address_answer_at_once_without_a_429(

@@ -7,13 +7,13 @@ from datetime import timedelta
 import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
-from htmlq import csrf_of, parse
 from sqlmodel import Session, select
-from webflow import STAFF_PASSWORD, login
 
 from app.auth.service import browser_summary, forget_dead_sessions
 from app.db import utcnow
 from app.models import AuditEvent, StaffSession, User
+from tests.htmlq import csrf_of, parse
+from tests.webflow import STAFF_PASSWORD, login
 
 FIREFOX_WINDOWS = "Mozilla/5.0 (Windows NT 10.0; Win64; x64; rv:133.0) Gecko/20100101 Firefox/133.0"
 YANDEX_ANDROID = (
@@ -81,7 +81,7 @@ def test_ending_another_session_refuses_its_cookie_and_is_audited(
 def test_no_one_can_end_a_session_of_another_user(
     staff_user: User, staff: TestClient, app: FastAPI, db: Session
 ) -> None:
-    from factories import make_user
+    from tests.factories import make_user
 
     mallory = make_user(db, email="mallory@example.com", password=STAFF_PASSWORD, role="recruiter")
     intruder = TestClient(app)

@@ -1,9 +1,9 @@
-"""Type probabilities, the type result and the role recommendation with its explanation."""
+"""Type probabilities, the type result and the role recommendation with its reasons (the
+words are the app's: tests/app/test_recommendation_wording.py)."""
 
 from __future__ import annotations
 
 import math
-import re
 from typing import Any
 
 import pytest
@@ -16,7 +16,14 @@ from socionics.recommend import (
     EXTRAVERSION_CONFIDENT,
     TOO_CLOSE_POINTS,
     UNIVERSAL_ESE_MIN,
+    BestFit,
+    Borderline,
+    Closeness,
+    DichotomyPush,
+    ExtraversionDisagrees,
+    NoGoodFit,
     Recommendation,
+    UniversalWarning,
     farmer_ranks_high,
     pole_probabilities,
     recommend,
@@ -121,7 +128,9 @@ def test_roles_closer_than_the_margin_are_too_close_to_call() -> None:
     assert TOO_CLOSE_POINTS == 5.0
     lse = rec_for("LSE")  # farmer 85, sales_operations 85
     assert lse.too_close_to_call
-    assert "too close to call" in lse.explain("en")[0]
+    first = lse.reasons()[0]
+    assert isinstance(first, BestFit) and first.closeness == Closeness.TOO_CLOSE
+    assert (first.role, first.gap, first.too_close_points) == ("farmer", 0, 5)
     sle = rec_for("SLE")  # closer 95, hunter 85
     assert not sle.too_close_to_call
     ese = rec_for("ESE")  # farmer 90, hunter and closer 85: exactly the margin is not too close
@@ -150,8 +159,9 @@ def test_a_universal_vacancy_warns_unless_the_candidate_is_very_likely_an_enthus
     assert sure_ese.universal_warning is None
     unsure_ese = rec_for("ESE", sure=0.9, target_role="universal")  # 0.9^4 = 0.66
     assert unsure_ese.universal_warning is not None
-    assert "65%" in unsure_ese.universal_warning.en  # 0.66, shown in 5% steps
-    assert unsure_ese.explanation[-1] == unsure_ese.universal_warning
+    assert math.isclose(unsure_ese.universal_warning.p_ese, 0.9**4)
+    assert unsure_ese.reasons()[-1] == unsure_ese.universal_warning
+    assert isinstance(unsure_ese.universal_warning, UniversalWarning)
     assert unsure_ese.display_order[:2] == ["farmer", "hunter"]
     assert rec_for("LIE", target_role="universal").universal_warning is not None
     assert rec_for("LIE", target_role="hunter").universal_warning is None
@@ -161,8 +171,15 @@ def test_disagreeing_extraversion_measures_are_flagged_only_when_both_are_sure()
     assert EXTRAVERSION_CONFIDENT == 0.70
     ext = rec_for("LIE", sure=0.9, ie_p_extravert=0.2)
     assert ext.extraversion is not None and ext.extraversion.disagree
-    assert any("disagree on extraversion" in s for s in ext.explain("en"))
-    assert any("расходятся" in s for s in ext.explain("ru"))
+    said = [r for r in ext.reasons() if isinstance(r, ExtraversionDisagrees)]
+    assert said == [
+        ExtraversionDisagrees(
+            socionics_extravert=True,
+            p_socionics=ext.extraversion.p_extravert_socionics,
+            questionnaire_extravert=False,
+            p_questionnaire=0.8,
+        )
+    ]
     agree = rec_for("LIE", sure=0.9, ie_p_extravert=0.8)
     assert agree.extraversion is not None and not agree.extraversion.disagree
     unsure = rec_for("LIE", sure=0.9, ie_p_extravert=0.35)  # 65% introvert: not sure enough
@@ -188,13 +205,15 @@ def test_the_shift_of_a_dichotomy_is_what_its_answers_moved_the_expected_fit() -
 
 def test_the_explanation_names_the_dichotomies_that_pushed_the_result() -> None:
     rec = rec_for("SEI", sure=0.85)
-    en, ru = rec.explain("en"), rec.explain("ru")
-    assert len(en) == len(ru) >= 2
-    assert en[0].startswith("Best fit: farmer")
-    assert ru[0].startswith("Лучше всего подходит роль «фермер")
-    assert any(s.startswith("Introversion (85% sure) raised the expected fit") for s in en)
-    assert any(s.startswith("Интроверсия (уверенность 85%)") for s in ru)
-    assert all(re.search("[а-яё]", s) for s in ru)
+    reasons = rec.reasons()
+    assert len(reasons) >= 2
+    assert isinstance(reasons[0], BestFit) and reasons[0].role == "farmer"
+    pushes = [r for r in reasons if isinstance(r, DichotomyPush)]
+    introversion = next(r for r in pushes if r.dichotomy == "EI")
+    assert introversion.pole == "I" and math.isclose(introversion.probability, 0.85)
+    assert introversion.raised >= 2 and introversion.raised_role == "farmer"
+    # Each named dichotomy moved some role by at least EFFECT_MIN_POINTS.
+    assert all(r.raised >= 2 or r.lowered >= 2 for r in pushes)
 
 
 def test_a_borderline_dichotomy_says_what_the_other_pole_would_change() -> None:
@@ -203,20 +222,21 @@ def test_a_borderline_dichotomy_says_what_the_other_pole_would_change() -> None:
     ei = next(e for e in rec.effects if e.dichotomy == "EI")
     extravert = recommend(type_probabilities(poles | {"EI": 1.0}), default_matrix())
     assert ei.best_role_if_flipped == extravert.best_role == "hunter"
-    assert any(
-        "Extraversion / introversion is borderline (60% introversion)" in s
-        for s in rec.explain("en")
-    )
+    borderline = [r for r in rec.reasons() if isinstance(r, Borderline)]
+    assert [(r.dichotomy, r.pole, r.other_pole) for r in borderline] == [("EI", "I", "E")]
+    assert borderline[0].best_if_flipped == "hunter" and not borderline[0].still_best
     poles = poles_of("SLE", 0.9) | {"EI": 0.55}
     rec = recommend(type_probabilities(poles), default_matrix())
-    assert any("with introversion the best fit would be" in s for s in rec.explain("en"))
+    flipped = next(r for r in rec.reasons() if isinstance(r, Borderline))
+    assert (flipped.pole, flipped.other_pole) == ("E", "I")
+    assert flipped.best_if_flipped != rec.best_role and not flipped.still_best
 
 
 def test_no_role_fits_well_for_a_type_not_for_sales() -> None:
     rec = rec_for("ILI", sure=0.9)
     assert rec.no_good_fit
     assert rec.group_probabilities["not_for_sales"] > 0.6
-    assert any(s.startswith("No role fits well") for s in rec.explain("en"))
+    assert any(isinstance(r, NoGoodFit) and r.below == 40 for r in rec.reasons())
     assert not rec_for("SEI", sure=0.9).no_good_fit
 
 

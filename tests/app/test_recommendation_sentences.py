@@ -4,6 +4,7 @@ the margin as printed, why the placement differs from the best role, the checkli
 
 from __future__ import annotations
 
+from app.reports.wording import explanation
 from socionics.matrix import default_matrix
 from socionics.model import get_type, types
 from socionics.recommend import (
@@ -40,7 +41,7 @@ def test_the_margin_is_never_printed_as_five_and_called_less_than_five() -> None
     for a, b in (("ESE", "ESI"), ("SLE", "ESI"), ("LSI", "ESI"), ("ESE", "SLE")):
         for step in range(1, 200):
             rec = _mix(a, b, step / 200)
-            first = rec.explain("en")[0]
+            first = explanation(rec, "en")[0]
             printed = (
                 int(first.split(" points ahead")[0].split()[-1])
                 if "points ahead" in first
@@ -54,7 +55,7 @@ def test_the_margin_is_never_printed_as_five_and_called_less_than_five() -> None
             else:
                 seen_clear = True
                 assert printed >= 5, first
-            ru = rec.explain("ru")[0]
+            ru = explanation(rec, "ru")[0]
             assert ("меньше 5 баллов" in ru) == ("less than 5 points" in first)
     assert seen_close and seen_clear
 
@@ -63,13 +64,13 @@ def test_a_placement_that_differs_from_the_best_role_is_explained() -> None:
     rec = _rec("SLE")  # best role: closer; placement: hunter (the active department)
     assert rec.best_role == "closer"
     assert decide(rec, quality_level="good").placement == "hunter"
-    en = " ".join(rec.explain("en"))
+    en = " ".join(explanation(rec, "en"))
     assert "The recommended placement is hunter (active sales) because its roles" in en
     assert "closer is the best of them" in en
-    ru = " ".join(rec.explain("ru"))
+    ru = " ".join(explanation(rec, "ru"))
     assert "Рекомендовано направление «охотник (активные продажи)»" in ru
     # A farmer's best role is the placement itself: nothing to explain.
-    assert "The recommended placement is" not in " ".join(_rec("ESI").explain("en"))
+    assert "The recommended placement is" not in " ".join(explanation(_rec("ESI"), "en"))
 
 
 def test_two_close_roles_of_one_placement_leave_the_placement_clear() -> None:
@@ -77,7 +78,7 @@ def test_two_close_roles_of_one_placement_leave_the_placement_clear() -> None:
         rec = _mix("SLE", "LIE", step / 100)
         first, second = rec.roles[0], rec.roles[1]
         if rec.too_close_to_call and {first.role, second.role} <= {"scout", "hunter", "closer"}:
-            assert "both roles belong to the same placement" in rec.explain("en")[0]
+            assert "both roles belong to the same placement" in explanation(rec, "en")[0]
             assert decide(rec, quality_level="good").outcome == PLACED
             return
     raise AssertionError("no mixture put two active roles within 5 points")
