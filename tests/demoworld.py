@@ -19,12 +19,13 @@ from app.candidate.service import finish, record_consent, save_answers
 from app.config import Settings
 from app.db import utcnow
 from app.demo import add_demo_candidates
+from app.invitations.invite import invite_candidate
 from app.invitations.service import set_open_link
 from app.main import create_app, load_questionnaires
 from app.matrix.service import current, form_values, save_edit
 from app.models import FitRecord, Invitation, User
 from app.outcomes.demo import add_demo_team
-from app.staff.service import create_vacancy, invite_candidate
+from app.staff.service import create_vacancy
 from questionnaires.simulate import leaning_answers
 from tests.factories import make_user
 from tests.webflow import token_of
