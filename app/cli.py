@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 
 from sqlalchemy import Engine
 from sqlalchemy.exc import OperationalError
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from app.config import LANGUAGES, Settings, SettingsError, load_settings
 from app.db import make_engine
@@ -26,7 +26,8 @@ if TYPE_CHECKING:
 
 DEMO_EMAIL = "admin@example.com"
 DEMO_PASSWORD_FILE = "demo_admin_password"  # noqa: S105  (a file name, not a password)
-DEMO_VACANCY = "Demo: client manager (B2B)"
+# The demo vacancy's title in the install's language (DEFAULT_LANGUAGE), like every other text.
+DEMO_VACANCY = {"ru": "Демо: клиентский менеджер (B2B)", "en": "Demo: client manager (B2B)"}
 DEMO_LINK_FILE = "demo_candidate_link"
 # Who did it, in the audit log, for changes made with these commands (no user is logged in).
 CLI_ACTOR = "command line"
@@ -159,7 +160,7 @@ def cmd_invite(settings: Settings, args: argparse.Namespace) -> None:
     from app.db import utcnow
     from app.invitations.duplicates import AlreadyInvited
     from app.invitations.service import create_invitation
-    from app.staff.service import FormErrors
+    from app.web.forms import FormErrors
 
     with _session(settings) as session:
         vacancy = session.get(Vacancy, args.vacancy)
@@ -196,7 +197,7 @@ def cmd_organisation(settings: Settings, args: argparse.Namespace) -> None:
     from pathlib import Path
 
     from app.organisation.service import LOGO_MAX_BYTES, organisation, save_organisation
-    from app.staff.service import FormErrors
+    from app.web.forms import FormErrors
 
     with _session(settings) as session:
         org = organisation(session)
@@ -301,10 +302,12 @@ def cmd_demo(settings: Settings, _args: argparse.Namespace) -> None:
                 role=Role.admin,
                 full_name="Demo Admin",
             )
-        if session.exec(select(Vacancy).where(Vacancy.title == DEMO_VACANCY)).first() is None:
+        # Either title: an install whose language changed keeps the demo it already has.
+        demo_titles = col(Vacancy.title).in_(DEMO_VACANCY.values())
+        if session.exec(select(Vacancy).where(demo_titles)).first() is None:
             vacancy = create_vacancy(
                 session,
-                title=DEMO_VACANCY,
+                title=DEMO_VACANCY[settings.default_language],
                 placement="farmer",
                 language=settings.default_language,
                 questionnaire_ids=["introversion_extraversion", "socionics_16"],

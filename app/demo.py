@@ -23,8 +23,8 @@ from sqlmodel import Session
 from app.candidate.service import finish, record_consent, record_page, save_answers
 from app.config import Settings
 from app.db import utcnow
+from app.invitations.invite import invite_candidate
 from app.models import User, Vacancy
-from app.staff.service import invite_candidate
 from questionnaires.quality import assess_quality
 from questionnaires.schema import Questionnaire
 from questionnaires.simulate import leaning_answers, random_answers

@@ -15,9 +15,7 @@ from sqlalchemy import text
 
 from app.api.pages import router as api_keys_router
 from app.api.routes import router as api_router
-from app.audit.routes import router as audit_router
 from app.auth.permissions import template_globals
-from app.auth.routes import router as auth_router
 from app.auth.sessions import StaffSessionMiddleware
 from app.candidate.routes import add_routes as add_candidate_routes
 from app.compare.routes import router as compare_router
@@ -27,9 +25,10 @@ from app.db import make_engine
 from app.decisions.routes import router as decisions_router
 from app.experience.routes import router as experience_router
 from app.exports.routes import router as exports_router
-from app.invitations.mailer import mail_worker
 from app.invitations.routes import public_router as join_router
 from app.invitations.routes import router as invitations_router
+from app.invitations.worker import mail_worker
+from app.login.routes import router as login_router
 from app.matrix.routes import router as matrix_router
 from app.organisation.routes import public_router as organisation_public_router
 from app.organisation.routes import router as organisation_router
@@ -38,6 +37,7 @@ from app.outcomes.routes import router as outcomes_router
 from app.privacy import worker as retention_worker
 from app.privacy.routes import router as privacy_router
 from app.reports.routes import router as reports_router
+from app.scoring.routes import router as scoring_router
 from app.security.headers import SecurityHeadersMiddleware
 from app.security.methods import AllowedMethodsMiddleware
 from app.security.nulbytes import NulByteMiddleware
@@ -45,6 +45,7 @@ from app.security.ratelimit import RateLimitMiddleware, make_limiter
 from app.security.sizelimit import BodySizeLimitMiddleware
 from app.staff.routes import router as staff_router
 from app.stats.routes import router as stats_router
+from app.users.audit_log import router as audit_router
 from app.users.routes import router as users_router
 from app.web import STATIC, templates, warm_up
 from app.web.errors import install_error_handlers
@@ -175,10 +176,11 @@ def create_app(
 
     # First: candidates' clicks are most of the traffic, and routes are tried in order.
     add_candidate_routes(app)
-    app.include_router(auth_router)
+    app.include_router(login_router)
     app.include_router(staff_router)
     app.include_router(reports_router)
     app.include_router(matrix_router)
+    app.include_router(scoring_router)
     app.include_router(outcomes_router)
     app.include_router(hire_router)
     app.include_router(stats_router)

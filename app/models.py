@@ -226,7 +226,7 @@ class Invitation(SQLModel, table=True):
     last_reminded_at: datetime | None = None
     # The candidate table's sort and filter keys from other tables (candidate's name, fit
     # record, results, current decision), copied here so each sort is one index range;
-    # written only by app.dashboard.keys.sync_table_keys.
+    # written only by app.invitations.keys.sync_table_keys.
     sort_name: str = Field(default="", max_length=200)
     sort_placement: str | None = Field(default=None, max_length=32)
     sort_fit: float | None = None

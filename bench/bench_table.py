@@ -38,9 +38,9 @@ sys.path.insert(0, str(ROOT))
 from sqlalchemy import Engine, event, text  # noqa: E402
 from sqlmodel import Session, col, select  # noqa: E402
 
-from app.dashboard.keys import sync_table_keys  # noqa: E402
 from app.dashboard.service import TableQuery, candidate_table  # noqa: E402
 from app.db import make_engine, utcnow  # noqa: E402
+from app.invitations.keys import sync_table_keys  # noqa: E402
 from app.migrations import upgrade  # noqa: E402
 from app.models import (  # noqa: E402
     Candidate,

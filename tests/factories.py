@@ -10,8 +10,9 @@ from sqlmodel import Session
 from app.auth.service import create_user
 from app.config import Settings
 from app.db import utcnow
+from app.invitations.invite import NewInvitation, invite_candidate
 from app.models import Role, User, Vacancy
-from app.staff.service import NewInvitation, create_vacancy, invite_candidate
+from app.staff.service import create_vacancy
 from questionnaires.loader import product_questionnaires
 from questionnaires.schema import Questionnaire
 

@@ -9,14 +9,10 @@ from fastapi.responses import RedirectResponse, Response
 
 from app.api.keys import KeyFormError, create_api_key, list_api_keys, revoke_api_key
 from app.auth.deps import StaffAudit, csrf_protect
-from app.auth.permissions import require_action
+from app.auth.permissions import IntegrationsAdmin, require_integrations
 from app.db import SessionDep, UnitOfWork
-from app.models import ApiScope, User
+from app.models import ApiScope
 from app.web import render
-
-# API keys and webhooks act for the whole company: the permission table gives them to admins.
-require_integrations = require_action("integrations.manage")
-IntegrationsAdmin = Annotated[User, Depends(require_integrations)]
 
 # Larger ids cannot exist; refusing them keeps SQLite from overflowing (a 500).
 RowId = Annotated[int, Path(ge=1, le=2**31 - 1)]

@@ -26,7 +26,8 @@ from app.api.schemas import (
 )
 from app.db import SessionDep, UnitOfWork, utcnow
 from app.models import InvitationStatus, User, Vacancy
-from app.staff.service import FormErrors, create_vacancy
+from app.staff.service import create_vacancy
+from app.web.forms import FormErrors
 from app.web.problems import ApiProblem, FieldError, Problem, invalid
 
 PREFIX = "/api/v1"

@@ -26,6 +26,7 @@ from app.api.schemas import (
 )
 from app.config import Settings
 from app.invitations.duplicates import AlreadyInvited, InvitedIndex
+from app.invitations.invite import candidate_link
 from app.invitations.service import ActionRefused, create_invitation
 from app.invitations.service import revoke as revoke_in_lifecycle
 from app.invitations.tokens import rebuild_link_token
@@ -41,7 +42,7 @@ from app.models import (
     status_is,
 )
 from app.scoring.service import SOCIONICS, type_result_of
-from app.staff.service import FormErrors, candidate_link
+from app.web.forms import FormErrors
 from app.web.problems import ApiProblem, FieldError, invalid, not_found
 from questionnaires.result import Result as EngineResult
 from questionnaires.result import worst_quality

@@ -134,6 +134,21 @@ ACTION_NAMES: dict[str, str] = {
     "deals.resolve": N_("CRM name matched to an employee"),
     "evidence.export_pdf": N_("Evidence downloaded as PDF"),
 }
+# What each object_type is called on the audit page (a test finds every object_type recorded).
+OBJECT_NAMES: dict[str, str] = {
+    "api_key": N_("API key"),
+    "candidate": N_("Candidate"),
+    "deals": N_("Deals"),
+    "employee": N_("Employee"),
+    "invitation": N_("Invitation"),
+    "matrix": N_("Role-fit matrix"),
+    "organisation": N_("Organisation"),
+    "team": N_("Sales team"),
+    "text": N_("Consent or email text"),
+    "user": N_("User"),
+    "vacancy": N_("Vacancy"),
+    "webhook_endpoint": N_("Webhook"),
+}
 PAGE_SIZE = 50
 
 

@@ -1,1 +1,2 @@
-"""Staff accounts: passwords, sessions, CSRF, login and logout."""
+"""Who a staff member is and what they may do: sessions, CSRF, the permission table. The
+login and account pages are in ``app/login/``; password rules and hashes in ``app/security/``."""

@@ -198,5 +198,10 @@ def invitation_for(action: str = "report.view") -> Callable[..., Invitation]:
     return dependency
 
 
+# API keys and webhooks act for the whole company: the table above gives them to admins.
+require_integrations = require_action("integrations.manage")
+IntegrationsAdmin = Annotated[User, Depends(require_integrations)]
+
+
 def template_globals() -> dict[str, Any]:
     return {"can": can}

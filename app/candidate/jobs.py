@@ -54,7 +54,7 @@ from app.models import (
     Vacancy,
     invitation_status,
 )
-from app.organisation.service import Consent, consent_for, organisation
+from app.organisation.service import Brand, Consent, consent_for, organisation
 from app.security.hashes import hash_token
 from app.text import strip_bidi
 from app.web.errors import LinkProblem
@@ -186,14 +186,6 @@ def _started(
 
 
 # --- the welcome page and consent ----------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Brand:
-    """The organisation as candidates' pages show it (``None`` before one is set)."""
-
-    name: str
-    has_logo: bool
 
 
 @dataclass(frozen=True)

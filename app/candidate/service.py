@@ -14,8 +14,8 @@ from functools import cache
 from sqlalchemy import Connection, Insert, bindparam, func, insert, update
 from sqlmodel import Session, col, select
 
-from app.dashboard.keys import sync_table_keys
 from app.db import upsert_insert
+from app.invitations.keys import sync_table_keys
 from app.models import Answer, Invitation, PageEvent, Result
 from app.scoring.service import calibration_for, correlation_for, update_fit
 from app.webhooks import service as webhooks

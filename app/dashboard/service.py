@@ -22,7 +22,7 @@ from sqlalchemy import ColumnElement, and_, func
 from sqlmodel import Session, col, select
 
 from app.auth.permissions import visible_vacancies_query
-from app.dashboard.keys import QUALITY_RANK, quality_rank
+from app.invitations.keys import QUALITY_RANK, quality_rank
 from app.models import (
     Candidate,
     Decision,
@@ -242,7 +242,7 @@ def row_select(columns: dict[str, Any]) -> Any:
     )
 
 
-# The copied keys on the invitation (app.dashboard.keys) that sort the table.
+# The copied keys on the invitation (app.invitations.keys) that sort the table.
 KEY_COLUMNS: dict[str, Any] = {
     "placement": col(Invitation.sort_placement),
     "fit": col(Invitation.sort_fit),

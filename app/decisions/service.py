@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from sqlmodel import Session, col, select, update
 
-from app.dashboard.keys import sync_table_keys
 from app.i18n import N_
+from app.invitations.keys import sync_table_keys
 from app.models import Decision, DecisionKind, Invitation, User
 
 NOTE_MAX = 2000

@@ -1,10 +1,9 @@
-"""The email queue (table ``outgoing_emails``) and the worker that sends it.
+"""The email queue (table ``outgoing_emails``) and how it is sent.
 
 Requests only queue: ``queue_email`` renders and builds the message once and stores its bytes,
-so every retry sends the same Message-ID. The worker (``mail_worker``, an asyncio task started
-in the app's lifespan) calls ``run_worker_once`` in a thread every MAIL_POLL_SECONDS: it queues
-the automatic reminders, then ``run_due_emails`` claims the due rows, marks them ``sending``,
-commits, sends each (smtplib blocks, hence the thread) and records the outcome.
+so every retry sends the same Message-ID. The worker (``app.invitations.worker``) calls
+``run_due_emails`` in a thread every MAIL_POLL_SECONDS: it claims the due rows, marks them
+``sending``, commits, sends each (smtplib blocks, hence the thread) and records the outcome.
 
 Rows go through the outbox shared with webhooks (``app.outbox``): claimed with a lease, sent
 outside the transaction, retried with backoff. Several app instances may share a PostgreSQL
@@ -17,15 +16,12 @@ a second time.
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 import logging
 from collections.abc import Callable
 from datetime import datetime, timedelta
 from email.message import EmailMessage
 from email.parser import BytesParser
 
-from sqlalchemy import Engine
 from sqlmodel import Session, col, select
 
 from app import outbox
@@ -36,6 +32,7 @@ from app.mail.message import SMTP_POLICY, build_message, message_bytes
 from app.mail.queue import deliver, retry_at
 from app.mail.transport import SmtpSettings
 from app.models import EmailStatus, Invitation, OutgoingEmail, User
+from app.organisation.service import current_text, organisation, reply_address, sender_name
 from app.text import mask_emails
 from questionnaires.loader import product_questionnaires
 from questionnaires.timing import estimated_minutes
@@ -88,13 +85,6 @@ def queue_email(
     """Render, build and queue an invitation or reminder email in the organisation's name; the
     worker sends it. Raises ``NoOrganisation`` before one is set: an email from nobody (or
     from the product) is not sent."""
-    from app.organisation.service import (
-        current_text,
-        organisation,
-        reply_address,
-        sender_name,
-    )
-
     assert kind in ("invitation", "reminder")
     email_kind: Kind = "invitation" if kind == "invitation" else "reminder"
     org = organisation(session)
@@ -241,25 +231,3 @@ def retry_now(session: Session, *, email: OutgoingEmail, now: datetime | None = 
     email.attempts = 0
     session.add(email)
     session.flush()
-
-
-def run_worker_once(engine: Engine, settings: Settings) -> int:
-    from app.invitations.service import queue_due_reminders
-
-    with Session(engine) as session:
-        queued = queue_due_reminders(session, settings=settings, now=utcnow())
-        session.commit()
-        if queued:
-            log.info("queued %d automatic reminders", queued)
-        return run_due_emails(session, settings=settings)
-
-
-async def mail_worker(engine: Engine, settings: Settings, stop: asyncio.Event) -> None:
-    """Runs until ``stop`` is set; a failing round is logged and the next one tries again."""
-    while not stop.is_set():
-        try:
-            await asyncio.to_thread(run_worker_once, engine, settings)
-        except Exception:
-            log.exception("mail worker round failed")
-        with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(stop.wait(), timeout=settings.mail_poll_seconds)

@@ -12,7 +12,6 @@ from starlette.datastructures import UploadFile
 
 from app.auth.deps import StaffAudit, StaffUser, csrf_protect, require_staff
 from app.auth.permissions import invitation_for, require_action, vacancy_for
-from app.candidate.jobs import Brand
 from app.config import LANGUAGES
 from app.db import SessionDep, UnitOfWork, utcnow
 from app.i18n import N_
@@ -41,10 +40,10 @@ from app.models import (
     OutgoingEmail,
     Vacancy,
 )
-from app.organisation.service import consent_for, organisation
-from app.staff.service import FormErrors
+from app.organisation.service import Brand, consent_for, organisation
 from app.web import render
 from app.web.errors import LinkProblem
+from app.web.forms import FormErrors
 from questionnaires.timing import questionnaire_minutes
 
 router = APIRouter(

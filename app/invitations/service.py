@@ -23,6 +23,7 @@ from app.config import LANGUAGES, Settings
 from app.db import utcnow
 from app.i18n import N_
 from app.invitations.duplicates import AlreadyInvited, InvitedIndex, person_keys
+from app.invitations.invite import candidate_link, invite_candidate
 from app.invitations.mailer import queue_email
 from app.invitations.tokens import issue_link_token, rebuild_link_token
 from app.models import (
@@ -35,8 +36,8 @@ from app.models import (
     Vacancy,
 )
 from app.organisation.service import organisation
-from app.staff.service import FormErrors, candidate_link, invite_candidate
 from app.text import plausible_email, strip_bidi
+from app.web.forms import FormErrors
 
 NO_ORGANISATION = N_(
     "Set up the organisation first (Organisation page): emails go out in its name."

@@ -1,4 +1,5 @@
-"""The role-fit matrix editor (admins only): edit, version history, diff, re-score."""
+"""The role-fit matrix editor (admins only): edit, version history, diff. Its re-score button
+posts to ``app.scoring.routes``: scoring uses the matrix, so the matrix cannot call scoring."""
 
 from __future__ import annotations
 
@@ -21,7 +22,6 @@ from app.matrix.service import (
     versions,
 )
 from app.models import MatrixVersion, User
-from app.scoring.service import rescore_all
 from app.web import render, staff_language
 from socionics.matrix import GROUP_NAMES, ROLE_NAMES, MatrixError
 from socionics.model import types
@@ -123,13 +123,6 @@ def matrix_version(request: Request, session: SessionDep, version_id: int) -> Re
         "previous": before,
         "changes": changes,
         "role_names": {r: n.get(lang) for r, n in ROLE_NAMES.items()},
+        "group_names": {g: n.get(lang) for g, n in GROUP_NAMES.items()},
     }
     return render(request, "staff/matrix_version.html", ctx)
-
-
-@router.post("/matrix/rescore")
-def matrix_rescore(session: SessionDep, audit: StaffAudit, user: MatrixEditor) -> Response:
-    count = rescore_all(session)
-    in_force = current(session).version
-    audit("matrix.rescore", in_force, details={"label": in_force.label, "rescored": count})
-    return RedirectResponse(f"/admin/matrix?rescored={count}", status_code=303)

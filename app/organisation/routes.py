@@ -24,8 +24,8 @@ from app.organisation.service import (
     save_text,
     text_versions,
 )
-from app.staff.service import FormErrors
 from app.web import render
+from app.web.forms import FormErrors
 
 router = APIRouter(
     route_class=UnitOfWork,

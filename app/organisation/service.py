@@ -7,7 +7,7 @@ naming no operator is no consent).
 
 Texts: the consent, and the opening paragraph of the invitation and reminder emails. Each save
 of a changed text is a new version (``TextTemplate``); the newest is in force. With none saved,
-the built-in text is used: the consent file of CONSENT_VERSION (``app.candidate.consent``), the
+the built-in text is used: the consent file of CONSENT_VERSION (``app.organisation.consent``), the
 email paragraphs in ``app/mail/texts/``. A consent record keeps the version label the candidate saw:
 ``ru.3`` for the third saved Russian text, the file's version name for a built-in one.
 """
@@ -21,14 +21,14 @@ from datetime import datetime
 from sqlalchemy import func
 from sqlmodel import Session, col, select
 
-from app.candidate.consent import consent_file
 from app.config import LANGUAGES, Settings
 from app.db import utcnow
 from app.i18n import N_
 from app.mail.compose import default_intro, fill_text
 from app.models import Organisation, TextTemplate, User
-from app.staff.service import FormErrors
+from app.organisation.consent import consent_file
 from app.text import plausible_email, strip_bidi
+from app.web.forms import FormErrors
 
 ORGANISATION_ID = 1
 KINDS = ("consent", "invitation", "reminder")
@@ -50,6 +50,14 @@ LOGO_TYPES = {b"\x89PNG\r\n\x1a\n": "image/png", b"\xff\xd8\xff": "image/jpeg"}
 _BRACES = re.compile(r"\{([^{}]*)\}")
 _DB_VERSION = re.compile(r"^(ru|en)\.(\d+)$")
 FIELDS = ("name", "legal_entity", "address", "contact_email", "sender_name", "reply_to")
+
+
+@dataclass(frozen=True)
+class Brand:
+    """The organisation as candidates' pages show it (``None`` before one is set)."""
+
+    name: str
+    has_logo: bool
 
 
 def organisation(session: Session) -> Organisation | None:

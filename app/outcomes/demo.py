@@ -20,11 +20,12 @@ from sqlmodel import Session
 from app.candidate.service import finish, record_consent, save_answers
 from app.config import Settings
 from app.db import utcnow
+from app.invitations.invite import invite_candidate
 from app.matrix.service import current
 from app.models import Employee, User, Vacancy
 from app.outcomes.crm import BITRIX24
 from app.outcomes.service import import_deals
-from app.staff.service import create_vacancy, invite_candidate
+from app.staff.service import create_vacancy
 from questionnaires.schema import Questionnaire
 from questionnaires.simulate import leaning_answers
 from socionics.model import get_type, type_codes

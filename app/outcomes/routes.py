@@ -35,10 +35,9 @@ from app.outcomes.service import (
     unmatched_names,
 )
 from app.web import TEMPLATES, render, staff_language, templates
+from app.web.labels import type_code
 from socionics.evidence import LEVEL, MIN_PEOPLE
 from socionics.matrix import matrix_from_dict
-from socionics.model import get_type
-from socionics.model import types as socionics_types
 
 router = APIRouter(
     route_class=UnitOfWork,
@@ -100,7 +99,6 @@ def _team_page(
         "deals": deals,
         "roles": ROLES,
         "unmatched": unmatched_names(session),
-        "cyrillic": {t.code: t.cyrillic for t in socionics_types()},
         "values": values or {"role": "farmer", "started_on": date.today().isoformat()},
         "error": error,
     }
@@ -300,7 +298,7 @@ def _chart(outcome: RoleOutcomes, language: str, *, fluid: bool = True) -> Marku
     t = translations(language).gettext
     rows = [
         EffectRow(
-            label=f"{te.code} · {get_type(te.code).cyrillic}" if language == "ru" else te.code,
+            label=type_code(te.code, language, latin=True),
             mean=te.effect.mean,
             low=te.effect.low,
             high=te.effect.high,
@@ -333,7 +331,6 @@ def _evidence_context(request: Request, session: SessionDep, *, fluid: bool) -> 
         "charts": {r.role: _chart(r, language, fluid=fluid) for r in roles},
         "moved_count": sum(len(r.evidence.moved) for r in roles),
         "role_names": ROLE_NAMES,
-        "cyrillic": {t.code: t.cyrillic for t in socionics_types()},
         "figure_names": FIGURE_NAMES,
         "team": evidence_for_team(session, period=period),
         "period": period,

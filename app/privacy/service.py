@@ -30,7 +30,7 @@ from sqlalchemy import Table, delete, select, update
 from sqlmodel import Session, col
 
 from app.audit.service import record
-from app.dashboard.keys import sync_table_keys
+from app.invitations.keys import sync_table_keys
 from app.models import (
     Candidate,
     Erasure,

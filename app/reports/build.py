@@ -46,7 +46,7 @@ from app.reports.service import CLEAR, MODERATE, NotFound, band_of, suggestion_o
 from app.reports.wording import explanation, universal_warning
 from app.scoring.service import EXTRAVERSION, SOCIONICS, type_result_of
 from app.stats.service import norm_samples, percentile_of
-from app.web.labels import placement_label
+from app.web.labels import placement_label, type_code
 from questionnaires.engine import p_high_of, scale_range
 from questionnaires.loader import product_questionnaires
 from questionnaires.result import DichotomyResult, worst_quality
@@ -420,7 +420,7 @@ def _headline(
             target_fit=None,
             target_rank=None,
             type_code=types[0].code if types else None,
-            type_name=_type_label(types[0]) if types else None,
+            type_name=_type_label(types[0], language) if types else None,
             type_probability=types[0].probability if types else None,
             too_close_to_call=False,
             no_good_fit=False,
@@ -442,7 +442,7 @@ def _headline(
         target_fit=target_fit,
         target_rank=target_rank,
         type_code=types[0].code if types else None,
-        type_name=_type_label(types[0]) if types else None,
+        type_name=_type_label(types[0], language) if types else None,
         type_probability=types[0].probability if types else None,
         too_close_to_call=verdict.outcome == TOO_CLOSE,
         no_good_fit=rec.no_good_fit,
@@ -452,8 +452,8 @@ def _headline(
     )
 
 
-def _type_label(t: TypeInfo) -> str:
-    return f"{t.code} ({t.cyrillic}), {t.name} · {t.pseudonym}"
+def _type_label(t: TypeInfo, language: str) -> str:
+    return f"{type_code(t.code, language, latin=True)}, {t.name} · {t.pseudonym}"
 
 
 def _matrix_info(session: Session, record: FitRecord) -> MatrixInfo:

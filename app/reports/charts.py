@@ -24,6 +24,7 @@ from app.charts import (
 )
 from app.i18n import N_, translations
 from app.reports.data import ReportData
+from app.web.labels import type_code
 
 BAND_NAMES = (
     N_("Clear introvert"),
@@ -74,7 +75,13 @@ def report_charts(data: ReportData, *, language: str, fluid: bool = True) -> Rep
     types = None
     if data.types:
         types = type_bars(
-            [TypeBar(label=f"{t.code} — {t.name}", probability=t.probability) for t in data.types],
+            [
+                TypeBar(
+                    label=f"{type_code(t.code, data.language)} — {t.name}",
+                    probability=t.probability,
+                )
+                for t in data.types
+            ],
             labels=TypeLabels(title=_("Most probable types")),
             fluid=fluid,
         )

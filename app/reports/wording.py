@@ -2,7 +2,7 @@
 numbers, and this module says them in the reader's language through the catalogs.
 
 The report page and the PDF show these sentences; the other surfaces (table, comparison,
-exports, API, webhooks) show the verdict only (``app/reports/outcome.py``).
+exports, API, webhooks) show the verdict only (``app/web/labels.py``).
 """
 
 from __future__ import annotations

@@ -30,8 +30,8 @@ from typing import Any
 from sqlalchemy import bindparam, func
 from sqlmodel import Session, col, select
 
-from app.dashboard.keys import sync_table_keys
 from app.db import utcnow
+from app.invitations.keys import sync_table_keys
 from app.matrix.service import MatrixInForce, current
 from app.models import Answer, FitRecord, Invitation, Result, Vacancy
 from questionnaires.psychometrics import (

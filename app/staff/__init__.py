@@ -1,1 +1,1 @@
-"""Staff pages: vacancies, invitations, candidate lists."""
+"""Staff pages for vacancies: create, list, archive, and the vacancy page with its candidates."""

@@ -16,11 +16,11 @@ from app.models import Placement, Vacancy
 from app.staff.service import (
     DEFAULT_QUESTIONNAIRE_CHOICE,
     QUESTIONNAIRE_CHOICES,
-    FormErrors,
     create_vacancy,
     vacancy_candidates,
 )
 from app.web import render
+from app.web.forms import FormErrors
 from questionnaires.timing import estimated_minutes
 
 # Every route here needs a staff login; every POST a CSRF token.

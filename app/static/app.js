@@ -85,3 +85,29 @@ document.addEventListener("change", (event) => {
   });
   saveAnswer(form, input, body, 0);
 });
+
+// Phone-width tables become stacked cards (app.css): each data cell gets its column's heading
+// as data-label, so the card can say what each value is.
+document.addEventListener("DOMContentLoaded", () => {
+  for (const table of document.querySelectorAll(".table-wrap > table")) {
+    const heads = [];
+    for (const th of table.querySelectorAll("thead tr:last-child th")) {
+      const text = th.textContent.replace(/[\u2191\u2193]/g, "").replace(/\s+/g, " ").trim();
+      for (let n = 0; n < (th.colSpan || 1); n += 1) heads.push(text);
+    }
+    for (const row of table.querySelectorAll("tbody tr")) {
+      let column = 0;
+      for (const cell of row.children) {
+        if (cell.tagName === "TD" && heads[column] && !cell.dataset.label) {
+          cell.dataset.label = heads[column];
+        }
+        // A card leaves out what the row has nothing for, rather than a heading with no value.
+        if (!cell.textContent.trim() && !cell.querySelector("input, select, textarea, img, svg")) {
+          cell.classList.add("empty");
+        }
+        column += cell.colSpan || 1;
+      }
+    }
+    table.classList.add("cards");
+  }
+});

@@ -9,6 +9,7 @@ call ``placement_label``.
 from __future__ import annotations
 
 from app.i18n import N_, translations
+from socionics.model import get_type
 from socionics.recommend import NO_SUITABLE_ROLE, NOT_INTERPRETABLE, PLACEMENT_NAMES, TOO_CLOSE
 
 OTHER_LABELS = {
@@ -29,3 +30,15 @@ def placement_label(code: str | None, language: str) -> str:
     else:
         name = translations(language).gettext(OTHER_LABELS.get(code, code))
     return name[:1].upper() + name[1:]
+
+
+def type_code(code: str | None, language: str, *, latin: bool = False) -> str:
+    """A type's code as its readers know it: Cyrillic in Russian (ЛСИ), Latin in English.
+    With ``latin``, the Russian form keeps the Latin code beside it, ЛСИ (LSI), where a reader
+    may meet that code elsewhere (the matrix file, the API, the exports' English columns)."""
+    if not code:
+        return ""
+    if language != "ru":
+        return code
+    cyrillic = get_type(code).cyrillic
+    return f"{cyrillic} ({code})" if latin else cyrillic

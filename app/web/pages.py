@@ -19,7 +19,7 @@ from sqlmodel import Session
 from app.config import LANGUAGES
 from app.i18n import pick_language, template_callables, translations
 from app.models import Organisation
-from app.web.labels import placement_label
+from app.web.labels import placement_label, type_code
 from questionnaires.shown import shown_percent
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -40,6 +40,8 @@ _env = jinja2.Environment(
 _env.newstyle_gettext = True  # type: ignore[attr-defined]
 # One name per placement and outcome on every page and in the PDF (app/web/labels.py).
 _env.globals["placement_label"] = placement_label
+# Type codes in the reader's alphabet (ЛСИ in Russian), on every page.
+_env.globals["type_code"] = type_code
 # The one rule for showing a probability (questionnaires/shown.py): every template calls it.
 _env.globals["shown_percent"] = shown_percent
 templates = Jinja2Templates(env=_env)

@@ -7,8 +7,8 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Form, HTTPException, Path, Request
 from fastapi.responses import RedirectResponse, Response
 
-from app.api.pages import IntegrationsAdmin, require_integrations
 from app.auth.deps import StaffAudit, csrf_protect
+from app.auth.permissions import IntegrationsAdmin, require_integrations
 from app.db import SessionDep, UnitOfWork, utcnow
 from app.models import WebhookDelivery, WebhookEndpoint
 from app.web import render

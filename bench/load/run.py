@@ -142,9 +142,9 @@ def seed(data_dir: Path, count: int, base_url: str, database_url: str) -> list[s
 
     from app.config import Settings
     from app.db import make_engine
+    from app.invitations.invite import invite_candidate
     from app.migrations import upgrade
     from app.models import Vacancy
-    from app.staff.service import invite_candidate
 
     env = {**os.environ, "DATA_DIR": str(data_dir), "BASE_URL": base_url}
     if database_url:

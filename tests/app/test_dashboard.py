@@ -12,9 +12,9 @@ from sqlalchemy.exc import DBAPIError
 from sqlmodel import Session, select
 
 from app.audit.service import AuditFilter, record, search
-from app.dashboard.keys import sync_table_keys
 from app.dashboard.service import TableQuery, candidate_table
 from app.db import utcnow
+from app.invitations.keys import sync_table_keys
 from app.models import AuditEvent, Decision, FitRecord, MatrixVersion, VacancyAssignment
 from tests.factories import make_invitation, make_user, make_vacancy
 from tests.htmlq import csrf_of, parse

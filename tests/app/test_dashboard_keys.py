@@ -12,10 +12,10 @@ from sqlalchemy import text
 from sqlmodel import Session, col, select
 
 from app.api.keys import create_api_key
-from app.dashboard.keys import QUALITY_RANK
 from app.dashboard.service import TableQuery, candidate_table
 from app.db import make_engine, utcnow
 from app.decisions.service import record_decision
+from app.invitations.keys import QUALITY_RANK
 from app.invitations.service import set_open_link
 from app.migrations import upgrade
 from app.models import Candidate, FitRecord, Invitation

@@ -85,7 +85,7 @@ def _surfaces(
         else:
             (strong,) = _with(page.one(id="answer"), "data-outcome")
             code = strong.get("data-placement") or strong.get("data-outcome")
-            out["report"][i] = (code, page.one(id="type-code").text.split()[0])
+            out["report"][i] = (code, page.one(id="type-code").text.split()[0].rstrip(","))
             (how_sure,) = [
                 d.one("dd")
                 for d in page.one(id="answer").find_all("div")
@@ -124,7 +124,7 @@ def _surfaces(
     for i, cell, t in zip(ids, cells, types, strict=True):
         kind = cell.get("data-outcome")
         code = fits[i].placement if kind in ("placement", "too_close_to_call") else kind
-        shown_type = None if t.text.strip() == "—" else t.text.split()[0]
+        shown_type = None if t.text.strip() == "—" else t.text.split()[0].rstrip(",")
         out["compare"][i] = (code, shown_type)
         if shown_type:
             out["compare_pct"][i] = (_percent(t.text), None)

@@ -13,8 +13,8 @@ from sqlmodel import Session, select
 from app.candidate.service import save_answers, submit
 from app.cli import main
 from app.db import utcnow
+from app.invitations.invite import invite_candidate
 from app.scoring.service import calibration_for, clear_calibration_cache
-from app.staff.service import invite_candidate
 from questionnaires.engine import item_gain
 from questionnaires.psychometrics import MIN_SAMPLE
 from questionnaires.result import Result as EngineResult

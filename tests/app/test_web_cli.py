@@ -35,7 +35,7 @@ def test_create_user_makes_a_staff_account(env: Path, db: Session, capsys) -> No
 
 def test_invite_prints_the_candidate_link(env: Path, db: Session, capsys) -> None:
     main(["demo"])
-    vacancy = db.exec(select(Vacancy).where(Vacancy.title == DEMO_VACANCY)).one()
+    vacancy = db.exec(select(Vacancy).where(Vacancy.title == DEMO_VACANCY["ru"])).one()
     capsys.readouterr()
     code = main(["invite", "--vacancy", str(vacancy.id), "--name", "Ivan", "--language", "en"])
     assert code == 0
@@ -62,7 +62,7 @@ def test_demo_is_idempotent_and_prints_the_same_credentials(env: Path, db: Sessi
     assert password and (env / "demo_admin_password").read_text().strip() == password.group(1)
     assert len(db.exec(select(User)).all()) == 1
     assert len(db.exec(select(Vacancy)).all()) == 2  # the demo vacancy and the team's assessment
-    vacancy = db.exec(select(Vacancy).where(Vacancy.title == DEMO_VACANCY)).one()
+    vacancy = db.exec(select(Vacancy).where(Vacancy.title == DEMO_VACANCY["ru"])).one()
     invited = db.exec(select(Invitation).where(Invitation.vacancy_id == vacancy.id)).all()
     assert len(invited) == 6  # the demo candidates, once
     assert len(db.exec(select(Employee)).all()) == 40  # the demo team, once
@@ -79,7 +79,7 @@ def test_demo_candidates_have_answered_and_have_reports_to_read(
     link = re.search(r"to try their side: (\S+)", out)
     assert link and re.fullmatch(r"https://hr\.example\.com/a/[A-Za-z0-9_-]{43}", link.group(1))
     assert (env / "demo_candidate_link").read_text().strip() == link.group(1)
-    vacancy = db.exec(select(Vacancy).where(Vacancy.title == DEMO_VACANCY)).one()
+    vacancy = db.exec(select(Vacancy).where(Vacancy.title == DEMO_VACANCY["ru"])).one()
     mine = select(Invitation.id).where(Invitation.vacancy_id == vacancy.id)
     fits = {
         db.get(Candidate, db.get(Invitation, f.invitation_id).candidate_id).name: f  # type: ignore[union-attr]
@@ -196,16 +196,27 @@ def test_invite_builds_links_on_the_port_the_server_listens_on(
     env: Path, db: Session, monkeypatch: pytest.MonkeyPatch, capsys
 ) -> None:
     from app.config import load_settings
-    from app.staff.service import candidate_link
+    from app.invitations.invite import candidate_link
 
     monkeypatch.delenv("BASE_URL")
     monkeypatch.setenv("PORT", "9123")
     monkeypatch.delenv("HOST", raising=False)
     main(["demo"])
-    vacancy = db.exec(select(Vacancy).where(Vacancy.title == DEMO_VACANCY)).one()
+    vacancy = db.exec(select(Vacancy).where(Vacancy.title == DEMO_VACANCY["ru"])).one()
     capsys.readouterr()
     assert main(["invite", "--vacancy", str(vacancy.id), "--name", "Ivan"]) == 0
     link = capsys.readouterr().out.strip()
     assert re.fullmatch(r"http://127\.0\.0\.1:9123/a/[A-Za-z0-9_-]{43}", link)
     # The server builds its links from the same settings.
     assert candidate_link(load_settings(), "t") == "http://127.0.0.1:9123/a/t"
+
+
+@pytest.mark.parametrize("language", ["ru", "en"])
+def test_the_demo_vacancy_is_titled_in_the_installs_language(
+    env: Path, db: Session, capsys, monkeypatch: pytest.MonkeyPatch, language: str
+) -> None:
+    monkeypatch.setenv("DEFAULT_LANGUAGE", language)
+    assert main(["demo"]) == 0
+    titles = set(db.exec(select(Vacancy.title)).all())
+    assert DEMO_VACANCY[language] in titles
+    assert (DEMO_VACANCY["en"] in titles) == (language == "en")

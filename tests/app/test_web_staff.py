@@ -139,3 +139,22 @@ def test_a_vacancy_can_ask_for_socionics_only(staff: TestClient, db: Session) ->
     assert db.exec(select(Vacancy)).one().questionnaire_ids == ["socionics_16"]
     data |= {"questionnaires": "astrology"}
     assert staff.post("/vacancies", data=data).status_code == 422
+
+
+def test_the_vacancy_page_links_to_its_table_exports_and_comparison(
+    staff: TestClient, db: Session
+) -> None:
+    vacancy = make_vacancy(db)
+    page = parse(staff.get(f"/vacancies/{vacancy.id}").text)
+    tools = page.one("nav", class_="tools")
+    links = {a.get("href") for a in tools.find_all("a")}
+    base = f"/vacancies/{vacancy.id}"
+    # Comparing starts in the candidate table, where candidates are ticked.
+    assert {
+        f"{base}/candidates",
+        f"{base}/export.zip",
+        f"{base}/export.csv",
+        f"{base}/export.csv?sep=semicolon",
+        f"{base}/export.xlsx",
+        f"{base}/experience",
+    } <= links

@@ -24,10 +24,12 @@ from sqlmodel import Session, select
 
 from app.api.keys import create_api_key
 from app.config import Settings
+from app.invitations.invite import invite_candidate
 from app.invitations.service import set_open_link
 from app.models import PLAIN_TEXT, Candidate, Vacancy
-from app.staff.service import FormErrors, create_vacancy, invite_candidate
+from app.staff.service import create_vacancy
 from app.text import strip_bidi
+from app.web.forms import FormErrors
 from socionics.portrait import load_portrait
 from tests.factories import answers_for, ie_questionnaire, make_invitation, make_user, make_vacancy
 from tests.fitflow import IE, SOC, answer_questionnaire, finish, ie_answers, socionics_answers

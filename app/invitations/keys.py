@@ -7,6 +7,9 @@ index each, a page is one index range (bench/bench_table.py). ``sync_table_keys`
 writer: every service that creates an invitation, changes a candidate's name (erasure) or
 changes a fit record, a result or a decision calls it in the same transaction, and it
 recomputes all five keys from the source rows (so a caller cannot copy a wrong value).
+
+The keys are a rule of the data, not of the table page: they live here, below both the
+services that write them and the read model that sorts by them (``app.dashboard``).
 """
 
 from __future__ import annotations

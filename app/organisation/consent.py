@@ -1,7 +1,7 @@
 """The consent text a candidate agrees to, by version and language.
 
 The text of version V in language L is ``<DATA_DIR>/consent/V.L.txt`` when that file exists
-(an operator's own wording), else the built-in ``app/candidate/consent/V.L.txt``. Paragraphs are
+(an operator's own wording), else the built-in ``app/organisation/consent/V.L.txt``. Paragraphs are
 separated by blank lines; ``app.organisation.service`` fills in the organisation. This built-in
 text is in force until an admin saves one of their own (the Organisation page); CONSENT_VERSION
 picks it. Each invitation stores the version the candidate agreed to, so a new file needs a new

@@ -1,4 +1,6 @@
-"""The audit log for administrators: filter by actor, action, object and dates; read only."""
+"""The audit log for administrators: filter by actor, action, object and dates; read only.
+It lives with the staff accounts, not in ``app/audit/``: the audit record sits below ``auth``
+(signing in is recorded), and this page needs ``auth``'s permission checks."""
 
 from __future__ import annotations
 
@@ -8,7 +10,7 @@ from urllib.parse import urlencode
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
 
-from app.audit.service import ACTION_NAMES, ACTIONS, AuditFilter, search
+from app.audit.service import ACTION_NAMES, ACTIONS, OBJECT_NAMES, AuditFilter, search
 from app.auth.deps import csrf_protect, require_staff
 from app.auth.permissions import require_action
 from app.db import SessionDep, UnitOfWork
@@ -68,6 +70,7 @@ def audit(request: Request, session: SessionDep) -> Response:
         "values": values,
         "actions": ACTIONS,
         "action_names": ACTION_NAMES,
+        "object_names": OBJECT_NAMES,
         "bad_dates": bad_dates,
         "link": link,
     }

@@ -1,0 +1,35 @@
+"""Re-scoring, asked for on the matrix page (admins only): every recommendation not made with
+the matrix in force is computed again."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends
+from fastapi.responses import RedirectResponse, Response
+
+from app.auth.deps import StaffAudit, csrf_protect, require_staff
+from app.auth.permissions import require_action
+from app.db import SessionDep, UnitOfWork
+from app.matrix.service import current
+from app.models import User
+from app.scoring.service import rescore_all
+
+MatrixEditor = Annotated[User, Depends(require_action("matrix.edit"))]
+router = APIRouter(
+    route_class=UnitOfWork,
+    prefix="/admin",
+    dependencies=[
+        Depends(csrf_protect),
+        Depends(require_staff),
+        Depends(require_action("matrix.edit")),
+    ],
+)
+
+
+@router.post("/matrix/rescore")
+def matrix_rescore(session: SessionDep, audit: StaffAudit, user: MatrixEditor) -> Response:
+    count = rescore_all(session)
+    in_force = current(session).version
+    audit("matrix.rescore", in_force, details={"label": in_force.label, "rescored": count})
+    return RedirectResponse(f"/admin/matrix?rescored={count}", status_code=303)
