@@ -55,6 +55,9 @@ def test_the_api_keeps_its_schema(app: FastAPI, write_key: str, method: str, pat
         max_examples=MAX_EXAMPLES,
         deadline=None,
         database=None,
+        # A fixed seed: the app's answers vary between runs (rate-limit windows, ids), which
+        # can trip Hypothesis's replay of a failure as "flaky"; CI runs the same cases each time.
+        derandomize=True,
         suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much],
     )
     def run(case: schemathesis.Case) -> None:
