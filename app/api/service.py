@@ -251,8 +251,13 @@ def get_candidate(session: Session, candidate_id: int) -> tuple[Invitation, Cand
     return invitation, candidate
 
 
-# A cursor is an invitation id (up to 18 digits fits every 64-bit id).
-CURSOR_PATTERN = r"^[0-9]{1,18}$"
+# A cursor is an invitation id: digits from 0 to 2**31 - 1, the largest id the database holds
+# (a larger number would be an "integer out of range" from PostgreSQL, not a 422).
+CURSOR_PATTERN = (
+    r"^(?:[0-9]{1,9}|1[0-9]{9}|20[0-9]{8}|21[0-3][0-9]{7}|214[0-6][0-9]{6}|2147[0-3][0-9]{5}"
+    r"|21474[0-7][0-9]{4}|214748[0-2][0-9]{3}|2147483[0-5][0-9]{2}|21474836[0-3][0-9]"
+    r"|214748364[0-7])$"
+)
 
 
 def encode_cursor(last_id: int) -> str:

@@ -177,3 +177,9 @@ def test_the_schema_declares_the_patterns_the_api_checks(api: TestClient) -> Non
         assert bool(re.search(name_pattern, name)) is allowed
         r = api.post("/api/v1/vacancies", json={"title": name})
         assert (r.status_code == 201) is allowed, (name, r.text)
+
+
+def test_a_cursor_past_the_largest_id_is_a_422_not_a_database_error(api: TestClient) -> None:
+    assert api.get("/api/v1/candidates?cursor=2147483647").status_code == 200
+    body = assert_problem(api.get("/api/v1/candidates?cursor=2147483648"), 422)
+    assert [e["field"] for e in body["errors"]] == ["cursor"]

@@ -19,6 +19,7 @@ import schemathesis
 from fastapi import FastAPI
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from hypothesis.errors import FlakyStrategyDefinition
 from schemathesis import GenerationMode
 from schemathesis.python.asgi import shutdown_lifespans
 
@@ -28,6 +29,7 @@ from app.api.routes import router
 # Bounded: 25 examples per operation keeps the whole run well under a minute.
 MAX_EXAMPLES = 25
 STATEFUL_EXAMPLES = 40
+ATTEMPTS = 5
 OPERATIONS = sorted(
     (method.upper(), path)
     for path, operations in api_schema(router)["paths"].items()
@@ -83,15 +85,33 @@ def test_chains_of_linked_operations_keep_the_schema(app: FastAPI, write_key: st
     # The links schemathesis found: without them the phase would test nothing.
     assert len(workflow.bundles) >= 5
     try:
-        Workflow.run(
-            settings=settings(
-                max_examples=STATEFUL_EXAMPLES,
-                stateful_step_count=6,
-                derandomize=True,
-                deadline=None,
-                database=None,
-                suppress_health_check=list(HealthCheck),
-            )
-        )
+        for attempt in range(ATTEMPTS):
+            try:
+                Workflow.run(
+                    settings=settings(
+                        max_examples=STATEFUL_EXAMPLES,
+                        stateful_step_count=6,
+                        deadline=None,
+                        database=None,
+                        suppress_health_check=list(HealthCheck),
+                    )
+                )
+                break
+            except (AssertionError, FlakyStrategyDefinition) as exc:
+                # The app's answers (ids from the database's sequences, rate-limit windows)
+                # differ between Hypothesis's tries of one sequence, which now and then trips
+                # Hypothesis's own bookkeeping ("inconsistent data generation", or an assert in
+                # its datatree), not one of our checks: a check that fails raises
+                # schemathesis's FailureGroup, which is never retried.
+                internal = isinstance(exc, FlakyStrategyDefinition) or _in_hypothesis_internals(exc)
+                if not internal or attempt == ATTEMPTS - 1:
+                    raise
     finally:
         shutdown_lifespans()
+
+
+def _in_hypothesis_internals(exc: BaseException) -> bool:
+    import traceback
+
+    frames = traceback.extract_tb(exc.__traceback__)
+    return bool(frames) and "hypothesis/internal/" in frames[-1].filename
