@@ -78,7 +78,10 @@ def test_a_report_pdf_carries_the_candidate_the_versions_and_page_numbers(
     flat = " ".join(text.split())
     assert NAME in flat
     assert "ОТЧЁТ О СООТВЕТСТВИИ" in flat  # the print template, in Russian (kicker in capitals)
-    assert "introversion_extraversion v" in flat and "socionics_16 v" in flat
+    # The versions in words: each questionnaire by its title, never by its id.
+    assert "Интроверсия и экстраверсия, версия 2.0.0" in flat
+    assert "Соционический опросник: 16 типов, версия 2.0.0" in flat
+    assert "introversion_extraversion" not in flat and "socionics_16" not in flat
     pages = text.count("\f")
     assert pages >= 2
     assert f"стр. 1 из {pages}" in flat and f"стр. {pages} из {pages}" in flat
