@@ -11,7 +11,7 @@ from fastapi.testclient import TestClient
 from sqlmodel import Session
 
 from questionnaires.engine import normalize, out_of_100, scale_range
-from tests.app.test_scoring_calibration import store
+from tests.scoring.test_scoring_calibration import store
 from tests.factories import make_user
 from tests.fitflow import IE, questionnaire
 from tests.htmlq import Element, parse
