@@ -11,10 +11,10 @@ from fastapi.testclient import TestClient
 from sqlmodel import Session
 
 from questionnaires.engine import normalize, out_of_100, scale_range
-from tests.scoring.test_scoring_calibration import store
 from tests.factories import make_user
 from tests.fitflow import IE, questionnaire
 from tests.htmlq import Element, parse
+from tests.scoring.test_scoring_calibration import store
 from tests.webflow import STAFF_PASSWORD, login
 
 NUMBER = re.compile(r"\d+(?:\.\d+)?")
