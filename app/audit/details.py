@@ -50,6 +50,7 @@ DETAIL_NAMES: dict[str, str] = {
     "rescored": N_("Results re-scored"),
     "role": N_("Role"),
     "scope": N_("Access"),
+    "scores_kept": N_("Anonymous scores kept"),
     "seconds": N_("Pause"),
     "skipped": N_("Skipped (already invited)"),
     "to": N_("After"),
