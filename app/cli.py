@@ -511,7 +511,7 @@ def cmd_stats(settings: Settings, _args: argparse.Namespace) -> None:
         print("rolefit: no stored results yet")
         return
     for qs in stats:
-        print(f"{qs.questionnaire.id} {qs.questionnaire.version}: {qs.results} results")
+        print(f"{qs.questionnaire.id} {', '.join(qs.versions)}: {qs.results} results")
     print(format_statistics([s for qs in stats for s in qs.scales]))
 
 

@@ -8,7 +8,12 @@ import random
 import pytest
 
 from questionnaires.engine import score
-from questionnaires.loader import archived_versions, product_questionnaires, questionnaire_version
+from questionnaires.loader import (
+    archived_versions,
+    product_questionnaires,
+    questionnaire_version,
+    same_scoring_versions,
+)
 from questionnaires.simulate import leaning_answers, random_answers
 
 CURRENT = sorted(product_questionnaires())
@@ -131,3 +136,13 @@ def test_ie_2_1_0_only_adds_an_attention_check_to_2_0_0() -> None:
         assert after.scales == before.scales
         assert after.dichotomies == before.dichotomies
         assert after.quality == before.quality
+
+
+def test_versions_that_score_the_same_are_one_population() -> None:
+    # Reliability, norms and the sample calibration pool the results of these (app.scoring,
+    # app.stats): 2.1.0 only added an attention check; 1.0.0 had other items.
+    assert same_scoring_versions(IE, "2.1.0") == ("2.0.0", "2.1.0")
+    assert same_scoring_versions(IE, "2.0.0") == ("2.0.0", "2.1.0")
+    assert same_scoring_versions(IE, "1.0.0") == ("1.0.0",)
+    assert same_scoring_versions("socionics_16", "2.0.0") == ("2.0.0",)
+    assert same_scoring_versions(IE, "0.9.0") == ("0.9.0",)  # unknown: only itself
