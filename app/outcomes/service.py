@@ -19,7 +19,13 @@ from app.i18n import N_
 from app.matrix.service import current
 from app.models import Candidate, CrmMapping, Deal, Employee, EmployeeRole, Invitation, Result
 from app.outcomes.crm import READY, DealRow, Mapping, Outcome, parse_deals
-from app.outcomes.figures import HEADLINE, Figures, figures
+from app.outcomes.figures import (
+    HEADLINE,
+    Figures,
+    figures,
+    headline_by_person,
+    standardised_within,
+)
 from app.outcomes.figures import Deal as FigureDeal
 from app.scoring.service import pole_p_high
 from app.text import strip_bidi
@@ -317,19 +323,11 @@ def _people(
     probs = type_probabilities_of(
         session, invitation_ids=[e.invitation_id for e in assessed if e.invitation_id]
     )
-    per_person: dict[int, list[float]] = defaultdict(list)
-    for f in team_figures(session, period=period):
-        value = getattr(f, figure)
-        if value is not None:
-            per_person[f.person].append(float(value))
+    per_person = headline_by_person(team_figures(session, period=period), figure)
     chosen = [e for e in assessed if e.id in per_person and e.invitation_id in probs]
-    outcomes = np.array([np.mean(per_person[e.id or 0]) for e in chosen])
-    teams = [e.team for e in chosen]
-    for team in set(teams):
-        idx = [i for i, t in enumerate(teams) if t == team]
-        vals = outcomes[idx]
-        sd = vals.std()
-        outcomes[idx] = (vals - vals.mean()) / sd if sd > 0 else 0.0
+    outcomes = standardised_within(
+        [per_person[e.id or 0] for e in chosen], [e.team for e in chosen]
+    )
     people = [
         _Person(
             employee=e,
