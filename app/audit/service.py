@@ -83,8 +83,10 @@ ACTIONS = [
     "experience.view",
     "employee.create",
     "employee.update",
+    "employee.import",
     "deals.import",
     "deals.resolve",
+    "deals.mapping_save",
     "evidence.export_pdf",
 ]
 # What each action is called on the audit page, in words (the codes stay in the database).
@@ -130,8 +132,10 @@ ACTION_NAMES: dict[str, str] = {
     "experience.view": N_("Candidate feedback viewed"),
     "employee.create": N_("Employee added"),
     "employee.update": N_("Employee changed"),
+    "employee.import": N_("Team imported from a CSV file"),
     "deals.import": N_("Deals imported"),
     "deals.resolve": N_("CRM name matched to an employee"),
+    "deals.mapping_save": N_("CRM column mapping saved"),
     "evidence.export_pdf": N_("Evidence downloaded as PDF"),
 }
 # What each object_type is called on the audit page (a test finds every object_type recorded).
