@@ -22,7 +22,15 @@ from app.exports.tabular import COLUMNS, headers, neutralize
 from app.i18n import translations
 from app.models import AuditEvent, Vacancy
 from tests.factories import make_invitation, make_vacancy
-from tests.fitflow import IE, SOC, answer_questionnaire, finish, ie_answers, socionics_answers
+from tests.fitflow import (
+    IE,
+    SOC,
+    answer_questionnaire,
+    finish,
+    ie_answers,
+    questionnaire,
+    socionics_answers,
+)
 from tests.webflow import consent, token_of
 
 NAME = "Анна Петрова-Щукина"
@@ -79,8 +87,8 @@ def test_a_report_pdf_carries_the_candidate_the_versions_and_page_numbers(
     assert NAME in flat
     assert "ОТЧЁТ О СООТВЕТСТВИИ" in flat  # the print template, in Russian (kicker in capitals)
     # The versions in words: each questionnaire by its title, never by its id.
-    assert "Интроверсия и экстраверсия, версия 2.0.0" in flat
-    assert "Соционический опросник: 16 типов, версия 2.0.0" in flat
+    for q in (questionnaire(IE), questionnaire(SOC)):
+        assert f"{q.title.get('ru')}, версия {q.version}" in flat  # type: ignore[union-attr]
     assert "introversion_extraversion" not in flat and "socionics_16" not in flat
     pages = text.count("\f")
     assert pages >= 2
