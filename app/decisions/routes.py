@@ -4,19 +4,17 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Form, Request
+from fastapi import Depends, Form, Request
 from fastapi.responses import RedirectResponse, Response
 
-from app.auth.deps import StaffAudit, StaffUser, csrf_protect, require_staff
-from app.auth.permissions import invitation_for
-from app.db import SessionDep, UnitOfWork
+from app.auth.deps import StaffAudit, StaffUser
+from app.auth.permissions import invitation_for, staff_router
+from app.db import SessionDep
 from app.decisions.service import DecisionError, decision_history, record_decision
 from app.models import Candidate, DecisionKind, Invitation, Vacancy
 from app.web import render
 
-router = APIRouter(
-    route_class=UnitOfWork, dependencies=[Depends(csrf_protect), Depends(require_staff)]
-)
+router = staff_router()
 
 
 def _page(

@@ -13,14 +13,14 @@ from typing import Annotated
 from urllib.parse import quote
 
 import anyio.to_thread
-from fastapi import APIRouter, Depends, Request
+from fastapi import Depends, Request
 from fastapi.responses import Response, StreamingResponse
 from sqlmodel import Session, col, select
 
-from app.auth.deps import StaffAudit, csrf_protect, require_staff
-from app.auth.permissions import invitation_for, vacancy_for
+from app.auth.deps import StaffAudit
+from app.auth.permissions import invitation_for, staff_router, vacancy_for
 from app.dashboard.service import all_rows
-from app.db import SessionDep, UnitOfWork, utcnow
+from app.db import SessionDep, utcnow
 from app.exports.parallel import render_pdfs
 from app.exports.pdf import render_report_pdf
 from app.exports.tabular import csv_chunks, xlsx_chunks
@@ -30,9 +30,7 @@ from app.reports.build import build_report
 from app.reports.data import ReportData
 from app.web import staff_language
 
-router = APIRouter(
-    route_class=UnitOfWork, dependencies=[Depends(csrf_protect), Depends(require_staff)]
-)
+router = staff_router()
 
 
 def safe_filename(text: str, fallback: str) -> str:

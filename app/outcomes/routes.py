@@ -5,16 +5,16 @@ from __future__ import annotations
 from datetime import date
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Form, HTTPException, Request
+from fastapi import Depends, Form, HTTPException, Request
 from fastapi.responses import RedirectResponse, Response
 from markupsafe import Markup
 from sqlmodel import col, func, select
 from starlette.datastructures import UploadFile
 
-from app.auth.deps import StaffAudit, csrf_protect, require_staff
-from app.auth.permissions import require_action, role_may
+from app.auth.deps import StaffAudit
+from app.auth.permissions import require_action, role_may, staff_router
 from app.charts.evidence import EffectRow, effect_intervals
-from app.db import SessionDep, UnitOfWork
+from app.db import SessionDep, get_or_404
 from app.i18n import N_, template_callables, translations
 from app.matrix.service import current, next_label, store_version
 from app.models import Candidate, Deal, Employee, FitRecord, Invitation, User, Vacancy
@@ -39,24 +39,9 @@ from app.web.labels import type_code
 from socionics.evidence import LEVEL, MIN_PEOPLE
 from socionics.matrix import matrix_from_dict
 
-router = APIRouter(
-    route_class=UnitOfWork,
-    prefix="/team",
-    dependencies=[
-        Depends(csrf_protect),
-        Depends(require_staff),
-        Depends(require_action("team.view")),
-    ],
-)
+router = staff_router("team.view", prefix="/team")
 # A hired candidate joins the team from their report (/invitations/{id}/hire).
-hire_router = APIRouter(
-    route_class=UnitOfWork,
-    dependencies=[
-        Depends(csrf_protect),
-        Depends(require_staff),
-        Depends(require_action("team.manage")),
-    ],
-)
+hire_router = staff_router("team.manage")
 Manager = Annotated[User, Depends(require_action("team.manage"))]
 MAX_FILE_BYTES = 5_000_000
 
@@ -158,9 +143,7 @@ def edit(
     started_on: Annotated[str, Form(max_length=10)] = "",
     ended_on: Annotated[str, Form(max_length=10)] = "",
 ) -> Response:
-    row = session.get(Employee, employee_id)
-    if row is None:
-        raise HTTPException(status_code=404)
+    row = get_or_404(session, Employee, employee_id)
     start, end = _date(started_on), _date(ended_on)
     if role not in ROLES:
         return _team_page(

@@ -7,28 +7,21 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Form, HTTPException, Request
+from fastapi import Form, HTTPException, Request
 from fastapi.responses import RedirectResponse, Response
 from sqlmodel import col, select
 
-from app.auth.deps import StaffAudit, StaffUser, csrf_protect, require_staff
-from app.auth.permissions import require_action
+from app.auth.deps import StaffAudit, StaffUser
+from app.auth.permissions import staff_router
 from app.auth.service import UserExists, create_user
-from app.db import SessionDep, UnitOfWork
+from app.db import SessionDep, get_or_404
 from app.i18n import N_
 from app.models import Role, User
 from app.security.passwords import WeakPassword
 from app.security.throttle import unlock
 from app.web import render
 
-router = APIRouter(
-    route_class=UnitOfWork,
-    dependencies=[
-        Depends(csrf_protect),
-        Depends(require_staff),
-        Depends(require_action("users.manage")),
-    ],
-)
+router = staff_router("users.manage")
 ROLES = [r.value for r in Role]
 
 
@@ -93,13 +86,6 @@ def add_user(
     return RedirectResponse("/admin/users", status_code=303)
 
 
-def _target(session: SessionDep, user_id: int) -> User:
-    target = session.get(User, user_id)
-    if target is None:
-        raise HTTPException(status_code=404)
-    return target
-
-
 @router.post("/admin/users/{user_id}/role")
 def change_role(
     session: SessionDep,
@@ -108,7 +94,7 @@ def change_role(
     user_id: int,
     role: Annotated[str, Form(max_length=64)] = "",
 ) -> Response:
-    target = _target(session, user_id)
+    target = get_or_404(session, User, user_id)
     # An admin cannot demote themselves: the last admin would lock everyone out.
     if role not in ROLES or target.id == user.id:
         raise HTTPException(status_code=422)
@@ -129,7 +115,7 @@ def set_active(
     user_id: int,
     active: Annotated[str, Form(max_length=8)] = "",
 ) -> Response:
-    target = _target(session, user_id)
+    target = get_or_404(session, User, user_id)
     if target.id == user.id or active not in ("yes", "no"):
         raise HTTPException(status_code=422)
     target.is_active = active == "yes"
@@ -144,7 +130,7 @@ def clear_failed_logins(
     request: Request, session: SessionDep, audit: StaffAudit, user_id: int
 ) -> Response:
     """Forgets the account's failed logins from every address, so no address waits any more."""
-    target = _target(session, user_id)
+    target = get_or_404(session, User, user_id)
     unlock(request.app.state.limiter, email=target.email)
     audit("user.unlock", target)
     return RedirectResponse("/admin/users", status_code=303)
