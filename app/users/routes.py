@@ -9,6 +9,7 @@ from typing import Annotated
 
 from fastapi import Form, HTTPException, Request
 from fastapi.responses import RedirectResponse, Response
+from pydantic import BaseModel, Field
 from sqlmodel import col, select
 
 from app.auth.deps import StaffAudit, StaffUser
@@ -48,39 +49,43 @@ def users(request: Request, session: SessionDep) -> Response:
     return _page(request, session)
 
 
+class NewUser(BaseModel):
+    email: str = Field("", max_length=1000)
+    full_name: str = Field("", max_length=1000)
+    role: str = Field("", max_length=64)
+    password: str = Field("", max_length=1024)
+
+
 @router.post("/admin/users")
 def add_user(
     request: Request,
     session: SessionDep,
     audit: StaffAudit,
-    email: Annotated[str, Form(max_length=1000)] = "",
-    full_name: Annotated[str, Form(max_length=1000)] = "",
-    role: Annotated[str, Form(max_length=64)] = "",
-    password: Annotated[str, Form(max_length=1024)] = "",
+    form: Annotated[NewUser, Form()],
 ) -> Response:
     errors = {}
-    if "@" not in email.strip("@ ") or len(email.strip()) > 254:
+    if "@" not in form.email.strip("@ ") or len(form.email.strip()) > 254:
         errors["email"] = N_("Enter a valid email address.")
-    if role not in ROLES:
+    if form.role not in ROLES:
         errors["role"] = N_("Choose a role from the list.")
-    if len(full_name.strip()) > 200:
+    if len(form.full_name.strip()) > 200:
         errors["full_name"] = N_("The name is too long: at most 200 characters.")
     new = None
     if not errors:
         try:
             new = create_user(
                 session,
-                email=email,
-                password=password,
-                role=Role(role),
-                full_name=full_name.strip(),
+                email=form.email,
+                password=form.password,
+                role=Role(form.role),
+                full_name=form.full_name.strip(),
             )
         except UserExists:
             errors["email"] = N_("A user with this email exists already.")
         except WeakPassword as exc:
             errors["password"] = exc.message
     if errors or new is None:
-        values = {"email": email, "full_name": full_name, "role": role}
+        values = form.model_dump(exclude={"password"})  # a password is never sent back
         return _page(request, session, values=values, errors=errors, status_code=422)
     audit("user.create", new, details={"role": new.role})
     return RedirectResponse("/admin/users", status_code=303)
