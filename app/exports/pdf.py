@@ -24,10 +24,16 @@ from typing import TYPE_CHECKING, Any
 
 from markupsafe import Markup
 
-from app.charts import DichotomyBar, RoleBar, TypeBar
+from app.charts import TypeBar
 from app.charts.blocks import dichotomy_rows, gauge_block, role_rows, stylesheet, type_rows
 from app.i18n import template_callables, translations
-from app.reports.charts import BAND_CODES, BAND_NAMES
+from app.reports.charts import (
+    BAND_CODES,
+    BAND_NAMES,
+    dichotomy_rows_of,
+    gauge_bands,
+    role_rows_of,
+)
 from app.reports.data import ReportData
 from app.text import strip_bidi
 from app.web import TEMPLATES, templates
@@ -76,15 +82,7 @@ def print_charts(report: ReportData) -> PrintCharts:
     dich = None
     if report.dichotomies:
         dich = dichotomy_rows(
-            [
-                DichotomyBar(
-                    low_label=f"{d.low_name} ({d.low_code})",
-                    high_label=f"{d.high_name} ({d.high_code})",
-                    p_high=d.p_high,
-                    borderline=d.borderline,
-                )
-                for d in report.dichotomies
-            ],
+            dichotomy_rows_of(report),
             borderline=_("borderline"),
             not_scored=_("not scored"),
         )
@@ -96,7 +94,7 @@ def print_charts(report: ReportData) -> PrintCharts:
     roles = None
     if report.roles:
         roles = role_rows(
-            [RoleBar(key=r.role, label=r.name, fit=r.expected_fit) for r in report.roles],
+            role_rows_of(report),
             target=[r.role for r in report.roles if r.is_target],
             target_label=_("target role"),
             margin_legend=_("+N: points ahead of the next role"),
@@ -104,18 +102,13 @@ def print_charts(report: ReportData) -> PrintCharts:
     meter = None
     e = report.extraversion
     if e is not None and len(e.band_edges) == 4:
-        edges = (0.0, *e.band_edges, 1.0)
         meter = gauge_block(
             e.score / 100,
             low_label=_("Introversion"),
             high_label=_("Extraversion"),
             band_label=_(BAND_NAMES[BAND_CODES.index(e.band)]),
             p_high=e.p_high,
-            bands=[
-                (edges[i], edges[i + 1], _(BAND_NAMES[i]))
-                for i in range(5)
-                if edges[i + 1] > edges[i]  # a band the scale cannot reach is left out
-            ],
+            bands=gauge_bands(e.band_edges, _),
             probability=_("{pole}: {percent} probability"),
             not_scored=_("not scored"),
         )

@@ -5,6 +5,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from markupsafe import Markup
@@ -42,6 +43,35 @@ BAND_CODES = (
 )
 
 
+def dichotomy_rows_of(data: ReportData) -> list[DichotomyBar]:
+    """The dichotomy chart's rows, the same on the page and in the PDF."""
+    return [
+        DichotomyBar(
+            low_label=f"{d.low_name} ({d.low_code})",
+            high_label=f"{d.high_name} ({d.high_code})",
+            p_high=d.p_high,
+            borderline=d.borderline,
+        )
+        for d in data.dichotomies
+    ]
+
+
+def role_rows_of(data: ReportData) -> list[RoleBar]:
+    """The role chart's rows, the same on the page and in the PDF."""
+    return [RoleBar(key=r.role, label=r.name, fit=r.expected_fit) for r in data.roles]
+
+
+def gauge_bands(
+    edges: tuple[float, ...], gettext: Callable[[str], str]
+) -> list[tuple[float, float, str]]:
+    """The gauge's five bands between 0, the four ``edges`` and 1, named in the reader's
+    language; a band the scale cannot reach is left out."""
+    ends = (0.0, *edges, 1.0)
+    return [
+        (ends[i], ends[i + 1], gettext(BAND_NAMES[i])) for i in range(5) if ends[i + 1] > ends[i]
+    ]
+
+
 @dataclass(frozen=True)
 class ReportCharts:
     dichotomies: Markup | None
@@ -55,15 +85,7 @@ def report_charts(data: ReportData, *, language: str, fluid: bool = True) -> Rep
     dich = None
     if data.dichotomies:
         dich = dichotomy_bars(
-            [
-                DichotomyBar(
-                    low_label=f"{d.low_name} ({d.low_code})",
-                    high_label=f"{d.high_name} ({d.high_code})",
-                    p_high=d.p_high,
-                    borderline=d.borderline,
-                )
-                for d in data.dichotomies
-            ],
+            dichotomy_rows_of(data),
             labels=DichotomyLabels(
                 title=_("Dichotomies"),
                 borderline=_("borderline"),
@@ -88,7 +110,7 @@ def report_charts(data: ReportData, *, language: str, fluid: bool = True) -> Rep
     roles = None
     if data.roles:
         roles = role_ranking(
-            [RoleBar(key=r.role, label=r.name, fit=r.expected_fit) for r in data.roles],
+            role_rows_of(data),
             target=[r.role for r in data.roles if r.is_target],
             labels=RoleLabels(
                 title=_("Fit by role"),
@@ -100,19 +122,13 @@ def report_charts(data: ReportData, *, language: str, fluid: bool = True) -> Rep
     meter = None
     e = data.extraversion
     if e is not None and len(e.band_edges) == 4:
-        edges = (0.0, *e.band_edges, 1.0)
-        bands = [
-            (edges[i], edges[i + 1], _(BAND_NAMES[i]))
-            for i in range(5)
-            if edges[i + 1] > edges[i]  # a band the scale cannot reach is left out
-        ]
         meter = gauge(
             e.score / 100,
             low_label=_("Introversion"),
             high_label=_("Extraversion"),
             band_label=_(BAND_NAMES[BAND_CODES.index(e.band)]),
             p_high=e.p_high,
-            bands=bands,
+            bands=gauge_bands(e.band_edges, _),
             labels=GaugeLabels(
                 title=_("Introversion – extraversion"),
                 score=_("Score"),
