@@ -24,6 +24,8 @@ from app.models import User, Vacancy, VacancyAssignment
 from app.web import gettext_for, render
 
 router = staff_router()
+# Choosing a vacancy's hiring managers.
+AssignedVacancy = Annotated[Vacancy, Depends(vacancy_for("vacancy.assign"))]
 
 
 @router.get("/vacancies/{vacancy_id}/candidates")
@@ -78,7 +80,7 @@ def _team_page(
 def team(
     request: Request,
     session: SessionDep,
-    vacancy: Annotated[Vacancy, Depends(vacancy_for("vacancy.assign"))],
+    vacancy: AssignedVacancy,
 ) -> Response:
     return _team_page(request, session, vacancy)
 
@@ -87,7 +89,7 @@ def team(
 def set_team(
     session: SessionDep,
     audit: StaffAudit,
-    vacancy: Annotated[Vacancy, Depends(vacancy_for("vacancy.assign"))],
+    vacancy: AssignedVacancy,
     manager: Annotated[list[int], Form()] = [],  # noqa: B006 - FastAPI copies defaults
 ) -> Response:
     """Replace the vacancy's hiring managers with the ticked ones."""

@@ -15,6 +15,7 @@ from app.models import Candidate, DecisionKind, Invitation, Vacancy
 from app.web import render
 
 router = staff_router()
+DecidedInvitation = Annotated[Invitation, Depends(invitation_for("decision.record"))]
 
 
 def _page(
@@ -43,7 +44,7 @@ def _page(
 def decision_form(
     request: Request,
     session: SessionDep,
-    invitation: Annotated[Invitation, Depends(invitation_for("decision.record"))],
+    invitation: DecidedInvitation,
 ) -> Response:
     return _page(request, session, invitation)
 
@@ -54,7 +55,7 @@ def decide(
     session: SessionDep,
     audit: StaffAudit,
     user: StaffUser,
-    invitation: Annotated[Invitation, Depends(invitation_for("decision.record"))],
+    invitation: DecidedInvitation,
     decision: Annotated[str, Form(max_length=32)] = "",
     note: Annotated[str, Form(max_length=10_000)] = "",
 ) -> Response:
