@@ -10,6 +10,7 @@ from urllib.parse import urlencode
 from fastapi import Request
 from fastapi.responses import Response
 
+from app.audit.details import details_in_words
 from app.audit.service import ACTION_NAMES, ACTIONS, OBJECT_NAMES, AuditFilter, search
 from app.auth.permissions import staff_router
 from app.db import SessionDep
@@ -63,6 +64,7 @@ def audit(request: Request, session: SessionDep) -> Response:
         "actions": ACTIONS,
         "action_names": ACTION_NAMES,
         "object_names": OBJECT_NAMES,
+        "details_in_words": details_in_words,
         "bad_dates": bad_dates,
         "link": link,
     }

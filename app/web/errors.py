@@ -30,7 +30,8 @@ class CsrfFailed(Exception):
 
 
 class LinkProblem(Exception):
-    """A candidate link that cannot be used: reason is unknown, expired, revoked or completed."""
+    """A candidate link that cannot be used: reason is unknown, expired, revoked, completed,
+    no_organisation or vacancy_closed."""
 
     def __init__(self, reason: str, *, lang: str) -> None:
         super().__init__(reason)
