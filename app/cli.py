@@ -340,16 +340,20 @@ def cmd_demo(settings: Settings, _args: argparse.Namespace) -> None:
         print(f"  a candidate's link, to try their side: {link}")
 
 
+def _read(path: str) -> bytes:
+    try:
+        with open(path, "rb") as fh:
+            return fh.read()
+    except OSError as exc:
+        raise CommandError(f"cannot read {path}: {exc.strerror}") from None
+
+
 def cmd_deals(settings: Settings, args: argparse.Namespace) -> None:
     """Import a CRM's deal export, whole or not at all, and list the names not yet matched."""
     from app.outcomes.crm import DealFileError
     from app.outcomes.service import import_deals, mapping_named
 
-    try:
-        with open(args.file, "rb") as fh:
-            data = fh.read()
-    except OSError as exc:
-        raise CommandError(f"cannot read {args.file}: {exc.strerror}") from None
+    data = _read(args.file)
     with _session(settings) as session:
         mapping = mapping_named(session, args.mapping)
         if mapping is None:
@@ -376,11 +380,7 @@ def cmd_employees(settings: Settings, args: argparse.Namespace) -> None:
     """The team from a CSV file: what it would change, and with --apply, the change."""
     from app.outcomes.service import import_team, plan_team_import
 
-    try:
-        with open(args.file, "rb") as fh:
-            data = fh.read()
-    except OSError as exc:
-        raise CommandError(f"cannot read {args.file}: {exc.strerror}") from None
+    data = _read(args.file)
     with _session(settings) as session:
         plan = (import_team if args.apply else plan_team_import)(session, data=data)
         if plan.error is not None:

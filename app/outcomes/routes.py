@@ -649,15 +649,28 @@ async def mapping_stages(request: Request, user: Manager) -> Response:
         values = stage_values(table, chosen["stage"])
     except DealFileError as exc:
         return _columns_step(request, upload, table, chosen, name, exc.problems)
+    return _stages_step(request, upload, table, chosen, name, [(v, guess_stage(v)) for v in values])
+
+
+def _stages_step(
+    request: Request,
+    upload: str,
+    table: list[list[str]],
+    chosen: dict[str, int],
+    name: str,
+    stages: list[tuple[str, str]],
+    problems: list[Problem] | None = None,
+) -> Response:
     ctx = {
         "step": "stages",
         "upload": upload,
         "header": table[0],
         "chosen": chosen,
         "name": name.strip(),
-        "stages": [(v, guess_stage(v)) for v in values],
+        "stages": stages,
+        "problems": problems,
     }
-    return _mapping_page(request, ctx)
+    return _mapping_page(request, ctx, 200 if problems is None else 422)
 
 
 @router.post("/deals/mapping/save")
@@ -682,16 +695,9 @@ async def mapping_save(
         summary = import_deals(session, data=data, mapping=mapping)
     except DealFileError as exc:
         session.rollback()
-        ctx = {
-            "step": "stages",
-            "upload": upload,
-            "header": table[0],
-            "chosen": chosen,
-            "name": name.strip(),
-            "stages": list(stages.items()),
-            "problems": exc.problems,
-        }
-        return _mapping_page(request, ctx, 422)
+        return _stages_step(
+            request, upload, table, chosen, name, list(stages.items()), exc.problems
+        )
     # Taken only now: a second click of "Save" finds the file gone and imports nothing twice.
     if pending_imports.take(settings, vacancy_id=None, upload_id=upload) is None:
         session.rollback()
