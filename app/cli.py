@@ -159,7 +159,7 @@ def cmd_invite(settings: Settings, args: argparse.Namespace) -> None:
     """The staff pages' lifecycle: with --email the invitation email is queued as well."""
     from app.db import utcnow
     from app.invitations.duplicates import AlreadyInvited
-    from app.invitations.service import create_invitation
+    from app.invitations.service import VacancyClosed, create_invitation
     from app.web.forms import FormErrors
 
     with _session(settings) as session:
@@ -177,6 +177,11 @@ def cmd_invite(settings: Settings, args: argparse.Namespace) -> None:
                 created_by=None,
                 phone=args.phone,
             )
+        except VacancyClosed:
+            raise CommandError(
+                f"vacancy {vacancy.id} is closed and takes no new invitations; reopen it on "
+                "its page (or POST /api/v1/vacancies/{id}/reopen) first"
+            ) from None
         except FormErrors as exc:
             raise CommandError("; ".join(f"{k}: {v}" for k, v in exc.errors.items())) from None
         except AlreadyInvited as exc:
