@@ -1,5 +1,5 @@
 """Type probabilities, the type result and the role recommendation with its reasons (the
-words are the app's: tests/app/test_recommendation_wording.py)."""
+words are the app's: tests/reports/test_recommendation_wording.py)."""
 
 from __future__ import annotations
 

@@ -17,10 +17,10 @@ from app.auth.permissions import ACTIONS as PERMISSIONS
 from app.cli import CLI_ACTOR, main
 from app.matrix.service import current
 from app.models import ApiKey, AuditEvent, EmailStatus, OutgoingEmail, WebhookEndpoint
-from tests.app.test_matrix_versions import edited_form
-from tests.app.test_report_fit import complete
 from tests.factories import make_user, make_vacancy
 from tests.htmlq import csrf_of, parse
+from tests.matrix.test_matrix_versions import edited_form
+from tests.reports.test_report_fit import complete
 from tests.webflow import STAFF_PASSWORD, login
 
 APP = Path(__file__).resolve().parents[2] / "app"

@@ -12,7 +12,7 @@ from fastapi.testclient import TestClient
 from sqlmodel import Session
 
 from app.exports import parallel
-from tests.app.test_exports import complete, vacancy_with_both
+from tests.exports.test_exports import complete, vacancy_with_both
 from tests.factories import make_invitation
 
 

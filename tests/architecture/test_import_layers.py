@@ -4,7 +4,7 @@ in CONTRIBUTING.md ("Layers"), and no two packages or files import each other, d
 round a loop. The app factory and the CLI wire everything together and are left out.
 
 Run as a script to print the strongly connected components:
-``python tests/app/test_import_layers.py``.
+``python tests/architecture/test_import_layers.py``.
 """
 
 from __future__ import annotations

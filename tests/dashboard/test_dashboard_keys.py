@@ -20,8 +20,8 @@ from app.invitations.service import set_open_link
 from app.migrations import upgrade
 from app.models import Candidate, FitRecord, Invitation
 from app.privacy.service import ERASED_NAME, apply_retention, erase_candidate
-from tests.app.test_dashboard import _fit
-from tests.app.test_exports import complete, vacancy_with_both
+from tests.dashboard.test_dashboard import _fit
+from tests.exports.test_exports import complete, vacancy_with_both
 from tests.factories import make_invitation, make_user, make_vacancy
 from tests.htmlq import csrf_of
 from tests.webflow import import_csv

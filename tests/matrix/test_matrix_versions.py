@@ -15,9 +15,9 @@ from app.matrix.service import current, form_values
 from app.models import FitRecord, MatrixVersion
 from socionics.matrix import ROLES, default_matrix
 from socionics.model import type_codes
-from tests.app.test_report_fit import complete
 from tests.factories import make_user
 from tests.htmlq import csrf_of, parse
+from tests.reports.test_report_fit import complete
 from tests.webflow import STAFF_PASSWORD, login
 
 

@@ -264,7 +264,7 @@ def test_the_cli_sets_the_organisation_and_the_demo_has_a_fictional_one(
 def test_the_pdf_is_headed_with_the_employer(client: TestClient, db: Session, settings) -> None:
     from app.exports.pdf import report_html
     from app.reports.build import build_report
-    from tests.app.test_exports import complete, vacancy_with_both
+    from tests.exports.test_exports import complete, vacancy_with_both
 
     invitation_id = complete(client, db, settings, vacancy_with_both(db), name="Анна")
     html = parse(report_html(build_report(db, invitation_id=invitation_id, language="ru")))
