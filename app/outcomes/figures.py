@@ -80,22 +80,23 @@ def period_of(day: date, kind: str) -> str:
     raise ValueError(f"period is month or quarter, not {kind!r}")
 
 
-def previous_period(period: str) -> str:
+def shift_period(period: str, step: int) -> str:
+    """The period ``step`` periods after ``period`` ("2026-Q4", 1 -> "2027-Q1"; "2026-01", -1
+    -> "2025-12"): counted as an index from year 0, so the year turns over by itself."""
     year, rest = period.split("-")
     if rest.startswith("Q"):
-        q = int(rest[1:])
-        return f"{int(year) - 1}-Q4" if q == 1 else f"{year}-Q{q - 1}"
-    m = int(rest)
-    return f"{int(year) - 1}-12" if m == 1 else f"{year}-{m - 1:02d}"
+        index = int(year) * 4 + int(rest[1:]) - 1 + step
+        return f"{index // 4}-Q{index % 4 + 1}"
+    index = int(year) * 12 + int(rest) - 1 + step
+    return f"{index // 12}-{index % 12 + 1:02d}"
+
+
+def previous_period(period: str) -> str:
+    return shift_period(period, -1)
 
 
 def next_period(period: str) -> str:
-    year, rest = period.split("-")
-    if rest.startswith("Q"):
-        q = int(rest[1:])
-        return f"{int(year) + 1}-Q1" if q == 4 else f"{year}-Q{q + 1}"
-    m = int(rest)
-    return f"{int(year) + 1}-01" if m == 12 else f"{year}-{m + 1:02d}"
+    return shift_period(period, 1)
 
 
 def _months_between(earlier: date, later: date) -> float:
@@ -177,4 +178,27 @@ def figures(
                 qualified_leads=leads.get((person, when), 0),
             )
         )
+    return out
+
+
+def headline_by_person(rows: Iterable[Figures], figure: str) -> dict[int, float]:
+    """Each person's ``figure`` averaged over the periods where it is defined."""
+    values: dict[int, list[float]] = defaultdict(list)
+    for f in rows:
+        value = getattr(f, figure)
+        if value is not None:
+            values[f.person].append(float(value))
+    return {person: sum(v) / len(v) for person, v in values.items()}
+
+
+def standardised_within(values: list[float], groups: list[str]) -> list[float]:
+    """Each value in SDs from its group's mean (markets and territories differ); 0 in a group
+    whose values are all equal."""
+    out = list(values)
+    for group in set(groups):
+        idx = [i for i, g in enumerate(groups) if g == group]
+        mean = sum(values[i] for i in idx) / len(idx)
+        sd = (sum((values[i] - mean) ** 2 for i in idx) / len(idx)) ** 0.5
+        for i in idx:
+            out[i] = (values[i] - mean) / sd if sd > 0 else 0.0
     return out
