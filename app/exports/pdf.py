@@ -38,6 +38,7 @@ from app.reports.charts import (
 from app.reports.data import ReportData
 from app.text import strip_bidi
 from app.web import TEMPLATES, templates
+from app.web.labels import type_code
 
 if TYPE_CHECKING:
     from weasyprint import CSS
@@ -82,7 +83,13 @@ def print_charts(report: ReportData) -> ReportCharts:
     types = None
     if report.types:
         types = type_rows(
-            [TypeBar(label=f"{t.code} — {t.name}", probability=t.probability) for t in report.types]
+            [
+                TypeBar(
+                    label=f"{type_code(t.code, report.language)} — {t.name}",
+                    probability=t.probability,
+                )
+                for t in report.types
+            ]
         )
     roles = None
     if report.roles:
@@ -135,10 +142,24 @@ def report_html(report: ReportData, *, tight: bool = False) -> str:
 
 
 def versions_line(report: ReportData) -> str:
-    parts = [f"{q.id} v{q.version}" for q in report.questionnaires]
+    """What the report was scored with, in words: each questionnaire by its title and version,
+    and the matrix by its version number and date (ids and labels are for the API and files)."""
+    _ = translations(report.language).gettext
+    parts = [
+        _("%(title)s, version %(version)s, answered on %(date)s")
+        % {"title": q.title, "version": q.version, "date": q.completed_at.strftime("%Y-%m-%d")}
+        for q in report.questionnaires
+    ]
     if report.matrix is not None:
-        parts.append(f"matrix {report.matrix.label} (#{report.matrix.id})")
-    return ", ".join(parts)
+        m = report.matrix
+        matrix = _("role-fit matrix, version %(num)s of %(date)s") % {
+            "num": m.id,
+            "date": m.created_at.strftime("%Y-%m-%d"),
+        }
+        if not m.is_current:
+            matrix += " · " + _("a newer matrix is in force")
+        parts.append(matrix)
+    return "; ".join(parts)
 
 
 # Parsed stylesheets and font configurations not in use. A render takes one (or makes one if
