@@ -71,7 +71,7 @@ def vacancy_summaries(session: Session, *, user: User, now: datetime) -> list[Va
     """The open vacancies ``user`` may see, newest first, with candidate counts by status."""
     vacancies = session.exec(
         visible_vacancies_query(user)
-        .where(col(Vacancy.archived_at).is_(None))
+        .where(col(Vacancy.archived_at).is_(None), Vacancy.kind == "hiring")
         .order_by(col(Vacancy.id).desc())
     ).all()
     ids = [v.id for v in vacancies]

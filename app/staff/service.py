@@ -77,7 +77,9 @@ def create_vacancy(
 
 def list_vacancies(session: Session) -> list[VacancyRow]:
     vacancies = session.exec(
-        select(Vacancy).where(col(Vacancy.archived_at).is_(None)).order_by(col(Vacancy.id).desc())
+        select(Vacancy)
+        .where(col(Vacancy.archived_at).is_(None), Vacancy.kind == "hiring")
+        .order_by(col(Vacancy.id).desc())
     ).all()
     rows = []
     for v in vacancies:
