@@ -140,14 +140,22 @@ def cmd_create_user(settings: Settings, args: argparse.Namespace) -> None:
 
 def cmd_unlock(settings: Settings, args: argparse.Namespace) -> None:
     """Forgets an account's failed logins from every address (``app.security.throttle``)."""
-    from app.security.ratelimit import make_limiter
+    from app.security.ratelimit import make_limiter, storage_kind
     from app.security.throttle import unlock
 
     engine = make_engine(settings.db_url)
     try:
         _require_migrated(settings, engine)
+        # The login counters are in the database or Redis whatever the storage (memory keeps
+        # only per-minute windows), so this process reaches the server's.
+        kind = storage_kind(
+            settings.rate_limit_storage, db_url=settings.db_url, redis_url=settings.redis_url
+        )
         limiter = make_limiter(
-            engine=engine, redis_url=settings.redis_url, prefix=settings.rate_limit_prefix
+            engine=engine,
+            storage=kind,
+            redis_url=settings.redis_url,
+            prefix=settings.rate_limit_prefix,
         )
         unlock(limiter, email=args.email)
     finally:
@@ -542,7 +550,7 @@ def cmd_stats(settings: Settings, _args: argparse.Namespace) -> None:
         print("rolefit: no stored results yet")
         return
     for qs in stats:
-        print(f"{qs.questionnaire.id} {qs.questionnaire.version}: {qs.results} results")
+        print(f"{qs.questionnaire.id} {', '.join(qs.versions)}: {qs.results} results")
     print(format_statistics([s for qs in stats for s in qs.scales]))
 
 

@@ -51,6 +51,7 @@ from app.models import (
     Result,
     User,
     Vacancy,
+    closed_to_candidate,
     invitation_status,
 )
 from app.organisation.service import Brand, Consent, consent_for, organisation, saved_consent
@@ -103,6 +104,12 @@ _TOUCH = (
         last_activity_at=bindparam("at"),
         started_at=func.coalesce(_INVITATIONS.c.started_at, bindparam("at")),
     )
+)
+# Whether a vacancy is closed; asked only for links whose candidate has not yet agreed
+# (``closed_to_candidate``), so the answers' hot path never runs it.
+_VACANCIES = Vacancy.__table__  # type: ignore[attr-defined]
+_VACANCY_CLOSED = select(_VACANCIES.c.archived_at.is_not(None)).where(
+    _VACANCIES.c.id == bindparam("vid")
 )
 _UNUSABLE = (InvitationStatus.completed, InvitationStatus.expired, InvitationStatus.revoked)
 
@@ -168,6 +175,10 @@ def open_link(
     status = invitation_status(link, now)
     if status in _UNUSABLE and not (allow_completed and status == InvitationStatus.completed):
         raise _problem(conn, link, status.value, settings)
+    if link.consent_at is None:
+        closed = bool(conn.execute(_VACANCY_CLOSED, {"vid": link.vacancy_id}).scalar())
+        if closed_to_candidate(vacancy_closed=closed, consent_at=link.consent_at):
+            raise _problem(conn, link, "vacancy_closed", settings)
     if lang in LANGUAGES and lang != link.language:
         conn.execute(_LANGUAGE, {"iid": link.id, "language": lang})
         link = replace(link, language=lang)

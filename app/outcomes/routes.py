@@ -5,16 +5,17 @@ from __future__ import annotations
 from datetime import date
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Form, HTTPException, Request
+from fastapi import Depends, Form, HTTPException, Request
 from fastapi.responses import RedirectResponse, Response
 from markupsafe import Markup
+from pydantic import BaseModel, Field
 from sqlmodel import col, func, select
 from starlette.datastructures import UploadFile
 
-from app.auth.deps import StaffAudit, csrf_protect, require_staff
-from app.auth.permissions import require_action, role_may
+from app.auth.deps import StaffAudit
+from app.auth.permissions import require_action, role_may, staff_router
 from app.charts.evidence import EffectRow, effect_intervals
-from app.db import SessionDep, UnitOfWork, utcnow
+from app.db import SessionDep, get_or_404, utcnow
 from app.i18n import N_, template_callables, translations
 from app.invitations import pending_imports
 from app.matrix.service import current, next_label, store_version
@@ -60,24 +61,9 @@ from app.web.labels import type_code
 from socionics.evidence import LEVEL, MIN_PEOPLE
 from socionics.matrix import matrix_from_dict
 
-router = APIRouter(
-    route_class=UnitOfWork,
-    prefix="/team",
-    dependencies=[
-        Depends(csrf_protect),
-        Depends(require_staff),
-        Depends(require_action("team.view")),
-    ],
-)
+router = staff_router("team.view", prefix="/team")
 # A hired candidate joins the team from their report (/invitations/{id}/hire).
-hire_router = APIRouter(
-    route_class=UnitOfWork,
-    dependencies=[
-        Depends(csrf_protect),
-        Depends(require_staff),
-        Depends(require_action("team.manage")),
-    ],
-)
+hire_router = staff_router("team.manage")
 Manager = Annotated[User, Depends(require_action("team.manage"))]
 MAX_FILE_BYTES = 5_000_000
 
@@ -87,6 +73,25 @@ def _date(value: str) -> date | None:
         return date.fromisoformat(value.strip()) if value.strip() else None
     except ValueError:
         return None
+
+
+class EmployeeForm(BaseModel):
+    """An employee's fields, as the team page adds and edits them and a hire records them
+    (each form sends the ones it has; the others stay empty)."""
+
+    name: str = Field("", max_length=200)
+    email: str = Field("", max_length=254)
+    role: str = Field("", max_length=32)
+    team: str = Field("", max_length=100)
+    started_on: str = Field("", max_length=10)
+    ended_on: str = Field("", max_length=10)
+
+    def dates(self) -> tuple[date, date | None] | None:
+        """The start and the end (None: still employed), or None if a date is not YYYY-MM-DD."""
+        start, end = _date(self.started_on), _date(self.ended_on)
+        if start is None or (self.ended_on.strip() and end is None):
+            return None
+        return start, end
 
 
 def _team_page(
@@ -228,33 +233,27 @@ def add(
     session: SessionDep,
     audit: StaffAudit,
     user: Manager,
-    name: Annotated[str, Form(max_length=200)] = "",
-    email: Annotated[str, Form(max_length=254)] = "",
-    role: Annotated[str, Form(max_length=32)] = "",
-    team: Annotated[str, Form(max_length=100)] = "",
-    started_on: Annotated[str, Form(max_length=10)] = "",
-    ended_on: Annotated[str, Form(max_length=10)] = "",
+    form: Annotated[EmployeeForm, Form()],
 ) -> Response:
-    values = {
-        "name": name,
-        "email": email,
-        "role": role,
-        "team": team,
-        "started_on": started_on,
-        "ended_on": ended_on,
-    }
-    start, end = _date(started_on), _date(ended_on)
-    if start is None or (ended_on.strip() and end is None):
+    values = form.model_dump()
+    dates = form.dates()
+    if dates is None:
         return _team_page(
             request, session, values=values, error=N_("Enter dates as YYYY-MM-DD."), status_code=422
         )
     try:
         row = add_employee(
-            session, name=name, email=email, role=role, team=team, started_on=start, ended_on=end
+            session,
+            name=form.name,
+            email=form.email,
+            role=form.role,
+            team=form.team,
+            started_on=dates[0],
+            ended_on=dates[1],
         )
     except EmployeeError as exc:
         return _team_page(request, session, values=values, error=str(exc), status_code=422)
-    audit("employee.create", row, details={"role": role})
+    audit("employee.create", row, details={"role": form.role})
     return RedirectResponse("/team?added=1", status_code=303)
 
 
@@ -265,24 +264,19 @@ def edit(
     audit: StaffAudit,
     user: Manager,
     employee_id: int,
-    role: Annotated[str, Form(max_length=32)] = "",
-    team: Annotated[str, Form(max_length=100)] = "",
-    started_on: Annotated[str, Form(max_length=10)] = "",
-    ended_on: Annotated[str, Form(max_length=10)] = "",
+    form: Annotated[EmployeeForm, Form()],
 ) -> Response:
-    row = session.get(Employee, employee_id)
-    if row is None:
-        raise HTTPException(status_code=404)
-    start, end = _date(started_on), _date(ended_on)
-    if role not in ROLES:
+    row = get_or_404(session, Employee, employee_id)
+    if form.role not in ROLES:
         return _team_page(
             request, session, error=N_("Choose the employee's role."), status_code=422
         )
-    if start is None or (ended_on.strip() and end is None) or (end and end < start):
+    dates = form.dates()
+    if dates is None or (dates[1] and dates[1] < dates[0]):
         return _team_page(request, session, error=N_("Enter dates as YYYY-MM-DD."), status_code=422)
-    row.role, row.team, row.started_on, row.ended_on = role, team.strip(), start, end
+    row.role, row.team, (row.started_on, row.ended_on) = form.role, form.team.strip(), dates
     session.add(row)
-    audit("employee.update", row, details={"role": role})
+    audit("employee.update", row, details={"role": form.role})
     return RedirectResponse("/team?saved=1", status_code=303)
 
 
@@ -623,18 +617,16 @@ def hire_post(
     audit: StaffAudit,
     user: Manager,
     invitation_id: int,
-    role: Annotated[str, Form(max_length=32)] = "",
-    team: Annotated[str, Form(max_length=100)] = "",
-    started_on: Annotated[str, Form(max_length=10)] = "",
+    form: Annotated[EmployeeForm, Form()],
 ) -> Response:
     invitation = _completed(session, invitation_id)
-    start = _date(started_on)
+    start = _date(form.started_on)  # a hire has no end yet: the form sends none
     if start is None:
         return _hire_page(
             request, session, invitation, error=N_("Enter dates as YYYY-MM-DD."), status_code=422
         )
     try:
-        row = hire(session, invitation=invitation, role=role, team=team, started_on=start)
+        row = hire(session, invitation=invitation, role=form.role, team=form.team, started_on=start)
     except EmployeeError as exc:
         return _hire_page(request, session, invitation, error=str(exc), status_code=422)
     audit(

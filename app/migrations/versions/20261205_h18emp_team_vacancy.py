@@ -1,7 +1,7 @@
 """vacancies.kind: "team" marks the internal vacancy whose links assess the current sales team
 
 Revision ID: 20261205_h18emp
-Revises: 20261205_staff_sessions
+Revises: 20261205_h15vac_search
 Create Date: 2026-12-05 18:20:00
 
 Every existing vacancy is a hiring one. The team's assessment links hang off one internal
@@ -17,7 +17,7 @@ import sqlmodel.sql.sqltypes
 from alembic import op
 
 revision: str = "20261205_h18emp"
-down_revision: str | Sequence[str] | None = "20261205_staff_sessions"
+down_revision: str | Sequence[str] | None = "20261205_h15vac_search"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
