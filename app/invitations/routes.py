@@ -409,7 +409,11 @@ def _joinable(
     try:
         ensure_open(vacancy)
     except VacancyClosed:
-        raise LinkProblem("vacancy_closed", lang=_join_language(request, vacancy, lang)) from None
+        problem = LinkProblem("vacancy_closed", lang=_join_language(request, vacancy, lang))
+        # Nobody invited this visitor: the employer's own address for questions.
+        org = organisation(session)
+        problem.contact = org.contact_email if org is not None else None
+        raise problem from None
     return vacancy
 
 

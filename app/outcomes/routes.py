@@ -15,7 +15,7 @@ from starlette.datastructures import UploadFile
 from app.auth.deps import StaffAudit
 from app.auth.permissions import require_action, role_may, staff_router
 from app.charts.evidence import EffectRow, effect_intervals
-from app.db import SessionDep, get_or_404
+from app.db import SessionDep, get_or_404, utcnow
 from app.i18n import N_, template_callables, translations
 from app.invitations import pending_imports
 from app.matrix.service import current, next_label, store_version
@@ -40,11 +40,13 @@ from app.outcomes.service import (
     EmployeeError,
     RoleOutcomes,
     add_employee,
+    employees_to_invite,
     evidence_for_role,
     evidence_for_team,
     hire,
     import_deals,
     import_team,
+    invite_employee,
     mapping_named,
     plan_team_import,
     resolve,
@@ -53,6 +55,7 @@ from app.outcomes.service import (
     team_figures,
     unmatched_names,
 )
+from app.privacy.service import withdraw_assessment
 from app.web import TEMPLATES, render, staff_language, templates
 from app.web.labels import type_code
 from socionics.evidence import LEVEL, MIN_PEOPLE
@@ -98,6 +101,7 @@ def _team_page(
     values: dict[str, str] | None = None,
     error: str | None = None,
     status_code: int = 200,
+    new_link: tuple[str, str] | None = None,
 ) -> Response:
     rows = session.exec(
         select(Employee, Candidate)
@@ -122,15 +126,105 @@ def _team_page(
         "deals": deals,
         "roles": ROLES,
         "unmatched": unmatched_names(session),
+        "links": _open_links(session),
+        "to_invite": len(employees_to_invite(session, now=utcnow())),
+        "new_link": new_link,
         "values": values or {"role": "farmer", "started_on": date.today().isoformat()},
         "error": error,
     }
     return render(request, "staff/team.html", ctx, status_code=status_code)
 
 
+def _open_links(session: SessionDep) -> dict[int, Invitation]:
+    """Employees' assessment links not yet completed, revoked or expired, by candidate id."""
+    now = utcnow()
+    rows = session.exec(
+        select(Invitation)
+        .join(Vacancy, col(Vacancy.id) == Invitation.vacancy_id)
+        .where(
+            Vacancy.kind == "team",
+            col(Invitation.completed_at).is_(None),
+            col(Invitation.revoked_at).is_(None),
+        )
+    ).all()
+    return {r.candidate_id: r for r in rows if r.expires_at > now}
+
+
 @router.get("")
 def team(request: Request, session: SessionDep) -> Response:
     return _team_page(request, session)
+
+
+def _team_title(request: Request) -> str:
+    return translations(staff_language(request)).gettext(N_("Assessment of the current team"))
+
+
+@router.post("/employees/{employee_id}/invite")
+def invite(
+    request: Request, session: SessionDep, audit: StaffAudit, user: Manager, employee_id: int
+) -> Response:
+    """A personal assessment link for one employee: emailed, or shown once without an email."""
+    row = session.get(Employee, employee_id)
+    if row is None:
+        raise HTTPException(status_code=404)
+    try:
+        sent = invite_employee(
+            session,
+            settings=request.app.state.settings,
+            employee=row,
+            created_by=user,
+            title=_team_title(request),
+        )
+    except EmployeeError as exc:
+        session.rollback()
+        return _team_page(request, session, error=str(exc), status_code=409)
+    audit("employee.invite", row, details={"invitation_id": sent.invitation.id})
+    if sent.emailed:
+        return RedirectResponse("/team?invited=1", status_code=303)
+    person = session.get(Candidate, row.candidate_id)
+    return _team_page(request, session, new_link=(person.name if person else "", sent.link))
+
+
+@router.post("/invite-all")
+def invite_all(request: Request, session: SessionDep, audit: StaffAudit, user: Manager) -> Response:
+    """A link to every employee with an email, no result and no open link."""
+    title = _team_title(request)
+    count = 0
+    for row in employees_to_invite(session, now=utcnow()):
+        try:
+            sent = invite_employee(
+                session,
+                settings=request.app.state.settings,
+                employee=row,
+                created_by=user,
+                title=title,
+            )
+        except EmployeeError as exc:
+            session.rollback()
+            return _team_page(request, session, error=str(exc), status_code=409)
+        audit("employee.invite", row, details={"invitation_id": sent.invitation.id})
+        count += 1
+    return RedirectResponse(f"/team?invited={count}", status_code=303)
+
+
+@router.post("/employees/{employee_id}/withdraw")
+def withdraw(
+    request: Request,
+    session: SessionDep,
+    user: Manager,
+    employee_id: int,
+    confirm: Annotated[str, Form(max_length=16)] = "",
+) -> Response:
+    """The employee withdrew consent (by email, say): their assessment is erased; they stay
+    on the team. Recorded by the service as ``employee.withdraw``."""
+    row = session.get(Employee, employee_id)
+    if row is None:
+        raise HTTPException(status_code=404)
+    if confirm != "yes":
+        error = N_("Tick the box to confirm: the erased assessment cannot be restored.")
+        return _team_page(request, session, error=error, status_code=422)
+    withdraw_assessment(session, employee=row, actor=user, now=utcnow())
+    return RedirectResponse("/team?withdrawn=1", status_code=303)
 
 
 @router.post("/employees")
