@@ -123,6 +123,9 @@ class Vacancy(SQLModel, table=True):
     # design, so the token is kept to show it again) and the candidate's own feedback page.
     open_token: str | None = Field(default=None, max_length=64, unique=True)
     feedback_enabled: bool = False
+    # Issue 18: "team" is the internal vacancy whose links assess current employees (the
+    # employee consent text, results attached to the employee); hidden from hiring pages.
+    kind: str = Field(default="hiring", max_length=16)
 
     @property
     def is_closed(self) -> bool:

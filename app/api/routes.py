@@ -24,7 +24,7 @@ from app.api.schemas import (
     VacancyOut,
     VacancyUpdate,
 )
-from app.db import SessionDep, UnitOfWork, utcnow
+from app.db import MAX_ID, SessionDep, UnitOfWork, utcnow
 from app.models import InvitationStatus, User, Vacancy
 from app.staff.service import close_vacancy as close_vacancy_now
 from app.staff.service import create_vacancy
@@ -35,7 +35,6 @@ from app.web.problems import ApiProblem, FieldError, Problem, invalid
 
 PREFIX = "/api/v1"
 # Ids are database integers: larger numbers are a 422 naming the parameter, not a crash.
-MAX_ID = 2**31 - 1
 VacancyId = Annotated[int, Path(ge=1, le=MAX_ID)]
 InvitationId = Annotated[int, Path(ge=1, le=MAX_ID)]
 CandidateId = Annotated[int, Path(ge=1, le=MAX_ID, description="The invitation's id")]

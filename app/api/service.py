@@ -80,7 +80,8 @@ def get_vacancy(session: Session, vacancy_id: int) -> Vacancy:
 
 
 def list_vacancies(session: Session, *, status: str | None) -> list[Vacancy]:
-    query = select(Vacancy).order_by(col(Vacancy.id))
+    # The team's internal vacancy (its links assess employees) is not a hiring one.
+    query = select(Vacancy).where(Vacancy.kind == "hiring").order_by(col(Vacancy.id))
     if status == "open":
         query = query.where(col(Vacancy.archived_at).is_(None))
     elif status == "closed":

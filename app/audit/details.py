@@ -35,6 +35,7 @@ DETAIL_NAMES: dict[str, str] = {
     "fields": N_("Fields changed"),
     "from": N_("Before"),
     "from_invitation": N_("From the invitation"),
+    "invitation_id": N_("Invitation"),
     "invitations": N_("Invitations"),
     "kind": N_("Text"),
     "label": N_("Matrix label"),
@@ -59,6 +60,7 @@ DETAIL_NAMES: dict[str, str] = {
     "updated": N_("Updated"),
     "vacancy_id": N_("Vacancy"),
     "version": N_("Version"),
+    "via": N_("Withdrawn by"),
 }
 # Values that are codes, by their names (the same words the pages that set them use).
 VALUE_NAMES: dict[str, str] = {
@@ -71,6 +73,8 @@ VALUE_NAMES: dict[str, str] = {
     "read": N_("read only"),
     "read_write": N_("read and write"),
     "consent": N_("Consent to the processing of personal data"),
+    "employee_consent": N_("Consent for current employees (the team's assessment)"),
+    "employee": N_("the employee themself"),
     "invitation": N_("Invitation email: the opening paragraph"),
     "reminder": N_("Reminder email: the opening paragraph"),
     "request": N_("at the candidate's request"),
@@ -96,7 +100,14 @@ FIELD_NAMES: dict[str, str] = {
 }
 # Keys whose value is a row's number ("#5"), and keys whose value is an identifier a reader
 # matches elsewhere (an API key's first characters, an event's id): shown as code.
-NUMBERS = {"api_key_id", "from_invitation", "invitations", "previous_version_id", "vacancy_id"}
+NUMBERS = {
+    "api_key_id",
+    "from_invitation",
+    "invitation_id",
+    "invitations",
+    "previous_version_id",
+    "vacancy_id",
+}
 IDENTIFIERS = {"api_key", "prefix", "event_id"}
 
 

@@ -80,7 +80,7 @@ def vacancy_summaries(
     order = col(Vacancy.archived_at).desc() if closed else col(Vacancy.id).desc()
     vacancies = session.exec(
         visible_vacancies_query(user)
-        .where(_closed_or_open(closed))
+        .where(_closed_or_open(closed), Vacancy.kind == "hiring")
         .order_by(order, col(Vacancy.id).desc())
     ).all()
     ids = [v.id for v in vacancies]

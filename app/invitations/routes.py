@@ -10,8 +10,8 @@ from fastapi.responses import RedirectResponse, Response
 from sqlmodel import Session, col, select
 from starlette.datastructures import UploadFile
 
-from app.auth.deps import StaffAudit, StaffUser, csrf_protect, require_staff
-from app.auth.permissions import invitation_for, require_action, vacancy_for
+from app.auth.deps import StaffAudit, StaffUser
+from app.auth.permissions import invitation_for, require_action, staff_router, vacancy_for
 from app.config import LANGUAGES
 from app.db import SessionDep, UnitOfWork, utcnow
 from app.i18n import N_
@@ -48,9 +48,7 @@ from app.web.errors import LinkProblem
 from app.web.forms import FormErrors
 from questionnaires.timing import questionnaire_minutes
 
-router = APIRouter(
-    route_class=UnitOfWork, dependencies=[Depends(csrf_protect), Depends(require_staff)]
-)
+router = staff_router()
 public_router = APIRouter(route_class=UnitOfWork)
 
 NOTICE = "invitation_notice"
@@ -411,7 +409,11 @@ def _joinable(
     try:
         ensure_open(vacancy)
     except VacancyClosed:
-        raise LinkProblem("vacancy_closed", lang=_join_language(request, vacancy, lang)) from None
+        problem = LinkProblem("vacancy_closed", lang=_join_language(request, vacancy, lang))
+        # Nobody invited this visitor: the employer's own address for questions.
+        org = organisation(session)
+        problem.contact = org.contact_email if org is not None else None
+        raise problem from None
     return vacancy
 
 

@@ -375,7 +375,11 @@ def due_for_reminder(session: Session, *, settings: Settings, now: datetime) -> 
     rows = session.exec(
         select(Invitation)
         .join(Candidate, col(Candidate.id) == col(Invitation.candidate_id))
+        .join(Vacancy, col(Vacancy.id) == col(Invitation.vacancy_id))
         .where(
+            # An employee's link is sent by hand from the team page; the reminder speaks
+            # of a vacancy.
+            Vacancy.kind == "hiring",
             col(Invitation.completed_at).is_(None),
             col(Invitation.revoked_at).is_(None),
             col(Invitation.expires_at) > now,

@@ -5,26 +5,18 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends
+from fastapi import Depends
 from fastapi.responses import RedirectResponse, Response
 
-from app.auth.deps import StaffAudit, csrf_protect, require_staff
-from app.auth.permissions import require_action
-from app.db import SessionDep, UnitOfWork
+from app.auth.deps import StaffAudit
+from app.auth.permissions import require_action, staff_router
+from app.db import SessionDep
 from app.matrix.service import current
 from app.models import User
 from app.scoring.service import rescore_all
 
 MatrixEditor = Annotated[User, Depends(require_action("matrix.edit"))]
-router = APIRouter(
-    route_class=UnitOfWork,
-    prefix="/admin",
-    dependencies=[
-        Depends(csrf_protect),
-        Depends(require_staff),
-        Depends(require_action("matrix.edit")),
-    ],
-)
+router = staff_router("matrix.edit", prefix="/admin")
 
 
 @router.post("/matrix/rescore")

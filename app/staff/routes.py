@@ -2,13 +2,13 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Form, Query, Request
+from fastapi import Depends, Form, Query, Request
 from fastapi.responses import RedirectResponse, Response
 
-from app.auth.deps import StaffAudit, StaffUser, csrf_protect, require_staff
-from app.auth.permissions import require_action, vacancy_for
+from app.auth.deps import StaffAudit, StaffUser
+from app.auth.permissions import require_action, staff_router, vacancy_for
 from app.dashboard.service import vacancy_count, vacancy_summaries
-from app.db import SessionDep, UnitOfWork, utcnow
+from app.db import SessionDep, utcnow
 from app.i18n import N_
 from app.invitations.duplicates import AlreadyInvited
 from app.invitations.routes import notice, vacancy_extras
@@ -34,9 +34,7 @@ from app.web.forms import FormErrors
 from questionnaires.timing import estimated_minutes
 
 # Every route here needs a staff login; every POST a CSRF token.
-router = APIRouter(
-    route_class=UnitOfWork, dependencies=[Depends(csrf_protect), Depends(require_staff)]
-)
+router = staff_router()
 
 PLACEMENTS = [p.value for p in Placement]
 

@@ -178,7 +178,9 @@ def closing_counts(session: Session, *, vacancy_id: int, now: datetime) -> Closi
 
 def list_vacancies(session: Session) -> list[VacancyRow]:
     vacancies = session.exec(
-        select(Vacancy).where(col(Vacancy.archived_at).is_(None)).order_by(col(Vacancy.id).desc())
+        select(Vacancy)
+        .where(col(Vacancy.archived_at).is_(None), Vacancy.kind == "hiring")
+        .order_by(col(Vacancy.id).desc())
     ).all()
     rows = []
     for v in vacancies:

@@ -121,6 +121,17 @@ EXPECTED: dict[tuple[str, str], dict[str, Any]] = {
     ("GET", "/team/import"): {**RECRUITERS, "recruiter": 403},
     ("POST", "/team/import"): {**RECRUITERS, "recruiter": 403},
     ("POST", "/team/import/confirm"): {**RECRUITERS, "recruiter": 403},
+    ("POST", "/team/invite-all"): {**RECRUITERS, "recruiter": 403},
+    ("POST", "/team/employees/{employee_id}/invite"): {
+        **RECRUITERS,
+        "recruiter": 403,
+        "admin": 404,
+    },
+    ("POST", "/team/employees/{employee_id}/withdraw"): {
+        **RECRUITERS,
+        "recruiter": 403,
+        "admin": 404,
+    },
     ("GET", "/team/deals/mapping"): {**RECRUITERS, "recruiter": 403},
     ("POST", "/team/deals/mapping"): {**RECRUITERS, "recruiter": 403},
     ("POST", "/team/deals/mapping/stages"): {**RECRUITERS, "recruiter": 403},

@@ -283,6 +283,7 @@ def test_the_open_link_of_a_closed_vacancy_says_so_and_registers_nobody(
     _close(db, vacancy)
     r = client.get(f"/join/{token}")
     assert r.status_code == 410 and "This vacancy is closed" in r.text
+    assert "privacy@northwind.example" in r.text  # the employer's contact: nobody invited them
     r = client.post(
         f"/join/{token}",
         data={"name": "Ivan", "email": "ivan@example.com", "consent": "yes", "language": "ru"},
