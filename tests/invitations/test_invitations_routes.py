@@ -114,7 +114,7 @@ def test_revoke_resend_extend_and_remind_from_the_vacancy_page(
     staff.post(f"{base}/extend", data={"csrf_token": token, "days": "7"})
     db.refresh(invitation)
     assert (invitation.expires_at - before).days == 7
-    staff.post(f"{base}/revoke", data={"csrf_token": token})
+    staff.post(f"{base}/revoke", data={"csrf_token": token, "confirm": "yes"})
     db.refresh(invitation)
     assert invitation.revoked_at is not None
     assert staff.get(link.removeprefix("http://testserver")).status_code == 410
