@@ -440,16 +440,20 @@ def cmd_erase_candidate(settings: Settings, args: argparse.Namespace) -> None:
 
 def cmd_retention(settings: Settings, args: argparse.Namespace) -> None:
     from app.db import utcnow
-    from app.privacy.service import apply_retention, due_for_retention
+    from app.privacy.service import apply_retention, due_for_retention, leavers_due
 
     days = settings.retention_days_after_close
+    leaver_days = settings.retention_days_after_leaving
     with _session(settings) as session:
         if not args.apply:
             due = due_for_retention(session, days=days, now=utcnow())
             print(f"rolefit: {len(due)} candidate(s) due ({days} days after close): {due}")
+            left = leavers_due(session, days=leaver_days, now=utcnow())
+            after = f"{leaver_days} days after leaving"
+            print(f"rolefit: {len(left)} employee(s) due ({after}): {left}")
             print("rolefit: nothing changed; run with --apply to erase them")
             return
-        erased = apply_retention(session, days=days, now=utcnow())
+        erased = apply_retention(session, days=days, now=utcnow(), leaver_days=leaver_days)
         session.commit()
         print(f"rolefit: erased {len(erased)} candidate(s): {erased}")
 

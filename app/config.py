@@ -179,6 +179,9 @@ class Settings(BaseSettings):
     max_upload_bytes: int = Field(default=5_000_000, ge=1024)
     # Candidates' personal data is deleted this many days after their vacancy closes.
     retention_days_after_close: int = Field(default=180, ge=0, le=3650)
+    # An employee's personal data and assessment are deleted this many days after their end
+    # date (their deals stay, without a name).
+    retention_days_after_leaving: int = Field(default=365, ge=0, le=3650)
     # Apply the retention policy daily inside the server; off when cron runs `rolefit retention`.
     retention_worker: bool = True
 

@@ -116,6 +116,7 @@ def create_app(
                     days=settings.retention_days_after_close,
                     stop=stop,
                     session_hours=settings.session_hours,
+                    leaver_days=settings.retention_days_after_leaving,
                 )
             )
         try:

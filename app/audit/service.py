@@ -85,6 +85,7 @@ ACTIONS = [
     "employee.update",
     "deals.import",
     "deals.resolve",
+    "deals.mapping_save",
     "evidence.export_pdf",
 ]
 # What each action is called on the audit page, in words (the codes stay in the database).
@@ -132,6 +133,7 @@ ACTION_NAMES: dict[str, str] = {
     "employee.update": N_("Employee changed"),
     "deals.import": N_("Deals imported"),
     "deals.resolve": N_("CRM name matched to an employee"),
+    "deals.mapping_save": N_("CRM column mapping saved"),
     "evidence.export_pdf": N_("Evidence downloaded as PDF"),
 }
 # What each object_type is called on the audit page (a test finds every object_type recorded).

@@ -46,6 +46,19 @@ def store(settings: Settings, *, vacancy_id: int | None, data: bytes) -> str:
     return upload_id
 
 
+def peek(settings: Settings, *, vacancy_id: int | None, upload_id: str) -> bytes | None:
+    """The stored file, left in place for a later step; None if it is gone or expired."""
+    if not _ID.match(upload_id):
+        return None
+    path = _folder(settings) / f"{vacancy_id}-{upload_id}.csv"
+    try:
+        if time.time() - path.stat().st_mtime > KEEP_SECONDS:
+            return None
+        return path.read_bytes()
+    except FileNotFoundError:
+        return None
+
+
 def take(settings: Settings, *, vacancy_id: int | None, upload_id: str) -> bytes | None:
     """The stored file, once; None if it was taken already, expired or never existed."""
     if not _ID.match(upload_id):

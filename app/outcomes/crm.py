@@ -303,3 +303,117 @@ def parse_deals(data: bytes, mapping: Mapping) -> list[DealRow]:
     if problems:
         raise DealFileError(problems)
     return deals
+
+
+# --- the mapping screen: a first guess from the file, then the admin's choices -----------------
+
+MAX_STAGES = 60
+# Titles other CRMs and 1C commonly use, tried after the ready mappings' own titles.
+_OTHER_TITLES: dict[str, tuple[str, ...]] = {
+    "deal_id": ("id", "deal id", "номер", "номер сделки", "№"),
+    "responsible": ("responsible", "owner", "manager", "менеджер", "ответственный менеджер"),
+    "amount": ("amount", "sum", "total", "сумма документа", "сумма сделки"),
+    "stage": ("stage", "status", "статус сделки", "этап"),
+    "company": ("company", "client", "account", "контрагент", "клиент"),
+    "created": ("created", "date", "дата", "дата документа"),
+    "closed": ("closed", "close date", "дата оплаты", "дата отгрузки"),
+    "product": ("product", "products", "номенклатура", "товар"),
+}
+_WON_WORDS = ("успеш", "выигран", "оплачен", "won")
+_LOST_WORDS = ("провал", "отказ", "проигран", "не реализ", "lost")
+
+
+def guess_columns(header: list[str]) -> dict[str, int]:
+    """For each field, the column a ready mapping or a common title would take (may be empty)."""
+    titles = {t.strip().casefold(): i for i, t in reversed(list(enumerate(header)))}
+    guess: dict[str, int] = {}
+    for name in FIELDS:
+        known = [t for m in READY.values() for t in m.columns.get(name, ())]
+        for title in (*known, *_OTHER_TITLES.get(name, ())):
+            i = titles.get(title.casefold())
+            if i is not None and i not in guess.values():
+                guess[name] = i
+                break
+    return guess
+
+
+def stage_values(table: list[list[str]], column: int) -> list[str]:
+    """The different values of the stage column, in the order they first appear."""
+    seen: dict[str, None] = {}
+    for cells in table[1:]:
+        value = cells[column].strip() if column < len(cells) else ""
+        if value:
+            seen.setdefault(value, None)
+        if len(seen) > MAX_STAGES:
+            raise DealFileError(
+                [
+                    Problem(
+                        0,
+                        N_(
+                            "The stage column has more than %(max)s different values: "
+                            "choose the column that holds the deal's stage or status."
+                        ),
+                        {"max": MAX_STAGES},
+                    )
+                ]
+            )
+    return list(seen)
+
+
+def guess_stage(value: str) -> str:
+    """won, lost, qualified or open: a ready mapping's meaning, else a cautious word match."""
+    key = value.strip().casefold()
+    for m in READY.values():
+        if m.outcome(value) is not Outcome.open:
+            return m.outcome(value).value
+        if m.is_qualified(value):
+            return "qualified"
+    if any(w in key for w in _LOST_WORDS):
+        return Outcome.lost.value
+    if any(w in key for w in _WON_WORDS):
+        return Outcome.won.value
+    return Outcome.open.value
+
+
+_MAPPING_NAME = re.compile(r"^[\w .-]{1,32}$")
+
+
+def mapping_from_choices(
+    *, name: str, header: list[str], columns: dict[str, int], stages: dict[str, str]
+) -> Mapping:
+    """The mapping the admin chose on the screen, or DealFileError saying what to fix.
+
+    columns: field -> column index in ``header``; stages: stage value -> won/lost/qualified/open.
+    """
+    problems: list[Problem] = []
+    name = name.strip()
+    if not _MAPPING_NAME.match(name) or name.casefold() in READY:
+        problems.append(
+            Problem(
+                0,
+                N_(
+                    "Give the mapping a name of up to 32 letters, digits, spaces, dots or "
+                    "dashes, other than bitrix24 and amocrm."
+                ),
+            )
+        )
+    chosen = {f: i for f, i in columns.items() if f in FIELDS and 0 <= i < len(header)}
+    missing = [f for f in REQUIRED if f not in chosen]
+    if missing:
+        problems.append(Problem(0, N_("Choose a column for every required field.")))
+    if len(set(chosen.values())) < len(chosen):
+        problems.append(Problem(0, N_("One column is chosen for two fields.")))
+    meanings = {v: m for v, m in stages.items() if m in ("won", "lost", "qualified", "open")}
+    if "won" not in meanings.values():
+        problems.append(
+            Problem(0, N_("Mark at least one stage value that means the deal was won."))
+        )
+    if problems:
+        raise DealFileError(problems)
+    return Mapping(
+        name=name,
+        columns={f: (header[i].strip(),) for f, i in chosen.items()},
+        won=tuple(v for v, m in meanings.items() if m == "won"),
+        lost=tuple(v for v, m in meanings.items() if m == "lost"),
+        qualified=tuple(v for v, m in meanings.items() if m == "qualified"),
+    )

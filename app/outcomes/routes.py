@@ -16,9 +16,22 @@ from app.auth.permissions import require_action, role_may
 from app.charts.evidence import EffectRow, effect_intervals
 from app.db import SessionDep, UnitOfWork
 from app.i18n import N_, template_callables, translations
+from app.invitations import pending_imports
 from app.matrix.service import current, next_label, store_version
 from app.models import Candidate, Deal, Employee, FitRecord, Invitation, User, Vacancy
-from app.outcomes.crm import READY, DealFileError
+from app.outcomes.crm import (
+    FIELDS,
+    MAX_STAGES,
+    READY,
+    REQUIRED,
+    DealFileError,
+    Problem,
+    guess_columns,
+    guess_stage,
+    mapping_from_choices,
+    read_table,
+    stage_values,
+)
 from app.outcomes.figures import HEADLINE
 from app.outcomes.service import (
     ROLES,
@@ -31,6 +44,8 @@ from app.outcomes.service import (
     import_deals,
     mapping_named,
     resolve,
+    save_mapping,
+    saved_mapping_names,
     team_figures,
     unmatched_names,
 )
@@ -199,7 +214,8 @@ def _deals_page(
         request,
         "staff/team_deals.html",
         {
-            "mappings": list(READY),
+            "mappings": [*READY, *saved_mapping_names(session)],
+            "saved": None,
             "total": total,
             "error": None,
             "problems": None,
@@ -467,3 +483,168 @@ def hire_post(
         details={"role": row.role, "from_invitation": invitation.id},
     )
     return RedirectResponse("/team?added=1", status_code=303)
+
+
+# --- the mapping screen: any other CRM or 1C, in three steps ---------------------------------
+# 1. upload an export; 2. choose the column of each field; 3. say what each stage value means.
+# The file waits in DATA_DIR/imports between the steps (as a CSV preview does); saving the
+# mapping imports it, and the mapping is offered on the import page from then on.
+
+
+def _mapping_page(request: Request, ctx: dict[str, Any], status_code: int = 200) -> Response:
+    base: dict[str, Any] = {
+        "step": "upload",
+        "fields": FIELDS,
+        "required": REQUIRED,
+        "problems": None,
+        "name": "",
+    }
+    return render(request, "staff/team_mapping.html", base | ctx, status_code=status_code)
+
+
+def _stored_table(request: Request, upload: str) -> list[list[str]] | None:
+    data = pending_imports.peek(request.app.state.settings, vacancy_id=None, upload_id=upload)
+    return None if data is None else read_table(data)
+
+
+def _chosen_columns(form: Any, header: list[str]) -> dict[str, int]:
+    chosen: dict[str, int] = {}
+    for name in FIELDS:
+        value = str(form.get(f"col_{name}") or "")
+        if value.isdigit() and int(value) < len(header):
+            chosen[name] = int(value)
+    return chosen
+
+
+_GONE = Problem(
+    0,
+    N_(
+        "The uploaded file is no longer here (over a day old, or imported already). "
+        "Upload it again."
+    ),
+)
+
+
+@router.get("/deals/mapping")
+def mapping_form(request: Request, user: Manager) -> Response:
+    return _mapping_page(request, {})
+
+
+@router.post("/deals/mapping")
+async def mapping_upload(request: Request, user: Manager) -> Response:
+    form = await request.form()
+    upload = form.get("file")
+    if not isinstance(upload, UploadFile) or not upload.filename:
+        return _mapping_page(
+            request, {"problems": [Problem(0, N_("Choose a file to import."))]}, 422
+        )
+    try:
+        data = await upload.read(MAX_FILE_BYTES + 1)
+    finally:
+        await upload.close()
+    if len(data) > MAX_FILE_BYTES:
+        problems = [Problem(0, N_("The file is larger than 5 MB."))]
+        return _mapping_page(request, {"problems": problems}, 422)
+    try:
+        table = read_table(data)
+    except DealFileError as exc:
+        return _mapping_page(request, {"problems": exc.problems}, 422)
+    if len(table) < 2:
+        problems = [Problem(0, N_("The file has a header but no deals."))]
+        return _mapping_page(request, {"problems": problems}, 422)
+    upload_id = pending_imports.store(request.app.state.settings, vacancy_id=None, data=data)
+    return _columns_step(request, upload_id, table, guess_columns(table[0]), "")
+
+
+def _columns_step(
+    request: Request,
+    upload: str,
+    table: list[list[str]],
+    chosen: dict[str, int],
+    name: str,
+    problems: list[Problem] | None = None,
+) -> Response:
+    ctx = {
+        "step": "columns",
+        "upload": upload,
+        "header": table[0],
+        "sample": table[1:4],
+        "chosen": chosen,
+        "name": name,
+        "problems": problems,
+    }
+    return _mapping_page(request, ctx, 422 if problems else 200)
+
+
+@router.post("/deals/mapping/stages")
+async def mapping_stages(request: Request, user: Manager) -> Response:
+    form = await request.form()
+    upload, name = str(form.get("upload") or ""), str(form.get("name") or "")
+    table = _stored_table(request, upload)
+    if table is None:
+        return _mapping_page(request, {"problems": [_GONE]}, 409)
+    chosen = _chosen_columns(form, table[0])
+    try:
+        # Checked now with a stand-in stage, so column mistakes come back on this step.
+        mapping_from_choices(name=name, header=table[0], columns=chosen, stages={"": "won"})
+        values = stage_values(table, chosen["stage"])
+    except DealFileError as exc:
+        return _columns_step(request, upload, table, chosen, name, exc.problems)
+    ctx = {
+        "step": "stages",
+        "upload": upload,
+        "header": table[0],
+        "chosen": chosen,
+        "name": name.strip(),
+        "stages": [(v, guess_stage(v)) for v in values],
+    }
+    return _mapping_page(request, ctx)
+
+
+@router.post("/deals/mapping/save")
+async def mapping_save(
+    request: Request, session: SessionDep, audit: StaffAudit, user: Manager
+) -> Response:
+    form = await request.form()
+    upload, name = str(form.get("upload") or ""), str(form.get("name") or "")
+    settings = request.app.state.settings
+    table = _stored_table(request, upload)
+    if table is None:
+        return _mapping_page(request, {"problems": [_GONE]}, 409)
+    chosen = _chosen_columns(form, table[0])
+    stages = {
+        str(form.get(f"value_{i}") or ""): str(form.get(f"means_{i}") or "")
+        for i in range(MAX_STAGES + 1)
+        if form.get(f"value_{i}") is not None
+    }
+    try:
+        mapping = mapping_from_choices(name=name, header=table[0], columns=chosen, stages=stages)
+        data = pending_imports.peek(settings, vacancy_id=None, upload_id=upload) or b""
+        summary = import_deals(session, data=data, mapping=mapping)
+    except DealFileError as exc:
+        session.rollback()
+        ctx = {
+            "step": "stages",
+            "upload": upload,
+            "header": table[0],
+            "chosen": chosen,
+            "name": name.strip(),
+            "stages": list(stages.items()),
+            "problems": exc.problems,
+        }
+        return _mapping_page(request, ctx, 422)
+    # Taken only now: a second click of "Save" finds the file gone and imports nothing twice.
+    if pending_imports.take(settings, vacancy_id=None, upload_id=upload) is None:
+        session.rollback()
+        return _mapping_page(request, {"problems": [_GONE]}, 409)
+    row = save_mapping(session, mapping=mapping)
+    audit(
+        "deals.mapping_save",
+        object_type="deals",
+        object_id=row.id,
+        details={"fields": len(mapping.columns)},
+    )
+    audit("deals.import", object_type="deals", details=summary.audit_details(mapping.name))
+    return _deals_page(
+        request, session, {"summary": summary, "mapping": mapping.name, "saved": mapping.name}
+    )

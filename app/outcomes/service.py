@@ -118,6 +118,26 @@ def mapping_named(session: Session, name: str) -> Mapping | None:
     )
 
 
+def saved_mapping_names(session: Session) -> list[str]:
+    """The mappings made on the mapping screen, by name, after the two ready ones."""
+    return list(session.exec(select(CrmMapping.name).order_by(col(CrmMapping.name))).all())
+
+
+def save_mapping(session: Session, *, mapping: Mapping) -> CrmMapping:
+    """Keep a mapping made on the screen for the next import; the same name is replaced."""
+    row = session.exec(select(CrmMapping).where(CrmMapping.name == mapping.name)).first()
+    row = row or CrmMapping(name=mapping.name)
+    row.columns = {f: titles[0] for f, titles in mapping.columns.items()}
+    row.won, row.lost, row.qualified = (
+        list(mapping.won),
+        list(mapping.lost),
+        list(mapping.qualified),
+    )
+    session.add(row)
+    session.flush()
+    return row
+
+
 @dataclass
 class DealImport:
     created: int = 0

@@ -8,7 +8,8 @@ What an erasure keeps (and why):
 - the candidate row, emptied (name replaced, email and phone removed): ids elsewhere stay valid;
 - the invitation row without its link token, with the consent time and consent version: proof
   that consent was given for what was processed before;
-- results and fit records: scores without identifiers, for the statistics and norms;
+- results and fit records: scores without identifiers, for the statistics and norms (not for
+  an employee who left: their assessment goes too, as the employee consent text promises);
 - an ``erasures`` row and an audit event: who erased, when, and why; no personal data;
 - webhook events about the candidate's invitations (they carry no foreign key: ``subject_id``),
   with their payload replaced by ``{"erased": true}``, so the expiry sweep does not announce the
@@ -22,7 +23,7 @@ from __future__ import annotations
 
 import contextlib
 import secrets
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -33,6 +34,7 @@ from app.audit.service import record
 from app.invitations.keys import sync_table_keys
 from app.models import (
     Candidate,
+    Employee,
     Erasure,
     Invitation,
     OutgoingEmail,
@@ -113,42 +115,60 @@ def export_candidate(session: Session, *, candidate_id: int, actor: User | None)
     return data
 
 
-def erase_candidate(
-    session: Session, *, candidate_id: int, actor: User | None, reason: str = "request"
-) -> Erasure:
-    """Delete the candidate's personal data; keep anonymous scores and the proof of consent."""
-    candidate = session.get(Candidate, candidate_id)
-    if candidate is None:
-        raise NoSuchCandidate(candidate_id)
-    by_candidate, by_invitation = candidate_tables()
+def erase_assessments(
+    session: Session, *, invitation_ids: list[int], keep: set[str] | frozenset[str]
+) -> dict[str, int]:
+    """Delete what these invitations gathered (every table referring to them but ``keep``),
+    kill their links and scrub their webhooks; the row counts removed, by table."""
+    if not invitation_ids:
+        return {}
+    _, by_invitation = candidate_tables()
     inv = Invitation.__table__  # type: ignore[attr-defined]
-    invitation_ids = list(
-        session.execute(select(inv.c.id).where(inv.c.candidate_id == candidate_id)).scalars()
-    )
-    removed: dict[str, int] = {}
-    if invitation_ids:
-        # Emails written to the outbox folder (no SMTP server set) are files, not rows.
-        removed["outbox_files"] = _delete_outbox_files(session, invitation_ids=invitation_ids)
+    # Emails written to the outbox folder (no SMTP server set) are files, not rows.
+    removed: dict[str, int] = {
+        "outbox_files": _delete_outbox_files(session, invitation_ids=invitation_ids)
+    }
     for table, column in by_invitation:
-        if table.name in KEPT or not invitation_ids:
+        if table.name in keep:
             continue
         # SET NULL links (e.g. sent emails) are personal too: the rows go, not just the link.
         n = _count(session.execute(delete(table).where(table.c[column].in_(invitation_ids))))
         removed[table.name] = removed.get(table.name, 0) + n
+    # A random token hash: the old link stops working and cannot be rebuilt.
+    for invitation_id in invitation_ids:
+        values: dict[str, Any] = {"token_hash": hash_token(secrets.token_urlsafe(32))}
+        if "token_nonce" in inv.c:
+            values["token_nonce"] = None
+        session.execute(update(inv).where(inv.c.id == invitation_id).values(**values))
+    removed.update(_scrub_webhooks(session, invitation_ids=invitation_ids))
+    return removed
+
+
+def erase_candidate(
+    session: Session,
+    *,
+    candidate_id: int,
+    actor: User | None,
+    reason: str = "request",
+    keep_scores: bool = True,
+) -> Erasure:
+    """Delete the candidate's personal data; keep the proof of consent, and anonymous scores
+    unless ``keep_scores`` is off (an employee's assessment, which they were promised goes)."""
+    candidate = session.get(Candidate, candidate_id)
+    if candidate is None:
+        raise NoSuchCandidate(candidate_id)
+    by_candidate, _ = candidate_tables()
+    inv = Invitation.__table__  # type: ignore[attr-defined]
+    invitation_ids = list(
+        session.execute(select(inv.c.id).where(inv.c.candidate_id == candidate_id)).scalars()
+    )
+    kept = KEPT if keep_scores else {"invitations"}
+    removed = erase_assessments(session, invitation_ids=invitation_ids, keep=kept)
     for table, column in by_candidate:
-        if table.name in KEPT:
+        if table.name in kept:
             continue
         n = _count(session.execute(delete(table).where(table.c[column] == candidate_id)))
         removed[table.name] = removed.get(table.name, 0) + n
-    if invitation_ids:
-        # A random token hash: the old link stops working and cannot be rebuilt.
-        for invitation_id in invitation_ids:
-            values: dict[str, Any] = {"token_hash": hash_token(secrets.token_urlsafe(32))}
-            if "token_nonce" in inv.c:
-                values["token_nonce"] = None
-            session.execute(update(inv).where(inv.c.id == invitation_id).values(**values))
-    if invitation_ids:
-        removed.update(_scrub_webhooks(session, invitation_ids=invitation_ids))
     candidate.name = ERASED_NAME
     candidate.email = None
     candidate.phone = None
@@ -170,7 +190,7 @@ def erase_candidate(
         action="data.erase",
         object_type="candidate",
         object_id=candidate_id,
-        details={"reason": reason, "removed": removed},
+        details={"reason": reason, "removed": removed, "scores_kept": keep_scores},
     )
     return erasure
 
@@ -229,12 +249,35 @@ def due_for_retention(session: Session, *, days: int, now: datetime) -> list[int
         else:
             closed.add(candidate_id)
     erased = set(session.execute(select(era.c.candidate_id)).scalars())
-    return sorted(closed - open_or_recent - erased)
+    # A hired candidate's data follows the employee rule below, not their vacancy's.
+    employed = set(session.execute(select(col(Employee.candidate_id))).scalars())
+    return sorted(closed - open_or_recent - erased - employed)
 
 
-def apply_retention(session: Session, *, days: int, now: datetime) -> list[int]:
-    """Erase every candidate due under the retention policy; returns their ids."""
+def leavers_due(session: Session, *, days: int, now: datetime) -> list[int]:
+    """Candidate ids of employees whose end date is more than ``days`` days before ``now``."""
+    cutoff: date = (now - timedelta(days=days)).date()
+    return sorted(
+        session.execute(
+            select(col(Employee.candidate_id)).where(
+                col(Employee.ended_on).is_not(None), col(Employee.ended_on) < cutoff
+            )
+        ).scalars()
+    )
+
+
+def apply_retention(
+    session: Session, *, days: int, now: datetime, leaver_days: int | None = None
+) -> list[int]:
+    """Erase every candidate due under the retention policy, and (``leaver_days`` given) every
+    employee who left that long ago, their assessment included; returns the candidate ids."""
     due = due_for_retention(session, days=days, now=now)
     for candidate_id in due:
         erase_candidate(session, candidate_id=candidate_id, actor=None, reason="retention")
-    return due
+    leavers = leavers_due(session, days=leaver_days, now=now) if leaver_days is not None else []
+    for candidate_id in leavers:
+        # The employee row goes with the personal data, so a leaver is never due twice.
+        erase_candidate(
+            session, candidate_id=candidate_id, actor=None, reason="retention", keep_scores=False
+        )
+    return sorted(due + leavers)

@@ -1,8 +1,10 @@
 """The retention policy on a schedule: once at start-up, then every day, inside the server.
 
-Turn it off with ``RETENTION_WORKER=false`` (e.g. when cron runs ``rolefit retention --apply``);
-tests call ``run_retention`` with ``now=`` themselves. Several instances may
-run it: ``run_retention`` lets one of them work at a time on PostgreSQL.
+Each run erases candidates whose vacancies closed RETENTION_DAYS_AFTER_CLOSE ago and employees
+who left RETENTION_DAYS_AFTER_LEAVING ago. Turn it off with ``RETENTION_WORKER=false`` (e.g.
+when cron runs ``rolefit retention --apply``); tests call ``run_retention`` with ``now=``
+themselves. Several instances may run it: ``run_retention`` lets one of them work at a time on
+PostgreSQL.
 """
 
 from __future__ import annotations
@@ -26,7 +28,9 @@ EVERY_SECONDS = 24 * 3600.0
 RETENTION_LOCK = 0x726F6C6566697401  # "rolefit" + 1
 
 
-def run_retention(session: Session, *, days: int, now: datetime) -> list[int] | None:
+def run_retention(
+    session: Session, *, days: int, now: datetime, leaver_days: int | None = None
+) -> list[int] | None:
     """One scheduled retention run, safe with several instances; commits its work.
 
     On PostgreSQL a transaction-level advisory lock lets one instance work at a time; another
@@ -41,14 +45,16 @@ def run_retention(session: Session, *, days: int, now: datetime) -> list[int] | 
         if not got:
             session.rollback()
             return None
-    erased = apply_retention(session, days=days, now=now)
+    erased = apply_retention(session, days=days, now=now, leaver_days=leaver_days)
     session.commit()  # also releases the advisory lock
     return erased
 
 
-def tick(engine: Engine, *, days: int, session_hours: int = 12) -> list[int] | None:
+def tick(
+    engine: Engine, *, days: int, session_hours: int = 12, leaver_days: int | None = None
+) -> list[int] | None:
     with Session(engine) as session:
-        erased = run_retention(session, days=days, now=utcnow())
+        erased = run_retention(session, days=days, now=utcnow(), leaver_days=leaver_days)
         # Staff sessions past their lifetime keep an address and a browser for nothing.
         forget_dead_sessions(session, now=utcnow(), hours=session_hours)
         session.commit()
@@ -64,10 +70,13 @@ async def run(
     stop: asyncio.Event,
     every: float = EVERY_SECONDS,
     session_hours: int = 12,
+    leaver_days: int | None = None,
 ) -> None:
     while not stop.is_set():
         try:
-            await asyncio.to_thread(tick, engine, days=days, session_hours=session_hours)
+            await asyncio.to_thread(
+                tick, engine, days=days, session_hours=session_hours, leaver_days=leaver_days
+            )
         except Exception:
             # A database hiccup must not end the loop: tomorrow's run catches up.
             log.exception("retention run failed; next try in %s s", every)

@@ -19,8 +19,9 @@ ALLOWED: dict[str, tuple[int, str]] = {
         "the Russian column names and language names recognised in an uploaded file",
     ),
     "app/outcomes/crm.py": (
-        35,
-        "the column and stage names of Russian CRM exports (Bitrix24, amoCRM) read on import",
+        58,
+        "the column and stage names of Russian CRM and 1C exports (Bitrix24, amoCRM, common "
+        "titles and stage words the mapping screen guesses from), read on import",
     ),
     "app/outcomes/demo.py": (62, "the fictional team of `rolefit demo`: names, cities, deals"),
     "app/demo.py": (6, "the demo candidates' names"),

@@ -22,7 +22,7 @@ from app.db import utcnow
 from app.decisions.service import record_decision
 from app.invitations.mailer import run_due_emails
 from app.invitations.service import remind
-from app.models import Erasure, Invitation, WebhookDelivery, WebhookEvent
+from app.models import Employee, Erasure, Invitation, WebhookDelivery, WebhookEvent
 from app.outcomes.service import hire
 from app.privacy.service import apply_retention, erase_candidate
 from app.reports.checklist import save_checklist
@@ -179,9 +179,16 @@ def test_retention_leaves_the_name_and_email_in_no_table(
     old = db.merge(old)
     old.archived_at = now - timedelta(days=200)
     db.add(old)
+    # Hired, the candidate follows the employee rule: erased a year after they left.
+    employee = (
+        db.exec(select(Employee).where(Employee.candidate_id == inv.candidate_id)).scalars().one()
+    )
+    employee.ended_on = date.today() - timedelta(days=400)
+    db.add(employee)
     db.commit()
     assert set(_hits(engine)) >= BEFORE and _files_with_marker(settings)
-    assert apply_retention(db, days=180, now=now) == [inv.candidate_id]
+    assert apply_retention(db, days=180, now=now) == []
+    assert apply_retention(db, days=180, now=now, leaver_days=365) == [inv.candidate_id]
     db.commit()
     assert _hits(engine) == []
     assert _files_with_marker(settings) == []
