@@ -51,7 +51,9 @@ def test_the_old_link_says_it_was_replaced_and_whom_to_write_to(
     page = parse(r.text)
     assert page.one("h1").text == "Эту ссылку заменили новой"
     contact = page.one(id="replaced-contact").text
-    assert contact == "Если не можете её найти, напишите в Northwind: privacy@northwind.example"
+    assert contact == (
+        "Если не можете её найти, напишите в компанию Northwind: privacy@northwind.example"
+    )
     assert "скопировали" not in r.text  # not the "not valid, copied fully?" page
     # Every page under the old link says the same; the new link opens.
     assert staff.get(f"/a/{token_of(old)}/next").status_code == 410

@@ -42,8 +42,13 @@ def _records(db: Session) -> dict[int, tuple[int, str, str, int, object]]:
 
 
 def _counts(html: str) -> dict[str, int]:
+    """The counts the page states; a count it leaves out (no type changes) is zero."""
     items = parse(html).one("ul", id="rescore-counts").find_all("li")
-    return {li.get("data-count") or "": int(re.findall(r"\d+", li.text)[0]) for li in items}
+    shown = {li.get("data-count") or "": int(li.get("data-value") or "") for li in items}
+    for li in items:  # the sentence says the number its data attribute gives
+        value = li.get("data-value") or ""
+        assert value == "0" or value in re.findall(r"\d+", li.text), li.text
+    return {"type": 0, "placement": 0, "fit": 0, "unchanged": 0, "new": 0} | shown
 
 
 def _rescores(db: Session) -> list[AuditEvent]:
