@@ -379,6 +379,33 @@ def cmd_deals(settings: Settings, args: argparse.Namespace) -> None:
         print(f"  not matched to an employee: {name} ({_count(count, 'deal')})")
 
 
+def cmd_employees(settings: Settings, args: argparse.Namespace) -> None:
+    """The team from a CSV file: what it would change, and with --apply, the change."""
+    from app.outcomes.service import import_team, plan_team_import
+
+    try:
+        with open(args.file, "rb") as fh:
+            data = fh.read()
+    except OSError as exc:
+        raise CommandError(f"cannot read {args.file}: {exc.strerror}") from None
+    with _session(settings) as session:
+        plan = (import_team if args.apply else plan_team_import)(session, data=data)
+        if plan.error is not None:
+            raise CommandError(f"{args.file}: nothing imported. {plan.error.text('en')}")
+        for r in plan.rejected:
+            print(f"  row {r.line}: {r.text('en')}")
+        counts = (
+            f"{len(plan.new)} new, {len(plan.updated)} updated, {plan.unchanged} unchanged, "
+            f"{len(plan.rejected)} broken rows (skipped)"
+        )
+        if not args.apply:
+            print(f"rolefit: {counts}; nothing changed: run with --apply to import")
+            return
+        cli_audit(session)("employee.import", object_type="team", details=plan.audit_details())
+        session.commit()
+    print(f"rolefit: {counts}")
+
+
 def cmd_api_key(settings: Settings, args: argparse.Namespace) -> None:
     """API keys for /api/v1: create (the key is printed once), list, revoke."""
     from app.api.keys import KeyFormError, create_api_key, list_api_keys, revoke_api_key
@@ -522,7 +549,7 @@ def cmd_stats(settings: Settings, _args: argparse.Namespace) -> None:
         print("rolefit: no stored results yet")
         return
     for qs in stats:
-        print(f"{qs.questionnaire.id} {qs.questionnaire.version}: {qs.results} results")
+        print(f"{qs.questionnaire.id} {', '.join(qs.versions)}: {qs.results} results")
     print(format_statistics([s for qs in stats for s in qs.scales]))
 
 
@@ -645,6 +672,15 @@ def build_parser() -> argparse.ArgumentParser:
     d.add_argument("file")
     d.add_argument("--mapping", required=True, help="bitrix24, amocrm, or a saved mapping's name")
     d.set_defaults(func=cmd_deals)
+
+    p = sub.add_parser("employees", help="the sales team from a CSV file")
+    emp_sub = p.add_subparsers(dest="employees_command", required=True, metavar="COMMAND")
+    e = emp_sub.add_parser(
+        "import", help="preview a team file (matched by email); --apply writes it"
+    )
+    e.add_argument("file")
+    e.add_argument("--apply", action="store_true", help="write (default: only show the changes)")
+    e.set_defaults(func=cmd_employees)
 
     p = sub.add_parser("db", help="database maintenance")
     db_sub = p.add_subparsers(dest="db_command", required=True, metavar="DB_COMMAND")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from functools import cache
 from pathlib import Path
 
@@ -81,3 +82,45 @@ def archived_versions(questionnaire_id: str) -> list[str]:
     prefix = f"{questionnaire_id}-"
     found = [p.stem.removeprefix(prefix) for p in ARCHIVE.glob(f"{prefix}*.yaml")]
     return sorted(found, key=lambda v: tuple(int(n) for n in v.split(".")))
+
+
+def _scoring_signature(q: Questionnaire) -> str:
+    """What decides a result's raw scores and poles: scales, dichotomies and cuts, the scored
+    items with their keys, weights and answer ranges (attention checks, texts of the
+    questionnaire, pages and desirable_pole do not)."""
+    items = sorted(
+        (
+            {**i.model_dump(mode="json", exclude={"desirable_pole"}), "points": q.points_of(i)}
+            for i in q.items
+            if i.attention_check is None
+        ),
+        key=lambda d: d["id"],
+    )
+    return json.dumps(
+        {
+            "scales": [s.model_dump(mode="json") for s in q.scales],
+            "dichotomies": [d.model_dump(mode="json") for d in q.dichotomies],
+            "items": items,
+        },
+        sort_keys=True,
+    )
+
+
+@cache
+def same_scoring_versions(questionnaire_id: str, version: str) -> tuple[str, ...]:
+    """The versions of a product instrument (current and archived, oldest first) whose scores
+    are computed exactly as ``version``'s: same scales, cuts and scored items, only attention
+    checks or other unscored parts differing. Their stored results are one population for
+    reliability, norms and the sample calibration (README "Versions"). Just ``(version,)`` for
+    a version neither current nor archived."""
+    try:
+        own = _scoring_signature(questionnaire_version(questionnaire_id, version))
+    except KeyError:
+        return (version,)
+    current = product_questionnaires().get(questionnaire_id)
+    versions = archived_versions(questionnaire_id)
+    if current is not None:
+        versions.append(current.version)
+    return tuple(
+        v for v in versions if _scoring_signature(questionnaire_version(questionnaire_id, v)) == own
+    )

@@ -203,40 +203,19 @@ def parse_invitations_csv(
     """Read invitation rows from an uploaded CSV file; see the module docstring for the rules."""
     if default_language not in LANGUAGES:
         raise ValueError(f"default_language must be one of {LANGUAGES}, not {default_language!r}")
-    try:
-        text = _decode(data, max_bytes=max_bytes)
-    except _Refused as refused:
-        return CsvImport(error=refused.error)
-    delimiter = _detect_delimiter(text)
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
+    table = read_table(data, max_bytes=max_bytes, max_rows=max_rows)
+    if isinstance(table, FileError):
+        return CsvImport(error=table)
     result = CsvImport()
-    records: list[tuple[int, list[str]]] = []
-    line = 0
-    data_rows = 0
     try:
-        for line, record in enumerate(reader, start=1):
-            if not records and _blank(record):
-                continue  # blank rows above the header
-            if records and not _blank(record):
-                data_rows += 1
-                if data_rows > max_rows:
-                    return CsvImport(error=_too_many_rows(max_rows))
-            records.append((line, record))
-    except csv.Error as exc:
-        return CsvImport(error=_malformed(line + 1, str(exc)))
-
-    if not records:
-        return CsvImport(error=_EMPTY)
-    header = records[0][1]
-    try:
-        columns = _read_header(header, result)
+        columns = _read_header(table.header, result)
     except _Refused as refused:
         return CsvImport(error=refused.error)
-    if data_rows == 0:
+    if not table.data_rows:
         return CsvImport(error=_NO_ROWS, notes=result.notes)
-
+    delimiter, header = table.delimiter, table.header
     first_row_of_email: dict[str, int] = {}
-    for line, record in records[1:]:
+    for line, record in table.rows:
         if _blank(record):
             continue
         raw = delimiter.join(record)[:RAW_MAX]
@@ -262,6 +241,88 @@ def parse_invitations_csv(
     return result
 
 
+@dataclass(frozen=True)
+class Table:
+    """A CSV file's cells: the header and every row below it (blank rows included), with the
+    spreadsheet's row numbers."""
+
+    delimiter: str
+    header: list[str]
+    header_line: int
+    rows: list[tuple[int, list[str]]]
+
+    @property
+    def data_rows(self) -> int:
+        return sum(1 for _, record in self.rows if not _blank(record))
+
+
+def read_table(data: bytes, *, max_bytes: int, max_rows: int) -> Table | FileError:
+    """Every upload's first step (the module docstring's encoding, delimiter and whole-file
+    rules): the cells, or the ``FileError`` that refuses the file."""
+    try:
+        text = _decode(data, max_bytes=max_bytes)
+    except _Refused as refused:
+        return refused.error
+    delimiter = _detect_delimiter(text)
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
+    records: list[tuple[int, list[str]]] = []
+    line = 0
+    data_rows = 0
+    try:
+        for line, record in enumerate(reader, start=1):
+            if not records and _blank(record):
+                continue  # blank rows above the header
+            if records and not _blank(record):
+                data_rows += 1
+                if data_rows > max_rows:
+                    return _too_many_rows(max_rows)
+            records.append((line, record))
+    except csv.Error as exc:
+        return _malformed(line + 1, str(exc))
+    if not records:
+        return _EMPTY
+    return Table(delimiter, records[0][1], records[0][0], records[1:])
+
+
+def map_header(header: list[str], lookup: Mapping[str, str]) -> tuple[dict[str, int], Note | None]:
+    """Which column holds each field (``lookup``: a header label, lower case, to its field),
+    and a note naming the columns ignored; ``FileError`` "duplicate_column" when a field is
+    named twice (raised as ``HeaderRefused``)."""
+    columns: dict[str, int] = {}
+    ignored: list[str] = []
+    for index, cell in enumerate(header):
+        label = header_label(cell)
+        if not label:
+            continue
+        column = lookup.get(label)
+        if column is None:
+            ignored.append(_clip(" ".join(cell.split()), 60))
+        elif column in columns:
+            raise HeaderRefused(
+                FileError(
+                    "duplicate_column",
+                    {"column": column, "first": columns[column] + 1, "second": index + 1},
+                )
+            )
+        else:
+            columns[column] = index
+    note = None
+    if ignored:
+        values = {"labels": tuple(ignored[:10]), "more": max(len(ignored) - 10, 0)}
+        note = Note("columns_ignored", values)
+    return columns, note
+
+
+def header_label(cell: str) -> str:
+    """A header cell as the alias tables spell it: spaces collapsed, lower case, ё as е."""
+    return " ".join(cell.split()).casefold().replace("ё", "е").rstrip(":*").strip()
+
+
+def has_hidden_characters(value: str) -> bool:
+    """Control characters or bidirectional overrides: a cell that could disguise a name."""
+    return any(_is_control(ch) or ch in BIDI_CONTROL_CHARS for ch in value)
+
+
 def normalize_language(value: str, default_language: str) -> str | None:
     """ru/en from what a person types in a language column; None when not recognised."""
     key = " ".join(value.split()).casefold().replace("ё", "е").rstrip(".")
@@ -277,6 +338,10 @@ class _Refused(Exception):
     def __init__(self, error: FileError) -> None:
         super().__init__(error.code)
         self.error = error
+
+
+class HeaderRefused(_Refused):
+    """The header cannot be used; ``error`` says why."""
 
 
 def _decode(data: bytes, *, max_bytes: int) -> str:
@@ -347,31 +412,16 @@ def _detect_delimiter(text: str) -> str:
 
 
 def _read_header(header: list[str], result: CsvImport) -> dict[str, int]:
-    columns: dict[str, int] = {}
-    ignored: list[str] = []
-    for index, cell in enumerate(header):
-        label = " ".join(cell.split()).casefold().replace("ё", "е").rstrip(":*").strip()
-        if not label:
-            continue
-        column = _HEADER_LOOKUP.get(label)
-        if column is None:
-            ignored.append(_clip(" ".join(cell.split()), 60))
-        elif column in columns:
-            raise _Refused(
-                FileError(
-                    "duplicate_column",
-                    {"column": column, "first": columns[column] + 1, "second": index + 1},
-                )
-            )
-        else:
-            columns[column] = index
+    try:
+        columns, note = map_header(header, _HEADER_LOOKUP)
+    except HeaderRefused as refused:
+        raise _Refused(refused.error) from None
     if "name" not in columns:
         if columns:
             raise _Refused(_NAME_COLUMN_MISSING)
         raise _Refused(_NO_HEADER)
-    if ignored:
-        values = {"labels": tuple(ignored[:10]), "more": max(len(ignored) - 10, 0)}
-        result.notes.append(Note("columns_ignored", values))
+    if note is not None:
+        result.notes.append(note)
     return columns
 
 
@@ -395,9 +445,8 @@ def _read_row(
 
     raw_name, raw_email, raw_language = cell("name"), cell("email"), cell("language")
     raw_phone = cell("phone")
-    for value in (raw_name, raw_email, raw_language, raw_phone):
-        if any(_is_control(ch) or ch in BIDI_CONTROL_CHARS for ch in value):
-            return ("control_chars", {})
+    if any(has_hidden_characters(v) for v in (raw_name, raw_email, raw_language, raw_phone)):
+        return ("control_chars", {})
     name = " ".join(unicodedata.normalize("NFC", raw_name).split())
     if not name:
         return ("name_missing", {})

@@ -37,6 +37,15 @@ SIMPLE: dict[str, str] = {
         "The header has no name column. Expected columns: name, email, language."
     ),
     "no_rows": N_("The file has a header but no candidates below it."),
+    # the team's file (employees_csv)
+    "employee_email_missing": N_("The email is empty; it is how the employee is found again"),
+    "role_unknown": N_(
+        "Unknown role “%(value)s”; use scout, hunter, closer, client manager or sales operations"
+    ),
+    "team_too_long": N_("The team or territory is longer than %(max)s characters"),
+    "date_invalid": N_("“%(value)s” is not a date; write it as DD.MM.YYYY"),
+    "end_before_start": N_("The end date is before the start date"),
+    "employee_no_rows": N_("The file has a header but no employees below it."),
     "malformed": N_(
         "The file cannot be read as CSV near row %(row)s (%(detail)s); check the quotes there."
     ),
@@ -84,6 +93,21 @@ def csv_message(code: str, values: Mapping[str, Any], language: str) -> str:
             "first": values["first"],
             "second": values["second"],
         }
+    if code in ("employee_columns_missing", "employee_no_header"):
+        wanted = ", ".join(
+            str(t.pgettext("a column named in a list", "“%(label)s”"))
+            % {"label": _column(t, str(c))}
+            for c in values["columns"]
+        )
+        message = (
+            N_("The header has no column for: %(columns)s.")
+            if code == "employee_columns_missing"
+            else N_(
+                "The first row must be a header with the column names: name, email, role, "
+                "team, start date, end date. Missing: %(columns)s."
+            )
+        )
+        return _(message) % {"columns": wanted}
     if code == "columns_ignored":
         listed = ", ".join(
             str(t.pgettext("a column named in a list", "“%(label)s”")) % {"label": label}
@@ -103,6 +127,10 @@ def _column(t: NullTranslations, column: str) -> str:
         "email": t.pgettext("a CSV column", "email"),
         "language": t.pgettext("a CSV column", "language"),
         "phone": t.pgettext("a CSV column", "phone"),
+        "role": t.pgettext("a CSV column", "role"),
+        "team": t.pgettext("a CSV column", "team"),
+        "started_on": t.pgettext("a CSV column", "start date"),
+        "ended_on": t.pgettext("a CSV column", "end date"),
     }
     return str(names[column])
 

@@ -12,7 +12,7 @@ from app.auth.deps import StaffAudit, csrf_protect, require_staff
 from app.auth.permissions import vacancy_for
 from app.db import SessionDep, UnitOfWork
 from app.decisions.service import current_decision
-from app.models import Invitation, Vacancy
+from app.models import Candidate, Invitation, Vacancy
 from app.reports.build import build_report
 from app.web import render, staff_language
 
@@ -42,8 +42,24 @@ def compare(
     )
     picked = [i for i in wanted if i in found]
     if not MIN_PICK <= len(picked) <= MAX_PICK:
-        ctx = {"vacancy": vacancy, "columns": [], "count": len(picked)}
-        return render(request, "staff/compare.html", ctx, status_code=422)
+        # Fewer than two (the report's "Compare with…" sends one): offer the vacancy's completed
+        # candidates to pick from, the ones already picked ticked. Too many is an error.
+        rows = session.exec(
+            select(Invitation.id, Candidate.name)
+            .join(Candidate, col(Candidate.id) == Invitation.candidate_id)
+            .where(Invitation.vacancy_id == vacancy.id, col(Invitation.completed_at).is_not(None))
+            .order_by(col(Invitation.completed_at).desc())
+        ).all()
+        ctx = {
+            "vacancy": vacancy,
+            "columns": [],
+            "count": len(picked),
+            "picked": picked,
+            "choices": [(i, name) for i, name in rows if name],  # erased people have no name
+        }
+        return render(
+            request, "staff/compare.html", ctx, status_code=422 if picked[MAX_PICK:] else 200
+        )
     language = staff_language(request)
     columns = []
     for invitation_id in picked:

@@ -24,10 +24,17 @@ from typing import TYPE_CHECKING, Any
 
 from markupsafe import Markup
 
-from app.charts import DichotomyBar, RoleBar, TypeBar
+from app.charts import TypeBar
 from app.charts.blocks import dichotomy_rows, gauge_block, role_rows, stylesheet, type_rows
 from app.i18n import template_callables, translations
-from app.reports.charts import BAND_CODES, BAND_NAMES
+from app.reports.charts import (
+    ReportCharts,
+    band_name,
+    dichotomy_bars_of,
+    gauge_bands,
+    role_bars_of,
+    target_roles,
+)
 from app.reports.data import ReportData
 from app.text import strip_bidi
 from app.web import TEMPLATES, templates
@@ -61,30 +68,14 @@ def css_string(text: str) -> str:
     return '"' + "".join(out) + '"'
 
 
-@dataclasses.dataclass(frozen=True)
-class PrintCharts:
-    dichotomies: Markup | None
-    types: Markup | None
-    roles: Markup | None
-    gauge: Markup | None
-
-
-def print_charts(report: ReportData) -> PrintCharts:
+def print_charts(report: ReportData) -> ReportCharts:
     """The report's four charts for print, from the same data and with the same labels as the
     page's SVG charts (app.reports.charts)."""
     _ = translations(report.language).gettext
     dich = None
     if report.dichotomies:
         dich = dichotomy_rows(
-            [
-                DichotomyBar(
-                    low_label=f"{d.low_name} ({d.low_code})",
-                    high_label=f"{d.high_name} ({d.high_code})",
-                    p_high=d.p_high,
-                    borderline=d.borderline,
-                )
-                for d in report.dichotomies
-            ],
+            dichotomy_bars_of(report),
             borderline=_("borderline"),
             not_scored=_("not scored"),
         )
@@ -96,30 +87,25 @@ def print_charts(report: ReportData) -> PrintCharts:
     roles = None
     if report.roles:
         roles = role_rows(
-            [RoleBar(key=r.role, label=r.name, fit=r.expected_fit) for r in report.roles],
-            target=[r.role for r in report.roles if r.is_target],
+            role_bars_of(report),
+            target=target_roles(report),
             target_label=_("target role"),
             margin_legend=_("+N: points ahead of the next role"),
         )
     meter = None
     e = report.extraversion
     if e is not None and len(e.band_edges) == 4:
-        edges = (0.0, *e.band_edges, 1.0)
         meter = gauge_block(
             e.score / 100,
             low_label=_("Introversion"),
             high_label=_("Extraversion"),
-            band_label=_(BAND_NAMES[BAND_CODES.index(e.band)]),
+            band_label=_(band_name(e.band)),
             p_high=e.p_high,
-            bands=[
-                (edges[i], edges[i + 1], _(BAND_NAMES[i]))
-                for i in range(5)
-                if edges[i + 1] > edges[i]  # a band the scale cannot reach is left out
-            ],
+            bands=gauge_bands(e, _),
             probability=_("{pole}: {percent} probability"),
             not_scored=_("not scored"),
         )
-    return PrintCharts(dichotomies=dich, types=types, roles=roles, gauge=meter)
+    return ReportCharts(dichotomies=dich, types=types, roles=roles, gauge=meter)
 
 
 def report_html(report: ReportData, *, tight: bool = False) -> str:

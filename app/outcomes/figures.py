@@ -178,3 +178,26 @@ def figures(
             )
         )
     return out
+
+
+def headline_by_person(rows: Iterable[Figures], figure: str) -> dict[int, float]:
+    """Each person's ``figure`` averaged over the periods where it is defined."""
+    values: dict[int, list[float]] = defaultdict(list)
+    for f in rows:
+        value = getattr(f, figure)
+        if value is not None:
+            values[f.person].append(float(value))
+    return {person: sum(v) / len(v) for person, v in values.items()}
+
+
+def standardised_within(values: list[float], groups: list[str]) -> list[float]:
+    """Each value in SDs from its group's mean (markets and territories differ); 0 in a group
+    whose values are all equal."""
+    out = list(values)
+    for group in set(groups):
+        idx = [i for i, g in enumerate(groups) if g == group]
+        mean = sum(values[i] for i in idx) / len(idx)
+        sd = (sum((values[i] - mean) ** 2 for i in idx) / len(idx)) ** 0.5
+        for i in idx:
+            out[i] = (values[i] - mean) / sd if sd > 0 else 0.0
+    return out

@@ -35,6 +35,7 @@ from app.outcomes.crm import (
 from app.outcomes.figures import HEADLINE
 from app.outcomes.service import (
     ROLES,
+    TEAM_FILE_MAX_BYTES,
     EmployeeError,
     RoleOutcomes,
     add_employee,
@@ -42,7 +43,9 @@ from app.outcomes.service import (
     evidence_for_team,
     hire,
     import_deals,
+    import_team,
     mapping_named,
+    plan_team_import,
     resolve,
     save_mapping,
     saved_mapping_names,
@@ -187,6 +190,70 @@ def edit(
     session.add(row)
     audit("employee.update", row, details={"role": role})
     return RedirectResponse("/team?saved=1", status_code=303)
+
+
+# Pending team files are kept under this "vacancy" number: no vacancy has id 0.
+TEAM_FILES = 0
+
+
+def _import_page(request: Request, ctx: dict[str, Any], status_code: int = 200) -> Response:
+    base = {
+        "plan": None,
+        "report": None,
+        "gone": False,
+        "missing_file": False,
+        "role_names": ROLE_NAMES,
+        "max_kb": TEAM_FILE_MAX_BYTES // 1000,
+    }
+    return render(request, "staff/team_import.html", base | ctx, status_code=status_code)
+
+
+@router.get("/import")
+def import_form(request: Request, user: Manager) -> Response:
+    return _import_page(request, {})
+
+
+@router.post("/import")
+async def import_upload(request: Request, session: SessionDep, user: Manager) -> Response:
+    """Step one: what the file would do. Nothing is written; the file waits (in
+    DATA_DIR/imports, readable by the server only) for the confirmation."""
+    form = await request.form()
+    upload = form.get("file")
+    if not isinstance(upload, UploadFile) or not upload.filename:
+        return _import_page(request, {"missing_file": True}, 422)
+    try:
+        # One byte past the limit is enough for the reader to refuse the file by its size.
+        data = await upload.read(TEAM_FILE_MAX_BYTES + 1)
+    finally:
+        await upload.close()
+    plan = plan_team_import(session, data=data)
+    if plan.error is not None:
+        return _import_page(request, {"report": plan}, 422)
+    settings = request.app.state.settings
+    upload_id = pending_imports.store(settings, vacancy_id=TEAM_FILES, data=data)
+    return _import_page(request, {"plan": plan, "upload_id": upload_id})
+
+
+@router.post("/import/confirm")
+def import_confirm(
+    request: Request,
+    session: SessionDep,
+    audit: StaffAudit,
+    user: Manager,
+    upload: Annotated[str, Form(max_length=100)] = "",
+) -> Response:
+    """Step two: write it. The stored file is taken once, so a second confirmation (a double
+    click, the back button) finds nothing and writes nothing."""
+    settings = request.app.state.settings
+    data = pending_imports.take(settings, vacancy_id=TEAM_FILES, upload_id=upload)
+    if data is None:
+        return _import_page(request, {"gone": True}, 409)
+    report = import_team(session, data=data)
+    if report.error is not None:
+        session.rollback()
+        return _import_page(request, {"report": report}, 422)
+    audit("employee.import", object_type="team", details=report.audit_details())
+    return _import_page(request, {"report": report, "done": True})
 
 
 @router.post("/deals/resolve")

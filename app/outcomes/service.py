@@ -15,11 +15,19 @@ from typing import Any
 import numpy as np
 from sqlmodel import Session, col, select
 
+from app.bulk.csv_import import FileError, Note, Rejected
+from app.bulk.employees_csv import EmployeeRow, parse_employees_csv
 from app.i18n import N_
 from app.matrix.service import current
 from app.models import Candidate, CrmMapping, Deal, Employee, EmployeeRole, Invitation, Result
 from app.outcomes.crm import READY, DealRow, Mapping, Outcome, parse_deals
-from app.outcomes.figures import HEADLINE, Figures, figures
+from app.outcomes.figures import (
+    HEADLINE,
+    Figures,
+    figures,
+    headline_by_person,
+    standardised_within,
+)
 from app.outcomes.figures import Deal as FigureDeal
 from app.scoring.service import pole_p_high
 from app.text import strip_bidi
@@ -101,6 +109,101 @@ def hire(
     session.add(row)
     session.flush()
     return row
+
+
+# --- the team from a CSV file ----------------------------------------------------------------
+
+TEAM_FILE_MAX_BYTES = 1_000_000
+TEAM_FILE_MAX_ROWS = 2000
+
+
+@dataclass
+class TeamImport:
+    """What a team file does (in the preview: would do): nothing is written while it is made."""
+
+    new: list[EmployeeRow] = field(default_factory=list)
+    # Rows naming an employee already on the team (by email), with the fields that change.
+    updated: list[tuple[EmployeeRow, list[str]]] = field(default_factory=list)
+    unchanged: int = 0
+    rejected: list[Rejected] = field(default_factory=list)
+    notes: list[Note] = field(default_factory=list)
+    error: FileError | None = None
+
+    def audit_details(self) -> dict[str, Any]:
+        """Counts only: the rows are personal data."""
+        return {
+            "created": len(self.new),
+            "updated": len(self.updated),
+            "unchanged": self.unchanged,
+            "rejected": len(self.rejected),
+        }
+
+
+def _team_by_email(session: Session) -> dict[str, tuple[Employee, Candidate]]:
+    rows = session.exec(
+        select(Employee, Candidate).join(Candidate, col(Candidate.id) == Employee.candidate_id)
+    ).all()
+    return {person.email.casefold(): (e, person) for e, person in rows if person.email}
+
+
+def _changes(row: EmployeeRow, employee: Employee, person: Candidate) -> list[str]:
+    now = {
+        "name": person.name,
+        "role": employee.role,
+        "team": employee.team,
+        "started_on": employee.started_on,
+        "ended_on": employee.ended_on,
+    }
+    return [k for k, v in now.items() if getattr(row, k) != v]
+
+
+def plan_team_import(session: Session, *, data: bytes) -> TeamImport:
+    """Sort a team file's rows into new employees, employees whose fields change (matched by
+    email) and broken rows. Reads only."""
+    parsed = parse_employees_csv(data, max_bytes=TEAM_FILE_MAX_BYTES, max_rows=TEAM_FILE_MAX_ROWS)
+    plan = TeamImport(rejected=parsed.rejected, notes=parsed.notes, error=parsed.error)
+    if parsed.error is not None:
+        return plan
+    team = _team_by_email(session)
+    for row in parsed.rows:
+        found = team.get(row.email)
+        if found is None:
+            plan.new.append(row)
+            continue
+        changed = _changes(row, *found)
+        if changed:
+            plan.updated.append((row, changed))
+        else:
+            plan.unchanged += 1
+    return plan
+
+
+def import_team(session: Session, *, data: bytes) -> TeamImport:
+    """Write what ``plan_team_import`` shows: broken rows are left out, the rest is created or
+    updated. The same file again finds every row unchanged and writes nothing."""
+    plan = plan_team_import(session, data=data)
+    if plan.error is not None:
+        return plan
+    team = _team_by_email(session)
+    for row in plan.new:
+        add_employee(
+            session,
+            name=row.name,
+            email=row.email,
+            role=row.role,
+            team=row.team,
+            started_on=row.started_on,
+            ended_on=row.ended_on,
+        )
+    for row, _changed in plan.updated:
+        employee, person = team[row.email]
+        person.name = row.name
+        employee.role, employee.team = row.role, row.team
+        employee.started_on, employee.ended_on = row.started_on, row.ended_on
+        session.add(person)
+        session.add(employee)
+    session.flush()
+    return plan
 
 
 def mapping_named(session: Session, name: str) -> Mapping | None:
@@ -317,19 +420,11 @@ def _people(
     probs = type_probabilities_of(
         session, invitation_ids=[e.invitation_id for e in assessed if e.invitation_id]
     )
-    per_person: dict[int, list[float]] = defaultdict(list)
-    for f in team_figures(session, period=period):
-        value = getattr(f, figure)
-        if value is not None:
-            per_person[f.person].append(float(value))
+    per_person = headline_by_person(team_figures(session, period=period), figure)
     chosen = [e for e in assessed if e.id in per_person and e.invitation_id in probs]
-    outcomes = np.array([np.mean(per_person[e.id or 0]) for e in chosen])
-    teams = [e.team for e in chosen]
-    for team in set(teams):
-        idx = [i for i, t in enumerate(teams) if t == team]
-        vals = outcomes[idx]
-        sd = vals.std()
-        outcomes[idx] = (vals - vals.mean()) / sd if sd > 0 else 0.0
+    outcomes = standardised_within(
+        [per_person[e.id or 0] for e in chosen], [e.team for e in chosen]
+    )
     people = [
         _Person(
             employee=e,

@@ -1,36 +1,39 @@
-"""``build_report``: database rows -> ``ReportData`` (the page and the PDF render only that)."""
+"""``build_report``: database rows -> ``ReportData`` (the page and the PDF render only that).
+
+One function per part of the report: the candidate and the vacancy, what was taken and how
+well it was answered (``_answers``: quality flags, norms, the extraversion result and the
+dichotomies), the types, the recommendation (headline, roles, placements), and the decision.
+The interview questions are chosen in ``interview.py``, the checklist is read in
+``checklist.py``, the quality notes are written in ``flags.py``.
+"""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from functools import cache
-from pathlib import Path
 
-import yaml
-from sqlmodel import Session, col, select
+from sqlmodel import Session, select
 
 from app.db import utcnow
+from app.decisions.service import current_decision
 from app.i18n import N_, translations
 from app.matrix.service import current
 from app.models import (
     Candidate,
-    ChecklistAnswer,
-    Decision,
     FitRecord,
     Invitation,
     MatrixVersion,
     Organisation,
     Result,
-    User,
     Vacancy,
 )
+from app.reports.checklist import checklist_items
 from app.reports.data import (
-    ChecklistItem,
     DecisionInfo,
     DichotomyInfo,
     ExtraversionAgreement,
     ExtraversionInfo,
     Headline,
-    InterviewQuestion,
     MatrixInfo,
     PersonInfo,
     PlacementInfo,
@@ -42,6 +45,7 @@ from app.reports.data import (
     VacancyInfo,
 )
 from app.reports.flags import doubtful_dimensions, quality_notes
+from app.reports.interview import questions_to_ask
 from app.reports.service import CLEAR, MODERATE, NotFound, band_of, suggestion_of
 from app.reports.wording import explanation, universal_warning
 from app.scoring.service import EXTRAVERSION, SOCIONICS, type_result_of
@@ -54,7 +58,6 @@ from questionnaires.result import Result as EngineResult
 from questionnaires.schema import Questionnaire
 from socionics.matrix import ROLE_NAMES
 from socionics.model import BASE_DICHOTOMIES, base_dichotomy, get_type
-from socionics.portrait import load_portrait
 from socionics.recommend import (
     NOT_INTERPRETABLE,
     PLACEMENT_NAMES,
@@ -65,26 +68,16 @@ from socionics.recommend import (
 )
 
 TOP_TYPES = 5
-INTERVIEW_FILE = Path(__file__).resolve().parent / "interview.yaml"
 # The same msgids as the candidate table's labels (templates/staff/_table_labels.html).
 DECISION_LABELS = {"advance": N_("Advance"), "hold": N_("Hold"), "reject": N_("Reject")}
 DISCLAIMER = N_(
     "This recommendation is advice computed from questionnaire answers; the decision is the "
     "reader's. Weigh it with the interview, the candidate's experience and references."
 )
-
-
-@cache
-def interview_questions() -> dict[str, dict[str, list[dict[str, str]]]]:
-    """``dichotomy -> pole -> [{ru, en}]`` from interview.yaml, checked once."""
-    data = yaml.safe_load(INTERVIEW_FILE.read_text(encoding="utf-8"))
-    for d in BASE_DICHOTOMIES:
-        bd = base_dichotomy(d)
-        for pole in (bd.low.code, bd.high.code):
-            questions = data[d][pole]
-            if not questions or any(not q.get("ru") or not q.get("en") for q in questions):
-                raise ValueError(f"{INTERVIEW_FILE}: {d}/{pole} needs questions in ru and en")
-    return data
+# A scale's percentile and the number of stored results it is taken over.
+Percentiles = dict[tuple[str, str], tuple[float | None, int]]
+# The invitation's stored results with the engine's reading of each, by questionnaire id.
+Stored = dict[str, tuple[Result, EngineResult]]
 
 
 @cache
@@ -93,47 +86,173 @@ def _catalog() -> dict[str, Questionnaire]:
 
 
 def build_report(session: Session, *, invitation_id: int, language: str) -> ReportData:
+    invitation, candidate, vacancy = _invitation(session, invitation_id)
+    catalog = _catalog()
+    answers = _answers(session, invitation, catalog, language)
+    types, runners, borderline = _types(answers.engine.get(SOCIONICS), language)
+    record = session.exec(select(FitRecord).where(FitRecord.invitation_id == invitation_id)).first()
+    rec = Recommendation.model_validate(record.data) if record else None
+    headline = _headline(rec, types, answers.quality, language)
+    org = session.get(Organisation, 1)
+    now = utcnow()
+    return ReportData(
+        organisation=org.name if org else "",
+        decision=_decision(session, invitation_id, language),
+        invitation_id=invitation_id,
+        language=language,
+        generated_at=now,
+        candidate=PersonInfo(name=candidate.name, email=candidate.email),
+        vacancy=_vacancy(vacancy, language),
+        status=invitation.status(now).value,
+        invited_at=invitation.created_at,
+        completed_at=invitation.completed_at,
+        questionnaires=answers.taken,
+        answered_ie=EXTRAVERSION in answers.engine,
+        answered_socionics=SOCIONICS in answers.engine,
+        matrix=_matrix_info(session, record) if record else None,
+        headline=headline,
+        dichotomies=answers.dichotomies,
+        extraversion=answers.extraversion,
+        types=types,
+        runners_up=runners,
+        borderline=borderline,
+        roles=_roles(rec, language),
+        placements=_placements(rec, language),
+        explanation=explanation(rec, language) if rec else [],
+        quality_level=answers.quality,
+        quality_flags=answers.flags,
+        extraversion_check=_extraversion_check(rec),
+        universal_warning=universal_warning(rec, language) if rec else None,
+        show_checklist=(
+            rec is not None and headline.outcome != NOT_INTERPRETABLE and farmer_ranks_high(rec)
+        ),
+        checklist=checklist_items(session, invitation_id=invitation_id, language=language),
+        interview_questions=questions_to_ask(
+            answers.dichotomies,
+            answers.extraversion,
+            answers.quality,
+            language,
+            in_doubt=doubtful_dimensions(answers.flagged, catalog),
+        ),
+        norms=answers.norms,
+        disclaimer=translations(language).gettext(DISCLAIMER),
+        group_probabilities=dict(rec.group_probabilities) if rec else {},
+        quality_notes=quality_notes(answers.flagged, catalog, language),
+    )
+
+
+# --- the candidate and the vacancy -----------------------------------------------------------
+
+
+def _invitation(session: Session, invitation_id: int) -> tuple[Invitation, Candidate, Vacancy]:
     invitation = session.get(Invitation, invitation_id)
     if invitation is None:
         raise NotFound(invitation_id)
     candidate = session.get(Candidate, invitation.candidate_id)
     vacancy = session.get(Vacancy, invitation.vacancy_id)
-    assert candidate is not None and vacancy is not None and vacancy.id is not None
+    assert candidate is not None and vacancy is not None
+    return invitation, candidate, vacancy
+
+
+def _vacancy(vacancy: Vacancy, language: str) -> VacancyInfo:
+    assert vacancy.id is not None
+    return VacancyInfo(
+        id=vacancy.id,
+        title=vacancy.title,
+        placement=vacancy.placement,
+        placement_name=placement_label(vacancy.placement, language),
+    )
+
+
+def _decision(session: Session, invitation_id: int, language: str) -> DecisionInfo | None:
+    decided = current_decision(session, invitation_id=invitation_id)
+    if decided is None:
+        return None
     _ = translations(language).gettext
-    catalog = _catalog()
+    return DecisionInfo(
+        decision=decided.decision,
+        label=_(DECISION_LABELS.get(decided.decision, decided.decision)),
+        note=decided.note,
+        author=decided.author_email,
+        decided_at=decided.created_at,
+    )
 
-    rows = {
-        r.questionnaire_id: r
-        for r in session.exec(select(Result).where(Result.invitation_id == invitation_id)).all()
+
+# --- the answers: what was taken, its quality, norms, extraversion, dichotomies --------------
+
+
+@dataclass(frozen=True)
+class _Answers:
+    engine: dict[str, EngineResult]  # by questionnaire id, every stored result
+    taken: list[QuestionnaireTaken]  # in the invitation's order
+    flagged: list[tuple[str, EngineResult]]  # the same, for the quality notes
+    quality: str | None  # the worst level over what was taken
+    flags: list[str]
+    norms: list[ScaleNorm]
+    extraversion: ExtraversionInfo | None
+    dichotomies: list[DichotomyInfo]
+
+
+def _answers(
+    session: Session, invitation: Invitation, catalog: dict[str, Questionnaire], language: str
+) -> _Answers:
+    stored = {
+        r.questionnaire_id: (r, EngineResult.model_validate(r.data))
+        for r in session.exec(select(Result).where(Result.invitation_id == invitation.id)).all()
     }
-    engine = {qid: EngineResult.model_validate(r.data) for qid, r in rows.items()}
-    taken = [
-        QuestionnaireTaken(
-            id=qid,
-            version=r.questionnaire_version,
-            title=_title(catalog, qid, language),
-            completed_at=r.created_at,
-            seconds_taken=r.seconds_taken,
-            quality_level=r.quality_level,
-            quality_flags=[f.code for f in engine[qid].quality.flags],
-        )
-        for qid in invitation.questionnaire_ids
-        if (r := rows.get(qid)) is not None
-    ]
-    # Each code once, also when one questionnaire's stored result lists it twice (results
-    # stored before one too_fast flag per result did, and the old comprehension here only
-    # looked at the codes of earlier questionnaires).
-    flags: list[str] = []
-    for t in taken:
-        for code in t.quality_flags:
-            if code not in flags:
-                flags.append(code)
-    flagged = [(t.id, engine[t.id]) for t in taken]
-    quality = worst_quality([t.quality_level for t in taken]) if taken else None
+    engine = {qid: result for qid, (_, result) in stored.items()}
+    taken = _taken(invitation, stored, catalog, language)
+    norms = _norms(session, invitation, stored, catalog, language)
+    percentiles = {(n.questionnaire, n.scale): (n.percentile, n.n) for n in norms}
+    return _Answers(
+        engine=engine,
+        taken=taken,
+        flagged=[(t.id, engine[t.id]) for t in taken],
+        quality=worst_quality([t.quality_level for t in taken]) if taken else None,
+        flags=_quality_flags(taken),
+        norms=norms,
+        extraversion=_extraversion(engine.get(EXTRAVERSION), catalog, percentiles),
+        dichotomies=_dichotomies(engine.get(SOCIONICS), catalog, percentiles, language),
+    )
 
+
+def _taken(
+    invitation: Invitation, stored: Stored, catalog: dict[str, Questionnaire], language: str
+) -> list[QuestionnaireTaken]:
+    taken = []
+    for qid in invitation.questionnaire_ids:
+        if qid not in stored:
+            continue
+        r, result = stored[qid]
+        taken.append(
+            QuestionnaireTaken(
+                id=qid,
+                version=r.questionnaire_version,
+                title=_title(catalog, qid, language),
+                completed_at=r.created_at,
+                seconds_taken=r.seconds_taken,
+                quality_level=r.quality_level,
+                quality_flags=[f.code for f in result.quality.flags],
+            )
+        )
+    return taken
+
+
+def _quality_flags(taken: list[QuestionnaireTaken]) -> list[str]:
+    """Each code once, also when one questionnaire's stored result lists it twice (results
+    stored before one too_fast flag per result did)."""
+    return list(dict.fromkeys(code for t in taken for code in t.quality_flags))
+
+
+def _norms(
+    session: Session,
+    invitation: Invitation,
+    stored: Stored,
+    catalog: dict[str, Questionnaire],
+    language: str,
+) -> list[ScaleNorm]:
     norms: list[ScaleNorm] = []
-    percentiles: dict[tuple[str, str], tuple[float | None, int]] = {}
-    for qid, r in rows.items():
+    for qid, (r, result) in stored.items():
         # Norms per language: the candidate is compared with those who answered in theirs.
         samples = norm_samples(
             session,
@@ -141,142 +260,84 @@ def build_report(session: Session, *, invitation_id: int, language: str) -> Repo
             version=r.questionnaire_version,
             language=invitation.language,
         )
-        for scale_id, s in engine[qid].scales.items():
+        for scale_id, s in result.scales.items():
             if not s.scored or s.raw is None:
                 continue
             sample = samples.get(scale_id, [])
-            pct = percentile_of(s.raw, sample)
-            percentiles[(qid, scale_id)] = (pct, len(sample))
             norms.append(
                 ScaleNorm(
                     questionnaire=qid,
                     scale=scale_id,
                     scale_name=_scale_name(catalog, qid, scale_id, language),
                     raw=s.raw,
-                    percentile=pct,
+                    percentile=percentile_of(s.raw, sample),
                     n=len(sample),
                     language=invitation.language,
                 )
             )
+    return norms
 
-    extraversion = _extraversion(engine.get(EXTRAVERSION), catalog, percentiles)
-    dichotomies = _dichotomies(engine.get(SOCIONICS), catalog, percentiles, language)
 
-    record = session.exec(select(FitRecord).where(FitRecord.invitation_id == invitation_id)).first()
-    rec = Recommendation.model_validate(record.data) if record else None
-    matrix = _matrix_info(session, record) if record else None
+# --- the type and the recommendation ---------------------------------------------------------
 
-    types: list[TypeInfo] = []
-    runners: list[TypeInfo] = []
-    borderline: list[str] = []
-    soc = engine.get(SOCIONICS)
+
+def _types(
+    soc: EngineResult | None, language: str
+) -> tuple[list[TypeInfo], list[TypeInfo], list[str]]:
+    """The most probable types, the runners-up and the borderline dichotomies."""
     tr = type_result_of(soc) if soc else None
-    if tr is not None:
-        types = [
-            _type_info(code, p, language) for code, p in list(tr.probabilities.items())[:TOP_TYPES]
-        ]
-        runners = [_type_info(t.code, t.probability, language) for t in tr.runners_up]
-        borderline = tr.borderline
-
-    headline = _headline(rec, types, quality, language)
-    roles: list[RoleInfo] = []
-    placements: list[PlacementInfo] = []
-    if rec is not None:
-        roles = [
-            RoleInfo(
-                role=r,
-                name=ROLE_NAMES[r].get(language),
-                expected_fit=(fit := rec.role(r)).expected_fit,
-                rank=fit.rank,
-                margin_to_next=fit.margin_to_next,
-                behind_best=fit.behind_best,
-                is_target=r in rec.target_roles,
-            )
-            for r in rec.display_order
-        ]
-        placements = [
-            PlacementInfo(
-                placement=p.placement,
-                name=PLACEMENT_NAMES[p.placement].get(language),
-                expected_fit=p.expected_fit,
-                best_role=p.best_role,
-            )
-            for p in rec.placements
-        ]
-
-    show_checklist = (
-        rec is not None and headline.outcome != NOT_INTERPRETABLE and farmer_ranks_high(rec)
+    if tr is None:
+        return [], [], []
+    top = list(tr.probabilities.items())[:TOP_TYPES]
+    return (
+        [_type_info(code, p, language) for code, p in top],
+        [_type_info(t.code, t.probability, language) for t in tr.runners_up],
+        tr.borderline,
     )
-    org = session.get(Organisation, 1)
-    decided = session.exec(
-        select(Decision).where(Decision.invitation_id == invitation_id, col(Decision.current))
-    ).first()
-    return ReportData(
-        organisation=org.name if org else "",
-        decision=DecisionInfo(
-            decision=decided.decision,
-            label=_(DECISION_LABELS.get(decided.decision, decided.decision)),
-            note=decided.note,
-            author=decided.author_email,
-            decided_at=decided.created_at,
+
+
+def _roles(rec: Recommendation | None, language: str) -> list[RoleInfo]:
+    if rec is None:
+        return []
+    return [
+        RoleInfo(
+            role=r,
+            name=ROLE_NAMES[r].get(language),
+            expected_fit=(fit := rec.role(r)).expected_fit,
+            rank=fit.rank,
+            margin_to_next=fit.margin_to_next,
+            behind_best=fit.behind_best,
+            is_target=r in rec.target_roles,
         )
-        if decided
-        else None,
-        invitation_id=invitation_id,
-        language=language,
-        generated_at=utcnow(),
-        candidate=PersonInfo(name=candidate.name, email=candidate.email),
-        vacancy=VacancyInfo(
-            id=vacancy.id,
-            title=vacancy.title,
-            placement=vacancy.placement,
-            placement_name=placement_label(vacancy.placement, language),
-        ),
-        status=invitation.status(utcnow()).value,
-        invited_at=invitation.created_at,
-        completed_at=invitation.completed_at,
-        questionnaires=taken,
-        answered_ie=EXTRAVERSION in rows,
-        answered_socionics=SOCIONICS in rows,
-        matrix=matrix,
-        headline=headline,
-        dichotomies=dichotomies,
-        extraversion=extraversion,
-        types=types,
-        runners_up=runners,
-        borderline=borderline,
-        roles=roles,
-        placements=placements,
-        explanation=explanation(rec, language) if rec else [],
-        quality_level=quality,
-        quality_flags=flags,
-        extraversion_check=(
-            ExtraversionAgreement(
-                p_extravert_socionics=rec.extraversion.p_extravert_socionics,
-                p_extravert_questionnaire=rec.extraversion.p_extravert_questionnaire,
-                disagree=rec.extraversion.disagree,
-            )
-            if rec and rec.extraversion
-            else None
-        ),
-        universal_warning=universal_warning(rec, language) if rec else None,
-        show_checklist=show_checklist,
-        checklist=checklist_items(session, invitation_id=invitation_id, language=language),
-        interview_questions=_interview(
-            dichotomies,
-            extraversion,
-            quality,
-            language,
-            in_doubt=doubtful_dimensions(flagged, catalog),
-        ),
-        norms=norms,
-        disclaimer=_(DISCLAIMER),
-        group_probabilities=dict(rec.group_probabilities) if rec else {},
-        quality_notes=quality_notes(flagged, catalog, language),
+        for r in rec.display_order
+    ]
+
+
+def _placements(rec: Recommendation | None, language: str) -> list[PlacementInfo]:
+    if rec is None:
+        return []
+    return [
+        PlacementInfo(
+            placement=p.placement,
+            name=PLACEMENT_NAMES[p.placement].get(language),
+            expected_fit=p.expected_fit,
+            best_role=p.best_role,
+        )
+        for p in rec.placements
+    ]
+
+
+def _extraversion_check(rec: Recommendation | None) -> ExtraversionAgreement | None:
+    if rec is None or rec.extraversion is None:
+        return None
+    return ExtraversionAgreement(
+        p_extravert_socionics=rec.extraversion.p_extravert_socionics,
+        p_extravert_questionnaire=rec.extraversion.p_extravert_questionnaire,
+        disagree=rec.extraversion.disagree,
     )
 
 
-# --- parts -----------------------------------------------------------------------------------
+# --- the parts' details ----------------------------------------------------------------------
 
 
 def _title(catalog: dict[str, Questionnaire], qid: str, language: str) -> str:
@@ -308,7 +369,7 @@ def _type_info(code: str, p: float, language: str) -> TypeInfo:
 def _extraversion(
     result: EngineResult | None,
     catalog: dict[str, Questionnaire],
-    percentiles: dict[tuple[str, str], tuple[float | None, int]],
+    percentiles: Percentiles,
 ) -> ExtraversionInfo | None:
     if result is None:
         return None
@@ -362,7 +423,7 @@ def _band_edges(q: Questionnaire | None, dich: DichotomyResult) -> tuple[float, 
 def _dichotomies(
     result: EngineResult | None,
     catalog: dict[str, Questionnaire],
-    percentiles: dict[tuple[str, str], tuple[float | None, int]],
+    percentiles: Percentiles,
     language: str,
 ) -> list[DichotomyInfo]:
     if result is None:
@@ -408,22 +469,16 @@ def _dichotomies(
 def _headline(
     rec: Recommendation | None, types: list[TypeInfo], quality: str | None, language: str
 ) -> Headline:
+    top = types[0] if types else None
+    top_code = top.code if top else None
+    top_name = _type_label(top, language) if top else None
+    top_probability = top.probability if top else None
     if rec is None:
         return Headline(
             available=False,
-            outcome=None,
-            placement=None,
-            placement_name=None,
-            best_role=None,
-            best_role_name=None,
-            best_fit=None,
-            target_fit=None,
-            target_rank=None,
-            type_code=types[0].code if types else None,
-            type_name=_type_label(types[0], language) if types else None,
-            type_probability=types[0].probability if types else None,
-            too_close_to_call=False,
-            no_good_fit=False,
+            type_code=top_code,
+            type_name=top_name,
+            type_probability=top_probability,
         )
     verdict = decide(rec, quality_level=quality)
     target_fit = None
@@ -441,9 +496,9 @@ def _headline(
         best_fit=rec.role(rec.best_role).expected_fit,
         target_fit=target_fit,
         target_rank=target_rank,
-        type_code=types[0].code if types else None,
-        type_name=_type_label(types[0], language) if types else None,
-        type_probability=types[0].probability if types else None,
+        type_code=top_code,
+        type_name=top_name,
+        type_probability=top_probability,
         too_close_to_call=verdict.outcome == TOO_CLOSE,
         no_good_fit=rec.no_good_fit,
         runner_up_name=PLACEMENT_NAMES[verdict.runner_up].get(language)
@@ -470,67 +525,3 @@ def _matrix_info(session: Session, record: FitRecord) -> MatrixInfo:
         scored_at=record.rescored_at or record.created_at,
         rescored=record.rescored_at is not None,
     )
-
-
-def checklist_items(session: Session, *, invitation_id: int, language: str) -> list[ChecklistItem]:
-    stored = {
-        a.trait_id: a
-        for a in session.exec(
-            select(ChecklistAnswer).where(ChecklistAnswer.invitation_id == invitation_id)
-        ).all()
-    }
-    authors = {
-        u.id: u.email
-        for u in session.exec(
-            select(User).where(col(User.id).in_([a.author_id for a in stored.values()]))
-        ).all()
-    }
-    items = []
-    for trait in load_portrait().traits:
-        a = stored.get(trait.id)
-        items.append(
-            ChecklistItem(
-                trait_id=trait.id,
-                label=trait.label.get(language),
-                hint=trait.hint.get(language),
-                checked=a.checked if a else False,
-                comment=a.comment if a else "",
-                author=authors.get(a.author_id) if a and a.author_id else None,
-                updated_at=a.updated_at if a else None,
-            )
-        )
-    return items
-
-
-def _interview(
-    dichotomies: list[DichotomyInfo],
-    extraversion: ExtraversionInfo | None,
-    quality: str | None,
-    language: str,
-    *,
-    in_doubt: set[str] | None = None,
-) -> list[InterviewQuestion]:
-    """Questions where a pole is borderline, and where the answers were doubtful: on the
-    dichotomies ``in_doubt`` names, or on every one (None) when a flag concerns all answers."""
-    bank = interview_questions()
-    doubtful = quality in ("doubtful", "unusable")
-    out: list[InterviewQuestion] = []
-    seen: set[str] = set()
-    probes = [(d.id, d.pole, d.borderline) for d in dichotomies if d.scored and d.pole]
-    if extraversion is not None:
-        probes.append(("EI", extraversion.pole, extraversion.borderline))
-    for d, pole, borderline in probes:
-        in_question = doubtful and (in_doubt is None or d in in_doubt)
-        if d in seen or pole is None or not (borderline or in_question):
-            continue
-        seen.add(d)
-        for text in bank[d][pole]:
-            out.append(
-                InterviewQuestion(
-                    dichotomy=d,
-                    pole=pole,
-                    reason="borderline" if borderline else "doubtful_quality",
-                    text=text[language],
-                )
-            )
-    return out

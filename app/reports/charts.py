@@ -1,10 +1,13 @@
 """The fit report's charts, drawn from ``ReportData`` with labels in the report's language.
 
-``fluid=False`` gives fixed-size SVGs for the PDF; the page uses the fluid default.
+The page draws them as SVG here; the PDF draws the same rows as text blocks
+(``app.exports.pdf.print_charts``) from the helpers below, so both show the same bars and names.
+``fluid=False`` gives fixed-size SVGs; the page uses the fluid default.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from markupsafe import Markup
@@ -23,7 +26,7 @@ from app.charts import (
     type_bars,
 )
 from app.i18n import N_, translations
-from app.reports.data import ReportData
+from app.reports.data import ExtraversionInfo, ReportData
 from app.web.labels import type_code
 
 BAND_NAMES = (
@@ -55,15 +58,7 @@ def report_charts(data: ReportData, *, language: str, fluid: bool = True) -> Rep
     dich = None
     if data.dichotomies:
         dich = dichotomy_bars(
-            [
-                DichotomyBar(
-                    low_label=f"{d.low_name} ({d.low_code})",
-                    high_label=f"{d.high_name} ({d.high_code})",
-                    p_high=d.p_high,
-                    borderline=d.borderline,
-                )
-                for d in data.dichotomies
-            ],
+            dichotomy_bars_of(data),
             labels=DichotomyLabels(
                 title=_("Dichotomies"),
                 borderline=_("borderline"),
@@ -88,8 +83,8 @@ def report_charts(data: ReportData, *, language: str, fluid: bool = True) -> Rep
     roles = None
     if data.roles:
         roles = role_ranking(
-            [RoleBar(key=r.role, label=r.name, fit=r.expected_fit) for r in data.roles],
-            target=[r.role for r in data.roles if r.is_target],
+            role_bars_of(data),
+            target=target_roles(data),
             labels=RoleLabels(
                 title=_("Fit by role"),
                 target=_("target role"),
@@ -100,19 +95,13 @@ def report_charts(data: ReportData, *, language: str, fluid: bool = True) -> Rep
     meter = None
     e = data.extraversion
     if e is not None and len(e.band_edges) == 4:
-        edges = (0.0, *e.band_edges, 1.0)
-        bands = [
-            (edges[i], edges[i + 1], _(BAND_NAMES[i]))
-            for i in range(5)
-            if edges[i + 1] > edges[i]  # a band the scale cannot reach is left out
-        ]
         meter = gauge(
             e.score / 100,
             low_label=_("Introversion"),
             high_label=_("Extraversion"),
-            band_label=_(BAND_NAMES[BAND_CODES.index(e.band)]),
+            band_label=_(band_name(e.band)),
             p_high=e.p_high,
-            bands=bands,
+            bands=gauge_bands(e, _),
             labels=GaugeLabels(
                 title=_("Introversion – extraversion"),
                 score=_("Score"),
@@ -123,3 +112,43 @@ def report_charts(data: ReportData, *, language: str, fluid: bool = True) -> Rep
             fluid=fluid,
         )
     return ReportCharts(dichotomies=dich, types=types, roles=roles, gauge=meter)
+
+
+# --- what the page's and the print charts share -------------------------------------------------
+
+
+def dichotomy_bars_of(data: ReportData) -> list[DichotomyBar]:
+    return [
+        DichotomyBar(
+            low_label=f"{d.low_name} ({d.low_code})",
+            high_label=f"{d.high_name} ({d.high_code})",
+            p_high=d.p_high,
+            borderline=d.borderline,
+        )
+        for d in data.dichotomies
+    ]
+
+
+def role_bars_of(data: ReportData) -> list[RoleBar]:
+    return [RoleBar(key=r.role, label=r.name, fit=r.expected_fit) for r in data.roles]
+
+
+def target_roles(data: ReportData) -> list[str]:
+    return [r.role for r in data.roles if r.is_target]
+
+
+def band_name(band: str) -> str:
+    """The msgid of an extraversion band's name (app.reports.service.band_of gives the code)."""
+    return BAND_NAMES[BAND_CODES.index(band)]
+
+
+def gauge_bands(
+    e: ExtraversionInfo, gettext: Callable[[str], str]
+) -> list[tuple[float, float, str]]:
+    """The gauge's named bands on the 0..1 score scale (``e.band_edges`` holds four edges)."""
+    edges = (0.0, *e.band_edges, 1.0)
+    return [
+        (edges[i], edges[i + 1], gettext(BAND_NAMES[i]))
+        for i in range(5)
+        if edges[i + 1] > edges[i]  # a band the scale cannot reach is left out
+    ]

@@ -1,14 +1,16 @@
-"""The client manager's portrait checklist: the hiring manager's ticks and comments."""
+"""The client manager's portrait checklist: the hiring manager's ticks and comments, saved
+from the report's form and read back as the report's checklist items."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from app.db import utcnow
 from app.i18n import N_
 from app.models import ChecklistAnswer, User
+from app.reports.data import ChecklistItem
 from socionics.portrait import load_portrait
 
 COMMENT_MAX = 2000
@@ -34,12 +36,7 @@ def save_checklist(
             errors[f"comment-{trait.id}"] = N_("Keep the comment under 2000 characters.")
     if errors:
         raise ChecklistErrors(errors)
-    stored = {
-        a.trait_id: a
-        for a in session.exec(
-            select(ChecklistAnswer).where(ChecklistAnswer.invitation_id == invitation_id)
-        ).all()
-    }
+    stored = _stored(session, invitation_id)
     now = utcnow()
     for trait in traits:
         checked = form.get(f"checked-{trait.id}") == "yes"
@@ -57,3 +54,38 @@ def save_checklist(
         row.updated_at = now
         session.add(row)
     session.flush()
+
+
+def checklist_items(session: Session, *, invitation_id: int, language: str) -> list[ChecklistItem]:
+    """Every trait of the portrait with what was said about it, if anything, and by whom."""
+    stored = _stored(session, invitation_id)
+    authors = {
+        u.id: u.email
+        for u in session.exec(
+            select(User).where(col(User.id).in_([a.author_id for a in stored.values()]))
+        ).all()
+    }
+    items = []
+    for trait in load_portrait().traits:
+        a = stored.get(trait.id)
+        items.append(
+            ChecklistItem(
+                trait_id=trait.id,
+                label=trait.label.get(language),
+                hint=trait.hint.get(language),
+                checked=a.checked if a else False,
+                comment=a.comment if a else "",
+                author=authors.get(a.author_id) if a and a.author_id else None,
+                updated_at=a.updated_at if a else None,
+            )
+        )
+    return items
+
+
+def _stored(session: Session, invitation_id: int) -> dict[str, ChecklistAnswer]:
+    return {
+        a.trait_id: a
+        for a in session.exec(
+            select(ChecklistAnswer).where(ChecklistAnswer.invitation_id == invitation_id)
+        ).all()
+    }

@@ -58,20 +58,21 @@ class Headline:
     """The answer first: where to place the candidate and how sure that is."""
 
     # False when only the extraversion questionnaire was taken (a placement needs socionics),
-    # or the socionics scales could not be scored.
+    # or the socionics scales could not be scored: then only the type fields may be set, and
+    # the others keep these defaults.
     available: bool
-    placement: str | None  # hunter, farmer, sales_operations; None without a suitable role
-    placement_name: str | None  # the placement's or the outcome's name (app/web/labels.py)
-    best_role: str | None
-    best_role_name: str | None
-    best_fit: float | None
-    target_fit: float | None  # the vacancy target's expected fit (None: undecided)
-    target_rank: int | None  # the target's best role's rank among the roles (1 = best)
-    type_code: str | None
-    type_name: str | None  # e.g. "ESE, Enthusiast (Hugo)"
-    type_probability: float | None
-    too_close_to_call: bool  # between placements (see decide)
-    no_good_fit: bool
+    placement: str | None = None  # hunter, farmer, sales_operations; None: no suitable role
+    placement_name: str | None = None  # the placement's or the outcome's name (web/labels.py)
+    best_role: str | None = None
+    best_role_name: str | None = None
+    best_fit: float | None = None
+    target_fit: float | None = None  # the vacancy target's expected fit (None: undecided)
+    target_rank: int | None = None  # the target's best role's rank among the roles (1 = best)
+    type_code: str | None = None
+    type_name: str | None = None  # e.g. "ESE, Enthusiast (Hugo)"
+    type_probability: float | None = None
+    too_close_to_call: bool = False  # between placements (see decide)
+    no_good_fit: bool = False
     runner_up_name: str | None = None  # the other placement when too close to call
     # socionics.recommend.decide: placement, too_close_to_call, no_suitable_role or
     # not_interpretable; None when not available.

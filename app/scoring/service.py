@@ -1,7 +1,9 @@
 """Scoring with the database behind it: sample calibrations and the fit record.
 
 Calibration (issue 3): a scale's reliability, mean and SD come from the stored complete answer
-sets of the same questionnaire version once there are ``MIN_SAMPLE`` (200) of them, and from
+sets of the same questionnaire version (or of an earlier one that scores the same:
+``same_scoring_versions``, e.g. introversion_extraversion 2.0.0 and 2.1.0, which differ by an
+attention check) once there are ``MIN_SAMPLE`` (200) of them, and from
 the questionnaire's documented prior before that; the engine records in every
 ``DichotomyResult`` which one it used.
 
@@ -35,6 +37,7 @@ from app.db import utcnow
 from app.invitations.keys import sync_table_keys
 from app.matrix.service import MatrixInForce, current
 from app.models import Answer, FitRecord, Invitation, Result, Vacancy
+from questionnaires.loader import same_scoring_versions
 from questionnaires.psychometrics import (
     MIN_SAMPLE,
     answers_matrix,
@@ -77,18 +80,20 @@ _STORED_COUNT = (
     .select_from(Result)
     .where(
         Result.questionnaire_id == bindparam("qid"),
-        Result.questionnaire_version == bindparam("version"),
+        col(Result.questionnaire_version).in_(bindparam("versions", expanding=True)),
     )
 )
 
 
 def stored_count(session: Session, *, q: Questionnaire) -> int:
     # Built once: every finish asks (calibration_for), in the candidates' writer.
-    return int(session.execute(_STORED_COUNT, {"qid": q.id, "version": q.version}).scalar_one())
+    versions = list(same_scoring_versions(q.id, q.version))
+    return int(session.execute(_STORED_COUNT, {"qid": q.id, "versions": versions}).scalar_one())
 
 
 def stored_answer_sets(session: Session, *, q: Questionnaire) -> list[dict[str, int]]:
-    """The answers behind every stored result of this questionnaire version."""
+    """The answers behind every stored result of this questionnaire version and of the earlier
+    versions that score the same (``same_scoring_versions``)."""
     rows = session.exec(
         select(Answer.invitation_id, Answer.item_id, Answer.value)
         .join(
@@ -96,7 +101,10 @@ def stored_answer_sets(session: Session, *, q: Questionnaire) -> list[dict[str, 
             (col(Result.invitation_id) == col(Answer.invitation_id))
             & (col(Result.questionnaire_id) == col(Answer.questionnaire_id)),
         )
-        .where(Result.questionnaire_id == q.id, Result.questionnaire_version == q.version)
+        .where(
+            Result.questionnaire_id == q.id,
+            col(Result.questionnaire_version).in_(same_scoring_versions(q.id, q.version)),
+        )
     ).all()
     sets: dict[int, dict[str, int]] = {}
     for invitation_id, item_id, value in rows:

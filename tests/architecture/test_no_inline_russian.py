@@ -18,6 +18,10 @@ ALLOWED: dict[str, tuple[int, str]] = {
         37,
         "the Russian column names and language names recognised in an uploaded file",
     ),
+    "app/bulk/employees_csv.py": (
+        34,
+        "the Russian column names and role names recognised in an uploaded team file",
+    ),
     "app/outcomes/crm.py": (
         58,
         "the column and stage names of Russian CRM and 1C exports (Bitrix24, amoCRM, common "

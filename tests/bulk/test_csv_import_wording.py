@@ -18,6 +18,9 @@ SPECIAL = {
     "too_large": {"size": 3_200_000, "limit": 1_000_000},
     "duplicate_column": {"column": "email", "first": 2, "second": 4},
     "columns_ignored": {"labels": ("City",), "more": 0},
+    "team_too_long": {"max": 100},
+    "employee_columns_missing": {"columns": ("role", "started_on")},
+    "employee_no_header": {"columns": ("name", "email")},
 }
 VALUES = {"row": 7, "value": "x@", "detail": "unexpected end of data"}
 

@@ -3,6 +3,7 @@ the comparison page and the audit log with its append-only guarantee."""
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 
 import pytest
@@ -166,12 +167,31 @@ def test_comparison_takes_two_to_five_candidates_of_the_vacancy(staff, db, setti
     assert page.status_code == 200
     heads = [th.text for th in parse(page.text).one("table", class_="compare").find_all("th")]
     assert "Анна" in heads and "Борис" in heads and "Чужой" not in heads
-    assert staff.get(f"{url}?id={a}").status_code == 422
+    one = staff.get(f"{url}?id={a}")  # the report's "Compare with…" sends one: pick the others
+    assert one.status_code == 200 and "Choose from 2 to 5" in one.text
+    assert "has finished the assessment yet" in one.text  # neither has finished
     six = "&".join(
         f"id={make_invitation(db, settings, vacancy=vacancy, name=f'N{i}').invitation.id}"
         for i in range(6)
     )
     assert staff.get(f"{url}?{six}").status_code == 422
+
+
+def test_compare_with_offers_the_vacancys_finished_candidates_to_pick(staff, db, settings) -> None:
+    vacancy = make_vacancy(db)
+    done = []
+    for name in ("Анна", "Борис"):
+        invitation = make_invitation(db, settings, vacancy=vacancy, name=name).invitation
+        invitation.completed_at = utcnow()
+        db.add(invitation)
+        done.append(invitation.id)
+    make_invitation(db, settings, vacancy=vacancy, name="Вера")  # not finished: not offered
+    db.commit()
+    page = staff.get(f"/vacancies/{vacancy.id}/compare?id={done[0]}")
+    assert page.status_code == 200
+    boxes = dict(re.findall(r'name="id" value="(\d+)" ?(checked)?', page.text))
+    assert boxes == {str(done[0]): "checked", str(done[1]): ""}
+    assert "Вера" not in page.text
 
 
 def test_the_audit_log_refuses_updates_and_deletes(db) -> None:

@@ -39,7 +39,7 @@ def test_the_form_the_landing_page_and_the_email_give_the_same_minutes(
     staff: TestClient, db: Session
 ) -> None:
     both = _minutes("introversion_extraversion", "socionics_16")
-    assert both == 21  # 26 x 10 s -> 5 min; 42 x 10 + 33 x 15 s -> 16 min
+    assert both == 21  # 27 x 10 s -> 5 min; 42 x 10 + 33 x 15 s -> 16 min
 
     form = parse(staff.get("/vacancies/new?lang=ru").text)
     assert f"около {both} минуты" in form.one("label", **{"for": "questionnaires-both"}).text

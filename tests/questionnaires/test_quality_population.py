@@ -4,12 +4,14 @@ with more respondents."""
 
 from __future__ import annotations
 
+import random
 from functools import cache
 
 import pytest
 
-from questionnaires.loader import product_questionnaires
+from questionnaires.loader import product_questionnaires, questionnaire_version
 from questionnaires.quality import assess_quality
+from questionnaires.schema import Questionnaire
 from questionnaires.simulate import (
     ACQUIESCENT_SHARE,
     RANDOM_SHARE,
@@ -72,16 +74,39 @@ def test_acquiescent_respondents_are_flagged_for_yea_saying(process):
 def test_random_responders_are_unusable(process):
     rows = judged(process)
     assert _share(rows["candidate"], "random", lambda r: r[1] == "unusable") >= 0.95
-    # One questionnaire alone has less to go by: the extraversion one has two attention checks
-    # and 24 items (a random clicker passes both checks 4% of the time and fails just one 32%
-    # of the time; bench/README.md).
+    # Each questionnaire alone too (a candidate may be invited to only one).
     assert _share(rows["socionics_16"], "random", lambda r: r[1] == "unusable") >= 0.95
-    assert _share(rows["introversion_extraversion"], "random", lambda r: r[1] == "unusable") >= 0.85
+    assert _share(rows["introversion_extraversion"], "random", lambda r: r[1] == "unusable") >= 0.95
+
+
+CLICKERS = 400
+
+
+def _unusable_share(q: Questionnaire, seed: int) -> float:
+    rng = random.Random(seed)
+    unusable = sum(
+        assess_quality(q, random_answers(q, rng=rng)).level == "unusable" for _ in range(CLICKERS)
+    )
+    return unusable / CLICKERS
+
+
+@pytest.mark.parametrize("seed", [14, 2026])
+def test_random_clickers_of_the_extraversion_questionnaire_alone_are_unusable(seed):
+    # Its 24 items alone cannot tell a random clicker from an honest person near the cut; its
+    # three attention checks do: two missed, or one missed with answers that favour random
+    # clicking, is unusable (about 97% of random clickers, bench/README.md).
+    q = product_questionnaires()["introversion_extraversion"]
+    assert sum(i.attention_check is not None for i in q.items) == 3
+    assert _unusable_share(q, seed) >= 0.95
+
+
+def test_with_two_attention_checks_the_same_rules_missed_one_random_clicker_in_ten():
+    # The baseline the third check was added for (2.0.0: two checks, about 89% unusable).
+    old = questionnaire_version("introversion_extraversion", "2.0.0")
+    assert _unusable_share(old, 14) < 0.93
 
 
 def test_the_population_has_the_stated_mix_and_the_same_kind_per_candidate():
-    import random
-
     kinds = population_kinds(1000, rng=random.Random(1))
     assert kinds.count("acquiescent") == 1000 * ACQUIESCENT_SHARE
     assert kinds.count("random") == 1000 * RANDOM_SHARE
@@ -95,8 +120,6 @@ def test_the_population_has_the_stated_mix_and_the_same_kind_per_candidate():
 
 
 def test_acquiescence_adds_one_step_of_agreement_to_scale_items_only():
-    import random
-
     q = product_questionnaires()["introversion_extraversion"]
     answers = random_answers(q, rng=random.Random(3))
     shifted = acquiesce(q, answers)
@@ -113,8 +136,6 @@ def test_honest_people_near_every_cut_are_rarely_flagged(qid):
     """The hardest honest case: the issue's respondents near a cut (the rule before issue 14
     flagged 42-48% of them), in both processes: leaning answers at consistency 0.75, and the
     graded response model with every trait within 0.3 of the cut."""
-    import random
-
     from questionnaires.simulate import GradedResponseModel, leaning_answers
 
     q = product_questionnaires()[qid]

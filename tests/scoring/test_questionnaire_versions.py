@@ -1,5 +1,6 @@
-"""A new questionnaire version (2.0.0) in a running product: results scored with 1.0.0 keep
-their version and read the same, and a candidate who started on 1.0.0 finishes on 2.0.0."""
+"""New questionnaire versions in a running product: results scored with an older version keep
+it and read the same, and a candidate who started on an older version finishes on the current
+one (introversion_extraversion: 1.0.0, then 2.0.0 rewrote items, then 2.1.0 added a check)."""
 
 from __future__ import annotations
 
@@ -31,14 +32,14 @@ def invite(db: Session, settings) -> tuple[Invitation, str]:
     return invitation, token_of(link)
 
 
-def test_a_candidate_who_answered_1_0_0_is_asked_the_new_items_and_scored_on_2_0_0(
+def test_a_candidate_who_answered_1_0_0_is_asked_the_new_items_and_scored_on_the_current(
     client: TestClient, db: Session, settings
 ) -> None:
     invitation, token = invite(db, settings)
     consent(client, token)
     old = questionnaire_version(QID, "1.0.0")
     old_answers = answers_for(old, extravert=True)
-    # Every 1.0.0 item answered before the upgrade; ie04 and ie08 are gone from 2.0.0.
+    # Every 1.0.0 item answered before the upgrade; ie04 and ie08 were gone from 2.0.0 on.
     save_answers(db, invitation=invitation, questionnaire_id=QID, answers=old_answers, now=utcnow())
     db.commit()
     current = ie_questionnaire()
@@ -54,7 +55,7 @@ def test_a_candidate_who_answered_1_0_0_is_asked_the_new_items_and_scored_on_2_0
 
     db.expire_all()
     row = db.exec(select(Result).where(Result.invitation_id == invitation.id)).one()
-    assert row.questionnaire_version == "2.0.0"
+    assert row.questionnaire_version == current.version == "2.1.0"
     expected = score(current, answers)
     assert row.data["scales"]["extraversion"]["raw"] == expected.scales["extraversion"].raw
     # The old answers stay stored (the candidate's data), unscored.
@@ -89,3 +90,34 @@ def test_a_result_scored_with_1_0_0_reads_the_same_after_the_upgrade(db: Session
     assert report.extraversion is not None
     assert report.extraversion.raw == stored.scales["extraversion"].raw
     assert (report.extraversion.pole, report.extraversion.p_high) == (ei.pole, ei.p_high)
+
+
+def test_a_candidate_who_answered_2_0_0_is_asked_only_the_new_attention_check(
+    client: TestClient, db: Session, settings
+) -> None:
+    invitation, token = invite(db, settings)
+    consent(client, token)
+    old = questionnaire_version(QID, "2.0.0")
+    old_answers = answers_for(old, extravert=True)
+    save_answers(db, invitation=invitation, questionnaire_id=QID, answers=old_answers, now=utcnow())
+    db.commit()
+    current = ie_questionnaire()
+    assert {i.id for i in current.items} - set(old_answers) == {"ie_ac3"}
+
+    # Sent to the page that holds the new check; finishing scores on 2.1.0, the same answers
+    # to the scored items giving the same score as on 2.0.0.
+    last = len(current.pages())
+    assert "ie_ac3" in current.pages()[last - 1]
+    r = client.get(f"/a/{token}/next", follow_redirects=False)
+    assert r.headers["location"] == f"/a/{token}/q/{QID}/{last}"
+    answers = old_answers | {"ie_ac3": 2}
+    answer_everything(client, token, answers)
+
+    db.expire_all()
+    row = db.exec(select(Result).where(Result.invitation_id == invitation.id)).one()
+    assert row.questionnaire_version == "2.1.0"
+    # (The test client answers in no time: "too fast" is expected, a failed check is not.)
+    assert "attention_failed" not in {f["code"] for f in row.data["quality"]["flags"]}
+    before = score(old, old_answers)
+    assert row.data["scales"]["extraversion"]["raw"] == before.scales["extraversion"].raw
+    assert row.data["dichotomies"]["EI"]["p_high"] == before.dichotomies["EI"].p_high

@@ -15,18 +15,21 @@ from app.cli import main
 from app.db import utcnow
 from app.invitations.invite import invite_candidate
 from app.scoring.service import calibration_for, clear_calibration_cache
+from app.stats.service import norm_samples, questionnaire_statistics
 from questionnaires.engine import item_gain
+from questionnaires.loader import questionnaire_version
 from questionnaires.psychometrics import MIN_SAMPLE
 from questionnaires.result import Result as EngineResult
+from questionnaires.schema import Questionnaire
 from tests.factories import make_user, make_vacancy
 from tests.fitflow import IE, questionnaire
 from tests.htmlq import parse
 from tests.webflow import STAFF_PASSWORD, login
 
 
-def synthetic_answers(rng: random.Random) -> dict[str, int]:
+def synthetic_answers(rng: random.Random, q: Questionnaire | None = None) -> dict[str, int]:
     """One respondent with a latent trait: every item leans the same way, with noise."""
-    q = questionnaire(IE)
+    q = q or questionnaire(IE)
     theta = rng.gauss(0, 1)
     answers = {}
     for item in q.items:
@@ -39,11 +42,15 @@ def synthetic_answers(rng: random.Random) -> dict[str, int]:
     return answers
 
 
-def store(db: Session, settings, *, n: int, seed: int = 7) -> list[EngineResult]:
-    """``n`` candidates' answer sets saved and submitted through the candidate service."""
+def store(
+    db: Session, settings, *, n: int, seed: int = 7, q: Questionnaire | None = None
+) -> list[EngineResult]:
+    """``n`` candidates' answer sets saved and submitted through the candidate service (with the
+    current extraversion questionnaire, or ``q``: an archived version, as results stored before
+    an upgrade were)."""
     rng = random.Random(seed)
     vacancy = make_vacancy(db)
-    q = questionnaire(IE)
+    q = q or questionnaire(IE)
     out = []
     for i in range(n):
         new = invite_candidate(
@@ -54,7 +61,7 @@ def store(db: Session, settings, *, n: int, seed: int = 7) -> list[EngineResult]
             db,
             invitation=new.invitation,
             questionnaire_id=IE,
-            answers=synthetic_answers(rng),
+            answers=synthetic_answers(rng, q),
             now=now,
         )
         sub = submit(db, invitation=new.invitation, q=q, now=now)
@@ -94,6 +101,38 @@ def test_the_cached_calibration_is_reused_until_enough_new_results(db: Session, 
     store(db, settings, n=45, seed=9)  # 250 stored: 50 more than the cached 200
     again = calibration_for(db, q=q)
     assert again is not None and again["extraversion"].n == MIN_SAMPLE + 50
+
+
+def test_results_of_a_version_that_scores_the_same_count_towards_the_sample(
+    db: Session, settings
+) -> None:
+    # introversion_extraversion 2.1.0 only added an attention check to 2.0.0: the 200 results
+    # stored with 2.0.0 before the upgrade calibrate the first result scored with 2.1.0.
+    old = questionnaire_version(IE, "2.0.0")
+    stored = store(db, settings, n=MIN_SAMPLE, q=old)
+    assert {r.questionnaire_version for r in stored} == {"2.0.0"}
+    [first] = store(db, settings, n=1, seed=8)
+    assert first.questionnaire_version == questionnaire(IE).version == "2.1.0"
+    calibration = first.dichotomies["EI"].calibration
+    assert calibration is not None and calibration.source == "sample"
+    assert calibration.n == MIN_SAMPLE
+    # The norms a report compares with hold both versions' results, whichever version it reads.
+    for version in ("2.0.0", "2.1.0"):
+        samples = norm_samples(db, questionnaire_id=IE, version=version, language="ru")
+        # store() answers in Russian unless i % 3 == 0; the one 2.1.0 result (i = 0) in English
+        assert len(samples["extraversion"]) == sum(1 for i in range(MIN_SAMPLE) if i % 3)
+    # The statistics (page and rolefit stats) pool them too, and say so.
+    [stats] = questionnaire_statistics(db, catalog={IE: questionnaire(IE)})
+    assert (stats.versions, stats.results) == (("2.0.0", "2.1.0"), MIN_SAMPLE + 1)
+
+
+def test_results_of_a_version_that_scores_differently_do_not(db: Session, settings) -> None:
+    # 1.0.0 had other items: its results say nothing about 2.1.0's scale.
+    store(db, settings, n=MIN_SAMPLE, q=questionnaire_version(IE, "1.0.0"))
+    [first] = store(db, settings, n=1, seed=8)
+    calibration = first.dichotomies["EI"].calibration
+    assert calibration is not None and calibration.source == "prior"
+    assert norm_samples(db, questionnaire_id=IE, version="2.1.0", language="ru") == {}
 
 
 def test_rolefit_stats_prints_alpha(

@@ -1,0 +1,261 @@
+"""The evidence model's promises, kept through the product's whole path (issue 18, point 7).
+
+bench_evidence.py draws each person's type probabilities and results as numbers. Here every
+simulated company goes the way a real one does:
+
+1. employees with latent traits on the four dichotomies answer the real socionics questionnaire
+   (questionnaires/socionics_16.yaml) by a graded response model
+   (``questionnaires.simulate.graded_matrix``), and the real engine scores them
+   (``score_many``); their type probabilities are the product's (``type_probabilities``);
+2. each person's true result on the hunter's headline figure, new clients, follows their true
+   type's effect, a team effect, tenure and noise; it becomes a year of won and lost deals,
+   written as the CRM would export them (Bitrix24's deal export for even-numbered companies,
+   amoCRM's lead export, in Windows-1251 with commas, for odd ones);
+3. the real import reads the file (``app.outcomes.crm.parse_deals`` with the ready mapping), the
+   real figures count each quarter's new clients (``app.outcomes.figures``), each person's
+   average is standardised within their team as the evidence page does, and the real model
+   (``socionics.evidence.role_evidence``) gives the type effects, the group contrast and the
+   proposal.
+
+The truth a type effect is checked against is the simulated effect on the same scale: the
+type's effect on new clients per quarter, relative to the average type, in within-team SDs of
+the people's yearly average. The targets are bench_evidence.py's (issue 18 point 7).
+
+    .venv/bin/python bench/bench_evidence_pipeline.py [--companies 200] [--seed 2026]
+
+Prints the figures and the share of letters the questionnaire got right; exits 1 when a target
+is missed. Statistical targets, not timings.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date, timedelta
+from pathlib import Path
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from app.outcomes.crm import AMOCRM, BITRIX24, parse_deals  # noqa: E402
+from app.outcomes.figures import (  # noqa: E402
+    Deal,
+    figures,
+    headline_by_person,
+    standardised_within,
+)
+from questionnaires.engine import score_many  # noqa: E402
+from questionnaires.loader import product_questionnaires  # noqa: E402
+from questionnaires.simulate import graded_matrix  # noqa: E402
+from socionics.evidence import MIN_PEOPLE, RoleEvidence, role_evidence  # noqa: E402
+from socionics.matrix import default_matrix  # noqa: E402
+from socionics.model import get_type, type_codes  # noqa: E402
+from socionics.recommend import BASE_DICHOTOMIES, type_probabilities  # noqa: E402
+
+ROLE, FIGURE = "hunter", "new_clients"
+TEAMS = ("Москва", "Казань", "Новосибирск", "Екатеринбург")
+SEPARATION = 1.0  # true traits sit ±1 SD around the cut, as in bench_evidence.py
+BASE_CLIENTS, CLIENTS_PER_SD = 6.0, 2.0  # new clients a quarter, and how a result SD moves it
+QUARTERS = (date(2026, 1, 1), date(2026, 4, 1), date(2026, 7, 1), date(2026, 10, 1))
+
+
+@dataclass(frozen=True)
+class Company:
+    evidence: RoleEvidence
+    true_effect: np.ndarray  # per type, in the outcome's within-team SDs
+    letters_right: float
+
+
+def _signs(codes: list[str]) -> np.ndarray:
+    return np.array([[get_type(c).sign(d) for d in BASE_DICHOTOMIES] for c in codes], dtype=float)
+
+
+def _export(rng: np.random.Generator, clients: np.ndarray, amo: bool) -> bytes:
+    """A year of deals as the CRM exports them: ``clients[i, q]`` won deals with new companies
+    for person i in quarter q, and a few lost ones."""
+    crm = AMOCRM if amo else BITRIX24
+    won, lost = crm.won[0], crm.lost[0]
+    sep = "," if amo else ";"
+    header = (
+        ["ID", "Название", "Бюджет", "Ответственный", "Статус", "Компания"]
+        if amo
+        else ["ID", "Стадия сделки", "Сумма", "Ответственный", "Компания"]
+    ) + ["Дата создания", "Дата закрытия"]
+    lines = [sep.join(header)]
+    deal = 0
+    for i in range(clients.shape[0]):
+        for q, start in enumerate(QUARTERS):
+            for outcome, count in ((won, clients[i, q]), (lost, rng.poisson(3))):
+                for _ in range(int(count)):
+                    deal += 1
+                    created = start + timedelta(days=int(rng.integers(0, 80)))
+                    closed = created + timedelta(days=int(rng.integers(1, 10)))
+                    amount = f'"{int(rng.integers(20, 500)) * 1000:,}"'.replace(",", " ")
+                    company = f"ООО Клиент {deal}"  # every won deal is a new client
+                    dates = [created.strftime("%d.%m.%Y"), closed.strftime("%d.%m.%Y")]
+                    cells = (
+                        [str(deal), f"Сделка {deal}", amount, f"Сотрудник {i}", outcome, company]
+                        if amo
+                        else [str(deal), outcome, amount, f"Сотрудник {i}", company]
+                    )
+                    lines.append(sep.join(cells + dates))
+    text = "\n".join(lines) + "\n"
+    return text.encode("cp1251") if amo else text.encode("utf-8-sig")
+
+
+def simulate(
+    rng: np.random.Generator, k: int, *, people: int, beta: np.ndarray, fits: np.ndarray
+) -> Company:
+    q = dict(product_questionnaires())["socionics_16"]
+    codes = type_codes()
+    signs = _signs(codes)
+    in_group = fits >= 60
+    # Teams were hired with some eye to fit, as in bench_evidence.py.
+    prior = 0.5 * in_group / in_group.sum() + 0.5 / 16
+    true_type = rng.choice(16, size=people, p=prior)
+    z = signs[true_type] * SEPARATION + rng.standard_normal((people, 4))
+    order = [BASE_DICHOTOMIES.index(d.id) for d in q.dichotomies]  # questionnaire's column order
+    table = score_many(q, graded_matrix(q, z[:, order], rng=rng))
+    p_high = {d: table.p_high[:, j] for j, d in enumerate(table.dichotomies)}
+    right = np.mean([(table.high[:, j] == (z[:, order[j]] > 0)) for j in range(4)])
+    probs = np.array(
+        [
+            [
+                type_probabilities({d: float(p_high[d][i]) for d in BASE_DICHOTOMIES})[c]
+                for c in codes
+            ]
+            for i in range(people)
+        ]
+    )
+    team = rng.integers(0, len(TEAMS), size=people)
+    tenure_months = rng.uniform(3, 96, size=people)
+    y = (
+        beta[true_type]
+        + rng.normal(0, 0.3, size=len(TEAMS))[team]
+        + 0.05 * np.log(tenure_months)
+        + rng.standard_normal(people)
+    )
+    rate = BASE_CLIENTS + CLIENTS_PER_SD * (y[:, None] + rng.normal(0, 0.5, (people, 4)))
+    clients = np.clip(np.rint(rate), 0, None)
+    data = _export(rng, clients, amo=k % 2 == 1)
+    mapping = AMOCRM if k % 2 == 1 else BITRIX24
+    rows = parse_deals(data, mapping)
+    person = {f"Сотрудник {i}": i for i in range(people)}
+    deals = [
+        Deal(
+            person=person[r.responsible],
+            company=r.company,
+            deal_id=r.deal_id,
+            amount=r.amount,
+            outcome=r.outcome,
+            qualified=r.qualified,
+            created=r.created,
+            closed=r.closed,
+        )
+        for r in rows
+    ]
+    per_person = headline_by_person(figures(deals, period="quarter"), FIGURE)
+    chosen = [i for i in range(people) if i in per_person]
+    teams = [TEAMS[team[i]] for i in chosen]
+    raw = np.array([per_person[i] for i in chosen])
+    outcomes = np.array(standardised_within(list(raw), teams))
+    # The outcome's unit: the within-team SD of the yearly averages (what standardising divides
+    # by), pooled over the teams.
+    resid = np.concatenate(
+        [raw[np.array(teams) == t] - raw[np.array(teams) == t].mean() for t in set(teams)]
+    )
+    unit = resid.std() / CLIENTS_PER_SD
+    evidence = role_evidence(
+        role=ROLE,
+        codes=codes,
+        prior_fit=[int(f) for f in fits],
+        outcomes=outcomes,
+        type_probabilities=probs[chosen],
+        covariates=np.log(tenure_months[chosen]).reshape(-1, 1),
+    )
+    return Company(evidence, (beta - beta.mean()) / unit, float(right))
+
+
+def run(companies: int, seed: int, progress: Callable[[str], None]) -> dict[str, float]:
+    matrix = default_matrix()
+    codes = type_codes()
+    fits = np.array([matrix.fit(c, ROLE) for c in codes], dtype=float)
+    g = (fits - fits.mean()) / fits.std()
+    rng = np.random.default_rng(seed)
+    covered = cells = 0
+    right: list[float] = []
+    for k in range(companies):
+        c = simulate(rng, k, people=200, beta=0.3 * g + rng.normal(0, 0.3, size=16), fits=fits)
+        right.append(c.letters_right)
+        for t, te in enumerate(c.evidence.types):
+            cells += 1
+            covered += te.effect.low <= c.true_effect[t] <= te.effect.high
+    progress("coverage done")
+    follow = flat = 0
+    for k in range(companies):
+        follow += bool(simulate(rng, k, people=200, beta=0.3 * g, fits=fits).evidence.moved)
+        flat += bool(simulate(rng, k, people=200, beta=0 * g, fits=fits).evidence.moved)
+    progress("null scenarios done")
+    group_beta = np.where(fits >= 60, 0.5, 0.0)
+    small_refused = detected = 0
+    for k in range(companies):
+        small_refused += not simulate(rng, k, people=20, beta=group_beta, fits=fits).evidence.enough
+        contrast = simulate(rng, k, people=200, beta=group_beta, fits=fits).evidence.group_contrast
+        detected += contrast is not None and contrast.low > 0
+    return {
+        "letters_right": float(np.mean(right)),
+        "coverage": covered / cells,
+        "unchanged_when_results_follow_the_matrix": 1 - follow / companies,
+        "unchanged_when_type_does_not_matter": 1 - flat / companies,
+        "refused_20_people": small_refused / companies,
+        "detected_half_sd_200_people": detected / companies,
+    }
+
+
+TARGETS = {
+    "coverage": (0.85, 0.95),
+    "unchanged_when_results_follow_the_matrix": (0.95, 1.0),
+    "unchanged_when_type_does_not_matter": (0.95, 1.0),
+    "refused_20_people": (1.0, 1.0),
+    "detected_half_sd_200_people": (0.80, 1.0),
+}
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--companies", type=int, default=200)
+    parser.add_argument("--seed", type=int, default=2026)
+    args = parser.parse_args()
+    start = time.perf_counter()
+
+    def progress(stage: str) -> None:
+        print(f"  ({stage} after {time.perf_counter() - start:.0f} s)", flush=True)
+
+    figures_ = run(args.companies, args.seed, progress)
+    took = time.perf_counter() - start
+    print(
+        f"evidence through the product's path: {args.companies} companies per scenario "
+        f"(seed {args.seed}, role {ROLE}, figure {FIGURE}, {MIN_PEOPLE} people minimum, "
+        f"{took:.0f} s)"
+    )
+    missed = []
+    for name, value in figures_.items():
+        if name not in TARGETS:
+            print(f"  {name:48s} {value:6.1%}")
+            continue
+        low, high = TARGETS[name]
+        ok = low <= value <= high
+        missed += [] if ok else [name]
+        print(
+            f"  {name:48s} {value:6.1%}   target {low:.0%}-{high:.0%}  {'ok' if ok else 'MISSED'}"
+        )
+    return 1 if missed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
