@@ -147,14 +147,22 @@ def cmd_create_user(settings: Settings, args: argparse.Namespace) -> None:
 
 def cmd_unlock(settings: Settings, args: argparse.Namespace) -> None:
     """Forgets an account's failed logins from every address (``app.security.throttle``)."""
-    from app.security.ratelimit import make_limiter
+    from app.security.ratelimit import make_limiter, storage_kind
     from app.security.throttle import unlock
 
     engine = make_engine(settings.db_url)
     try:
         _require_migrated(settings, engine)
+        # The login counters are in the database or Redis whatever the storage (memory keeps
+        # only per-minute windows), so this process reaches the server's.
+        kind = storage_kind(
+            settings.rate_limit_storage, db_url=settings.db_url, redis_url=settings.redis_url
+        )
         limiter = make_limiter(
-            engine=engine, redis_url=settings.redis_url, prefix=settings.rate_limit_prefix
+            engine=engine,
+            storage=kind,
+            redis_url=settings.redis_url,
+            prefix=settings.rate_limit_prefix,
         )
         unlock(limiter, email=args.email)
     finally:
@@ -166,7 +174,7 @@ def cmd_invite(settings: Settings, args: argparse.Namespace) -> None:
     """The staff pages' lifecycle: with --email the invitation email is queued as well."""
     from app.db import utcnow
     from app.invitations.duplicates import AlreadyInvited
-    from app.invitations.service import create_invitation
+    from app.invitations.service import VacancyClosed, create_invitation
     from app.web.forms import FormErrors
 
     with _session(settings) as session:
@@ -184,6 +192,11 @@ def cmd_invite(settings: Settings, args: argparse.Namespace) -> None:
                 created_by=None,
                 phone=args.phone,
             )
+        except VacancyClosed:
+            raise CommandError(
+                f"vacancy {vacancy.id} is closed and takes no new invitations; reopen it on "
+                "its page (or POST /api/v1/vacancies/{id}/reopen) first"
+            ) from None
         except FormErrors as exc:
             raise CommandError("; ".join(f"{k}: {v}" for k, v in exc.errors.items())) from None
         except AlreadyInvited as exc:
@@ -347,16 +360,20 @@ def cmd_demo(settings: Settings, _args: argparse.Namespace) -> None:
         print(f"  a candidate's link, to try their side: {link}")
 
 
+def _read(path: str) -> bytes:
+    try:
+        with open(path, "rb") as fh:
+            return fh.read()
+    except OSError as exc:
+        raise CommandError(f"cannot read {path}: {exc.strerror}") from None
+
+
 def cmd_deals(settings: Settings, args: argparse.Namespace) -> None:
     """Import a CRM's deal export, whole or not at all, and list the names not yet matched."""
     from app.outcomes.crm import DealFileError
     from app.outcomes.service import import_deals, mapping_named
 
-    try:
-        with open(args.file, "rb") as fh:
-            data = fh.read()
-    except OSError as exc:
-        raise CommandError(f"cannot read {args.file}: {exc.strerror}") from None
+    data = _read(args.file)
     with _session(settings) as session:
         mapping = mapping_named(session, args.mapping)
         if mapping is None:
@@ -383,11 +400,7 @@ def cmd_employees(settings: Settings, args: argparse.Namespace) -> None:
     """The team from a CSV file: what it would change, and with --apply, the change."""
     from app.outcomes.service import import_team, plan_team_import
 
-    try:
-        with open(args.file, "rb") as fh:
-            data = fh.read()
-    except OSError as exc:
-        raise CommandError(f"cannot read {args.file}: {exc.strerror}") from None
+    data = _read(args.file)
     with _session(settings) as session:
         plan = (import_team if args.apply else plan_team_import)(session, data=data)
         if plan.error is not None:

@@ -142,8 +142,11 @@ class Settings(BaseSettings):
         return key
 
     # --- production hardening (issue 8); fields may follow methods in a pydantic model ---
-    # Rate-limit state is shared by every instance: in Redis when set, else in the database.
+    # Where rate-limit counters live (app.security.ratelimit.storage_kind): auto is Redis when
+    # REDIS_URL is set, else memory on SQLite (one process) and the database on PostgreSQL
+    # (shared by every instance). Login slowdowns are never only in memory.
     redis_url: str = ""
+    rate_limit_storage: Literal["auto", "memory", "database", "redis"] = "auto"
     rate_limit_prefix: str = "rolefit:rl:"
     # Comma-separated proxy addresses/networks whose X-Forwarded-For is believed; empty: none.
     trusted_proxies: str = ""

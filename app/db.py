@@ -27,9 +27,10 @@ import asyncio
 from collections.abc import AsyncIterator, Callable, Coroutine
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, TypeVar
 
-from fastapi import Depends, Request, Response
+import fastapi
+from fastapi import Depends, HTTPException, Request, Response
 from fastapi.routing import APIRoute
 from sqlalchemy import Engine, event
 from sqlalchemy.dialects import postgresql, sqlite
@@ -144,3 +145,20 @@ def upsert_insert(dialect: str, table: Any) -> Any:
     have them; they make writes idempotent under retries, two tabs and several instances)."""
     module = postgresql if dialect == "postgresql" else sqlite
     return module.insert(table)
+
+
+# The largest id a row can have (PostgreSQL's integer): a larger one in a URL is refused as a
+# bad request instead of reaching the database ("integer out of range" on PostgreSQL, an
+# overflow on SQLite: both a 500).
+MAX_ID = 2**31 - 1
+RowId = Annotated[int, fastapi.Path(ge=1, le=MAX_ID)]
+
+Row = TypeVar("Row")
+
+
+def get_or_404(session: Session, model: type[Row], row_id: int) -> Row:
+    """The row of ``model`` with this id, or the 404 page."""
+    row = session.get(model, row_id)
+    if row is None:
+        raise HTTPException(status_code=404)
+    return row

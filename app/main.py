@@ -41,7 +41,7 @@ from app.scoring.routes import router as scoring_router
 from app.security.headers import SecurityHeadersMiddleware
 from app.security.methods import AllowedMethodsMiddleware
 from app.security.nulbytes import NulByteMiddleware
-from app.security.ratelimit import RateLimitMiddleware, make_limiter
+from app.security.ratelimit import RateLimitMiddleware, make_limiter, storage_kind
 from app.security.sizelimit import BodySizeLimitMiddleware
 from app.staff.routes import router as staff_router
 from app.stats.routes import router as stats_router
@@ -90,6 +90,9 @@ def create_app(
         app.state.writer = writer or Direct(app.state.engine)
         app.state.limiter = make_limiter(
             engine=app.state.engine,
+            storage=storage_kind(
+                settings.rate_limit_storage, db_url=settings.db_url, redis_url=settings.redis_url
+            ),
             redis_url=settings.redis_url,
             prefix=settings.rate_limit_prefix,
             writer=writer,

@@ -29,7 +29,7 @@ from sqlalchemy.orm import Session as OrmSession
 from sqlmodel import Field, SQLModel, col
 
 from app.db import utcnow
-from app.text import has_invisible_format, strip_bidi
+from app.text import SEARCH_TEXT_MAX, candidate_search_text, has_invisible_format, strip_bidi
 
 # Deterministic constraint names, so migrations can drop and alter them by name.
 NAMING_CONVENTION = {
@@ -123,6 +123,14 @@ class Vacancy(SQLModel, table=True):
     # design, so the token is kept to show it again) and the candidate's own feedback page.
     open_token: str | None = Field(default=None, max_length=64, unique=True)
     feedback_enabled: bool = False
+    # Issue 18: "team" is the internal vacancy whose links assess current employees (the
+    # employee consent text, results attached to the employee); hidden from hiring pages.
+    kind: str = Field(default="hiring", max_length=16)
+
+    @property
+    def is_closed(self) -> bool:
+        """Closed (``archived_at`` is when): no new invitations, see ``closed_to_candidate``."""
+        return self.archived_at is not None
 
 
 class Candidate(SQLModel, table=True):
@@ -134,6 +142,12 @@ class Candidate(SQLModel, table=True):
     # Issue 15: with no email, the same name and phone mark a person already invited.
     phone: str | None = Field(default=None, max_length=40)
     created_at: datetime = Field(default_factory=utcnow)
+    # Issue 15: the name and email as the staff search compares them (app.text.search_key),
+    # kept by the flush below; SQL cannot fold Cyrillic case the same on SQLite and PostgreSQL.
+    # (A server default too: rows inserted by plain SQL get an empty one, found by nobody.)
+    search_text: str = Field(
+        default="", max_length=SEARCH_TEXT_MAX, sa_column_kwargs={"server_default": ""}
+    )
 
 
 class _LinkDates(Protocol):
@@ -167,6 +181,15 @@ def invitation_status(link: _LinkDates, now: datetime) -> InvitationStatus:
     same columns (the candidate's hot path reads rows, not ORM objects)."""
     tests = _status_tests(link, now, lambda value: value is not None)
     return next((status for status, holds in tests if holds), InvitationStatus.invited)
+
+
+def closed_to_candidate(*, vacancy_closed: bool, consent_at: datetime | None) -> bool:
+    """THE rule of a closed vacancy's links (issue 15): a link whose candidate has not yet
+    agreed to take part says the vacancy is closed; one who has agreed (and so may be half-way
+    through) may still finish, and a finished one can still see its thank-you page. Reopening
+    the vacancy makes the closed links work again. The candidate pages, reminders and new
+    links all ask this."""
+    return vacancy_closed and consent_at is None
 
 
 def _sql_status_tests(now: datetime) -> list[tuple[Any, Any]]:
@@ -755,3 +778,7 @@ def _strip_bidi_on_save(session: OrmSession, _context: Any, _instances: Any) -> 
             value = getattr(obj, name)
             if isinstance(value, str) and has_invisible_format(value):
                 setattr(obj, name, strip_bidi(value))
+        if isinstance(obj, Candidate):
+            wanted = candidate_search_text(obj.name, obj.email)
+            if obj.search_text != wanted:
+                obj.search_text = wanted

@@ -109,3 +109,26 @@ def mask_emails(text: str) -> str:
     """``text`` with every email address masked as ``a***@example.com``, for the log: a log
     line outlives the candidate's erasure."""
     return EMAIL_ADDRESS.sub(r"\1***@\2", text)
+
+
+# ё (U+0451) read as е (U+0435); code points, as this module's strings stay free of Russian.
+_YO_AS_E = {0x0451: 0x0435}
+
+
+def search_key(text: str) -> str:
+    """``text`` as the staff's candidate search compares it: compatibility-normalised
+    (NFKC: full-width letters, ligatures), case-folded by Python's Unicode tables (SQLite's
+    ``lower()`` folds ASCII only, PostgreSQL's depends on the server's locale) and with ё
+    read as е, as Russian readers type it. Both the stored column and the query go through it.
+    """
+    return unicodedata.normalize("NFKC", strip_bidi(text)).casefold().translate(_YO_AS_E)
+
+
+def candidate_search_text(name: str, email: str | None) -> str:
+    """What ``Candidate.search_text`` holds. A line break between the two: a query (one line)
+    never matches across them. Cut to the column's size (folding may lengthen a text: ß is ss).
+    """
+    return f"{search_key(name)}\n{search_key(email or '')}"[:SEARCH_TEXT_MAX]
+
+
+SEARCH_TEXT_MAX = 600

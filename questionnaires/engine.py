@@ -179,6 +179,19 @@ def scale_range(q: Questionnaire, scale: str) -> tuple[float, float]:
     return key.minimum, key.maximum
 
 
+def normalize(raw: Any, minimum: float, maximum: float) -> Any:
+    """A raw score (or an array of them) placed on 0..1 across the scale's possible range: the
+    one conversion from the weighted sum of answers to what a reader is shown."""
+    return (raw - minimum) / (maximum - minimum)
+
+
+def out_of_100(normalized: Any) -> Any:
+    """A normalized score (or an array) as points out of 100, the figure every page shows (the
+    report's "23 of 100", the statistics page's means and percentiles); raw sums only where a
+    psychometrician asks for them."""
+    return normalized * 100
+
+
 def default_cut(q: Questionnaire, dichotomy_id: str) -> float:
     d = next(d for d in q.dichotomies if d.id == dichotomy_id)
     if d.cut is not None:
@@ -435,7 +448,7 @@ def _scale_score(
         **common,
         scored=True,
         raw=raw,
-        normalized=(raw - key.minimum) / (key.maximum - key.minimum),
+        normalized=normalize(raw, key.minimum, key.maximum),
         prorated=missing > 0,
         answered_sum=answered_sum,
     )
@@ -548,7 +561,7 @@ def score_many(
             r[part] = key.minimum + (key.maximum - key.minimum) * (above[part] / span[part])
         ok = complete | can_prorate
         raw[:, j] = r
-        normalized[:, j] = (r - key.minimum) / (key.maximum - key.minimum)
+        normalized[:, j] = normalize(r, key.minimum, key.maximum)
         scored[:, j] = ok
         prorated[:, j] = can_prorate
         answered[:, j] = count

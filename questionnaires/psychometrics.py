@@ -23,6 +23,7 @@ import numpy as np
 from questionnaires.engine import (
     answer_codes,
     keying,
+    out_of_100,
     prior_calibration,
     score_many,
 )
@@ -182,6 +183,12 @@ class ScaleStatistics:
     item_total: dict[str, float] = field(default_factory=dict)
     quantiles: dict[int, float] = field(default_factory=dict)  # percent -> raw score
     calibration_source: str = "prior"  # what the engine uses for this scale now
+    # The same statistics of the scores out of 100 the report shows (``engine.out_of_100``):
+    # what a reader compares a candidate's "23 of 100" with. The raw ones above are for a
+    # psychometrician (published norms are raw sums).
+    mean_100: float = math.nan
+    sd_100: float = math.nan
+    quantiles_100: dict[int, float] = field(default_factory=dict)
 
 
 NORM_PERCENTS = (10, 25, 50, 75, 90)
@@ -215,6 +222,7 @@ def scale_statistics(
             alpha = cronbach_alpha(complete)
             low, high = alpha_ci(alpha, complete.shape[0], complete.shape[1])
             scored = table.raw[table.scored[:, j], j]
+            shown = out_of_100(table.normalized[table.scored[:, j], j])
             ids = [q.items[c].id for c in keying(q).scales[s.id].columns.tolist()]
             out.append(
                 ScaleStatistics(
@@ -234,20 +242,26 @@ def scale_statistics(
                         p: float(np.percentile(scored, p)) for p in NORM_PERCENTS if scored.size
                     },
                     calibration_source=cal[s.id].source,
+                    mean_100=float(shown.mean()) if shown.size else math.nan,
+                    sd_100=float(shown.std(ddof=1)) if shown.size > 1 else math.nan,
+                    quantiles_100={
+                        p: float(np.percentile(shown, p)) for p in NORM_PERCENTS if shown.size
+                    },
                 )
             )
     return out
 
 
 def format_statistics(stats: Sequence[ScaleStatistics]) -> str:
-    """A plain-text table of ``stats`` for the terminal (``rolefit stats``)."""
+    """A plain-text table of ``stats`` for the terminal (``rolefit stats``), for a
+    psychometrician: mean, SD and percentiles are raw sums, as published norms are."""
 
     def f(x: float, digits: int = 2) -> str:
         return "-" if x is None or math.isnan(x) else f"{x:.{digits}f}"
 
     head = (
-        f"{'questionnaire':<26} {'scale':<18} {'lang':<4} {'n':>6} {'n full':>6} {'mean':>7} "
-        f"{'sd':>6} {'alpha':>6} {'95% CI (Feldt)':>15} {'P10':>6} {'P50':>6} {'P90':>6}  "
+        f"{'questionnaire':<26} {'scale':<18} {'lang':<4} {'n':>6} {'n full':>6} {'raw mean':>8} "
+        f"{'raw sd':>6} {'alpha':>6} {'95% CI (Feldt)':>15} {'P10':>6} {'P50':>6} {'P90':>6}  "
         f"{'min item-total':<20} {'uses':<6}"
     )
     lines = [head, "-" * len(head)]
@@ -255,7 +269,7 @@ def format_statistics(stats: Sequence[ScaleStatistics]) -> str:
         worst = min(((v, k) for k, v in s.item_total.items() if not math.isnan(v)), default=None)
         lines.append(
             f"{s.questionnaire + ' ' + s.version:<26} {s.scale:<18} {s.language or 'all':<4} "
-            f"{s.n_scored:>6} {s.n_complete:>6} {f(s.mean, 1):>7} {f(s.sd, 1):>6} "
+            f"{s.n_scored:>6} {s.n_complete:>6} {f(s.mean, 1):>8} {f(s.sd, 1):>6} "
             f"{f(s.alpha):>6} {f(s.alpha_low) + '..' + f(s.alpha_high):>15} "
             f"{f(s.quantiles.get(10, math.nan), 1):>6} {f(s.quantiles.get(50, math.nan), 1):>6} "
             f"{f(s.quantiles.get(90, math.nan), 1):>6}  "

@@ -132,7 +132,9 @@ def load_demo(db: Session, settings: Settings) -> DemoWorld:
             "language": "ru",
         },
         queries={
-            "/vacancies/{vacancy_id}/compare": "?" + "&".join(f"id={i.id}" for i in completed[:4])
+            "/vacancies/{vacancy_id}/compare": "?" + "&".join(f"id={i.id}" for i in completed[:4]),
+            # Results: the completed demo candidate and any other whose name holds it.
+            "/search": "?q=ВЕРА",
         },
         fresh_token=token_of(fresh_link),
         done_token=token_of(done_link),

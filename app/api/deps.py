@@ -22,6 +22,19 @@ _bearer = HTTPBearer(
 _CHALLENGE = 'Bearer realm="rolefit"'
 
 
+def _refused(status: int, *, title: str, detail: str, error: str | None = None) -> ApiProblem:
+    """A 401 (no key, or a bad one) or a 403 (a key that may not do this), with the Bearer
+    challenge of RFC 6750 naming ``error`` when the key was sent."""
+    challenge = _CHALLENGE + (f', error="{error}"' if error else "")
+    return ApiProblem(
+        status,
+        title=title,
+        detail=detail,
+        kind="unauthorized" if status == 401 else "forbidden",
+        headers={"WWW-Authenticate": challenge},
+    )
+
+
 def _too_many(retry_after: int, detail: str) -> ApiProblem:
     return ApiProblem(
         429,
@@ -55,24 +68,21 @@ def api_key(
             f"{failures.retry_after} s.",
         )
     if credentials is None:
-        raise ApiProblem(
+        raise _refused(
             401,
             title="API key required",
             detail="Send an API key in the Authorization header: 'Bearer <key>'.",
-            kind="unauthorized",
-            headers={"WWW-Authenticate": _CHALLENGE},
         )
     key = authenticate(session, secret=credentials.credentials, now=utcnow())
     if key is None:
         limiter.hit(
             bucket="api_auth", key=address, limit=settings.rate_limit_api_auth, window=WINDOW
         )
-        raise ApiProblem(
+        raise _refused(
             401,
             title="Invalid API key",
             detail="The API key is unknown or has been revoked.",
-            kind="unauthorized",
-            headers={"WWW-Authenticate": _CHALLENGE + ', error="invalid_token"'},
+            error="invalid_token",
         )
     # The one commit outside the unit of work (app/db.py): last_used_at is kept whatever the
     # request's outcome, and the limiter below writes in a transaction of its own, which on
@@ -91,12 +101,11 @@ def api_key(
 
 def write_key(key: Annotated[ApiKey, Depends(api_key)]) -> ApiKey:
     if key.scope != ApiScope.read_write:
-        raise ApiProblem(
+        raise _refused(
             403,
             title="Read-only API key",
             detail="This API key may only read; changes need a read_write key.",
-            kind="forbidden",
-            headers={"WWW-Authenticate": _CHALLENGE + ', error="insufficient_scope"'},
+            error="insufficient_scope",
         )
     return key
 

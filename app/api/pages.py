@@ -4,24 +4,17 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Form, HTTPException, Path, Request
+from fastapi import Form, HTTPException, Request
 from fastapi.responses import RedirectResponse, Response
 
 from app.api.keys import KeyFormError, create_api_key, list_api_keys, revoke_api_key
-from app.auth.deps import StaffAudit, csrf_protect
-from app.auth.permissions import IntegrationsAdmin, require_integrations
-from app.db import SessionDep, UnitOfWork
+from app.auth.deps import StaffAudit
+from app.auth.permissions import IntegrationsAdmin, staff_router
+from app.db import RowId, SessionDep
 from app.models import ApiScope
 from app.web import render
 
-# Larger ids cannot exist; refusing them keeps SQLite from overflowing (a 500).
-RowId = Annotated[int, Path(ge=1, le=2**31 - 1)]
-
-router = APIRouter(
-    route_class=UnitOfWork,
-    prefix="/admin/api-keys",
-    dependencies=[Depends(csrf_protect), Depends(require_integrations)],
-)
+router = staff_router("integrations.manage", prefix="/admin/api-keys")
 
 
 def _page(

@@ -24,15 +24,17 @@ from app.api.schemas import (
     VacancyOut,
     VacancyUpdate,
 )
-from app.db import SessionDep, UnitOfWork, utcnow
+from app.db import MAX_ID, SessionDep, UnitOfWork, utcnow
 from app.models import InvitationStatus, User, Vacancy
+from app.staff.service import close_vacancy as close_vacancy_now
 from app.staff.service import create_vacancy
+from app.staff.service import reopen_vacancy as reopen_vacancy_now
+from app.staff.service import update_vacancy as update_vacancy_fields
 from app.web.forms import FormErrors
 from app.web.problems import ApiProblem, FieldError, Problem, invalid
 
 PREFIX = "/api/v1"
 # Ids are database integers: larger numbers are a 422 naming the parameter, not a crash.
-MAX_ID = 2**31 - 1
 VacancyId = Annotated[int, Path(ge=1, le=MAX_ID)]
 InvitationId = Annotated[int, Path(ge=1, le=MAX_ID)]
 CandidateId = Annotated[int, Path(ge=1, le=MAX_ID, description="The invitation's id")]
@@ -119,22 +121,46 @@ def update_vacancy(
     vacancy_id: VacancyId,
     body: VacancyUpdate,
 ) -> VacancyOut:
-    vacancy = service.update_vacancy(session, vacancy=_vacancy(session, vacancy_id), changes=body)
-    audit("vacancy.update", vacancy)
+    vacancy = _vacancy(session, vacancy_id)
+    try:
+        changed = update_vacancy_fields(
+            session,
+            vacancy=vacancy,
+            title=body.title,
+            placement=body.placement.value if body.placement is not None else None,
+            language=body.language,
+        )
+    except FormErrors as exc:  # the body model already checks the same rules
+        raise service.invalid_form(exc) from None
+    if changed:
+        audit("vacancy.update", vacancy, details={"fields": changed})
     return service.vacancy_out(session, vacancy)
 
 
 @router.post(
     "/vacancies/{vacancy_id}/close",
     responses=_problems(401, 403, 404, 422),
-    summary="Close a vacancy (no new invitations; sent links keep working)",
+    summary="Close a vacancy (no new invitations; links not yet begun say it is closed)",
+    description="Candidates who have already agreed to take part may still finish; links "
+    "nobody has begun say the vacancy is closed. Closing a closed vacancy changes nothing.",
 )
 def close_vacancy(session: SessionDep, audit: KeyAudit, vacancy_id: VacancyId) -> VacancyOut:
     vacancy = _vacancy(session, vacancy_id)
-    was_open = vacancy.archived_at is None
-    service.close_vacancy(session, vacancy=vacancy, now=utcnow())
-    if was_open:  # closing a closed vacancy again changes nothing
+    if close_vacancy_now(session, vacancy=vacancy, now=utcnow()):
         audit("vacancy.close", vacancy)
+    return service.vacancy_out(session, vacancy)
+
+
+@router.post(
+    "/vacancies/{vacancy_id}/reopen",
+    responses=_problems(401, 403, 404, 422),
+    summary="Reopen a closed vacancy (invitations again; its links work again)",
+    description="Reopening an open vacancy changes nothing.",
+)
+def reopen_vacancy(session: SessionDep, audit: KeyAudit, vacancy_id: VacancyId) -> VacancyOut:
+    vacancy = _vacancy(session, vacancy_id)
+    if reopen_vacancy_now(session, vacancy=vacancy):
+        audit("vacancy.reopen", vacancy)
     return service.vacancy_out(session, vacancy)
 
 

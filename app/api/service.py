@@ -22,12 +22,11 @@ from app.api.schemas import (
     ScaleOut,
     TypeOut,
     VacancyOut,
-    VacancyUpdate,
 )
 from app.config import Settings
 from app.invitations.duplicates import AlreadyInvited, InvitedIndex
 from app.invitations.invite import candidate_link
-from app.invitations.service import ActionRefused, create_invitation
+from app.invitations.service import ActionRefused, VacancyClosed, create_invitation, ensure_open
 from app.invitations.service import revoke as revoke_in_lifecycle
 from app.invitations.tokens import rebuild_link_token
 from app.models import (
@@ -81,33 +80,13 @@ def get_vacancy(session: Session, vacancy_id: int) -> Vacancy:
 
 
 def list_vacancies(session: Session, *, status: str | None) -> list[Vacancy]:
-    query = select(Vacancy).order_by(col(Vacancy.id))
+    # The team's internal vacancy (its links assess employees) is not a hiring one.
+    query = select(Vacancy).where(Vacancy.kind == "hiring").order_by(col(Vacancy.id))
     if status == "open":
         query = query.where(col(Vacancy.archived_at).is_(None))
     elif status == "closed":
         query = query.where(col(Vacancy.archived_at).is_not(None))
     return list(session.exec(query).all())
-
-
-def update_vacancy(session: Session, *, vacancy: Vacancy, changes: VacancyUpdate) -> Vacancy:
-    if changes.title is not None:
-        vacancy.title = changes.title
-    if changes.placement is not None:
-        vacancy.placement = changes.placement.value
-    if changes.language is not None:
-        vacancy.language = changes.language
-    session.add(vacancy)
-    session.flush()
-    return vacancy
-
-
-def close_vacancy(session: Session, *, vacancy: Vacancy, now: datetime) -> Vacancy:
-    """Closed vacancies take no new invitations; links already sent keep working."""
-    if vacancy.archived_at is None:
-        vacancy.archived_at = now
-        session.add(vacancy)
-        session.flush()
-    return vacancy
 
 
 # --- invitations ---------------------------------------------------------------------------
@@ -135,13 +114,16 @@ def invite_many(
 
     The same lifecycle as the staff pages: a candidate with an email address gets the
     invitation email in their language through the outgoing queue."""
-    if vacancy.archived_at is not None:
+    try:
+        ensure_open(vacancy)
+    except VacancyClosed:
         raise ApiProblem(
             409,
             title="Vacancy closed",
-            detail=f"Vacancy {vacancy.id} is closed and takes no new invitations.",
+            detail=f"Vacancy {vacancy.id} is closed and takes no new invitations; "
+            "reopen it first (POST /vacancies/{id}/reopen).",
             kind="vacancy-closed",
-        )
+        ) from None
     made = []
     errors = []
     known: list[tuple[int, AlreadyInvited]] = []

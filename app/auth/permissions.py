@@ -18,13 +18,13 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Annotated, Any
 
-from fastapi import Depends, HTTPException
+from fastapi import APIRouter, Depends, HTTPException
 from sqlalchemy.orm import object_session
 from sqlmodel import Session, col, select
 from sqlmodel.sql.expression import SelectOfScalar
 
-from app.auth.deps import require_staff
-from app.db import SessionDep
+from app.auth.deps import csrf_protect, require_staff
+from app.db import SessionDep, UnitOfWork, get_or_404
 from app.models import Invitation, Role, User, Vacancy, VacancyAssignment
 
 ADMIN = Role.admin.value
@@ -135,9 +135,7 @@ def check_invitation(
     session: Session, *, user: User, invitation_id: int, action: str
 ) -> tuple[Invitation, Vacancy]:
     """An invitation and its vacancy, with the same 404/403 rules as ``check_vacancy``."""
-    invitation = session.get(Invitation, invitation_id)
-    if invitation is None:
-        raise HTTPException(status_code=404)
+    invitation = get_or_404(session, Invitation, invitation_id)
     vacancy = check_vacancy(session, user=user, vacancy_id=invitation.vacancy_id, action=action)
     return invitation, vacancy
 
@@ -196,6 +194,15 @@ def invitation_for(action: str = "report.view") -> Callable[..., Invitation]:
         return invitation
 
     return dependency
+
+
+def staff_router(action: str | None = None, *, prefix: str = "") -> APIRouter:
+    """The router of a staff area: one unit of work per request (app/db.py), a CSRF token on
+    every POST, a staff login, and ``action`` (if given) for every one of its routes."""
+    needs = [Depends(csrf_protect), Depends(require_staff)]
+    if action is not None:
+        needs.append(Depends(require_action(action)))
+    return APIRouter(route_class=UnitOfWork, prefix=prefix, dependencies=needs)
 
 
 # API keys and webhooks act for the whole company: the table above gives them to admins.

@@ -16,7 +16,6 @@ session joined to the job's transaction (``_session``).
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from datetime import datetime
@@ -46,16 +45,18 @@ from app.invitations.service import contact_for
 from app.models import (
     AssessmentRating,
     Candidate,
+    Employee,
     Invitation,
     InvitationStatus,
     ReplacedLink,
     Result,
-    TextTemplate,
     User,
     Vacancy,
+    closed_to_candidate,
     invitation_status,
 )
-from app.organisation.service import Brand, Consent, consent_for, organisation
+from app.organisation.service import Brand, Consent, consent_for, organisation, saved_consent
+from app.privacy.service import withdraw_assessment
 from app.security.hashes import hash_token
 from app.text import strip_bidi
 from app.web.errors import LinkProblem
@@ -100,7 +101,6 @@ _OPENED = (
     .where(_INVITATIONS.c.id == bindparam("iid"), _INVITATIONS.c.opened_at.is_(None))
     .values(opened_at=bindparam("at"))
 )
-_DB_CONSENT = re.compile(r"^(ru|en)\.(\d+)$")
 # Marks the invitation active, only while it is not completed. The one write that is also the
 # lock: on PostgreSQL it holds the invitation's row until commit (a finish in another tab
 # waits, or has already made it match nothing); on SQLite it takes the database's write lock.
@@ -112,6 +112,12 @@ _TOUCH = (
         last_activity_at=bindparam("at"),
         started_at=func.coalesce(_INVITATIONS.c.started_at, bindparam("at")),
     )
+)
+# Whether a vacancy is closed; asked only for links whose candidate has not yet agreed
+# (``closed_to_candidate``), so the answers' hot path never runs it.
+_VACANCIES = Vacancy.__table__  # type: ignore[attr-defined]
+_VACANCY_CLOSED = select(_VACANCIES.c.archived_at.is_not(None)).where(
+    _VACANCIES.c.id == bindparam("vid")
 )
 _UNUSABLE = (InvitationStatus.completed, InvitationStatus.expired, InvitationStatus.revoked)
 
@@ -195,6 +201,10 @@ def open_link(
     status = invitation_status(link, now)
     if status in _UNUSABLE and not (allow_completed and status == InvitationStatus.completed):
         raise _problem(conn, link, status.value, settings)
+    if link.consent_at is None:
+        closed = bool(conn.execute(_VACANCY_CLOSED, {"vid": link.vacancy_id}).scalar())
+        if closed_to_candidate(vacancy_closed=closed, consent_at=link.consent_at):
+            raise _problem(conn, link, "vacancy_closed", settings)
     if lang in LANGUAGES and lang != link.language:
         conn.execute(_LANGUAGE, {"iid": link.id, "language": lang})
         link = replace(link, language=lang)
@@ -222,6 +232,11 @@ class Welcome:
     contact: str | None
     brand: Brand
     consent: Consent
+    employee: bool = False  # a current employee's link: the employee consent text
+
+
+def _is_team(vacancy: Vacancy | None) -> bool:
+    return vacancy is not None and vacancy.kind == "team"
 
 
 def welcome(
@@ -249,13 +264,16 @@ def welcome_page(conn: Connection, *, link: Link, settings: Settings) -> Welcome
         vacancy = session.get(Vacancy, link.vacancy_id)
         inviter = session.get(User, link.created_by_id) if link.created_by_id else None
         contact = contact_for(session, settings=settings, created_by_id=link.created_by_id)
+        employee = _is_team(vacancy)
+        kind = "employee_consent" if employee else "consent"
         return Welcome(
             link=link,
-            vacancy_title=vacancy.title if vacancy else None,
+            vacancy_title=vacancy.title if vacancy and not employee else None,
             inviter=(inviter.full_name or inviter.email) if inviter else None,
             contact=contact,
             brand=Brand(org.name, org.logo is not None),
-            consent=consent_for(session, settings, org=org, language=link.language),
+            consent=consent_for(session, settings, org=org, language=link.language, kind=kind),
+            employee=employee,
         )
 
 
@@ -278,24 +296,12 @@ def give_consent(
     # force (which the page showed unless an admin saved a new one in between).
     with _session(conn) as session:
         label = page.consent.label
-        if shown_version and shown_version != label and _known_consent(session, shown_version):
-            label = shown_version
+        if shown_version and shown_version != label:
+            shown = saved_consent(session, shown_version)
+            if shown is not None and shown.kind == page.consent.kind:
+                label = shown_version
     conn.execute(_CONSENT, {"iid": link.id, "at": now, "version": label})
     return Go("/next")
-
-
-def _known_consent(session: Session, label: str) -> bool:
-    match = _DB_CONSENT.match(label)
-    if not match:
-        return False
-    found = session.scalars(
-        select(col(TextTemplate.id)).where(
-            col(TextTemplate.kind) == "consent",
-            col(TextTemplate.language) == match.group(1),
-            col(TextTemplate.version) == int(match.group(2)),
-        )
-    ).first()
-    return found is not None
 
 
 # --- the questions -------------------------------------------------------------------------
@@ -533,6 +539,17 @@ def finish_assessment(
             invitation = session.get(Invitation, link.id)
             if invitation is not None and lock_invitation(session, invitation):
                 finish(session, invitation=invitation, catalog=catalog, now=now)
+                if _is_team(session.get(Vacancy, invitation.vacancy_id)):
+                    # An employee's link: the result counts for them on the team page and
+                    # the evidence page, never in a hiring table.
+                    employee = session.scalars(
+                        select(Employee).where(
+                            col(Employee.candidate_id) == invitation.candidate_id
+                        )
+                    ).first()
+                    if employee is not None:
+                        employee.invitation_id = invitation.id
+                        session.add(employee)
                 session.commit()
     return Go("/done")
 
@@ -545,6 +562,7 @@ class Done:
     name: str
     brand: Brand | None = None
     rated: bool = False
+    employee: bool = False  # a current employee's link: they may withdraw here
 
 
 def done(
@@ -563,6 +581,7 @@ def done(
     with _session(conn) as session:
         vacancy = session.get(Vacancy, link.vacancy_id)
         feedback = bool(vacancy and vacancy.feedback_enabled)
+        employee = _is_team(vacancy)
         org = organisation(session)
         brand = Brand(org.name, org.logo is not None) if org else None
         rated = (
@@ -574,7 +593,7 @@ def done(
             is not None
         )
         if not (with_results and feedback):
-            return Done(link, feedback, [], "", brand, rated)
+            return Done(link, feedback, [], "", brand, rated, employee)
         results = session.scalars(select(Result).where(col(Result.invitation_id) == link.id)).all()
         order = {qid: n for n, qid in enumerate(link.questionnaire_ids)}
         ordered = sorted(results, key=lambda r: order.get(r.questionnaire_id, 99))
@@ -586,6 +605,7 @@ def done(
             candidate.name if candidate else "",
             brand,
             rated,
+            employee,
         )
 
 
@@ -618,3 +638,35 @@ def rate(
         session.add(row)
         session.commit()
     return Go("/done")
+
+
+@dataclass(frozen=True)
+class Withdrawn:
+    """The page after an employee withdrew consent (the link no longer opens after it)."""
+
+    language: str
+    brand: Brand | None
+    contact: str | None
+
+
+def withdraw(
+    conn: Connection, *, token: str, confirmed: bool, settings: Settings, now: datetime
+) -> Withdrawn | Go:
+    """``POST /a/<t>/withdraw``: an employee withdraws consent from their link; their answers
+    and result are erased at once. Only the team's links offer it (404 for a candidate's)."""
+    link = open_link(conn, token, settings=settings, now=now, allow_completed=True)
+    with _session(conn) as session:
+        if not _is_team(session.get(Vacancy, link.vacancy_id)):
+            raise HTTPException(status_code=404)
+        if not confirmed:
+            return Go("/done?confirm=1" if link.completed_at else "")
+        employee = session.scalars(
+            select(Employee).where(col(Employee.candidate_id) == link.candidate_id)
+        ).first()
+        org = organisation(session)
+        brand = Brand(org.name, org.logo is not None) if org else None
+        contact = org.contact_email if org else None
+        if employee is not None:
+            withdraw_assessment(session, employee=employee, actor=None, now=now, via="employee")
+            session.commit()
+        return Withdrawn(link.language, brand, contact)

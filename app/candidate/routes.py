@@ -143,6 +143,7 @@ def _welcome(request: Request, page: jobs.Welcome, *, error: bool) -> Response:
         "inviter": page.inviter,
         "consent": page.consent.paragraphs,
         "consent_version": page.consent.label,
+        "employee": page.employee,
     }
     return _render(request, "candidate/welcome.html", link, ctx, 400 if error else 200)
 
@@ -317,6 +318,8 @@ async def done(request: Request) -> Response:
         "feedback": page.feedback,
         "company": page.brand.name if page.brand else "",
         "rated": page.rated,
+        "employee": page.employee,
+        "confirm_withdrawal": page.employee and request.query_params.get("confirm") == "1",
     }
     if page.brand is not None:
         ctx["brand"] = page.brand
@@ -340,6 +343,21 @@ async def rating(request: Request) -> Response:
     return _go(request, done)
 
 
+async def withdraw(request: Request) -> Response:
+    """An employee withdraws consent; the link stops working, so the answer is a page."""
+    form = await request.form()
+    done = await _run(request, jobs.withdraw, confirmed=form.get("confirm") == "yes")
+    if isinstance(done, Go):
+        return _go(request, done)
+    ctx: dict[str, Any] = {
+        "contact": done.contact,
+        "company": done.brand.name if done.brand else "",
+    }
+    if done.brand is not None:
+        ctx["brand"] = done.brand
+    return render(request, "candidate/withdrawn.html", ctx, lang=done.language)
+
+
 # Tried in this order: the answers' saves are most of the requests, then the pages.
 ROUTES = (
     ("/save", autosave, "POST"),
@@ -353,6 +371,7 @@ ROUTES = (
     ("/done", done, "GET"),
     ("/feedback", feedback, "GET"),
     ("/rating", rating, "POST"),
+    ("/withdraw", withdraw, "POST"),
 )
 
 

@@ -4,21 +4,19 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import Depends, Query, Request
 from fastapi.responses import Response
 from sqlmodel import col, select
 
-from app.auth.deps import StaffAudit, csrf_protect, require_staff
-from app.auth.permissions import vacancy_for
-from app.db import SessionDep, UnitOfWork
+from app.auth.deps import StaffAudit
+from app.auth.permissions import staff_router, vacancy_for
+from app.db import SessionDep
 from app.decisions.service import current_decision
 from app.models import Candidate, Invitation, Vacancy
 from app.reports.build import build_report
 from app.web import render, staff_language
 
-router = APIRouter(
-    route_class=UnitOfWork, dependencies=[Depends(csrf_protect), Depends(require_staff)]
-)
+router = staff_router()
 
 MIN_PICK, MAX_PICK = 2, 5
 

@@ -5,12 +5,12 @@ from __future__ import annotations
 from typing import Annotated
 from urllib.parse import urlencode
 
-from fastapi import APIRouter, Depends, Form, Request
+from fastapi import Depends, Form, Request
 from fastapi.responses import RedirectResponse, Response
 from sqlmodel import col, select
 
-from app.auth.deps import StaffAudit, csrf_protect, require_staff
-from app.auth.permissions import MANAGER, vacancy_for
+from app.auth.deps import StaffAudit
+from app.auth.permissions import MANAGER, staff_router, vacancy_for
 from app.dashboard.service import (
     DECISIONS,
     PLACEMENTS,
@@ -19,13 +19,13 @@ from app.dashboard.service import (
     TableQuery,
     candidate_table,
 )
-from app.db import SessionDep, UnitOfWork, utcnow
+from app.db import SessionDep, utcnow
 from app.models import User, Vacancy, VacancyAssignment
 from app.web import gettext_for, render
 
-router = APIRouter(
-    route_class=UnitOfWork, dependencies=[Depends(csrf_protect), Depends(require_staff)]
-)
+router = staff_router()
+# Choosing a vacancy's hiring managers.
+AssignedVacancy = Annotated[Vacancy, Depends(vacancy_for("vacancy.assign"))]
 
 
 @router.get("/vacancies/{vacancy_id}/candidates")
@@ -80,7 +80,7 @@ def _team_page(
 def team(
     request: Request,
     session: SessionDep,
-    vacancy: Annotated[Vacancy, Depends(vacancy_for("vacancy.assign"))],
+    vacancy: AssignedVacancy,
 ) -> Response:
     return _team_page(request, session, vacancy)
 
@@ -89,7 +89,7 @@ def team(
 def set_team(
     session: SessionDep,
     audit: StaffAudit,
-    vacancy: Annotated[Vacancy, Depends(vacancy_for("vacancy.assign"))],
+    vacancy: AssignedVacancy,
     manager: Annotated[list[int], Form()] = [],  # noqa: B006 - FastAPI copies defaults
 ) -> Response:
     """Replace the vacancy's hiring managers with the ticked ones."""

@@ -67,12 +67,21 @@ class VacancySummary:
         return sum(self.counts.values())
 
 
-def vacancy_summaries(session: Session, *, user: User, now: datetime) -> list[VacancySummary]:
-    """The open vacancies ``user`` may see, newest first, with candidate counts by status."""
+def _closed_or_open(closed: bool) -> Any:
+    archived = col(Vacancy.archived_at)
+    return archived.is_not(None) if closed else archived.is_(None)
+
+
+def vacancy_summaries(
+    session: Session, *, user: User, now: datetime, closed: bool = False
+) -> list[VacancySummary]:
+    """The open (or the closed) vacancies ``user`` may see, newest first (the closed ones:
+    last closed first), with candidate counts by status."""
+    order = col(Vacancy.archived_at).desc() if closed else col(Vacancy.id).desc()
     vacancies = session.exec(
         visible_vacancies_query(user)
-        .where(col(Vacancy.archived_at).is_(None))
-        .order_by(col(Vacancy.id).desc())
+        .where(_closed_or_open(closed), Vacancy.kind == "hiring")
+        .order_by(order, col(Vacancy.id).desc())
     ).all()
     ids = [v.id for v in vacancies]
     counts: dict[int, dict[str, int]] = defaultdict(lambda: dict.fromkeys(STATUSES, 0))
@@ -86,6 +95,12 @@ def vacancy_summaries(session: Session, *, user: User, now: datetime) -> list[Va
         for vacancy_id, code, n in grouped:
             counts[vacancy_id][code] = n
     return [VacancySummary(vacancy=v, counts=dict(counts[v.id or 0])) for v in vacancies]
+
+
+def vacancy_count(session: Session, *, user: User, closed: bool) -> int:
+    """How many open (or closed) vacancies ``user`` may see."""
+    visible = visible_vacancies_query(user).where(_closed_or_open(closed)).subquery()
+    return session.exec(select(func.count()).select_from(visible)).one()
 
 
 # --- the candidate table ----------------------------------------------------------------------

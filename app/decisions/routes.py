@@ -4,19 +4,18 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Form, Request
+from fastapi import Depends, Form, Request
 from fastapi.responses import RedirectResponse, Response
 
-from app.auth.deps import StaffAudit, StaffUser, csrf_protect, require_staff
-from app.auth.permissions import invitation_for
-from app.db import SessionDep, UnitOfWork
+from app.auth.deps import StaffAudit, StaffUser
+from app.auth.permissions import invitation_for, staff_router
+from app.db import SessionDep
 from app.decisions.service import DecisionError, decision_history, record_decision
 from app.models import Candidate, DecisionKind, Invitation, Vacancy
 from app.web import render
 
-router = APIRouter(
-    route_class=UnitOfWork, dependencies=[Depends(csrf_protect), Depends(require_staff)]
-)
+router = staff_router()
+DecidedInvitation = Annotated[Invitation, Depends(invitation_for("decision.record"))]
 
 
 def _page(
@@ -45,7 +44,7 @@ def _page(
 def decision_form(
     request: Request,
     session: SessionDep,
-    invitation: Annotated[Invitation, Depends(invitation_for("decision.record"))],
+    invitation: DecidedInvitation,
 ) -> Response:
     return _page(request, session, invitation)
 
@@ -56,7 +55,7 @@ def decide(
     session: SessionDep,
     audit: StaffAudit,
     user: StaffUser,
-    invitation: Annotated[Invitation, Depends(invitation_for("decision.record"))],
+    invitation: DecidedInvitation,
     decision: Annotated[str, Form(max_length=32)] = "",
     note: Annotated[str, Form(max_length=10_000)] = "",
 ) -> Response:

@@ -13,14 +13,14 @@ from typing import Annotated
 from urllib.parse import quote
 
 import anyio.to_thread
-from fastapi import APIRouter, Depends, Request
+from fastapi import Depends, Request
 from fastapi.responses import Response, StreamingResponse
 from sqlmodel import Session, col, select
 
-from app.auth.deps import StaffAudit, csrf_protect, require_staff
-from app.auth.permissions import invitation_for, vacancy_for
+from app.auth.deps import StaffAudit
+from app.auth.permissions import invitation_for, staff_router, vacancy_for
 from app.dashboard.service import all_rows
-from app.db import SessionDep, UnitOfWork, utcnow
+from app.db import SessionDep, utcnow
 from app.exports.parallel import render_pdfs
 from app.exports.pdf import render_report_pdf
 from app.exports.tabular import csv_chunks, xlsx_chunks
@@ -30,15 +30,19 @@ from app.reports.build import build_report
 from app.reports.data import ReportData
 from app.web import staff_language
 
-router = APIRouter(
-    route_class=UnitOfWork, dependencies=[Depends(csrf_protect), Depends(require_staff)]
-)
+router = staff_router()
+# Every export of a whole vacancy needs the right to export its reports.
+ExportedVacancy = Annotated[Vacancy, Depends(vacancy_for("report.export"))]
 
 
 def safe_filename(text: str, fallback: str) -> str:
     """Letters (Cyrillic too), digits, dash and underscore; the rest becomes '_'."""
     cleaned = re.sub(r"[^\w\-]+", "_", text, flags=re.UNICODE).strip("_")[:80]
     return cleaned or fallback
+
+
+def _vacancy_file(vacancy: Vacancy, ending: str) -> str:
+    return f"{safe_filename(vacancy.title, 'vacancy')}-{vacancy.id}{ending}"
 
 
 def _attachment(filename: str) -> dict[str, str]:
@@ -92,14 +96,14 @@ def vacancy_pdfs(engine: object, *, vacancy_id: int, language: str) -> Iterator[
 def vacancy_zip(
     request: Request,
     audit: StaffAudit,
-    vacancy: Annotated[Vacancy, Depends(vacancy_for("report.export"))],
+    vacancy: ExportedVacancy,
 ) -> Response:
     assert vacancy.id is not None
     audit("vacancy.export_zip", vacancy)
     files = vacancy_pdfs(
         request.app.state.engine, vacancy_id=vacancy.id, language=staff_language(request)
     )
-    name = f"{safe_filename(vacancy.title, 'vacancy')}-{vacancy.id}-reports.zip"
+    name = _vacancy_file(vacancy, "-reports.zip")
     return StreamingResponse(
         in_export_threads(request, zip_chunks(files)),
         media_type="application/zip",
@@ -128,13 +132,13 @@ def _rows(engine: object, vacancy_id: int) -> Iterator[object]:
 def vacancy_csv(
     request: Request,
     audit: StaffAudit,
-    vacancy: Annotated[Vacancy, Depends(vacancy_for("report.export"))],
+    vacancy: ExportedVacancy,
     sep: str = "comma",
 ) -> Response:
     assert vacancy.id is not None
     audit("vacancy.export_csv", vacancy)
     rows = _rows(request.app.state.engine, vacancy.id)
-    name = f"{safe_filename(vacancy.title, 'vacancy')}-{vacancy.id}.csv"
+    name = _vacancy_file(vacancy, ".csv")
     chunks = csv_chunks(
         rows,  # type: ignore[arg-type]
         language=staff_language(request),
@@ -151,12 +155,12 @@ def vacancy_csv(
 def vacancy_xlsx(
     request: Request,
     audit: StaffAudit,
-    vacancy: Annotated[Vacancy, Depends(vacancy_for("report.export"))],
+    vacancy: ExportedVacancy,
 ) -> Response:
     assert vacancy.id is not None
     audit("vacancy.export_xlsx", vacancy)
     rows = _rows(request.app.state.engine, vacancy.id)
-    name = f"{safe_filename(vacancy.title, 'vacancy')}-{vacancy.id}.xlsx"
+    name = _vacancy_file(vacancy, ".xlsx")
     return StreamingResponse(
         xlsx_chunks(rows, title=vacancy.title, language=staff_language(request)),  # type: ignore[arg-type]
         media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",

@@ -44,7 +44,7 @@ from typing import Any
 
 from app.dashboard.service import TableRow
 from app.i18n import N_, translations
-from app.web.labels import placement_label
+from app.web.labels import DECISION_NAMES, placement_label
 from questionnaires.shown import shown_probability
 from socionics.matrix import ROLE_NAMES
 from socionics.model import get_type
@@ -106,7 +106,7 @@ VALUE_LABELS = {
         "revoked": N_("Revoked"),
     },
     "quality": {"good": N_("Good"), "doubtful": N_("Doubtful"), "unusable": N_("Unusable")},
-    "decision": {"advance": N_("Advance"), "hold": N_("Hold"), "reject": N_("Reject")},
+    "decision": DECISION_NAMES,
 }
 DATES = ("invited_at", "completed_at", "decided_at")
 # XLSX column widths in characters, by column (the rest: DEFAULT_WIDTH).

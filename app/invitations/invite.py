@@ -52,7 +52,12 @@ def invite_candidate(
     created_by: User | None = None,
     now: datetime | None = None,
     phone: str | None = None,
+    person: Candidate | None = None,
 ) -> NewInvitation:
+    """``person``: a person already stored (a current employee), invited again under the
+    same row, so the result is theirs; their name and email are taken from it."""
+    if person is not None:
+        name, email, phone = person.name, person.email, person.phone
     name = strip_bidi(name).strip()  # as the title above
     email = (email or "").strip() or None
     phone = " ".join((phone or "").split()) or None
@@ -69,7 +74,7 @@ def invite_candidate(
     if errors:
         raise FormErrors(errors)
     now = now or utcnow()
-    candidate = Candidate(name=name, email=email, phone=phone)
+    candidate = person or Candidate(name=name, email=email, phone=phone)
     session.add(candidate)
     session.flush()
     token, token_hash, nonce = issue_link_token(settings.session_secret)

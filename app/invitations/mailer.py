@@ -85,8 +85,10 @@ def queue_email(
     """Render, build and queue an invitation or reminder email in the organisation's name; the
     worker sends it. Raises ``NoOrganisation`` before one is set: an email from nobody (or
     from the product) is not sent."""
-    assert kind in ("invitation", "reminder")
-    email_kind: Kind = "invitation" if kind == "invitation" else "reminder"
+    assert kind in ("invitation", "reminder", "employee")
+    email_kind: Kind = (
+        "employee" if kind == "employee" else ("invitation" if kind == "invitation" else "reminder")
+    )
     org = organisation(session)
     if org is None:
         raise NoOrganisation()

@@ -10,8 +10,8 @@ from fastapi.responses import RedirectResponse, Response
 from sqlmodel import Session, col, select
 from starlette.datastructures import UploadFile
 
-from app.auth.deps import StaffAudit, StaffUser, csrf_protect, require_staff
-from app.auth.permissions import invitation_for, require_action, vacancy_for
+from app.auth.deps import StaffAudit, StaffUser
+from app.auth.permissions import invitation_for, require_action, staff_router, vacancy_for
 from app.config import LANGUAGES
 from app.db import SessionDep, UnitOfWork, utcnow
 from app.i18n import N_
@@ -20,7 +20,9 @@ from app.invitations.mailer import retry_now
 from app.invitations.service import (
     BULK_MAX_BYTES,
     ActionRefused,
+    VacancyClosed,
     bulk_invite,
+    ensure_open,
     extend,
     open_vacancy,
     plan_import,
@@ -46,9 +48,7 @@ from app.web.errors import LinkProblem
 from app.web.forms import FormErrors
 from questionnaires.timing import questionnaire_minutes
 
-router = APIRouter(
-    route_class=UnitOfWork, dependencies=[Depends(csrf_protect), Depends(require_staff)]
-)
+router = staff_router()
 public_router = APIRouter(route_class=UnitOfWork)
 
 NOTICE = "invitation_notice"
@@ -83,7 +83,7 @@ def vacancy_extras(request: Request, session: Session, vacancy: Vacancy) -> dict
     }
 
 
-def _notice(request: Request, message: str, *, error: bool = False, **values: Any) -> None:
+def notice(request: Request, message: str, *, error: bool = False, **values: Any) -> None:
     request.session[NOTICE] = {"message": message, "error": error, "values": values}
 
 
@@ -99,7 +99,7 @@ def _refused(
     # Answered with a redirect, which the unit of work would commit: what the service wrote
     # before it refused (a new link before "no organisation") must not stay.
     session.rollback()
-    _notice(request, exc.message, error=True)
+    notice(request, exc.message, error=True)
     return _back(invitation)
 
 
@@ -149,7 +149,7 @@ def revoke_invitation(
     except ActionRefused as exc:
         return _refused(request, session, invitation, exc)
     audit("invitation.revoke", invitation)
-    _notice(request, N_("The link of %(name)s was withdrawn."), name=_name(session, invitation))
+    notice(request, N_("The link of %(name)s was withdrawn."), name=_name(session, invitation))
     return _back(invitation)
 
 
@@ -189,7 +189,7 @@ def extend_invitation(
     except ActionRefused as exc:
         return _refused(request, session, invitation, exc)
     audit("invitation.extend", invitation)
-    _notice(
+    notice(
         request,
         N_("The link of %(name)s now works until %(date)s."),
         name=_name(session, invitation),
@@ -211,7 +211,7 @@ def remind_invitation(
     except ActionRefused as exc:
         return _refused(request, session, invitation, exc)
     audit("invitation.remind", invitation)
-    _notice(request, N_("A reminder to %(name)s is on its way."), name=_name(session, invitation))
+    notice(request, N_("A reminder to %(name)s is on its way."), name=_name(session, invitation))
     return _back(invitation)
 
 
@@ -230,9 +230,9 @@ async def vacancy_options(
             feedback_enabled=form.get("feedback") == "on",
         )
     except FormErrors as exc:
-        _notice(request, exc.errors["questionnaires"], error=True)
+        notice(request, exc.errors["questionnaires"], error=True)
         return RedirectResponse(f"/vacancies/{vacancy.id}#options", status_code=303)
-    _notice(request, N_("The vacancy's settings were saved."))
+    notice(request, N_("The vacancy's settings were saved."))
     return RedirectResponse(f"/vacancies/{vacancy.id}#options", status_code=303)
 
 
@@ -244,7 +244,7 @@ def open_link(
     enabled: Annotated[str, Form(max_length=8)] = "",
 ) -> Response:
     set_open_link(session, vacancy=vacancy, enabled=enabled == "on")
-    _notice(
+    notice(
         request,
         N_("The open link is on.") if vacancy.open_token else N_("The open link is off."),
     )
@@ -278,6 +278,10 @@ async def import_upload(
     sent; the file waits (in DATA_DIR/imports, readable by the server only) for the confirm."""
     form = await request.form()
     upload = form.get("file")
+    if vacancy.is_closed:
+        if isinstance(upload, UploadFile):
+            await upload.close()
+        return _import_page(request, vacancy, {}, 409)  # the page says it is closed
     if not isinstance(upload, UploadFile) or not upload.filename:
         return _import_page(request, vacancy, {"missing_file": True}, 422)
     try:
@@ -305,6 +309,9 @@ def import_confirm(
     """Step two: invite the new people (and remind the known ones, if asked). The stored file
     is taken once: a second confirmation (a double click, the back button) finds nothing."""
     settings = request.app.state.settings
+    if vacancy.is_closed:
+        # Closed after the preview: the file stays, to be confirmed if the vacancy reopens.
+        return _import_page(request, vacancy, {}, 409)
     data = pending_imports.take(settings, vacancy_id=vacancy.id, upload_id=upload)
     if data is None:
         return _import_page(request, vacancy, {"gone": True}, 409)
@@ -381,7 +388,7 @@ def retry_email(request: Request, session: SessionDep, email_id: int) -> Respons
     if row is None:
         raise HTTPException(status_code=404)
     retry_now(session, email=row)
-    _notice(request, N_("The email to %(email)s will be sent again shortly."), email=row.to_email)
+    notice(request, N_("The email to %(email)s will be sent again shortly."), email=row.to_email)
     return RedirectResponse("/emails", status_code=303)
 
 
@@ -421,6 +428,24 @@ def _join_page(
     return render(request, "candidate/join.html", ctx, lang=lang, status_code=status_code)
 
 
+def _joinable(
+    request: Request, session: SessionDep, token: str, lang: str | None = None
+) -> Vacancy:
+    """The vacancy behind an open link, open to registrations (else the page that says why)."""
+    vacancy = open_vacancy(session, token=token)
+    if vacancy is None:
+        raise HTTPException(status_code=404)
+    try:
+        ensure_open(vacancy)
+    except VacancyClosed:
+        problem = LinkProblem("vacancy_closed", lang=_join_language(request, vacancy, lang))
+        # Nobody invited this visitor: the employer's own address for questions.
+        org = organisation(session)
+        problem.contact = org.contact_email if org is not None else None
+        raise problem from None
+    return vacancy
+
+
 def _join_organisation(session: SessionDep, lang: str) -> Organisation:
     """The open link registers nobody before an organisation (the operator) is set."""
     org = organisation(session)
@@ -431,9 +456,7 @@ def _join_organisation(session: SessionDep, lang: str) -> Organisation:
 
 @public_router.get("/join/{token}")
 def join(request: Request, session: SessionDep, token: str) -> Response:
-    vacancy = open_vacancy(session, token=token)
-    if vacancy is None:
-        raise HTTPException(status_code=404)
+    vacancy = _joinable(request, session, token)
     return _join_page(request, session, vacancy, token, _join_language(request, vacancy))
 
 
@@ -447,9 +470,7 @@ def join_register(
     language: Annotated[str, Form(max_length=8)] = "",
     consent: Annotated[str, Form(max_length=8)] = "",
 ) -> Response:
-    vacancy = open_vacancy(session, token=token)
-    if vacancy is None:
-        raise HTTPException(status_code=404)
+    vacancy = _joinable(request, session, token, language)
     lang = _join_language(request, vacancy, language)
     settings = request.app.state.settings
     org = _join_organisation(session, lang)

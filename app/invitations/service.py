@@ -35,6 +35,7 @@ from app.models import (
     ReplacedLink,
     User,
     Vacancy,
+    closed_to_candidate,
 )
 from app.organisation.service import organisation
 from app.text import plausible_email, strip_bidi
@@ -49,6 +50,29 @@ BULK_MAX_ROWS = 1000
 # An open-link registration for an email already invited re-sends its link at most this often.
 REGISTRATION_RESEND_GAP = timedelta(minutes=10)
 EXTEND_DAYS_MAX = 90
+
+
+VACANCY_CLOSED = N_(
+    "This vacancy is closed and takes no new invitations. Reopen it on its page to invite again."
+)
+
+
+class VacancyClosed(Exception):
+    """A new invitation to a closed vacancy, on any path (form, CSV, open link, API)."""
+
+    message = VACANCY_CLOSED
+
+
+def ensure_open(vacancy: Vacancy) -> None:
+    """Raises ``VacancyClosed`` for a closed vacancy: the one check every way in calls."""
+    if vacancy.is_closed:
+        raise VacancyClosed(vacancy.id)
+
+
+def _closed_to_candidate(session: Session, invitation: Invitation) -> bool:
+    vacancy = session.get(Vacancy, invitation.vacancy_id)
+    closed = vacancy is not None and vacancy.is_closed
+    return closed_to_candidate(vacancy_closed=closed, consent_at=invitation.consent_at)
 
 
 class ActionRefused(Exception):
@@ -167,10 +191,12 @@ def create_invitation(
 ) -> tuple[Invitation, str]:
     """A new invitation and its link; with an email address, the invitation email is queued.
 
-    Raises ``FormErrors`` (field -> msgid) for a bad name, email, phone or language, and
-    ``AlreadyInvited`` for a person already invited to the vacancy (``duplicates``); ``index``
-    is the vacancy's, when the caller invites many people at once.
+    Raises ``VacancyClosed`` for a closed vacancy, ``FormErrors`` (field -> msgid) for a bad
+    name, email, phone or language, and ``AlreadyInvited`` for a person already invited to the
+    vacancy (``duplicates``); ``index`` is the vacancy's, when the caller invites many people
+    at once.
     """
+    ensure_open(vacancy)
     email = (email or "").strip() or None
     if email is not None and not plausible_email(email):
         # invite_candidate's own check is looser; report every field's problem at once.
@@ -268,6 +294,8 @@ def resend(
     the candidate has an address. Also reopens a withdrawn invitation. Returns the link."""
     if invitation.completed_at is not None:
         raise ActionRefused(N_("The candidate has already completed the assessment."))
+    if _closed_to_candidate(session, invitation):
+        raise ActionRefused(VACANCY_CLOSED)
     now = now or utcnow()
     _cancel_queued(session, invitation=invitation, reason="cancelled: a new link was issued")
     _keep_replaced(session, invitation=invitation, now=now)
@@ -320,6 +348,9 @@ def remind(
     status = invitation.status(now)
     if status not in (InvitationStatus.invited, InvitationStatus.started):
         raise ActionRefused(N_("Reminders go only to candidates whose link is still active."))
+    if _closed_to_candidate(session, invitation):
+        # Their link would only say the vacancy is closed.
+        raise ActionRefused(VACANCY_CLOSED)
     candidate = session.get(Candidate, invitation.candidate_id)
     if candidate is None or not candidate.email:
         raise ActionRefused(N_("This candidate has no email address."))
@@ -359,7 +390,11 @@ def due_for_reminder(session: Session, *, settings: Settings, now: datetime) -> 
     rows = session.exec(
         select(Invitation)
         .join(Candidate, col(Candidate.id) == col(Invitation.candidate_id))
+        .join(Vacancy, col(Vacancy.id) == col(Invitation.vacancy_id))
         .where(
+            # An employee's link is sent by hand from the team page; the reminder speaks
+            # of a vacancy.
+            Vacancy.kind == "hiring",
             col(Invitation.completed_at).is_(None),
             col(Invitation.revoked_at).is_(None),
             col(Invitation.expires_at) > now,
@@ -380,7 +415,7 @@ def due_for_reminder(session: Session, *, settings: Settings, now: datetime) -> 
             )
             if t is not None
         )
-        if last <= idle_since:
+        if last <= idle_since and not _closed_to_candidate(session, invitation):
             due.append(invitation)
     return due
 
@@ -526,11 +561,10 @@ def set_open_link(session: Session, *, vacancy: Vacancy, enabled: bool) -> None:
 
 
 def open_vacancy(session: Session, *, token: str) -> Vacancy | None:
+    """The vacancy of an open link, closed or not (a closed one's page says so)."""
     if not 20 <= len(token) <= 64:
         return None
-    return session.exec(
-        select(Vacancy).where(Vacancy.open_token == token, col(Vacancy.archived_at).is_(None))
-    ).first()
+    return session.exec(select(Vacancy).where(Vacancy.open_token == token)).first()
 
 
 def register_open(

@@ -4,6 +4,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import RedirectResponse, Response
+from pydantic import BaseModel, Field
 from sqlmodel import Session, select
 
 from app.audit.service import Audit
@@ -150,22 +151,26 @@ def account_session_end(
     return RedirectResponse("/account?ended=1", status_code=303)
 
 
+class PasswordChange(BaseModel):
+    current: str = Field("", max_length=1024)
+    new: str = Field("", max_length=1024)
+    confirm: str = Field("", max_length=1024)
+
+
 @router.post("/account/password")
 def password_change(
     request: Request,
     session: SessionDep,
     audit: StaffAudit,
     user: StaffUser,
-    current: Annotated[str, Form(max_length=1024)] = "",
-    new: Annotated[str, Form(max_length=1024)] = "",
-    confirm: Annotated[str, Form(max_length=1024)] = "",
+    form: Annotated[PasswordChange, Form()],
 ) -> Response:
     errors: dict[str, str] = {}
-    if new != confirm:
+    if form.new != form.confirm:
         errors["confirm"] = N_("The two new passwords differ.")
     else:
         try:
-            change_password(session, user=user, current=current, new=new)
+            change_password(session, user=user, current=form.current, new=form.new)
         except WrongPassword:
             errors["current"] = N_("The current password is wrong.")
         except WeakPassword as exc:

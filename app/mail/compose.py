@@ -28,7 +28,8 @@ from app.text import is_control
 
 TEMPLATES = Path(__file__).resolve().parent.parent.parent / "templates"
 INTROS = Path(__file__).resolve().parent / "texts"  # the built-in opening paragraphs
-Kind = Literal["invitation", "reminder"]
+# "employee": the invitation of a current employee to the team's assessment (no vacancy).
+Kind = Literal["invitation", "reminder", "employee"]
 
 _env = jinja2.Environment(
     loader=jinja2.FileSystemLoader(TEMPLATES),
@@ -70,7 +71,7 @@ def render_invitation_email(
     """
     if language not in LANGUAGES:
         raise ValueError(f"language must be one of {LANGUAGES}, not {language!r}")
-    if kind not in ("invitation", "reminder"):
+    if kind not in ("invitation", "reminder", "employee"):
         raise ValueError(f"unknown email kind {kind!r}")
     # An href is escaped but not neutralised by autoescape: only web links may go in.
     if not link.startswith(("https://", "http://")) or _has_control(link) or " " in link:

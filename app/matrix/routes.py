@@ -5,12 +5,12 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, HTTPException, Request
+from fastapi import Depends, HTTPException, Request
 from fastapi.responses import RedirectResponse, Response
 
-from app.auth.deps import StaffAudit, csrf_protect, require_staff
-from app.auth.permissions import require_action
-from app.db import SessionDep, UnitOfWork
+from app.auth.deps import StaffAudit
+from app.auth.permissions import require_action, staff_router
+from app.db import SessionDep
 from app.matrix.service import (
     EditPreview,
     MatrixFormErrors,
@@ -29,15 +29,7 @@ from socionics.matrix import GROUP_NAMES, ROLE_NAMES, MatrixError
 from socionics.model import types
 
 MatrixEditor = Annotated[User, Depends(require_action("matrix.edit"))]
-router = APIRouter(
-    route_class=UnitOfWork,
-    prefix="/admin",
-    dependencies=[
-        Depends(csrf_protect),
-        Depends(require_staff),
-        Depends(require_action("matrix.edit")),
-    ],
-)
+router = staff_router("matrix.edit", prefix="/admin")
 
 
 async def form_fields(request: Request) -> dict[str, str]:

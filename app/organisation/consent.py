@@ -15,6 +15,9 @@ from pathlib import Path
 from app.config import Settings
 
 BUILT_IN = Path(__file__).resolve().parent / "consent"
+# The built-in text for a company's current employees (their assessment links): a file of its
+# own, in force until an admin saves one.
+EMPLOYEE_CONSENT_VERSION = "employee-2026-12"
 
 
 class ConsentMissing(Exception):

@@ -5,12 +5,12 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Form, HTTPException, Request
+from fastapi import APIRouter, Form, HTTPException, Request
 from fastapi.responses import RedirectResponse, Response
 from starlette.datastructures import UploadFile
 
-from app.auth.deps import StaffAudit, StaffUser, csrf_protect, require_staff
-from app.auth.permissions import require_action
+from app.auth.deps import StaffAudit, StaffUser
+from app.auth.permissions import staff_router
 from app.config import LANGUAGES
 from app.db import SessionDep, UnitOfWork
 from app.i18n import N_
@@ -27,14 +27,7 @@ from app.organisation.service import (
 from app.web import render
 from app.web.forms import FormErrors
 
-router = APIRouter(
-    route_class=UnitOfWork,
-    dependencies=[
-        Depends(csrf_protect),
-        Depends(require_staff),
-        Depends(require_action("settings.edit")),
-    ],
-)
+router = staff_router("settings.edit")
 public_router = APIRouter(route_class=UnitOfWork)
 NOTICE = "organisation_notice"
 

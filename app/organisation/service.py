@@ -5,11 +5,13 @@ pages and emails, its legal entity is the operator named in the consent (152-FZ)
 takes data requests. Until an organisation is set, candidate links do not open (a consent
 naming no operator is no consent).
 
-Texts: the consent, and the opening paragraph of the invitation and reminder emails. Each save
+Texts: the consent, the employee consent (for the current team's assessment links), and the
+opening paragraph of the invitation and reminder emails. Each save
 of a changed text is a new version (``TextTemplate``); the newest is in force. With none saved,
 the built-in text is used: the consent file of CONSENT_VERSION (``app.organisation.consent``), the
 email paragraphs in ``app/mail/texts/``. A consent record keeps the version label the candidate saw:
-``ru.3`` for the third saved Russian text, the file's version name for a built-in one.
+``ru.3`` for the third saved Russian text (``employee.ru.3`` for the employee text), the file's
+version name for a built-in one.
 """
 
 from __future__ import annotations
@@ -26,20 +28,25 @@ from app.db import utcnow
 from app.i18n import N_
 from app.mail.compose import default_intro, fill_text
 from app.models import Organisation, TextTemplate, User
-from app.organisation.consent import consent_file
+from app.organisation.consent import EMPLOYEE_CONSENT_VERSION, consent_file
 from app.text import plausible_email, strip_bidi
 from app.web.forms import FormErrors
 
 ORGANISATION_ID = 1
-KINDS = ("consent", "invitation", "reminder")
+KINDS = ("consent", "employee_consent", "invitation", "reminder")
+CONSENT_KINDS = ("consent", "employee_consent")
+# A saved version's label starts with this (a consent record stores only the label).
+LABEL_PREFIX = {"consent": "", "employee_consent": "employee."}
 # What each text may say in braces; the consent must name the operator and how to reach it.
 PLACEHOLDERS: dict[str, tuple[str, ...]] = {
     "consent": ("company", "operator", "address", "contact"),
+    "employee_consent": ("company", "operator", "address", "contact"),
     "invitation": ("company", "vacancy", "duration", "candidate"),
     "reminder": ("company", "vacancy", "duration", "candidate"),
 }
 REQUIRED: dict[str, tuple[str, ...]] = {
     "consent": ("operator", "address", "contact"),
+    "employee_consent": ("operator", "address", "contact"),
     "invitation": (),
     "reminder": (),
 }
@@ -48,7 +55,7 @@ LOGO_MAX_BYTES = 200_000
 # Raster images only: an SVG can carry scripts, and the logo is shown on candidates' pages.
 LOGO_TYPES = {b"\x89PNG\r\n\x1a\n": "image/png", b"\xff\xd8\xff": "image/jpeg"}
 _BRACES = re.compile(r"\{([^{}]*)\}")
-_DB_VERSION = re.compile(r"^(ru|en)\.(\d+)$")
+_DB_VERSION = re.compile(r"^(employee\.)?(ru|en)\.(\d+)$")
 FIELDS = ("name", "legal_entity", "address", "contact_email", "sender_name", "reply_to")
 
 
@@ -169,6 +176,9 @@ def builtin_text(settings: Settings, *, kind: str, language: str) -> Text:
     if kind == "consent":
         path = consent_file(settings, version=settings.consent_version, lang=language)
         label = settings.consent_version
+    elif kind == "employee_consent":
+        path = consent_file(settings, version=EMPLOYEE_CONSENT_VERSION, lang=language)
+        label = EMPLOYEE_CONSENT_VERSION
     else:
         return Text(kind, language, "built-in", default_intro(kind, language), None)
     return Text(kind, language, label, path.read_text(encoding="utf-8").strip(), None)
@@ -183,24 +193,33 @@ def current_text(session: Session, settings: Settings, *, kind: str, language: s
     ).first()
     if row is None:
         return builtin_text(settings, kind=kind, language=language)
-    return Text(kind, language, f"{language}.{row.version}", row.body, row)
+    label = f"{LABEL_PREFIX.get(kind, '')}{language}.{row.version}"
+    return Text(kind, language, label, row.body, row)
+
+
+def saved_consent(session: Session, label: str) -> TextTemplate | None:
+    """The saved consent version a label names (``ru.3``, ``employee.ru.3``), if it exists."""
+    match = _DB_VERSION.match(label)
+    if not match:
+        return None
+    kind = "employee_consent" if match.group(1) else "consent"
+    return session.exec(
+        select(TextTemplate).where(
+            TextTemplate.kind == kind,
+            TextTemplate.language == match.group(2),
+            TextTemplate.version == int(match.group(3)),
+        )
+    ).first()
 
 
 def text_by_label(session: Session, settings: Settings, *, label: str, language: str) -> Text:
     """The consent text a record's label names (a saved version, or a built-in file)."""
-    match = _DB_VERSION.match(label)
-    if match:
-        row = session.exec(
-            select(TextTemplate).where(
-                TextTemplate.kind == "consent",
-                TextTemplate.language == match.group(1),
-                TextTemplate.version == int(match.group(2)),
-            )
-        ).first()
-        if row is not None:
-            return Text("consent", row.language, label, row.body, row)
+    row = saved_consent(session, label)
+    if row is not None:
+        return Text(row.kind, row.language, label, row.body, row)
     path = consent_file(settings, version=label, lang=language)
-    return Text("consent", language, label, path.read_text(encoding="utf-8").strip(), None)
+    kind = "employee_consent" if label == EMPLOYEE_CONSENT_VERSION else "consent"
+    return Text(kind, language, label, path.read_text(encoding="utf-8").strip(), None)
 
 
 def text_versions(session: Session, *, kind: str, language: str) -> list[TextTemplate]:
@@ -281,6 +300,7 @@ def save_text(
 class Consent:
     label: str
     paragraphs: list[str]
+    kind: str = "consent"
 
 
 def consent_for(
@@ -290,12 +310,14 @@ def consent_for(
     org: Organisation,
     language: str,
     label: str | None = None,
+    kind: str = "consent",
 ) -> Consent:
-    """The consent in force (or the version ``label``), filled in with the organisation."""
+    """The consent of ``kind`` in force (or the version ``label``), filled in with the
+    organisation; ``employee_consent`` for links that assess a current employee."""
     text = (
         text_by_label(session, settings, label=label, language=language)
         if label
-        else current_text(session, settings, kind="consent", language=language)
+        else current_text(session, settings, kind=kind, language=language)
     )
     values = {
         "company": org.name,
@@ -303,7 +325,7 @@ def consent_for(
         "address": org.address,
         "contact": org.contact_email,
     }
-    return Consent(text.label, fill_text(text.body, values))
+    return Consent(text.label, fill_text(text.body, values), text.kind)
 
 
 def sender_name(org: Organisation) -> str:

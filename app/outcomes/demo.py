@@ -23,6 +23,7 @@ from app.db import utcnow
 from app.invitations.invite import invite_candidate
 from app.matrix.service import current
 from app.models import Employee, User, Vacancy
+from app.organisation.consent import EMPLOYEE_CONSENT_VERSION
 from app.outcomes.crm import BITRIX24
 from app.outcomes.service import import_deals
 from app.staff.service import create_vacancy
@@ -111,6 +112,9 @@ def add_demo_team(
         questionnaire_ids=list(QIDS),
         created_by=admin,
     )
+    # The team's internal vacancy: its links carry the employee consent, on no hiring page.
+    vacancy.kind = "team"
+    session.add(vacancy)
     matrix = current(session).matrix
     codes = type_codes()
     used: set[str] = set()
@@ -124,7 +128,7 @@ def add_demo_team(
                 session, settings=settings, vacancy=vacancy, name=name, created_by=admin, now=when
             )
             inv = new.invitation
-            record_consent(session, invitation=inv, now=when, version=settings.consent_version)
+            record_consent(session, invitation=inv, now=when, version=EMPLOYEE_CONSENT_VERSION)
             poles = get_type(code).poles
             for qid in inv.questionnaire_ids:
                 q = catalog[qid]

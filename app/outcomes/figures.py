@@ -80,22 +80,23 @@ def period_of(day: date, kind: str) -> str:
     raise ValueError(f"period is month or quarter, not {kind!r}")
 
 
-def previous_period(period: str) -> str:
+def shift_period(period: str, step: int) -> str:
+    """The period ``step`` periods after ``period`` ("2026-Q4", 1 -> "2027-Q1"; "2026-01", -1
+    -> "2025-12"): counted as an index from year 0, so the year turns over by itself."""
     year, rest = period.split("-")
     if rest.startswith("Q"):
-        q = int(rest[1:])
-        return f"{int(year) - 1}-Q4" if q == 1 else f"{year}-Q{q - 1}"
-    m = int(rest)
-    return f"{int(year) - 1}-12" if m == 1 else f"{year}-{m - 1:02d}"
+        index = int(year) * 4 + int(rest[1:]) - 1 + step
+        return f"{index // 4}-Q{index % 4 + 1}"
+    index = int(year) * 12 + int(rest) - 1 + step
+    return f"{index // 12}-{index % 12 + 1:02d}"
+
+
+def previous_period(period: str) -> str:
+    return shift_period(period, -1)
 
 
 def next_period(period: str) -> str:
-    year, rest = period.split("-")
-    if rest.startswith("Q"):
-        q = int(rest[1:])
-        return f"{int(year) + 1}-Q1" if q == 4 else f"{year}-Q{q + 1}"
-    m = int(rest)
-    return f"{int(year) + 1}-01" if m == 12 else f"{year}-{m + 1:02d}"
+    return shift_period(period, 1)
 
 
 def _months_between(earlier: date, later: date) -> float:

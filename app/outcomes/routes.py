@@ -5,16 +5,17 @@ from __future__ import annotations
 from datetime import date
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Form, HTTPException, Request
+from fastapi import Depends, Form, HTTPException, Request
 from fastapi.responses import RedirectResponse, Response
 from markupsafe import Markup
+from pydantic import BaseModel, Field
 from sqlmodel import col, func, select
 from starlette.datastructures import UploadFile
 
-from app.auth.deps import StaffAudit, csrf_protect, require_staff
-from app.auth.permissions import require_action, role_may
+from app.auth.deps import StaffAudit
+from app.auth.permissions import require_action, role_may, staff_router
 from app.charts.evidence import EffectRow, effect_intervals
-from app.db import SessionDep, UnitOfWork
+from app.db import SessionDep, get_or_404, utcnow
 from app.i18n import N_, template_callables, translations
 from app.invitations import pending_imports
 from app.matrix.service import current, next_label, store_version
@@ -39,11 +40,13 @@ from app.outcomes.service import (
     EmployeeError,
     RoleOutcomes,
     add_employee,
+    employees_to_invite,
     evidence_for_role,
     evidence_for_team,
     hire,
     import_deals,
     import_team,
+    invite_employee,
     mapping_named,
     plan_team_import,
     resolve,
@@ -52,29 +55,15 @@ from app.outcomes.service import (
     team_figures,
     unmatched_names,
 )
+from app.privacy.service import withdraw_assessment
 from app.web import TEMPLATES, render, staff_language, templates
 from app.web.labels import type_code
 from socionics.evidence import LEVEL, MIN_PEOPLE
 from socionics.matrix import matrix_from_dict
 
-router = APIRouter(
-    route_class=UnitOfWork,
-    prefix="/team",
-    dependencies=[
-        Depends(csrf_protect),
-        Depends(require_staff),
-        Depends(require_action("team.view")),
-    ],
-)
+router = staff_router("team.view", prefix="/team")
 # A hired candidate joins the team from their report (/invitations/{id}/hire).
-hire_router = APIRouter(
-    route_class=UnitOfWork,
-    dependencies=[
-        Depends(csrf_protect),
-        Depends(require_staff),
-        Depends(require_action("team.manage")),
-    ],
-)
+hire_router = staff_router("team.manage")
 Manager = Annotated[User, Depends(require_action("team.manage"))]
 MAX_FILE_BYTES = 5_000_000
 
@@ -86,6 +75,25 @@ def _date(value: str) -> date | None:
         return None
 
 
+class EmployeeForm(BaseModel):
+    """An employee's fields, as the team page adds and edits them and a hire records them
+    (each form sends the ones it has; the others stay empty)."""
+
+    name: str = Field("", max_length=200)
+    email: str = Field("", max_length=254)
+    role: str = Field("", max_length=32)
+    team: str = Field("", max_length=100)
+    started_on: str = Field("", max_length=10)
+    ended_on: str = Field("", max_length=10)
+
+    def dates(self) -> tuple[date, date | None] | None:
+        """The start and the end (None: still employed), or None if a date is not YYYY-MM-DD."""
+        start, end = _date(self.started_on), _date(self.ended_on)
+        if start is None or (self.ended_on.strip() and end is None):
+            return None
+        return start, end
+
+
 def _team_page(
     request: Request,
     session: SessionDep,
@@ -93,6 +101,7 @@ def _team_page(
     values: dict[str, str] | None = None,
     error: str | None = None,
     status_code: int = 200,
+    new_link: tuple[str, str] | None = None,
 ) -> Response:
     rows = session.exec(
         select(Employee, Candidate)
@@ -117,15 +126,105 @@ def _team_page(
         "deals": deals,
         "roles": ROLES,
         "unmatched": unmatched_names(session),
+        "links": _open_links(session),
+        "to_invite": len(employees_to_invite(session, now=utcnow())),
+        "new_link": new_link,
         "values": values or {"role": "farmer", "started_on": date.today().isoformat()},
         "error": error,
     }
     return render(request, "staff/team.html", ctx, status_code=status_code)
 
 
+def _open_links(session: SessionDep) -> dict[int, Invitation]:
+    """Employees' assessment links not yet completed, revoked or expired, by candidate id."""
+    now = utcnow()
+    rows = session.exec(
+        select(Invitation)
+        .join(Vacancy, col(Vacancy.id) == Invitation.vacancy_id)
+        .where(
+            Vacancy.kind == "team",
+            col(Invitation.completed_at).is_(None),
+            col(Invitation.revoked_at).is_(None),
+        )
+    ).all()
+    return {r.candidate_id: r for r in rows if r.expires_at > now}
+
+
 @router.get("")
 def team(request: Request, session: SessionDep) -> Response:
     return _team_page(request, session)
+
+
+def _team_title(request: Request) -> str:
+    return translations(staff_language(request)).gettext(N_("Assessment of the current team"))
+
+
+@router.post("/employees/{employee_id}/invite")
+def invite(
+    request: Request, session: SessionDep, audit: StaffAudit, user: Manager, employee_id: int
+) -> Response:
+    """A personal assessment link for one employee: emailed, or shown once without an email."""
+    row = session.get(Employee, employee_id)
+    if row is None:
+        raise HTTPException(status_code=404)
+    try:
+        sent = invite_employee(
+            session,
+            settings=request.app.state.settings,
+            employee=row,
+            created_by=user,
+            title=_team_title(request),
+        )
+    except EmployeeError as exc:
+        session.rollback()
+        return _team_page(request, session, error=str(exc), status_code=409)
+    audit("employee.invite", row, details={"invitation_id": sent.invitation.id})
+    if sent.emailed:
+        return RedirectResponse("/team?invited=1", status_code=303)
+    person = session.get(Candidate, row.candidate_id)
+    return _team_page(request, session, new_link=(person.name if person else "", sent.link))
+
+
+@router.post("/invite-all")
+def invite_all(request: Request, session: SessionDep, audit: StaffAudit, user: Manager) -> Response:
+    """A link to every employee with an email, no result and no open link."""
+    title = _team_title(request)
+    count = 0
+    for row in employees_to_invite(session, now=utcnow()):
+        try:
+            sent = invite_employee(
+                session,
+                settings=request.app.state.settings,
+                employee=row,
+                created_by=user,
+                title=title,
+            )
+        except EmployeeError as exc:
+            session.rollback()
+            return _team_page(request, session, error=str(exc), status_code=409)
+        audit("employee.invite", row, details={"invitation_id": sent.invitation.id})
+        count += 1
+    return RedirectResponse(f"/team?invited={count}", status_code=303)
+
+
+@router.post("/employees/{employee_id}/withdraw")
+def withdraw(
+    request: Request,
+    session: SessionDep,
+    user: Manager,
+    employee_id: int,
+    confirm: Annotated[str, Form(max_length=16)] = "",
+) -> Response:
+    """The employee withdrew consent (by email, say): their assessment is erased; they stay
+    on the team. Recorded by the service as ``employee.withdraw``."""
+    row = session.get(Employee, employee_id)
+    if row is None:
+        raise HTTPException(status_code=404)
+    if confirm != "yes":
+        error = N_("Tick the box to confirm: the erased assessment cannot be restored.")
+        return _team_page(request, session, error=error, status_code=422)
+    withdraw_assessment(session, employee=row, actor=user, now=utcnow())
+    return RedirectResponse("/team?withdrawn=1", status_code=303)
 
 
 @router.post("/employees")
@@ -134,33 +233,27 @@ def add(
     session: SessionDep,
     audit: StaffAudit,
     user: Manager,
-    name: Annotated[str, Form(max_length=200)] = "",
-    email: Annotated[str, Form(max_length=254)] = "",
-    role: Annotated[str, Form(max_length=32)] = "",
-    team: Annotated[str, Form(max_length=100)] = "",
-    started_on: Annotated[str, Form(max_length=10)] = "",
-    ended_on: Annotated[str, Form(max_length=10)] = "",
+    form: Annotated[EmployeeForm, Form()],
 ) -> Response:
-    values = {
-        "name": name,
-        "email": email,
-        "role": role,
-        "team": team,
-        "started_on": started_on,
-        "ended_on": ended_on,
-    }
-    start, end = _date(started_on), _date(ended_on)
-    if start is None or (ended_on.strip() and end is None):
+    values = form.model_dump()
+    dates = form.dates()
+    if dates is None:
         return _team_page(
             request, session, values=values, error=N_("Enter dates as YYYY-MM-DD."), status_code=422
         )
     try:
         row = add_employee(
-            session, name=name, email=email, role=role, team=team, started_on=start, ended_on=end
+            session,
+            name=form.name,
+            email=form.email,
+            role=form.role,
+            team=form.team,
+            started_on=dates[0],
+            ended_on=dates[1],
         )
     except EmployeeError as exc:
         return _team_page(request, session, values=values, error=str(exc), status_code=422)
-    audit("employee.create", row, details={"role": role})
+    audit("employee.create", row, details={"role": form.role})
     return RedirectResponse("/team?added=1", status_code=303)
 
 
@@ -171,24 +264,19 @@ def edit(
     audit: StaffAudit,
     user: Manager,
     employee_id: int,
-    role: Annotated[str, Form(max_length=32)] = "",
-    team: Annotated[str, Form(max_length=100)] = "",
-    started_on: Annotated[str, Form(max_length=10)] = "",
-    ended_on: Annotated[str, Form(max_length=10)] = "",
+    form: Annotated[EmployeeForm, Form()],
 ) -> Response:
-    row = session.get(Employee, employee_id)
-    if row is None:
-        raise HTTPException(status_code=404)
-    start, end = _date(started_on), _date(ended_on)
-    if role not in ROLES:
+    row = get_or_404(session, Employee, employee_id)
+    if form.role not in ROLES:
         return _team_page(
             request, session, error=N_("Choose the employee's role."), status_code=422
         )
-    if start is None or (ended_on.strip() and end is None) or (end and end < start):
+    dates = form.dates()
+    if dates is None or (dates[1] and dates[1] < dates[0]):
         return _team_page(request, session, error=N_("Enter dates as YYYY-MM-DD."), status_code=422)
-    row.role, row.team, row.started_on, row.ended_on = role, team.strip(), start, end
+    row.role, row.team, (row.started_on, row.ended_on) = form.role, form.team.strip(), dates
     session.add(row)
-    audit("employee.update", row, details={"role": role})
+    audit("employee.update", row, details={"role": form.role})
     return RedirectResponse("/team?saved=1", status_code=303)
 
 
@@ -529,18 +617,16 @@ def hire_post(
     audit: StaffAudit,
     user: Manager,
     invitation_id: int,
-    role: Annotated[str, Form(max_length=32)] = "",
-    team: Annotated[str, Form(max_length=100)] = "",
-    started_on: Annotated[str, Form(max_length=10)] = "",
+    form: Annotated[EmployeeForm, Form()],
 ) -> Response:
     invitation = _completed(session, invitation_id)
-    start = _date(started_on)
+    start = _date(form.started_on)  # a hire has no end yet: the form sends none
     if start is None:
         return _hire_page(
             request, session, invitation, error=N_("Enter dates as YYYY-MM-DD."), status_code=422
         )
     try:
-        row = hire(session, invitation=invitation, role=role, team=team, started_on=start)
+        row = hire(session, invitation=invitation, role=form.role, team=form.team, started_on=start)
     except EmployeeError as exc:
         return _hire_page(request, session, invitation, error=str(exc), status_code=422)
     audit(
@@ -657,15 +743,28 @@ async def mapping_stages(request: Request, user: Manager) -> Response:
         values = stage_values(table, chosen["stage"])
     except DealFileError as exc:
         return _columns_step(request, upload, table, chosen, name, exc.problems)
+    return _stages_step(request, upload, table, chosen, name, [(v, guess_stage(v)) for v in values])
+
+
+def _stages_step(
+    request: Request,
+    upload: str,
+    table: list[list[str]],
+    chosen: dict[str, int],
+    name: str,
+    stages: list[tuple[str, str]],
+    problems: list[Problem] | None = None,
+) -> Response:
     ctx = {
         "step": "stages",
         "upload": upload,
         "header": table[0],
         "chosen": chosen,
         "name": name.strip(),
-        "stages": [(v, guess_stage(v)) for v in values],
+        "stages": stages,
+        "problems": problems,
     }
-    return _mapping_page(request, ctx)
+    return _mapping_page(request, ctx, 200 if problems is None else 422)
 
 
 @router.post("/deals/mapping/save")
@@ -690,16 +789,9 @@ async def mapping_save(
         summary = import_deals(session, data=data, mapping=mapping)
     except DealFileError as exc:
         session.rollback()
-        ctx = {
-            "step": "stages",
-            "upload": upload,
-            "header": table[0],
-            "chosen": chosen,
-            "name": name.strip(),
-            "stages": list(stages.items()),
-            "problems": exc.problems,
-        }
-        return _mapping_page(request, ctx, 422)
+        return _stages_step(
+            request, upload, table, chosen, name, list(stages.items()), exc.problems
+        )
     # Taken only now: a second click of "Save" finds the file gone and imports nothing twice.
     if pending_imports.take(settings, vacancy_id=None, upload_id=upload) is None:
         session.rollback()

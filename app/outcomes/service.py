@@ -8,7 +8,7 @@ from __future__ import annotations
 import re
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
@@ -17,9 +17,24 @@ from sqlmodel import Session, col, select
 
 from app.bulk.csv_import import FileError, Note, Rejected
 from app.bulk.employees_csv import EmployeeRow, parse_employees_csv
+from app.config import Settings
+from app.db import utcnow
 from app.i18n import N_
+from app.invitations.invite import invite_candidate
+from app.invitations.mailer import NoOrganisation, queue_email
+from app.invitations.service import NO_ORGANISATION, contact_for
 from app.matrix.service import current
-from app.models import Candidate, CrmMapping, Deal, Employee, EmployeeRole, Invitation, Result
+from app.models import (
+    Candidate,
+    CrmMapping,
+    Deal,
+    Employee,
+    EmployeeRole,
+    Invitation,
+    Result,
+    User,
+    Vacancy,
+)
 from app.outcomes.crm import READY, DealRow, Mapping, Outcome, parse_deals
 from app.outcomes.figures import (
     HEADLINE,
@@ -30,6 +45,7 @@ from app.outcomes.figures import (
 )
 from app.outcomes.figures import Deal as FigureDeal
 from app.scoring.service import pole_p_high
+from app.staff.service import QUESTIONNAIRE_CHOICES
 from app.text import strip_bidi
 from questionnaires.result import Result as EngineResult
 from socionics.evidence import (
@@ -204,6 +220,122 @@ def import_team(session: Session, *, data: bytes) -> TeamImport:
         session.add(employee)
     session.flush()
     return plan
+
+
+# --- assessing the current team -------------------------------------------------------------
+
+
+def team_vacancy(session: Session, *, title: str, language: str) -> Vacancy:
+    """The internal vacancy the team's assessment links belong to (made on first use): its
+    links show the employee consent, and it is on no hiring page."""
+    found = session.exec(
+        select(Vacancy).where(Vacancy.kind == "team").order_by(col(Vacancy.id))
+    ).first()
+    if found is not None:
+        return found
+    # Both questionnaires: the evidence page needs each employee's type probabilities.
+    vacancy = Vacancy(
+        title=title[:200],
+        language=language,
+        kind="team",
+        questionnaire_ids=list(QUESTIONNAIRE_CHOICES["both"]),
+    )
+    session.add(vacancy)
+    session.flush()
+    return vacancy
+
+
+@dataclass(frozen=True)
+class EmployeeLink:
+    invitation: Invitation
+    link: str  # shown once when there is no email to send it to
+    emailed: bool
+
+
+def _live_link(session: Session, *, employee: Employee, now: datetime) -> Invitation | None:
+    rows = session.exec(
+        select(Invitation)
+        .join(Vacancy, col(Vacancy.id) == Invitation.vacancy_id)
+        .where(
+            Invitation.candidate_id == employee.candidate_id,
+            Vacancy.kind == "team",
+            col(Invitation.completed_at).is_(None),
+            col(Invitation.revoked_at).is_(None),
+        )
+    ).all()
+    return next((r for r in rows if r.expires_at > now), None)
+
+
+def invite_employee(
+    session: Session,
+    *,
+    settings: Settings,
+    employee: Employee,
+    created_by: User | None,
+    title: str,
+    now: datetime | None = None,
+) -> EmployeeLink:
+    """A personal assessment link for a current employee, emailed when they have an address.
+    A new link replaces one still open (the old one stops working); an employee whose
+    assessment already counts (a hired candidate among them) gets none."""
+    now = now or utcnow()
+    if employee.invitation_id is not None:
+        raise EmployeeError(N_("This employee's assessment already counts: no second one."))
+    person = session.get(Candidate, employee.candidate_id)
+    assert person is not None
+    old = _live_link(session, employee=employee, now=now)
+    if old is not None:
+        old.revoked_at = now
+        session.add(old)
+    vacancy = team_vacancy(session, title=title, language=settings.default_language)
+    new = invite_candidate(
+        session,
+        settings=settings,
+        vacancy=vacancy,
+        name=person.name,
+        person=person,
+        created_by=created_by,
+        now=now,
+    )
+    if not person.email:
+        return EmployeeLink(new.invitation, new.link, emailed=False)
+    try:
+        queue_email(
+            session,
+            settings=settings,
+            invitation=new.invitation,
+            to_email=person.email,
+            to_name=person.name,
+            vacancy_title=vacancy.title,
+            link=new.link,
+            kind="employee",
+            contact_email=contact_for(
+                session, settings=settings, created_by_id=created_by.id if created_by else None
+            ),
+            created_by=created_by,
+            now=now,
+        )
+    except NoOrganisation:
+        raise EmployeeError(NO_ORGANISATION) from None
+    return EmployeeLink(new.invitation, new.link, emailed=True)
+
+
+def employees_to_invite(session: Session, *, now: datetime) -> list[Employee]:
+    """Everyone still on the team with an email, no result and no open link: whom "send to
+    all" reaches."""
+    rows = session.exec(
+        select(Employee, Candidate)
+        .join(Candidate, col(Candidate.id) == Employee.candidate_id)
+        .where(col(Employee.invitation_id).is_(None), col(Candidate.email).is_not(None))
+        .order_by(col(Employee.id))
+    ).all()
+    today = now.date()
+    return [
+        e
+        for e, _person in rows
+        if (e.ended_on is None or e.ended_on >= today)
+        and _live_link(session, employee=e, now=now) is None
+    ]
 
 
 def mapping_named(session: Session, name: str) -> Mapping | None:

@@ -9,21 +9,19 @@ from __future__ import annotations
 import json
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Form, HTTPException, Request
+from fastapi import Depends, Form, HTTPException, Request
 from fastapi.responses import RedirectResponse, Response
 from sqlmodel import col, select
 
-from app.auth.deps import StaffUser, csrf_protect, require_staff
-from app.auth.permissions import require_action
-from app.db import SessionDep, UnitOfWork, utcnow
+from app.auth.deps import StaffUser
+from app.auth.permissions import require_action, staff_router
+from app.db import SessionDep, get_or_404, utcnow
 from app.i18n import N_
 from app.models import Candidate, Erasure, Invitation, Vacancy
 from app.privacy.service import NoSuchCandidate, erase_candidate, export_candidate
 from app.web import render
 
-router = APIRouter(
-    route_class=UnitOfWork, dependencies=[Depends(csrf_protect), Depends(require_staff)]
-)
+router = staff_router()
 
 
 def _page(
@@ -34,9 +32,7 @@ def _page(
     errors: dict[str, str] | None = None,
     status_code: int = 200,
 ) -> Response:
-    candidate = session.get(Candidate, candidate_id)
-    if candidate is None:
-        raise HTTPException(status_code=404)
+    candidate = get_or_404(session, Candidate, candidate_id)
     rows = session.exec(
         select(Invitation, Vacancy)
         .join(Vacancy, col(Vacancy.id) == col(Invitation.vacancy_id))
@@ -93,8 +89,7 @@ def erase(
     candidate_id: int,
     confirm: Annotated[str, Form(max_length=16)] = "",
 ) -> Response:
-    if session.get(Candidate, candidate_id) is None:
-        raise HTTPException(status_code=404)
+    get_or_404(session, Candidate, candidate_id)
     if confirm != "yes":
         errors = {"confirm": N_("Tick the box to confirm: an erasure cannot be undone.")}
         return _page(request, session, candidate_id, errors=errors, status_code=422)

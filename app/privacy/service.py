@@ -195,6 +195,59 @@ def erase_candidate(
     return erasure
 
 
+def withdraw_assessment(
+    session: Session,
+    *,
+    employee: Employee,
+    actor: User | None,
+    now: datetime,
+    via: str = "admin",
+) -> dict[str, int]:
+    """An employee withdraws consent: the answers, results and fit records of their
+    assessment links (the team's links, and the assessment that counts for them) are deleted,
+    as the employee consent text promises. The employee (name, role, dates, deals) stays: that
+    is employment data, not the assessment. The invitation rows stay, link dead, as the record
+    of the consent given and withdrawn. Recorded as ``employee.withdraw``; returns the counts."""
+    inv = Invitation.__table__  # type: ignore[attr-defined]
+    vac = Vacancy.__table__  # type: ignore[attr-defined]
+    ids = set(
+        session.execute(
+            select(inv.c.id)
+            .join(vac, vac.c.id == inv.c.vacancy_id)
+            .where(inv.c.candidate_id == employee.candidate_id, vac.c.kind == "team")
+        ).scalars()
+    )
+    if employee.invitation_id is not None:
+        ids.add(employee.invitation_id)
+    invitation_ids = sorted(ids)
+    removed = erase_assessments(
+        session, invitation_ids=invitation_ids, keep={"invitations", "employees"}
+    )
+    if invitation_ids:
+        session.execute(
+            update(inv)
+            .where(
+                inv.c.id.in_(invitation_ids),
+                inv.c.completed_at.is_(None),
+                inv.c.revoked_at.is_(None),
+            )
+            .values(revoked_at=now)
+        )
+    employee.invitation_id = None
+    session.add(employee)
+    sync_table_keys(session, invitation_ids=invitation_ids)
+    session.flush()
+    record(
+        session,
+        actor=actor,
+        action="employee.withdraw",
+        object_type="employee",
+        object_id=employee.id,
+        details={"removed": removed, "via": via},
+    )
+    return removed
+
+
 def _delete_outbox_files(session: Session, *, invitation_ids: list[int]) -> int:
     paths = session.execute(
         select(col(OutgoingEmail.outbox_path)).where(

@@ -50,8 +50,8 @@ from app.reports.service import CLEAR, MODERATE, NotFound, band_of, suggestion_o
 from app.reports.wording import explanation, universal_warning
 from app.scoring.service import EXTRAVERSION, SOCIONICS, type_result_of
 from app.stats.service import norm_samples, percentile_of
-from app.web.labels import placement_label, type_code
-from questionnaires.engine import p_high_of, scale_range
+from app.web.labels import DECISION_NAMES, placement_label, type_code
+from questionnaires.engine import normalize, out_of_100, p_high_of, scale_range
 from questionnaires.loader import product_questionnaires
 from questionnaires.result import DichotomyResult, worst_quality
 from questionnaires.result import Result as EngineResult
@@ -68,8 +68,6 @@ from socionics.recommend import (
 )
 
 TOP_TYPES = 5
-# The same msgids as the candidate table's labels (templates/staff/_table_labels.html).
-DECISION_LABELS = {"advance": N_("Advance"), "hold": N_("Hold"), "reject": N_("Reject")}
 DISCLAIMER = N_(
     "This recommendation is advice computed from questionnaire answers; the decision is the "
     "reader's. Weigh it with the interview, the candidate's experience and references."
@@ -171,7 +169,7 @@ def _decision(session: Session, invitation_id: int, language: str) -> DecisionIn
     _ = translations(language).gettext
     return DecisionInfo(
         decision=decided.decision,
-        label=_(DECISION_LABELS.get(decided.decision, decided.decision)),
+        label=_(DECISION_NAMES.get(decided.decision, decided.decision)),
         note=decided.note,
         author=decided.author_email,
         decided_at=decided.created_at,
@@ -382,7 +380,7 @@ def _extraversion(
     band = band_of(dich.p_high)
     pct, n = percentiles.get((EXTRAVERSION, "extraversion"), (None, 0))
     return ExtraversionInfo(
-        score=round(scale.normalized * 100),
+        score=round(out_of_100(scale.normalized)),
         raw=scale.raw,
         p_high=dich.p_high,
         pole=dich.pole,
@@ -416,8 +414,8 @@ def _band_edges(q: Questionnaire | None, dich: DichotomyResult) -> tuple[float, 
                 a = mid
             else:
                 b = mid
-        edges.append((a + b) / 2 - lo)
-    return tuple(min(max(e / (hi - lo), 0.0), 1.0) for e in edges)
+        edges.append((a + b) / 2)
+    return tuple(min(max(normalize(e, lo, hi), 0.0), 1.0) for e in edges)
 
 
 def _dichotomies(

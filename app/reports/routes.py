@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, HTTPException, Request
+from fastapi import Depends, HTTPException, Request
 from fastapi.responses import RedirectResponse, Response
 from sqlmodel import col, func, select
 
-from app.auth.deps import StaffAudit, StaffUser, csrf_protect, require_staff
-from app.auth.permissions import invitation_for
-from app.db import SessionDep, UnitOfWork
+from app.auth.deps import StaffAudit, StaffUser
+from app.auth.permissions import invitation_for, staff_router
+from app.db import SessionDep, get_or_404
 from app.models import Erasure, Invitation
 from app.reports.build import build_report
 from app.reports.charts import report_charts
@@ -18,9 +18,7 @@ from app.reports.checklist import ChecklistErrors, save_checklist
 from app.reports.service import NotFound
 from app.web import render, staff_language
 
-router = APIRouter(
-    route_class=UnitOfWork, dependencies=[Depends(csrf_protect), Depends(require_staff)]
-)
+router = staff_router()
 
 
 def _report_page(
@@ -99,8 +97,7 @@ def checklist(
     invitation_id: int,
     form: Annotated[dict[str, str], Depends(form_fields)],
 ) -> Response:
-    if session.get(Invitation, invitation_id) is None:
-        raise HTTPException(status_code=404)
+    get_or_404(session, Invitation, invitation_id)
     try:
         save_checklist(session, invitation_id=invitation_id, form=form, author=user)
     except ChecklistErrors as exc:

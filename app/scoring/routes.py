@@ -6,28 +6,20 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Form, Request
+from fastapi import Depends, Form, Request
 from fastapi.responses import RedirectResponse, Response
 from sqlmodel import Session, col, select
 
-from app.auth.deps import StaffAudit, csrf_protect, require_staff
-from app.auth.permissions import require_action
-from app.db import SessionDep, UnitOfWork
+from app.auth.deps import StaffAudit
+from app.auth.permissions import require_action, staff_router
+from app.db import SessionDep
 from app.matrix.service import current
 from app.models import Candidate, Invitation, User, Vacancy
 from app.scoring.service import RescorePlan, rescore_all, rescore_plan
 from app.web import render
 
 MatrixEditor = Annotated[User, Depends(require_action("matrix.edit"))]
-router = APIRouter(
-    route_class=UnitOfWork,
-    prefix="/admin",
-    dependencies=[
-        Depends(csrf_protect),
-        Depends(require_staff),
-        Depends(require_action("matrix.edit")),
-    ],
-)
+router = staff_router("matrix.edit", prefix="/admin")
 
 # The confirmation lists the changing results by name up to this many; the counts cover all.
 LISTED = 50

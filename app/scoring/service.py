@@ -35,8 +35,8 @@ from sqlmodel import Session, col, select
 
 from app.db import utcnow
 from app.invitations.keys import sync_table_keys
-from app.matrix.service import MatrixInForce, current
-from app.models import Answer, FitRecord, Invitation, Result, Vacancy
+from app.matrix.service import MatrixInForce, current, matrix_of
+from app.models import Answer, FitRecord, Invitation, MatrixVersion, Result, Vacancy
 from questionnaires.loader import same_scoring_versions
 from questionnaires.psychometrics import (
     MIN_SAMPLE,
@@ -284,6 +284,26 @@ def update_fit(
     session.flush()
     sync_table_keys(session, invitation_ids=[invitation.id])
     return record
+
+
+def refit_vacancy(session: Session, *, vacancy_id: int, now: datetime | None = None) -> int:
+    """Re-compute the fit records of a vacancy whose target placement changed, each with the
+    matrix version it was made with: only the target moves, and a report stays reproducible
+    from its record. Returns how many were re-computed."""
+    rows = session.exec(
+        select(Invitation, FitRecord)
+        .join(FitRecord, col(FitRecord.invitation_id) == col(Invitation.id))
+        .where(Invitation.vacancy_id == vacancy_id)
+        .order_by(col(Invitation.id))
+    ).all()
+    done = 0
+    for invitation, record in rows:
+        version = session.get(MatrixVersion, record.matrix_version_id)
+        assert version is not None
+        matrix = MatrixInForce(version=version, matrix=matrix_of(version))
+        if update_fit(session, invitation=invitation, matrix=matrix, now=now) is not None:
+            done += 1
+    return done
 
 
 def _to_rescore(session: Session, in_force: MatrixInForce) -> list[Invitation]:

@@ -2,31 +2,39 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Form, Request
+from fastapi import Depends, Form, Query, Request
 from fastapi.responses import RedirectResponse, Response
 
-from app.auth.deps import StaffAudit, StaffUser, csrf_protect, require_staff
-from app.auth.permissions import require_action, vacancy_for
-from app.dashboard.service import vacancy_summaries
-from app.db import SessionDep, UnitOfWork, utcnow
+from app.auth.deps import StaffAudit, StaffUser
+from app.auth.permissions import require_action, staff_router, vacancy_for
+from app.dashboard.service import vacancy_count, vacancy_summaries
+from app.db import SessionDep, utcnow
+from app.i18n import N_
 from app.invitations.duplicates import AlreadyInvited
-from app.invitations.routes import vacancy_extras
-from app.invitations.service import create_invitation
+from app.invitations.routes import notice, vacancy_extras
+from app.invitations.service import VacancyClosed, create_invitation
 from app.models import Placement, Vacancy
 from app.staff.service import (
     DEFAULT_QUESTIONNAIRE_CHOICE,
     QUESTIONNAIRE_CHOICES,
+    SEARCH_LIMIT,
+    SEARCH_MAX,
+    SEARCH_MIN,
+    close_vacancy,
+    closing_counts,
     create_vacancy,
+    reopen_vacancy,
+    search_candidates,
+    update_vacancy,
     vacancy_candidates,
 )
+from app.text import search_key
 from app.web import render
 from app.web.forms import FormErrors
 from questionnaires.timing import estimated_minutes
 
 # Every route here needs a staff login; every POST a CSRF token.
-router = APIRouter(
-    route_class=UnitOfWork, dependencies=[Depends(csrf_protect), Depends(require_staff)]
-)
+router = staff_router()
 
 PLACEMENTS = [p.value for p in Placement]
 
@@ -37,10 +45,23 @@ def home() -> Response:
 
 
 @router.get("/vacancies")
-def vacancies(request: Request, session: SessionDep, user: StaffUser) -> Response:
-    # The dashboard: the vacancies this user may see, with candidate counts by status.
-    rows = vacancy_summaries(session, user=user, now=utcnow())
-    return render(request, "staff/dashboard.html", {"rows": rows})
+def vacancies(
+    request: Request,
+    session: SessionDep,
+    user: StaffUser,
+    state: Annotated[str, Query(max_length=16)] = "open",
+) -> Response:
+    # The dashboard: the vacancies this user may see, with candidate counts by status; the
+    # open ones, or (?state=closed) the closed ones.
+    closed = state == "closed"
+    now = utcnow()
+    rows = vacancy_summaries(session, user=user, now=now, closed=closed)
+    ctx = {
+        "rows": rows,
+        "closed": closed,
+        "other_count": vacancy_count(session, user=user, closed=not closed),
+    }
+    return render(request, "staff/dashboard.html", ctx)
 
 
 def _vacancy_form(
@@ -168,6 +189,9 @@ def add_invitation(
         return _vacancy_page(
             request, session, vacancy, values=values, errors=exc.errors, status_code=422
         )
+    except VacancyClosed as exc:
+        notice(request, exc.message, error=True)  # shown on this page, where the form was
+        return _vacancy_page(request, session, vacancy, values=values, status_code=409)
     except AlreadyInvited as exc:
         # Nothing created, nothing sent: the recruiter sees who it is and what they can do.
         return _vacancy_page(
@@ -190,3 +214,113 @@ def add_invitation(
         "emailed": bool(email.strip()),
     }
     return RedirectResponse(f"/vacancies/{vacancy.id}", status_code=303)
+
+
+# --- editing, closing and reopening a vacancy -------------------------------------------------
+
+EditableVacancy = Annotated[Vacancy, Depends(vacancy_for("vacancy.edit"))]
+
+
+def _edit_page(
+    request: Request,
+    vacancy: Vacancy,
+    values: dict[str, str],
+    errors: dict[str, str],
+    status_code: int = 200,
+) -> Response:
+    ctx = {"vacancy": vacancy, "values": values, "errors": errors, "placements": PLACEMENTS}
+    return render(request, "staff/vacancy_edit.html", ctx, status_code=status_code)
+
+
+@router.get("/vacancies/{vacancy_id}/edit")
+def edit_vacancy(request: Request, vacancy: EditableVacancy) -> Response:
+    values = {"title": vacancy.title, "placement": vacancy.placement, "language": vacancy.language}
+    return _edit_page(request, vacancy, values, {})
+
+
+@router.post("/vacancies/{vacancy_id}/edit")
+def save_vacancy(
+    request: Request,
+    session: SessionDep,
+    audit: StaffAudit,
+    vacancy: EditableVacancy,
+    title: Annotated[str, Form(max_length=1000)] = "",
+    placement: Annotated[str, Form(max_length=64)] = "",
+    language: Annotated[str, Form(max_length=8)] = "",
+) -> Response:
+    try:
+        changed = update_vacancy(
+            session, vacancy=vacancy, title=title, placement=placement, language=language
+        )
+    except FormErrors as exc:
+        values = {"title": title, "placement": placement, "language": language}
+        return _edit_page(request, vacancy, values, exc.errors, status_code=422)
+    if changed:
+        audit("vacancy.update", vacancy, details={"fields": changed})
+        notice(request, N_("The vacancy was saved."))
+    else:
+        notice(request, N_("Nothing was changed."))
+    return RedirectResponse(f"/vacancies/{vacancy.id}", status_code=303)
+
+
+def _state_page(request: Request, session: SessionDep, vacancy: Vacancy, action: str) -> Response:
+    assert vacancy.id is not None
+    counts = closing_counts(session, vacancy_id=vacancy.id, now=utcnow())
+    ctx = {"vacancy": vacancy, "action": action, "counts": counts}
+    return render(request, "staff/vacancy_state.html", ctx)
+
+
+@router.get("/vacancies/{vacancy_id}/close")
+def confirm_close(request: Request, session: SessionDep, vacancy: EditableVacancy) -> Response:
+    if vacancy.is_closed:
+        return RedirectResponse(f"/vacancies/{vacancy.id}", status_code=303)
+    return _state_page(request, session, vacancy, "close")
+
+
+@router.post("/vacancies/{vacancy_id}/close")
+def close(
+    request: Request, session: SessionDep, audit: StaffAudit, vacancy: EditableVacancy
+) -> Response:
+    if close_vacancy(session, vacancy=vacancy, now=utcnow()):
+        audit("vacancy.close", vacancy)
+        notice(request, N_("The vacancy is closed."))
+    return RedirectResponse(f"/vacancies/{vacancy.id}", status_code=303)
+
+
+@router.get("/vacancies/{vacancy_id}/reopen")
+def confirm_reopen(request: Request, session: SessionDep, vacancy: EditableVacancy) -> Response:
+    if not vacancy.is_closed:
+        return RedirectResponse(f"/vacancies/{vacancy.id}", status_code=303)
+    return _state_page(request, session, vacancy, "reopen")
+
+
+@router.post("/vacancies/{vacancy_id}/reopen")
+def reopen(
+    request: Request, session: SessionDep, audit: StaffAudit, vacancy: EditableVacancy
+) -> Response:
+    if reopen_vacancy(session, vacancy=vacancy):
+        audit("vacancy.reopen", vacancy)
+        notice(request, N_("The vacancy is open again."))
+    return RedirectResponse(f"/vacancies/{vacancy.id}", status_code=303)
+
+
+# --- candidate search ------------------------------------------------------------------------
+
+
+@router.get("/search", dependencies=[Depends(require_action("vacancy.view"))])
+def search(
+    request: Request,
+    session: SessionDep,
+    user: StaffUser,
+    q: Annotated[str, Query(max_length=SEARCH_MAX)] = "",
+) -> Response:
+    query = q.strip()
+    result = search_candidates(session, user=user, query=query, now=utcnow())
+    ctx = {
+        "q": query,
+        "result": result,
+        "too_short": bool(query) and len(search_key(query).strip()) < SEARCH_MIN,
+        "min": SEARCH_MIN,
+        "limit": SEARCH_LIMIT,
+    }
+    return render(request, "staff/search.html", ctx)

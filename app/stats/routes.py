@@ -4,12 +4,11 @@ from __future__ import annotations
 
 import math
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import Request
 from fastapi.responses import Response
 
-from app.auth.deps import csrf_protect, require_staff
-from app.auth.permissions import require_action
-from app.db import SessionDep, UnitOfWork
+from app.auth.permissions import staff_router
+from app.db import SessionDep
 from app.stats.service import questionnaire_statistics
 from app.web import render
 from questionnaires.engine import scale_range
@@ -47,15 +46,7 @@ def item_label(q: Questionnaire, item_id: str, language: str) -> str:
     return item_id
 
 
-router = APIRouter(
-    route_class=UnitOfWork,
-    prefix="/admin",
-    dependencies=[
-        Depends(csrf_protect),
-        Depends(require_staff),
-        Depends(require_action("stats.view")),
-    ],
-)
+router = staff_router("stats.view", prefix="/admin")
 
 
 @router.get("/stats")

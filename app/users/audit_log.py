@@ -7,24 +7,17 @@ from __future__ import annotations
 from datetime import date, datetime, time, timedelta
 from urllib.parse import urlencode
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import Request
 from fastapi.responses import Response
 
+from app.audit.details import details_in_words
 from app.audit.service import ACTION_NAMES, ACTIONS, OBJECT_NAMES, AuditFilter, search
-from app.auth.deps import csrf_protect, require_staff
-from app.auth.permissions import require_action
-from app.db import SessionDep, UnitOfWork
+from app.auth.permissions import staff_router
+from app.db import SessionDep
 from app.db import utcnow as _utcnow
 from app.web import render
 
-router = APIRouter(
-    route_class=UnitOfWork,
-    dependencies=[
-        Depends(csrf_protect),
-        Depends(require_staff),
-        Depends(require_action("audit.view")),
-    ],
-)
+router = staff_router("audit.view")
 
 
 def _day(text: str) -> date | None:
@@ -71,6 +64,7 @@ def audit(request: Request, session: SessionDep) -> Response:
         "actions": ACTIONS,
         "action_names": ACTION_NAMES,
         "object_names": OBJECT_NAMES,
+        "details_in_words": details_in_words,
         "bad_dates": bad_dates,
         "link": link,
     }

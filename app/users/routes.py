@@ -7,28 +7,22 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Form, HTTPException, Request
+from fastapi import Form, HTTPException, Request
 from fastapi.responses import RedirectResponse, Response
+from pydantic import BaseModel, Field
 from sqlmodel import col, select
 
-from app.auth.deps import StaffAudit, StaffUser, csrf_protect, require_staff
-from app.auth.permissions import require_action
+from app.auth.deps import StaffAudit, StaffUser
+from app.auth.permissions import staff_router
 from app.auth.service import UserExists, create_user
-from app.db import SessionDep, UnitOfWork
+from app.db import SessionDep, get_or_404
 from app.i18n import N_
 from app.models import Role, User
 from app.security.passwords import WeakPassword
 from app.security.throttle import unlock
 from app.web import render
 
-router = APIRouter(
-    route_class=UnitOfWork,
-    dependencies=[
-        Depends(csrf_protect),
-        Depends(require_staff),
-        Depends(require_action("users.manage")),
-    ],
-)
+router = staff_router("users.manage")
 ROLES = [r.value for r in Role]
 
 
@@ -55,49 +49,46 @@ def users(request: Request, session: SessionDep) -> Response:
     return _page(request, session)
 
 
+class NewUser(BaseModel):
+    email: str = Field("", max_length=1000)
+    full_name: str = Field("", max_length=1000)
+    role: str = Field("", max_length=64)
+    password: str = Field("", max_length=1024)
+
+
 @router.post("/admin/users")
 def add_user(
     request: Request,
     session: SessionDep,
     audit: StaffAudit,
-    email: Annotated[str, Form(max_length=1000)] = "",
-    full_name: Annotated[str, Form(max_length=1000)] = "",
-    role: Annotated[str, Form(max_length=64)] = "",
-    password: Annotated[str, Form(max_length=1024)] = "",
+    form: Annotated[NewUser, Form()],
 ) -> Response:
     errors = {}
-    if "@" not in email.strip("@ ") or len(email.strip()) > 254:
+    if "@" not in form.email.strip("@ ") or len(form.email.strip()) > 254:
         errors["email"] = N_("Enter a valid email address.")
-    if role not in ROLES:
+    if form.role not in ROLES:
         errors["role"] = N_("Choose a role from the list.")
-    if len(full_name.strip()) > 200:
+    if len(form.full_name.strip()) > 200:
         errors["full_name"] = N_("The name is too long: at most 200 characters.")
     new = None
     if not errors:
         try:
             new = create_user(
                 session,
-                email=email,
-                password=password,
-                role=Role(role),
-                full_name=full_name.strip(),
+                email=form.email,
+                password=form.password,
+                role=Role(form.role),
+                full_name=form.full_name.strip(),
             )
         except UserExists:
             errors["email"] = N_("A user with this email exists already.")
         except WeakPassword as exc:
             errors["password"] = exc.message
     if errors or new is None:
-        values = {"email": email, "full_name": full_name, "role": role}
+        values = form.model_dump(exclude={"password"})  # a password is never sent back
         return _page(request, session, values=values, errors=errors, status_code=422)
     audit("user.create", new, details={"role": new.role})
     return RedirectResponse("/admin/users", status_code=303)
-
-
-def _target(session: SessionDep, user_id: int) -> User:
-    target = session.get(User, user_id)
-    if target is None:
-        raise HTTPException(status_code=404)
-    return target
 
 
 @router.post("/admin/users/{user_id}/role")
@@ -108,7 +99,7 @@ def change_role(
     user_id: int,
     role: Annotated[str, Form(max_length=64)] = "",
 ) -> Response:
-    target = _target(session, user_id)
+    target = get_or_404(session, User, user_id)
     # An admin cannot demote themselves: the last admin would lock everyone out.
     if role not in ROLES or target.id == user.id:
         raise HTTPException(status_code=422)
@@ -129,7 +120,7 @@ def set_active(
     user_id: int,
     active: Annotated[str, Form(max_length=8)] = "",
 ) -> Response:
-    target = _target(session, user_id)
+    target = get_or_404(session, User, user_id)
     if target.id == user.id or active not in ("yes", "no"):
         raise HTTPException(status_code=422)
     target.is_active = active == "yes"
@@ -144,7 +135,7 @@ def clear_failed_logins(
     request: Request, session: SessionDep, audit: StaffAudit, user_id: int
 ) -> Response:
     """Forgets the account's failed logins from every address, so no address waits any more."""
-    target = _target(session, user_id)
+    target = get_or_404(session, User, user_id)
     unlock(request.app.state.limiter, email=target.email)
     audit("user.unlock", target)
     return RedirectResponse("/admin/users", status_code=303)

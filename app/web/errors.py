@@ -16,7 +16,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from app.i18n import pick_language
 from app.web.pages import render
-from app.web.problems import ApiProblem, problem_response
+from app.web.problems import ApiProblem, is_api, problem_response
 
 log = logging.getLogger("rolefit")
 
@@ -31,7 +31,7 @@ class CsrfFailed(Exception):
 
 class LinkProblem(Exception):
     """A candidate link that cannot be used: reason is unknown, replaced (by "New link"),
-    expired, revoked, completed or no_organisation."""
+    expired, revoked, completed, no_organisation or vacancy_closed."""
 
     def __init__(self, reason: str, *, lang: str) -> None:
         super().__init__(reason)
@@ -70,7 +70,7 @@ DATABASE_RETRY_AFTER = 15
 def database_unavailable(request: Request) -> Response:
     """503 with Retry-After: the database is unreachable (a restart, a network cut, a failover).
     Nothing acknowledged is lost: writes that failed were never acknowledged."""
-    if request.url.path.startswith("/api/"):
+    if is_api(request):
         response: Response = problem_response(
             request,
             ApiProblem(
@@ -103,7 +103,7 @@ def too_many_requests(request: Request, *, retry_after: int, lang: str | None = 
         lang or request.query_params.get("lang") or request.cookies.get("lang"),
         settings.default_language,
     )
-    if request.url.path.startswith("/api/"):
+    if is_api(request):
         # The API's error shape, an RFC 9457 problem (issue 7).
         response: Response = problem_response(
             request,

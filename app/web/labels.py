@@ -20,6 +20,9 @@ OTHER_LABELS = {
     TOO_CLOSE: N_("too close to call"),
 }
 
+# A decision on a candidate, by its name (the report, the PDF, the exports, the audit log).
+DECISION_NAMES = {"advance": N_("Advance"), "hold": N_("Hold"), "reject": N_("Reject")}
+
 
 def placement_label(code: str | None, language: str) -> str:
     """The name of a placement, a vacancy target or an outcome, capitalised for a label."""

@@ -156,6 +156,15 @@ def is_api(request: Request) -> bool:
     return request.url.path.startswith(API_PREFIX)
 
 
+def _crash_problem(request: Request, _exc: Exception) -> ApiProblem:
+    log.exception("unhandled API error on %s %s", request.method, request.url.path)
+    return ApiProblem(
+        500,
+        title="Internal error",
+        detail="The server could not complete the request; it has been logged.",
+    )
+
+
 def install_problem_handlers(app: FastAPI) -> None:
     """Problems for API paths; the existing (HTML) handlers for every other path.
 
@@ -163,46 +172,24 @@ def install_problem_handlers(app: FastAPI) -> None:
     """
     previous: dict[Any, Handler] = dict(app.exception_handlers)
 
-    def fallback(kind: Any) -> Handler:
-        handler = previous.get(kind)
-        if handler is not None:
-            return handler
+    async def reraise(_request: Request, exc: Exception) -> Response:
+        raise exc
 
-        async def reraise(_request: Request, exc: Exception) -> Response:
-            raise exc
+    def api_first(kind: Any, problem: Callable[[Request, Any], ApiProblem]) -> None:
+        """``kind`` answers ``problem`` on an API path, and as it did before elsewhere."""
+        page = previous.get(kind, reraise)
 
-        return reraise
+        async def handler(request: Request, exc: Any) -> Response:
+            if is_api(request):
+                return problem_response(request, problem(request, exc))
+            return await page(request, exc)
+
+        app.add_exception_handler(kind, handler)
 
     @app.exception_handler(ApiProblem)
     async def _problem(request: Request, exc: ApiProblem) -> Response:
         return problem_response(request, exc)
 
-    http_fallback = fallback(StarletteHTTPException)
-
-    @app.exception_handler(StarletteHTTPException)
-    async def _http(request: Request, exc: StarletteHTTPException) -> Response:
-        if is_api(request):
-            return problem_response(request, _http_problem(exc))
-        return await http_fallback(request, exc)
-
-    invalid_fallback = fallback(RequestValidationError)
-
-    @app.exception_handler(RequestValidationError)
-    async def _invalid(request: Request, exc: RequestValidationError) -> Response:
-        if is_api(request):
-            return problem_response(request, _validation_problem(exc))
-        return await invalid_fallback(request, exc)
-
-    crash_fallback = fallback(Exception)
-
-    @app.exception_handler(Exception)
-    async def _crash(request: Request, exc: Exception) -> Response:
-        if is_api(request):
-            log.exception("unhandled API error on %s %s", request.method, request.url.path)
-            problem = ApiProblem(
-                500,
-                title="Internal error",
-                detail="The server could not complete the request; it has been logged.",
-            )
-            return problem_response(request, problem)
-        return await crash_fallback(request, exc)
+    api_first(StarletteHTTPException, lambda _request, exc: _http_problem(exc))
+    api_first(RequestValidationError, lambda _request, exc: _validation_problem(exc))
+    api_first(Exception, _crash_problem)

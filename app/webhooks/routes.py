@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Form, HTTPException, Path, Request
+from fastapi import Form, Request
 from fastapi.responses import RedirectResponse, Response
 
-from app.auth.deps import StaffAudit, csrf_protect
-from app.auth.permissions import IntegrationsAdmin, require_integrations
-from app.db import SessionDep, UnitOfWork, utcnow
+from app.auth.deps import StaffAudit
+from app.auth.permissions import IntegrationsAdmin, staff_router
+from app.db import RowId, SessionDep, get_or_404, utcnow
 from app.models import WebhookDelivery, WebhookEndpoint
 from app.web import render
 from app.webhooks.service import (
@@ -24,14 +24,7 @@ from app.webhooks.service import (
     set_active,
 )
 
-# Larger ids cannot exist; refusing them keeps SQLite from overflowing (a 500).
-RowId = Annotated[int, Path(ge=1, le=2**31 - 1)]
-
-router = APIRouter(
-    route_class=UnitOfWork,
-    prefix="/admin/webhooks",
-    dependencies=[Depends(csrf_protect), Depends(require_integrations)],
-)
+router = staff_router("integrations.manage", prefix="/admin/webhooks")
 
 
 def _page(
@@ -86,13 +79,6 @@ async def add_endpoint(
     return _page(request, session, new_endpoint=shown, status_code=201)
 
 
-def _endpoint(session: SessionDep, endpoint_id: int) -> WebhookEndpoint:
-    endpoint = session.get(WebhookEndpoint, endpoint_id)
-    if endpoint is None:
-        raise HTTPException(status_code=404)
-    return endpoint
-
-
 @router.post("/{endpoint_id}/active")
 def toggle(
     session: SessionDep,
@@ -101,7 +87,7 @@ def toggle(
     endpoint_id: RowId,
     active: Annotated[str, Form(max_length=8)] = "",
 ) -> Response:
-    endpoint = _endpoint(session, endpoint_id)
+    endpoint = get_or_404(session, WebhookEndpoint, endpoint_id)
     wanted = active == "yes"
     if endpoint.active != wanted:  # a repeated click changes nothing and logs nothing
         set_active(session, endpoint=endpoint, active=wanted)
@@ -116,7 +102,7 @@ def test_event(
     user: IntegrationsAdmin,
     endpoint_id: RowId,
 ) -> Response:
-    endpoint = _endpoint(session, endpoint_id)
+    endpoint = get_or_404(session, WebhookEndpoint, endpoint_id)
     event_id = send_test(session, endpoint=endpoint, now=utcnow())
     audit("webhook.test", endpoint, details={"event_id": event_id})
     return RedirectResponse("/admin/webhooks?done=test#deliveries-title", status_code=303)
@@ -124,8 +110,6 @@ def test_event(
 
 @router.post("/deliveries/{delivery_id}/retry")
 def retry(session: SessionDep, delivery_id: RowId) -> Response:
-    delivery = session.get(WebhookDelivery, delivery_id)
-    if delivery is None:
-        raise HTTPException(status_code=404)
+    delivery = get_or_404(session, WebhookDelivery, delivery_id)
     retry_now(session, delivery=delivery, now=utcnow())
     return RedirectResponse("/admin/webhooks?done=retry#deliveries-title", status_code=303)

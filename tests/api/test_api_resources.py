@@ -33,6 +33,12 @@ def test_a_vacancy_is_created_read_updated_and_closed(api: TestClient) -> None:
     assert api.get("/api/v1/vacancies?status=open").json()["data"] == []
     r = api.post(f"/api/v1/vacancies/{v['id']}/invitations", json={"candidates": [{"name": "A"}]})
     assert r.status_code == 409 and r.json()["type"].endswith("vacancy-closed")
+    assert r.headers["content-type"].startswith("application/problem+json")
+    assert "reopen" in r.json()["detail"]
+    reopened = api.post(f"/api/v1/vacancies/{v['id']}/reopen").json()
+    assert reopened["status"] == "open" and reopened["closed_at"] is None
+    r = api.post(f"/api/v1/vacancies/{v['id']}/invitations", json={"candidates": [{"name": "A"}]})
+    assert r.status_code == 201
 
 
 def test_a_bad_placement_names_the_field(api: TestClient) -> None:

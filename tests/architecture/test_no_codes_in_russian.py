@@ -13,6 +13,8 @@ email addresses and links.
 from __future__ import annotations
 
 import re
+import shutil
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -124,3 +126,59 @@ def test_every_recorded_object_type_has_a_name() -> None:
     }
     assert "vacancy" in recorded and "webhook_endpoint" in recorded
     assert recorded - set(OBJECT_NAMES) == set(), "name these in app.audit.service.OBJECT_NAMES"
+
+
+def candidate_pages(client: TestClient, demo: DemoWorld) -> dict[str, str]:
+    """Every page a candidate reads, in Russian: the open link's landing, the invitation's
+    landing, a question page after consent, the review, the thank-you page, a link that does
+    not work and a page that does not exist."""
+    pages: dict[str, str] = {}
+
+    def read(name: str, url: str, status: int = 200) -> None:
+        r = client.get(url)
+        assert r.status_code == status, (name, url, r.status_code)
+        pages[name] = r.text
+
+    read("open link", f"/join/{demo.open_token}")
+    read("landing", f"/a/{demo.fresh_token}")
+    r = client.post(f"/a/{demo.fresh_token}/consent", data={"consent": "yes"})
+    assert r.status_code == 200 and "/q/" in str(r.url), r.url
+    pages["questions"] = r.text
+    read("review", f"/a/{demo.fresh_token}/review")
+    read("thank-you", f"/a/{demo.done_token}/done")
+    read("broken link", "/a/not-a-real-link-at-all-0000000000000000", 404)
+    read("no such page", "/no-such-page", 404)
+    return pages
+
+
+def test_no_russian_candidate_page_shows_an_internal_code(
+    client: TestClient, demo: DemoWorld
+) -> None:
+    found: dict[str, list[str]] = {}
+    pages = candidate_pages(client, demo)
+    assert len(pages) == 7
+    for name, text in pages.items():
+        page = parse(text)
+        html = page.find("html")
+        assert html is not None and html.get("lang") == "ru", name
+        codes = codes_in(" ".join(read_text(page)))
+        if codes:
+            found[name] = sorted(set(codes))
+    assert found == {}
+
+
+@pytest.mark.skipif(shutil.which("pdftotext") is None, reason="pdftotext is not installed")
+def test_the_russian_pdf_shows_no_internal_code(
+    client: TestClient, demo: DemoWorld, tmp_path: Path
+) -> None:
+    login(client, ADMIN_EMAIL, ADMIN_PASSWORD)
+    r = client.get(f"/invitations/{demo.params['invitation_id']}/report.pdf?lang=ru")
+    assert r.status_code == 200 and r.content.startswith(b"%PDF")
+    path = tmp_path / "report.pdf"
+    path.write_bytes(r.content)
+    text = subprocess.run(
+        ["pdftotext", str(path), "-"], capture_output=True, text=True, check=True
+    ).stdout
+    flat = " ".join(text.split())
+    assert "Соответствие по ролям" in flat and "стр. 1 из" in flat  # the report, in Russian
+    assert codes_in(flat) == []

@@ -100,6 +100,16 @@ EXPECTED: dict[tuple[str, str], dict[str, Any]] = {
     ("POST", "/admin/webhooks/{endpoint_id}/test"): {**ADMINS, "admin": 404},
     ("POST", "/admin/webhooks/deliveries/{delivery_id}/retry"): {**ADMINS, "admin": 404},
     ("GET", "/vacancies/{vacancy_id}/experience"): ASSIGNED,
+    # Issue 15: editing, closing and reopening a vacancy; an empty edit form answers 422, a
+    # reopen page of an open vacancy sends back to the vacancy (303).
+    ("GET", "/vacancies/{vacancy_id}/edit"): RECRUITING,
+    ("POST", "/vacancies/{vacancy_id}/edit"): RECRUITING,
+    ("GET", "/vacancies/{vacancy_id}/close"): RECRUITING,
+    ("POST", "/vacancies/{vacancy_id}/close"): RECRUITING,
+    ("GET", "/vacancies/{vacancy_id}/reopen"): RECRUITING,
+    ("POST", "/vacancies/{vacancy_id}/reopen"): RECRUITING,
+    # Every staff member searches, within the vacancies they may see (tests/staff/).
+    ("GET", "/search"): ALL_STAFF,
     ("GET", "/admin/organisation"): ADMINS,
     ("POST", "/admin/organisation"): ADMINS,
     ("GET", "/admin/texts/{kind}/{language}"): ADMINS,
@@ -113,6 +123,17 @@ EXPECTED: dict[tuple[str, str], dict[str, Any]] = {
     ("GET", "/team/import"): {**RECRUITERS, "recruiter": 403},
     ("POST", "/team/import"): {**RECRUITERS, "recruiter": 403},
     ("POST", "/team/import/confirm"): {**RECRUITERS, "recruiter": 403},
+    ("POST", "/team/invite-all"): {**RECRUITERS, "recruiter": 403},
+    ("POST", "/team/employees/{employee_id}/invite"): {
+        **RECRUITERS,
+        "recruiter": 403,
+        "admin": 404,
+    },
+    ("POST", "/team/employees/{employee_id}/withdraw"): {
+        **RECRUITERS,
+        "recruiter": 403,
+        "admin": 404,
+    },
     ("GET", "/team/deals/mapping"): {**RECRUITERS, "recruiter": 403},
     ("POST", "/team/deals/mapping"): {**RECRUITERS, "recruiter": 403},
     ("POST", "/team/deals/mapping/stages"): {**RECRUITERS, "recruiter": 403},

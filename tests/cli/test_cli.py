@@ -51,6 +51,21 @@ def test_invite_to_an_unknown_vacancy_fails_cleanly(env: Path, capsys) -> None:
     assert "no vacancy with id 999" in capsys.readouterr().err
 
 
+def test_invite_to_a_closed_vacancy_fails_cleanly_and_creates_nothing(
+    env: Path, db: Session, capsys
+) -> None:
+    from app.db import utcnow
+    from tests.factories import make_vacancy
+
+    vacancy = make_vacancy(db)
+    vacancy.archived_at = utcnow()
+    db.add(vacancy)
+    db.commit()
+    assert main(["invite", "--vacancy", str(vacancy.id), "--name", "Ivan"]) == 2
+    assert "is closed and takes no new invitations" in capsys.readouterr().err
+    assert db.exec(select(Invitation)).all() == []
+
+
 def test_demo_is_idempotent_and_prints_the_same_credentials(env: Path, db: Session, capsys) -> None:
     assert main(["demo"]) == 0
     first = capsys.readouterr().out

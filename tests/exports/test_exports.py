@@ -22,7 +22,15 @@ from app.exports.tabular import COLUMNS, headers, neutralize
 from app.i18n import translations
 from app.models import AuditEvent, Vacancy
 from tests.factories import make_invitation, make_vacancy
-from tests.fitflow import IE, SOC, answer_questionnaire, finish, ie_answers, socionics_answers
+from tests.fitflow import (
+    IE,
+    SOC,
+    answer_questionnaire,
+    finish,
+    ie_answers,
+    questionnaire,
+    socionics_answers,
+)
 from tests.webflow import consent, token_of
 
 NAME = "Анна Петрова-Щукина"
@@ -78,7 +86,10 @@ def test_a_report_pdf_carries_the_candidate_the_versions_and_page_numbers(
     flat = " ".join(text.split())
     assert NAME in flat
     assert "ОТЧЁТ О СООТВЕТСТВИИ" in flat  # the print template, in Russian (kicker in capitals)
-    assert "introversion_extraversion v" in flat and "socionics_16 v" in flat
+    # The versions in words: each questionnaire by its title, never by its id.
+    for q in (questionnaire(IE), questionnaire(SOC)):
+        assert f"{q.title.get('ru')}, версия {q.version}" in flat  # type: ignore[union-attr]
+    assert "introversion_extraversion" not in flat and "socionics_16" not in flat
     pages = text.count("\f")
     assert pages >= 2
     assert f"стр. 1 из {pages}" in flat and f"стр. {pages} из {pages}" in flat

@@ -3,7 +3,8 @@ candidate's name or email, and neither does the log: the webhook outbox included
 
 The marker goes into every field a person types about the candidate: the name and email, the
 hiring manager's decision note and checklist comment, the candidate's own rating comment; a
-reminder is queued, the vacancy is exported, and the candidate is hired into the sales team."""
+reminder is queued, the vacancy is exported, and the candidate is hired into the sales team.
+An employee assessed through the team's own link is covered the same way."""
 
 from __future__ import annotations
 
@@ -23,12 +24,19 @@ from app.decisions.service import record_decision
 from app.invitations.mailer import run_due_emails
 from app.invitations.service import remind
 from app.models import Employee, Erasure, Invitation, WebhookDelivery, WebhookEvent
-from app.outcomes.service import hire
+from app.outcomes.service import add_employee, hire, invite_employee
 from app.privacy.service import apply_retention, erase_candidate
 from app.reports.checklist import save_checklist
 from app.webhooks.service import create_endpoint, deliver_due
 from socionics.portrait import load_portrait
-from tests.factories import answers_for, ie_questionnaire, make_invitation, make_user, make_vacancy
+from tests.factories import (
+    answers_for,
+    ensure_organisation,
+    ie_questionnaire,
+    make_invitation,
+    make_user,
+    make_vacancy,
+)
 from tests.webflow import STAFF_PASSWORD, answer_everything, consent, login, token_of
 
 MARKER = "Zyxquorbl"
@@ -193,3 +201,35 @@ def test_retention_leaves_the_name_and_email_in_no_table(
     assert _hits(engine) == []
     assert _files_with_marker(settings) == []
     assert db.exec(select(WebhookDelivery)).scalars().all() == []
+
+
+def test_an_employees_team_assessment_leaves_nothing_after_an_erasure(
+    client: TestClient, db: Session, settings: Settings, engine: Engine
+) -> None:
+    ensure_organisation(db)
+    employee = add_employee(
+        db,
+        name=f"Olga {MARKER}",
+        email=EMAIL,
+        role="farmer",
+        team=f"Team {MARKER}",
+        started_on=date(2024, 1, 1),
+    )
+    db.commit()
+    sent = invite_employee(
+        db, settings=settings, employee=employee, created_by=None, title="Team assessment"
+    )
+    db.commit()
+    # No SMTP server is set: the invitation is written to the outbox folder.
+    assert run_due_emails(db, settings=settings, now=utcnow()) == 1
+    token = token_of(sent.link)
+    consent(client, token)
+    answer_everything(client, token, answers_for(ie_questionnaire()))
+    r = client.post(f"/a/{token}/rating", data={"comment": f"Fine, {MARKER}"})
+    assert r.status_code == 200
+    assert {"candidates.name", "employees.team", "assessment_ratings.comment"} <= set(_hits(engine))
+    assert _files_with_marker(settings)
+    erase_candidate(db, candidate_id=employee.candidate_id, actor=None)
+    db.commit()
+    assert _hits(engine) == []
+    assert _files_with_marker(settings) == []

@@ -114,15 +114,16 @@ def test_retention_erases_only_after_every_vacancy_closed_long_enough(
     old = make_vacancy(db, title="Closed long ago")
     recent = make_vacancy(db, title="Closed last month")
     open_ = make_vacancy(db, title="Still open")
+    # Invited (and one finished) while the vacancies were open; closed afterwards.
+    gone = _completed(client, db, settings, vacancy=old, name="Gone")
+    stays = make_invitation(db, settings, vacancy=recent, name="Stays").invitation
+    also_open = make_invitation(db, settings, vacancy=open_, name="Open").invitation
     now = utcnow()
     old.archived_at = now - timedelta(days=200)
     recent.archived_at = now - timedelta(days=30)
     db.add(old)
     db.add(recent)
     db.commit()
-    gone = _completed(client, db, settings, vacancy=old, name="Gone")
-    stays = make_invitation(db, settings, vacancy=recent, name="Stays").invitation
-    also_open = make_invitation(db, settings, vacancy=open_, name="Open").invitation
     assert due_for_retention(db, days=180, now=now) == [gone.candidate_id]
     assert apply_retention(db, days=180, now=now) == [gone.candidate_id]
     db.commit()

@@ -157,8 +157,8 @@ def test_an_unknown_candidate_is_404(client: TestClient, db: Session) -> None:
 # --- retention on a schedule ----------------------------------------------------------------
 
 
-def _closed(db: Session, title: str, days_ago: int) -> Vacancy:
-    vacancy = make_vacancy(db, title=title)
+def _closed(db: Session, title: str, days_ago: int, vacancy: Vacancy | None = None) -> Vacancy:
+    vacancy = vacancy or make_vacancy(db, title=title)
     vacancy.archived_at = utcnow() - timedelta(days=days_ago)
     db.add(vacancy)
     db.commit()
@@ -174,9 +174,11 @@ def test_one_scheduled_run_erases_the_old_and_spares_the_young(
     client: TestClient, db: Session, settings: Settings
 ) -> None:
     days = settings.retention_days_after_close
-    old = _closed(db, "Closed long ago", days + 1)
-    young = _closed(db, "Closed recently", days - 1)
+    # Finished while the vacancy was open (a closed one's new links say it is closed).
+    old = make_vacancy(db, title="Closed long ago")
     gone = _completed(client, db, settings, vacancy=old, name="Gone", email="gone@example.com")
+    _closed(db, "", days + 1, vacancy=old)
+    young = _closed(db, "Closed recently", days - 1)
     stays = make_invitation(db, settings, vacancy=young, name="Stays").invitation
 
     assert run_retention(db, days=days, now=utcnow()) == [gone.candidate_id]

@@ -1,21 +1,34 @@
-"""Rate limits: counters in the database or Redis, the 429 page, which routes are limited."""
+"""Rate limits: counted by the ``limits`` library in memory, the database or Redis, the 429
+page, which routes are limited."""
 
 from __future__ import annotations
 
 import asyncio
+import logging
 import uuid
 from collections.abc import Iterator
 from contextlib import AbstractContextManager
 
+import limits.aio.strategies
+import limits.storage
+import limits.strategies
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine, func, select
 from sqlmodel import Session
 
 from app.config import Settings
+from app.db import make_engine
 from app.main import create_app
 from app.models import RateLimit
-from app.security.ratelimit import DatabaseBackend, Decision, RateLimiter, RedisBackend
+from app.security.ratelimit import (
+    AsyncDatabaseStorage,
+    DatabaseStorage,
+    Decision,
+    RateLimiter,
+    make_limiter,
+    storage_kind,
+)
 from tests.clock import Clock, client_on
 from tests.factories import make_invitation
 from tests.htmlq import parse
@@ -24,80 +37,186 @@ from tests.webflow import token_of
 REDIS_URL = "redis://127.0.0.1:6379/0"
 
 
-def _redis_backend() -> Iterator[RedisBackend]:
-    backend = RedisBackend(REDIS_URL, prefix=f"rolefit-test:{uuid.uuid4().hex}:")
+def _redis_limiter(engine: Engine) -> Iterator[RateLimiter]:
+    import redis
+
+    prefix = f"rolefit-test:{uuid.uuid4().hex}:"
+    client = redis.Redis.from_url(REDIS_URL, socket_connect_timeout=1)
     try:
-        backend.client.ping()
-    except Exception:
+        client.ping()
+    except redis.RedisError:
         pytest.skip("no Redis at 127.0.0.1:6379")
-    yield backend
-    for key in backend.client.scan_iter(match=backend.prefix + "*"):
-        backend.client.delete(key)
+    yield make_limiter(engine=engine, storage="redis", redis_url=REDIS_URL, prefix=prefix)
+    for key in client.scan_iter(match=prefix + "*"):
+        client.delete(key)
 
 
-@pytest.fixture(params=["database", "redis"])
+@pytest.fixture(params=["memory", "database", "redis"])
 def limiter(request: pytest.FixtureRequest, db: Session, engine: Engine) -> Iterator[RateLimiter]:
-    clock = Clock()
-    if request.param == "database":
-        yield RateLimiter(DatabaseBackend(engine), clock=clock)
-    else:
-        for backend in _redis_backend():
-            yield RateLimiter(backend, clock=clock)
+    if request.param == "redis":
+        for made in _redis_limiter(engine):
+            made.clock = Clock()
+            yield made
+        return
+    made = make_limiter(engine=engine, storage=request.param)
+    made.clock = Clock()
+    yield made
+
+
+def _hit(limiter: RateLimiter, key: str = "k", *, limit: int = 3, bucket: str = "t") -> Decision:
+    return limiter.hit(bucket=bucket, key=key, limit=limit, window=60)
 
 
 def test_it_allows_up_to_the_limit_and_refuses_the_next(limiter: RateLimiter) -> None:
-    decisions = [limiter.hit(bucket="t", key="1.2.3.4", limit=3, window=60) for _ in range(4)]
+    decisions = [_hit(limiter, "1.2.3.4") for _ in range(4)]
     assert [d.allowed for d in decisions] == [True, True, True, False]
-    assert [d.count for d in decisions] == [1, 2, 3, 4]
     assert 1 <= decisions[-1].retry_after <= 60
 
 
 def test_a_new_window_starts_from_zero(limiter: RateLimiter) -> None:
     for _ in range(3):
-        limiter.hit(bucket="t", key="k", limit=2, window=60)
+        _hit(limiter, limit=2)
     assert not limiter.peek(bucket="t", key="k", limit=2, window=60).allowed
     limiter.clock.now += 60  # type: ignore[attr-defined]
-    assert limiter.peek(bucket="t", key="k", limit=2, window=60).count == 0
-    assert limiter.hit(bucket="t", key="k", limit=2, window=60).allowed
+    assert limiter.remaining(bucket="t", key="k", limit=2, window=60) == 2
+    assert _hit(limiter, limit=2).allowed
 
 
 def test_keys_and_buckets_count_separately_and_reset_clears(limiter: RateLimiter) -> None:
-    limiter.hit(bucket="a", key="x", limit=1, window=60)
-    assert limiter.hit(bucket="a", key="y", limit=1, window=60).allowed
-    assert limiter.hit(bucket="b", key="x", limit=1, window=60).allowed
-    assert not limiter.hit(bucket="a", key="x", limit=1, window=60).allowed
-    limiter.reset(bucket="a", key="x", window=60)
-    assert limiter.peek(bucket="a", key="x", limit=1, window=60).count == 0
+    _hit(limiter, "x", limit=1, bucket="a")
+    assert _hit(limiter, "y", limit=1, bucket="a").allowed
+    assert _hit(limiter, "x", limit=1, bucket="b").allowed
+    assert not _hit(limiter, "x", limit=1, bucket="a").allowed
+    limiter.reset(bucket="a", key="x", limit=1, window=60)
+    assert limiter.remaining(bucket="a", key="x", limit=1, window=60) == 1
 
 
-def test_an_increment_of_several_adds_them_all(limiter: RateLimiter) -> None:
-    backend, now = limiter.backend, limiter.clock()
-
-    async def main() -> list[int]:
-        counts = [
-            await backend.aincr("k", ttl=60, now=now, amount=3),  # a new counter: the amount
-            await backend.aincr("k", ttl=60, now=now, amount=4),
+def test_on_the_event_loop_the_limit_is_exact(limiter: RateLimiter) -> None:
+    async def main() -> list[Decision]:
+        decisions = [
+            await limiter.ahit(bucket="c", key="k", limit=10, window=60) for _ in range(13)
         ]
-        if isinstance(backend, DatabaseBackend):
-            # A row past its expiry that no sweep has removed yet starts over at the amount.
-            counts.append(await backend.aincr("k", ttl=60, now=now + 61, amount=5))
         await limiter.aclose()
-        return counts
+        return decisions
 
-    expected = [3, 7, 5] if isinstance(backend, DatabaseBackend) else [3, 7]
-    assert asyncio.run(main()) == expected
+    decisions = asyncio.run(main())
+    assert [d.allowed for d in decisions] == [True] * 10 + [False] * 3
+    # Counted in the storage the synchronous side reads: one count, not one per side.
+    assert not limiter.peek(bucket="c", key="k", limit=10, window=60).allowed
+
+
+def test_login_counters_and_locks_run_from_their_first_event(limiter: RateLimiter) -> None:
+    clock = limiter.clock
+    assert [limiter.count(bucket="f", key="a|b", ttl=3600) for _ in range(3)] == [1, 2, 3]
+    assert limiter.value(bucket="f", key="a|b") == 3
+    limiter.clear(bucket="f", key="a|b")
+    assert limiter.value(bucket="f", key="a|b") == 0
+    assert limiter.locked_for(bucket="w", key="a|b") == 0
+    limiter.lock(bucket="w", key="a|b", seconds=4)
+    assert limiter.locked_for(bucket="w", key="a|b") in (3, 4)
+    limiter.lock(bucket="w", key="a|b", seconds=2)  # a new lock replaces the old one
+    assert limiter.locked_for(bucket="w", key="a|b") in (1, 2)
+    if isinstance(limiter.durable, DatabaseStorage):  # Redis keeps its own time
+        clock.now += 2  # type: ignore[attr-defined]
+        assert limiter.locked_for(bucket="w", key="a|b") == 0
+
+
+def test_the_counting_is_done_by_the_limits_library(
+    settings: Settings, db: Session, engine: Engine
+) -> None:
+    """Not hand-written counters: every storage is a ``limits`` storage, counted by its
+    fixed-window strategies (the event loop's too)."""
+    assert storage_kind("auto", db_url="sqlite:///x.db", redis_url="") == "memory"
+    assert storage_kind("auto", db_url="postgresql+psycopg://h/d", redis_url="") == "database"
+    assert storage_kind("auto", db_url="sqlite:///x.db", redis_url=REDIS_URL) == "redis"
+    assert storage_kind("database", db_url="sqlite:///x.db", redis_url="") == "database"
+    with TestClient(create_app(settings)) as client:
+        limiter = client.app.state.limiter  # type: ignore[attr-defined]
+        expected = "memory" if settings.db_url.startswith("sqlite") else "database"
+        assert isinstance(limiter.strategy, limits.strategies.FixedWindowRateLimiter)
+        assert isinstance(limiter.storage, limits.storage.Storage)
+        if expected == "memory":
+            assert isinstance(limiter.storage, limits.storage.MemoryStorage)
+        # The login counters are where `rolefit unlock` reaches them: never only in memory.
+        assert isinstance(limiter.durable, DatabaseStorage)
+    database = make_limiter(engine=engine, storage="database")
+    assert isinstance(database.storage, DatabaseStorage)
+
+    async def on_loop() -> object:
+        return database._async_strategy()
+
+    strategy = asyncio.run(on_loop())
+    assert isinstance(strategy, limits.aio.strategies.FixedWindowRateLimiter)
+    assert isinstance(strategy.storage, AsyncDatabaseStorage)
+    # Registered with the library by its scheme, like the library's own storages.
+    by_uri = limits.storage.storage_from_string("rolefit+database://", engine=engine)
+    assert isinstance(by_uri, DatabaseStorage)
+
+
+def test_the_database_storage_adds_amounts_and_restarts_expired_rows(
+    db: Session, engine: Engine
+) -> None:
+    clock = Clock()
+    storage = DatabaseStorage(engine=engine, clock=clock)
+    assert storage.incr("k", 60, amount=3) == 3  # a new counter: the amount
+    assert storage.incr("k", 60, amount=4) == 7
+    assert storage.get_expiry("k") == int(clock.now) + 60
+    clock.now += 61
+    assert storage.get("k") == 0
+    # A row past its expiry that no sweep has removed yet starts over at the amount.
+    assert storage.incr("k", 60, amount=5) == 5
+    assert storage.check()
+    assert storage.reset() == 1 and storage.get("k") == 0
 
 
 def test_the_database_stores_digests_and_sweeps_expired_rows(db: Session, engine: Engine) -> None:
     clock = Clock()
-    backend = DatabaseBackend(engine)
-    limiter = RateLimiter(backend, clock=clock)
+    storage = DatabaseStorage(engine=engine)
+    limiter = RateLimiter(storage, clock=clock)
     limiter.hit(bucket="login-account", key="someone@example.com", limit=5, window=60)
     keys = db.exec(select(RateLimit.key)).all()  # type: ignore[call-overload]
     assert len(keys) == 1 and "someone" not in keys[0][0]
     clock.now += 120
-    assert backend.sweep(now=clock.now) == 1
+    assert storage.sweep() == 1
     assert db.exec(select(func.count()).select_from(RateLimit)).one()[0] == 0  # type: ignore[call-overload]
+
+
+def test_two_instances_on_one_database_share_the_count(database_url: str, db: Session) -> None:
+    """Two app instances (two engines on the same database, each with its own limiter) count
+    one client's requests together, through the synchronous and the event loop's side."""
+    engines = [make_engine(database_url) for _ in range(2)]
+    try:
+        clock = Clock()
+        one, two = (make_limiter(engine=e, storage="database") for e in engines)
+        one.clock = two.clock = clock
+
+        async def main() -> list[bool]:
+            allowed = []
+            for n in range(6):
+                side = one if n % 2 == 0 else two
+                decision = await side.ahit(bucket="c", key="link:x", limit=4, window=60)
+                allowed.append(decision.allowed)
+            return allowed
+
+        assert asyncio.run(main()) == [True] * 4 + [False] * 2
+        assert not two.hit(bucket="c", key="link:x", limit=4, window=60).allowed
+        clock.now += 60
+        assert one.hit(bucket="c", key="link:x", limit=4, window=60).allowed
+    finally:
+        for e in engines:
+            e.dispose()
+
+
+def test_a_broken_storage_lets_requests_through_and_is_logged(
+    settings: Settings, db: Session, caplog: pytest.LogCaptureFixture
+) -> None:
+    token = token_of(make_invitation(db, settings).link)
+    broken = settings.model_copy(
+        update={"redis_url": "redis://127.0.0.1:1/0", "rate_limit_storage": "redis"}
+    )
+    with caplog.at_level(logging.ERROR), TestClient(create_app(broken)) as client:
+        assert client.get(f"/a/{token}").status_code == 200
+    assert "rate limiter unavailable" in caplog.text
 
 
 def _limited_client(
@@ -217,112 +336,3 @@ def test_the_candidates_429_page_speaks_the_invitations_language(
         r = client.get(f"/a/{english}?lang=ru")
         assert r.status_code == 429
         assert parse(r.text).find("h1").text == "Too many requests"
-
-
-class SlowStore:
-    """A counter store whose increments wait until released (``ahit`` without a database)."""
-
-    def __init__(self) -> None:
-        self.count = 0
-        self.released = asyncio.Event()
-        self.fail = False
-        self.amounts: list[int] = []  # what each increment added, in the order they were sent
-
-    async def aincr(self, key: str, *, ttl: int, now: float, amount: int = 1) -> int:
-        self.amounts.append(amount)
-        await self.released.wait()
-        if self.fail:
-            raise ConnectionError("the store is down")
-        self.count += amount
-        return self.count
-
-
-def test_far_below_the_limit_a_request_does_not_wait_for_its_count() -> None:
-    store = SlowStore()
-    limiter = RateLimiter(store, clock=Clock())  # type: ignore[arg-type]
-
-    async def main() -> list[Decision]:
-        quick = [
-            await asyncio.wait_for(limiter.ahit(bucket="c", key="k", limit=10, window=60), 5)
-            for _ in range(5)
-        ]
-        assert store.count == 0  # counted later: nothing has reached the store yet
-        store.released.set()
-        await limiter.aclose()
-        return quick
-
-    decisions = asyncio.run(main())
-    assert all(d.allowed for d in decisions)
-    assert [d.count for d in decisions] == [1, 2, 3, 4, 5]
-    assert store.count == 5
-
-
-def test_the_counts_of_one_burst_reach_the_store_as_one_increment() -> None:
-    store = SlowStore()
-    store.released.set()
-    limiter = RateLimiter(store, clock=Clock())  # type: ignore[arg-type]
-
-    async def main() -> list[Decision]:
-        # 20 requests that arrive in the same turn of the event loop.
-        burst = await asyncio.gather(
-            *(limiter.ahit(bucket="c", key="k", limit=100, window=60) for _ in range(20))
-        )
-        await asyncio.sleep(0)
-        later = await limiter.ahit(bucket="c", key="k", limit=100, window=60)
-        await limiter.aclose()
-        return [*burst, later]
-
-    decisions = asyncio.run(main())
-    assert sorted(d.count for d in decisions) == list(range(1, 22))
-    assert store.amounts == [20, 1]
-    assert store.count == 21
-
-
-def test_from_half_the_limit_each_request_waits_and_the_limit_is_exact(
-    limiter: RateLimiter,
-) -> None:
-    async def main() -> list[Decision]:
-        decisions = [
-            await limiter.ahit(bucket="c", key="k", limit=10, window=60) for _ in range(13)
-        ]
-        await limiter.aclose()
-        return decisions
-
-    decisions = asyncio.run(main())
-    assert [d.allowed for d in decisions] == [True] * 10 + [False] * 3
-    assert decisions[-1].count == 13  # every request was counted in the store
-    assert limiter.peek(bucket="c", key="k", limit=10, window=60).count == 13
-
-
-def test_a_count_that_fails_without_a_waiting_request_is_logged(
-    caplog: pytest.LogCaptureFixture,
-) -> None:
-    store = SlowStore()
-    store.fail = True
-    limiter = RateLimiter(store, clock=Clock())  # type: ignore[arg-type]
-
-    async def main() -> Decision:
-        decision = await limiter.ahit(bucket="c", key="k", limit=10, window=60)
-        store.released.set()
-        await limiter.aclose()
-        return decision
-
-    assert asyncio.run(main()).allowed
-    assert "rate limit counter not stored" in caplog.text
-
-
-def test_counters_of_ended_windows_are_forgotten() -> None:
-    store = SlowStore()
-    store.released.set()
-    clock = Clock()
-    limiter = RateLimiter(store, clock=clock)  # type: ignore[arg-type]
-    limiter.SEEN_MAX = 3
-
-    async def main() -> None:
-        for key in "abc":
-            await limiter.ahit(bucket="c", key=key, limit=2, window=60)
-        clock.now += 60
-        await limiter.ahit(bucket="c", key="d", limit=2, window=60)
-
-    asyncio.run(main())
-    assert len(limiter._seen) == 1

@@ -1,9 +1,10 @@
-"""Rate limits, in three parts: ``storage`` (where the counters live: Redis or the database),
-``limiter`` (counting a hit in a fixed window, ``RateLimiter``) and ``policy`` (which routes are
-limited and the middleware). The 429 answer itself is drawn by the web layer
+"""Rate limits, in three parts: ``storage`` (where the counters live: ``limits`` storages in
+memory or Redis, or ours in the database), ``limiter`` (counting hits with the ``limits``
+fixed-window strategy, ``RateLimiter``) and ``policy`` (which routes are limited and the
+middleware). The 429 answer itself is drawn by the web layer
 (``app.web.errors.too_many_requests``)."""
 
-from app.security.ratelimit.limiter import Clock, Decision, RateLimiter, make_limiter
+from app.security.ratelimit.limiter import Decision, RateLimiter, make_limiter
 from app.security.ratelimit.policy import (
     BAD_LINKS,
     RULES,
@@ -13,21 +14,28 @@ from app.security.ratelimit.policy import (
     client_address,
     invitation_language,
 )
-from app.security.ratelimit.storage import Backend, DatabaseBackend, RedisBackend
+from app.security.ratelimit.storage import (
+    AsyncDatabaseStorage,
+    Clock,
+    DatabaseStorage,
+    StorageKind,
+    storage_kind,
+)
 
 __all__ = [
     "BAD_LINKS",
     "RULES",
     "WINDOW",
-    "Backend",
+    "AsyncDatabaseStorage",
     "Clock",
-    "DatabaseBackend",
+    "DatabaseStorage",
     "Decision",
     "RateLimitMiddleware",
     "RateLimiter",
-    "RedisBackend",
     "Rule",
+    "StorageKind",
     "client_address",
     "invitation_language",
     "make_limiter",
+    "storage_kind",
 ]

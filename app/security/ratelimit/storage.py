@@ -1,54 +1,72 @@
-"""Where the rate-limit counters live, shared by every instance of the app.
+"""Where the rate-limit counters live: storages of the ``limits`` library.
 
-In Redis when REDIS_URL is set (INCR + EXPIRE), else in the database (``rate_limits``, one
-atomic upsert per hit: ``INSERT ... ON CONFLICT DO UPDATE SET count = count + 1 RETURNING
-count``, which SQLite >= 3.35 and PostgreSQL both run).
+``limits`` brings the memory and Redis storages (``memory://``, ``redis://``); the database one
+is ours, written as a ``limits`` storage (registered under ``rolefit+database://``) over the
+``rate_limits`` table, for several instances without Redis. Each hit is one atomic upsert
+(``INSERT ... ON CONFLICT DO UPDATE SET count = count + n RETURNING count``, which SQLite >=
+3.35 and PostgreSQL both run). ``storage_for`` picks one from the settings.
 """
 
 from __future__ import annotations
 
-import asyncio
+import time
 from collections.abc import Callable
 from functools import partial
-from typing import Any, Protocol
+from typing import Any, Literal, Protocol, TypeVar
 
 import anyio.to_thread
-from sqlalchemy import Connection, Engine, bindparam, case, delete, select
+import limits.aio.storage
+import limits.storage
+from sqlalchemy import Connection, Engine, bindparam, case, delete, func, select, text
+from sqlalchemy.exc import SQLAlchemyError
 
 from app.db import upsert_insert
 from app.models import RateLimit
-from app.writer import Writer
+
+Clock = Callable[[], float]
+StorageKind = Literal["memory", "database", "redis"]
+T = TypeVar("T")
 
 
-class Backend(Protocol):
-    """Counters with an expiry. ``incr`` sets the expiry only when it creates the counter."""
+class Runner(Protocol):
+    """``app.writer.Writer`` or ``Direct``: runs a job on a connection, in a transaction."""
 
-    def incr(self, key: str, *, ttl: int, now: float) -> int: ...
-    async def aincr(self, key: str, *, ttl: int, now: float, amount: int = 1) -> int: ...
-    def get(self, key: str, *, now: float) -> int: ...
-    def put(self, key: str, *, ttl: int, now: float) -> None: ...
-    def ttl(self, key: str, *, now: float) -> int: ...
-    def delete(self, key: str) -> None: ...
+    async def run(self, job: Callable[[Connection], T], *, heavy: bool = False) -> T: ...
 
 
-class DatabaseBackend:
-    """Counters in the ``rate_limits`` table. A synchronous hit is its own short transaction;
-    an asynchronous one (every candidate request, through the middleware) joins the writer's
-    next batch (``app.writer``) when there is a writer."""
+class DatabaseStorage(limits.storage.Storage):
+    """``limits`` counters in the ``rate_limits`` table, shared by every instance.
 
-    # Expired rows are swept every this many hits, so the table stays small without a cron job.
+    Expiry is kept as Unix seconds of ``clock`` (``time.time``; tests move a clock by hand), so a
+    row past it reads as absent and the next hit starts it over; expired rows are swept every
+    ``SWEEP_EVERY`` hits, so the table stays small without a cron job. A hit is its own short
+    transaction; ``incr_on`` lets the asynchronous side (``AsyncDatabaseStorage``) run it inside
+    the candidates' writer's next batch (``app.writer``).
+    """
+
+    STORAGE_SCHEME = ["rolefit+database"]  # noqa: RUF012 (the library's registry reads a list)
     SWEEP_EVERY = 500
 
-    def __init__(self, engine: Engine, *, writer: Writer | None = None) -> None:
+    def __init__(
+        self,
+        uri: str | None = None,
+        wrap_exceptions: bool = False,
+        *,
+        engine: Engine,
+        clock: Clock = time.time,
+        **options: Any,
+    ) -> None:
+        super().__init__(uri, wrap_exceptions=wrap_exceptions)
         self.engine = engine
-        self.writer = writer
+        self.clock = clock
         self._hits = 0
-        # Built once with bound parameters: the limiter runs on every candidate request, and
-        # building the statement anew each time cost more than the database work itself.
+        # Built once with bound parameters: a hit runs on every limited request, and building
+        # the statement anew each time cost more than the database work itself.
         table = RateLimit.__table__  # type: ignore[attr-defined]
+        self._table = table
         expired = table.c.expires_at <= bindparam("now")
         amount: Any = bindparam("amount")
-        stmt = self._insert().values(
+        stmt = upsert_insert(engine.dialect.name, RateLimit).values(
             key=bindparam("key"), count=amount, expires_at=bindparam("until")
         )
         # A row past its expiry that the sweep has not removed yet starts over.
@@ -61,117 +79,137 @@ class DatabaseBackend:
         ).returning(table.c.count)
         self._sweep = delete(table).where(expired)
 
-    def _insert(self) -> Any:
-        return upsert_insert(self.engine.dialect.name, RateLimit)
+    @property
+    def base_exceptions(self) -> type[Exception] | tuple[type[Exception], ...]:
+        return SQLAlchemyError
 
-    def _incr_on(self, conn: Connection, key: str, *, ttl: int, now: float, amount: int = 1) -> int:
-        params = {"key": key, "now": int(now), "until": int(now) + ttl, "amount": amount}
+    def incr_on(self, conn: Connection, key: str, expiry: int, amount: int = 1) -> int:
+        now = int(self.clock())
+        params = {"key": key, "now": now, "until": now + int(expiry), "amount": amount}
         count = int(conn.execute(self._incr, params).scalar_one())
         self._hits += 1  # from several threads: the sweep's rhythm need not be exact
         if self._hits % self.SWEEP_EVERY == 0:
-            conn.execute(self._sweep, {"now": int(now)})
+            conn.execute(self._sweep, {"now": now})
         return count
 
-    def incr(self, key: str, *, ttl: int, now: float) -> int:
+    def incr(self, key: str, expiry: int, amount: int = 1) -> int:
         with self.engine.begin() as conn:
-            return self._incr_on(conn, key, ttl=ttl, now=now)
+            return self.incr_on(conn, key, expiry, amount)
 
-    async def aincr(self, key: str, *, ttl: int, now: float, amount: int = 1) -> int:
-        count = partial(self._incr_on, key=key, ttl=ttl, now=now, amount=amount)
-        if self.writer is None:
-            return await anyio.to_thread.run_sync(self._in_transaction, count)
-        return await self.writer.run(count)
-
-    def _in_transaction(self, job: Callable[[Connection], int]) -> int:
-        with self.engine.begin() as conn:
-            return job(conn)
-
-    def get(self, key: str, *, now: float) -> int:
-        table = RateLimit.__table__  # type: ignore[attr-defined]
+    def _row(self, key: str) -> tuple[int, int] | None:
+        table = self._table
         with self.engine.connect() as conn:
             row = conn.execute(
-                select(table.c.count).where(table.c.key == key, table.c.expires_at > int(now))
+                select(table.c.count, table.c.expires_at).where(
+                    table.c.key == key, table.c.expires_at > int(self.clock())
+                )
             ).first()
-        return int(row[0]) if row else 0
+        return (int(row[0]), int(row[1])) if row else None
 
-    def put(self, key: str, *, ttl: int, now: float) -> None:
-        stmt = self._insert().values(key=key, count=1, expires_at=int(now) + ttl)
-        stmt = stmt.on_conflict_do_update(
-            index_elements=["key"], set_={"count": 1, "expires_at": int(now) + ttl}
-        )
+    def get(self, key: str) -> int:
+        row = self._row(key)
+        return row[0] if row else 0
+
+    def get_expiry(self, key: str) -> float:
+        row = self._row(key)
+        return float(row[1]) if row else self.clock()
+
+    def check(self) -> bool:
+        try:
+            with self.engine.connect() as conn:
+                conn.execute(text("SELECT 1"))
+        except SQLAlchemyError:
+            return False
+        return True
+
+    def reset(self) -> int | None:
         with self.engine.begin() as conn:
-            conn.execute(stmt)
+            cleared = conn.execute(select(func.count()).select_from(self._table)).scalar_one()
+            conn.execute(delete(self._table))
+        return int(cleared)
 
-    def ttl(self, key: str, *, now: float) -> int:
-        table = RateLimit.__table__  # type: ignore[attr-defined]
-        with self.engine.connect() as conn:
-            expires = conn.execute(select(table.c.expires_at).where(table.c.key == key)).scalar()
-        return max(0, int(expires) - int(now)) if expires is not None else 0
-
-    def delete(self, key: str) -> None:
-        table = RateLimit.__table__  # type: ignore[attr-defined]
+    def clear(self, key: str) -> None:
         with self.engine.begin() as conn:
-            conn.execute(delete(table).where(table.c.key == key))
+            conn.execute(delete(self._table).where(self._table.c.key == key))
 
-    def sweep(self, *, now: float) -> int:
+    def sweep(self) -> int:
         with self.engine.begin() as conn:
-            return int(conn.execute(self._sweep, {"now": int(now)}).rowcount)
+            return int(conn.execute(self._sweep, {"now": int(self.clock())}).rowcount)
 
 
-class RedisBackend:
-    """Counters in Redis under ``prefix``; Redis expires them itself."""
+class AsyncDatabaseStorage(limits.aio.storage.Storage):
+    """``DatabaseStorage`` for ``limits.aio`` strategies (the middleware, on the event loop): a
+    hit joins the writer's next batch when there is a writer, else runs in a thread."""
 
-    def __init__(self, url: str, *, prefix: str = "rolefit:rl:") -> None:
-        import redis
+    STORAGE_SCHEME = ["async+rolefit+database"]  # noqa: RUF012 (as above)
 
-        self.url = url
-        self._timeouts: dict[str, Any] = {"socket_timeout": 2, "socket_connect_timeout": 2}
-        self.client = redis.Redis.from_url(url, **self._timeouts)
-        self.prefix = prefix
-        self._aclient: tuple[asyncio.AbstractEventLoop, Any] | None = None
+    def __init__(
+        self,
+        uri: str | None = None,
+        wrap_exceptions: bool = False,
+        *,
+        storage: DatabaseStorage,
+        writer: Runner | None = None,
+        **options: Any,
+    ) -> None:
+        super().__init__(uri, wrap_exceptions=wrap_exceptions)
+        self.storage = storage
+        self.writer = writer
 
-    def incr(self, key: str, *, ttl: int, now: float) -> int:
-        # SET NX EX creates the counter with its expiry; INCR keeps that expiry.
-        pipe = self.client.pipeline(transaction=True)
-        pipe.set(self.prefix + key, 0, ex=ttl, nx=True)
-        pipe.incr(self.prefix + key)
-        _, count = pipe.execute()
-        return int(count)
+    @property
+    def base_exceptions(self) -> type[Exception] | tuple[type[Exception], ...]:
+        return SQLAlchemyError
 
-    async def aincr(self, key: str, *, ttl: int, now: float, amount: int = 1) -> int:
-        client = self._async_client()
-        async with client.pipeline(transaction=True) as pipe:
-            pipe.set(self.prefix + key, 0, ex=ttl, nx=True)
-            pipe.incrby(self.prefix + key, amount)
-            _, count = await pipe.execute()
-        return int(count)
+    async def incr(self, key: str, expiry: int, amount: int = 1) -> int:
+        job = partial(self.storage.incr_on, key=key, expiry=expiry, amount=amount)
+        if self.writer is None:
+            return await anyio.to_thread.run_sync(self.storage.incr, key, expiry, amount)
+        return await self.writer.run(job)
 
-    def _async_client(self) -> Any:
-        # redis.asyncio connections belong to the event loop that opened them: one client per
-        # loop (the server has one; each test client has its own).
-        import redis.asyncio
+    async def get(self, key: str) -> int:
+        return await anyio.to_thread.run_sync(self.storage.get, key)
 
-        loop = asyncio.get_running_loop()
-        if self._aclient is None or self._aclient[0] is not loop:
-            self._aclient = (loop, redis.asyncio.Redis.from_url(self.url, **self._timeouts))
-        return self._aclient[1]
+    async def get_expiry(self, key: str) -> float:
+        return await anyio.to_thread.run_sync(self.storage.get_expiry, key)
 
-    async def aclose(self) -> None:
-        if self._aclient is not None:
-            loop, client = self._aclient
-            self._aclient = None
-            if loop is asyncio.get_running_loop():
-                await client.aclose()
+    async def check(self) -> bool:
+        return await anyio.to_thread.run_sync(self.storage.check)
 
-    def get(self, key: str, *, now: float) -> int:
-        value = self.client.get(self.prefix + key)
-        return int(value) if value is not None else 0
+    async def reset(self) -> int | None:
+        return await anyio.to_thread.run_sync(self.storage.reset)
 
-    def put(self, key: str, *, ttl: int, now: float) -> None:
-        self.client.set(self.prefix + key, 1, ex=ttl)
+    async def clear(self, key: str) -> None:
+        await anyio.to_thread.run_sync(self.storage.clear, key)
 
-    def ttl(self, key: str, *, now: float) -> int:
-        return max(0, int(self.client.ttl(self.prefix + key)))
 
-    def delete(self, key: str) -> None:
-        self.client.delete(self.prefix + key)
+REDIS_TIMEOUTS: dict[str, Any] = {"socket_timeout": 2, "socket_connect_timeout": 2}
+
+
+def redis_storage(url: str, *, prefix: str) -> limits.storage.RedisStorage:
+    """The library's Redis storage; Redis expires the counters itself."""
+    return limits.storage.RedisStorage(url, key_prefix=prefix.rstrip(":"), **REDIS_TIMEOUTS)
+
+
+def async_redis_storage(url: str, *, prefix: str) -> tuple[limits.aio.storage.Storage, Any]:
+    """The library's asynchronous Redis storage on redis-py (already a dependency) and the
+    connection pool it uses, which the caller closes (the storage has no close of its own)."""
+    import redis.asyncio
+
+    pool = redis.asyncio.ConnectionPool.from_url(url, **REDIS_TIMEOUTS)
+    # Passed on to redis.asyncio.Redis (typed by limits as the URI's plain options).
+    options: dict[str, Any] = {"connection_pool": pool}
+    storage = limits.aio.storage.RedisStorage(
+        "async+" + url, implementation="redispy", key_prefix=prefix.rstrip(":"), **options
+    )
+    return storage, pool
+
+
+def storage_kind(choice: str, *, db_url: str, redis_url: str) -> StorageKind:
+    """``RATE_LIMIT_STORAGE``: ``auto`` is Redis when REDIS_URL is set, else memory on SQLite
+    (one process by design: nothing to share) and the database on PostgreSQL (instances share
+    it)."""
+    if choice == "auto":
+        if redis_url:
+            return "redis"
+        return "memory" if db_url.startswith("sqlite") else "database"
+    return choice  # type: ignore[return-value]
