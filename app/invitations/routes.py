@@ -142,7 +142,7 @@ def revoke_invitation(
         return _revoke_page(request, session, invitation)
     if invitation.revoked_at is not None:
         # A second click on the confirmation: already done, so neither written nor audited.
-        _notice(request, N_("The link of %(name)s was withdrawn."), name=_name(session, invitation))
+        notice(request, N_("The link of %(name)s was withdrawn."), name=_name(session, invitation))
         return _back(invitation)
     try:
         revoke(session, invitation=invitation)
