@@ -2,15 +2,17 @@
 
 ``render_report_pdf(report) -> bytes`` is pure: no database, no request; the API and the ZIP
 export call it too. The print template is templates/pdf/report.html with templates/pdf/
-report.css (A4; a running header with the candidate and the vacancy; a footer with the date,
-the versions and "page X of Y"). Text is set in DejaVu Sans, which covers Cyrillic.
+report.css (A4; a running header with the organisation, the candidate and the vacancy; a footer
+with the date and "page X of Y"; the versions, in words, in the small print at the end). Text
+is set in DejaVu Sans, which covers Cyrillic.
 
 Speed (bench/bench_pdf.py, bench/README.md): the charts are drawn for print as rows of text
 with border bars (``app.charts.blocks``), not as the page's SVG, whose every label WeasyPrint
 lays out on its own; the template is paragraphs, without tables (WeasyPrint sizes a table's
 columns by laying out every cell twice more), <br> or inline tags where a class does; parsed
 stylesheets and font configurations are kept and reused (a fresh ``FontConfiguration`` also
-starts Pango's font caches empty).
+starts Pango's font caches empty); the template has its own user-agent stylesheet
+(``print_html_class``), and the header and footer are strings in the page rule.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ import dataclasses
 import queue
 from collections.abc import Iterator
 from contextlib import contextmanager
+from functools import cache
 from typing import TYPE_CHECKING, Any
 
 from markupsafe import Markup
@@ -41,10 +44,15 @@ from app.web import TEMPLATES, templates
 from app.web.labels import type_code
 
 if TYPE_CHECKING:
-    from weasyprint import CSS
+    from weasyprint import CSS, HTML
     from weasyprint.text.fonts import FontConfiguration
 
 PRINT_CSS = TEMPLATES / "pdf" / "report.css"
+UA_CSS = TEMPLATES / "pdf" / "ua.css"
+# The only elements templates/pdf/report.html may use: the ones UA_CSS gives their defaults.
+PRINT_ELEMENTS = frozenset(
+    {"html", "head", "meta", "title", "style", "body", "div", "p", "h1", "h2", "h3", "strong", "b"}
+)
 
 
 def plain_typed_text(report: ReportData) -> ReportData:
@@ -121,8 +129,19 @@ def report_html(report: ReportData, *, tight: bool = False) -> str:
     report = plain_typed_text(report)
     _ = translations(report.language).gettext
     versions = versions_line(report)
+    # The running header and footer are written into the page rule as strings, not taken from
+    # hidden elements with string-set: two elements fewer to style and lay out, and no search
+    # of every page's boxes for the strings (bench/README.md).
+    header = " · ".join(
+        part for part in (report.organisation, report.candidate.name, report.vacancy.title) if part
+    )
+    footer = report.generated_at.strftime("%Y-%m-%d") + " · " + _("Fit report")
     page_css = (
-        "@page { @bottom-right { content: "
+        "@page { @top-left { content: "
+        + css_string(header)
+        + "; } @bottom-left { content: "
+        + css_string(footer)
+        + "; } @bottom-right { content: "
         + css_string(_("page") + " ")
         + " counter(page) "
         + css_string(" " + _("of") + " ")
@@ -179,6 +198,24 @@ def _new_resources() -> tuple[CSS, FontConfiguration]:
     return CSS(string=css, base_url=str(PRINT_CSS.parent), font_config=fonts), fonts
 
 
+@cache
+def print_html_class() -> type[HTML]:
+    """WeasyPrint's ``HTML`` with the print template's own user-agent stylesheet (ua.css) in
+    place of the HTML5 default: the same defaults for the elements the template uses, without
+    the default's cost for every other element (bench/README.md). WeasyPrint has no public
+    option for it; ``_ua_stylesheets`` is the method its own HTML class reads them from, and
+    tests/exports/test_pdf_speed.py fails if the pages stop coming out the same."""
+    from weasyprint import CSS, HTML
+
+    ua = CSS(filename=str(UA_CSS))
+
+    class PrintHTML(HTML):
+        def _ua_stylesheets(self, forms: bool = False) -> list[CSS]:
+            return [ua]
+
+    return PrintHTML
+
+
 @contextmanager
 def print_resources() -> Iterator[tuple[CSS, FontConfiguration]]:
     """The parsed print stylesheet and a font configuration, for one render."""
@@ -226,8 +263,7 @@ def last_page_fill(document: Any) -> float:
 
 
 def render_report_pdf(report: ReportData) -> bytes:
-    from weasyprint import HTML
-
+    HTML = print_html_class()
     base = str(TEMPLATES / "pdf")
     with print_resources() as (stylesheet, fonts):
         document = HTML(string=report_html(report), base_url=base).render(
