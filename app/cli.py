@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import gc
+import gettext
 import logging
 import os
 import secrets
@@ -42,6 +43,12 @@ def cli_audit(session: Session) -> Audit:
 
 class CommandError(Exception):
     """A command that cannot do what was asked; printed without a traceback."""
+
+
+def _count(n: int, noun: str) -> str:
+    """ "1 candidate", "2 candidates": the command line speaks English only, and counts its
+    nouns through ngettext, as the interface does, never with a "(s)"."""
+    return f"{n} {gettext.ngettext(noun, noun + 's', n)}"
 
 
 @contextmanager
@@ -386,7 +393,7 @@ def cmd_deals(settings: Settings, args: argparse.Namespace) -> None:
         f"{summary.unchanged} unchanged deals ({mapping.name})"
     )
     for name, count in summary.unmatched.items():
-        print(f"  not matched to an employee: {name} ({count} deals)")
+        print(f"  not matched to an employee: {name} ({_count(count, 'deal')})")
 
 
 def cmd_employees(settings: Settings, args: argparse.Namespace) -> None:
@@ -487,15 +494,15 @@ def cmd_retention(settings: Settings, args: argparse.Namespace) -> None:
     with _session(settings) as session:
         if not args.apply:
             due = due_for_retention(session, days=days, now=utcnow())
-            print(f"rolefit: {len(due)} candidate(s) due ({days} days after close): {due}")
+            print(f"rolefit: {_count(len(due), 'candidate')} due ({days} days after close): {due}")
             left = leavers_due(session, days=leaver_days, now=utcnow())
             after = f"{leaver_days} days after leaving"
-            print(f"rolefit: {len(left)} employee(s) due ({after}): {left}")
+            print(f"rolefit: {_count(len(left), 'employee')} due ({after}): {left}")
             print("rolefit: nothing changed; run with --apply to erase them")
             return
         erased = apply_retention(session, days=days, now=utcnow(), leaver_days=leaver_days)
         session.commit()
-        print(f"rolefit: erased {len(erased)} candidate(s): {erased}")
+        print(f"rolefit: erased {_count(len(erased), 'candidate')}: {erased}")
 
 
 def cmd_db_revision(settings: Settings, args: argparse.Namespace) -> None:
@@ -541,7 +548,7 @@ def cmd_rescore(settings: Settings, _args: argparse.Namespace) -> None:
             "matrix.rescore", in_force, details={"label": in_force.label, "rescored": count}
         )
         session.commit()
-    print(f"rolefit: re-scored {count} results with the matrix in force")
+    print(f"rolefit: re-scored {_count(count, 'result')} with the matrix in force")
 
 
 def cmd_stats(settings: Settings, _args: argparse.Namespace) -> None:

@@ -260,6 +260,19 @@ class Invitation(SQLModel, table=True):
         return invitation_status(self, now)
 
 
+class ReplacedLink(SQLModel, table=True):
+    """A candidate link that "New link" replaced: only its token's hash, so the old link can
+    say it was replaced (and whom to ask) instead of "not valid". A row refers to its
+    invitation, so erasure and retention delete it with the invitation's personal data."""
+
+    __tablename__ = "replaced_links"
+
+    id: int | None = Field(default=None, primary_key=True)
+    invitation_id: int = Field(foreign_key="invitations.id", index=True, ondelete="CASCADE")
+    token_hash: str = Field(max_length=64, unique=True, index=True)
+    replaced_at: datetime = Field(default_factory=utcnow)
+
+
 class Answer(SQLModel, table=True):
     """One answer to one item; saved page by page and upserted, so nothing given is lost."""
 

@@ -89,3 +89,17 @@ def csrf_of(html: str) -> str:
     field_ = parse(html).find("input", name="csrf_token")
     assert field_ is not None, "no csrf_token field on the page"
     return field_.get("value") or ""
+
+
+def form_fields(html: str, **form_attrs: str) -> dict[str, str]:
+    """The hidden and text fields of the one form matching ``form_attrs`` (e.g. id=...), with
+    the values the page gives them: what a browser sends when its button is pressed."""
+    form = parse(html).one("form", **form_attrs)
+    values: dict[str, str] = {}
+    for el in form.iter():
+        name = el.get("name")
+        if el.tag == "input" and name and el.get("type") not in ("checkbox", "radio", "submit"):
+            values[name] = el.get("value") or ""
+        elif el.tag == "textarea" and name:
+            values[name] = el.text
+    return values

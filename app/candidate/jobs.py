@@ -48,6 +48,7 @@ from app.models import (
     Employee,
     Invitation,
     InvitationStatus,
+    ReplacedLink,
     Result,
     User,
     Vacancy,
@@ -77,6 +78,13 @@ _LINK_COLUMNS = (
 )
 _LINK = select(*(_INVITATIONS.c[name] for name in _LINK_COLUMNS)).where(
     _INVITATIONS.c.token_hash == bindparam("token_hash")
+)
+_REPLACED_LINKS = ReplacedLink.__table__  # type: ignore[attr-defined]
+# The invitation a replaced link belonged to: its language, for the "replaced" page.
+_REPLACED = (
+    select(_INVITATIONS.c.language)
+    .join(_REPLACED_LINKS, _REPLACED_LINKS.c.invitation_id == _INVITATIONS.c.id)
+    .where(_REPLACED_LINKS.c.token_hash == bindparam("token_hash"))
 )
 _LANGUAGE = (
     update(_INVITATIONS)
@@ -155,6 +163,23 @@ def _problem(conn: Connection, link: Link, reason: str, settings: Settings) -> L
     return problem
 
 
+def _not_in_force(conn: Connection, token_hash: str | None, settings: Settings) -> LinkProblem:
+    """A link no invitation has now: one that "New link" replaced says so, in the candidate's
+    language, with the organisation to write to; any other is "not valid"."""
+    replaced = conn.execute(_REPLACED, {"token_hash": token_hash}).first() if token_hash else None
+    if replaced is None:
+        return LinkProblem("unknown", lang=settings.default_language)
+    problem = LinkProblem("replaced", lang=replaced.language)
+    with _session(conn) as session:
+        org = organisation(session)
+    if org is not None:
+        problem.organisation = org.name
+        problem.contact = org.contact_email
+    else:
+        problem.contact = settings.contact_email or None
+    return problem
+
+
 def open_link(
     conn: Connection,
     token: str,
@@ -167,10 +192,11 @@ def open_link(
     """The link's invitation (``LinkProblem`` when it cannot be used); ``lang`` (a page's
     ?lang=) switches the invitation's language."""
     row = None
-    if 20 <= len(token) <= 100:
-        row = conn.execute(_LINK, {"token_hash": hash_token(token)}).first()
+    token_hash = hash_token(token) if 20 <= len(token) <= 100 else None
+    if token_hash is not None:
+        row = conn.execute(_LINK, {"token_hash": token_hash}).first()
     if row is None:
-        raise LinkProblem("unknown", lang=settings.default_language)
+        raise _not_in_force(conn, token_hash, settings)
     link = Link(**row._mapping)
     status = invitation_status(link, now)
     if status in _UNUSABLE and not (allow_completed and status == InvitationStatus.completed):

@@ -108,13 +108,42 @@ def _name(session: Session, invitation: Invitation) -> str:
     return candidate.name if candidate else ""
 
 
+def _revoke_page(
+    request: Request, session: Session, invitation: Invitation, status_code: int = 200
+) -> Response:
+    ctx = {
+        "invitation": invitation,
+        "name": _name(session, invitation),
+        "vacancy": session.get(Vacancy, invitation.vacancy_id),
+    }
+    return render(request, "staff/invitation_revoke.html", ctx, status_code=status_code)
+
+
+@router.get("/invitations/{invitation_id}/revoke")
+def revoke_confirm(
+    request: Request, session: SessionDep, invitation: ManagedInvitation
+) -> Response:
+    """The question before a withdrawal: a link withdrawn by a slip of the mouse stops a
+    candidate mid-assessment."""
+    return _revoke_page(request, session, invitation)
+
+
 @router.post("/invitations/{invitation_id}/revoke")
 def revoke_invitation(
     request: Request,
     session: SessionDep,
     audit: StaffAudit,
     invitation: ManagedInvitation,
+    confirm: Annotated[str, Form(max_length=8)] = "",
 ) -> Response:
+    # Without the confirmation page's field (an old form, a hand-made request) nothing is
+    # withdrawn: the question is asked first.
+    if confirm != "yes":
+        return _revoke_page(request, session, invitation)
+    if invitation.revoked_at is not None:
+        # A second click on the confirmation: already done, so neither written nor audited.
+        notice(request, N_("The link of %(name)s was withdrawn."), name=_name(session, invitation))
+        return _back(invitation)
     try:
         revoke(session, invitation=invitation)
     except ActionRefused as exc:

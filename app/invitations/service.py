@@ -20,7 +20,7 @@ from app.bulk.csv_import import (
     parse_invitations_csv,
 )
 from app.config import LANGUAGES, Settings
-from app.db import utcnow
+from app.db import upsert_insert, utcnow
 from app.i18n import N_
 from app.invitations.duplicates import AlreadyInvited, InvitedIndex, person_keys
 from app.invitations.invite import candidate_link, invite_candidate
@@ -32,6 +32,7 @@ from app.models import (
     Invitation,
     InvitationStatus,
     OutgoingEmail,
+    ReplacedLink,
     User,
     Vacancy,
     closed_to_candidate,
@@ -269,6 +270,18 @@ def revoke(session: Session, *, invitation: Invitation, now: datetime | None = N
     session.flush()
 
 
+def _keep_replaced(session: Session, *, invitation: Invitation, now: datetime) -> None:
+    """Keep the hash of the link about to be replaced: opened later, it says it was replaced
+    by a newer link and whom to ask, instead of "not valid"."""
+    assert invitation.id is not None
+    # ON CONFLICT DO NOTHING: two "New link" clicks at once both replace the same link.
+    session.execute(
+        upsert_insert(session.get_bind().dialect.name, ReplacedLink)
+        .values(invitation_id=invitation.id, token_hash=invitation.token_hash, replaced_at=now)
+        .on_conflict_do_nothing(index_elements=["token_hash"])
+    )
+
+
 def resend(
     session: Session,
     *,
@@ -285,6 +298,7 @@ def resend(
         raise ActionRefused(VACANCY_CLOSED)
     now = now or utcnow()
     _cancel_queued(session, invitation=invitation, reason="cancelled: a new link was issued")
+    _keep_replaced(session, invitation=invitation, now=now)
     token, token_hash, nonce = issue_link_token(settings.session_secret)
     invitation.token_hash = token_hash
     invitation.token_nonce = nonce
@@ -346,6 +360,7 @@ def remind(
     if token is None:
         # A link made before tokens could be rebuilt (or under another secret key): replace it.
         _cancel_queued(session, invitation=invitation, reason="cancelled: a new link was issued")
+        _keep_replaced(session, invitation=invitation, now=now)
         token, invitation.token_hash, invitation.token_nonce = issue_link_token(
             settings.session_secret
         )

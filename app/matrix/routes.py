@@ -12,11 +12,13 @@ from app.auth.deps import StaffAudit
 from app.auth.permissions import require_action, staff_router
 from app.db import SessionDep
 from app.matrix.service import (
+    EditPreview,
     MatrixFormErrors,
     current,
     diff,
     form_values,
     matrix_of,
+    preview_edit,
     previous_version,
     save_edit,
     versions,
@@ -32,6 +34,10 @@ router = staff_router("matrix.edit", prefix="/admin")
 
 async def form_fields(request: Request) -> dict[str, str]:
     return {k: v for k, v in (await request.form()).items() if isinstance(v, str)}
+
+
+def _count_param(value: str | None) -> int | None:
+    return int(value) if value and value.isdecimal() and len(value) < 10 else None
 
 
 def _editor(
@@ -58,7 +64,8 @@ def _editor(
         "groups": [(g, GROUP_NAMES[g].get(lang)) for g in GROUP_NAMES],
         "versions": versions(session),
         "saved": request.query_params.get("saved") == "1",
-        "rescored": request.query_params.get("rescored"),
+        "unchanged": request.query_params.get("unchanged") == "1",
+        "rescored": _count_param(request.query_params.get("rescored")),
     }
     return render(request, "staff/matrix.html", ctx, status_code=status_code)
 
@@ -69,6 +76,24 @@ def matrix_page(request: Request, session: SessionDep) -> Response:
     return _editor(request, session)
 
 
+def _confirm_page(
+    request: Request, preview: EditPreview, form: dict[str, str], note: str, *, moved: bool
+) -> Response:
+    lang = staff_language(request)
+    # The editor's fields travel on as hidden fields: the confirmation saves exactly what was
+    # shown, and "Back to editing" brings the editor back with them.
+    names = form_values(preview.in_force.matrix)
+    ctx = {
+        "preview": preview,
+        "fields": {name: form.get(name, "") for name in names},
+        "note": note,
+        "moved": moved,
+        "role_names": {r: n.get(lang) for r, n in ROLE_NAMES.items()},
+        "group_names": {g: n.get(lang) for g, n in GROUP_NAMES.items()},
+    }
+    return render(request, "staff/matrix_confirm.html", ctx)
+
+
 @router.post("/matrix")
 def matrix_save(
     request: Request,
@@ -77,25 +102,43 @@ def matrix_save(
     user: MatrixEditor,
     form: Annotated[dict[str, str], Depends(form_fields)],
 ) -> Response:
+    """Two steps: the editor's form shows what would change (nothing saved); the confirmation
+    page's form (``confirm=yes`` and the version it was compared with) saves it."""
     note = (form.get("note") or "").strip()[:500]
-    in_force_id = current(session).version.id
-    try:
-        saved = save_edit(session, form=form, user=user, note=note)
-    except MatrixFormErrors as exc:
+
+    def editor_again(exc: MatrixFormErrors | None = None) -> Response:
         session.rollback()
         return _editor(
             request,
             session,
             values=form,
-            errors=exc.errors,
-            general=exc.general,
+            errors=exc.errors if exc else None,
+            general=exc.general if exc else None,
             note=note,
-            status_code=422,
+            status_code=422 if exc else 200,
         )
-    if saved.id != in_force_id:  # an unchanged matrix stores (and changes) nothing
-        audit(
-            "matrix.edit", saved, details={"label": saved.label, "previous_version_id": in_force_id}
+
+    if form.get("action") == "edit":  # "Back to editing" on the confirmation page
+        return editor_again()
+    try:
+        preview = preview_edit(session, form=form)
+    except MatrixFormErrors as exc:
+        return editor_again(exc)
+    in_force_id = preview.in_force.version.id
+    if not preview.changes:
+        # Nothing differs from the matrix in force: a form saved unchanged, or a second click
+        # on the confirmation after the first one saved it. Nothing is stored or audited.
+        done = form.get("confirm") == "yes"
+        return RedirectResponse(
+            "/admin/matrix?saved=1" if done else "/admin/matrix?unchanged=1", status_code=303
         )
+    if form.get("confirm") != "yes" or form.get("base") != str(in_force_id):
+        # The first step; or a confirmation of changes counted against another version (an
+        # admin saved meanwhile): the changes are shown again against the matrix in force now.
+        moved = form.get("confirm") == "yes"
+        return _confirm_page(request, preview, form, note, moved=moved)
+    saved = save_edit(session, form=form, user=user, note=note)
+    audit("matrix.edit", saved, details={"label": saved.label, "previous_version_id": in_force_id})
     return RedirectResponse("/admin/matrix?saved=1", status_code=303)
 
 

@@ -248,3 +248,35 @@ def diff(before: RoleFitMatrix, after: RoleFitMatrix) -> list[Change]:
             if a.reason.get(lang) != b.reason.get(lang):
                 out.append(Change(code, f"reason_{lang}", a.reason.get(lang), b.reason.get(lang)))
     return out
+
+
+@dataclass(frozen=True)
+class EditPreview:
+    """What saving the editor's form would change in the matrix in force (nothing stored)."""
+
+    in_force: MatrixInForce
+    changes: list[Change]
+
+    @property
+    def group_moves(self) -> list[Change]:
+        return [c for c in self.changes if c.what == "group"]
+
+    @property
+    def fit_changes(self) -> list[Change]:
+        return [c for c in self.changes if c.what in self.in_force.matrix.roles]
+
+    @property
+    def reason_changes(self) -> list[Change]:
+        return [c for c in self.changes if c.what.startswith("reason_")]
+
+    @property
+    def types_touched(self) -> int:
+        return len({c.type_code for c in self.changes})
+
+
+def preview_edit(session: Session, *, form: Mapping[str, str]) -> EditPreview:
+    """Validate the editor's form (``MatrixFormErrors``) and compare it with the matrix in
+    force, cell by cell: the confirmation page shows this before anything is saved."""
+    in_force = current(session)
+    matrix = matrix_from_form(form, roles=in_force.matrix.roles, label=in_force.matrix.version)
+    return EditPreview(in_force=in_force, changes=diff(in_force.matrix, matrix))

@@ -164,9 +164,7 @@ def invite(
     request: Request, session: SessionDep, audit: StaffAudit, user: Manager, employee_id: int
 ) -> Response:
     """A personal assessment link for one employee: emailed, or shown once without an email."""
-    row = session.get(Employee, employee_id)
-    if row is None:
-        raise HTTPException(status_code=404)
+    row = get_or_404(session, Employee, employee_id)
     try:
         sent = invite_employee(
             session,
@@ -217,9 +215,7 @@ def withdraw(
 ) -> Response:
     """The employee withdrew consent (by email, say): their assessment is erased; they stay
     on the team. Recorded by the service as ``employee.withdraw``."""
-    row = session.get(Employee, employee_id)
-    if row is None:
-        raise HTTPException(status_code=404)
+    row = get_or_404(session, Employee, employee_id)
     if confirm != "yes":
         error = N_("Tick the box to confirm: the erased assessment cannot be restored.")
         return _team_page(request, session, error=error, status_code=422)

@@ -105,8 +105,8 @@ def export_candidate(session: Session, *, candidate_id: int, actor: User | None)
     for table, column in by_invitation:
         rows = _rows(session, table, column, invitation_ids)
         data["tables"].setdefault(table.name, []).extend(rows)
-    # The link token's hash is a credential, not data about the person.
-    for row in data["tables"].get("invitations", []):
+    # The link token's hash is a credential, not data about the person (a replaced link's too).
+    for row in [*data["tables"].get("invitations", []), *data["tables"].get("replaced_links", [])]:
         row.pop("token_hash", None)
         row.pop("token_nonce", None)
     record(

@@ -59,7 +59,7 @@ def tick(
         forget_dead_sessions(session, now=utcnow(), hours=session_hours)
         session.commit()
     if erased:
-        log.info("retention: erased %d candidate(s)", len(erased))
+        log.info("retention: candidates erased: %d", len(erased))
     return erased
 
 

@@ -89,9 +89,12 @@ def finding(flag: QualityFlag, q: Questionnaire | None, language: str) -> str | 
                 "not show which pole the candidate leans to (%(scales)s)"
             ) % {"scales": dimension_names(q, flag.scales, language)}
         if flag.code == "inconsistent":
-            return _(
+            return n_(
                 "full agreement (or full disagreement) with both of two opposite statements in "
-                "%(num)s of %(pairs)s pairs (%(scales)s)"
+                "%(num)s of %(pairs)s pair (%(scales)s)",
+                "full agreement (or full disagreement) with both of two opposite statements in "
+                "%(num)s of %(pairs)s pairs (%(scales)s)",
+                int(f["pairs"]),
             ) % {
                 "num": int(f["contradicted"]),
                 "pairs": int(f["pairs"]),

@@ -25,6 +25,7 @@ four pole probabilities give the 16 type probabilities, and the matrix in force 
 from __future__ import annotations
 
 import threading
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -212,16 +213,13 @@ def ie_p_extravert(result: EngineResult | None) -> float | None:
     return dich.p_high
 
 
-def update_fit(
-    session: Session,
-    *,
-    invitation: Invitation,
-    matrix: MatrixInForce | None = None,
-    now: datetime | None = None,
-) -> FitRecord | None:
-    """Compute and store (or replace) the invitation's fit record with the given matrix
-    (default: the matrix in force). Returns None when there is nothing to recommend from (no
-    scored socionics result)."""
+def fit_values(
+    session: Session, *, invitation: Invitation, matrix: MatrixInForce | None = None
+) -> dict[str, Any] | None:
+    """The fit record's columns for the invitation with ``matrix``, computed and not stored;
+    None when there is nothing to recommend from (no scored socionics result). The one
+    computation behind storing (``update_fit``) and the re-score's dry run (``rescore_plan``),
+    so the count the confirmation shows is the count the re-score changes."""
     assert invitation.id is not None
     results = _results(session, invitation.id)
     if SOCIONICS not in results:
@@ -245,10 +243,8 @@ def update_fit(
     quality = worst_quality([r.quality_level for r in results.values()])
     # The one decision every list, export, the API and the webhook read (the report too).
     verdict = decide(rec, quality_level=quality)
-    now = now or utcnow()
-    record = session.exec(select(FitRecord).where(FitRecord.invitation_id == invitation.id)).first()
     assert matrix.version.id is not None
-    values: dict[str, Any] = {
+    return {
         "matrix_version_id": matrix.version.id,
         "type_code": tr.code,
         "type_probability": tr.probability,
@@ -260,6 +256,24 @@ def update_fit(
         "quality_level": quality,
         "data": rec.model_dump(mode="json"),
     }
+
+
+def update_fit(
+    session: Session,
+    *,
+    invitation: Invitation,
+    matrix: MatrixInForce | None = None,
+    now: datetime | None = None,
+) -> FitRecord | None:
+    """Compute and store (or replace) the invitation's fit record with the given matrix
+    (default: the matrix in force). Returns None when there is nothing to recommend from (no
+    scored socionics result)."""
+    assert invitation.id is not None
+    values = fit_values(session, invitation=invitation, matrix=matrix)
+    if values is None:
+        return None
+    now = now or utcnow()
+    record = session.exec(select(FitRecord).where(FitRecord.invitation_id == invitation.id)).first()
     if record is None:
         record = FitRecord(invitation_id=invitation.id, created_at=now, **values)
     else:
@@ -292,14 +306,14 @@ def refit_vacancy(session: Session, *, vacancy_id: int, now: datetime | None = N
     return done
 
 
-def rescore_all(session: Session, *, now: datetime | None = None) -> int:
-    """Re-compute every recommendation not made with the matrix in force (and any completed
-    socionics result without one). Returns how many were (re)computed."""
-    in_force = current(session)
+def _to_rescore(session: Session, in_force: MatrixInForce) -> list[Invitation]:
+    """Every invitation whose recommendation was not made with the matrix in force, and every
+    completed socionics result without one."""
     stale = session.exec(
         select(Invitation)
         .join(FitRecord, col(FitRecord.invitation_id) == col(Invitation.id))
         .where(FitRecord.matrix_version_id != in_force.version.id)
+        .order_by(col(Invitation.id))
     ).all()
     missing = session.exec(
         select(Invitation)
@@ -310,9 +324,100 @@ def rescore_all(session: Session, *, now: datetime | None = None) -> int:
             col(Invitation.completed_at).is_not(None),
             col(FitRecord.id).is_(None),
         )
+        .order_by(col(Invitation.id))
     ).all()
+    return [*stale, *missing]
+
+
+def _shown_fit(values: Mapping[str, Any]) -> int:
+    """The fit a reader sees: the vacancy's role (its best role when undecided), rounded."""
+    fit = values["target_fit"] if values["target_fit"] is not None else values["best_fit"]
+    return round(fit)
+
+
+@dataclass(frozen=True)
+class RescoreChange:
+    invitation_id: int
+    type_before: str | None  # None: no recommendation yet
+    type_after: str
+    placement_before: str | None
+    placement_after: str
+    fit_before: int | None
+    fit_after: int
+
+
+@dataclass(frozen=True)
+class RescorePlan:
+    """What re-scoring would do now, computed without writing."""
+
+    version_id: int  # the matrix in force the plan was computed with
+    total: int  # recommendations that would be (re)computed
+    new: int  # of them, results that have none yet
+    type_changes: int
+    placement_changes: int
+    fit_changes: int
+    changes: list[RescoreChange]  # the results whose type, placement or fit would change
+
+    @property
+    def unchanged(self) -> int:
+        return self.total - self.new - len(self.changes)
+
+
+def rescore_plan(session: Session) -> RescorePlan:
+    """The re-score's dry run: the same invitations and the same computation as
+    ``rescore_all``, compared with what is stored, and nothing written."""
+    in_force = current(session)
+    assert in_force.version.id is not None
+    total = new = types = placements = fits = 0
+    changes: list[RescoreChange] = []
+    for invitation in _to_rescore(session, in_force):
+        values = fit_values(session, invitation=invitation, matrix=in_force)
+        if values is None:
+            continue
+        total += 1
+        old = session.exec(
+            select(FitRecord).where(FitRecord.invitation_id == invitation.id)
+        ).first()
+        assert invitation.id is not None
+        if old is None:
+            new += 1
+            continue
+        before = {"target_fit": old.target_fit, "best_fit": old.best_fit}
+        type_moved = old.type_code != values["type_code"]
+        placement_moved = old.placement != values["placement"]
+        fit_moved = _shown_fit(before) != _shown_fit(values)
+        types += type_moved
+        placements += placement_moved
+        fits += fit_moved
+        if type_moved or placement_moved or fit_moved:
+            changes.append(
+                RescoreChange(
+                    invitation_id=invitation.id,
+                    type_before=old.type_code,
+                    type_after=values["type_code"],
+                    placement_before=old.placement,
+                    placement_after=values["placement"],
+                    fit_before=_shown_fit(before),
+                    fit_after=_shown_fit(values),
+                )
+            )
+    return RescorePlan(
+        version_id=in_force.version.id,
+        total=total,
+        new=new,
+        type_changes=types,
+        placement_changes=placements,
+        fit_changes=fits,
+        changes=changes,
+    )
+
+
+def rescore_all(session: Session, *, now: datetime | None = None) -> int:
+    """Re-compute every recommendation not made with the matrix in force (and any completed
+    socionics result without one). Returns how many were (re)computed."""
+    in_force = current(session)
     done = 0
-    for invitation in [*stale, *missing]:
+    for invitation in _to_rescore(session, in_force):
         if update_fit(session, invitation=invitation, matrix=in_force, now=now) is not None:
             done += 1
     return done

@@ -30,8 +30,8 @@ class CsrfFailed(Exception):
 
 
 class LinkProblem(Exception):
-    """A candidate link that cannot be used: reason is unknown, expired, revoked, completed,
-    no_organisation or vacancy_closed."""
+    """A candidate link that cannot be used: reason is unknown, replaced (by "New link"),
+    expired, revoked, completed, no_organisation or vacancy_closed."""
 
     def __init__(self, reason: str, *, lang: str) -> None:
         super().__init__(reason)
@@ -39,6 +39,8 @@ class LinkProblem(Exception):
         self.lang = lang
         # Whom the candidate can write to (a known link's inviter or CONTACT_EMAIL), if anyone.
         self.contact: str | None = None
+        # The employer's name, where the page names it (a replaced link: "write to ...").
+        self.organisation: str | None = None
         self.status_code = {"unknown": 404, "no_organisation": 503}.get(reason, 410)
 
 
@@ -148,7 +150,7 @@ def install_error_handlers(app: FastAPI) -> None:
         return render(
             request,
             "candidate/link_problem.html",
-            {"reason": exc.reason, "contact": exc.contact},
+            {"reason": exc.reason, "contact": exc.contact, "organisation": exc.organisation},
             lang=exc.lang,
             status_code=exc.status_code,
         )

@@ -48,3 +48,13 @@ def test_email_and_webhooks_share_one_outbox() -> None:
     assert _places(r"skip_locked") == ["app/outbox.py"]
     assert _places(r"outbox\.claim\(") == ["app/invitations/mailer.py", "app/webhooks/service.py"]
     assert _places(r"outbox\.retry_at\(") == ["app/mail/queue.py", "app/webhooks/service.py"]
+
+
+def test_a_staff_router_is_built_in_one_place() -> None:
+    # The unit of work, CSRF, the staff login and the area's action: auth.permissions.staff_router.
+    found = _places(r"Depends\(csrf_protect\),\s*Depends\(require_(staff|integrations)\)")
+    assert found == ["app/auth/permissions.py"]
+
+
+def test_the_largest_id_is_written_once() -> None:
+    assert _places(r"(?m)^\s*(RowId|MAX_ID)\s*=|= 2\*\*31") == ["app/db.py"]

@@ -19,6 +19,7 @@ from app.matrix.service import current
 from app.models import ApiKey, AuditEvent, EmailStatus, OutgoingEmail, WebhookEndpoint
 from tests.factories import make_user, make_vacancy
 from tests.htmlq import csrf_of, parse
+from tests.matrix.matrixhelpers import rescore, save_matrix
 from tests.matrix.test_matrix_versions import edited_form
 from tests.reports.test_report_fit import complete
 from tests.webflow import STAFF_PASSWORD, login
@@ -63,9 +64,9 @@ def test_a_matrix_edit_is_audited_and_an_unchanged_save_is_not(
     first = current(db).version.id
     db.commit()  # storing the file's version takes SQLite's write lock until then
     page = client.get("/admin/matrix")
-    client.post("/admin/matrix", data=edited_form(page.text, **{"fit-ESI-hunter": "55"}))
+    save_matrix(client, edited_form(page.text, **{"fit-ESI-hunter": "55"}))
     page = client.get("/admin/matrix")
-    client.post("/admin/matrix", data=edited_form(page.text, **{"fit-ESI-hunter": "55"}))
+    save_matrix(client, edited_form(page.text, **{"fit-ESI-hunter": "55"}))
     [event] = events(db, "matrix.edit")
     new = current(db).version
     assert (event.actor_id, event.object_type, event.object_id) == (admin.id, "matrix", str(new.id))
@@ -77,8 +78,8 @@ def test_a_rescore_from_the_page_is_audited_with_its_count(
 ) -> None:
     complete(client, db, settings, type_code="ESI")
     page = client.get("/admin/matrix")
-    client.post("/admin/matrix", data=edited_form(page.text, **{"fit-ESI-farmer": "40"}))
-    client.post("/admin/matrix/rescore", data={"csrf_token": csrf(client, "/admin/matrix")})
+    save_matrix(client, edited_form(page.text, **{"fit-ESI-farmer": "40"}))
+    rescore(client)
     [event] = events(db, "matrix.rescore")
     in_force = current(db).version
     assert (event.actor_email, event.object_id) == (admin.email, str(in_force.id))

@@ -17,6 +17,7 @@ from socionics.matrix import ROLES, default_matrix
 from socionics.model import type_codes
 from tests.factories import make_user
 from tests.htmlq import csrf_of, parse
+from tests.matrix.matrixhelpers import rescore, save_matrix
 from tests.reports.test_report_fit import complete
 from tests.webflow import STAFF_PASSWORD, login
 
@@ -67,9 +68,9 @@ def test_an_admin_edit_makes_a_new_version_with_author_and_time(
 ) -> None:
     page = client.get("/admin/matrix")
     assert page.status_code == 200
-    r = client.post(
-        "/admin/matrix",
-        data=edited_form(page.text, **{"fit-ESI-hunter": "55", "note": "ESI hunts a little"}),
+    r = save_matrix(
+        client,
+        edited_form(page.text, **{"fit-ESI-hunter": "55", "note": "ESI hunts a little"}),
         follow_redirects=False,
     )
     assert r.status_code == 303
@@ -109,9 +110,7 @@ def test_group_sizes_unlike_the_book_are_allowed_with_a_warning(
     client: TestClient, db: Session, admin
 ) -> None:
     page = client.get("/admin/matrix")
-    r = client.post(
-        "/admin/matrix", data=edited_form(page.text, **{"group-LII": "client_operations"})
-    )
+    r = save_matrix(client, edited_form(page.text, **{"group-LII": "client_operations"}))
     assert r.status_code == 200
     assert parse(r.text).find_all(id="matrix-warning")
     assert len(db.exec(select(MatrixVersion)).all()) == 2
@@ -129,17 +128,14 @@ def test_a_result_keeps_its_matrix_version_until_re_scored(
     first = db.exec(select(FitRecord)).one()
     old_version = first.matrix_version_id
     page = client.get("/admin/matrix")
-    client.post("/admin/matrix", data=edited_form(page.text, **{"fit-ESI-farmer": "40"}))
+    save_matrix(client, edited_form(page.text, **{"fit-ESI-farmer": "40"}))
     db.expire_all()
     record = db.exec(select(FitRecord)).one()
     assert record.matrix_version_id == old_version  # the edit does not move old results
     report = parse(client.get(f"/invitations/{invitation_id}/report").text)
     assert report.one(id="matrix-version").get("data-matrix-version") == str(old_version)
 
-    page = client.get("/admin/matrix")
-    r = client.post(
-        "/admin/matrix/rescore", data={"csrf_token": csrf_of(page.text)}, follow_redirects=True
-    )
+    r = rescore(client, follow_redirects=True)
     assert parse(r.text).one(id="rescored")
     db.expire_all()
     record = db.exec(select(FitRecord)).one()

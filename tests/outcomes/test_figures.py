@@ -8,7 +8,14 @@ from decimal import Decimal
 import pytest
 
 from app.outcomes.crm import Outcome
-from app.outcomes.figures import Deal, figures, next_period, period_of, previous_period
+from app.outcomes.figures import (
+    Deal,
+    figures,
+    next_period,
+    period_of,
+    previous_period,
+    shift_period,
+)
 
 W, L, OPEN = Outcome.won, Outcome.lost, Outcome.open
 
@@ -82,5 +89,6 @@ def test_periods_step_across_years() -> None:
     assert period_of(date(2026, 11, 3), "quarter") == "2026-Q4"
     assert next_period("2026-Q4") == "2027-Q1" and previous_period("2026-Q1") == "2025-Q4"
     assert next_period("2026-12") == "2027-01" and previous_period("2026-01") == "2025-12"
+    assert shift_period("2026-Q3", 6) == "2028-Q1" and shift_period("2026-03", -15) == "2024-12"
     with pytest.raises(ValueError):
         period_of(date(2026, 1, 1), "week")

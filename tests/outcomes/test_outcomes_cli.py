@@ -38,7 +38,7 @@ def test_it_imports_an_amocrm_export_once_and_lists_unmatched_names(
     (env / "leads.csv").write_bytes(EXPORT.encode("cp1251"))
     assert main(["deals", "import", "leads.csv", "--mapping", "amocrm"]) == 0
     out = capsys.readouterr().out
-    assert "2 new, 0 updated, 0 unchanged" in out and "Пётр Иванов (1 deals)" in out
+    assert "2 new, 0 updated, 0 unchanged" in out and "Пётр Иванов (1 deal)" in out
     assert main(["deals", "import", "leads.csv", "--mapping", "amocrm"]) == 0
     assert "0 new, 0 updated, 2 unchanged" in capsys.readouterr().out
     assert db.exec(select(func.count()).select_from(Deal)).one() == 2

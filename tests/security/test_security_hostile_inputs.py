@@ -34,6 +34,7 @@ from socionics.portrait import load_portrait
 from tests.factories import answers_for, ie_questionnaire, make_invitation, make_user, make_vacancy
 from tests.fitflow import IE, SOC, answer_questionnaire, finish, ie_answers, socionics_answers
 from tests.htmlq import csrf_of, parse
+from tests.matrix.matrixhelpers import save_matrix
 from tests.webflow import STAFF_PASSWORD, answer_everything, consent, import_csv, login, token_of
 
 HOSTILE = [
@@ -402,7 +403,7 @@ def test_bidirectional_controls_typed_anywhere_never_reach_a_staff_page(
     values = _form_values(client.get("/admin/matrix").text, "/admin/matrix")
     reason = next(name for name in values if name.startswith("reason"))
     values.update({reason: values[reason] + " (edited)"}, note=_spoof("matrix-note"))
-    assert client.post("/admin/matrix", data=values).status_code < 400
+    assert save_matrix(client, values).status_code < 400
     shown("matrix-note", "/admin/matrix")
 
     # The integrations pages: an API key's name, a webhook's description.
