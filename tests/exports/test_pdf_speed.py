@@ -85,3 +85,20 @@ def test_the_pages_are_the_same_as_with_weasyprints_default_stylesheet(
             assert a == b, (n, tight, report.language)
             compared += 1
     assert compared >= 8
+
+
+def test_weasyprint_still_reads_its_default_stylesheet_where_the_override_replaces_it() -> None:
+    """The lighter stylesheet replaces a private WeasyPrint method. If an upgrade renamed it, the
+    pages would look the same (the test above) but every export would silently be slower: this
+    fails instead, and says where to look."""
+    from weasyprint import HTML
+
+    from app.exports.pdf import print_html_class
+
+    assert callable(getattr(HTML, "_ua_stylesheets", None)), (
+        "weasyprint.HTML._ua_stylesheets is gone: find where this WeasyPrint version reads its "
+        "user-agent stylesheet and move print_html_class's override there"
+    )
+    default = HTML(string="<p>x</p>")._ua_stylesheets()
+    ours = print_html_class()(string="<p>x</p>")._ua_stylesheets()
+    assert len(ours) == 1 and ours[0] not in default
