@@ -11,7 +11,7 @@ from sqlmodel import col, func, select
 from app.auth.deps import StaffAudit, StaffUser
 from app.auth.permissions import invitation_for, staff_router
 from app.db import SessionDep, get_or_404
-from app.models import Erasure, Invitation
+from app.models import Employee, Erasure, Invitation
 from app.reports.build import build_report
 from app.reports.charts import report_charts
 from app.reports.checklist import ChecklistErrors, save_checklist
@@ -44,6 +44,11 @@ def _report_page(
         "candidate_id": candidate_id,
         "erased": session.exec(
             select(Erasure.id).where(Erasure.candidate_id == candidate_id)
+        ).first()
+        is not None,
+        # Already on the sales team (hired, or assessed as an employee): no "add to the team".
+        "in_team": session.exec(
+            select(Employee.id).where(Employee.candidate_id == candidate_id)
         ).first()
         is not None,
         "charts": report_charts(data, language=language),

@@ -244,6 +244,9 @@ def test_a_hired_candidate_joins_the_team_from_their_report(
         follow_redirects=False,
     )
     assert again.status_code == 303 and len(db.exec(select(Employee)).all()) == 1
+    # Once on the team, the report links to the team instead of offering to add them again.
+    report = admin.get(f"/invitations/{inv.id}/report").text
+    assert 'id="team-link"' in report and f'href="/invitations/{inv.id}/hire"' not in report
 
 
 @pytest.mark.skipif(
