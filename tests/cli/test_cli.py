@@ -171,7 +171,9 @@ def test_a_malformed_questionnaire_stops_serve_naming_file_and_item(
     try:
         assert main(["serve", "--port", "1"]) == 2
     finally:
+        # Both caches: questionnaire_version hands out product_questionnaires' objects.
         loader.product_questionnaires.cache_clear()
+        loader.questionnaire_version.cache_clear()
     err = capsys.readouterr().err
     assert "broken.yaml" in err and "bad2" in err and "nowhere" in err
 

@@ -267,6 +267,8 @@ def test_the_pdf_is_headed_with_the_employer(client: TestClient, db: Session, se
     from tests.exports.test_exports import complete, vacancy_with_both
 
     invitation_id = complete(client, db, settings, vacancy_with_both(db), name="Анна")
-    html = parse(report_html(build_report(db, invitation_id=invitation_id, language="ru")))
-    assert html.one("div", class_="run-name").text.startswith("Northwind · Анна")
+    text = report_html(build_report(db, invitation_id=invitation_id, language="ru"))
+    html = parse(text)
+    # The running header is written into the page rule (every page's top-left margin box).
+    assert '@top-left { content: "Northwind · Анна' in text
     assert html.one("p", class_="kicker").text.startswith("Northwind · ")
