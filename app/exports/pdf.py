@@ -101,7 +101,7 @@ def print_charts(report: ReportData) -> ReportCharts:
     reading = gauge_reading(report, _)
     if reading is not None:
         meter = gauge_block(
-            **reading,
+            reading,
             probability=_("{pole}: {percent} probability"),
             not_scored=_("not scored"),
         )

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TypedDict
 
 from markupsafe import Markup
 
@@ -17,6 +16,7 @@ from app.charts import (
     DichotomyBar,
     DichotomyLabels,
     GaugeLabels,
+    GaugeReading,
     RoleBar,
     RoleLabels,
     TypeBar,
@@ -91,7 +91,7 @@ def report_charts(data: ReportData, *, language: str, fluid: bool = True) -> Rep
     reading = gauge_reading(data, _)
     if reading is not None:
         meter = gauge(
-            **reading,
+            reading,
             labels=GaugeLabels(
                 title=_("Introversion – extraversion"),
                 score=_("Score"),
@@ -149,17 +149,6 @@ def gauge_bands(
         for i in range(5)
         if edges[i + 1] > edges[i]  # a band the scale cannot reach is left out
     ]
-
-
-class GaugeReading(TypedDict):
-    """What the page's gauge and the print gauge both show (their labels differ)."""
-
-    value: float | None
-    low_label: str
-    high_label: str
-    band_label: str
-    p_high: float | None
-    bands: list[tuple[float, float, str]]
 
 
 def gauge_reading(data: ReportData, gettext: Callable[[str], str]) -> GaugeReading | None:
