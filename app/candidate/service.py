@@ -17,7 +17,12 @@ from sqlmodel import Session, col, select
 from app.db import upsert_insert
 from app.invitations.keys import sync_table_keys
 from app.models import Answer, Invitation, PageEvent, Result
-from app.scoring.service import calibration_for, correlation_for, update_fit
+from app.scoring.service import (
+    calibration_for,
+    correlation_for,
+    self_knowledge_for,
+    update_fit,
+)
 from app.webhooks import service as webhooks
 from questionnaires.engine import check_answer, score
 from questionnaires.result import Result as EngineResult
@@ -298,6 +303,7 @@ def submit(
         timing=timing,
         calibration=calibration,
         latent_correlation=correlation_for(session, q=q),
+        learned=self_knowledge_for(session, q=q),
     )
     row = {
         "invitation_id": invitation.id,
