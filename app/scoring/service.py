@@ -21,7 +21,8 @@ Self-knowledge (issue 14): the same refresh learns, per dichotomy, tau, the lean
 share from the stored results whose candidates described themselves (the questionnaire's
 optional ``self_descriptions``), once a dichotomy has ``MIN_SELF_DESCRIPTIONS`` (200) of them
 (``psychometrics.self_knowledge_from_responses``); before that the shipped tau and no lean. While
-a dichotomy has not learned yet, every new result triggers a recomputation (as with the prior).
+a dichotomy has not learned yet, each new result counts its self-described letters (one query)
+and recomputes once there are enough.
 
 Fit (issue 4): when the last questionnaire of an invitation is scored, the socionics result's
 four pole probabilities give the 16 type probabilities, and the matrix in force ranks the roles
@@ -53,8 +54,8 @@ from questionnaires.psychometrics import (
 )
 from questionnaires.result import Result as EngineResult
 from questionnaires.result import ScaleCalibration, worst_quality
-from questionnaires.schema import Questionnaire
-from questionnaires.selfknowledge import Learned, self_knowledge
+from questionnaires.schema import SELF_HIGH, SELF_LOW, Questionnaire
+from questionnaires.selfknowledge import MIN_SELF_DESCRIPTIONS, Learned, self_knowledge
 from socionics.model import BASE_DICHOTOMIES
 from socionics.recommend import TOO_CLOSE, TypeResult, decide, recommend, type_result
 
@@ -127,10 +128,9 @@ def stored_answer_sets(session: Session, *, q: Questionnaire) -> list[dict[str, 
 def _stale(cached: _Cached | None, count: int) -> bool:
     if cached is None or count < cached.count:
         return True
-    if cached.learning or any(c.source == "prior" for c in cached.calibration.values()):
+    if any(c.source == "prior" for c in cached.calibration.values()):
         # Some scale still lacks 200 complete responses (results stored with unanswered
-        # items), or some dichotomy 200 self-descriptions: check again with every new result,
-        # so the switch is not late.
+        # items): check again with every new result, so the switch is not late.
         return count != cached.count
     return count - cached.count >= max(REFRESH_EVERY, REFRESH_SHARE * cached.count)
 
@@ -156,6 +156,37 @@ def self_knowledge_for(session: Session, *, q: Questionnaire) -> dict[str, Learn
     return dict(cached.learned) if cached is not None else {}
 
 
+_DESCRIBED = (
+    select(Answer.item_id, func.count())
+    .join(
+        Result,
+        (col(Result.invitation_id) == col(Answer.invitation_id))
+        & (col(Result.questionnaire_id) == col(Answer.questionnaire_id)),
+    )
+    .where(
+        Answer.questionnaire_id == bindparam("qid"),
+        col(Answer.item_id).in_(bindparam("items", expanding=True)),
+        col(Answer.value).in_((SELF_LOW, SELF_HIGH)),
+        col(Result.questionnaire_version).in_(bindparam("versions", expanding=True)),
+    )
+    .group_by(col(Answer.item_id))
+)
+
+
+def _can_learn_more(session: Session, q: Questionnaire, cached: _Cached) -> bool:
+    """A dichotomy not learned yet now has MIN_SELF_DESCRIPTIONS self-described letters. One
+    counting query, so that results whose candidates skip the optional questions do not make
+    every finish re-read every stored answer."""
+    waiting = [sd.id for sd in q.self_descriptions if sd.self_description not in cached.learned]
+    params = {
+        "qid": q.id,
+        "items": waiting,
+        "versions": list(same_scoring_versions(q.id, q.version)),
+    }
+    counts = session.execute(_DESCRIBED, params).all()
+    return any(n >= MIN_SELF_DESCRIPTIONS for _, n in counts)
+
+
 def _cached(session: Session, *, q: Questionnaire) -> _Cached | None:
     count = stored_count(session, q=q)
     if count < MIN_SAMPLE:
@@ -163,7 +194,9 @@ def _cached(session: Session, *, q: Questionnaire) -> _Cached | None:
     key = _key(session, q)
     with _lock:
         cached = _cache.get(key)
-    if not _stale(cached, count):
+    if not _stale(cached, count) and not (
+        cached is not None and cached.learning and _can_learn_more(session, q, cached)
+    ):
         assert cached is not None
         return cached
     sets = stored_answer_sets(session, q=q)

@@ -11,7 +11,7 @@ from sqlmodel import Session
 from app.candidate.service import save_answers, submit
 from app.db import utcnow
 from app.invitations.invite import invite_candidate
-from app.scoring.service import clear_calibration_cache, self_knowledge_for
+from app.scoring.service import calibration_for, clear_calibration_cache, self_knowledge_for
 from questionnaires.engine import score
 from questionnaires.result import Result as EngineResult
 from questionnaires.selfknowledge import MIN_SELF_DESCRIPTIONS
@@ -105,3 +105,18 @@ def test_stored_self_descriptions_do_not_change_the_stored_result(db: Session, s
         assert sub.result is not None and not sub.missing
         got.append(sub.result)
     assert got[0] == got[1]
+
+
+def test_results_without_self_descriptions_do_not_recompute_every_time_and_the_switch_is_on_time(
+    db: Session, settings
+) -> None:
+    q = questionnaire(SOC)
+    store(db, settings, n=MIN_SELF_DESCRIPTIONS, seed=14, describe=False)
+    cached = calibration_for(db, q=q)
+    store(db, settings, n=1, seed=15, describe=False)
+    assert calibration_for(db, q=q) is cached  # one more result without any: no re-reading
+    results = store(db, settings, n=MIN_SELF_DESCRIPTIONS + 1, seed=16)
+    before = results[MIN_SELF_DESCRIPTIONS - 1].dichotomies["SN"].self_knowledge
+    assert before is not None and before.source == "shipped"
+    after = results[MIN_SELF_DESCRIPTIONS].dichotomies["SN"].self_knowledge
+    assert after is not None and after.source == "learned" and after.n == MIN_SELF_DESCRIPTIONS
