@@ -14,8 +14,14 @@ is cached per (database, questionnaire, version) and recomputed only when
   whichever is more, since the cached computation, or
 - it went down (results deleted).
 Below ``MIN_SAMPLE`` results no scale can have 200 complete responses, so the prior is used
-without reading any answers. Each worker
-process keeps its own cache; a restart simply recomputes once.
+without reading any answers. Each worker process keeps its own cache; a restart simply
+recomputes once.
+
+Self-knowledge (issue 14): the same refresh learns, per dichotomy, tau, the lean and the letter
+share from the stored results whose candidates described themselves (the questionnaire's
+optional ``self_descriptions``), once a dichotomy has ``MIN_SELF_DESCRIPTIONS`` (200) of them
+(``psychometrics.self_knowledge_from_responses``); before that the shipped tau and no lean. While
+a dichotomy has not learned yet, every new result triggers a recomputation (as with the prior).
 
 Fit (issue 4): when the last questionnaire of an invitation is scored, the socionics result's
 four pole probabilities give the 16 type probabilities, and the matrix in force ranks the roles
@@ -26,7 +32,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
@@ -43,11 +49,12 @@ from questionnaires.psychometrics import (
     answers_matrix,
     calibration_from_responses,
     latent_correlation_from_responses,
+    self_knowledge_from_responses,
 )
 from questionnaires.result import Result as EngineResult
 from questionnaires.result import ScaleCalibration, worst_quality
 from questionnaires.schema import Questionnaire
-from questionnaires.selfknowledge import self_knowledge
+from questionnaires.selfknowledge import Learned, self_knowledge
 from socionics.model import BASE_DICHOTOMIES
 from socionics.recommend import TOO_CLOSE, TypeResult, decide, recommend, type_result
 
@@ -64,6 +71,11 @@ class _Cached:
     # The scales' latent correlation (None while any scale uses the prior): the type
     # probabilities' dependence, questionnaires/README.md "Type probabilities".
     correlation: dict[str, dict[str, float]] | None = None
+    # Dichotomy id -> tau, lean and letter share learned from the stored results' own
+    # self-descriptions, for the dichotomies that have MIN_SELF_DESCRIPTIONS of them.
+    learned: dict[str, Learned] = field(default_factory=dict)
+    # Some dichotomy the questionnaire asks a self-description for has not learned yet.
+    learning: bool = False
 
 
 _cache: dict[tuple[str, str, str], _Cached] = {}
@@ -115,9 +127,10 @@ def stored_answer_sets(session: Session, *, q: Questionnaire) -> list[dict[str, 
 def _stale(cached: _Cached | None, count: int) -> bool:
     if cached is None or count < cached.count:
         return True
-    if any(c.source == "prior" for c in cached.calibration.values()):
+    if cached.learning or any(c.source == "prior" for c in cached.calibration.values()):
         # Some scale still lacks 200 complete responses (results stored with unanswered
-        # items): check again with every new result, so the switch is not late.
+        # items), or some dichotomy 200 self-descriptions: check again with every new result,
+        # so the switch is not late.
         return count != cached.count
     return count - cached.count >= max(REFRESH_EVERY, REFRESH_SHARE * cached.count)
 
@@ -135,6 +148,14 @@ def correlation_for(session: Session, *, q: Questionnaire) -> dict[str, dict[str
     return cached.correlation if cached is not None else None
 
 
+def self_knowledge_for(session: Session, *, q: Questionnaire) -> dict[str, Learned]:
+    """Per dichotomy, the self-knowledge learned from this installation's stored results with
+    a self-description, once a dichotomy has ``MIN_SELF_DESCRIPTIONS`` of them; the others are
+    absent (the shipped tau, no lean). Cached and refreshed with the calibration."""
+    cached = _cached(session, q=q)
+    return dict(cached.learned) if cached is not None else {}
+
+
 def _cached(session: Session, *, q: Questionnaire) -> _Cached | None:
     count = stored_count(session, q=q)
     if count < MIN_SAMPLE:
@@ -145,12 +166,16 @@ def _cached(session: Session, *, q: Questionnaire) -> _Cached | None:
     if not _stale(cached, count):
         assert cached is not None
         return cached
-    matrix = answers_matrix(q, stored_answer_sets(session, q=q))
+    sets = stored_answer_sets(session, q=q)
+    matrix = answers_matrix(q, sets)
     calibration = calibration_from_responses(q, matrix)
+    learned = self_knowledge_from_responses(q, sets, calibration)
     fresh = _Cached(
         count=count,
         calibration=calibration,
         correlation=latent_correlation_from_responses(q, matrix, calibration),
+        learned=learned,
+        learning=any(sd.self_description not in learned for sd in q.self_descriptions),
     )
     with _lock:
         _cache[key] = fresh
@@ -197,10 +222,12 @@ def type_result_of(result: EngineResult) -> TypeResult | None:
         if corr is not None and all(d in corr for d in BASE_DICHOTOMIES)
         else None
     )
+    used = {d: result.dichotomies[d].self_knowledge for d in BASE_DICHOTOMIES}
     return type_result(
         poles,
         correlation=matrix,
         unaware_share=self_knowledge().unaware_share if self_report else 0.0,
+        base={d: u.base for d, u in used.items() if u is not None} if self_report else None,
     )
 
 
