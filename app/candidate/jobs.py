@@ -423,7 +423,12 @@ def store_page(
         answers = parse_answers(catalog[qid], form)
     except InvalidAnswers as exc:
         raise HTTPException(status_code=422) from exc
-    if set(answers) - set(ref.item_ids):
+    q = catalog[qid]
+    # The optional self-descriptions are shown on (and posted with) the questionnaire's last page.
+    shown = set(ref.item_ids)
+    if ref.page == len(q.pages()):
+        shown |= {sd.id for sd in q.self_descriptions}
+    if set(answers) - shown:
         raise HTTPException(status_code=422)
     if _TOUCH.execute(conn, {"iid": link.id, "at": now}).rowcount == 0:
         raise LinkProblem("completed", lang=link.language)  # finished in another tab

@@ -32,7 +32,7 @@ from app.candidate import jobs
 from app.candidate.feedback import feedback_notes
 from app.candidate.jobs import Flow, Go, Link
 from app.candidate.service import PageRef, unanswered
-from app.candidate.views import item_views
+from app.candidate.views import item_views, self_description_views
 from app.db import utcnow
 from app.i18n import template_callables, translations
 from app.web import render, templates
@@ -189,6 +189,15 @@ def _question_page(
         )
         for item_id in ref.item_ids
     ]
+    # The optional self-descriptions follow the questionnaire's last page of items.
+    last = ref.page == len(q.pages())
+    describe = (
+        self_description_views(
+            q, lang=link.language, answers=given, gettext=translations(link.language).gettext
+        )
+        if last
+        else []
+    )
     total = sum(len(p.item_ids) for p in pages)
     answered = sum(1 for p in pages for i in p.item_ids if i in answers.get(p.questionnaire_id, {}))
     ctx = {
@@ -198,6 +207,7 @@ def _question_page(
         "pages": len(pages),
         "is_last": ref.index == len(pages),
         "items": items,
+        "self_descriptions": describe,
         "missing_count": len(missing),
         "answered": answered,
         "total": total,

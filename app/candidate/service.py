@@ -17,7 +17,12 @@ from sqlmodel import Session, col, select
 from app.db import Prepared, upsert_insert
 from app.invitations.keys import sync_table_keys
 from app.models import Answer, Invitation, PageEvent, Result
-from app.scoring.service import calibration_for, correlation_for, update_fit
+from app.scoring.service import (
+    calibration_for,
+    correlation_for,
+    self_knowledge_for,
+    update_fit,
+)
 from app.webhooks import service as webhooks
 from questionnaires.engine import check_answer, score
 from questionnaires.result import Result as EngineResult
@@ -268,7 +273,15 @@ def page_timing(session: Session, *, invitation_id: int, q: Questionnaire) -> tu
         elif e.kind == "save" and e.page in viewed and 0 <= e.page < pages:
             seconds[e.page] = (seconds[e.page] or 0.0) + (e.at - viewed.pop(e.page)).total_seconds()
     total = (events[-1].at - events[0].at).total_seconds() if events else 0.0
-    item_ms = stored_item_ms(session, invitation_id=invitation_id, questionnaire_id=q.id)
+    # Only the scored items' times: the optional self-descriptions enter no timing rule.
+    items = {item.id for item in q.items}
+    item_ms = {
+        k: v
+        for k, v in stored_item_ms(
+            session, invitation_id=invitation_id, questionnaire_id=q.id
+        ).items()
+        if k in items
+    }
     return Timing(page_seconds=seconds, item_ms=item_ms), round(total)
 
 
@@ -305,6 +318,7 @@ def submit(
         timing=timing,
         calibration=calibration,
         latent_correlation=correlation_for(session, q=q),
+        learned=self_knowledge_for(session, q=q),
     )
     row = {
         "invitation_id": invitation.id,
