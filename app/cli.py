@@ -97,6 +97,7 @@ def cmd_serve(settings: Settings, args: argparse.Namespace) -> None:
 
     from app.main import create_app, load_questionnaires
     from app.migrations import upgrade
+    from app.scoring import service as scoring
     from app.security.logs import RedactLinkTokens
     from app.web import warm_up
 
@@ -104,6 +105,7 @@ def cmd_serve(settings: Settings, args: argparse.Namespace) -> None:
     upgrade(settings.db_url)
     app = create_app(settings, questionnaires=questionnaires)
     warm_up()
+    scoring.warm_up(questionnaires)
     # What start-up built (modules, tables, compiled templates, questionnaires) lives as long
     # as the process: frozen out of the collector's sight, a full collection no longer walks
     # it, which paused every request for about 0.14 s under load (bench/load). Here, not in

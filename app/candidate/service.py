@@ -14,7 +14,7 @@ from functools import cache
 from sqlalchemy import Connection, Insert, bindparam, func, insert, update
 from sqlmodel import Session, col, select
 
-from app.db import upsert_insert
+from app.db import Prepared, upsert_insert
 from app.invitations.keys import sync_table_keys
 from app.models import Answer, Invitation, PageEvent, Result
 from app.scoring.service import (
@@ -79,7 +79,10 @@ def next_questionnaire(session: Session, invitation: Invitation) -> str | None:
     return next((q for q in invitation.questionnaire_ids if q not in done), None)
 
 
-_PAGE_EVENT = insert(PageEvent.__table__)  # type: ignore[attr-defined]
+_PAGE_EVENT = Prepared(
+    insert(PageEvent.__table__),  # type: ignore[attr-defined]
+    column_keys=["invitation_id", "questionnaire_id", "page", "kind", "at"],
+)
 _INVITATIONS = Invitation.__table__  # type: ignore[attr-defined]
 _STARTED = (
     update(_INVITATIONS)
@@ -107,7 +110,7 @@ def record_page(
         "kind": kind,
         "at": now,
     }
-    db.execute(_PAGE_EVENT, params)
+    _PAGE_EVENT.execute(db, params)
     if first:
         db.execute(_STARTED, {"iid": invitation_id, "at": now})
 
@@ -138,13 +141,16 @@ def _result_insert(dialect: str) -> Insert:
     return stmt.on_conflict_do_nothing(index_elements=["invitation_id", "questionnaire_id"])
 
 
+_ANSWER_KEYS = ["invitation_id", "questionnaire_id", "item_id", "value", "answered_at", "answer_ms"]
+
+
 @cache
-def _answers_upsert(dialect: str) -> Insert:
+def _answers_upsert(dialect: str) -> Prepared:
     """Insert answers, or overwrite the item's earlier answer."""
     table = Answer.__table__  # type: ignore[attr-defined]
     stmt = upsert_insert(dialect, table)
     excluded = stmt.excluded
-    return stmt.on_conflict_do_update(
+    upsert = stmt.on_conflict_do_update(
         index_elements=["invitation_id", "questionnaire_id", "item_id"],
         set_={
             "value": excluded.value,
@@ -154,6 +160,7 @@ def _answers_upsert(dialect: str) -> Insert:
             "answer_ms": func.coalesce(excluded.answer_ms, table.c.answer_ms),
         },
     )
+    return Prepared(upsert, column_keys=_ANSWER_KEYS)
 
 
 def upsert_answers(
@@ -176,7 +183,7 @@ def upsert_answers(
         }
         for item_id, value in answers.items()
     ]
-    db.execute(_answers_upsert(db.dialect.name), rows)
+    _answers_upsert(db.dialect.name).execute(db, rows)
 
 
 def save_answers(
@@ -357,8 +364,10 @@ def flow_pages(questionnaire_ids: list[str], catalog: Mapping[str, Questionnaire
     return pages
 
 
-_ANSWERS = select(Answer.questionnaire_id, Answer.item_id, Answer.value).where(
-    Answer.invitation_id == bindparam("invitation_id")
+_ANSWERS = Prepared(
+    select(Answer.questionnaire_id, Answer.item_id, Answer.value).where(
+        Answer.invitation_id == bindparam("invitation_id")
+    )
 )
 
 
@@ -369,7 +378,7 @@ def find_page(pages: list[PageRef], qid: str, page: int) -> PageRef | None:
 def all_answers(db: Connection, *, invitation_id: int) -> dict[str, dict[str, int]]:
     """Answers by questionnaire, then item."""
     out: dict[str, dict[str, int]] = {}
-    for qid, item_id, value in db.execute(_ANSWERS, {"invitation_id": invitation_id}):
+    for qid, item_id, value in _ANSWERS.rows(db, {"invitation_id": invitation_id}):
         out.setdefault(qid, {})[item_id] = value
     return out
 

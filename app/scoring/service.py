@@ -98,6 +98,15 @@ _STORED_COUNT = (
 )
 
 
+def warm_up(catalog: Mapping[str, Questionnaire]) -> None:
+    """Work out now, at start-up, which versions score the same for every questionnaire of
+    ``catalog``: the first finish asks it (``stored_count``), and the answer reads the archived
+    questionnaire files (YAML, tenths of a second), in the candidates' writer, where every
+    candidate's save waited behind it (bench/load)."""
+    for q in catalog.values():
+        same_scoring_versions(q.id, q.version)
+
+
 def stored_count(session: Session, *, q: Questionnaire) -> int:
     # Built once: every finish asks (calibration_for), in the candidates' writer.
     versions = list(same_scoring_versions(q.id, q.version))
