@@ -19,6 +19,7 @@ from sqlmodel import Session, col, select
 
 from app.config import LANGUAGES, Settings, SettingsError, load_settings
 from app.db import make_engine
+from app.migrations import UnknownRevision
 from app.models import Role, User, Vacancy
 from questionnaires.loader import QuestionnaireError
 
@@ -66,14 +67,13 @@ def _require_migrated(settings: Settings, engine: Engine) -> None:
     """A command on a database that is missing or behind the code says what to do instead of
     failing inside a query. It never migrates by itself: an upgrade is the operator's call
     (a backup first, in production), and `rolefit migrate` is one command away."""
-    from alembic.runtime.migration import MigrationContext
     from alembic.script import ScriptDirectory
 
-    from app.migrations import alembic_config
+    from app.migrations import alembic_config, check_known_revision
 
     try:
         with engine.connect() as conn:
-            current = set(MigrationContext.configure(conn).get_current_heads())
+            current = check_known_revision(conn, alembic_config(settings.db_url))
     except OperationalError as exc:
         raise CommandError(f"cannot open the database: {exc.orig}") from None
     heads = set(ScriptDirectory.from_config(alembic_config(settings.db_url)).get_heads())
@@ -97,6 +97,7 @@ def cmd_serve(settings: Settings, args: argparse.Namespace) -> None:
 
     from app.main import create_app, load_questionnaires
     from app.migrations import upgrade
+    from app.scoring import service as scoring
     from app.security.logs import RedactLinkTokens
     from app.web import warm_up
 
@@ -104,6 +105,7 @@ def cmd_serve(settings: Settings, args: argparse.Namespace) -> None:
     upgrade(settings.db_url)
     app = create_app(settings, questionnaires=questionnaires)
     warm_up()
+    scoring.warm_up(questionnaires)
     # What start-up built (modules, tables, compiled templates, questionnaires) lives as long
     # as the process: frozen out of the collector's sight, a full collection no longer walks
     # it, which paused every request for about 0.14 s under load (bench/load). Here, not in
@@ -708,7 +710,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         settings = load_settings()
         code = args.func(settings, args)
-    except (SettingsError, QuestionnaireError, CommandError) as exc:
+    except (SettingsError, QuestionnaireError, CommandError, UnknownRevision) as exc:
         print(f"rolefit: {exc}", file=sys.stderr)
         return 2
     return code if isinstance(code, int) else 0

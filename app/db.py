@@ -162,3 +162,77 @@ def get_or_404(session: Session, model: type[Row], row_id: int) -> Row:
     if row is None:
         raise HTTPException(status_code=404)
     return row
+
+
+class Prepared:
+    """A statement of the candidates' hot path, built once and, on SQLite, run on the driver's
+    own cursor.
+
+    Through SQLAlchemy each small statement of an answer's save cost several times what SQLite
+    took to run it (the compiled-cache lookup, parameter and result set-up: bench/load/README.md),
+    all of it holding the interpreter's lock the event loop needs. Here the statement is compiled
+    once for SQLite, and its parameters and result columns go through the same type processors
+    SQLAlchemy applies, so what is stored and read is the same (tests/db/test_prepared.py).
+    Elsewhere (PostgreSQL) it runs through SQLAlchemy as before: a round trip there costs more
+    than the Python around it, and SQLAlchemy turns a lost connection into its own errors.
+    """
+
+    def __init__(self, stmt: Any, *, column_keys: list[str] | None = None) -> None:
+        self.stmt = stmt
+        self.column_keys = column_keys
+        self._sqlite: tuple[str, tuple[tuple[str, Any], ...], tuple[Any, ...]] | None = None
+
+    def _compiled(self, dialect: Any) -> tuple[str, tuple[tuple[str, Any], ...], tuple[Any, ...]]:
+        if self._sqlite is None:
+            compiled = self.stmt.compile(dialect=dialect, column_keys=self.column_keys)
+            binds = tuple(
+                (name, compiled.binds[name].type.dialect_impl(dialect).bind_processor(dialect))
+                for name in compiled.positiontup or ()
+            )
+            columns = getattr(self.stmt, "selected_columns", None) or ()
+            results = tuple(
+                c.type.dialect_impl(dialect).result_processor(dialect, None) for c in columns
+            )
+            self._sqlite = (str(compiled), binds, results)
+        return self._sqlite
+
+    def execute(self, conn: Any, params: dict[str, Any] | list[dict[str, Any]]) -> Any:
+        """Run it: a cursor (``rowcount``) on SQLite, SQLAlchemy's result elsewhere. A list of
+        parameter sets runs as one ``executemany``."""
+        if conn.dialect.name != "sqlite":
+            return conn.execute(self.stmt, params)
+        sql, binds, _ = self._compiled(conn.dialect)
+        cursor = conn.connection.dbapi_connection.cursor()
+        if isinstance(params, list):
+            cursor.executemany(sql, [_bound(binds, p) for p in params])
+        else:
+            cursor.execute(sql, _bound(binds, params))
+        return cursor
+
+    def rows(self, conn: Any, params: dict[str, Any]) -> list[tuple[Any, ...]]:
+        """Every row of a query, as tuples of the selected columns' values."""
+        if conn.dialect.name != "sqlite":
+            return [tuple(row) for row in conn.execute(self.stmt, params)]
+        _, _, results = self._compiled(conn.dialect)
+        return [_read(results, row) for row in self.execute(conn, params).fetchall()]
+
+    def first(self, conn: Any, params: dict[str, Any]) -> tuple[Any, ...] | None:
+        if conn.dialect.name != "sqlite":
+            row = conn.execute(self.stmt, params).first()
+            return None if row is None else tuple(row)
+        _, _, results = self._compiled(conn.dialect)
+        cursor = self.execute(conn, params)
+        row = cursor.fetchone()
+        cursor.close()  # done with the statement (a query by a unique key has one row)
+        return None if row is None else _read(results, row)
+
+
+def _bound(binds: tuple[tuple[str, Any], ...], params: dict[str, Any]) -> list[Any]:
+    return [params[name] if process is None else process(params[name]) for name, process in binds]
+
+
+def _read(results: tuple[Any, ...], row: tuple[Any, ...]) -> tuple[Any, ...]:
+    return tuple(
+        value if process is None else process(value)
+        for process, value in zip(results, row, strict=True)
+    )

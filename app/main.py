@@ -98,40 +98,28 @@ def create_app(
             writer=writer,
         )
         stop = asyncio.Event()
-        webhooks = None
+        # The background workers the settings turn on; each returns once ``stop`` is set.
+        workers: list[asyncio.Task[None]] = []
         if settings.webhook_worker:
-            webhooks = asyncio.create_task(
-                webhook_worker.run(
-                    app.state.engine,
-                    poll_seconds=settings.webhook_poll_seconds,
-                    stop=stop,
-                    allow_private=settings.webhook_allow_private,
-                )
+            webhooks = webhook_worker.run(
+                app.state.engine,
+                poll_seconds=settings.webhook_poll_seconds,
+                stop=stop,
+                allow_private=settings.webhook_allow_private,
             )
-        mails = None
+            workers.append(asyncio.create_task(webhooks))
         if settings.mail_worker:
-            mails = asyncio.create_task(mail_worker(app.state.engine, settings, stop))
-        retention = None
+            workers.append(asyncio.create_task(mail_worker(app.state.engine, settings, stop)))
         if settings.retention_worker:
-            retention = asyncio.create_task(
-                retention_worker.run(
-                    app.state.engine,
-                    days=settings.retention_days_after_close,
-                    stop=stop,
-                    session_hours=settings.session_hours,
-                    leaver_days=settings.retention_days_after_leaving,
-                )
+            workers.append(
+                asyncio.create_task(retention_worker.run(app.state.engine, settings, stop))
             )
         try:
             yield
         finally:
             stop.set()
-            if retention is not None:
-                await retention
-            if webhooks is not None:
-                await webhooks
-            if mails is not None:
-                await mails
+            for worker in workers:
+                await worker
             await app.state.limiter.aclose()
             # Queued writes are run before the connections go.
             await asyncio.to_thread(app.state.writer.close)

@@ -8,8 +8,9 @@ the columns and strips them in every session's flush, whichever form, API call o
 text came from. A service that refuses an empty value strips them before it checks, so a value
 made of nothing else is refused as empty rather than saved blank.
 
-Rows saved before this were cleaned by migration 5a0c3e9d7b21; the PDF export strips them again
-when it prints all the same (the audit log keeps what it recorded).
+Rows saved before this were cleaned by the migration to 5a0c3e9d7b21 (the 0.1.0 release, since
+squashed into the baseline); the PDF export strips them again when it prints all the same (the
+audit log keeps what it recorded).
 """
 
 from __future__ import annotations

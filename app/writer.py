@@ -151,11 +151,21 @@ class Writer:
         """(ok, result or exception) for each job, in order."""
         try:
             with self._transaction() as conn:
-                return [_in_savepoint(conn, p.job) for p in batch]
+                sql = self._statements(conn)
+                return [_in_savepoint(conn, p.job, sql) for p in batch]
         except Exception:
             if len(batch) > 1:
                 log.info("a batch of %d writes failed; running them one by one", len(batch))
             return [self._run_alone(p) for p in batch]
+
+    def _statements(self, conn: Connection) -> Callable[[str], object]:
+        """What runs the savepoint statements. On SQLite, the driver's own cursor: through
+        SQLAlchemy each cost about 20 microseconds of the interpreter's time, two per job, more
+        than the job's own statements (bench/load/README.md). Elsewhere SQLAlchemy's, which
+        turns a lost connection into its own errors and invalidates the connection."""
+        if self._sqlite:
+            return conn.connection.dbapi_connection.cursor().execute  # type: ignore[union-attr]
+        return conn.exec_driver_sql
 
     def _run_alone(self, pending: _Pending) -> tuple[bool, Any]:
         try:
@@ -165,16 +175,19 @@ class Writer:
             return False, exc
 
 
-def _in_savepoint(conn: Connection, job: Callable[[Connection], Any]) -> tuple[bool, Any]:
+def _in_savepoint(
+    conn: Connection, job: Callable[[Connection], Any], sql: Callable[[str], object]
+) -> tuple[bool, Any]:
     """Run one job of a batch: when it raises, its own writes are rolled back and the batch
     goes on. A lost connection or an ``OperationalError`` (a deadlock, a lock timeout, a
     failover) propagates: the batch's earlier locks stay held after a rollback to a savepoint,
     so the whole batch is rolled back and its jobs run one by one. So does a failed ORM flush,
     which rolls back the batch's transaction itself (``jobs._session``).
 
-    Plain SQL, not ``Connection.begin_nested()``: its bookkeeping cost 60 microseconds of CPU a
-    job, as much as the job's statements (bench/load/README.md)."""
-    conn.exec_driver_sql("SAVEPOINT job")
+    Plain SQL (``sql``, ``Writer._statements``), not ``Connection.begin_nested()``: its
+    bookkeeping cost 60 microseconds of CPU a job, as much as the job's statements
+    (bench/load/README.md)."""
+    sql("SAVEPOINT job")
     try:
         result = job(conn)
     except OperationalError:
@@ -182,10 +195,10 @@ def _in_savepoint(conn: Connection, job: Callable[[Connection], Any]) -> tuple[b
     except Exception as exc:
         if conn.invalidated or not conn.in_transaction():
             raise
-        conn.exec_driver_sql("ROLLBACK TO SAVEPOINT job")
-        conn.exec_driver_sql("RELEASE SAVEPOINT job")
+        sql("ROLLBACK TO SAVEPOINT job")
+        sql("RELEASE SAVEPOINT job")
         return False, exc
-    conn.exec_driver_sql("RELEASE SAVEPOINT job")
+    sql("RELEASE SAVEPOINT job")
     return True, result
 
 

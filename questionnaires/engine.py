@@ -12,7 +12,8 @@ calls) and ``score_many`` (a matrix of response sets, numpy, for re-scoring and 
   possible range is carried over to the whole scale (for equal items this is the answered
   items' mean keyed score times the item count). Beyond 20% the scale is unscored.
 - Normalized = (raw - min) / (max - min) over the scale's possible range.
-- Dichotomy: raw above the cut is the high pole; a tie goes to the low pole.
+- Dichotomy: raw above the cut is the high pole; a tie goes to the low pole (with a lean learned
+  from the installation's own candidates, the more probable letter: README "Uncertainty").
 - Uncertainty. The product's model, "self_report": p_high is how likely the person would
   describe themselves with the high pole. Classical test theory gives the latent standardised
   score's posterior under a normal prior centred on the cut, mean ``sqrt(r) (raw - cut) / SD``
@@ -37,14 +38,23 @@ import numpy as np
 from scipy.special import ndtr
 
 from questionnaires.quality import assess_quality
-from questionnaires.result import DichotomyResult, Result, ScaleCalibration, ScaleScore, Timing
+from questionnaires.result import (
+    DichotomyResult,
+    Result,
+    ScaleCalibration,
+    ScaleScore,
+    SelfKnowledgeUsed,
+    Timing,
+)
 from questionnaires.schema import (
+    SELF_UNSURE,
     AgreementItem,
     BipolarItem,
     ForcedChoiceItem,
     Questionnaire,
 )
 from questionnaires.selfknowledge import (
+    Learned,
     p_self,
     self_knowledge,
     self_view_correlation,
@@ -72,6 +82,11 @@ TYPICAL_SD_SHARE_CHOICE = 0.45
 
 def check_answer(q: Questionnaire, item_id: str, value: int) -> None:
     """Raise ValueError naming the problem when ``value`` is not a valid answer to ``item_id``."""
+    if any(sd.id == item_id for sd in q.self_descriptions):
+        # Unscored (schema.SelfDescription): the low pole, the high pole or "hard to say".
+        if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= SELF_UNSURE:
+            raise ValueError(f"{item_id}: answer {value!r} outside 1..{SELF_UNSURE}")
+        return
     try:
         item = q.item(item_id)
     except KeyError:
@@ -251,13 +266,16 @@ def p_high_of(
     *,
     length: float = 1.0,
     spread: float = 0.0,
+    lean: float = 0.0,
+    base: float = 0.5,
 ) -> float:
     """Probability of the high pole (see the module docstring).
 
-    ``length`` is the answered share of the scale (1 when complete), ``spread`` the self-report
-    model's tau (``selfknowledge``; ignored by the other models).
+    ``length`` is the answered share of the scale (1 when complete), ``spread``, ``lean`` and
+    ``base`` the self-report model's tau, beta and high letter share (``selfknowledge``; ignored
+    by the other models).
     """
-    return float(_p_high(raw, cut, cal, model, length, spread))
+    return float(_p_high(raw, cut, cal, model, length, spread, lean, base))
 
 
 def effective(cal: ScaleCalibration, length: float | np.ndarray) -> tuple[Any, Any]:
@@ -286,12 +304,16 @@ def _p_high(
     model: Model,
     length: float | np.ndarray = 1.0,
     spread: float = 0.0,
+    lean: float = 0.0,
+    base: float = 0.5,
 ) -> Any:
     """P(high pole); ``raw`` and ``length`` may be arrays."""
     rel, sd = effective(cal, length)
     if model == "self_report":
         m, v = latent_posterior(raw, cut, cal, length)
-        return p_self(m, v, tau=spread, unaware=self_knowledge().unaware_share)
+        return p_self(
+            m, v, tau=spread, unaware=self_knowledge().unaware_share, beta=lean, base=base
+        )
     if model == "sem":
         return ndtr((raw - cut) / (sd * np.sqrt(1 - rel)))
     centre = cal.mean if model == "kelley" else cut
@@ -309,12 +331,15 @@ def score(
     timing: Timing | None = None,
     model: Model = DEFAULT_MODEL,
     latent_correlation: Mapping[str, Mapping[str, float]] | None = None,
+    learned: Mapping[str, Learned] | None = None,
 ) -> Result:
     """Score one response set. Unanswered items are simply absent from ``answers``.
 
     ``calibration`` maps scale ids to sample calibrations; scales it lacks use the prior.
     ``latent_correlation`` (scale id -> scale id, from stored responses) gives the result's
-    ``self_view_correlation`` under the "self_report" model.
+    ``self_view_correlation`` under the "self_report" model. ``learned`` (dichotomy id ->
+    ``selfknowledge.Learned``, from the installation's own candidates' self-descriptions)
+    replaces the shipped tau and the absent lean of the dichotomies it has.
     """
     for item_id, value in answers.items():
         check_answer(q, item_id, value)
@@ -358,7 +383,12 @@ def score(
             )
             continue
         length = lengths[d.scale]
-        spread = spread_for(q.id, d.id) if model == "self_report" else None
+        own = (learned or {}).get(d.id) if model == "self_report" else None
+        spread = (
+            (own.tau if own is not None else spread_for(q.id, d.id))
+            if model == "self_report"
+            else None
+        )
         p_high = p_high_of(
             sc.raw,
             cut,
@@ -366,8 +396,13 @@ def score(
             model,
             length=length,
             spread=spread or 0.0,
+            lean=own.beta if own is not None else 0.0,
+            base=own.base if own is not None else 0.5,
         )
-        high = sc.raw > cut
+        # With a learned lean the letter reported is the one the person more probably gives
+        # themselves (the line sits beside the cut), so the pole, its percentage and the most
+        # probable type agree; otherwise the key's pole (the same letter without a lean).
+        high = bool(p_high > 0.5) if own is not None and p_high != 0.5 else sc.raw > cut
         probability = p_high if high else 1 - p_high
         dichotomies[d.id] = DichotomyResult(
             dichotomy=d.id,
@@ -381,6 +416,7 @@ def score(
             model=model,
             reliability=float(effective(cal, length)[0]),
             self_knowledge_sd=spread,
+            self_knowledge=_self_knowledge_record(own) if model == "self_report" else None,
         )
     return Result(
         questionnaire_id=q.id,
@@ -391,6 +427,14 @@ def score(
         self_view_correlation=_self_view(q, dichotomies, latent_correlation)
         if model == "self_report"
         else None,
+    )
+
+
+def _self_knowledge_record(own: Learned | None) -> SelfKnowledgeUsed:
+    if own is None:
+        return SelfKnowledgeUsed(source="shipped", lean=0.0, base=0.5, n=0)
+    return SelfKnowledgeUsed(
+        source="learned", lean=round(own.beta, 6), base=round(own.base, 6), n=own.n
     )
 
 
@@ -487,6 +531,8 @@ class ScoreTable:
     borderline: np.ndarray  # (n, dichotomies) bool
     cuts: np.ndarray  # (dichotomies,)
     poles: list[tuple[str, str]]  # (low code, high code) per dichotomy
+    # (n, scales): the answered share of each scale's range (1 complete, 0 nothing answered)
+    length: np.ndarray | None = None
 
     def column(self, scale: str) -> int:
         return self.scales.index(scale)
@@ -600,4 +646,27 @@ def score_many(
         borderline=borderline & ~np.isnan(p_high),
         cuts=cuts,
         poles=[(d.low.code, d.high.code) for d in q.dichotomies],
+        length=length,
     )
+
+
+def latent_posteriors(
+    q: Questionnaire, matrix: np.ndarray, calibration: Mapping[str, ScaleCalibration] | None
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Raw scores, latent posterior means and variances (rows x dichotomies) of many response
+    sets, prorated scales with the reliability of the part answered; NaN where unscored."""
+    t = score_many(q, matrix, calibration=calibration)
+    cals = _calibrations(q, calibration)
+    assert t.length is not None
+    raw, ms, vs = [], [], []
+    for j, d in enumerate(q.dichotomies):
+        col = t.column(d.scale)
+        ln = np.where(t.length[:, col] > 0, t.length[:, col], 1.0)
+        m, v = latent_posterior(t.raw[:, col], float(t.cuts[j]), cals[d.scale], ln)
+        raw.append(t.raw[:, col])
+        ms.append(m)
+        vs.append(np.broadcast_to(v, m.shape))
+    n = matrix.shape[0]
+    if not q.dichotomies:
+        return (np.zeros((n, 0)),) * 3
+    return np.column_stack(raw), np.column_stack(ms), np.column_stack(vs)

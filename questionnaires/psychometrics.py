@@ -23,13 +23,20 @@ import numpy as np
 from questionnaires.engine import (
     answer_codes,
     keying,
+    latent_posteriors,
     out_of_100,
     prior_calibration,
     score_many,
 )
 from questionnaires.result import ScaleCalibration
-from questionnaires.schema import Questionnaire
-from questionnaires.selfknowledge import latent_correlation
+from questionnaires.schema import SELF_HIGH, SELF_LOW, Questionnaire
+from questionnaires.selfknowledge import (
+    MIN_SELF_DESCRIPTIONS,
+    Learned,
+    latent_correlation,
+    learn,
+    self_knowledge,
+)
 
 # A scale's sample calibration replaces the prior once it has this many complete responses.
 MIN_SAMPLE = 200
@@ -163,6 +170,50 @@ def latent_correlation_from_responses(
     rel = np.array([calibration[s].reliability for s in names])
     c = latent_correlation(table.raw[full], rel)
     return {a: {b: float(c[i, j]) for j, b in enumerate(names)} for i, a in enumerate(names)}
+
+
+def self_described_letters(
+    q: Questionnaire, answer_sets: Sequence[Mapping[str, int]]
+) -> np.ndarray:
+    """Rows x dichotomies: 1 where the person said the high pole describes them better, 0 the
+    low pole, NaN for "hard to say" or no answer (``SelfDescription``)."""
+    y = np.full((len(answer_sets), len(q.dichotomies)), np.nan)
+    column = {d.id: j for j, d in enumerate(q.dichotomies)}
+    for sd in q.self_descriptions:
+        j = column[sd.self_description]
+        for i, answers in enumerate(answer_sets):
+            given = answers.get(sd.id)
+            if given in (SELF_LOW, SELF_HIGH):
+                y[i, j] = 1.0 if given == SELF_HIGH else 0.0
+    return y
+
+
+def self_knowledge_from_responses(
+    q: Questionnaire,
+    answer_sets: Sequence[Mapping[str, int]],
+    calibration: Mapping[str, ScaleCalibration] | None,
+    *,
+    minimum: int = MIN_SELF_DESCRIPTIONS,
+) -> dict[str, Learned]:
+    """Dichotomy id -> tau, lean and letter share learned from stored responses that carry a
+    self-description (``selfknowledge.learn``), for each dichotomy with at least ``minimum``
+    self-described letters on a scored scale; the others are absent (shipped tau, no lean)."""
+    if not q.self_descriptions or not answer_sets:
+        return {}
+    y = self_described_letters(q, answer_sets)
+    if int((~np.isnan(y)).sum(axis=0).max()) < minimum:
+        return {}  # no dichotomy can learn: skip scoring every stored response
+    _, m, v = latent_posteriors(q, answers_matrix(q, answer_sets), calibration)
+    unscored = np.isnan(m)
+    y = np.where(unscored, np.nan, y)
+    learned = learn(
+        np.where(unscored, 0.0, m),
+        np.where(unscored, 1.0, v),
+        y,
+        unaware=self_knowledge().unaware_share,
+        minimum=minimum,
+    )
+    return {d.id: o for d, o in zip(q.dichotomies, learned, strict=True) if o is not None}
 
 
 @dataclass(frozen=True)

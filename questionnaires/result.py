@@ -48,6 +48,17 @@ class ScaleScore(Frozen):
     answered_sum: float = 0.0
 
 
+class SelfKnowledgeUsed(Frozen):
+    """Which self-knowledge a "self_report" probability used (README, "Uncertainty")."""
+
+    # "learned": tau, lean and letter share from this installation's own candidates'
+    # self-descriptions; "shipped": the reviewed tau, no lean, 50/50 (too few of them yet).
+    source: Literal["learned", "shipped"]
+    lean: float  # beta, in latent SD units (0 when shipped)
+    base: float  # the high letter's share among self-descriptions (0.5 when shipped)
+    n: int  # self-descriptions it was learned from (0 when shipped)
+
+
 class DichotomyResult(Frozen):
     dichotomy: str
     scored: bool
@@ -64,6 +75,9 @@ class DichotomyResult(Frozen):
     reliability: float | None = None
     # The self-knowledge spread tau of the "self_report" model (questionnaires/selfknowledge.py).
     self_knowledge_sd: float | None = None
+    # Where tau came from and the lean used; None in results stored before it was recorded
+    # (they used the shipped tau and no lean).
+    self_knowledge: SelfKnowledgeUsed | None = None
 
 
 class QualityFlag(Frozen):

@@ -7,7 +7,8 @@ format for authors; keep the two in step (a test compares them).
 Answer coding, the same for every item kind, so that answers are plain integers:
 - agreement: 1..points (1 = the first label, usually "strongly disagree");
 - bipolar: 1..5 (1 = the left statement fits fully, 5 = the right one does);
-- forced choice: 1 or 2 (the first or the second option).
+- forced choice: 1 or 2 (the first or the second option);
+- self-description (unscored): 1 the low pole, 2 the high pole, 3 "hard to say".
 """
 
 from __future__ import annotations
@@ -132,6 +133,25 @@ class ForcedChoiceItem(ItemBase):
 Item = Annotated[AgreementItem | BipolarItem | ForcedChoiceItem, Field(discriminator="kind")]
 
 
+# Answer codes of a self-description question.
+SELF_LOW, SELF_HIGH, SELF_UNSURE = 1, 2, 3
+
+
+class SelfDescription(Strict):
+    """An optional, unscored question after the items: which of a dichotomy's poles the person
+    says describes them better, or "hard to say". Not an item: it feeds no scale, no answer-
+    quality rule, timing or reliability; an installation learns from these answers how its
+    own candidates describe themselves (README, "Uncertainty")."""
+
+    id: str = Field(pattern=r"^[A-Za-z][A-Za-z0-9_.-]*$")
+    self_description: str  # the dichotomy id
+    # Both descriptions are written so that neither is what an employer hiring salespeople
+    # would prefer: the only value allowed is "none".
+    desirable_pole: Literal["none"]
+    low: Text  # a short description of the low pole, in our own words
+    high: Text
+
+
 class ConsistencyPair(Strict):
     """Two items that ask the same thing in opposite directions (one is reverse-keyed)."""
 
@@ -149,6 +169,8 @@ class Questionnaire(Strict):
     dichotomies: list[Dichotomy] = Field(default_factory=list)
     items: list[Item]
     consistency_pairs: list[ConsistencyPair] = Field(default_factory=list)
+    # Optional, unscored questions shown after the items (``SelfDescription``).
+    self_descriptions: list[SelfDescription] = Field(default_factory=list)
     # Validation definitions (tests/) carry ids and keys only; product instruments must
     # carry every text a person reads, in Russian and English.
     texts_required: bool = True
@@ -189,6 +211,18 @@ class Questionnaire(Strict):
         for d in self.dichotomies:
             if d.scale not in scale_set:
                 raise ValueError(f"dichotomy {d.id}: unknown scale {d.scale!r}")
+        dichotomy_ids = {d.id for d in self.dichotomies}
+        seen: set[str] = set()
+        for sd in self.self_descriptions:
+            if sd.id in item_ids:
+                raise ValueError(f"self-description {sd.id}: the id of an item")
+            if sd.self_description not in dichotomy_ids:
+                raise ValueError(f"self-description {sd.id}: unknown dichotomy")
+            if sd.self_description in seen:
+                raise ValueError(f"self-description {sd.id}: a second one for its dichotomy")
+            seen.add(sd.self_description)
+        if len({sd.id for sd in self.self_descriptions}) != len(self.self_descriptions):
+            raise ValueError("self-description ids repeat")
         known = {i.id: i for i in self.items}
         for pair in self.consistency_pairs:
             for i in pair.items:

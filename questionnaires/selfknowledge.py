@@ -84,32 +84,88 @@ def p_self(
 
 
 def fit(
-    m: np.ndarray, v: np.ndarray, y: np.ndarray, base: np.ndarray
+    m: np.ndarray,
+    v: np.ndarray,
+    y: np.ndarray,
+    base: np.ndarray,
+    *,
+    unaware: float | None = None,
 ) -> tuple[np.ndarray, np.ndarray, float]:
     """Maximum-likelihood spreads tau, leans beta (per dichotomy) and the unaware share.
 
     ``m``, ``v``, ``y`` are rows x dichotomies; ``base`` the high pole's share per dichotomy.
     The likelihood is of each person's whole self-description (all letters at once), since
-    being unaware is a trait of the person, not of one letter.
+    being unaware is a trait of the person, not of one letter. A letter the person did not give
+    (NaN in ``y``: "hard to say", or not asked) adds nothing. ``unaware`` given: the share is
+    held at it and only tau and beta are fitted (what an installation learns, ``learn``).
     """
     m, v, y = (np.asarray(a, dtype=float) for a in (m, v, y))
     k = y.shape[1]
-    uninformed = np.prod(np.where(y == 1, base, 1 - base), axis=1)
+    given = ~np.isnan(y)
+    high = y == 1
+    uninformed = np.prod(np.where(given, np.where(high, base, 1 - base), 1.0), axis=1)
+
+    def share(theta: np.ndarray) -> float:
+        return unaware if unaware is not None else 0.5 / (1 + np.exp(-theta[2 * k]))  # 0..0.5
 
     def nll(theta: np.ndarray) -> float:
         tau, beta = np.abs(theta[:k]), theta[k : 2 * k]
-        omega = 0.5 / (1 + np.exp(-theta[2 * k]))  # 0..0.5
+        omega = share(theta)
         p = np.clip(ndtr((m + beta) / np.sqrt(v + tau * tau)), 1e-12, 1 - 1e-12)
-        informed = np.prod(np.where(y == 1, p, 1 - p), axis=1)
+        informed = np.prod(np.where(given, np.where(high, p, 1 - p), 1.0), axis=1)
         return float(-np.sum(np.log((1 - omega) * informed + omega * uninformed)))
 
-    start = np.concatenate([np.full(k, 0.6), np.zeros(k), [-2.0]])
-    # Fitting is offline (rolefit validate): the server need not load scipy.optimize (RSS).
+    start = np.concatenate([np.full(k, 0.6), np.zeros(k), [-2.0] if unaware is None else []])
+    # Fitting is offline or in a cached refresh: a report never waits for scipy.optimize.
     from scipy.optimize import minimize
 
     best = minimize(nll, start, method="L-BFGS-B")
     theta = best.x
-    return np.abs(theta[:k]), theta[k : 2 * k], float(0.5 / (1 + np.exp(-theta[2 * k])))
+    return np.abs(theta[:k]), theta[k : 2 * k], float(share(theta))
+
+
+# --- learned by an installation from its own candidates' self-descriptions ----------------
+
+# A dichotomy's tau and beta are learned from an installation's own stored results once this
+# many of them carry a self-described letter on it (README, "Uncertainty": "Learned from your
+# own candidates"). Chosen on the OEJTS folds (``rolefit validate`` prints the check): from 200
+# people on, the learned lean brings every letter's out-of-fold ECE near the all-rows figure.
+MIN_SELF_DESCRIPTIONS = 200
+
+
+@dataclass(frozen=True)
+class Learned:
+    """One dichotomy's self-knowledge as learned from self-descriptions."""
+
+    tau: float
+    beta: float  # the lean: where these people put the line between the letters, vs the cut
+    base: float  # the high letter's share among those who gave a letter (the unaware part)
+    n: int  # people who gave a letter on this dichotomy
+
+
+def learn(
+    m: np.ndarray, v: np.ndarray, y: np.ndarray, *, unaware: float, minimum: int = 0
+) -> list[Learned | None]:
+    """Per dichotomy (columns), tau, beta and the high letter's share learned from posterior
+    means ``m``, variances ``v`` and self-described letters ``y`` (1 high, 0 low, NaN none),
+    with the unaware share held at ``unaware``. None for a dichotomy with fewer than ``minimum``
+    letters given (or none at all): it keeps the shipped tau and no lean."""
+    m, v, y = (np.atleast_2d(np.asarray(a, dtype=float)) for a in (m, v, y))
+    given = ~np.isnan(y)
+    counts = given.sum(axis=0)
+    use = (counts >= max(minimum, 1)) & given.any(axis=0)
+    out: list[Learned | None] = [None] * y.shape[1]
+    if not use.any():
+        return out
+    rows = given[:, use].any(axis=1)
+    yy = y[rows][:, use]
+    base = np.clip(np.nanmean(yy, axis=0), 0.01, 0.99)
+    taus, betas, _ = fit(m[rows][:, use], v[rows][:, use], yy, base, unaware=unaware)
+    for j, col in enumerate(np.flatnonzero(use).tolist()):
+        out[col] = Learned(
+            tau=float(taus[j]), beta=float(betas[j]), base=float(base[j]), n=int(counts[col])
+        )
+    return out
 
 
 # --- several dichotomies at once: the type -------------------------------------------------

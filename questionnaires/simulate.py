@@ -18,7 +18,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from questionnaires.engine import ScoreTable, item_gain, score_many
-from questionnaires.schema import Questionnaire
+from questionnaires.schema import SELF_HIGH, SELF_LOW, SELF_UNSURE, Questionnaire
 
 
 def leaning_answers(
@@ -53,6 +53,31 @@ def leaning_answers(
         else:  # a forced choice whose options feed none of these scales: either will do
             answers[item.id] = 1
     return answers
+
+
+def self_description_answers(
+    q: Questionnaire,
+    lean_high: Mapping[str, bool],
+    *,
+    rng: random.Random,
+    agree: float = 0.8,
+    unsure: float = 0.0,
+    towards_high: Mapping[str, float] | None = None,
+) -> dict[str, int]:
+    """Answers to ``q``'s self-description questions by someone who leans high or low on each
+    dichotomy (``lean_high``, dichotomy id -> bool): "hard to say" with probability ``unsure``,
+    else the letter they lean to with probability ``agree``; ``towards_high[d]`` is added to
+    the chance of saying the high letter (a population's lean, as OEJTS's towards N)."""
+    out = {}
+    for sd in q.self_descriptions:
+        d = sd.self_description
+        if rng.random() < unsure:
+            out[sd.id] = SELF_UNSURE
+            continue
+        p = agree if lean_high[d] else 1 - agree
+        p = min(max(p + (towards_high or {}).get(d, 0.0), 0.0), 1.0)
+        out[sd.id] = SELF_HIGH if rng.random() < p else SELF_LOW
+    return out
 
 
 # --- Populations for the answer-quality benchmark (bench/bench_quality.py, tests) -------------

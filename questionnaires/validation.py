@@ -22,7 +22,7 @@ from pathlib import Path
 
 import numpy as np
 
-from questionnaires.engine import Model, latent_posterior, score_many
+from questionnaires.engine import Model, latent_posteriors, score_many
 from questionnaires.loader import load_questionnaire
 from questionnaires.psychometrics import (
     alpha_ci,
@@ -35,6 +35,7 @@ from questionnaires.schema import Questionnaire
 from questionnaires.selfknowledge import (
     fit,
     latent_correlation,
+    learn,
     p_self,
     self_view_correlation,
     type_distribution,
@@ -77,6 +78,21 @@ FOLDS = 10
 FOLD_SEED = 20261205
 # The model the product used before issue 14, printed beside the product's for comparison.
 OLD_MODEL: Model = "neutral"
+# The three models ``rolefit validate`` compares, in its columns' order: a short column name
+# and what it is.
+MODEL_LABELS = {
+    "old": ("A: before issue 14", f"the model before issue 14 ({OLD_MODEL}), as a baseline"),
+    "new": (
+        "B: learned (own cand.)",
+        "the product after learning from its own candidates' self-descriptions (out-of-fold: "
+        f"tau, lean beta and letter shares from the other {FOLDS - 1} folds); the main figure "
+        "and what --predictions writes",
+    ),
+    "no_lean": (
+        "C: new installation",
+        "a new installation with no self-descriptions yet (shipped tau, no lean, 50/50)",
+    ),
+}
 
 
 @dataclass(frozen=True)
@@ -130,14 +146,20 @@ class Prediction:
 class CrossValidation:
     folds: int
     seed: int
-    old: LetterFigures  # the model before issue 14, sample calibration on all rows
-    new: LetterFigures  # the product's model, out-of-fold, with the population's lean
-    no_lean: LetterFigures  # the product's model, out-of-fold, without any lean (product default)
+    old: LetterFigures  # the model before issue 14, sample calibration on all rows (baseline)
+    # The product once it has learned from its own candidates' self-descriptions: tau, lean and
+    # letter shares from the other nine folds' self-reports (``selfknowledge.learn``). The main
+    # figure, and what ``--predictions`` writes.
+    new: LetterFigures
+    no_lean: LetterFigures  # a new installation, no self-descriptions yet: shipped tau, no lean
     spreads: dict[str, list[float]]  # per dichotomy: tau learned in each fold
     leans: dict[str, list[float]]  # per dichotomy: beta learned in each fold
     unaware: list[float]  # the unaware share learned in each fold
     correlation: list[list[float]]  # self-view correlation given the answers, fold mean
     predictions: list[Prediction]
+    # Learning from only n self-descriptions (n -> per dichotomy ECE, out-of-fold): how many an
+    # installation needs before its learned values beat the shipped ones (the minimum).
+    curve: dict[int, dict[str, float]] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -308,14 +330,7 @@ def _posteriors(
     q: Questionnaire, matrix: np.ndarray, cal: dict[str, ScaleCalibration]
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Raw scores, latent posterior means and variances (rows x dichotomies)."""
-    t = score_many(q, matrix, calibration=cal)
-    raw = np.column_stack([t.raw[:, t.column(d.scale)] for d in q.dichotomies])
-    ms, vs = [], []
-    for j, d in enumerate(q.dichotomies):
-        m, v = latent_posterior(raw[:, j], float(t.cuts[j]), cal[d.scale])
-        ms.append(m)
-        vs.append(np.broadcast_to(v, m.shape))
-    return raw, np.column_stack(ms), np.column_stack(vs)
+    return latent_posteriors(q, matrix, cal)
 
 
 def fit_spreads(
@@ -391,6 +406,10 @@ def cross_validate(
     p_new = np.zeros((n, k))
     p_flat = np.zeros((n, k))
     corr: list[np.ndarray] = [np.eye(k)] * n
+    corr_flat: list[np.ndarray] = [np.eye(k)] * n
+    m_all: dict[int, np.ndarray] = {}
+    v_all: dict[int, np.ndarray] = {}
+    omega_by_fold: dict[int, float] = {}
     omega: list[float] = [0.0] * n
     base: list[np.ndarray] = [np.full(k, 0.5)] * n
     spreads: dict[str, list[float]] = {d: [] for d in names}
@@ -402,23 +421,34 @@ def cross_validate(
         cal = calibration_from_responses(q, matrix[train], minimum=2)
         raw, m, v = _posteriors(q, matrix, cal)
         rel = np.array([cal[d.scale].reliability for d in q.dichotomies])
-        share = y[train].mean(axis=0)
-        taus, betas, w = fit(m[train], v[train], y[train], share)
+        # What ships (self_knowledge.yaml): tau and omega learned on OEJTS, here on 9 folds.
+        shipped, _, w = fit(m[train], v[train], y[train], y[train].mean(axis=0))
+        # What an installation learns from its own candidates' self-descriptions, with the
+        # product's own function (the scoring service calls the same): tau, lean and letter
+        # share per dichotomy, the unaware share held at the shipped one.
+        own = learn(m[train], v[train], y[train], unaware=w)
+        share = np.array([o.base if o else 0.5 for o in own])
+        taus = np.array([o.tau if o else t for o, t in zip(own, shipped, strict=True)])
         unaware.append(w)
+        m_all[f], v_all[f], omega_by_fold[f] = m, v, w
         for j, d in enumerate(names):
-            spreads[d].append(float(taus[j]))
-            leans[d].append(float(betas[j]))
+            o = own[j]
+            assert o is not None
+            spreads[d].append(o.tau)
+            leans[d].append(o.beta)
             p_new[test, j] = p_self(
-                m[test, j], v[test, j], tau=taus[j], unaware=w, beta=betas[j], base=share[j]
+                m[test, j], v[test, j], tau=o.tau, unaware=w, beta=o.beta, base=o.base
             )
-            # The product's default for a population it knows nothing about: no lean, 50/50.
-            p_flat[test, j] = p_self(m[test, j], v[test, j], tau=taus[j], unaware=w)
+            # A new installation (no self-descriptions yet): shipped tau, no lean, 50/50.
+            p_flat[test, j] = p_self(m[test, j], v[test, j], tau=shipped[j], unaware=w)
         c = self_view_correlation(latent_correlation(raw[train], rel), rel, taus)
+        c_flat = self_view_correlation(latent_correlation(raw[train], rel), rel, shipped)
         corrs.append(c)
         for i in np.flatnonzero(test).tolist():
-            corr[i], omega[i], base[i] = c, w, share
+            corr[i], corr_flat[i], omega[i], base[i] = c, c_flat, w, share
+    curve = learning_curve(m_all, v_all, y, fold, names, omega_by_fold)
     best_new, pb_new = type_table(p_new, corr, unaware=omega, base=base)
-    best_flat, pb_flat = type_table(p_flat, corr, unaware=omega)
+    best_flat, pb_flat = type_table(p_flat, corr_flat, unaware=omega)
     best_old, pb_old = type_table(old_p, None)
     letters = list(OEJTS_LETTERS.values())
     predictions = [
@@ -434,15 +464,54 @@ def cross_validate(
     return CrossValidation(
         folds=FOLDS,
         seed=FOLD_SEED,
-        old=_figures(f"old ({OLD_MODEL})", old_p, y, names, best_old, pb_old),
-        new=_figures("product (self_report)", p_new, y, names, best_new, pb_new),
-        no_lean=_figures("product, no lean", p_flat, y, names, best_flat, pb_flat),
+        old=_figures(MODEL_LABELS["old"][0], old_p, y, names, best_old, pb_old),
+        new=_figures(MODEL_LABELS["new"][0], p_new, y, names, best_new, pb_new),
+        no_lean=_figures(MODEL_LABELS["no_lean"][0], p_flat, y, names, best_flat, pb_flat),
         spreads=spreads,
         leans=leans,
         unaware=unaware,
         correlation=np.mean(corrs, axis=0).round(4).tolist(),
         predictions=predictions,
+        curve=curve,
     )
+
+
+CURVE_SIZES = (50, 100, 200, 400)
+
+
+def learning_curve(
+    m: dict[int, np.ndarray],
+    v: dict[int, np.ndarray],
+    y: np.ndarray,
+    fold: np.ndarray,
+    names: list[str],
+    omega: dict[int, float],
+    sizes: tuple[int, ...] = CURVE_SIZES,
+) -> dict[int, dict[str, float]]:
+    """Out-of-fold ECE per dichotomy when each fold learns from only ``n`` of the other folds'
+    self-descriptions (a fixed random draw): an installation with n candidates who described
+    themselves. ``m``, ``v`` per fold: the posteriors under that fold's calibration."""
+    rng = np.random.default_rng(FOLD_SEED)
+    out = {}
+    for size in sizes:
+        p = np.zeros_like(y)
+        for f in range(FOLDS):
+            train = np.flatnonzero(fold != f)
+            pick = rng.choice(train, min(size, train.size), replace=False)
+            test = fold == f
+            own = learn(m[f][pick], v[f][pick], y[pick], unaware=omega[f])
+            for j, o in enumerate(own):
+                assert o is not None
+                p[test, j] = p_self(
+                    m[f][test, j],
+                    v[f][test, j],
+                    tau=o.tau,
+                    unaware=omega[f],
+                    beta=o.beta,
+                    base=o.base,
+                )
+        out[size] = {d: calibration_table(d, p[:, j], y[:, j]).ece for j, d in enumerate(names)}
+    return out
 
 
 def write_predictions(cv: CrossValidation, path: Path) -> None:
@@ -660,8 +729,8 @@ def format_cross_validation(cv: CrossValidation) -> list[str]:
     figs = (cv.old, cv.new, cv.no_lean)
     lines = [
         "  Meaning of p: how likely the person would describe themselves with the letter.",
-        f"  Out-of-fold ({cv.folds} folds, seed {cv.seed}; spreads tau, unaware share and this "
-        "population's lean beta and letter shares learned on the other folds)",
+        f"  Out-of-fold ({cv.folds} folds, seed {cv.seed}; everything learned on the other folds)",
+        *(f"  {short}: {long}" for short, long in MODEL_LABELS.values()),
         f"  {'':<22}" + "".join(f" | {f.model:>24}" for f in figs),
         f"  {'':<22}" + " | ECE    Brier            " * len(figs),
     ]
@@ -685,11 +754,14 @@ def format_cross_validation(cv: CrossValidation) -> list[str]:
     leans = ", ".join(f"{d} {np.mean(v):+.3f}" for d, v in cv.leans.items())
     lines += [
         f"  spread tau by fold, mean: {spreads}",
-        f"  this population's lean beta, mean: {leans}",
+        f"  lean beta learned from the self-descriptions, mean: {leans}",
         f"  unaware share omega by fold: {min(cv.unaware):.3f}..{max(cv.unaware):.3f}",
         "  self-view correlation given the answers (fold mean): "
         + "; ".join(" ".join(f"{x:+.3f}" for x in r) for r in cv.correlation),
     ]
+    for size, eces in cv.curve.items():
+        figures = ", ".join(f"{d} {e:.3f}" for d, e in eces.items())
+        lines.append(f"  B learned from only {size} self-descriptions: ECE {figures}")
     new = cv.new
     checks = [
         (

@@ -192,6 +192,7 @@ def type_probabilities(
     *,
     correlation: Sequence[Sequence[float]] | None = None,
     unaware_share: float = 0.0,
+    base: Mapping[str, float] | None = None,
 ) -> dict[str, float]:
     """P(type) for each of the 16 types from P(high pole) of EI, SN, LF and RI.
 
@@ -199,13 +200,15 @@ def type_probabilities(
     order (None: uncorrelated). ``unaware_share``: the share of people describing themselves
     regardless of their answers; the product passes the reviewed value of
     questionnaires/data/self_knowledge.yaml (``PRODUCT_TYPING``); 0 and no correlation give the
-    plain product of the four.
+    plain product of the four. ``base``: the high letter's share the unaware people pick, per
+    dichotomy (learned from the installation's self-descriptions; 0.5 when absent).
     """
     _check_poles(pole_p_high)
     omega = unaware_share
     p = np.array([pole_p_high[d] for d in BASE_DICHOTOMIES], dtype=float)
+    b = np.array([(base or {}).get(d, 0.5) for d in BASE_DICHOTOMIES], dtype=float)
     corr = None if correlation is None else np.asarray(correlation, dtype=float)
-    table = type_distribution(p, corr, unaware=omega)
+    table = type_distribution(p, corr, unaware=omega, base=b)
     out = {}
     for t in types():
         index = sum(1 << j for j, d in enumerate(BASE_DICHOTOMIES) if t.sign(d) > 0)
@@ -219,8 +222,11 @@ def type_result(
     borderline_below: float = BORDERLINE_BELOW,
     correlation: Sequence[Sequence[float]] | None = None,
     unaware_share: float = 0.0,
+    base: Mapping[str, float] | None = None,
 ) -> TypeResult:
-    probs = type_probabilities(pole_p_high, correlation=correlation, unaware_share=unaware_share)
+    probs = type_probabilities(
+        pole_p_high, correlation=correlation, unaware_share=unaware_share, base=base
+    )
     ordered = sorted(probs.items(), key=lambda kv: -kv[1])
     code, p = ordered[0]
     borderline = [

@@ -119,8 +119,9 @@ Email = Annotated[
 # What every probability in the API means and how it is rounded (questionnaires/shown.py).
 PROBABILITY_MEANING = (
     "How likely this person would describe themselves with {what}, as checked against "
-    'self-reported types (questionnaires/README.md, "Uncertainty"); 0-1 in steps of 0.05, '
-    "never below 0.05 or above 0.95"
+    "self-reported types; calibrated with this installation's own candidates' "
+    "self-descriptions once 200 have given one (questionnaires/README.md, "
+    '"Uncertainty"); 0-1 in steps of 0.05, never below 0.05 or above 0.95'
 )
 
 

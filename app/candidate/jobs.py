@@ -40,6 +40,7 @@ from app.candidate.service import (
     upsert_answers,
 )
 from app.config import LANGUAGES, Settings
+from app.db import Prepared
 from app.experience.service import COMMENT_MAX
 from app.invitations.service import contact_for
 from app.models import (
@@ -76,8 +77,10 @@ _LINK_COLUMNS = (
     "revoked_at",
     "expires_at",
 )
-_LINK = select(*(_INVITATIONS.c[name] for name in _LINK_COLUMNS)).where(
-    _INVITATIONS.c.token_hash == bindparam("token_hash")
+_LINK = Prepared(
+    select(*(_INVITATIONS.c[name] for name in _LINK_COLUMNS)).where(
+        _INVITATIONS.c.token_hash == bindparam("token_hash")
+    )
 )
 _REPLACED_LINKS = ReplacedLink.__table__  # type: ignore[attr-defined]
 # The invitation a replaced link belonged to: its language, for the "replaced" page.
@@ -105,7 +108,7 @@ _OPENED = (
 # lock: on PostgreSQL it holds the invitation's row until commit (a finish in another tab
 # waits, or has already made it match nothing); on SQLite it takes the database's write lock.
 # So no answer lands after the result was scored.
-_TOUCH = (
+_TOUCH = Prepared(
     update(_INVITATIONS)
     .where(_INVITATIONS.c.id == bindparam("iid"), _INVITATIONS.c.completed_at.is_(None))
     .values(
@@ -194,10 +197,10 @@ def open_link(
     row = None
     token_hash = hash_token(token) if 20 <= len(token) <= 100 else None
     if token_hash is not None:
-        row = conn.execute(_LINK, {"token_hash": token_hash}).first()
+        row = _LINK.first(conn, {"token_hash": token_hash})
     if row is None:
         raise _not_in_force(conn, token_hash, settings)
-    link = Link(**row._mapping)
+    link = Link(**dict(zip(_LINK_COLUMNS, row, strict=True)))
     status = invitation_status(link, now)
     if status in _UNUSABLE and not (allow_completed and status == InvitationStatus.completed):
         raise _problem(conn, link, status.value, settings)
@@ -420,9 +423,14 @@ def store_page(
         answers = parse_answers(catalog[qid], form)
     except InvalidAnswers as exc:
         raise HTTPException(status_code=422) from exc
-    if set(answers) - set(ref.item_ids):
+    q = catalog[qid]
+    # The optional self-descriptions are shown on (and posted with) the questionnaire's last page.
+    shown = set(ref.item_ids)
+    if ref.page == len(q.pages()):
+        shown |= {sd.id for sd in q.self_descriptions}
+    if set(answers) - shown:
         raise HTTPException(status_code=422)
-    if conn.execute(_TOUCH, {"iid": link.id, "at": now}).rowcount == 0:
+    if _TOUCH.execute(conn, {"iid": link.id, "at": now}).rowcount == 0:
         raise LinkProblem("completed", lang=link.language)  # finished in another tab
     if answers:
         upsert_answers(
@@ -458,7 +466,7 @@ def save_one(
         raise InvalidAnswers("value must be a whole number")
     answers = parse_answers(q, {FIELD_PREFIX + item_id: str(value)})
     bounded = answer_ms(ms)
-    if db.execute(_TOUCH, {"iid": invitation_id, "at": now}).rowcount == 0:
+    if _TOUCH.execute(db, {"iid": invitation_id, "at": now}).rowcount == 0:
         raise LinkProblem("completed", lang=language)
     upsert_answers(
         db,

@@ -26,15 +26,16 @@ from typing import Any, TypeVar
 
 from fastapi import FastAPI, HTTPException, Request
 from fastapi.responses import JSONResponse, RedirectResponse, Response
+from markupsafe import Markup
 
 from app.candidate import jobs
 from app.candidate.feedback import feedback_notes
 from app.candidate.jobs import Flow, Go, Link
 from app.candidate.service import PageRef, unanswered
-from app.candidate.views import item_views
+from app.candidate.views import item_views, self_description_views
 from app.db import utcnow
-from app.i18n import translations
-from app.web import render
+from app.i18n import template_callables, translations
+from app.web import render, templates
 from app.web.errors import database_unavailable
 from app.writer import WriterStopped
 from questionnaires.schema import Questionnaire
@@ -180,16 +181,22 @@ def _question_page(
 ) -> Response:
     """``check``: sent here from the review, so the page's unanswered items are marked."""
     link, pages, answers = flow.link, flow.pages, flow.answers
-    t = translations(link.language)
     given = answers.get(q.id, {})
     missing = {i for i in ref.item_ids if i not in given} if check else set()
-    items = item_views(
-        q,
-        ref.item_ids,
-        lang=link.language,
-        answers=given,
-        missing=missing,
-        gettext=t.gettext,
+    items = [
+        _item_html(
+            q, item_id, lang=link.language, value=given.get(item_id), missing=item_id in missing
+        )
+        for item_id in ref.item_ids
+    ]
+    # The optional self-descriptions follow the questionnaire's last page of items.
+    last = ref.page == len(q.pages())
+    describe = (
+        self_description_views(
+            q, lang=link.language, answers=given, gettext=translations(link.language).gettext
+        )
+        if last
+        else []
     )
     total = sum(len(p.item_ids) for p in pages)
     answered = sum(1 for p in pages for i in p.item_ids if i in answers.get(p.questionnaire_id, {}))
@@ -200,7 +207,8 @@ def _question_page(
         "pages": len(pages),
         "is_last": ref.index == len(pages),
         "items": items,
-        "missing_count": sum(1 for i in items if i.missing),
+        "self_descriptions": describe,
+        "missing_count": len(missing),
         "answered": answered,
         "total": total,
         "percent": round(100 * answered / total) if total else 100,
@@ -208,6 +216,37 @@ def _question_page(
         "steps": len({p.questionnaire_id for p in pages}),
     }
     return _render(request, "candidate/questions.html", link, ctx)
+
+
+# A question's HTML depends only on the questionnaire, the item, the language, the answer given
+# and whether it is marked missing, so each combination is rendered once: rendering every item
+# of a page through Jinja took half of a question page's time on the event loop (bench/load).
+# Keyed by the questionnaire object (kept in the value, so a reloaded catalog misses), bounded.
+_ITEM_HTML: dict[tuple[int, str, str, int | None, bool], tuple[Questionnaire, Markup]] = {}
+ITEM_HTML_MAX = 20_000
+
+
+def _item_html(
+    q: Questionnaire, item_id: str, *, lang: str, value: int | None, missing: bool
+) -> Markup:
+    key = (id(q), item_id, lang, value, missing)
+    hit = _ITEM_HTML.get(key)
+    if hit is not None and hit[0] is q:
+        return hit[1]
+    (view,) = item_views(
+        q,
+        [item_id],
+        lang=lang,
+        answers={item_id: value} if value is not None else {},
+        missing={item_id} if missing else set(),
+        gettext=translations(lang).gettext,
+    )
+    template = templates.get_template("candidate/_item.html")
+    html = Markup(template.render(item=view, lang=lang, **template_callables(lang)))  # noqa: S704 (autoescaped)
+    if len(_ITEM_HTML) >= ITEM_HTML_MAX:
+        _ITEM_HTML.clear()
+    _ITEM_HTML[key] = (q, html)
+    return html
 
 
 async def show_page(request: Request) -> Response:

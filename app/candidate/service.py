@@ -14,10 +14,15 @@ from functools import cache
 from sqlalchemy import Connection, Insert, bindparam, func, insert, update
 from sqlmodel import Session, col, select
 
-from app.db import upsert_insert
+from app.db import Prepared, upsert_insert
 from app.invitations.keys import sync_table_keys
 from app.models import Answer, Invitation, PageEvent, Result
-from app.scoring.service import calibration_for, correlation_for, update_fit
+from app.scoring.service import (
+    calibration_for,
+    correlation_for,
+    self_knowledge_for,
+    update_fit,
+)
 from app.webhooks import service as webhooks
 from questionnaires.engine import check_answer, score
 from questionnaires.result import Result as EngineResult
@@ -74,7 +79,10 @@ def next_questionnaire(session: Session, invitation: Invitation) -> str | None:
     return next((q for q in invitation.questionnaire_ids if q not in done), None)
 
 
-_PAGE_EVENT = insert(PageEvent.__table__)  # type: ignore[attr-defined]
+_PAGE_EVENT = Prepared(
+    insert(PageEvent.__table__),  # type: ignore[attr-defined]
+    column_keys=["invitation_id", "questionnaire_id", "page", "kind", "at"],
+)
 _INVITATIONS = Invitation.__table__  # type: ignore[attr-defined]
 _STARTED = (
     update(_INVITATIONS)
@@ -102,7 +110,7 @@ def record_page(
         "kind": kind,
         "at": now,
     }
-    db.execute(_PAGE_EVENT, params)
+    _PAGE_EVENT.execute(db, params)
     if first:
         db.execute(_STARTED, {"iid": invitation_id, "at": now})
 
@@ -133,13 +141,16 @@ def _result_insert(dialect: str) -> Insert:
     return stmt.on_conflict_do_nothing(index_elements=["invitation_id", "questionnaire_id"])
 
 
+_ANSWER_KEYS = ["invitation_id", "questionnaire_id", "item_id", "value", "answered_at", "answer_ms"]
+
+
 @cache
-def _answers_upsert(dialect: str) -> Insert:
+def _answers_upsert(dialect: str) -> Prepared:
     """Insert answers, or overwrite the item's earlier answer."""
     table = Answer.__table__  # type: ignore[attr-defined]
     stmt = upsert_insert(dialect, table)
     excluded = stmt.excluded
-    return stmt.on_conflict_do_update(
+    upsert = stmt.on_conflict_do_update(
         index_elements=["invitation_id", "questionnaire_id", "item_id"],
         set_={
             "value": excluded.value,
@@ -149,6 +160,7 @@ def _answers_upsert(dialect: str) -> Insert:
             "answer_ms": func.coalesce(excluded.answer_ms, table.c.answer_ms),
         },
     )
+    return Prepared(upsert, column_keys=_ANSWER_KEYS)
 
 
 def upsert_answers(
@@ -171,7 +183,7 @@ def upsert_answers(
         }
         for item_id, value in answers.items()
     ]
-    db.execute(_answers_upsert(db.dialect.name), rows)
+    _answers_upsert(db.dialect.name).execute(db, rows)
 
 
 def save_answers(
@@ -261,7 +273,15 @@ def page_timing(session: Session, *, invitation_id: int, q: Questionnaire) -> tu
         elif e.kind == "save" and e.page in viewed and 0 <= e.page < pages:
             seconds[e.page] = (seconds[e.page] or 0.0) + (e.at - viewed.pop(e.page)).total_seconds()
     total = (events[-1].at - events[0].at).total_seconds() if events else 0.0
-    item_ms = stored_item_ms(session, invitation_id=invitation_id, questionnaire_id=q.id)
+    # Only the scored items' times: the optional self-descriptions enter no timing rule.
+    items = {item.id for item in q.items}
+    item_ms = {
+        k: v
+        for k, v in stored_item_ms(
+            session, invitation_id=invitation_id, questionnaire_id=q.id
+        ).items()
+        if k in items
+    }
     return Timing(page_seconds=seconds, item_ms=item_ms), round(total)
 
 
@@ -298,6 +318,7 @@ def submit(
         timing=timing,
         calibration=calibration,
         latent_correlation=correlation_for(session, q=q),
+        learned=self_knowledge_for(session, q=q),
     )
     row = {
         "invitation_id": invitation.id,
@@ -343,8 +364,10 @@ def flow_pages(questionnaire_ids: list[str], catalog: Mapping[str, Questionnaire
     return pages
 
 
-_ANSWERS = select(Answer.questionnaire_id, Answer.item_id, Answer.value).where(
-    Answer.invitation_id == bindparam("invitation_id")
+_ANSWERS = Prepared(
+    select(Answer.questionnaire_id, Answer.item_id, Answer.value).where(
+        Answer.invitation_id == bindparam("invitation_id")
+    )
 )
 
 
@@ -355,7 +378,7 @@ def find_page(pages: list[PageRef], qid: str, page: int) -> PageRef | None:
 def all_answers(db: Connection, *, invitation_id: int) -> dict[str, dict[str, int]]:
     """Answers by questionnaire, then item."""
     out: dict[str, dict[str, int]] = {}
-    for qid, item_id, value in db.execute(_ANSWERS, {"invitation_id": invitation_id}):
+    for qid, item_id, value in _ANSWERS.rows(db, {"invitation_id": invitation_id}):
         out.setdefault(qid, {})[item_id] = value
     return out
 

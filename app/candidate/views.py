@@ -6,7 +6,14 @@ from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass
 
 from app.i18n import N_
-from questionnaires.schema import AgreementItem, BipolarItem, Questionnaire
+from questionnaires.schema import (
+    SELF_HIGH,
+    SELF_LOW,
+    SELF_UNSURE,
+    AgreementItem,
+    BipolarItem,
+    Questionnaire,
+)
 
 BIPOLAR_LABELS = [
     N_("The first statement fits fully"),
@@ -81,3 +88,33 @@ def item_views(
             )
         )
     return views
+
+
+@dataclass(frozen=True)
+class SelfDescriptionView:
+    """One optional "which describes you better?" question (``schema.SelfDescription``)."""
+
+    id: str
+    options: list[Option]  # the low pole's description, the high pole's, "hard to say"
+    value: int | None
+
+    @property
+    def field(self) -> str:
+        return f"item-{self.id}"
+
+
+def self_description_views(
+    q: Questionnaire, *, lang: str, answers: Mapping[str, int], gettext: Callable[[str], str]
+) -> list[SelfDescriptionView]:
+    return [
+        SelfDescriptionView(
+            id=sd.id,
+            options=[
+                Option(SELF_LOW, sd.low.get(lang)),
+                Option(SELF_HIGH, sd.high.get(lang)),
+                Option(SELF_UNSURE, gettext("Hard to say")),
+            ],
+            value=answers.get(sd.id),
+        )
+        for sd in q.self_descriptions
+    ]

@@ -6,6 +6,7 @@ from typing import Annotated
 
 from fastapi import Depends, Form, Request
 from fastapi.responses import RedirectResponse, Response
+from pydantic import BaseModel, Field
 
 from app.auth.deps import StaffAudit, StaffUser
 from app.auth.permissions import invitation_for, staff_router
@@ -49,6 +50,11 @@ def decision_form(
     return _page(request, session, invitation)
 
 
+class DecisionForm(BaseModel):
+    decision: str = Field("", max_length=32)
+    note: str = Field("", max_length=10_000)
+
+
 @router.post("/invitations/{invitation_id}/decision")
 def decide(
     request: Request,
@@ -56,15 +62,14 @@ def decide(
     audit: StaffAudit,
     user: StaffUser,
     invitation: DecidedInvitation,
-    decision: Annotated[str, Form(max_length=32)] = "",
-    note: Annotated[str, Form(max_length=10_000)] = "",
+    form: Annotated[DecisionForm, Form()],
 ) -> Response:
     try:
         row = record_decision(
-            session, invitation=invitation, author=user, decision=decision, note=note
+            session, invitation=invitation, author=user, decision=form.decision, note=form.note
         )
     except DecisionError as exc:
-        values = {"decision": decision, "note": note}
+        values = form.model_dump()
         return _page(request, session, invitation, error=str(exc), values=values, status_code=422)
     audit("decision.record", invitation, details={"decision": row.decision})
     return RedirectResponse(f"/vacancies/{invitation.vacancy_id}/candidates", status_code=303)

@@ -50,31 +50,41 @@ def login_form(
 ) -> Response:
     if user is not None:
         return RedirectResponse(_safe_next(next), status_code=303)
-    return render(request, "staff/login.html", {"next": next, "email": "", "error": None})
+    return _login_page(request, LoginForm(next=next))
+
+
+class LoginForm(BaseModel):
+    email: str = Field("", max_length=254)
+    password: str = Field("", max_length=1024)
+    next: str = Field("", max_length=2000)
+
+
+def _login_page(
+    request: Request, form: LoginForm, error: str | None = None, status_code: int = 200
+) -> Response:
+    """The login page, keeping the email typed and the page to go to next (never the password)."""
+    ctx = {"next": form.next, "email": form.email, "error": error}
+    return render(request, "staff/login.html", ctx, status_code=status_code)
 
 
 @router.post("/login")
-def login(
-    request: Request,
-    session: SessionDep,
-    email: Annotated[str, Form(max_length=254)] = "",
-    password: Annotated[str, Form(max_length=1024)] = "",
-    next: Annotated[str, Form(max_length=2000)] = "",
-) -> Response:
+def login(request: Request, session: SessionDep, form: Annotated[LoginForm, Form()]) -> Response:
     limiter = request.app.state.limiter
     address = client_address(request.scope)
     _ = gettext_for(request)
     # This address failed on this account a moment ago: the password is not even checked
     # until the short wait is over. Other addresses, the real user's included, are not slowed.
-    wait = wait_for(limiter, email=email, address=address)
+    wait = wait_for(limiter, email=form.email, address=address)
     if wait:
-        return _slowed(request, next=next, email=email, seconds=wait)
-    user = authenticate(session, email=email, password=password)
+        return _slowed(request, form, seconds=wait)
+    user = authenticate(session, email=form.email, password=form.password)
     if user is None:
         settings = request.app.state.settings
-        delay = login_failed(limiter, settings, email=email, address=address)
+        delay = login_failed(limiter, settings, email=form.email, address=address)
         if delay == 1:  # the first slowdown of this pair is audited, not every later one
-            known = session.exec(select(User).where(User.email == normalize_email(email))).first()
+            known = session.exec(
+                select(User).where(User.email == normalize_email(form.email))
+            ).first()
             if known is not None:  # an unknown email is not logged: it may be anything typed
                 Audit(session, actor=known, request=request)(
                     "user.login_locked", known, details={"seconds": delay}
@@ -82,25 +92,22 @@ def login(
                 # The answer is a refusal (429), whose writes are rolled back by default.
                 keep_on_error(request)
         if delay:
-            return _slowed(request, next=next, email=email, seconds=delay)
-        error = _("Wrong email or password.")
-        ctx = {"next": next, "email": email, "error": error}
-        return render(request, "staff/login.html", ctx, status_code=401)
+            return _slowed(request, form, seconds=delay)
+        return _login_page(request, form, _("Wrong email or password."), status_code=401)
     # Before the session's first write: the limiter writes in a transaction of its own, which
     # on SQLite would wait for this request's, committed only after the handler returns.
-    login_succeeded(limiter, email=email, address=address)
+    login_succeeded(limiter, email=form.email, address=address)
     start_session(request, session, user)
-    return RedirectResponse(_safe_next(next), status_code=303)
+    return RedirectResponse(_safe_next(form.next), status_code=303)
 
 
-def _slowed(request: Request, *, next: str, email: str, seconds: int) -> Response:
+def _slowed(request: Request, form: LoginForm, *, seconds: int) -> Response:
     _ = gettext_for(request)
     error = _(
         "Wrong email or password, several times from this address. "
         "Wait %(seconds)s s before the next try."
     ) % {"seconds": seconds}
-    ctx = {"next": next, "email": email, "error": error}
-    response = render(request, "staff/login.html", ctx, status_code=429)
+    response = _login_page(request, form, error, status_code=429)
     response.headers["Retry-After"] = str(seconds)
     return response
 

@@ -6,8 +6,39 @@ from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy import Connection
+
+from app.db import make_engine
 
 HERE = Path(__file__).resolve().parent
+
+# The 0.1.0 release's revision (7dda273). versions/20261128_baseline.py creates its schema in
+# one step; the development migrations before it were squashed into it.
+BASELINE = "5a0c3e9d7b21"
+# The last commit that still has those development migrations.
+SQUASHED_AT = "b241048"
+SQUASHED = frozenset(
+    {
+        "2964fa41f3b2",
+        "5e0c7a93b1d4",
+        "5e0b7c2d91f4",
+        "5e1c0a7b93d4",
+        "7c3e9a41d2b5",
+        "9b756678cb4a",
+        "a8d41f07c3e2",
+        "1f2e3d4c5b6a",
+        "3b8e51c0a7d2",
+        "6d2f0b9a4c17",
+        "bf150782d5c8",
+    }
+)
+
+
+class UnknownRevision(Exception):
+    """The database is at a revision this code has no migration for; the message says what to
+    do, so it is printed without a traceback."""
 
 
 def alembic_config(db_url: str) -> Config:
@@ -22,10 +53,35 @@ def alembic_config(db_url: str) -> Config:
     return cfg
 
 
+def check_known_revision(conn: Connection, cfg: Config) -> set[str]:
+    """The database's current revisions, or UnknownRevision if this code cannot upgrade it."""
+    current = set(MigrationContext.configure(conn).get_current_heads())
+    known = {s.revision for s in ScriptDirectory.from_config(cfg).walk_revisions()}
+    for rev in sorted(current - known):
+        if rev in SQUASHED:
+            raise UnknownRevision(
+                "this database was created by a development build of rolefit before 0.1.0"
+                f" (revision {rev}). Upgrade it with rolefit at commit {SQUASHED_AT}"
+                f" (`git checkout {SQUASHED_AT} && rolefit migrate`), then come back to this"
+                " version."
+            )
+        raise UnknownRevision(
+            f"this database is at revision {rev}, which this version of rolefit does not know"
+            " (was it migrated by a newer version?). Run the version that migrated it."
+        )
+    return current
+
+
 def upgrade(db_url: str, revision: str = "heads") -> None:
     # "heads": branches made by parallel work apply together until a merge revision joins them.
-
-    command.upgrade(alembic_config(db_url), revision)
+    cfg = alembic_config(db_url)
+    engine = make_engine(db_url)
+    try:
+        with engine.connect() as conn:
+            check_known_revision(conn, cfg)
+    finally:
+        engine.dispose()
+    command.upgrade(cfg, revision)
 
 
 def revision(db_url: str, message: str) -> None:

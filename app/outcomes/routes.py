@@ -702,24 +702,29 @@ async def mapping_upload(request: Request, user: Manager) -> Response:
         problems = [Problem(0, N_("The file has a header but no deals."))]
         return _mapping_page(request, {"problems": problems}, 422)
     upload_id = pending_imports.store(request.app.state.settings, vacancy_id=None, data=data)
-    return _columns_step(request, upload_id, table, guess_columns(table[0]), "")
+    return _mapping_step(request, "columns", upload_id, table, guess_columns(table[0]), "")
 
 
-def _columns_step(
+def _mapping_step(
     request: Request,
+    step: str,
     upload: str,
     table: list[list[str]],
     chosen: dict[str, int],
     name: str,
     problems: list[Problem] | None = None,
+    stages: list[tuple[str, str]] | None = None,
 ) -> Response:
+    """The columns or the stages step of the stored file ``upload``, with what was chosen so
+    far; a step shown again with ``problems`` answers 422."""
     ctx = {
-        "step": "columns",
+        "step": step,
         "upload": upload,
         "header": table[0],
         "sample": table[1:4],
         "chosen": chosen,
         "name": name,
+        "stages": stages,
         "problems": problems,
     }
     return _mapping_page(request, ctx, 422 if problems else 200)
@@ -738,29 +743,9 @@ async def mapping_stages(request: Request, user: Manager) -> Response:
         mapping_from_choices(name=name, header=table[0], columns=chosen, stages={"": "won"})
         values = stage_values(table, chosen["stage"])
     except DealFileError as exc:
-        return _columns_step(request, upload, table, chosen, name, exc.problems)
-    return _stages_step(request, upload, table, chosen, name, [(v, guess_stage(v)) for v in values])
-
-
-def _stages_step(
-    request: Request,
-    upload: str,
-    table: list[list[str]],
-    chosen: dict[str, int],
-    name: str,
-    stages: list[tuple[str, str]],
-    problems: list[Problem] | None = None,
-) -> Response:
-    ctx = {
-        "step": "stages",
-        "upload": upload,
-        "header": table[0],
-        "chosen": chosen,
-        "name": name.strip(),
-        "stages": stages,
-        "problems": problems,
-    }
-    return _mapping_page(request, ctx, 200 if problems is None else 422)
+        return _mapping_step(request, "columns", upload, table, chosen, name, exc.problems)
+    guessed = [(v, guess_stage(v)) for v in values]
+    return _mapping_step(request, "stages", upload, table, chosen, name.strip(), stages=guessed)
 
 
 @router.post("/deals/mapping/save")
@@ -785,8 +770,15 @@ async def mapping_save(
         summary = import_deals(session, data=data, mapping=mapping)
     except DealFileError as exc:
         session.rollback()
-        return _stages_step(
-            request, upload, table, chosen, name, list(stages.items()), exc.problems
+        return _mapping_step(
+            request,
+            "stages",
+            upload,
+            table,
+            chosen,
+            name.strip(),
+            exc.problems,
+            list(stages.items()),
         )
     # Taken only now: a second click of "Save" finds the file gone and imports nothing twice.
     if pending_imports.take(settings, vacancy_id=None, upload_id=upload) is None:

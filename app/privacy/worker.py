@@ -18,6 +18,7 @@ from sqlalchemy import Engine, text
 from sqlmodel import Session
 
 from app.auth.service import forget_dead_sessions
+from app.config import Settings
 from app.db import utcnow
 from app.privacy.service import apply_retention
 
@@ -63,22 +64,19 @@ def tick(
     return erased
 
 
-async def run(
-    engine: Engine,
-    *,
-    days: int,
-    stop: asyncio.Event,
-    every: float = EVERY_SECONDS,
-    session_hours: int = 12,
-    leaver_days: int | None = None,
-) -> None:
+async def run(engine: Engine, settings: Settings, stop: asyncio.Event) -> None:
+    """Runs until ``stop`` is set, once at start-up and then every day (``EVERY_SECONDS``)."""
     while not stop.is_set():
         try:
             await asyncio.to_thread(
-                tick, engine, days=days, session_hours=session_hours, leaver_days=leaver_days
+                tick,
+                engine,
+                days=settings.retention_days_after_close,
+                session_hours=settings.session_hours,
+                leaver_days=settings.retention_days_after_leaving,
             )
         except Exception:
             # A database hiccup must not end the loop: tomorrow's run catches up.
-            log.exception("retention run failed; next try in %s s", every)
+            log.exception("retention run failed; next try in %s s", EVERY_SECONDS)
         with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(stop.wait(), timeout=every)
+            await asyncio.wait_for(stop.wait(), timeout=EVERY_SECONDS)

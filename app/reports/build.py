@@ -110,6 +110,7 @@ def build_report(session: Session, *, invitation_id: int, language: str) -> Repo
         matrix=_matrix_info(session, record) if record else None,
         headline=headline,
         dichotomies=answers.dichotomies,
+        learned_from=_learned_from(answers.engine.get(SOCIONICS)),
         extraversion=answers.extraversion,
         types=types,
         runners_up=runners,
@@ -462,6 +463,18 @@ def _dichotomies(
             )
         )
     return out
+
+
+def _learned_from(result: EngineResult | None) -> int | None:
+    """Self-descriptions behind the socionics letters when all four were learned from them."""
+    if result is None:
+        return None
+    used = [
+        result.dichotomies[d].self_knowledge for d in BASE_DICHOTOMIES if d in result.dichotomies
+    ]
+    if len(used) < len(BASE_DICHOTOMIES) or any(u is None or u.source != "learned" for u in used):
+        return None
+    return min(u.n for u in used if u is not None)
 
 
 def _headline(

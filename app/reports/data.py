@@ -236,3 +236,7 @@ class ReportData:
     decision: DecisionInfo | None = None  # the recorded decision, if any
     # One line per flag code, saying what exactly was doubtful and where (app/reports/flags.py).
     quality_notes: list[QualityNote] = field(default_factory=list)
+    # The socionics letters' calibration (questionnaires/README.md, "Uncertainty"): how many of
+    # this installation's own candidates' self-descriptions it was learned from, when every
+    # letter used learned values; None while it is not yet learned (the shipped values).
+    learned_from: int | None = None

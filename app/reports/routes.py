@@ -24,22 +24,22 @@ router = staff_router()
 def _report_page(
     request: Request,
     session: SessionDep,
-    invitation_id: int,
+    invitation: Invitation,
     *,
     form: dict[str, str] | None = None,
     errors: dict[str, str] | None = None,
     status_code: int = 200,
 ) -> Response:
+    assert invitation.id is not None
     language = staff_language(request)
     try:
-        data = build_report(session, invitation_id=invitation_id, language=language)
+        data = build_report(session, invitation_id=invitation.id, language=language)
     except NotFound:
         raise HTTPException(status_code=404) from None
-    invitation = session.get(Invitation, invitation_id)
-    candidate_id = invitation.candidate_id if invitation else None
+    candidate_id = invitation.candidate_id
     ctx = {
         "report": data,
-        "neighbours": _neighbours(session, invitation) if invitation else (None, None),
+        "neighbours": _neighbours(session, invitation),
         # Privacy (issue 8): the admin's link to export/erase, and whether that happened.
         "candidate_id": candidate_id,
         "erased": session.exec(
@@ -82,9 +82,8 @@ def report(
     invitation: Annotated[Invitation, Depends(invitation_for("report.view"))],
 ) -> Response:
     # Issue 6: 404 for a vacancy the hiring manager is not assigned to; every view audited.
-    assert invitation.id is not None
     audit("report.view", invitation)
-    return _report_page(request, session, invitation.id)
+    return _report_page(request, session, invitation)
 
 
 async def form_fields(request: Request) -> dict[str, str]:
@@ -102,12 +101,12 @@ def checklist(
     invitation_id: int,
     form: Annotated[dict[str, str], Depends(form_fields)],
 ) -> Response:
-    get_or_404(session, Invitation, invitation_id)
+    invitation = get_or_404(session, Invitation, invitation_id)
     try:
         save_checklist(session, invitation_id=invitation_id, form=form, author=user)
     except ChecklistErrors as exc:
         return _report_page(
-            request, session, invitation_id, form=form, errors=exc.errors, status_code=422
+            request, session, invitation, form=form, errors=exc.errors, status_code=422
         )
     return RedirectResponse(
         f"/invitations/{invitation_id}/report?saved=1#checklist", status_code=303

@@ -14,8 +14,15 @@ is cached per (database, questionnaire, version) and recomputed only when
   whichever is more, since the cached computation, or
 - it went down (results deleted).
 Below ``MIN_SAMPLE`` results no scale can have 200 complete responses, so the prior is used
-without reading any answers. Each worker
-process keeps its own cache; a restart simply recomputes once.
+without reading any answers. Each worker process keeps its own cache; a restart simply
+recomputes once.
+
+Self-knowledge (issue 14): the same refresh learns, per dichotomy, tau, the lean and the letter
+share from the stored results whose candidates described themselves (the questionnaire's
+optional ``self_descriptions``), once a dichotomy has ``MIN_SELF_DESCRIPTIONS`` (200) of them
+(``psychometrics.self_knowledge_from_responses``); before that the shipped tau and no lean. While
+a dichotomy has not learned yet, each new result counts its self-described letters (one query)
+and recomputes once there are enough.
 
 Fit (issue 4): when the last questionnaire of an invitation is scored, the socionics result's
 four pole probabilities give the 16 type probabilities, and the matrix in force ranks the roles
@@ -26,7 +33,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
@@ -43,11 +50,12 @@ from questionnaires.psychometrics import (
     answers_matrix,
     calibration_from_responses,
     latent_correlation_from_responses,
+    self_knowledge_from_responses,
 )
 from questionnaires.result import Result as EngineResult
 from questionnaires.result import ScaleCalibration, worst_quality
-from questionnaires.schema import Questionnaire
-from questionnaires.selfknowledge import self_knowledge
+from questionnaires.schema import SELF_HIGH, SELF_LOW, Questionnaire
+from questionnaires.selfknowledge import MIN_SELF_DESCRIPTIONS, Learned, self_knowledge
 from socionics.model import BASE_DICHOTOMIES
 from socionics.recommend import TOO_CLOSE, TypeResult, decide, recommend, type_result
 
@@ -64,6 +72,11 @@ class _Cached:
     # The scales' latent correlation (None while any scale uses the prior): the type
     # probabilities' dependence, questionnaires/README.md "Type probabilities".
     correlation: dict[str, dict[str, float]] | None = None
+    # Dichotomy id -> tau, lean and letter share learned from the stored results' own
+    # self-descriptions, for the dichotomies that have MIN_SELF_DESCRIPTIONS of them.
+    learned: dict[str, Learned] = field(default_factory=dict)
+    # Some dichotomy the questionnaire asks a self-description for has not learned yet.
+    learning: bool = False
 
 
 _cache: dict[tuple[str, str, str], _Cached] = {}
@@ -83,6 +96,15 @@ _STORED_COUNT = (
         col(Result.questionnaire_version).in_(bindparam("versions", expanding=True)),
     )
 )
+
+
+def warm_up(catalog: Mapping[str, Questionnaire]) -> None:
+    """Work out now, at start-up, which versions score the same for every questionnaire of
+    ``catalog``: the first finish asks it (``stored_count``), and the answer reads the archived
+    questionnaire files (YAML, tenths of a second), in the candidates' writer, where every
+    candidate's save waited behind it (bench/load)."""
+    for q in catalog.values():
+        same_scoring_versions(q.id, q.version)
 
 
 def stored_count(session: Session, *, q: Questionnaire) -> int:
@@ -135,6 +157,45 @@ def correlation_for(session: Session, *, q: Questionnaire) -> dict[str, dict[str
     return cached.correlation if cached is not None else None
 
 
+def self_knowledge_for(session: Session, *, q: Questionnaire) -> dict[str, Learned]:
+    """Per dichotomy, the self-knowledge learned from this installation's stored results with
+    a self-description, once a dichotomy has ``MIN_SELF_DESCRIPTIONS`` of them; the others are
+    absent (the shipped tau, no lean). Cached and refreshed with the calibration."""
+    cached = _cached(session, q=q)
+    return dict(cached.learned) if cached is not None else {}
+
+
+_DESCRIBED = (
+    select(Answer.item_id, func.count())
+    .join(
+        Result,
+        (col(Result.invitation_id) == col(Answer.invitation_id))
+        & (col(Result.questionnaire_id) == col(Answer.questionnaire_id)),
+    )
+    .where(
+        Answer.questionnaire_id == bindparam("qid"),
+        col(Answer.item_id).in_(bindparam("items", expanding=True)),
+        col(Answer.value).in_((SELF_LOW, SELF_HIGH)),
+        col(Result.questionnaire_version).in_(bindparam("versions", expanding=True)),
+    )
+    .group_by(col(Answer.item_id))
+)
+
+
+def _can_learn_more(session: Session, q: Questionnaire, cached: _Cached) -> bool:
+    """A dichotomy not learned yet now has MIN_SELF_DESCRIPTIONS self-described letters. One
+    counting query, so that results whose candidates skip the optional questions do not make
+    every finish re-read every stored answer."""
+    waiting = [sd.id for sd in q.self_descriptions if sd.self_description not in cached.learned]
+    params = {
+        "qid": q.id,
+        "items": waiting,
+        "versions": list(same_scoring_versions(q.id, q.version)),
+    }
+    counts = session.execute(_DESCRIBED, params).all()
+    return any(n >= MIN_SELF_DESCRIPTIONS for _, n in counts)
+
+
 def _cached(session: Session, *, q: Questionnaire) -> _Cached | None:
     count = stored_count(session, q=q)
     if count < MIN_SAMPLE:
@@ -142,15 +203,21 @@ def _cached(session: Session, *, q: Questionnaire) -> _Cached | None:
     key = _key(session, q)
     with _lock:
         cached = _cache.get(key)
-    if not _stale(cached, count):
+    if not _stale(cached, count) and not (
+        cached is not None and cached.learning and _can_learn_more(session, q, cached)
+    ):
         assert cached is not None
         return cached
-    matrix = answers_matrix(q, stored_answer_sets(session, q=q))
+    sets = stored_answer_sets(session, q=q)
+    matrix = answers_matrix(q, sets)
     calibration = calibration_from_responses(q, matrix)
+    learned = self_knowledge_from_responses(q, sets, calibration)
     fresh = _Cached(
         count=count,
         calibration=calibration,
         correlation=latent_correlation_from_responses(q, matrix, calibration),
+        learned=learned,
+        learning=any(sd.self_description not in learned for sd in q.self_descriptions),
     )
     with _lock:
         _cache[key] = fresh
@@ -197,10 +264,12 @@ def type_result_of(result: EngineResult) -> TypeResult | None:
         if corr is not None and all(d in corr for d in BASE_DICHOTOMIES)
         else None
     )
+    used = {d: result.dichotomies[d].self_knowledge for d in BASE_DICHOTOMIES}
     return type_result(
         poles,
         correlation=matrix,
         unaware_share=self_knowledge().unaware_share if self_report else 0.0,
+        base={d: u.base for d, u in used.items() if u is not None} if self_report else None,
     )
 
 

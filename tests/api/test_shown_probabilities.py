@@ -109,6 +109,11 @@ def test_no_surface_shows_more_than_95_or_less_than_5_percent(
         said = page.one("p", id="how-sure-help").text
         assert (words in said and "OEJTS" in said and "1,079" in said) or "1 079" in said
         assert "95%" in said and "%%" not in said
+        # A new installation: no self-descriptions learned yet, and the report says so.
+        learned = page.one("p", id="how-sure-learned").text
+        assert ("Not learned here yet" in learned or "ещё не настроено" in learned) and (
+            "S/N" in learned and "25" in learned
+        )
 
     rows = list(
         csv.DictReader(io.StringIO(staff.get(f"/vacancies/{vacancy_id}/export.csv?lang=en").text))

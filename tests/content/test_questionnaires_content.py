@@ -186,7 +186,7 @@ def normalized(s: str) -> str:
 def test_the_questionnaire_file_loads(path: Path) -> None:
     q = load_questionnaire(path)
     assert q.id == path.stem
-    assert q.version == {"introversion_extraversion": "2.1.0", "socionics_16": "2.0.0"}[q.id]
+    assert q.version == {"introversion_extraversion": "2.1.0", "socionics_16": "2.1.0"}[q.id]
 
 
 @pytest.mark.parametrize("path", [IE_PATH, SOCIONICS_PATH], ids=lambda p: p.stem)

@@ -8,16 +8,14 @@ from datetime import timedelta
 
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
-from sqlalchemy import text
 from sqlmodel import Session, col, select
 
 from app.api.keys import create_api_key
 from app.dashboard.service import TableQuery, candidate_table
-from app.db import make_engine, utcnow
+from app.db import utcnow
 from app.decisions.service import record_decision
 from app.invitations.keys import QUALITY_RANK
 from app.invitations.service import set_open_link
-from app.migrations import upgrade
 from app.models import Candidate, FitRecord, Invitation
 from app.privacy.service import ERASED_NAME, apply_retention, erase_candidate
 from tests.dashboard.test_dashboard import _fit
@@ -173,38 +171,3 @@ def test_the_name_key_follows_every_way_a_name_is_typed_and_erased(
     db.commit()
     assert stale_names(db) == []
     assert db.get(Invitation, gone.id).sort_name == ERASED_NAME  # type: ignore[union-attr]
-
-
-def test_the_migration_copies_the_names_of_existing_invitations(scratch_url: str) -> None:
-    upgrade(scratch_url, "6d2f0b9a4c17")  # the revision before the name key
-    engine = make_engine(scratch_url)
-    now = utcnow()
-    try:
-        with engine.begin() as conn:
-            conn.execute(
-                text(
-                    "INSERT INTO vacancies (id, title, placement, language, questionnaire_ids,"
-                    " created_at, feedback_enabled) VALUES (1, 'V', 'farmer', 'en', '[]', :now,"
-                    " false)"
-                ),
-                {"now": now},
-            )
-            for n, name in enumerate(["Вера", "Zoe"], start=1):
-                conn.execute(
-                    text("INSERT INTO candidates (id, name, created_at) VALUES (:n, :name, :now)"),
-                    {"n": n, "name": name, "now": now},
-                )
-                conn.execute(
-                    text(
-                        "INSERT INTO invitations (id, candidate_id, vacancy_id, token_hash,"
-                        " language, questionnaire_ids, created_at, expires_at, reminders_sent)"
-                        " VALUES (:n, :n, 1, :token, 'en', '[]', :now, :now, 0)"
-                    ),
-                    {"n": n, "token": f"{n:064d}", "now": now},
-                )
-        upgrade(scratch_url)
-        with engine.connect() as conn:
-            rows = conn.execute(text("SELECT id, sort_name FROM invitations ORDER BY id")).all()
-        assert [tuple(r) for r in rows] == [(1, "Вера"), (2, "Zoe")]
-    finally:
-        engine.dispose()

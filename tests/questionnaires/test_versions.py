@@ -22,7 +22,7 @@ IE = "introversion_extraversion"
 # The current version of each product questionnaire and the versions its archive keeps.
 VERSIONS = {
     IE: ("2.1.0", ["1.0.0", "2.0.0"]),
-    "socionics_16": ("2.0.0", ["1.0.0"]),
+    "socionics_16": ("2.1.0", ["1.0.0", "2.0.0"]),
 }
 
 # Raw scores of one fixed answer set (leaning_answers, every scale high, consistency 0.7,
@@ -144,5 +144,7 @@ def test_versions_that_score_the_same_are_one_population() -> None:
     assert same_scoring_versions(IE, "2.1.0") == ("2.0.0", "2.1.0")
     assert same_scoring_versions(IE, "2.0.0") == ("2.0.0", "2.1.0")
     assert same_scoring_versions(IE, "1.0.0") == ("1.0.0",)
-    assert same_scoring_versions("socionics_16", "2.0.0") == ("2.0.0",)
+    # socionics 2.1.0 only added the unscored self-description questions.
+    assert same_scoring_versions("socionics_16", "2.0.0") == ("2.0.0", "2.1.0")
+    assert same_scoring_versions("socionics_16", "1.0.0") == ("1.0.0",)
     assert same_scoring_versions(IE, "0.9.0") == ("0.9.0",)  # unknown: only itself

@@ -4,9 +4,12 @@ one (introversion_extraversion: 1.0.0, then 2.0.0 rewrote items, then 2.1.0 adde
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from fastapi.testclient import TestClient
 from sqlmodel import Session, select
 
+from app import cli
 from app.candidate.service import save_answers
 from app.db import utcnow
 from app.invitations.service import create_invitation
@@ -121,3 +124,20 @@ def test_a_candidate_who_answered_2_0_0_is_asked_only_the_new_attention_check(
     before = score(old, old_answers)
     assert row.data["scales"]["extraversion"]["raw"] == before.scales["extraversion"].raw
     assert row.data["dichotomies"]["EI"]["p_high"] == before.dichotomies["EI"].p_high
+
+
+def test_serving_works_out_the_same_scoring_versions_at_start_up() -> None:
+    """``rolefit serve`` calls ``scoring.warm_up``: the first finish would otherwise read the
+    archived questionnaire files inside the candidates' writer (bench/load)."""
+    from app.scoring import service as scoring
+    from questionnaires.loader import product_questionnaires, same_scoring_versions
+
+    catalog = product_questionnaires()
+    same_scoring_versions.cache_clear()
+    scoring.warm_up(catalog)
+    info = same_scoring_versions.cache_info()
+    assert info.currsize == len(catalog)
+    for q in catalog.values():
+        assert q.version in same_scoring_versions(q.id, q.version)
+    assert same_scoring_versions.cache_info().misses == info.misses  # all answered from cache
+    assert "scoring.warm_up(questionnaires)" in Path(cli.__file__).read_text()

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import threading
+import time
 import uuid
 from collections.abc import Iterator
 from contextlib import AbstractContextManager
@@ -25,6 +27,7 @@ from app.security.ratelimit import (
     AsyncDatabaseStorage,
     DatabaseStorage,
     Decision,
+    InlineMemoryStorage,
     RateLimiter,
     make_limiter,
     storage_kind,
@@ -151,6 +154,40 @@ def test_the_counting_is_done_by_the_limits_library(
     # Registered with the library by its scheme, like the library's own storages.
     by_uri = limits.storage.storage_from_string("rolefit+database://", engine=engine)
     assert isinstance(by_uri, DatabaseStorage)
+
+
+def test_the_memory_storage_starts_no_thread_per_hit_and_still_expires(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The library's memory storage started a timer thread for most hits under load (one per
+    10 ms); ours sweeps expired counters inline. A counter past its expiry reads 0 at once, and
+    the sweep drops it from memory."""
+    storage = InlineMemoryStorage()
+    assert isinstance(storage, limits.storage.MemoryStorage)
+    starts: list[threading.Thread] = []
+    real_start = threading.Thread.start
+
+    def counted_start(thread: threading.Thread) -> None:
+        starts.append(thread)
+        real_start(thread)
+
+    monkeypatch.setattr(threading.Thread, "start", counted_start)
+    strategy = limits.strategies.FixedWindowRateLimiter(storage)
+    item = limits.RateLimitItemPerSecond(1000, 1)
+    for n in range(300):
+        assert strategy.hit(item, f"k{n % 3}")
+        if n == 150:
+            time.sleep(0.03)  # past the library's 10 ms timer
+    assert starts == []
+    assert storage.get(item.key_for("k1")) == 100
+    storage.incr("short", 0)  # expires at once
+    assert storage.get("short") == 0
+    storage.incr("gone", 0)
+    storage._next_sweep = 0.0  # the sweep is due
+    storage.incr("other", 60)
+    assert "gone" not in storage.storage
+    assert storage.get("other") == 1
+    assert starts == []
 
 
 def test_the_database_storage_adds_amounts_and_restarts_expired_rows(

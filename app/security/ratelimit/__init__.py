@@ -18,6 +18,7 @@ from app.security.ratelimit.storage import (
     AsyncDatabaseStorage,
     Clock,
     DatabaseStorage,
+    InlineMemoryStorage,
     StorageKind,
     storage_kind,
 )
@@ -30,6 +31,7 @@ __all__ = [
     "Clock",
     "DatabaseStorage",
     "Decision",
+    "InlineMemoryStorage",
     "RateLimitMiddleware",
     "RateLimiter",
     "Rule",

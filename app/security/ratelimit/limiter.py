@@ -33,6 +33,7 @@ from app.security.ratelimit.storage import (
     AsyncDatabaseStorage,
     Clock,
     DatabaseStorage,
+    InlineMemoryStorage,
     Runner,
     StorageKind,
     async_redis_storage,
@@ -200,7 +201,7 @@ def make_limiter(
         return RateLimiter(redis_storage(redis_url, prefix=prefix), asynchronous=redis_side)
     database = DatabaseStorage(engine=engine)
     if storage == "memory":
-        return RateLimiter(limits.storage.MemoryStorage(), durable=database)
+        return RateLimiter(InlineMemoryStorage(), durable=database)
     on_loop = limits.aio.strategies.FixedWindowRateLimiter(
         AsyncDatabaseStorage(storage=database, writer=writer)
     )
