@@ -46,7 +46,7 @@ import unicodedata
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import Any
+from typing import Any, Generic, TypeVar
 
 from app.bulk.wording import csv_message
 from app.text import BIDI_CONTROL_CHARS, is_control, plausible_email
@@ -181,9 +181,15 @@ class FileError:
         return csv_message(self.message or self.code, self.values, language)
 
 
+RowT = TypeVar("RowT")
+
+
 @dataclass
-class CsvImport:
-    rows: list[InviteRow] = field(default_factory=list)
+class ParsedFile(Generic[RowT]):
+    """An upload read: its rows, the rows refused and why, notes, or the error that refuses
+    the whole file."""
+
+    rows: list[RowT] = field(default_factory=list)
     rejected: list[Rejected] = field(default_factory=list)
     notes: list[Note] = field(default_factory=list)
     error: FileError | None = None
@@ -191,6 +197,10 @@ class CsvImport:
     @property
     def ok(self) -> bool:
         return self.error is None
+
+
+class CsvImport(ParsedFile[InviteRow]):
+    """The invitations file (``parse_invitations_csv``)."""
 
 
 def parse_invitations_csv(

@@ -16,7 +16,7 @@ and whole-file refusals), with the team's own columns and rules:
 from __future__ import annotations
 
 import unicodedata
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date
 
 from app.bulk.csv_import import (
@@ -27,7 +27,7 @@ from app.bulk.csv_import import (
     RAW_MAX,
     FileError,
     HeaderRefused,
-    Note,
+    ParsedFile,
     Rejected,
     has_hidden_characters,
     header_label,
@@ -125,12 +125,8 @@ class EmployeeRow:
     ended_on: date | None
 
 
-@dataclass
-class EmployeeFile:
-    rows: list[EmployeeRow] = field(default_factory=list)
-    rejected: list[Rejected] = field(default_factory=list)
-    notes: list[Note] = field(default_factory=list)
-    error: FileError | None = None
+class EmployeeFile(ParsedFile[EmployeeRow]):
+    """The team file (``parse_employees_csv``)."""
 
 
 def parse_role(value: str) -> str | None:
