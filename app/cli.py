@@ -423,14 +423,15 @@ def cmd_employees(settings: Settings, args: argparse.Namespace) -> None:
 
 def cmd_api_key(settings: Settings, args: argparse.Namespace) -> None:
     """API keys for /api/v1: create (the key is printed once), list, revoke."""
-    from app.api.keys import KeyFormError, create_api_key, list_api_keys, revoke_api_key
+    from app.api.keys import create_api_key, list_api_keys, revoke_api_key
+    from app.web.forms import FormErrors
 
     with _session(settings) as session:
         if args.api_key_command == "create":
             try:
                 new = create_api_key(session, name=args.name, scope=args.scope)
-            except KeyFormError as exc:
-                raise CommandError(f"{exc.field}: {exc.message}") from None
+            except FormErrors as exc:
+                raise CommandError("; ".join(f"{k}: {v}" for k, v in exc.errors.items())) from None
             cli_audit(session)(
                 "api_key.create",
                 new.key,

@@ -12,7 +12,8 @@ calls) and ``score_many`` (a matrix of response sets, numpy, for re-scoring and 
   possible range is carried over to the whole scale (for equal items this is the answered
   items' mean keyed score times the item count). Beyond 20% the scale is unscored.
 - Normalized = (raw - min) / (max - min) over the scale's possible range.
-- Dichotomy: raw above the cut is the high pole; a tie goes to the low pole.
+- Dichotomy: raw above the cut is the high pole; a tie goes to the low pole (with a lean learned
+  from the installation's own candidates, the more probable letter: README "Uncertainty").
 - Uncertainty. The product's model, "self_report": p_high is how likely the person would
   describe themselves with the high pole. Classical test theory gives the latent standardised
   score's posterior under a normal prior centred on the cut, mean ``sqrt(r) (raw - cut) / SD``
@@ -398,7 +399,10 @@ def score(
             lean=own.beta if own is not None else 0.0,
             base=own.base if own is not None else 0.5,
         )
-        high = sc.raw > cut
+        # With a learned lean the letter reported is the one the person more probably gives
+        # themselves (the line sits beside the cut), so the pole, its percentage and the most
+        # probable type agree; otherwise the key's pole (the same letter without a lean).
+        high = bool(p_high > 0.5) if own is not None and p_high != 0.5 else sc.raw > cut
         probability = p_high if high else 1 - p_high
         dichotomies[d.id] = DichotomyResult(
             dichotomy=d.id,

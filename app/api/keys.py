@@ -18,21 +18,13 @@ from app.db import utcnow
 from app.i18n import N_
 from app.models import ApiKey, ApiScope, User
 from app.text import strip_bidi
+from app.web.forms import FormErrors
 
 # Recognisable in logs and secret scanners; the random part follows.
 KEY_PREFIX = "rf_"
 PREFIX_CHARS = 8
 # last_used_at is written at most this often, so reads do not turn into writes on every request.
 TOUCH_EVERY = timedelta(minutes=1)
-
-
-class KeyFormError(ValueError):
-    """A key that cannot be created as asked: the field and a message id saying why."""
-
-    def __init__(self, field: str, message: str) -> None:
-        super().__init__(message)
-        self.field = field
-        self.message = message
 
 
 @dataclass(frozen=True)
@@ -50,9 +42,9 @@ def create_api_key(
 ) -> NewApiKey:
     name = strip_bidi(name).strip()  # bidirectional controls do not count (app.text)
     if not name or len(name) > 100:
-        raise KeyFormError("name", N_("Enter a name of up to 100 characters."))
+        raise FormErrors({"name": N_("Enter a name of up to 100 characters.")})
     if scope not in {s.value for s in ApiScope}:
-        raise KeyFormError("scope", N_("Choose what the key may do: read or read_write."))
+        raise FormErrors({"scope": N_("Choose what the key may do: read or read_write.")})
     secret = KEY_PREFIX + secrets.token_urlsafe(32)
     key = ApiKey(
         name=name,

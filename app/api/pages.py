@@ -7,12 +7,13 @@ from typing import Annotated
 from fastapi import Form, HTTPException, Request
 from fastapi.responses import RedirectResponse, Response
 
-from app.api.keys import KeyFormError, create_api_key, list_api_keys, revoke_api_key
+from app.api.keys import create_api_key, list_api_keys, revoke_api_key
 from app.auth.deps import StaffAudit
 from app.auth.permissions import IntegrationsAdmin, staff_router
 from app.db import RowId, SessionDep
 from app.models import ApiScope
 from app.web import render
+from app.web.forms import FormErrors
 
 router = staff_router("integrations.manage", prefix="/admin/api-keys")
 
@@ -52,10 +53,9 @@ def add_api_key(
 ) -> Response:
     try:
         new = create_api_key(session, name=name, scope=scope, created_by=user)
-    except KeyFormError as exc:
+    except FormErrors as exc:
         values = {"name": name, "scope": scope}
-        errors = {exc.field: exc.message}
-        return _page(request, session, values=values, errors=errors, status_code=422)
+        return _page(request, session, values=values, errors=exc.errors, status_code=422)
     audit("api_key.create", new.key, details={"prefix": new.key.prefix, "scope": new.key.scope})
     # Rendered here rather than after a redirect: the key never travels in a cookie.
     shown = {"name": new.key.name, "secret": new.secret}

@@ -43,8 +43,9 @@ import csv
 import io
 import re
 import unicodedata
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from datetime import date, datetime
 from typing import Any
 
 from app.bulk.wording import csv_message
@@ -103,7 +104,6 @@ HEADER_ALIASES: dict[str, tuple[str, ...]] = {
         "номер телефона",
     ),
 }
-_HEADER_LOOKUP = {alias: column for column, aliases in HEADER_ALIASES.items() for alias in aliases}
 
 LANGUAGE_ALIASES: dict[str, str] = {
     **dict.fromkeys(
@@ -284,10 +284,13 @@ def read_table(data: bytes, *, max_bytes: int, max_rows: int) -> Table | FileErr
     return Table(delimiter, records[0][1], records[0][0], records[1:])
 
 
-def map_header(header: list[str], lookup: Mapping[str, str]) -> tuple[dict[str, int], Note | None]:
-    """Which column holds each field (``lookup``: a header label, lower case, to its field),
+def map_header(
+    header: list[str], aliases: Mapping[str, Sequence[str]]
+) -> tuple[dict[str, int], Note | None]:
+    """Which column holds each field (``aliases``: each field's header labels, lower case),
     and a note naming the columns ignored; ``FileError`` "duplicate_column" when a field is
     named twice (raised as ``HeaderRefused``)."""
+    lookup = {alias: column for column, names in aliases.items() for alias in names}
     columns: dict[str, int] = {}
     ignored: list[str] = []
     for index, cell in enumerate(header):
@@ -311,6 +314,17 @@ def map_header(header: list[str], lookup: Mapping[str, str]) -> tuple[dict[str, 
         values = {"labels": tuple(ignored[:10]), "more": max(len(ignored) - 10, 0)}
         note = Note("columns_ignored", values)
     return columns, note
+
+
+def parse_day(value: str, formats: Sequence[str]) -> date | None:
+    """The date in ``value`` (spaces around it ignored) in the first of ``formats`` that fits."""
+    text = value.strip()
+    for fmt in formats:
+        try:
+            return datetime.strptime(text, fmt).date()
+        except ValueError:
+            continue
+    return None
 
 
 def header_label(cell: str) -> str:
@@ -413,7 +427,7 @@ def _detect_delimiter(text: str) -> str:
 
 def _read_header(header: list[str], result: CsvImport) -> dict[str, int]:
     try:
-        columns, note = map_header(header, _HEADER_LOOKUP)
+        columns, note = map_header(header, HEADER_ALIASES)
     except HeaderRefused as refused:
         raise _Refused(refused.error) from None
     if "name" not in columns:

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import unicodedata
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date
 
 from app.bulk.csv_import import (
     HEADER_ALIASES as INVITE_ALIASES,
@@ -32,6 +32,7 @@ from app.bulk.csv_import import (
     has_hidden_characters,
     header_label,
     map_header,
+    parse_day,
     read_table,
 )
 from app.text import plausible_email
@@ -77,7 +78,6 @@ HEADER_ALIASES: dict[str, tuple[str, ...]] = {
         "окончание работы",
     ),
 }
-_LOOKUP = {alias: column for column, aliases in HEADER_ALIASES.items() for alias in aliases}
 
 ROLE_ALIASES: dict[str, str] = {
     **dict.fromkeys(("scout", "telemarketer", "разведчик", "тм", "телемаркетолог"), "scout"),
@@ -137,16 +137,6 @@ def parse_role(value: str) -> str | None:
     return ROLE_ALIASES.get(header_label(value).rstrip("."))
 
 
-def parse_day(value: str) -> date | None:
-    text = value.strip()
-    for fmt in _DATE_FORMATS:
-        try:
-            return datetime.strptime(text, fmt).date()
-        except ValueError:
-            continue
-    return None
-
-
 def parse_employees_csv(
     data: bytes, *, max_bytes: int = 1_000_000, max_rows: int = 2000
 ) -> EmployeeFile:
@@ -155,7 +145,7 @@ def parse_employees_csv(
     if isinstance(table, FileError):
         return EmployeeFile(error=table)
     try:
-        columns, note = map_header(table.header, _LOOKUP)
+        columns, note = map_header(table.header, HEADER_ALIASES)
     except HeaderRefused as refused:
         return EmployeeFile(error=refused.error)
     result = EmployeeFile(notes=[note] if note else [])
@@ -217,12 +207,12 @@ def _read_row(
     team = " ".join(cell("team").split())
     if len(team) > TEAM_MAX:
         return ("team_too_long", {"max": TEAM_MAX})
-    started_on = parse_day(cell("started_on"))
+    started_on = parse_day(cell("started_on"), _DATE_FORMATS)
     if started_on is None:
         return ("date_invalid", {"value": _clip(cell("started_on"), 30)})
     ended_on = None
     if cell("ended_on").strip():
-        ended_on = parse_day(cell("ended_on"))
+        ended_on = parse_day(cell("ended_on"), _DATE_FORMATS)
         if ended_on is None:
             return ("date_invalid", {"value": _clip(cell("ended_on"), 30)})
         if ended_on < started_on:

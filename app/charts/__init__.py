@@ -3,7 +3,7 @@
 ``blocks`` draws the same four for print, ``evidence`` the evidence page's chart."""
 
 from app.charts.dichotomy_chart import DichotomyBar, DichotomyLabels, dichotomy_bars
-from app.charts.gauge_chart import GaugeBand, GaugeLabels, gauge
+from app.charts.gauge_chart import GaugeBand, GaugeLabels, GaugeReading, gauge
 from app.charts.role_chart import RoleBar, RoleLabels, role_ranking
 from app.charts.type_chart import TypeBar, TypeLabels, type_bars
 
@@ -12,6 +12,7 @@ __all__ = [
     "DichotomyLabels",
     "GaugeBand",
     "GaugeLabels",
+    "GaugeReading",
     "RoleBar",
     "RoleLabels",
     "TypeBar",

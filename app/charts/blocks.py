@@ -30,7 +30,13 @@ from markupsafe import Markup, escape
 
 from app.charts.dichotomy_chart import DichotomyBar
 from app.charts.draw import ACCENT, INK, MUTED, clean, fit_text, percent, text_width, unit_value
-from app.charts.gauge_chart import band_colour, check_bands, current_bands, probability_line
+from app.charts.gauge_chart import (
+    GaugeReading,
+    band_colour,
+    check_reading,
+    current_bands,
+    probability_line,
+)
 from app.charts.role_chart import RoleBar, ranked_roles
 from app.charts.type_chart import TypeBar, ranked_types
 
@@ -202,28 +208,15 @@ def layers_style(layers: Sequence[Layer]) -> str:
     )
 
 
-def gauge_block(
-    value: float | None,
-    *,
-    low_label: str,
-    high_label: str,
-    band_label: str,
-    p_high: float | None,
-    bands: Sequence[tuple[float, float, str]],
-    probability: str,
-    not_scored: str,
-) -> Markup:
+def gauge_block(reading: GaugeReading, *, probability: str, not_scored: str) -> Markup:
     """The extraversion gauge: the candidate's band in words and how sure, then a 0..100
-    scale in the caller's bands (the SVG gauge's colours) with a needle at ``value`` (0..1,
-    ``None`` if unscored), the poles at its ends, and a legend with every band's range.
+    scale in the reading's bands (the SVG gauge's colours) with a needle at its value, the
+    poles at its ends, and a legend with every band's range.
 
     ``probability`` is a template with ``{pole}`` and ``{percent}``, e.g.
     "{pole}: {percent} probability".
     """
-    checked = check_bands(bands)
-    v = unit_value(value, "value")
-    p = unit_value(p_high, "p_high")
-    low, high, band = clean(low_label), clean(high_label), clean(band_label)
+    checked, v, p, low, high, band = check_reading(reading)
     head = band if v is not None else clean(not_scored)
     if p is not None:
         head += f" · {probability_line(probability, p, low=low, high=high)}"

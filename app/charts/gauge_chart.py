@@ -47,6 +47,45 @@ class GaugeBand(NamedTuple):
 
 
 @dataclass(frozen=True)
+class GaugeReading:
+    """What a gauge shows, on the page (``gauge``) and in print (``blocks.gauge_block``).
+
+    ``value`` is the normalized score (0..1, shown as 0..100), ``None`` if unscored.
+    ``bands`` are (start, end, name) in ascending order covering 0..1, e.g. the five from
+    clear introvert to clear extravert; ``band_label`` names the candidate's band.
+    ``p_high`` is P(high pole), written as the more probable pole's probability.
+    """
+
+    value: float | None
+    low_label: str
+    high_label: str
+    band_label: str
+    p_high: float | None
+    bands: Sequence[tuple[float, float, str]]
+
+
+class CheckedReading(NamedTuple):
+    bands: list[GaugeBand]
+    value: float | None
+    p_high: float | None
+    low: str  # the labels, cleaned
+    high: str
+    band: str
+
+
+def check_reading(reading: GaugeReading) -> CheckedReading:
+    """The reading's numbers checked (``ValueError`` if out of range) and its labels cleaned."""
+    return CheckedReading(
+        bands=check_bands(reading.bands),
+        value=unit_value(reading.value, "value"),
+        p_high=unit_value(reading.p_high, "p_high"),
+        low=clean(reading.low_label),
+        high=clean(reading.high_label),
+        band=clean(reading.band_label),
+    )
+
+
+@dataclass(frozen=True)
 class GaugeLabels:
     title: str  # e.g. "Introversion – extraversion"
     score: str  # the value's name in the summary, e.g. "Score"
@@ -57,29 +96,18 @@ class GaugeLabels:
 
 
 def gauge(
-    value: float | None,
+    reading: GaugeReading,
     *,
-    low_label: str,
-    high_label: str,
-    band_label: str,
-    p_high: float | None,
-    bands: Sequence[tuple[float, float, str]],
     interval: tuple[float, float] | None = None,
     labels: GaugeLabels,
     fluid: bool = True,
 ) -> Markup:
-    """The extraversion gauge: a 0..1 scale split into the caller's bands, and a needle.
+    """The extraversion gauge: a 0..1 scale split into the reading's bands, and a needle.
 
-    ``value`` is the normalized score (0..1, shown as 0..100), ``None`` if unscored.
-    ``bands`` are (start, end, name) in ascending order covering 0..1, e.g. the five from
-    clear introvert to clear extravert; ``band_label`` names the candidate's band, written
-    above the scale. ``p_high`` is P(high pole), written as the more probable pole's
+    The candidate's band is written above the scale, and the more probable pole's
     probability through ``labels.probability``. ``interval`` (0..1 limits) draws a whisker.
     """
-    checked = check_bands(bands)
-    v = unit_value(value, "value")
-    p = unit_value(p_high, "p_high")
-    low, high, band = clean(low_label), clean(high_label), clean(band_label)
+    checked, v, p, low, high, band = check_reading(reading)
     title = clean(labels.title)
     limits = None
     if interval is not None:

@@ -27,21 +27,19 @@ from typing import TYPE_CHECKING, Any
 
 from markupsafe import Markup
 
-from app.charts import TypeBar
 from app.charts.blocks import dichotomy_rows, gauge_block, role_rows, stylesheet, type_rows
 from app.i18n import template_callables, translations
 from app.reports.charts import (
     ReportCharts,
-    band_name,
     dichotomy_bars_of,
-    gauge_bands,
+    gauge_reading,
     role_bars_of,
     target_roles,
+    type_bars_of,
 )
 from app.reports.data import ReportData
 from app.text import strip_bidi
 from app.web import TEMPLATES, templates
-from app.web.labels import type_code
 
 if TYPE_CHECKING:
     from weasyprint import CSS, HTML
@@ -90,15 +88,7 @@ def print_charts(report: ReportData) -> ReportCharts:
         )
     types = None
     if report.types:
-        types = type_rows(
-            [
-                TypeBar(
-                    label=f"{type_code(t.code, report.language)} — {t.name}",
-                    probability=t.probability,
-                )
-                for t in report.types
-            ]
-        )
+        types = type_rows(type_bars_of(report))
     roles = None
     if report.roles:
         roles = role_rows(
@@ -108,15 +98,10 @@ def print_charts(report: ReportData) -> ReportCharts:
             margin_legend=_("+N: points ahead of the next role"),
         )
     meter = None
-    e = report.extraversion
-    if e is not None and len(e.band_edges) == 4:
+    reading = gauge_reading(report, _)
+    if reading is not None:
         meter = gauge_block(
-            e.score / 100,
-            low_label=_("Introversion"),
-            high_label=_("Extraversion"),
-            band_label=_(band_name(e.band)),
-            p_high=e.p_high,
-            bands=gauge_bands(e, _),
+            reading,
             probability=_("{pole}: {percent} probability"),
             not_scored=_("not scored"),
         )

@@ -103,6 +103,14 @@ def _refused(
     return _back(invitation)
 
 
+def _told(
+    request: Request, session: Session, invitation: Invitation, message: str, **values: Any
+) -> Response:
+    """Back to the vacancy page, with ``message`` about the candidate (``%(name)s``) on it."""
+    notice(request, message, name=_name(session, invitation), **values)
+    return _back(invitation)
+
+
 def _name(session: Session, invitation: Invitation) -> str:
     candidate = session.get(Candidate, invitation.candidate_id)
     return candidate.name if candidate else ""
@@ -142,15 +150,13 @@ def revoke_invitation(
         return _revoke_page(request, session, invitation)
     if invitation.revoked_at is not None:
         # A second click on the confirmation: already done, so neither written nor audited.
-        notice(request, N_("The link of %(name)s was withdrawn."), name=_name(session, invitation))
-        return _back(invitation)
+        return _told(request, session, invitation, N_("The link of %(name)s was withdrawn."))
     try:
         revoke(session, invitation=invitation)
     except ActionRefused as exc:
         return _refused(request, session, invitation, exc)
     audit("invitation.revoke", invitation)
-    notice(request, N_("The link of %(name)s was withdrawn."), name=_name(session, invitation))
-    return _back(invitation)
+    return _told(request, session, invitation, N_("The link of %(name)s was withdrawn."))
 
 
 @router.post("/invitations/{invitation_id}/resend")
@@ -189,13 +195,13 @@ def extend_invitation(
     except ActionRefused as exc:
         return _refused(request, session, invitation, exc)
     audit("invitation.extend", invitation)
-    notice(
+    return _told(
         request,
+        session,
+        invitation,
         N_("The link of %(name)s now works until %(date)s."),
-        name=_name(session, invitation),
         date=invitation.expires_at.strftime("%Y-%m-%d %H:%M UTC"),
     )
-    return _back(invitation)
 
 
 @router.post("/invitations/{invitation_id}/remind")
@@ -211,8 +217,7 @@ def remind_invitation(
     except ActionRefused as exc:
         return _refused(request, session, invitation, exc)
     audit("invitation.remind", invitation)
-    notice(request, N_("A reminder to %(name)s is on its way."), name=_name(session, invitation))
-    return _back(invitation)
+    return _told(request, session, invitation, N_("A reminder to %(name)s is on its way."))
 
 
 @router.post("/vacancies/{vacancy_id}/options")

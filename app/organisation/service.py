@@ -128,24 +128,13 @@ def save_organisation(
             errors["logo"] = N_("The logo must be smaller than 200 KB.")
     if errors:
         raise FormErrors(errors)
-    org = organisation(session)
-    changed: list[str] = []
-    if org is None:
-        org = Organisation(
-            id=ORGANISATION_ID,
-            name=values["name"],
-            legal_entity=values["legal_entity"],
-            address=values["address"],
-            contact_email=values["contact_email"],
-            sender_name=values["sender_name"],
-            reply_to=values["reply_to"],
-        )
-        changed = [f for f in FIELDS if values[f]]
-    else:
-        for f in FIELDS:
-            if getattr(org, f) != values[f]:
-                setattr(org, f, values[f])
-                changed.append(f)
+    # A new organisation starts empty, so each field given counts as changed.
+    org = organisation(session) or Organisation(
+        id=ORGANISATION_ID, name="", legal_entity="", address="", contact_email=""
+    )
+    changed = [f for f in FIELDS if getattr(org, f) != values[f]]
+    for f in changed:
+        setattr(org, f, values[f])
     if logo and mime:
         if org.logo != logo:
             changed.append("logo")

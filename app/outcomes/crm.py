@@ -22,6 +22,7 @@ from decimal import Decimal, InvalidOperation
 from enum import StrEnum
 from typing import Any
 
+from app.bulk.csv_import import parse_day
 from app.i18n import N_
 
 MAX_ROWS = 200_000
@@ -213,14 +214,11 @@ _DATE_FORMATS = ("%d.%m.%Y %H:%M:%S", "%d.%m.%Y %H:%M", "%d.%m.%Y", "%Y-%m-%d %H
 
 
 def parse_date(text: str) -> date:
-    s = text.strip()
-    for fmt in _DATE_FORMATS:
-        try:
-            return datetime.strptime(s, fmt).date()
-        except ValueError:
-            continue
+    day = parse_day(text, _DATE_FORMATS)
+    if day is not None:
+        return day
     try:
-        return datetime.fromisoformat(s).date()
+        return datetime.fromisoformat(text.strip()).date()
     except ValueError:
         raise ValueError("not a date") from None
 

@@ -9,9 +9,10 @@ from fastapi import Depends, Form, HTTPException, Request
 from fastapi.responses import RedirectResponse, Response
 from markupsafe import Markup
 from pydantic import BaseModel, Field
-from sqlmodel import col, func, select
+from sqlmodel import Session, col, func, select
 from starlette.datastructures import UploadFile
 
+from app.audit.service import Audit
 from app.auth.deps import StaffAudit
 from app.auth.permissions import require_action, role_may, staff_router
 from app.charts.evidence import EffectRow, effect_intervals
@@ -38,6 +39,7 @@ from app.outcomes.service import (
     ROLES,
     TEAM_FILE_MAX_BYTES,
     EmployeeError,
+    EmployeeLink,
     RoleOutcomes,
     add_employee,
     employees_to_invite,
@@ -159,6 +161,17 @@ def _team_title(request: Request) -> str:
     return translations(staff_language(request)).gettext(N_("Assessment of the current team"))
 
 
+def _invite(
+    request: Request, session: Session, audit: Audit, user: User, row: Employee, *, title: str
+) -> EmployeeLink:
+    """One employee's link, made and audited (``EmployeeError`` if they get none)."""
+    sent = invite_employee(
+        session, settings=request.app.state.settings, employee=row, created_by=user, title=title
+    )
+    audit("employee.invite", row, details={"invitation_id": sent.invitation.id})
+    return sent
+
+
 @router.post("/employees/{employee_id}/invite")
 def invite(
     request: Request, session: SessionDep, audit: StaffAudit, user: Manager, employee_id: int
@@ -166,17 +179,10 @@ def invite(
     """A personal assessment link for one employee: emailed, or shown once without an email."""
     row = get_or_404(session, Employee, employee_id)
     try:
-        sent = invite_employee(
-            session,
-            settings=request.app.state.settings,
-            employee=row,
-            created_by=user,
-            title=_team_title(request),
-        )
+        sent = _invite(request, session, audit, user, row, title=_team_title(request))
     except EmployeeError as exc:
         session.rollback()
         return _team_page(request, session, error=str(exc), status_code=409)
-    audit("employee.invite", row, details={"invitation_id": sent.invitation.id})
     if sent.emailed:
         return RedirectResponse("/team?invited=1", status_code=303)
     person = session.get(Candidate, row.candidate_id)
@@ -190,17 +196,10 @@ def invite_all(request: Request, session: SessionDep, audit: StaffAudit, user: M
     count = 0
     for row in employees_to_invite(session, now=utcnow()):
         try:
-            sent = invite_employee(
-                session,
-                settings=request.app.state.settings,
-                employee=row,
-                created_by=user,
-                title=title,
-            )
+            _invite(request, session, audit, user, row, title=title)
         except EmployeeError as exc:
             session.rollback()
             return _team_page(request, session, error=str(exc), status_code=409)
-        audit("employee.invite", row, details={"invitation_id": sent.invitation.id})
         count += 1
     return RedirectResponse(f"/team?invited={count}", status_code=303)
 

@@ -16,6 +16,7 @@ from app.charts import (
     DichotomyBar,
     DichotomyLabels,
     GaugeLabels,
+    GaugeReading,
     RoleBar,
     RoleLabels,
     TypeBar,
@@ -70,13 +71,7 @@ def report_charts(data: ReportData, *, language: str, fluid: bool = True) -> Rep
     types = None
     if data.types:
         types = type_bars(
-            [
-                TypeBar(
-                    label=f"{type_code(t.code, data.language)} — {t.name}",
-                    probability=t.probability,
-                )
-                for t in data.types
-            ],
+            type_bars_of(data),
             labels=TypeLabels(title=_("Most probable types")),
             fluid=fluid,
         )
@@ -93,15 +88,10 @@ def report_charts(data: ReportData, *, language: str, fluid: bool = True) -> Rep
             fluid=fluid,
         )
     meter = None
-    e = data.extraversion
-    if e is not None and len(e.band_edges) == 4:
+    reading = gauge_reading(data, _)
+    if reading is not None:
         meter = gauge(
-            e.score / 100,
-            low_label=_("Introversion"),
-            high_label=_("Extraversion"),
-            band_label=_(band_name(e.band)),
-            p_high=e.p_high,
-            bands=gauge_bands(e, _),
+            reading,
             labels=GaugeLabels(
                 title=_("Introversion – extraversion"),
                 score=_("Score"),
@@ -129,6 +119,13 @@ def dichotomy_bars_of(data: ReportData) -> list[DichotomyBar]:
     ]
 
 
+def type_bars_of(data: ReportData) -> list[TypeBar]:
+    return [
+        TypeBar(label=f"{type_code(t.code, data.language)} — {t.name}", probability=t.probability)
+        for t in data.types
+    ]
+
+
 def role_bars_of(data: ReportData) -> list[RoleBar]:
     return [RoleBar(key=r.role, label=r.name, fit=r.expected_fit) for r in data.roles]
 
@@ -152,3 +149,18 @@ def gauge_bands(
         for i in range(5)
         if edges[i + 1] > edges[i]  # a band the scale cannot reach is left out
     ]
+
+
+def gauge_reading(data: ReportData, gettext: Callable[[str], str]) -> GaugeReading | None:
+    """The extraversion gauge's reading; ``None`` (no gauge) without the four band edges."""
+    e = data.extraversion
+    if e is None or len(e.band_edges) != 4:
+        return None
+    return GaugeReading(
+        value=e.score / 100,
+        low_label=gettext("Introversion"),
+        high_label=gettext("Extraversion"),
+        band_label=gettext(band_name(e.band)),
+        p_high=e.p_high,
+        bands=gauge_bands(e, gettext),
+    )

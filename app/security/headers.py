@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from app.security.asgi import HttpMiddleware
+
 CSP = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
     "font-src 'self'; connect-src 'self'; frame-src 'self'; frame-ancestors 'none'; "
@@ -18,9 +20,9 @@ CSP = (
 HSTS = "max-age=31536000; includeSubDomains"
 
 
-class SecurityHeadersMiddleware:
+class SecurityHeadersMiddleware(HttpMiddleware):
     def __init__(self, app: ASGIApp, *, hsts: bool) -> None:
-        self.app = app
+        super().__init__(app)
         common = {
             "content-security-policy": CSP,
             "referrer-policy": "no-referrer",
@@ -39,10 +41,7 @@ class SecurityHeadersMiddleware:
         self._common = _raw(common)
         self._private = _raw(private)
 
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
+    async def http(self, scope: Scope, receive: Receive, send: Send) -> None:
         extra = self._common if scope["path"].startswith("/static/") else self._private
 
         async def send_with_headers(message: Message) -> None:

@@ -9,7 +9,9 @@ methods of every route matching the path are joined: OPTIONS gets a 204 with the
 from __future__ import annotations
 
 from starlette.routing import BaseRoute, Match, Mount
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from starlette.types import Message, Receive, Scope, Send
+
+from app.security.asgi import HttpMiddleware
 
 # What any route here can answer; HEAD comes with GET.
 _METHODS = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE")
@@ -36,14 +38,8 @@ def _accepts(route: BaseRoute, scope: Scope) -> bool:
     return route.matches(scope)[0] is Match.FULL
 
 
-class AllowedMethodsMiddleware:
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
+class AllowedMethodsMiddleware(HttpMiddleware):
+    async def http(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["method"] == "OPTIONS":
             allowed = allowed_methods(scope)
             if allowed:

@@ -7,8 +7,9 @@ to their parsers (a file may hold any byte; the CSV import refuses what it canno
 from __future__ import annotations
 
 from starlette.requests import Request
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from starlette.types import Message, Receive, Scope, Send
 
+from app.security.asgi import HttpMiddleware
 from app.web.errors import error_page
 from app.web.problems import FieldError, invalid, problem_response
 
@@ -21,14 +22,8 @@ def _has_nul(data: bytes) -> bool:
     return any(marker in lowered for marker in _MARKERS)
 
 
-class NulByteMiddleware:
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
+class NulByteMiddleware(HttpMiddleware):
+    async def http(self, scope: Scope, receive: Receive, send: Send) -> None:
         if "\x00" in scope["path"] or _has_nul(scope.get("query_string", b"")):
             await _refuse(scope, receive, send)
             return

@@ -9,12 +9,13 @@ from __future__ import annotations
 from starlette.requests import Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from app.security.asgi import HttpMiddleware
 from app.web.errors import error_page
 
 
-class BodySizeLimitMiddleware:
+class BodySizeLimitMiddleware(HttpMiddleware):
     def __init__(self, app: ASGIApp, *, max_body: int, max_upload: int) -> None:
-        self.app = app
+        super().__init__(app)
         self.max_body = max_body
         self.max_upload = max_upload
 
@@ -24,10 +25,7 @@ class BodySizeLimitMiddleware:
                 return self.max_upload
         return self.max_body
 
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
+    async def http(self, scope: Scope, receive: Receive, send: Send) -> None:
         limit = self._limit(scope)
         declared = next((v for n, v in scope.get("headers", []) if n == b"content-length"), None)
         if declared is not None:

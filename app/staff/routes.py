@@ -4,6 +4,7 @@ from typing import Annotated
 
 from fastapi import Depends, Form, Query, Request
 from fastapi.responses import RedirectResponse, Response
+from pydantic import BaseModel, Field
 
 from app.auth.deps import StaffAudit, StaffUser
 from app.auth.permissions import require_action, staff_router, vacancy_for
@@ -92,37 +93,38 @@ def new_vacancy(request: Request) -> Response:
     return _vacancy_form(request, values, {})
 
 
+class VacancyForm(BaseModel):
+    title: str = Field("", max_length=1000)
+    placement: str = Field("", max_length=64)
+    language: str = Field("", max_length=8)
+
+
+class NewVacancyForm(VacancyForm):
+    questionnaires: str = Field("", max_length=32)
+
+
 @router.post("/vacancies", dependencies=[Depends(require_action("vacancy.create"))])
 def add_vacancy(
     request: Request,
     session: SessionDep,
     audit: StaffAudit,
     user: StaffUser,
-    title: Annotated[str, Form(max_length=1000)] = "",
-    placement: Annotated[str, Form(max_length=64)] = "",
-    language: Annotated[str, Form(max_length=8)] = "",
-    questionnaires: Annotated[str, Form(max_length=32)] = "",
+    form: Annotated[NewVacancyForm, Form()],
 ) -> Response:
     try:
         vacancy = create_vacancy(
             session,
-            title=title,
-            placement=placement,
-            language=language,
+            title=form.title,
+            placement=form.placement,
+            language=form.language,
             created_by=user,
             # A form without the field (older clients) gets the default, like the new form.
             questionnaire_ids=QUESTIONNAIRE_CHOICES.get(
-                questionnaires or DEFAULT_QUESTIONNAIRE_CHOICE, []
+                form.questionnaires or DEFAULT_QUESTIONNAIRE_CHOICE, []
             ),
         )
     except FormErrors as exc:
-        values = {
-            "title": title,
-            "placement": placement,
-            "language": language,
-            "questionnaires": questionnaires,
-        }
-        return _vacancy_form(request, values, exc.errors, status_code=422)
+        return _vacancy_form(request, form.model_dump(), exc.errors, status_code=422)
     audit("vacancy.create", vacancy)
     return RedirectResponse(f"/vacancies/{vacancy.id}", status_code=303)
 
@@ -161,6 +163,13 @@ def vacancy_detail(
     return _vacancy_page(request, session, vacancy)
 
 
+class InvitationForm(BaseModel):
+    name: str = Field("", max_length=1000)
+    email: str = Field("", max_length=1000)
+    language: str = Field("", max_length=8)
+    phone: str = Field("", max_length=100)
+
+
 @router.post("/vacancies/{vacancy_id}/invitations")
 def add_invitation(
     request: Request,
@@ -168,22 +177,19 @@ def add_invitation(
     audit: StaffAudit,
     user: StaffUser,
     vacancy: Annotated[Vacancy, Depends(vacancy_for("invitation.create"))],
-    name: Annotated[str, Form(max_length=1000)] = "",
-    email: Annotated[str, Form(max_length=1000)] = "",
-    language: Annotated[str, Form(max_length=8)] = "",
-    phone: Annotated[str, Form(max_length=100)] = "",
+    form: Annotated[InvitationForm, Form()],
 ) -> Response:
-    values = {"name": name, "email": email, "language": language, "phone": phone}
+    values = form.model_dump()
     try:
         invitation, link = create_invitation(
             session,
             settings=request.app.state.settings,
             vacancy=vacancy,
-            name=name,
-            email=email,
-            language=language,
+            name=form.name,
+            email=form.email,
+            language=form.language,
             created_by=user,
-            phone=phone,
+            phone=form.phone,
         )
     except FormErrors as exc:
         return _vacancy_page(
@@ -209,9 +215,9 @@ def add_invitation(
     audit("invitation.create", invitation, vacancy_id=vacancy.id)
     request.session["new_link"] = {
         "vacancy_id": vacancy.id,
-        "name": name.strip(),
+        "name": form.name.strip(),
         "url": link,
-        "emailed": bool(email.strip()),
+        "emailed": bool(form.email.strip()),
     }
     return RedirectResponse(f"/vacancies/{vacancy.id}", status_code=303)
 
@@ -244,17 +250,18 @@ def save_vacancy(
     session: SessionDep,
     audit: StaffAudit,
     vacancy: EditableVacancy,
-    title: Annotated[str, Form(max_length=1000)] = "",
-    placement: Annotated[str, Form(max_length=64)] = "",
-    language: Annotated[str, Form(max_length=8)] = "",
+    form: Annotated[VacancyForm, Form()],
 ) -> Response:
     try:
         changed = update_vacancy(
-            session, vacancy=vacancy, title=title, placement=placement, language=language
+            session,
+            vacancy=vacancy,
+            title=form.title,
+            placement=form.placement,
+            language=form.language,
         )
     except FormErrors as exc:
-        values = {"title": title, "placement": placement, "language": language}
-        return _edit_page(request, vacancy, values, exc.errors, status_code=422)
+        return _edit_page(request, vacancy, form.model_dump(), exc.errors, status_code=422)
     if changed:
         audit("vacancy.update", vacancy, details={"fields": changed})
         notice(request, N_("The vacancy was saved."))

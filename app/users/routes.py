@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import Form, HTTPException, Request
+from fastapi import Depends, Form, HTTPException, Request
 from fastapi.responses import RedirectResponse, Response
 from pydantic import BaseModel, Field
 from sqlmodel import col, select
@@ -91,17 +91,26 @@ def add_user(
     return RedirectResponse("/admin/users", status_code=303)
 
 
+def _other_user(session: SessionDep, user: StaffUser, user_id: int) -> User:
+    """The user in the URL, who must not be the admin acting: an admin who demoted or
+    deactivated themselves could leave no admin to undo it."""
+    target = get_or_404(session, User, user_id)
+    if target.id == user.id:
+        raise HTTPException(status_code=422)
+    return target
+
+
+OtherUser = Annotated[User, Depends(_other_user)]
+
+
 @router.post("/admin/users/{user_id}/role")
 def change_role(
     session: SessionDep,
     audit: StaffAudit,
-    user: StaffUser,
-    user_id: int,
+    target: OtherUser,
     role: Annotated[str, Form(max_length=64)] = "",
 ) -> Response:
-    target = get_or_404(session, User, user_id)
-    # An admin cannot demote themselves: the last admin would lock everyone out.
-    if role not in ROLES or target.id == user.id:
+    if role not in ROLES:
         raise HTTPException(status_code=422)
     if target.role != role:
         old = target.role
@@ -116,12 +125,10 @@ def change_role(
 def set_active(
     session: SessionDep,
     audit: StaffAudit,
-    user: StaffUser,
-    user_id: int,
+    target: OtherUser,
     active: Annotated[str, Form(max_length=8)] = "",
 ) -> Response:
-    target = get_or_404(session, User, user_id)
-    if target.id == user.id or active not in ("yes", "no"):
+    if active not in ("yes", "no"):
         raise HTTPException(status_code=422)
     target.is_active = active == "yes"
     target.session_version += 1  # logs a deactivated user out everywhere

@@ -12,10 +12,10 @@ from app.auth.permissions import IntegrationsAdmin, staff_router
 from app.db import RowId, SessionDep, get_or_404, utcnow
 from app.models import WebhookDelivery, WebhookEndpoint
 from app.web import render
+from app.web.forms import FormErrors
 from app.webhooks.service import (
     BACKOFF,
     EVENTS,
-    EndpointErrors,
     create_endpoint,
     delivery_log,
     list_endpoints,
@@ -69,7 +69,7 @@ async def add_endpoint(
         new = create_endpoint(
             session, url=url, events=events, description=description, created_by=user
         )
-    except EndpointErrors as exc:
+    except FormErrors as exc:
         values: dict[str, object] = {"url": url, "description": description, "events": events}
         return _page(request, session, values=values, errors=exc.errors, status_code=422)
     # The URL stays out of the log: it may carry the receiver's own token.

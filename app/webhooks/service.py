@@ -60,6 +60,7 @@ from app.models import (
     status_is,
 )
 from app.text import mask_emails
+from app.web.forms import FormErrors
 from questionnaires.shown import shown_probability
 from socionics.recommend import verdict_of_code
 
@@ -151,14 +152,6 @@ class GuardedTransport(httpx.HTTPTransport):
         return super().handle_request(request)
 
 
-class EndpointErrors(Exception):
-    """Field name -> message id, for the staff form."""
-
-    def __init__(self, errors: dict[str, str]) -> None:
-        super().__init__(errors)
-        self.errors = errors
-
-
 @dataclass(frozen=True)
 class NewEndpoint:
     endpoint: WebhookEndpoint
@@ -198,7 +191,7 @@ def create_endpoint(
     if len(description) > 200:
         errors["description"] = N_("Keep the description under 200 characters.")
     if errors:
-        raise EndpointErrors(errors)
+        raise FormErrors(errors)
     secret = SECRET_PREFIX + base64.b64encode(secrets.token_bytes(32)).decode("ascii")
     endpoint = WebhookEndpoint(
         url=url,

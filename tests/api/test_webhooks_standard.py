@@ -17,8 +17,8 @@ from standardwebhooks.webhooks import Webhook
 from app.config import Settings
 from app.db import utcnow
 from app.models import WebhookDelivery
+from app.web.forms import FormErrors
 from app.webhooks.service import (
-    EndpointErrors,
     GuardedTransport,
     create_endpoint,
     deliver_due,
@@ -177,7 +177,7 @@ def test_no_row_lock_is_held_while_a_receiver_answers(db: Session, settings: Set
     ],
 )
 def test_metadata_and_link_local_addresses_are_never_receivers(db: Session, url: str) -> None:
-    with pytest.raises(EndpointErrors) as err:
+    with pytest.raises(FormErrors) as err:
         create_endpoint(db, url=url, events=["assessment.completed"])
     assert "url" in err.value.errors
 

@@ -1,6 +1,7 @@
 """The optional self-description block on the socionics questionnaire's last page, in Russian,
-in a real browser at 360 and 1280 px: visible, nothing scrolls sideways, and a click on
-"hard to say" is autosaved like any answer. SCREENSHOT_DIR=... keeps the screenshots."""
+in a real browser at 360 and 1280 px: visible, no serious axe-core violation, nothing scrolls
+sideways, and a click on "hard to say" is autosaved like any answer. SCREENSHOT_DIR=... keeps
+the screenshots."""
 
 from __future__ import annotations
 
@@ -15,11 +16,13 @@ from app.config import Settings
 from app.invitations.service import create_invitation
 from app.models import Answer
 from questionnaires.schema import SELF_UNSURE
+from tests.browser.test_browser_candidate_flow import axe_script, check_accessibility
 from tests.factories import make_vacancy
 from tests.fitflow import SOC, questionnaire
 from tests.webflow import token_of
 
 pytestmark = pytest.mark.browser
+__all__ = ["axe_script"]  # the fixture, shared with the candidate flow's test
 SCREENSHOTS = os.environ.get("SCREENSHOT_DIR")
 
 
@@ -30,7 +33,7 @@ def settings(settings: Settings) -> Settings:
 
 @pytest.mark.parametrize("width", [360, 1280])
 def test_the_block_fits_and_autosaves_in_russian(
-    browser, live_server: str, db: Session, settings: Settings, width: int
+    browser, live_server: str, db: Session, settings: Settings, width: int, axe_script: Path
 ) -> None:
     vacancy = make_vacancy(db, language="ru")
     vacancy.questionnaire_ids = [SOC]
@@ -48,7 +51,11 @@ def test_the_block_fits_and_autosaves_in_russian(
     db.commit()
     token = token_of(link)
     q = questionnaire(SOC)
-    page = browser.new_page(viewport={"width": width, "height": 900})  # type: ignore[attr-defined]
+    # bypass_csp: axe-core is injected as a script, which the pages' CSP rightly refuses.
+    context = browser.new_context(  # type: ignore[attr-defined]
+        viewport={"width": width, "height": 900}, bypass_csp=True
+    )
+    page = context.new_page()
     try:
         page.goto(f"{live_server}/a/{token}")
         page.locator("input[name=consent]").check()
@@ -59,6 +66,7 @@ def test_the_block_fits_and_autosaves_in_russian(
         assert block.is_visible()
         assert "Необязательно" in block.inner_text()
         assert page.evaluate("document.documentElement.scrollWidth") <= width
+        check_accessibility(page, axe_script, f"self_describe_axe_{width}")
         first = q.self_descriptions[0].id
         page.locator(f"label[for=item-{first}-{SELF_UNSURE}]").click()
         deadline = time.monotonic() + 10
@@ -75,4 +83,4 @@ def test_the_block_fits_and_autosaves_in_russian(
                 path=str(Path(SCREENSHOTS) / f"self_describe_page_ru_{width}.png"), full_page=True
             )
     finally:
-        page.close()
+        context.close()

@@ -37,6 +37,7 @@ TYPES = {
         "RoleBar",
         "RoleLabels",
         "GaugeLabels",
+        "GaugeReading",
     )
 }
 SVG_KINDS = {"dichotomy_bars", "type_bars", "role_ranking", "gauge"}
@@ -115,7 +116,7 @@ def _roles(s: str) -> list[charts.RoleBar]:
     ]
 
 
-def _gauge(value: float | None, **kw: Any) -> dict[str, Any]:
+def _gauge(value: float | None, **kw: Any) -> charts.GaugeReading:
     args: dict[str, Any] = {
         "low_label": "Introversion",
         "high_label": "Extraversion",
@@ -124,22 +125,18 @@ def _gauge(value: float | None, **kw: Any) -> dict[str, Any]:
         "bands": BANDS,
     }
     args.update(kw)
-    return {"value": value, **args}
+    return charts.GaugeReading(value=value, **args)
 
 
-def _svg_gauge(**kw: Any) -> Any:
-    args = _gauge(**kw)
-    return charts.gauge(args.pop("value"), labels=GAUGE_LABELS, **args)
+def _svg_gauge(interval: tuple[float, float] | None = None, **kw: Any) -> Any:
+    return charts.gauge(_gauge(**kw), interval=interval, labels=GAUGE_LABELS)
 
 
-def _block_gauge(**kw: Any) -> Any:
-    args = _gauge(**kw)
-    args.pop("interval", None)
+def _block_gauge(interval: tuple[float, float] | None = None, **kw: Any) -> Any:
     return blocks.gauge_block(
-        args.pop("value"),
+        _gauge(**kw),
         probability=GAUGE_LABELS.probability,
         not_scored=GAUGE_LABELS.not_scored,
-        **args,
     )
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import xml.etree.ElementTree as ET
 from pathlib import Path
+from typing import Any
 
 import jinja2
 import pytest
@@ -14,6 +15,7 @@ from app.charts import (
     DichotomyBar,
     DichotomyLabels,
     GaugeLabels,
+    GaugeReading,
     RoleBar,
     RoleLabels,
     TypeBar,
@@ -86,17 +88,19 @@ def dich(p: float | None, *, borderline: bool = False) -> DichotomyBar:
     return DichotomyBar("Introversion", "Extraversion", p, borderline)
 
 
-def gauge_chart(value: float | None, **kw: object) -> ET.Element:
-    args: dict[str, object] = {
+def gauge_chart(
+    value: float | None, interval: tuple[float, float] | None = None, **kw: Any
+) -> ET.Element:
+    args: dict[str, Any] = {
         "low_label": "Introversion",
         "high_label": "Extraversion",
         "band_label": "Moderate extravert",
         "p_high": 0.86,
         "bands": BANDS,
-        "labels": GAUGE_LABELS,
     }
     args.update(kw)
-    return parse(gauge(value, **args))  # type: ignore[arg-type]
+    reading = GaugeReading(value=value, **args)
+    return parse(gauge(reading, interval=interval, labels=GAUGE_LABELS))
 
 
 def needle_x(root: ET.Element) -> float:
@@ -119,12 +123,7 @@ def every_chart(s: str) -> list[Markup]:
             labels=RoleLabels(title=s, target=s, margin=s),
         ),
         gauge(
-            0.6,
-            low_label=s,
-            high_label=s,
-            band_label=s,
-            p_high=0.7,
-            bands=[(0.0, 0.5, s), (0.5, 1.0, s)],
+            GaugeReading(0.6, s, s, s, p_high=0.7, bands=[(0.0, 0.5, s), (0.5, 1.0, s)]),
             interval=(0.5, 0.7),
             labels=GaugeLabels(title=s, score=s, probability=s, interval=s, not_scored=s),
         ),
@@ -144,12 +143,7 @@ def sample_charts(*, fluid: bool = True) -> list[Markup]:
             fluid=fluid,
         ),
         gauge(
-            0.6,
-            low_label="I",
-            high_label="E",
-            band_label="B",
-            p_high=0.7,
-            bands=BANDS,
+            GaugeReading(0.6, "I", "E", "B", p_high=0.7, bands=BANDS),
             interval=(0.5, 0.7),
             labels=GAUGE_LABELS,
             fluid=fluid,

@@ -19,6 +19,7 @@ from app.charts import (
     DichotomyBar,
     DichotomyLabels,
     GaugeLabels,
+    GaugeReading,
     RoleBar,
     RoleLabels,
     TypeBar,
@@ -92,12 +93,14 @@ def report_charts(*, fluid: bool) -> list[Markup]:
         ),
         *(
             gauge(
-                value,
-                low_label="Интроверсия",
-                high_label="Экстраверсия",
-                band_label="Умеренный экстраверт",
-                p_high=p_high,
-                bands=RU_BANDS,
+                GaugeReading(
+                    value,
+                    low_label="Интроверсия",
+                    high_label="Экстраверсия",
+                    band_label="Умеренный экстраверт",
+                    p_high=p_high,
+                    bands=RU_BANDS,
+                ),
                 interval=interval,
                 labels=GaugeLabels(
                     "Интроверсия – экстраверсия",

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from app.charts import DichotomyBar, RoleBar, TypeBar
+from app.charts import DichotomyBar, GaugeReading, RoleBar, TypeBar
 from app.charts.blocks import (
     BAR_MM,
     LINE_MM,
@@ -164,12 +164,14 @@ def test_the_gauge_marks_the_score_and_the_candidates_band() -> None:
         (0.7, 1.0, "Явный экстраверт"),
     ]
     html = gauge_block(
-        0.8,
-        low_label="Интроверсия",
-        high_label="Экстраверсия",
-        band_label="Явный экстраверт",
-        p_high=0.93,
-        bands=bands,
+        GaugeReading(
+            0.8,
+            low_label="Интроверсия",
+            high_label="Экстраверсия",
+            band_label="Явный экстраверт",
+            p_high=0.93,
+            bands=bands,
+        ),
         probability="{pole}: вероятность {percent}",
         not_scored="не оценено",
     )
@@ -191,12 +193,7 @@ def test_the_gauge_marks_the_score_and_the_candidates_band() -> None:
 
 def test_an_unscored_gauge_has_no_needle() -> None:
     html = gauge_block(
-        None,
-        low_label="I",
-        high_label="E",
-        band_label="—",
-        p_high=None,
-        bands=[(0.0, 1.0, "all")],
+        GaugeReading(None, "I", "E", "—", p_high=None, bands=[(0.0, 1.0, "all")]),
         probability="{pole} {percent}",
         not_scored="not scored",
     )

@@ -12,7 +12,7 @@ from pydantic import ValidationError
 from questionnaires.engine import check_answer, score
 from questionnaires.psychometrics import self_described_letters, self_knowledge_from_responses
 from questionnaires.schema import SELF_HIGH, SELF_LOW, SELF_UNSURE, Questionnaire
-from questionnaires.selfknowledge import MIN_SELF_DESCRIPTIONS, learn
+from questionnaires.selfknowledge import MIN_SELF_DESCRIPTIONS, Learned, learn
 from questionnaires.simulate import leaning_answers, self_description_answers
 from tests.fitflow import SOC, questionnaire
 
@@ -111,3 +111,22 @@ def test_letters_and_learning_from_stored_answer_sets():
     assert all(abs(learned[d].beta) < learned["SN"].beta for d in ("EI", "LF", "RI"))
     # One set fewer: below the minimum, nothing is learned.
     assert self_knowledge_from_responses(q, sets[1:], None) == {}
+
+
+def test_with_a_learned_lean_the_reported_letter_is_the_more_probable_one():
+    q = questionnaire(SOC)
+    rng = random.Random(8)
+    for _ in range(200):  # an answer set just on the S side of the SN cut
+        answers = leaning_answers(
+            q, {d.scale: rng.random() < 0.5 for d in q.dichotomies}, rng=rng, consistency=0.55
+        )
+        plain = score(q, answers).dichotomies["SN"]
+        if plain.pole == "S" and plain.probability is not None and plain.probability < 0.7:
+            break
+    else:
+        raise AssertionError("no answer set near the SN cut")
+    towards_n = {"SN": Learned(tau=0.8, beta=1.0, base=0.8, n=300)}
+    leaning = score(q, answers, learned=towards_n).dichotomies["SN"]
+    assert leaning.pole == "N" and leaning.probability is not None and leaning.probability > 0.5
+    assert leaning.p_high == leaning.probability
+    assert plain.p_high is not None and leaning.p_high > plain.p_high

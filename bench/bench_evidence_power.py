@@ -1,0 +1,182 @@
+"""How much room is there for detecting the book's group? Power of the evidence page's group
+contrast with other inputs and tests (issue 18, point 7's power target).
+
+bench_evidence_pipeline.py misses "half an SD, 200 people, detected in 80% of companies". This
+asks whether another analysis of the same data would meet it, and what the data allow at all.
+Each company is drawn as in bench_evidence_pipeline.py (the hunter role, people hired with some
+eye to fit, the real socionics questionnaire answered by a graded response model and scored by
+the real engine, new clients a quarter from each person's true result, averaged over a year and
+standardised within the team), without the CRM files (which carry the counts unchanged) so it
+runs in seconds. The matrix's group is half an SD ahead of the rest. Each company is analysed
+with five sets of type probabilities:
+
+- product: what the evidence page passes, the self-description probabilities as every surface
+  shows them (the engine's "self_report" model);
+- latent: the side of the cut of the latent traits given the answers (the engine's "neutral"
+  model, Φ(m/√v) per letter), the four letters independent;
+- latent, team prior: the same reweighted by the team's own type distribution, estimated from
+  everyone's probabilities (EM on the 16 shares), since a team hired for fit is not 50/50 per
+  letter;
+- traits known: the exact posterior of the type given the latent traits themselves, as if the
+  questionnaire measured without error (the ceiling of any questionnaire of these traits);
+- types known: the true type, one-hot.
+
+and two tests: the page's (``socionics.evidence.role_evidence``'s group contrast, 90% interval
+above zero) and a focused one-degree-of-freedom test, least squares of the outcome on
+P(in the group) and tenure (one-sided 5%). ``--type-model`` as in bench_evidence_pipeline.py.
+
+    .venv/bin/python bench/bench_evidence_power.py [--companies 200] [--seed 2026]
+
+Prints the share of companies in which the group is detected, per input, test and team size.
+Not a timing and no target of its own: the targets are bench_evidence_pipeline.py's.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from app.outcomes.figures import standardised_within
+from questionnaires.engine import score_many
+from questionnaires.loader import product_questionnaires
+from questionnaires.simulate import graded_matrix
+from socionics.evidence import GROUP_FIT, role_evidence
+from socionics.matrix import default_matrix
+from socionics.model import get_type, type_codes
+from socionics.recommend import BASE_DICHOTOMIES
+
+ROLE = "hunter"
+TEAMS = 4
+CLUSTER_SEPARATION = 1.0
+INPUTS = ("product", "latent", "latent, team prior", "traits known", "types known")
+SIZES = (200, 250, 300, 400)
+
+
+def _letters(p_high: np.ndarray, signs: np.ndarray) -> np.ndarray:
+    """16 type probabilities (independent letters) from P(high) per letter, BASE order."""
+    return np.prod(np.where(signs[None] > 0, p_high[:, None, :], 1 - p_high[:, None, :]), axis=2)
+
+
+def _team_prior(probs: np.ndarray, rounds: int = 500) -> np.ndarray:
+    """Reweight by the team's type shares, estimated by EM from the same probabilities (which
+    assume 50/50 per letter, i.e. equal shares)."""
+    share = np.full(probs.shape[1], 1 / probs.shape[1])
+    for _ in range(rounds):
+        post = probs * share
+        post /= post.sum(axis=1, keepdims=True)
+        new = post.mean(axis=0)
+        done = np.abs(new - share).max() < 1e-7
+        share = new
+        if done:
+            break
+    post = probs * share
+    return post / post.sum(axis=1, keepdims=True)
+
+
+def _one_df(y: np.ndarray, p_group: np.ndarray, tenure: np.ndarray) -> bool:
+    from scipy import stats
+
+    x = np.column_stack([np.ones(len(y)), tenure - tenure.mean(), p_group])
+    xtx_inv = np.linalg.inv(x.T @ x)
+    b = xtx_inv @ x.T @ y
+    dof = len(y) - x.shape[1]
+    se = np.sqrt(((y - x @ b) ** 2).sum() / dof * xtx_inv[-1, -1])
+    return bool(b[-1] - stats.t.ppf(0.95, dof) * se > 0)
+
+
+def run(companies: int, seed: int, type_model: str) -> dict[tuple[int, str, str], float]:
+    q = dict(product_questionnaires())["socionics_16"]
+    codes = type_codes()
+    signs = np.array([[get_type(c).sign(d) for d in BASE_DICHOTOMIES] for c in codes], float)
+    order = [BASE_DICHOTOMIES.index(d.id) for d in q.dichotomies]
+    fits = np.array([default_matrix().fit(c, ROLE) for c in codes], dtype=float)
+    group = fits >= GROUP_FIT
+    prior = 0.5 * group / group.sum() + 0.5 / 16
+    beta = np.where(group, 0.5, 0.0)
+    rng = np.random.default_rng(seed)
+    hits: dict[tuple[int, str, str], int] = {}
+    for people in SIZES:
+        for _ in range(companies):
+            true_type = rng.choice(16, size=people, p=prior)
+            noise = rng.standard_normal((people, 4))
+            if type_model == "cluster":
+                z = signs[true_type] * CLUSTER_SEPARATION + noise
+                log_post = np.log(prior) - 0.5 * (
+                    (z[:, None, :] - CLUSTER_SEPARATION * signs[None]) ** 2
+                ).sum(axis=2)
+            else:
+                z = signs[true_type] * np.abs(noise)
+                same_side = (np.sign(z)[:, None, :] == signs[None]).all(axis=2)
+                log_post = np.where(same_side, np.log(prior), -np.inf)
+            traits = np.exp(log_post - log_post.max(axis=1, keepdims=True))
+            answers = graded_matrix(q, z[:, order], rng=rng)
+            by_model = {}
+            for model in ("self_report", "neutral"):
+                table = score_many(q, answers, model=model)
+                cols = [table.dichotomies.index(d) for d in BASE_DICHOTOMIES]
+                by_model[model] = _letters(table.p_high[:, cols], signs)
+            inputs = {
+                "product": by_model["self_report"],
+                "latent": by_model["neutral"],
+                "latent, team prior": _team_prior(by_model["neutral"]),
+                "traits known": traits / traits.sum(axis=1, keepdims=True),
+                "types known": np.eye(16)[true_type],
+            }
+            team = rng.integers(0, TEAMS, size=people)
+            tenure = np.log(rng.uniform(3, 96, size=people))
+            y = (
+                beta[true_type]
+                + rng.normal(0, 0.3, size=TEAMS)[team]
+                + 0.05 * tenure
+                + rng.standard_normal(people)
+            )
+            clients = np.clip(
+                np.rint(6.0 + 2.0 * (y[:, None] + rng.normal(0, 0.5, (people, 4)))), 0, None
+            )
+            outcomes = np.array(
+                standardised_within(list(clients.mean(axis=1)), [str(t) for t in team])
+            )
+            for name, probs in inputs.items():
+                contrast = role_evidence(
+                    role=ROLE,
+                    codes=codes,
+                    prior_fit=[int(f) for f in fits],
+                    outcomes=outcomes,
+                    type_probabilities=probs,
+                    covariates=tenure.reshape(-1, 1),
+                ).group_contrast
+                page = contrast is not None and contrast.low > 0
+                focused = _one_df(outcomes, probs[:, group].sum(axis=1), tenure)
+                for test, hit in (("page", page), ("1 df", focused)):
+                    hits[(people, name, test)] = hits.get((people, name, test), 0) + hit
+    return {key: value / companies for key, value in hits.items()}
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--companies", type=int, default=200)
+    parser.add_argument("--seed", type=int, default=2026)
+    parser.add_argument("--type-model", choices=("side", "cluster"), default="side")
+    args = parser.parse_args()
+    start = time.perf_counter()
+    power = run(args.companies, args.seed, args.type_model)
+    print(
+        f"group half an SD ahead, detected: {args.companies} companies per size (seed "
+        f"{args.seed}, role {ROLE}, types: {args.type_model}, {time.perf_counter() - start:.0f} s)"
+    )
+    print(f"  {'input':20s} {'test':6s} " + " ".join(f"{n:>5d}" for n in SIZES))
+    for name in INPUTS:
+        for test in ("page", "1 df"):
+            cells = " ".join(f"{power[(n, name, test)]:5.0%}" for n in SIZES)
+            print(f"  {name:20s} {test:6s} {cells}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
