@@ -196,3 +196,47 @@ def _whole_flow_without_threads(
     assert client.get(f"/a/{token}/done").status_code == 200
     assert client.get(f"/a/{token}/feedback").status_code == 200
     assert client.get("/a/" + "x" * 43).status_code == 404
+
+
+def test_welcome_jobs_of_one_batch_share_their_reads_and_the_next_batch_reads_again(
+    db: Session, engine, settings
+) -> None:
+    """Links of one vacancy opened together: the organisation, vacancy, inviter and consent are
+    read once per transaction (the writer's batch); each page still has its own link, and a
+    later transaction sees an edit."""
+    from sqlalchemy import event
+
+    from app.candidate import jobs
+    from app.models import Organisation
+
+    vacancy = make_vacancy(db)
+    links = [make_invitation(db, settings, vacancy=vacancy, name=f"C {n}") for n in range(3)]
+    db.commit()
+    statements: list[str] = []
+
+    def count(_conn, _cursor, statement, *_args) -> None:
+        statements.append(statement)
+
+    event.listen(engine, "before_cursor_execute", count)
+    try:
+        with engine.begin() as conn:
+            pages = [
+                jobs.welcome(conn, token=token_of(new.link), settings=settings, now=utcnow())
+                for new in links
+            ]
+        organisation_reads = [s for s in statements if "FROM organisation" in s]
+        assert len(organisation_reads) == 1
+        assert [p.link.id for p in pages] == [new.invitation.id for new in links]
+        assert {p.brand.name for p in pages} == {"Northwind"}
+        assert all(p.consent == pages[0].consent for p in pages)
+        organisation = db.get(Organisation, 1)
+        assert organisation is not None
+        organisation.name = "Southwind"
+        db.commit()
+        with engine.begin() as conn:
+            again = jobs.welcome(
+                conn, token=token_of(links[0].link), settings=settings, now=utcnow()
+            )
+        assert again.brand.name == "Southwind"
+    finally:
+        event.remove(engine, "before_cursor_execute", count)
