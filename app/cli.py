@@ -176,6 +176,7 @@ def cmd_invite(settings: Settings, args: argparse.Namespace) -> None:
     """The staff pages' lifecycle: with --email the invitation email is queued as well."""
     from app.db import utcnow
     from app.invitations.duplicates import AlreadyInvited
+    from app.invitations.invite import Person
     from app.invitations.service import VacancyClosed, create_invitation
     from app.web.forms import FormErrors
 
@@ -188,11 +189,8 @@ def cmd_invite(settings: Settings, args: argparse.Namespace) -> None:
                 session,
                 settings=settings,
                 vacancy=vacancy,
-                name=args.name,
-                email=args.email,
-                language=args.language,
+                invitee=Person(args.name, args.email, args.language, args.phone),
                 created_by=None,
-                phone=args.phone,
             )
         except VacancyClosed:
             raise CommandError(

@@ -134,11 +134,8 @@ def invite_many(
                 session,
                 settings=settings,
                 vacancy=vacancy,
-                name=person.name,
-                email=person.email,
-                language=person.language or vacancy.language,
+                invitee=person,
                 created_by=created_by,
-                phone=person.phone,
                 index=index,
             )
         except FormErrors as exc:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Protocol
 
 from sqlmodel import Session
 
@@ -19,6 +20,30 @@ from app.invitations.tokens import issue_link_token
 from app.models import Candidate, Invitation, User, Vacancy
 from app.text import plausible_email, strip_bidi
 from app.web.forms import FormErrors
+
+
+class Invitee(Protocol):
+    """Whom to invite, as the input gave it: a staff form, an API body, a CSV row or a
+    ``Person``. A missing language means the vacancy's."""
+
+    @property
+    def name(self) -> str: ...
+    @property
+    def email(self) -> str | None: ...
+    @property
+    def language(self) -> str | None: ...
+    @property
+    def phone(self) -> str | None: ...
+
+
+@dataclass(frozen=True)
+class Person:
+    """An ``Invitee`` for the inputs that are not already one (the CLI, the open link)."""
+
+    name: str
+    email: str | None = None
+    language: str | None = None
+    phone: str | None = None
 
 
 @dataclass(frozen=True)

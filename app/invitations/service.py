@@ -23,7 +23,7 @@ from app.config import LANGUAGES, Settings
 from app.db import upsert_insert, utcnow
 from app.i18n import N_
 from app.invitations.duplicates import AlreadyInvited, InvitedIndex, person_keys
-from app.invitations.invite import candidate_link, invite_candidate
+from app.invitations.invite import Invitee, Person, candidate_link, invite_candidate
 from app.invitations.mailer import queue_email
 from app.invitations.tokens import issue_link_token, rebuild_link_token
 from app.models import (
@@ -180,13 +180,10 @@ def create_invitation(
     *,
     settings: Settings,
     vacancy: Vacancy,
-    name: str,
-    email: str | None,
-    language: str | None,
+    invitee: Invitee,
     created_by: User | None,
     send_email: bool = True,
     now: datetime | None = None,
-    phone: str | None = None,
     index: InvitedIndex | None = None,
 ) -> tuple[Invitation, str]:
     """A new invitation and its link; with an email address, the invitation email is queued.
@@ -197,7 +194,8 @@ def create_invitation(
     at once.
     """
     ensure_open(vacancy)
-    email = (email or "").strip() or None
+    name, language, phone = invitee.name, invitee.language, invitee.phone
+    email = (invitee.email or "").strip() or None
     if email is not None and not plausible_email(email):
         # invite_candidate's own check is looser; report every field's problem at once.
         errors = {"email": N_("Enter a valid email address or leave it empty.")}
@@ -501,12 +499,9 @@ def bulk_invite(
             session,
             settings=settings,
             vacancy=vacancy,
-            name=row.name,
-            email=row.email,
-            language=row.language,
+            invitee=row,
             created_by=created_by,
             now=now,
-            phone=row.phone,
             index=index,
         )
         candidate = session.get(Candidate, invitation.candidate_id)
@@ -624,9 +619,7 @@ def register_open(
         session,
         settings=settings,
         vacancy=vacancy,
-        name=name,
-        email=email,
-        language=language,
+        invitee=Person(name, email, language),
         created_by=None,
         now=now,
     )

@@ -185,11 +185,8 @@ def add_invitation(
             session,
             settings=request.app.state.settings,
             vacancy=vacancy,
-            name=form.name,
-            email=form.email,
-            language=form.language,
+            invitee=form,
             created_by=user,
-            phone=form.phone,
         )
     except FormErrors as exc:
         return _vacancy_page(

@@ -20,6 +20,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from app.audit.service import Audit, record
 from app.db import SessionDep, UnitOfWork, get_session, keep_on_error
+from app.invitations.invite import Person
 from app.invitations.service import create_invitation
 from app.main import create_app
 from app.models import AuditEvent, Organisation, Vacancy
@@ -120,9 +121,7 @@ def test_a_refusal_answered_with_a_redirect_keeps_nothing_the_service_wrote_firs
         db,
         settings=settings,
         vacancy=vacancy,
-        name="Anna",
-        email="a@example.com",
-        language="en",
+        invitee=Person("Anna", email="a@example.com", language="en"),
         created_by=None,
     )
     db.commit()

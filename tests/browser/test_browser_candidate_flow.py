@@ -18,6 +18,7 @@ from sqlmodel import Session, select
 
 from app.config import Settings
 from app.db import utcnow
+from app.invitations.invite import Person
 from app.invitations.service import create_invitation, set_open_link
 from app.models import Answer, Invitation, Result
 from tests.factories import make_user, make_vacancy
@@ -80,9 +81,7 @@ def _invite(db: Session, settings: Settings, base: str, *, feedback: bool = True
         db,
         settings=live,
         vacancy=vacancy,
-        name="Maria",
-        email="maria@example.com",
-        language="en",
+        invitee=Person("Maria", email="maria@example.com", language="en"),
         created_by=user,
     )
     db.commit()

@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 from sqlmodel import Session
 
+from app.invitations.invite import Person
 from app.invitations.service import create_invitation
 from tests.factories import make_user, make_vacancy
 from tests.webflow import token_of
@@ -32,9 +33,7 @@ def test_the_new_pages_fit_every_width_in_russian(
         db,
         settings=settings,
         vacancy=vacancy,
-        name="Анна",
-        email=None,
-        language="ru",
+        invitee=Person("Анна", email=None, language="ru"),
         created_by=None,
     )
     db.commit()

@@ -13,6 +13,7 @@ import pytest
 from sqlmodel import Session, select
 
 from app.config import Settings
+from app.invitations.invite import Person
 from app.invitations.service import create_invitation
 from app.models import Answer
 from questionnaires.schema import SELF_UNSURE
@@ -43,9 +44,7 @@ def test_the_block_fits_and_autosaves_in_russian(
         db,
         settings=settings,
         vacancy=vacancy,
-        name="Анна",
-        email="anna@example.com",
-        language="ru",
+        invitee=Person("Анна", email="anna@example.com", language="ru"),
         created_by=None,
     )
     db.commit()

@@ -11,6 +11,7 @@ from fastapi.testclient import TestClient
 from sqlmodel import Session, select
 
 from app.db import utcnow
+from app.invitations.invite import Person
 from app.invitations.service import create_invitation
 from app.models import Answer, Invitation, Result, Vacancy
 from tests.clock import Clock, client_on
@@ -25,9 +26,7 @@ def invite(db: Session, settings, vacancy: Vacancy | None = None, **kw) -> tuple
         db,
         settings=settings,
         vacancy=vacancy,
-        name="Anna",
-        email="anna@example.com",
-        language="en",
+        invitee=Person("Anna", email="anna@example.com", language="en"),
         created_by=kw.get("created_by"),
     )
     db.commit()

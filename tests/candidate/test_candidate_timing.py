@@ -10,6 +10,7 @@ from datetime import timedelta
 from fastapi.testclient import TestClient
 from sqlmodel import Session, col, select
 
+from app.invitations.invite import Person
 from app.invitations.service import create_invitation
 from app.models import Answer, PageEvent, Result
 from tests.factories import answers_for, ie_questionnaire, make_vacancy
@@ -21,9 +22,7 @@ def invite(db: Session, settings) -> str:
         db,
         settings=settings,
         vacancy=make_vacancy(db),
-        name="Anna",
-        email="anna@example.com",
-        language="en",
+        invitee=Person("Anna", email="anna@example.com", language="en"),
         created_by=None,
     )
     db.commit()

@@ -8,6 +8,7 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlmodel import Session, select
 
+from app.invitations.invite import Person
 from app.invitations.service import create_invitation
 from app.models import Answer, Result
 from questionnaires.result import Result as EngineResult
@@ -33,9 +34,7 @@ def _invite(db: Session, settings, language: str) -> str:
         db,
         settings=settings,
         vacancy=vacancy,
-        name="Anna",
-        email="anna@example.com",
-        language=language,
+        invitee=Person("Anna", email="anna@example.com", language=language),
         created_by=None,
     )
     db.commit()

@@ -10,6 +10,7 @@ from fastapi.testclient import TestClient
 from sqlmodel import Session, select
 
 from app.db import utcnow
+from app.invitations.invite import Person
 from app.invitations.service import create_invitation
 from app.models import AssessmentRating, AuditEvent, Invitation, Vacancy
 from app.privacy.service import erase_candidate, export_candidate
@@ -31,9 +32,7 @@ def _invite(db: Session, settings, vacancy: Vacancy, name: str) -> tuple[Invitat
         db,
         settings=settings,
         vacancy=vacancy,
-        name=name,
-        email=None,
-        language="ru",
+        invitee=Person(name, email=None, language="ru"),
         created_by=None,
     )
     db.commit()

@@ -6,6 +6,7 @@ from __future__ import annotations
 from fastapi.testclient import TestClient
 from sqlmodel import Session, col, select
 
+from app.invitations.invite import Person
 from app.invitations.mailer import run_due_emails
 from app.invitations.service import create_invitation
 from app.mail.transport import list_outbox
@@ -31,9 +32,7 @@ def _invite(db: Session, settings, vacancy: Vacancy, email: str | None = "a@exam
         db,
         settings=settings,
         vacancy=vacancy,
-        name="Anna",
-        email=email,
-        language="en",
+        invitee=Person("Anna", email=email, language="en"),
         created_by=None,
     )
     db.commit()

@@ -14,6 +14,7 @@ from fastapi.testclient import TestClient
 from sqlmodel import Session, select
 
 from app.api.keys import create_api_key
+from app.invitations.invite import Person
 from app.invitations.service import create_invitation
 from app.models import AuditEvent, Candidate, Invitation, OutgoingEmail, Vacancy
 from tests.factories import make_user, make_vacancy
@@ -102,9 +103,7 @@ def test_a_csv_import_previews_then_invites_once_however_often_it_is_confirmed(
         db,
         settings=settings,
         vacancy=vacancy,
-        name="Борис",
-        email="boris@example.com",
-        language="ru",
+        invitee=Person("Борис", email="boris@example.com", language="ru"),
         created_by=None,
     )
     db.commit()
@@ -155,9 +154,7 @@ def test_confirming_with_reminders_reminds_only_active_people_with_an_email(
         db,
         settings=settings,
         vacancy=vacancy,
-        name="Борис",
-        email="boris@example.com",
-        language="ru",
+        invitee=Person("Борис", email="boris@example.com", language="ru"),
         created_by=None,
     )
     db.commit()
@@ -258,11 +255,8 @@ def test_an_erasure_removes_the_phone_too(db: Session, settings) -> None:
         db,
         settings=settings,
         vacancy=vacancy,
-        name="Глеб",
-        email=None,
-        language="ru",
+        invitee=Person("Глеб", email=None, language="ru", phone="+7 900 000-00-01"),
         created_by=None,
-        phone="+7 900 000-00-01",
     )
     db.commit()
     erase_candidate(db, candidate_id=invitation.candidate_id, actor=None)

@@ -11,6 +11,7 @@ from fastapi.testclient import TestClient
 from sqlmodel import Session, select
 
 from app.db import utcnow
+from app.invitations.invite import Person
 from app.invitations.service import create_invitation, remind, resend
 from app.models import Invitation, ReplacedLink, Vacancy
 from app.privacy.service import apply_retention, erase_candidate
@@ -25,9 +26,7 @@ def _invite(db: Session, settings, *, language: str = "ru") -> tuple[Invitation,
         db,
         settings=settings,
         vacancy=vacancy,
-        name="Анна",
-        email="anna@example.com",
-        language=language,
+        invitee=Person("Анна", email="anna@example.com", language=language),
         created_by=None,
     )
     db.commit()

@@ -8,6 +8,7 @@ from fastapi.testclient import TestClient
 from sqlmodel import Session, select
 
 from app.db import utcnow
+from app.invitations.invite import Person
 from app.invitations.service import create_invitation
 from app.models import AuditEvent, Invitation
 from tests.factories import make_vacancy
@@ -20,9 +21,7 @@ def _invitation(db: Session, settings) -> Invitation:
         db,
         settings=settings,
         vacancy=vacancy,
-        name="Анна Петрова",
-        email="anna@example.com",
-        language="ru",
+        invitee=Person("Анна Петрова", email="anna@example.com", language="ru"),
         created_by=None,
     )
     db.commit()

@@ -15,6 +15,7 @@ from sqlmodel import Session, select
 
 from app.config import Settings
 from app.db import utcnow
+from app.invitations.invite import Person
 from app.invitations.mailer import run_due_emails
 from app.invitations.service import create_invitation
 from app.models import EmailStatus, OutgoingEmail
@@ -42,9 +43,7 @@ def test_two_instances_and_a_slow_smtp_server_send_each_email_once(
             db,
             settings=settings,
             vacancy=vacancy,
-            name=f"Кандидат {n}",
-            email=f"c{n}@example.com",
-            language="ru",
+            invitee=Person(f"Кандидат {n}", email=f"c{n}@example.com", language="ru"),
             created_by=None,
         )
     db.commit()

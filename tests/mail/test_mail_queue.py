@@ -13,6 +13,7 @@ from sqlmodel import Session, select
 
 from app.config import Settings
 from app.db import utcnow
+from app.invitations.invite import Person
 from app.invitations.mailer import claim_due, retry_now, run_due_emails
 from app.invitations.service import (
     bulk_invite,
@@ -79,9 +80,7 @@ def test_the_link_in_the_email_opens_the_candidates_invitation(
         db,
         settings=settings,
         vacancy=vacancy,
-        name="Ivan",
-        email="ivan@example.com",
-        language="en",
+        invitee=Person("Ivan", email="ivan@example.com", language="en"),
         created_by=None,
     )
     db.commit()
@@ -100,9 +99,7 @@ def test_emails_go_through_a_real_smtp_server_when_configured(
             db,
             settings=settings,
             vacancy=vacancy,
-            name=f"Анна {n}",
-            email=f"anna{n}@example.com",
-            language=lang,
+            invitee=Person(f"Анна {n}", email=f"anna{n}@example.com", language=lang),
             created_by=None,
         )
     db.commit()
@@ -127,9 +124,7 @@ def test_a_transient_failure_is_retried_later_with_the_same_message_id(
         db,
         settings=settings,
         vacancy=vacancy,
-        name="A",
-        email="a@example.com",
-        language="en",
+        invitee=Person("A", email="a@example.com", language="en"),
         created_by=None,
     )
     db.commit()
@@ -158,9 +153,7 @@ def test_a_permanent_failure_is_visible_and_can_be_retried_by_hand(
         db,
         settings=settings,
         vacancy=vacancy,
-        name="B",
-        email="b@example.com",
-        language="en",
+        invitee=Person("B", email="b@example.com", language="en"),
         created_by=None,
     )
     db.commit()
@@ -185,9 +178,7 @@ def test_a_row_stuck_in_sending_goes_back_to_the_queue(db: Session, settings: Se
         db,
         settings=settings,
         vacancy=vacancy,
-        name="C",
-        email="c@example.com",
-        language="en",
+        invitee=Person("C", email="c@example.com", language="en"),
         created_by=None,
     )
     db.commit()
@@ -206,9 +197,7 @@ def test_revoking_cancels_an_unsent_email(db: Session, settings: Settings) -> No
         db,
         settings=settings,
         vacancy=vacancy,
-        name="D",
-        email="d@example.com",
-        language="en",
+        invitee=Person("D", email="d@example.com", language="en"),
         created_by=None,
     )
     revoke(db, invitation=invitation)
@@ -229,9 +218,7 @@ def _invite(db: Session, settings: Settings, vacancy: Vacancy, name: str, email:
         db,
         settings=settings,
         vacancy=vacancy,
-        name=name,
-        email=email,
-        language="en",
+        invitee=Person(name, email=email, language="en"),
         created_by=None,
     )
 
@@ -301,9 +288,7 @@ def test_a_refused_address_is_masked_in_the_log(
         db,
         settings=settings,
         vacancy=make_vacancy(db),
-        name="B",
-        email="bogdana.k@example.com",
-        language="en",
+        invitee=Person("B", email="bogdana.k@example.com", language="en"),
         created_by=None,
     )
     db.commit()

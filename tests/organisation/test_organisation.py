@@ -12,6 +12,7 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlmodel import Session, select
 
+from app.invitations.invite import Person
 from app.invitations.service import create_invitation
 from app.models import AuditEvent, Invitation, Organisation, OutgoingEmail, TextTemplate
 from tests.factories import answers_for, make_user, make_vacancy
@@ -34,9 +35,7 @@ def _invite(db: Session, settings, *, language: str = "ru", email: str | None = 
         db,
         settings=settings,
         vacancy=vacancy,
-        name="Анна",
-        email=email,
-        language=language,
+        invitee=Person("Анна", email=email, language=language),
         created_by=None,
     )
     db.commit()

@@ -12,6 +12,7 @@ from sqlmodel import Session, select
 from app import cli
 from app.candidate.service import save_answers
 from app.db import utcnow
+from app.invitations.invite import Person
 from app.invitations.service import create_invitation
 from app.models import Answer, Invitation, Result
 from app.reports.build import build_report
@@ -26,9 +27,7 @@ def invite(db: Session, settings) -> tuple[Invitation, str]:
         db,
         settings=settings,
         vacancy=make_vacancy(db),
-        name="Anna",
-        email="anna@example.com",
-        language="en",
+        invitee=Person("Anna", email="anna@example.com", language="en"),
         created_by=None,
     )
     db.commit()
