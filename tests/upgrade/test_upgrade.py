@@ -27,8 +27,9 @@ DUMP = Path(__file__).parent / "release_7dda273.json"
 
 # (table, column): values a later migration changes on purpose, with the reason.
 CHANGED_ON_PURPOSE: dict[tuple[str, str], str] = {
-    # 20261205_h14rec: the stored placement is the one decision (a placement, no suitable
-    # role, not interpretable), and "too close" compares the placements as printed.
+    # 20261205_since_010 (its h14rec step): the stored placement is the one decision (a
+    # placement, no suitable role, not interpretable), and "too close" compares the
+    # placements as printed.
     ("fit_records", "placement"): "the decision, not the best placement",
     ("fit_records", "too_close"): "compared in whole points, as printed",
     ("invitations", "sort_placement"): "the table's copy of the decision",
