@@ -333,19 +333,21 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    with op.batch_alter_table("vacancies", schema=None) as batch_op:
+    # Columns are dropped in place (SQLite 3.35+): a batch copy would drop the old table, and
+    # with foreign keys on, SQLite's DROP TABLE deletes its rows and cascades to their children.
+    with op.batch_alter_table("vacancies", recreate="never") as batch_op:
         batch_op.drop_column("kind")
     op.drop_table("replaced_links")
-    with op.batch_alter_table("candidates", schema=None) as batch_op:
+    with op.batch_alter_table("candidates", recreate="never") as batch_op:
         batch_op.drop_column("search_text")
     op.drop_table("staff_sessions")
     for fit_id, invitation_id, data, _quality in _rows():
         d = _data(data)
         if "placement" in d:
             _store(fit_id, invitation_id, str(d["placement"]), bool(d.get("too_close_to_call")))
-    with op.batch_alter_table("invitations") as batch:
+    with op.batch_alter_table("invitations", recreate="never") as batch:
         batch.drop_column("opened_at")
-    with op.batch_alter_table("candidates") as batch:
+    with op.batch_alter_table("candidates", recreate="never") as batch:
         batch.drop_column("phone")
     op.drop_table("assessment_ratings")
     op.drop_table("text_templates")
