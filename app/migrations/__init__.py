@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import Connection
+from sqlalchemy import Connection, text
 
 from app.db import make_engine
 
@@ -35,6 +36,23 @@ SQUASHED = frozenset(
     }
 )
 
+# The migrations written after 0.1.0 and before the next release, squashed into one
+# (versions/20261205_since_010.py). Their two heads, together, are exactly its schema: such a
+# database is restamped. One at any other of them is upgraded first with the last commit that
+# still has them.
+SINCE_010 = "20261205_since_010"
+SINCE_010_HEADS = frozenset({"20261205_h18emp", "20261205_replaced_links"})
+SINCE_010_AT = "044bd28"
+SQUASHED_SINCE_010 = SINCE_010_HEADS | {
+    "20261205_hlead",
+    "20261205_h15org",
+    "20261205_h14rec",
+    "20261205_staff_sessions",
+    "20261205_h15vac_search",
+}
+
+log = logging.getLogger(__name__)
+
 
 class UnknownRevision(Exception):
     """The database is at a revision this code has no migration for; the message says what to
@@ -56,8 +74,17 @@ def alembic_config(db_url: str) -> Config:
 def check_known_revision(conn: Connection, cfg: Config) -> set[str]:
     """The database's current revisions, or UnknownRevision if this code cannot upgrade it."""
     current = set(MigrationContext.configure(conn).get_current_heads())
+    if current == SINCE_010_HEADS:
+        return current  # upgrade() restamps it
     known = {s.revision for s in ScriptDirectory.from_config(cfg).walk_revisions()}
     for rev in sorted(current - known):
+        if rev in SQUASHED_SINCE_010:
+            raise UnknownRevision(
+                "this database was migrated by a development build of rolefit after 0.1.0"
+                f" (revision {rev}). Upgrade it with rolefit at commit {SINCE_010_AT}"
+                f" (`git checkout {SINCE_010_AT} && rolefit migrate`), then come back to this"
+                " version."
+            )
         if rev in SQUASHED:
             raise UnknownRevision(
                 "this database was created by a development build of rolefit before 0.1.0"
@@ -77,11 +104,25 @@ def upgrade(db_url: str, revision: str = "heads") -> None:
     cfg = alembic_config(db_url)
     engine = make_engine(db_url)
     try:
-        with engine.connect() as conn:
-            check_known_revision(conn, cfg)
+        with engine.begin() as conn:
+            if check_known_revision(conn, cfg) == SINCE_010_HEADS:
+                _restamp_since_010(conn)
     finally:
         engine.dispose()
     command.upgrade(cfg, revision)
+
+
+def _restamp_since_010(conn: Connection) -> None:
+    """A database at the two heads of the migrations squashed into SINCE_010 has its schema
+    (tests/migrations/squash_check.py proves it): only the revision it records changes."""
+    conn.execute(text("DELETE FROM alembic_version"))
+    conn.execute(text("INSERT INTO alembic_version (version_num) VALUES (:r)"), {"r": SINCE_010})
+    log.warning(
+        "rolefit: database restamped from %s to %s (the migrations since 0.1.0 were squashed"
+        " into one; the schema is the same)",
+        " + ".join(sorted(SINCE_010_HEADS)),
+        SINCE_010,
+    )
 
 
 def revision(db_url: str, message: str) -> None:

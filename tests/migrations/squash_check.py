@@ -1,15 +1,19 @@
-"""One-off proof that the squashed baseline builds the same schema as the chain it replaced.
+"""Proof that the squashed migrations build the same schema as the chain they replaced.
 
 Run from the repository root (git history needed):
 
     .venv/bin/python -m tests.migrations.squash_check DATABASE_URL [OLD_COMMIT]
 
 It builds two databases beside DATABASE_URL (two SQLite files next to it, or two PostgreSQL
-databases on its server): one with the migrations of OLD_COMMIT (default b241048, the last
-commit with the development chain), one with the migrations in this tree, first to the baseline
-revision, then to head, and compares what the database reports at each step: tables, columns
+databases on its server): one with the migrations of OLD_COMMIT (default 044bd28, the last
+commit with the seven migrations after 0.1.0; b241048 has the development chain before it too),
+one with the migrations in this tree, first to the baseline revision, then to head, and
+compares what the database reports at each step: tables, columns
 (type, nullability, default), primary keys, indexes, unique, foreign-key and check constraints,
-triggers and trigger functions. It prints the differences, or "identical", and exits 1 on any.
+triggers and trigger functions. At head the old database is then migrated by this tree's
+``app.migrations.upgrade``, as ``rolefit migrate`` would, which restamps its two heads: its
+``alembic_version`` must then match too. It prints the differences, or "identical", and exits
+1 on any.
 Not a test: the old chain lives only in git history.
 """
 
@@ -26,9 +30,9 @@ from sqlalchemy import inspect, text
 from sqlalchemy.engine import make_url
 
 from app.db import make_engine
-from app.migrations import BASELINE, alembic_config
+from app.migrations import BASELINE, alembic_config, upgrade
 
-OLD_COMMIT = "b241048"
+OLD_COMMIT = "044bd28"
 
 
 def _fresh(url: str, suffix: str) -> str:
@@ -158,6 +162,8 @@ def main(url: str, old_commit: str = OLD_COMMIT) -> int:
             old_url, new_url = _fresh(url, "old_chain"), _fresh(url, "baseline")
             _upgrade(old_url, step, old_versions)
             _upgrade(new_url, step, None)
+            if step == "heads":
+                upgrade(old_url)  # the restamp an install at the old heads gets
             old, new = schema(old_url), schema(new_url)
             diffs = differences(old, new, strict_sql=False)
             # SQLite keeps each table's CREATE text; the old chain's batch copies wrote it

@@ -262,13 +262,12 @@ def test_a_flag_raised_twice_is_listed_once(client: TestClient, db: Session, dem
 
 
 def test_the_migration_decides_stored_rows_as_decide_does(db: Session, demo: Vacancy) -> None:
-    """20261205_h14rec recomputes fit_records.placement from the stored JSON; on every demo
-    candidate, at every quality level, it agrees with socionics.recommend.decide."""
+    """20261205_since_010 (its h14rec step) recomputes fit_records.placement from the stored
+    JSON; on every demo candidate, at every quality level, it agrees with
+    socionics.recommend.decide."""
     import importlib
 
-    migration = importlib.import_module(
-        "app.migrations.versions.20261205_h14rec_one_recommendation"
-    )
+    migration = importlib.import_module("app.migrations.versions.20261205_since_010")
     for fit in db.exec(select(FitRecord)).all():
         rec = Recommendation.model_validate(fit.data)
         for quality in ("good", "doubtful", "unusable"):

@@ -16,19 +16,21 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from alembic import command
 from sqlalchemy import MetaData, inspect, text
 from sqlmodel import Session
 
 from app.db import make_engine
-from app.migrations import upgrade
+from app.migrations import alembic_config, upgrade
 from app.reports.build import build_report
 
 DUMP = Path(__file__).parent / "release_7dda273.json"
 
 # (table, column): values a later migration changes on purpose, with the reason.
 CHANGED_ON_PURPOSE: dict[tuple[str, str], str] = {
-    # 20261205_h14rec: the stored placement is the one decision (a placement, no suitable
-    # role, not interpretable), and "too close" compares the placements as printed.
+    # 20261205_since_010 (its h14rec step): the stored placement is the one decision (a
+    # placement, no suitable role, not interpretable), and "too close" compares the
+    # placements as printed.
     ("fit_records", "placement"): "the decision, not the best placement",
     ("fit_records", "too_close"): "compared in whole points, as printed",
     ("invitations", "sort_placement"): "the table's copy of the decision",
@@ -120,7 +122,17 @@ def test_the_release_dump_was_made_by_a_real_flow() -> None:
 
 
 def test_every_stored_row_survives_the_upgrade_to_head(upgraded: str) -> None:
-    engine = make_engine(upgraded)
+    _assert_release_rows(upgraded, skip=CHANGED_ON_PURPOSE)
+
+
+def test_the_downgrade_to_the_release_gives_back_every_row_as_it_was(upgraded: str) -> None:
+    """Downgrading to 0.1.0 (a rollback) returns every stored value, the decisions too."""
+    command.downgrade(alembic_config(upgraded), release()["revision"])
+    _assert_release_rows(upgraded, skip={})
+
+
+def _assert_release_rows(url: str, skip: dict[tuple[str, str], str]) -> None:
+    engine = make_engine(url)
     try:
         insp = inspect(engine)
         now_tables = set(insp.get_table_names())
@@ -142,7 +154,7 @@ def test_every_stored_row_survives_the_upgrade_to_head(upgraded: str) -> None:
                     assert key in stored, f"{name} row {key} is gone after the upgrade"
                     new = stored[key]
                     for column, value in old.items():
-                        if (name, column) in CHANGED_ON_PURPOSE:
+                        if (name, column) in skip:
                             continue
                         assert column in new, f"{name}.{column} is gone after the upgrade"
                         assert _same(new[column]) == _same(_decode(value)), (
