@@ -7,13 +7,18 @@ Each company is drawn as in bench_evidence_pipeline.py (the hunter role, people 
 eye to fit, the real socionics questionnaire answered by a graded response model and scored by
 the real engine, new clients a quarter from each person's true result, averaged over a year and
 standardised within the team), without the CRM files (which carry the counts unchanged) so it
-runs in seconds. The matrix's group is half an SD ahead of the rest. Each company is analysed
-with five sets of type probabilities:
+runs in seconds. The matrix's group is half an SD ahead of the rest on the figure the page sees
+(``group_effect``). Each company is analysed
+with six sets of type probabilities, as a new installation that assessed the team stores them
+(scored on the questionnaires' prior calibration):
 
-- product: what the evidence page passes, the self-description probabilities as every surface
-  shows them (the engine's "self_report" model);
-- latent: the side of the cut of the latent traits given the answers (the engine's "neutral"
-  model, Φ(m/√v) per letter), the four letters independent;
+- product: what the evidence page passes, the self-description probabilities (the engine's
+  "self_report" model) with extraversion read from both questionnaires (``questionnaires.joint``;
+  the people also answer the I/E questionnaire, whose extraversion correlates
+  ``--ie-correlation`` with the socionics EI trait, 1 by default);
+- socionics alone: the same from the socionics questionnaire only (the page before 2026-12-06);
+- latent: the side of the cut of the latent traits given the socionics answers (the engine's
+  "neutral" model, Φ(m/√v) per letter), the four letters independent;
 - latent, team prior: the same reweighted by the team's own type distribution, estimated from
   everyone's probabilities (EM on the 16 shares), since a team hired for fit is not 50/50 per
   letter;
@@ -43,9 +48,9 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from app.outcomes.figures import standardised_within
+from bench.bench_evidence_pipeline import answer_both, group_effect, product_p_high
 from questionnaires.engine import score_many
 from questionnaires.loader import product_questionnaires
-from questionnaires.simulate import graded_matrix
 from socionics.evidence import GROUP_FIT, role_evidence
 from socionics.matrix import default_matrix
 from socionics.model import get_type, type_codes
@@ -54,7 +59,14 @@ from socionics.recommend import BASE_DICHOTOMIES
 ROLE = "hunter"
 TEAMS = 4
 CLUSTER_SEPARATION = 1.0
-INPUTS = ("product", "latent", "latent, team prior", "traits known", "types known")
+INPUTS = (
+    "product",
+    "socionics alone",
+    "latent",
+    "latent, team prior",
+    "traits known",
+    "types known",
+)
 SIZES = (200, 250, 300, 400)
 
 
@@ -90,16 +102,17 @@ def _one_df(y: np.ndarray, p_group: np.ndarray, tenure: np.ndarray) -> bool:
     return bool(b[-1] - stats.t.ppf(0.95, dof) * se > 0)
 
 
-def run(companies: int, seed: int, type_model: str) -> dict[tuple[int, str, str], float]:
+def run(
+    companies: int, seed: int, type_model: str, ie_correlation: float = 1.0
+) -> dict[tuple[int, str, str], float]:
     q = dict(product_questionnaires())["socionics_16"]
     codes = type_codes()
     signs = np.array([[get_type(c).sign(d) for d in BASE_DICHOTOMIES] for c in codes], float)
-    order = [BASE_DICHOTOMIES.index(d.id) for d in q.dichotomies]
     fits = np.array([default_matrix().fit(c, ROLE) for c in codes], dtype=float)
     group = fits >= GROUP_FIT
     prior = 0.5 * group / group.sum() + 0.5 / 16
-    beta = np.where(group, 0.5, 0.0)
     rng = np.random.default_rng(seed)
+    beta = np.where(group, group_effect(fits, rng), 0.0)
     hits: dict[tuple[int, str, str], int] = {}
     for people in SIZES:
         for _ in range(companies):
@@ -115,16 +128,16 @@ def run(companies: int, seed: int, type_model: str) -> dict[tuple[int, str, str]
                 same_side = (np.sign(z)[:, None, :] == signs[None]).all(axis=2)
                 log_post = np.where(same_side, np.log(prior), -np.inf)
             traits = np.exp(log_post - log_post.max(axis=1, keepdims=True))
-            answers = graded_matrix(q, z[:, order], rng=rng)
-            by_model = {}
-            for model in ("self_report", "neutral"):
-                table = score_many(q, answers, model=model)
-                cols = [table.dichotomies.index(d) for d in BASE_DICHOTOMIES]
-                by_model[model] = _letters(table.p_high[:, cols], signs)
+            answers, ie_answers = answer_both(rng, z, ie_correlation=ie_correlation)
+            neutral = score_many(q, answers, model="neutral")
+            latent = _letters(
+                neutral.p_high[:, [neutral.dichotomies.index(d) for d in BASE_DICHOTOMIES]], signs
+            )
             inputs = {
-                "product": by_model["self_report"],
-                "latent": by_model["neutral"],
-                "latent, team prior": _team_prior(by_model["neutral"]),
+                "product": _letters(product_p_high(answers, ie_answers), signs),
+                "socionics alone": _letters(product_p_high(answers, None), signs),
+                "latent": latent,
+                "latent, team prior": _team_prior(latent),
                 "traits known": traits / traits.sum(axis=1, keepdims=True),
                 "types known": np.eye(16)[true_type],
             }
@@ -163,12 +176,14 @@ def main() -> int:
     parser.add_argument("--companies", type=int, default=200)
     parser.add_argument("--seed", type=int, default=2026)
     parser.add_argument("--type-model", choices=("side", "cluster"), default="side")
+    parser.add_argument("--ie-correlation", type=float, default=1.0)
     args = parser.parse_args()
     start = time.perf_counter()
-    power = run(args.companies, args.seed, args.type_model)
+    power = run(args.companies, args.seed, args.type_model, args.ie_correlation)
     print(
         f"group half an SD ahead, detected: {args.companies} companies per size (seed "
-        f"{args.seed}, role {ROLE}, types: {args.type_model}, {time.perf_counter() - start:.0f} s)"
+        f"{args.seed}, role {ROLE}, types: {args.type_model}, I/E correlation "
+        f"{args.ie_correlation}, {time.perf_counter() - start:.0f} s)"
     )
     print(f"  {'input':20s} {'test':6s} " + " ".join(f"{n:>5d}" for n in SIZES))
     for name in INPUTS:

@@ -16,19 +16,22 @@ they may be.
 
 Which probabilities: the product (app/outcomes/service.py) passes the four letters' P(high) of
 the questionnaire's self-description model (questionnaires/engine.py, "self_report") combined as
-independent letters, as bench_evidence_pipeline.py does. They are flatter than the posterior of
-the side of the cut the latent traits are on (the "neutral" model, Φ(m/√v) per letter) by a
-self-knowledge spread per letter. Strictly, regression calibration wants P(type |
+independent letters, with extraversion read from both the socionics and the
+introversion/extraversion questionnaire where the person answered both
+(questionnaires/joint.py), as bench_evidence_pipeline.py does. They are flatter than the
+posterior of the side of the cut the latent traits are on (the "neutral" model, Φ(m/√v) per
+letter) by a self-knowledge spread per letter. Strictly, regression calibration wants P(type |
 answers) under the team's own type distribution, and neither is that: the latent posterior
 assumes 50/50 per letter, while a team hired for fit leans towards the matrix's group, along
-the very direction the group contrast measures. Measured through the real questionnaire
-(bench/README.md, bench_evidence_pipeline.py and bench_evidence_power.py, 2026-12-05): the
-latent-side probabilities detect a half-SD group advantage about as often (63.0% against 61.5%
-of 200 companies of 200 people), reweighting them by the team's estimated type shares adds at
-most a few points, and their 90% intervals cover the true effects less often (86% of cells
-against 93%); so the product's are kept. With types as uncertain as the questionnaire leaves
-them, about 300 people are needed to see that advantage four times in five (types known: 90%
-at 200).
+the very direction the group contrast measures. Measured through the real questionnaires
+(bench/README.md, bench_evidence_pipeline.py and bench_evidence_power.py): the latent-side
+probabilities detect a half-SD group advantage about as often as the socionics questionnaire's
+own, reweighting them by the team's estimated type shares adds at most a few points, and their
+90% intervals cover the true effects less often; so the product's are kept. What does add power
+is information: reading extraversion from both questionnaires (the hunter's group is nearly
+the extraverted types). With types as uncertain as the questionnaires leave them, a team of
+200 still misses a half-SD advantage in about a quarter of companies (types known: about 1 in
+10); bench/README.md gives the figures.
 
 Unknowns: a, c and s with flat priors, σ² with the Jeffreys prior, and λ (the spread of the
 deviations relative to the noise) on a grid with a half-normal prior on √λ. Given λ, the

@@ -36,6 +36,7 @@ from app.outcomes.crm import (
 )
 from app.outcomes.figures import HEADLINE
 from app.outcomes.service import (
+    MIN_SAMPLE,
     ROLES,
     TEAM_FILE_MAX_BYTES,
     EmployeeError,
@@ -45,6 +46,7 @@ from app.outcomes.service import (
     employees_to_invite,
     evidence_for_role,
     evidence_for_team,
+    extraversion_correlation,
     hire,
     import_deals,
     import_team,
@@ -499,6 +501,8 @@ def _evidence_context(request: Request, session: SessionDep, *, fluid: bool) -> 
         "role_names": ROLE_NAMES,
         "figure_names": FIGURE_NAMES,
         "team": evidence_for_team(session, period=period),
+        "extraversion": extraversion_correlation(session),
+        "extraversion_need": MIN_SAMPLE,
         "period": period,
         "headline": HEADLINE,
         "min_people": MIN_PEOPLE,

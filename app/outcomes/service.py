@@ -44,9 +44,13 @@ from app.outcomes.figures import (
     standardised_within,
 )
 from app.outcomes.figures import Deal as FigureDeal
-from app.scoring.service import pole_p_high
+from app.scoring.service import EXTRAVERSION, SOCIONICS, calibration_for, pole_p_high
 from app.staff.service import QUESTIONNAIRE_CHOICES
 from app.text import strip_bidi
+from questionnaires import joint
+from questionnaires.engine import prior_calibration
+from questionnaires.loader import product_questionnaires, same_scoring_versions
+from questionnaires.psychometrics import MIN_SAMPLE
 from questionnaires.result import Result as EngineResult
 from socionics.evidence import (
     Interval,
@@ -59,7 +63,6 @@ from socionics.evidence import (
 from socionics.model import type_codes
 from socionics.recommend import type_probabilities
 
-SOCIONICS = "socionics_16"
 ROLES = tuple(r.value for r in EmployeeRole)
 
 
@@ -504,20 +507,105 @@ def team_figures(session: Session, *, period: str, lapse_months: int = 6) -> lis
     )
 
 
+def _extraversion_scales() -> tuple[str, str]:
+    """The scale of the socionics EI dichotomy and of the I/E questionnaire's."""
+    catalog = dict(product_questionnaires())
+    soc, ie = (
+        next(d.scale for d in catalog[qid].dichotomies if d.id == "EI")
+        for qid in (SOCIONICS, EXTRAVERSION)
+    )
+    return soc, ie
+
+
+def _reliability(session: Session, qid: str, scale: str) -> float:
+    q = dict(product_questionnaires())[qid]
+    cal = (calibration_for(session, q=q) or prior_calibration(q))[scale]
+    return cal.reliability
+
+
+def extraversion_correlation(session: Session) -> float | None:
+    """The correlation of the true scores of the socionics EI scale and the I/E questionnaire's
+    extraversion scale (``joint.construct_correlation``), over every stored pair, candidates and
+    employees, with both scales complete; None below ``MIN_SAMPLE`` pairs (then the evidence
+    reads extraversion from the socionics questionnaire alone)."""
+    soc_scale, ie_scale = _extraversion_scales()
+    catalog = dict(product_questionnaires())
+    raw: dict[str, dict[int, float]] = {SOCIONICS: {}, EXTRAVERSION: {}}
+    for qid, scale in ((SOCIONICS, soc_scale), (EXTRAVERSION, ie_scale)):
+        # The database reads the few numbers out of the JSON: the page asks once per role.
+        stored = col(Result.data)["scales"][scale]
+        rows = session.exec(
+            select(
+                Result.invitation_id,
+                stored["raw"].as_float(),
+                stored["answered"].as_integer(),
+                stored["total"].as_integer(),
+            ).where(
+                Result.questionnaire_id == qid,
+                col(Result.questionnaire_version).in_(
+                    same_scoring_versions(qid, catalog[qid].version)
+                ),
+            )
+        ).all()
+        raw[qid] = {
+            i: value
+            for i, value, answered, total in rows
+            if value is not None and answered == total
+        }
+    both = sorted(raw[SOCIONICS].keys() & raw[EXTRAVERSION].keys())
+    if len(both) < MIN_SAMPLE:
+        return None
+    return joint.construct_correlation(
+        np.array([raw[SOCIONICS][i] for i in both]),
+        np.array([raw[EXTRAVERSION][i] for i in both]),
+        _reliability(session, SOCIONICS, soc_scale),
+        _reliability(session, EXTRAVERSION, ie_scale),
+    )
+
+
+def _with_both_extraversions(
+    poles: dict[str, float], soc: EngineResult, ie: EngineResult | None, rho: float | None
+) -> dict[str, float]:
+    """``poles`` with P(E) read from both questionnaires' extraversion (``questionnaires.joint``)
+    when the person answered both and the installation knows how the two relate."""
+    if ie is None or rho is None:
+        return poles
+    soc_d, ie_d = soc.dichotomies.get("EI"), ie.dichotomies.get("EI")
+    if soc_d is None or ie_d is None:
+        return poles
+    soc_scale, ie_scale = _extraversion_scales()
+    first = joint.latent_of(soc_d, soc.scales[soc_scale])
+    second = joint.latent_of(ie_d, ie.scales[ie_scale])
+    if first is None or second is None:
+        return poles
+    p = joint.p_high(soc_d, *joint.combine(*first, *second, rho))
+    return poles if p is None else {**poles, "EI": p}
+
+
 def type_probabilities_of(session: Session, *, invitation_ids: list[int]) -> dict[int, list[float]]:
-    """The 16 type probabilities (in ``type_codes()`` order) of each completed assessment."""
+    """The 16 type probabilities (in ``type_codes()`` order) of each completed assessment; where
+    the person also answered the I/E questionnaire, its extraversion scale is read together with
+    the socionics one (docs/outcomes.md, "Extraversion, measured twice")."""
     rows = session.exec(
         select(Result).where(
-            col(Result.invitation_id).in_(invitation_ids), Result.questionnaire_id == SOCIONICS
+            col(Result.invitation_id).in_(invitation_ids),
+            col(Result.questionnaire_id).in_((SOCIONICS, EXTRAVERSION)),
         )
     ).all()
+    by_person: dict[tuple[int, str], EngineResult] = {
+        (r.invitation_id, r.questionnaire_id): EngineResult.model_validate(r.data) for r in rows
+    }
+    rho = extraversion_correlation(session) if by_person else None
     codes = type_codes()
     out = {}
-    for r in rows:
-        poles = pole_p_high(EngineResult.model_validate(r.data))
+    for (invitation_id, qid), soc in by_person.items():
+        if qid != SOCIONICS:
+            continue
+        poles = pole_p_high(soc)
         if poles is not None:
-            probs = type_probabilities(poles)
-            out[r.invitation_id] = [probs[c] for c in codes]
+            ie = by_person.get((invitation_id, EXTRAVERSION))
+            probs = type_probabilities(_with_both_extraversions(poles, soc, ie, rho))
+            out[invitation_id] = [probs[c] for c in codes]
     return out
 
 

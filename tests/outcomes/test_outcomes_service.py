@@ -164,3 +164,51 @@ def test_erasing_an_employee_leaves_their_deals_without_a_name(db: Session, anna
     assert db.get(Candidate, person).email is None
     matched = [d for d in deals(db) if d.crm_id in ("1", "2")]
     assert [(d.employee_id, d.responsible) for d in matched] == [(None, ""), (None, "")]
+
+
+def test_the_evidence_reads_extraversion_from_both_questionnaires_once_enough_people_did(
+    db: Session, settings, monkeypatch
+) -> None:
+    """docs/outcomes.md "Extraversion, measured twice": below MIN_SAMPLE people with both
+    questionnaires P(E) is the socionics one; from then on it is read from both scales, so
+    it is surer where the two agree."""
+    from app.main import load_questionnaires
+    from app.models import Result
+    from app.outcomes import service
+    from app.outcomes.demo import add_demo_team
+    from app.scoring.service import pole_p_high
+    from questionnaires.result import Result as EngineResult
+    from socionics.model import type_codes
+    from tests.factories import make_user
+
+    admin = make_user(db, email="admin@example.com", password="correct horse battery", role="admin")
+    add_demo_team(db, settings=settings, admin=admin, catalog=load_questionnaires())
+    db.commit()
+    ids = [e.invitation_id for e in db.exec(select(Employee)).all()]
+    e_types = [
+        i
+        for i, c in enumerate(type_codes())
+        if c in ("ESE", "SLE", "SEE", "LIE", "EIE", "IEE", "ILE", "LSE")
+    ]
+
+    def p_extravert(probs: list[float]) -> float:
+        return sum(probs[i] for i in e_types)
+
+    assert service.extraversion_correlation(db) is None  # 40 pairs: too few
+    alone = service.type_probabilities_of(db, invitation_ids=ids)
+    for inv in ids:
+        stored = db.exec(
+            select(Result).where(
+                Result.invitation_id == inv, Result.questionnaire_id == "socionics_16"
+            )
+        ).one()
+        poles = pole_p_high(EngineResult.model_validate(stored.data))
+        assert p_extravert(alone[inv]) == pytest.approx(poles["EI"])
+
+    monkeypatch.setattr(service, "MIN_SAMPLE", 30)
+    rho = service.extraversion_correlation(db)
+    assert rho is not None and 0.5 < rho <= 1.0  # the demo's two scales lean the same way
+    both = service.type_probabilities_of(db, invitation_ids=ids)
+    surer = [abs(p_extravert(both[i]) - 0.5) > abs(p_extravert(alone[i]) - 0.5) for i in ids]
+    assert sum(surer) >= 0.8 * len(ids)
+    assert all(sum(both[i]) == pytest.approx(1.0) for i in ids)

@@ -122,6 +122,29 @@ def test_the_demo_team_gets_a_verdict_for_the_whole_team(admin: TestClient, db, 
     page = admin.get("/team/evidence?lang=ru").text
     assert "Вся команда" in page and "40 человек" in page
     assert page.count("Недостаточно данных по этой роли") == 5  # 6 to 12 people per role
+    # 40 people answered both questionnaires: too few to read extraversion from both yet.
+    assert "Экстраверсия оценивается только по соционическому опроснику" in page
+    assert "200 человек" in page
+
+
+def test_the_evidence_page_says_when_extraversion_is_read_from_both_questionnaires(
+    admin: TestClient, db, settings, monkeypatch
+) -> None:
+    from app.main import load_questionnaires
+    from app.models import User
+    from app.outcomes import service
+    from app.outcomes.demo import add_demo_team
+
+    add_demo_team(
+        db, settings=settings, admin=db.exec(select(User)).one(), catalog=load_questionnaires()
+    )
+    db.commit()
+    monkeypatch.setattr(service, "MIN_SAMPLE", 30)
+    rho = service.extraversion_correlation(db)
+    assert rho is not None
+    page = admin.get("/team/evidence").text
+    assert "extraversion is read from both" in page
+    assert f"correlation of their true scores: {rho:.2f}" in page
 
 
 def test_accepting_the_proposal_stores_a_new_matrix_version(
