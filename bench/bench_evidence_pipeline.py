@@ -4,16 +4,18 @@ bench_evidence.py draws each person's type probabilities and results as numbers.
 simulated company goes the way a real one does:
 
 1. employees with latent traits on the four dichotomies answer the real socionics questionnaire
-   (questionnaires/socionics_16.yaml) by a graded response model
-   (``questionnaires.simulate.graded_matrix``), and the real engine scores them
-   (``score_many``); their type probabilities are the product's (``type_probabilities``). A
-   person's true type is the side of the cut their latent traits are on, the product's own
-   definition of a pole; the traits are N(0, 1) around the cut on each side (half-normal), so
-   the questionnaire's measurement error is the only uncertainty of the type. (Until
-   2026-12-05 the traits sat at ±1 SD around the cut plus N(0, 1) noise, as bench_evidence.py
-   draws the *assessment's* scores: with the real questionnaire measuring on top, that counted
-   the uncertainty twice, and a person's type was not the side of the cut their traits were on
-   16% of the time per letter. ``--type-model cluster`` still runs it, for comparison.);
+   (questionnaires/socionics_16.yaml) and the real introversion/extraversion questionnaire by a
+   graded response model (``questionnaires.simulate.graded_matrix``; ``answer_both``), and the
+   real engine scores them; their type probabilities are the product's (``product_p_high``:
+   the self-description probabilities, extraversion read from both questionnaires with the
+   company's own construct correlation, ``questionnaires.joint``). A person's true type is the
+   side of the cut their latent traits are on, the product's own definition of a pole; the
+   traits are N(0, 1) around the cut on each side (half-normal), so the questionnaires'
+   measurement error is the only uncertainty of the type. (Until 2026-12-05 the traits sat at
+   ±1 SD around the cut plus N(0, 1) noise, as bench_evidence.py draws the *assessment's*
+   scores: with the real questionnaire measuring on top, that counted the uncertainty twice,
+   and a person's type was not the side of the cut their traits were on 16% of the time per
+   letter. ``--type-model cluster`` still runs it, for comparison.);
 2. each person's true result on the hunter's headline figure, new clients, follows their true
    type's effect, a team effect, tenure and noise; it becomes a year of won and lost deals,
    written as the CRM would export them (Bitrix24's deal export for even-numbered companies,
