@@ -182,7 +182,8 @@ def cmd_invite(settings: Settings, args: argparse.Namespace) -> None:
 
     with _session(settings) as session:
         vacancy = session.get(Vacancy, args.vacancy)
-        if vacancy is None:
+        # The team's internal vacancy is as absent here as on every hiring page (issue 18).
+        if vacancy is None or vacancy.kind != "hiring":
             raise CommandError(f"no vacancy with id {args.vacancy}")
         try:
             invitation, link = create_invitation(

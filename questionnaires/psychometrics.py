@@ -250,10 +250,14 @@ def scale_statistics(
     matrix: np.ndarray,
     *,
     languages: Sequence[str] | None = None,
+    norm_rows: Sequence[bool] | None = None,
 ) -> list[ScaleStatistics]:
     """Statistics per scale, for all rows and then for each language in ``languages``.
 
     ``languages`` gives each row's language (same length as the matrix); without it, one group.
+    ``norm_rows`` marks the rows the norms (``n_scored``, mean, SD, percentiles) are taken
+    over; reliability (alpha, item-total, the calibration) always uses every row, since it is
+    a property of the questionnaire and more answers measure it better. Without it, every row.
     """
     m = np.asarray(matrix, dtype=float).reshape(-1, len(q.items))
     groups: list[tuple[str | None, np.ndarray]] = [(None, np.ones(m.shape[0], dtype=bool))]
@@ -262,11 +266,16 @@ def scale_statistics(
         if langs.shape[0] != m.shape[0]:
             raise ValueError("one language per row is needed")
         groups += [(lang, langs == lang) for lang in sorted(set(langs.tolist()))]
+    norm = np.ones(m.shape[0], dtype=bool)
+    if norm_rows is not None:
+        norm = np.asarray(norm_rows, dtype=bool).reshape(-1)
+        if norm.shape[0] != m.shape[0]:
+            raise ValueError("one norm flag per row is needed")
     cal = calibration_from_responses(q, m)
     out = []
     for lang, rows in groups:
         sub = m[rows]
-        table = score_many(q, sub)
+        table = score_many(q, m[rows & norm])
         for j, s in enumerate(q.scales):
             items = keyed_items(q, sub, s.id)
             complete = items[~np.isnan(items).any(axis=1)]

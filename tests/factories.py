@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import date, timedelta
 from typing import Any
 
 from sqlmodel import Session
@@ -12,6 +12,7 @@ from app.config import Settings
 from app.db import utcnow
 from app.invitations.invite import NewInvitation, invite_candidate
 from app.models import Role, User, Vacancy
+from app.outcomes.service import EmployeeLink, add_employee, invite_employee
 from app.staff.service import create_vacancy
 from questionnaires.loader import product_questionnaires
 from questionnaires.schema import Questionnaire
@@ -114,3 +115,20 @@ def answers_for(q: Questionnaire, *, extravert: bool = True) -> dict[str, int]:
         reverse = getattr(item, "reverse", False)
         answers[item.id] = (top + 1 - high) if reverse else high
     return answers
+
+
+def make_employee_link(
+    session: Session, settings: Settings, *, name: str = "Olga Belova", role: str = "farmer"
+) -> EmployeeLink:
+    """A current employee (issue 18) and their assessment link, an invitation of the team's
+    internal vacancy (``kind == "team"``). Without an email the link is returned, not sent.
+    """
+    ensure_organisation(session)
+    employee = add_employee(
+        session, name=name, email=None, role=role, team="", started_on=date(2024, 2, 1)
+    )
+    sent = invite_employee(
+        session, settings=settings, employee=employee, created_by=None, title="Team assessment"
+    )
+    session.commit()
+    return sent

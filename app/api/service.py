@@ -74,7 +74,9 @@ def vacancy_out(session: Session, vacancy: Vacancy) -> VacancyOut:
 
 def get_vacancy(session: Session, vacancy_id: int) -> Vacancy:
     vacancy = session.get(Vacancy, vacancy_id)
-    if vacancy is None:
+    # The team's internal vacancy is not the ATS's business: its employees' consent names only
+    # the company's admins and recruiters as seeing their result.
+    if vacancy is None or vacancy.kind != "hiring":
         raise not_found("Vacancy", vacancy_id)
     return vacancy
 
@@ -223,11 +225,17 @@ def candidate_out(invitation: Invitation, candidate: Candidate, now: datetime) -
 
 
 def get_candidate(session: Session, candidate_id: int) -> tuple[Invitation, Candidate]:
-    invitation = session.get(Invitation, candidate_id)
-    candidate = session.get(Candidate, invitation.candidate_id) if invitation else None
-    if invitation is None or candidate is None:
+    """A candidate of a hiring vacancy: an employee's assessment (the team's vacancy) is not
+    found, like an id that does not exist."""
+    row = session.exec(
+        select(Invitation, Candidate)
+        .join(Candidate, col(Candidate.id) == col(Invitation.candidate_id))
+        .join(Vacancy, col(Vacancy.id) == col(Invitation.vacancy_id))
+        .where(col(Invitation.id) == candidate_id, Vacancy.kind == "hiring")
+    ).first()
+    if row is None:
         raise not_found("Candidate", candidate_id)
-    return invitation, candidate
+    return row[0], row[1]
 
 
 # A cursor is an invitation id: digits from 0 to 2**31 - 1, the largest id the database holds
@@ -256,8 +264,11 @@ def list_candidates(
 ) -> tuple[list[CandidateOut], str | None]:
     """One page ordered by id; the cursor holds the last id, so rows added meanwhile neither
     repeat nor shift the pages."""
-    query = select(Invitation, Candidate).join(
-        Candidate, col(Candidate.id) == col(Invitation.candidate_id)
+    query = (
+        select(Invitation, Candidate)
+        .join(Candidate, col(Candidate.id) == col(Invitation.candidate_id))
+        .join(Vacancy, col(Vacancy.id) == col(Invitation.vacancy_id))
+        .where(Vacancy.kind == "hiring")  # employees are no candidates (see get_vacancy)
     )
     if vacancy_id is not None:
         query = query.where(Invitation.vacancy_id == vacancy_id)

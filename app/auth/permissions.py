@@ -8,7 +8,12 @@
 
 A vacancy a hiring manager is not assigned to answers 404, exactly like a vacancy that does not
 exist, so its existence is not revealed; an action a role may not do on something it can see
-answers 403. Routes use the dependencies at the end (``require_action``, ``vacancy_for``,
+answers 403. The internal vacancy the current team is assessed through (``kind == "team"``,
+issue 18) is no hiring vacancy: every vacancy page answers 404 for it, and of its invitations
+only the individual report opens, for the roles the employee consent names (``team.view``:
+admins and recruiters; "your line manager does not receive your individual result").
+
+Routes use the dependencies at the end (``require_action``, ``vacancy_for``,
 ``invitation_for``); services, templates (``can`` is a template global) and the API use the
 plain functions.
 """
@@ -111,8 +116,8 @@ def can(
 
 
 def visible_vacancies_query(user: User) -> SelectOfScalar[Vacancy]:
-    """SELECT of the vacancies ``user`` may see; add your own filters and ordering."""
-    query = select(Vacancy)
+    """SELECT of the hiring vacancies ``user`` may see; add your own filters and ordering."""
+    query = select(Vacancy).where(Vacancy.kind == "hiring")
     if user.role in (ADMIN, RECRUITER) and user.is_active:
         return query
     if user.role == MANAGER and user.is_active:
@@ -122,20 +127,40 @@ def visible_vacancies_query(user: User) -> SelectOfScalar[Vacancy]:
 
 
 def check_vacancy(session: Session, *, user: User, vacancy_id: int, action: str) -> Vacancy:
-    """The vacancy, or HTTPException: 404 if missing or unseen, 403 if seen but not allowed."""
+    """The hiring vacancy, or HTTPException: 404 if missing, unseen or the team's internal one,
+    403 if seen but not allowed."""
     vacancy = session.get(Vacancy, vacancy_id)
-    if vacancy is None or not sees_vacancy(session, user=user, vacancy=vacancy):
+    if vacancy is None or not _hiring_vacancy_seen(session, user=user, vacancy=vacancy):
         raise HTTPException(status_code=404)
     if not role_may(user.role, action):
         raise HTTPException(status_code=403)
     return vacancy
 
 
+def _hiring_vacancy_seen(session: Session, *, user: User, vacancy: Vacancy) -> bool:
+    # The team's vacancy holds employees, whose result the consent keeps out of every hiring
+    # table, export, comparison and decision: it is as absent as a vacancy that does not exist.
+    return vacancy.kind == "hiring" and sees_vacancy(session, user=user, vacancy=vacancy)
+
+
+# What may be done with an employee's assessment (an invitation of the team's vacancy): their
+# individual report, read from the team page. Decisions, checklists, PDFs, link management
+# and the rest are hiring actions, and the team page has its own links.
+EMPLOYEE_ACTIONS = frozenset({"report.view"})
+
+
 def check_invitation(
     session: Session, *, user: User, invitation_id: int, action: str
 ) -> tuple[Invitation, Vacancy]:
-    """An invitation and its vacancy, with the same 404/403 rules as ``check_vacancy``."""
+    """An invitation and its vacancy, with the same 404/403 rules as ``check_vacancy``; an
+    employee's assessment only for ``EMPLOYEE_ACTIONS``, and only for the roles the employee
+    consent names as seeing the result (``team.view``), else 404."""
     invitation = get_or_404(session, Invitation, invitation_id)
+    vacancy = session.get(Vacancy, invitation.vacancy_id)
+    if vacancy is not None and vacancy.kind == "team":
+        if action not in EMPLOYEE_ACTIONS or not can(user, "team.view"):
+            raise HTTPException(status_code=404)
+        return invitation, vacancy
     vacancy = check_vacancy(session, user=user, vacancy_id=invitation.vacancy_id, action=action)
     return invitation, vacancy
 

@@ -594,8 +594,12 @@ def _hire_page(
 
 
 def _completed(session: SessionDep, invitation_id: int) -> Invitation:
+    """A candidate's finished assessment: an employee's (the team's vacancy) is no hire."""
     invitation = session.get(Invitation, invitation_id)
     if invitation is None or invitation.completed_at is None:
+        raise HTTPException(status_code=404)
+    vacancy = session.get(Vacancy, invitation.vacancy_id)
+    if vacancy is None or vacancy.kind != "hiring":
         raise HTTPException(status_code=404)
     return invitation
 

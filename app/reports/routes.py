@@ -11,7 +11,7 @@ from sqlmodel import col, func, select
 from app.auth.deps import StaffAudit, StaffUser
 from app.auth.permissions import invitation_for, staff_router
 from app.db import SessionDep, get_or_404
-from app.models import Employee, Erasure, Invitation
+from app.models import Employee, Erasure, Invitation, Vacancy
 from app.reports.build import build_report
 from app.reports.charts import report_charts
 from app.reports.checklist import ChecklistErrors, save_checklist
@@ -37,9 +37,12 @@ def _report_page(
     except NotFound:
         raise HTTPException(status_code=404) from None
     candidate_id = invitation.candidate_id
+    vacancy = session.get(Vacancy, invitation.vacancy_id)
+    employee = vacancy is not None and vacancy.kind == "team"
     ctx = {
         "report": data,
-        "neighbours": _neighbours(session, invitation),
+        "employee": employee,
+        "neighbours": (None, None) if employee else _neighbours(session, invitation),
         # Privacy (issue 8): the admin's link to export/erase, and whether that happened.
         "candidate_id": candidate_id,
         "erased": session.exec(

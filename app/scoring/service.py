@@ -115,7 +115,11 @@ def stored_count(session: Session, *, q: Questionnaire) -> int:
 
 def stored_answer_sets(session: Session, *, q: Questionnaire) -> list[dict[str, int]]:
     """The answers behind every stored result of this questionnaire version and of the earlier
-    versions that score the same (``same_scoring_versions``)."""
+    versions that score the same (``same_scoring_versions``).
+
+    Employees' results (the team's vacancy, issue 18) are counted on purpose, unlike in the
+    norms (app/stats/service.py): reliability and the scales' correlation are properties of
+    the questionnaire, not of the hiring population, and more answers measure them better."""
     rows = session.exec(
         select(Answer.invitation_id, Answer.item_id, Answer.value)
         .join(

@@ -232,7 +232,7 @@ def _event_insert(dialect: str) -> Insert:
 
 # Built once: every finished assessment reads these, in the candidates' writer.
 _PAYLOAD_NAMES = (
-    select(Vacancy.title, Candidate.name, Candidate.email)
+    select(Vacancy.title, Candidate.name, Candidate.email, Vacancy.kind)
     .select_from(Invitation)
     .outerjoin(Vacancy, col(Vacancy.id) == col(Invitation.vacancy_id))
     .outerjoin(Candidate, col(Candidate.id) == col(Invitation.candidate_id))
@@ -279,9 +279,14 @@ def subscribed(session: Session, event: str) -> list[WebhookEndpoint]:
     return [e for e in rows if event in e.events]
 
 
-def _candidate_payload(session: Session, invitation: Invitation) -> dict[str, Any]:
+def _candidate_payload(session: Session, invitation: Invitation) -> dict[str, Any] | None:
+    """The candidate part of an event; None for an employee's assessment (the team's
+    vacancy), which is never sent: the employee consent names only the company's admins and
+    recruiters as seeing the result, and an ATS would file the employee as a candidate."""
     row = session.execute(_PAYLOAD_NAMES, {"iid": invitation.id}).first()
-    title, name, email = row if row is not None else (None, None, None)
+    title, name, email, kind = row if row is not None else (None, None, None, None)
+    if kind == "team":
+        return None
     return {
         "candidate_id": invitation.id,
         "vacancy_id": invitation.vacancy_id,
@@ -312,7 +317,10 @@ def emit_assessment_completed(
     """Call in the transaction that stores the invitation's last result, with its fit record
     (app.scoring.service.update_fit) when there is one."""
     assert invitation.id is not None and invitation.completed_at is not None
-    payload = _candidate_payload(session, invitation) | {
+    candidate = _candidate_payload(session, invitation)
+    if candidate is None:
+        return None
+    payload = candidate | {
         "completed_at": invitation.completed_at.isoformat(),
         "results_url": f"/api/v1/candidates/{invitation.id}/results",
         "recommendation": recommendation_payload(fit),
@@ -340,7 +348,11 @@ def sweep_expired(session: Session, *, now: datetime) -> int:
     )
     rows = session.exec(
         select(Invitation)
+        .join(Vacancy, col(Vacancy.id) == col(Invitation.vacancy_id))
         .where(
+            # In the query, not only in the payload: unsent employees' links must not fill
+            # the batch's limit sweep after sweep.
+            Vacancy.kind == "hiring",
             status_is(InvitationStatus.expired, now),
             col(Invitation.expires_at) > now - EXPIRY_LOOKBACK,
             ~already,
@@ -351,7 +363,10 @@ def sweep_expired(session: Session, *, now: datetime) -> int:
     emitted = 0
     for invitation in rows:
         assert invitation.id is not None
-        payload = _candidate_payload(session, invitation) | {
+        candidate = _candidate_payload(session, invitation)
+        if candidate is None:  # not reached: the query keeps to hiring vacancies
+            continue
+        payload = candidate | {
             "expired_at": invitation.expires_at.isoformat(),
             "started": invitation.started_at is not None,
         }

@@ -9,6 +9,7 @@ import pytest
 from sqlmodel import Session, col, select
 
 from app.cli import DEMO_EMAIL, DEMO_VACANCY, main
+from app.config import Settings
 from app.models import Candidate, Employee, FitRecord, Invitation, Result, User, Vacancy
 from questionnaires import loader
 
@@ -49,6 +50,17 @@ def test_invite_prints_the_candidate_link(env: Path, db: Session, capsys) -> Non
 def test_invite_to_an_unknown_vacancy_fails_cleanly(env: Path, capsys) -> None:
     assert main(["invite", "--vacancy", "999", "--name", "Ivan"]) == 2
     assert "no vacancy with id 999" in capsys.readouterr().err
+
+
+def test_invite_to_the_team_vacancy_fails_like_an_unknown_one(
+    env: Path, db: Session, settings: Settings, capsys
+) -> None:
+    from tests.factories import make_employee_link
+
+    team_id = make_employee_link(db, settings).invitation.vacancy_id
+    assert main(["invite", "--vacancy", str(team_id), "--name", "Ivan"]) == 2
+    assert f"no vacancy with id {team_id}" in capsys.readouterr().err
+    assert db.exec(select(Candidate).where(Candidate.name == "Ivan")).all() == []
 
 
 def test_invite_to_a_closed_vacancy_fails_cleanly_and_creates_nothing(
