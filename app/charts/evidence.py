@@ -19,11 +19,15 @@ from app.charts.draw import (
     MUTED,
     SMALL,
     WIDTH,
+    X0,
+    X1,
     add_line,
     add_text,
     chart_svg,
     clean,
+    fit_text,
     num,
+    text_width,
 )
 
 ROW = 22
@@ -45,7 +49,8 @@ def effect_intervals(
 ) -> Markup:
     """Effects in outcome SDs; the axis is symmetric around zero and at least ±1."""
     reach = max([1.0, *(max(abs(r.low), abs(r.high)) for r in rows)])
-    left, right = LABEL + 6, WIDTH - 10
+    # Room on the right for half of the last tick's number, which is centred on its value.
+    left, right = LABEL + 6, WIDTH - 18
 
     def x(v: float) -> float:
         return left + (v + reach) / (2 * reach) * (right - left)
@@ -53,9 +58,13 @@ def effect_intervals(
     body: list[ET.Element] = []
     group = ET.Element("g")
     body.append(group)
-    add_text(group, x(0), 14, clean(axis), size=SMALL, anchor="middle", fill=MUTED)
-    height = TOP + ROW * len(rows) + 18
-    add_line(group, x(0), TOP - 4, x(0), height - 16, EDGE, 1, dash="3 3")
+    # Centred on zero when it fits there; a longer caption (Russian) slides left to stay whole.
+    caption = fit_text(clean(axis), X1 - X0, SMALL, False)
+    half = text_width(caption, SMALL, False) / 2
+    centre = min(max(x(0), X0 + half), X1 - half)
+    add_text(group, centre, 14, caption, size=SMALL, anchor="middle", fill=MUTED)
+    height = TOP + ROW * len(rows) + 20
+    add_line(group, x(0), TOP - 4, x(0), height - 18, EDGE, 1, dash="3 3")
     for i, r in enumerate(rows):
         y = TOP + ROW * i + ROW / 2
         row = ET.SubElement(group, "g")
@@ -70,7 +79,7 @@ def effect_intervals(
         add_text(
             group,
             x(v),
-            height - 2,
+            height - 4,  # the line box's descent stays inside the chart
             f"{v:+.1f}".replace("+0.0", "0"),
             size=SMALL,
             anchor="middle",

@@ -27,7 +27,7 @@ ALLOWED: dict[str, tuple[int, str]] = {
         "the column and stage names of Russian CRM and 1C exports (Bitrix24, amoCRM, common "
         "titles and stage words the mapping screen guesses from), read on import",
     ),
-    "app/outcomes/demo.py": (62, "the fictional team of `rolefit demo`: names, cities, deals"),
+    "app/outcomes/demo.py": (66, "the fictional team of `rolefit demo`: names, cities, deals"),
     "app/demo.py": (6, "the demo candidates' names"),
     "app/cli.py": (4, "the demo organisation's name and address, the demo vacancy's Russian title"),
     "socionics/matrix.py": (9, "the model's names of roles and groups in both languages"),

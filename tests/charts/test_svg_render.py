@@ -30,6 +30,7 @@ from app.charts import (
     role_ranking,
     type_bars,
 )
+from app.charts.evidence import EffectRow, effect_intervals
 
 CHROMIUM_ARGS = [
     "--no-sandbox",
@@ -117,6 +118,19 @@ def report_charts(*, fluid: bool) -> list[Markup]:
                 (0.5, 0.5, None),
                 (None, None, None),
             ]
+        ),
+        # The evidence page's chart with its Russian caption, wider than the half of the chart
+        # right of zero, and an interval reaching the axis's end (the last tick's number).
+        effect_intervals(
+            [
+                EffectRow("ЛИИ (LII)", 1.03, 0.47, 1.59, moved=True),
+                EffectRow("ЭИЭ (EIE)", -0.72, -2.3, 0.1),
+                EffectRow("СЭИ (SEI)", 0.0, -0.4, 0.4),
+            ],
+            title="Результаты каждого типа в этой роли",
+            desc="Типы по соответствию роли",
+            axis="хуже ← результаты, стандартные отклонения → лучше",
+            fluid=fluid,
         ),
     ]
 

@@ -121,7 +121,14 @@ def test_the_demo_team_gets_a_verdict_for_the_whole_team(admin: TestClient, db, 
     db.commit()
     page = admin.get("/team/evidence?lang=ru").text
     assert "Вся команда" in page and "40 человек" in page
-    assert page.count("Недостаточно данных по этой роли") == 5  # 6 to 12 people per role
+    # 30 client managers get the verdict, chart, best third and proposal; 2 to 4 people in
+    # each other role are not enough.
+    assert page.count("Недостаточно данных по этой роли") == 4
+    assert page.count('class="rf-chart"') == 1
+    assert "Результаты согласуются с матрицей." in page
+    assert "Ячейки, которые данные предлагают изменить" in page
+    assert "Принять как новую версию матрицы" in page
+
     # 40 people answered both questionnaires: too few to read extraversion from both yet.
     assert "Экстраверсия оценивается только по соционическому опроснику" in page
     assert "200 человек" in page
@@ -145,6 +152,40 @@ def test_the_evidence_page_says_when_extraversion_is_read_from_both_questionnair
     page = admin.get("/team/evidence").text
     assert "extraversion is read from both" in page
     assert f"correlation of their true scores: {rho:.2f}" in page
+
+
+def test_accepting_the_demo_teams_proposal_stores_a_new_matrix_version(
+    admin: TestClient, db, settings
+) -> None:
+    from app.main import load_questionnaires
+    from app.models import User
+    from app.outcomes.demo import add_demo_team
+
+    boss = db.exec(select(User)).one()
+    add_demo_team(db, settings=settings, admin=boss, catalog=load_questionnaires())
+    before = current(db)
+    db.commit()
+    assert before.matrix.fit("LII", "farmer") == 25
+    r = admin.post(
+        "/team/evidence/accept", data={"csrf_token": _csrf(admin)}, follow_redirects=False
+    )
+    assert r.status_code == 303 and r.headers["location"] == "/admin/matrix?saved=1"
+    db.expire_all()
+    after = current(db)
+    assert after.version.id != before.version.id
+    assert after.matrix.fit("LII", "farmer") >= 60
+    # Only the evidence's cell changed.
+    changed = [
+        (code, role)
+        for code, fits in after.matrix.to_dict()["types"].items()
+        for role, fit in fits["fit"].items()
+        if before.matrix.to_dict()["types"][code]["fit"][role] != fit
+    ]
+    assert changed == [("LII", "farmer")]
+    assert after.version.note.startswith("evidence: LII/farmer: 25→")
+    # With LII where the evidence put it, the page has nothing more to propose.
+    page = admin.get("/team/evidence").text
+    assert "Accept as a new matrix version" not in page
 
 
 def test_accepting_the_proposal_stores_a_new_matrix_version(
