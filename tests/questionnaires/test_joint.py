@@ -19,9 +19,7 @@ def _grid_posterior(x1: float, e1: float, x2: float, e2: float, rho: float) -> t
     + N(0, e2) (the second scale's own construct, then its own error)."""
     z = np.linspace(-8, 8, 160_001)
     log_post = (
-        -0.5 * z**2
-        - 0.5 * (x1 - z) ** 2 / e1
-        - 0.5 * (x2 - rho * z) ** 2 / (1 - rho * rho + e2)
+        -0.5 * z**2 - 0.5 * (x1 - z) ** 2 / e1 - 0.5 * (x2 - rho * z) ** 2 / (1 - rho * rho + e2)
     )
     w = np.exp(log_post - log_post.max())
     w /= w.sum()
