@@ -72,3 +72,17 @@ def test_raw_sums_are_kept_for_a_psychometrician_and_labelled(
     # The same people on the two scales: the raw mean goes back to the points through the
     # engine's one conversion.
     assert round(out_of_100(normalize(raw_mean, low, high)), 0) == round(mean, 0)
+
+
+def test_percentiles_of_fewer_than_30_candidates_are_a_dash_as_in_the_report(
+    client: TestClient, db: Session, settings
+) -> None:
+    store(db, settings, n=12)
+    admin = make_user(db, email="admin@example.com", password=STAFF_PASSWORD, role="admin")
+    login(client, admin.email, STAFF_PASSWORD)
+    page = parse(client.get("/admin/stats").text)
+    row = page.one("table", **{"data-questionnaire": IE}).one(
+        "tr", **{"data-scale": "extraversion", "data-language": "all"}
+    )
+    assert [row.one("td", class_=f"p{p}").text.strip() for p in (10, 25, 50, 75, 90)] == ["—"] * 5
+    assert NUMBER.fullmatch(row.one("td", class_="mean").text.strip())  # the mean stays
