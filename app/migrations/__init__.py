@@ -50,6 +50,12 @@ SQUASHED_SINCE_010 = SINCE_010_HEADS | {
     "20261205_staff_sessions",
     "20261205_h15vac_search",
 }
+# Revisions no migration file has any more: how the database got them, and the last commit that
+# can still upgrade it.
+SQUASHED_AWAY = (
+    (SQUASHED_SINCE_010, "migrated", "after 0.1.0", SINCE_010_AT),
+    (SQUASHED, "created", "before 0.1.0", SQUASHED_AT),
+)
 
 log = logging.getLogger(__name__)
 
@@ -78,20 +84,13 @@ def check_known_revision(conn: Connection, cfg: Config) -> set[str]:
         return current  # upgrade() restamps it
     known = {s.revision for s in ScriptDirectory.from_config(cfg).walk_revisions()}
     for rev in sorted(current - known):
-        if rev in SQUASHED_SINCE_010:
-            raise UnknownRevision(
-                "this database was migrated by a development build of rolefit after 0.1.0"
-                f" (revision {rev}). Upgrade it with rolefit at commit {SINCE_010_AT}"
-                f" (`git checkout {SINCE_010_AT} && rolefit migrate`), then come back to this"
-                " version."
-            )
-        if rev in SQUASHED:
-            raise UnknownRevision(
-                "this database was created by a development build of rolefit before 0.1.0"
-                f" (revision {rev}). Upgrade it with rolefit at commit {SQUASHED_AT}"
-                f" (`git checkout {SQUASHED_AT} && rolefit migrate`), then come back to this"
-                " version."
-            )
+        for squashed, made, when, at in SQUASHED_AWAY:
+            if rev in squashed:
+                raise UnknownRevision(
+                    f"this database was {made} by a development build of rolefit {when}"
+                    f" (revision {rev}). Upgrade it with rolefit at commit {at}"
+                    f" (`git checkout {at} && rolefit migrate`), then come back to this version."
+                )
         raise UnknownRevision(
             f"this database is at revision {rev}, which this version of rolefit does not know"
             " (was it migrated by a newer version?). Run the version that migrated it."
