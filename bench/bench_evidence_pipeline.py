@@ -216,13 +216,16 @@ def simulate(
     type_model: str = "side",
     compare: bool = False,
     ie_correlation: float = 1.0,
+    hired_for_fit: float = 0.5,
 ) -> Company:
     q = dict(product_questionnaires())["socionics_16"]
     codes = type_codes()
     signs = _signs(codes)
     in_group = fits >= 60
-    # Teams were hired with some eye to fit, as in bench_evidence.py.
-    prior = 0.5 * in_group / in_group.sum() + 0.5 / 16
+    # Teams were hired with some eye to fit, as in bench_evidence.py: ``hired_for_fit`` of the
+    # team drawn from the matrix's group, the rest from all 16 types alike (0.5: about 72% in
+    # the group; 0: 7 of 16, about 44%).
+    prior = hired_for_fit * in_group / in_group.sum() + (1 - hired_for_fit) / 16
     true_type = rng.choice(16, size=people, p=prior)
     noise = rng.standard_normal((people, 4))
     if type_model == "cluster":
@@ -300,13 +303,18 @@ def run(
     progress: Callable[[str], None],
     type_model: str = "side",
     ie_correlation: float = 1.0,
+    hired_for_fit: float = 0.5,
 ) -> dict[str, float]:
     matrix = default_matrix()
     codes = type_codes()
     fits = np.array([matrix.fit(c, ROLE) for c in codes], dtype=float)
     g = (fits - fits.mean()) / fits.std()
     rng = np.random.default_rng(seed)
-    options: dict[str, Any] = {"type_model": type_model, "ie_correlation": ie_correlation}
+    options: dict[str, Any] = {
+        "type_model": type_model,
+        "ie_correlation": ie_correlation,
+        "hired_for_fit": hired_for_fit,
+    }
     covered = {"product": 0, "alone": 0, "latent": 0, "known": 0}
     cells = 0
     right: list[float] = []
@@ -404,18 +412,32 @@ def main() -> int:
         help="correlation of the I/E questionnaire's extraversion with the socionics EI trait "
         "(1: the same construct, the default)",
     )
+    parser.add_argument(
+        "--hired-for-fit",
+        type=float,
+        default=0.5,
+        help="share of each team drawn from the matrix's group for the role, the rest from all "
+        "16 types alike (0.5, the default: about 72%% in the group; 0: about 44%%)",
+    )
     args = parser.parse_args()
     start = time.perf_counter()
 
     def progress(stage: str) -> None:
         print(f"  ({stage} after {time.perf_counter() - start:.0f} s)", flush=True)
 
-    figures_ = run(args.companies, args.seed, progress, args.type_model, args.ie_correlation)
+    figures_ = run(
+        args.companies,
+        args.seed,
+        progress,
+        args.type_model,
+        args.ie_correlation,
+        args.hired_for_fit,
+    )
     took = time.perf_counter() - start
     print(
         f"evidence through the product's path: {args.companies} companies per scenario "
         f"(seed {args.seed}, role {ROLE}, figure {FIGURE}, types: {args.type_model}, "
-        f"I/E correlation {args.ie_correlation}, "
+        f"I/E correlation {args.ie_correlation}, hired for fit {args.hired_for_fit}, "
         f"{MIN_PEOPLE} people minimum, "
         f"{took:.0f} s)"
     )
