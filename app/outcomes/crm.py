@@ -126,15 +126,27 @@ class DealFileError(Exception):
         return "; ".join(f"row {p.row}: {p.text()}" if p.row else p.text() for p in self.problems)
 
 
+OLD_EXCEL = N_(
+    "This is an .xls file (an old Excel file, or the web page Bitrix24 saves as Excel), not "
+    "CSV or XLSX. Export the deals as CSV, or open the file in Excel and save it as .xlsx."
+)
+
+
 def read_table(data: bytes) -> list[list[str]]:
     """The file's cells as text, header first: XLSX by its signature, otherwise CSV in UTF-8
     (with or without BOM) or Windows-1251, separated by ``;``, ``,`` or tabs."""
     if data[:2] == b"PK":
         return _read_xlsx(data)
+    # Bitrix24's "Excel" export is a web page named .xls; older Excel files are binary.
+    if data[:4] == b"\xd0\xcf\x11\xe0" or data.lstrip(b"\xef\xbb\xbf \t\r\n")[:1] == b"<":
+        raise DealFileError([Problem(0, OLD_EXCEL)])
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError:
-        text = data.decode("cp1251")
+        try:
+            text = data.decode("cp1251")
+        except UnicodeDecodeError:  # cp1251 leaves one byte (0x98) undefined
+            raise DealFileError([Problem(0, N_("The file is not a CSV or XLSX table."))]) from None
     if "\x00" in text:
         raise DealFileError([Problem(0, N_("The file is not a CSV or XLSX table."))])
     first = text.split("\n", 1)[0]

@@ -114,10 +114,33 @@ def test_it_names_the_columns_a_file_lacks() -> None:
     assert '"Ответственный"' in text and '"Статус"' in text and '"Дата создания"' in text
 
 
-@pytest.mark.parametrize("data", [b"", b"PK\x03\x04broken", b"\x00\x01\x02"])
+@pytest.mark.parametrize(
+    "data",
+    [
+        b"",
+        b"PK\x03\x04broken",
+        b"\x00\x01\x02",
+        # Neither UTF-8 nor Windows-1251 (which leaves 0x98 undefined): once a 500.
+        bytes(range(256)) * 4,
+        b"ID;\x98\n",
+    ],
+)
 def test_it_refuses_files_that_are_not_tables(data: bytes) -> None:
     with pytest.raises(DealFileError):
         parse_deals(data, BITRIX24)
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        "<html><table><tr><td>ID</td><td>Ответственный</td></tr></table></html>".encode(),
+        b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(200),
+    ],
+)
+def test_it_says_an_xls_file_must_be_saved_as_csv_or_xlsx(data: bytes) -> None:
+    with pytest.raises(DealFileError) as err:
+        parse_deals(data, BITRIX24)
+    assert ".xlsx" in err.value.problems[0].text()
 
 
 @pytest.mark.parametrize(

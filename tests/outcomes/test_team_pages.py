@@ -102,6 +102,19 @@ def test_a_broken_file_is_refused_whole_with_its_rows(admin: TestClient, db) -> 
     assert db.exec(select(func.count()).select_from(Deal)).one() == 0
 
 
+def test_a_binary_file_is_refused_with_a_reason_not_a_server_error(admin: TestClient, db) -> None:
+    # Bytes that neither UTF-8 nor Windows-1251 decode (0x98), as in an image or old .xls.
+    r = _upload(admin, bytes(range(256)) * 4)
+    assert r.status_code == 422
+    assert "not a CSV or XLSX table" in r.text
+    r = admin.post(
+        "/team/deals/mapping",
+        data={"csrf_token": _csrf(admin)},
+        files={"file": ("deals.csv", bytes(range(256)) * 4, "text/csv")},
+    )
+    assert r.status_code == 422 and "not a CSV or XLSX table" in r.text
+
+
 def test_the_evidence_page_says_what_is_missing_for_a_small_team(admin: TestClient, db) -> None:
     add_employee(db, name="Ольга", email=None, role="farmer", team="", started_on=date(2024, 1, 1))
     db.commit()
