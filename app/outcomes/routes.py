@@ -269,11 +269,17 @@ def edit(
             request, session, error=N_("Choose the employee's role."), status_code=422
         )
     dates = form.dates()
-    if dates is None or (dates[1] and dates[1] < dates[0]):
+    if dates is None:
         return _team_page(request, session, error=N_("Enter dates as YYYY-MM-DD."), status_code=422)
+    if dates[1] and dates[1] < dates[0]:
+        error = N_("The end date is before the start date.")
+        return _team_page(request, session, error=error, status_code=422)
+    before = {"role": row.role, "team": row.team, "dates": (row.started_on, row.ended_on)}
     row.role, row.team, (row.started_on, row.ended_on) = form.role, form.team.strip(), dates
     session.add(row)
-    audit("employee.update", row, details={"role": form.role})
+    after = {"role": row.role, "team": row.team, "dates": (row.started_on, row.ended_on)}
+    changed = sorted(k for k in before if before[k] != after[k])
+    audit("employee.update", row, details={"role": form.role, "changed": changed})
     return RedirectResponse("/team?saved=1", status_code=303)
 
 

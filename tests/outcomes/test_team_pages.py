@@ -14,7 +14,7 @@ from app.outcomes import routes as team_routes
 from app.outcomes.service import RoleOutcomes, add_employee
 from socionics.evidence import Interval, RoleEvidence, TypeEvidence
 from tests.factories import make_user
-from tests.htmlq import csrf_of
+from tests.htmlq import csrf_of, form_fields, parse
 from tests.webflow import STAFF_PASSWORD, login
 
 EXPORT = (
@@ -59,6 +59,41 @@ def test_an_admin_adds_an_employee_and_sees_them_in_the_team(admin: TestClient, 
     page = admin.get("/team").text
     assert "Ольга Белова" in page and "Москва" in page
     assert db.exec(select(Employee)).one().started_on == date(2024, 2, 1)
+
+
+def test_an_admin_changes_an_employees_team_and_dates_on_the_team_page(
+    admin: TestClient, db
+) -> None:
+    row = add_employee(
+        db,
+        name="Ольга Белова",
+        email=None,
+        role="hunter",
+        team="Москва",
+        started_on=date(2024, 1, 1),
+    )
+    db.commit()
+    page = admin.get("/team").text
+    form = parse(page).one("form", id=f"edit-{row.id}")
+    # Each field is there to edit, not carried along hidden.
+    kinds = {el.get("name"): el.get("type") for el in form.find_all("input")}
+    assert kinds["team"] == "text" and kinds["started_on"] == kinds["ended_on"] == "date"
+    fields = form_fields(page, id=f"edit-{row.id}")
+    fields.update(role="farmer", team="Казань", started_on="2024-03-01", ended_on="2026-10-31")
+    r = admin.post(f"/team/employees/{row.id}", data=fields, follow_redirects=False)
+    assert r.status_code == 303
+    db.refresh(row)
+    assert (row.role, row.team, row.started_on, row.ended_on) == (
+        "farmer",
+        "Казань",
+        date(2024, 3, 1),
+        date(2026, 10, 31),
+    )
+    event = db.exec(select(AuditEvent).where(AuditEvent.action == "employee.update")).one()
+    assert event.details["changed"] == ["dates", "role", "team"]
+    fields.update(ended_on="2023-01-01")
+    r = admin.post(f"/team/employees/{row.id}", data=fields)
+    assert r.status_code == 422 and "The end date is before the start date." in r.text
 
 
 def test_a_bad_date_keeps_what_was_typed_and_says_why(admin: TestClient) -> None:
