@@ -18,7 +18,12 @@ from app.auth.permissions import require_action, staff_router
 from app.db import SessionDep, get_or_404, utcnow
 from app.i18n import N_
 from app.models import Candidate, Erasure, Invitation, Vacancy
-from app.privacy.service import NoSuchCandidate, erase_candidate, export_candidate
+from app.privacy.service import (
+    NoSuchCandidate,
+    erase_candidate,
+    export_candidate,
+    is_employee,
+)
 from app.web import render
 
 router = staff_router()
@@ -48,6 +53,9 @@ def _page(
         "erasure": erasure,
         "just_erased": request.query_params.get("erased") == "1" and erasure is not None,
         "errors": errors or {},
+        # An erased employee's row is gone; the erasure's record still says what they were.
+        "employee": is_employee(session, candidate_id=candidate_id)
+        or (erasure is not None and "employees" in (erasure.removed or {})),
     }
     return render(request, "staff/privacy.html", ctx, status_code=status_code)
 

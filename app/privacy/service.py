@@ -9,7 +9,10 @@ What an erasure keeps (and why):
 - the invitation row without its link token, with the consent time and consent version: proof
   that consent was given for what was processed before;
 - results and fit records: scores without identifiers, for the statistics and norms (not for
-  an employee who left: their assessment goes too, as the employee consent text promises);
+  an employee, erased on request or after leaving: their assessment goes too, as the employee
+  consent text promises);
+- an employee's deals, without the employee (``employee_id`` set to null): the company's sales,
+  no longer anyone's. The export includes them while they are the employee's;
 - an ``erasures`` row and an audit event: who erased, when, and why; no personal data;
 - webhook events about the candidate's invitations (they carry no foreign key: ``subject_id``),
   with their payload replaced by ``{"erased": true}``, so the expiry sweep does not announce the
@@ -68,6 +71,15 @@ def candidate_tables() -> tuple[list[tuple[Table, str]], list[tuple[Table, str]]
     return by_candidate, by_invitation
 
 
+def _tables_referring_to(target: str) -> list[tuple[Table, str]]:
+    return [
+        (table, fk.parent.name)
+        for table in metadata.sorted_tables
+        for fk in table.foreign_keys
+        if fk.column.table.name == target
+    ]
+
+
 def _json(value: Any) -> Any:
     if isinstance(value, datetime):
         return value.isoformat()
@@ -105,6 +117,12 @@ def export_candidate(session: Session, *, candidate_id: int, actor: User | None)
     for table, column in by_invitation:
         rows = _rows(session, table, column, invitation_ids)
         data["tables"].setdefault(table.name, []).extend(rows)
+    # An employee's deals are about them too (who sold what, and when).
+    employee_ids = [row["id"] for row in data["tables"].get("employees", [])]
+    for table, column in _tables_referring_to("employees"):
+        data["tables"].setdefault(table.name, []).extend(
+            _rows(session, table, column, employee_ids)
+        )
     # The link token's hash is a credential, not data about the person (a replaced link's too).
     for row in [*data["tables"].get("invitations", []), *data["tables"].get("replaced_links", [])]:
         row.pop("token_hash", None)
@@ -144,6 +162,13 @@ def erase_assessments(
     return removed
 
 
+def is_employee(session: Session, *, candidate_id: int) -> bool:
+    found = session.execute(
+        select(col(Employee.id)).where(col(Employee.candidate_id) == candidate_id)
+    ).first()
+    return found is not None
+
+
 def erase_candidate(
     session: Session,
     *,
@@ -153,10 +178,15 @@ def erase_candidate(
     keep_scores: bool = True,
 ) -> Erasure:
     """Delete the candidate's personal data; keep the proof of consent, and anonymous scores
-    unless ``keep_scores`` is off (an employee's assessment, which they were promised goes)."""
+    unless ``keep_scores`` is off or the person is an employee (whose assessment, they were
+    promised, goes)."""
     candidate = session.get(Candidate, candidate_id)
     if candidate is None:
         raise NoSuchCandidate(candidate_id)
+    if is_employee(session, candidate_id=candidate_id):
+        # The employee consent promises the assessment goes on withdrawal and after leaving;
+        # an erasure, asked for or due, cannot keep more than a withdrawal does.
+        keep_scores = False
     by_candidate, _ = candidate_tables()
     inv = Invitation.__table__  # type: ignore[attr-defined]
     invitation_ids = list(

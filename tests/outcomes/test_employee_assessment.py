@@ -202,6 +202,36 @@ def test_an_admin_withdraws_consent_for_an_employee_who_wrote_in(
     assert event.details["via"] == "admin" and event.actor_id is not None
 
 
+def test_erasing_an_employee_on_request_takes_their_assessment_too(
+    admin: TestClient, db: Session, settings: Settings
+) -> None:
+    """The employee consent promises the answers and result go; an erasure, asked for on the
+    privacy page, must not keep more than a withdrawal does."""
+    employee = _employee(db)
+    person = employee.candidate_id
+    token = _link(db, settings, employee)
+    consent(admin, token)
+    answer_everything(admin, token, answers_for(ie_questionnaire()))
+    # The team page leads to the employee's personal data.
+    team = parse(admin.get("/team").text)
+    assert team.one("a", href=f"/candidates/{person}/privacy")
+    page = admin.get(f"/candidates/{person}/privacy").text
+    assert "Персональные данные сотрудника" in page
+    r = admin.post(
+        f"/candidates/{person}/erase",
+        data={"csrf_token": _csrf(admin), "confirm": "yes"},
+        follow_redirects=False,
+    )
+    assert r.status_code == 303
+    db.expire_all()
+    for table in (Answer, Result, FitRecord):
+        assert db.exec(select(table)).all() == []
+    assert db.exec(select(Employee)).all() == []
+    event = db.exec(select(AuditEvent).where(AuditEvent.action == "data.erase")).one()
+    assert event.details["scores_kept"] is False
+    assert "сделки остаются без имени" in admin.get(f"/candidates/{person}/privacy?erased=1").text
+
+
 def test_sending_to_everyone_reaches_only_those_without_a_result_or_link(
     admin: TestClient, db: Session, settings: Settings, client: TestClient
 ) -> None:

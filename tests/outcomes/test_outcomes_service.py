@@ -188,6 +188,8 @@ def test_erasing_an_employee_leaves_their_deals_without_a_name(db: Session, anna
     db.commit()
     exported = export_candidate(db, candidate_id=person, actor=None)
     assert "employees" in str(exported)
+    # Who sold what is about the employee: their deals are in their export.
+    assert sorted(d["crm_id"] for d in exported["tables"]["deals"]) == ["1", "2"]
     erase_candidate(db, candidate_id=person, actor=None)
     db.commit()
     db.expire_all()
