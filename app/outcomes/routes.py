@@ -422,6 +422,9 @@ def figures_page(request: Request, session: SessionDep) -> Response:
     """Every employee's ЦКП figures, by period, grouped by role."""
     period = request.query_params.get("period", "quarter")
     period = period if period in ("month", "quarter") else "quarter"
+    # One figure for every role, or (none chosen) each role's headline figures.
+    figure = request.query_params.get("figure", "")
+    figure = figure if figure in FIGURE_NAMES else ""
     rows = team_figures(session, period=period)
     periods = sorted({f.period for f in rows})[-6:]
     by_person = {(f.person, f.period): f for f in rows}
@@ -436,7 +439,8 @@ def figures_page(request: Request, session: SessionDep) -> Response:
         "roles": ROLES,
         "role_names": ROLE_NAMES,
         "figure_names": FIGURE_NAMES,
-        "headline": HEADLINE,
+        "figure": figure,
+        "headline": {r: (figure,) if figure else HEADLINE[r] for r in ROLES},
         "people": people,
         "cell": by_person,
     }

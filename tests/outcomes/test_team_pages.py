@@ -304,6 +304,29 @@ def test_the_figures_page_shows_each_roles_headline_figures_by_period(
     assert admin.get("/team/figures?period=month").status_code == 200
 
 
+def test_the_figures_page_shows_any_figure_for_every_role(admin: TestClient, db) -> None:
+    """Won deals, revenue, average deal...: every figure, not only each role's headline ones."""
+    add_employee(
+        db, name="Ольга Белова", email=None, role="farmer", team="", started_on=date(2024, 1, 1)
+    )
+    db.commit()
+    _upload(admin, EXPORT.encode("cp1251"))
+    page = parse(admin.get("/team/figures?lang=en").text)
+    assert page.one("a", href="/team/figures?period=quarter&figure=revenue")
+    page = parse(admin.get("/team/figures?figure=revenue&period=month").text)
+    tables = page.find_all("table", class_="figures")
+    assert [t.get("data-figure") for t in tables] == ["revenue"]
+    assert "120 000" in tables[0].text and "2026-03" in tables[0].text
+    assert page.one("a", href="/team/figures?period=quarter&figure=revenue")
+    # An unknown figure falls back to the headline ones.
+    page = parse(admin.get("/team/figures?figure=nonsense").text)
+    assert [t.get("data-figure") for t in page.find_all("table", class_="figures")] == [
+        "retention",
+        "repeat_share",
+        "reactivated",
+    ]
+
+
 def test_a_hired_candidate_joins_the_team_from_their_report(
     admin: TestClient, db, settings
 ) -> None:
