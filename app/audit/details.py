@@ -97,6 +97,9 @@ FIELD_NAMES: dict[str, str] = {
     "placement": N_("Target placement"),
     "language": N_("Language"),
     "questionnaire_ids": N_("Questionnaires"),
+    "role": N_("Role"),
+    "team": N_("Team or territory"),
+    "dates": N_("Start and end dates"),
 }
 # Keys whose value is a row's number ("#5"), and keys whose value is an identifier a reader
 # matches elsewhere (an API key's first characters, an event's id): shown as code.

@@ -279,7 +279,7 @@ def edit(
     session.add(row)
     after = {"role": row.role, "team": row.team, "dates": (row.started_on, row.ended_on)}
     changed = sorted(k for k in before if before[k] != after[k])
-    audit("employee.update", row, details={"role": form.role, "changed": changed})
+    audit("employee.update", row, details={"role": form.role, "fields": changed})
     return RedirectResponse("/team?saved=1", status_code=303)
 
 

@@ -90,10 +90,12 @@ def test_an_admin_changes_an_employees_team_and_dates_on_the_team_page(
         date(2026, 10, 31),
     )
     event = db.exec(select(AuditEvent).where(AuditEvent.action == "employee.update")).one()
-    assert event.details["changed"] == ["dates", "role", "team"]
+    assert event.details["fields"] == ["dates", "role", "team"]
+    log = admin.get("/admin/audit?lang=ru").text
+    assert "Команда или территория" in log and "Даты начала и окончания" in log
     fields.update(ended_on="2023-01-01")
     r = admin.post(f"/team/employees/{row.id}", data=fields)
-    assert r.status_code == 422 and "The end date is before the start date." in r.text
+    assert r.status_code == 422 and "Дата увольнения раньше даты начала работы." in r.text
 
 
 def test_a_bad_date_keeps_what_was_typed_and_says_why(admin: TestClient) -> None:
