@@ -44,6 +44,7 @@ DETAIL_NAMES: dict[str, str] = {
     "period": N_("Period"),
     "prefix": N_("Key"),
     "previous_version_id": N_("Previous matrix version"),
+    "proposal": N_("Proposal"),
     "reason": N_("Reason"),
     "rejected": N_("Rows rejected"),
     "reminded": N_("Reminders sent"),
@@ -111,7 +112,7 @@ NUMBERS = {
     "previous_version_id",
     "vacancy_id",
 }
-IDENTIFIERS = {"api_key", "prefix", "event_id"}
+IDENTIFIERS = {"api_key", "prefix", "event_id", "proposal"}
 
 
 @dataclass(frozen=True)

@@ -91,6 +91,7 @@ ACTIONS = [
     "deals.resolve",
     "deals.mapping_save",
     "evidence.export_pdf",
+    "evidence.reject",
 ]
 # What each action is called on the audit page, in words (the codes stay in the database).
 ACTION_NAMES: dict[str, str] = {
@@ -143,6 +144,7 @@ ACTION_NAMES: dict[str, str] = {
     "deals.resolve": N_("CRM name matched to an employee"),
     "deals.mapping_save": N_("CRM column mapping saved"),
     "evidence.export_pdf": N_("Evidence downloaded as PDF"),
+    "evidence.reject": N_("Proposed matrix rejected"),
 }
 # What each object_type is called on the audit page (a test finds every object_type recorded).
 OBJECT_NAMES: dict[str, str] = {

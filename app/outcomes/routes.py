@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from datetime import date
 from typing import Annotated, Any
 
@@ -20,7 +21,16 @@ from app.db import SessionDep, get_or_404, utcnow
 from app.i18n import N_, template_callables, translations
 from app.invitations import pending_imports
 from app.matrix.service import current, next_label, store_version
-from app.models import Candidate, Deal, Employee, FitRecord, Invitation, User, Vacancy
+from app.models import (
+    AuditEvent,
+    Candidate,
+    Deal,
+    Employee,
+    FitRecord,
+    Invitation,
+    User,
+    Vacancy,
+)
 from app.outcomes.crm import (
     FIELDS,
     MAX_STAGES,
@@ -499,12 +509,44 @@ def _chart(outcome: RoleOutcomes, language: str, *, fluid: bool = True) -> Marku
     )
 
 
+def _proposal(roles: list[RoleOutcomes]) -> tuple[list[str], str]:
+    """The moved cells, as the new version's note words them, and a short key naming this
+    proposal: what the page showed is what an accept or a reject acts on."""
+    moved = [
+        f"{t.code}/{r.role}: {t.prior_fit}→{t.proposed_fit} (n≈{t.people:.0f})"
+        for r in roles
+        for t in r.evidence.moved
+    ]
+    cells = ";".join(
+        f"{t.code}/{r.role}:{t.prior_fit}>{t.proposed_fit}" for r in roles for t in r.evidence.moved
+    )
+    return moved, hashlib.sha256(cells.encode()).hexdigest()[:12] if cells else ""
+
+
+def _rejection(session: Session, key: str) -> AuditEvent | None:
+    """The latest rejection of this very proposal, if an administrator rejected it."""
+    if not key:
+        return None
+    events = session.exec(
+        select(AuditEvent)
+        .where(AuditEvent.action == "evidence.reject")
+        .order_by(col(AuditEvent.id).desc())
+    ).all()
+    return next((e for e in events if (e.details or {}).get("proposal") == key), None)
+
+
+def _period(value: str | None) -> str:
+    return value if value in ("month", "quarter") else "quarter"
+
+
 def _evidence_context(request: Request, session: SessionDep, *, fluid: bool) -> dict[str, Any]:
-    period = request.query_params.get("period", "quarter")
-    period = period if period in ("month", "quarter") else "quarter"
+    period = _period(request.query_params.get("period"))
     roles = [evidence_for_role(session, role=r, period=period) for r in ROLES]
     language = staff_language(request)
+    _moved, key = _proposal(roles)
     return {
+        "proposal": key,
+        "rejected": _rejection(session, key),
         "roles": roles,
         "charts": {r.role: _chart(r, language, fluid=fluid) for r in roles},
         "moved_count": sum(len(r.evidence.moved) for r in roles),
@@ -553,22 +595,46 @@ def evidence_pdf(
     )
 
 
-@router.post("/evidence/accept")
-def accept(session: SessionDep, audit: StaffAudit, user: Manager) -> Response:
-    """The proposal as a new matrix version: every moved cell at its proposed fit. Results are
-    re-scored only when an admin chooses to, as after any matrix edit."""
+ProposalKey = Annotated[str, Form(max_length=64)]
+PeriodField = Annotated[str, Form(max_length=16)]
+
+
+def _shown_proposal(
+    session: Session, user: User, *, period: str, proposal: str
+) -> tuple[list[RoleOutcomes], list[str]] | Response:
+    """The proposal of the period the page showed, or a redirect back to the page if there is
+    none now or it is no longer the one shown (new deals or results came in meanwhile)."""
     if not role_may(user.role, "matrix.edit"):
         raise HTTPException(status_code=403)
+    roles = [evidence_for_role(session, role=r, period=period) for r in ROLES]
+    moved, key = _proposal(roles)
+    if not moved:
+        return RedirectResponse(f"/team/evidence?period={period}&unchanged=1", status_code=303)
+    if key != proposal:
+        return RedirectResponse(f"/team/evidence?period={period}&changed=1", status_code=303)
+    return roles, moved
+
+
+@router.post("/evidence/accept")
+def accept(
+    session: SessionDep,
+    audit: StaffAudit,
+    user: Manager,
+    period: PeriodField = "quarter",
+    proposal: ProposalKey = "",
+) -> Response:
+    """The proposal as a new matrix version: every moved cell at its proposed fit. Results are
+    re-scored only when an admin chooses to, as after any matrix edit."""
+    period = _period(period)
+    shown = _shown_proposal(session, user, period=period, proposal=proposal)
+    if isinstance(shown, Response):
+        return shown
+    roles, moved = shown
     in_force = current(session)
     data = in_force.matrix.to_dict()
-    moved = []
-    for role in ROLES:
-        ev = evidence_for_role(session, role=role).evidence
-        for t in ev.moved:
-            data["types"][t.code]["fit"][role] = t.proposed_fit
-            moved.append(f"{t.code}/{role}: {t.prior_fit}→{t.proposed_fit} (n≈{t.people:.0f})")
-    if not moved:
-        return RedirectResponse("/team/evidence?unchanged=1", status_code=303)
+    for r in roles:
+        for t in r.evidence.moved:
+            data["types"][t.code]["fit"][r.role] = t.proposed_fit
     data["version"] = next_label(session)
     matrix = matrix_from_dict(data, source="evidence")
     note = ("evidence: " + "; ".join(moved))[:500]
@@ -583,6 +649,29 @@ def accept(session: SessionDep, audit: StaffAudit, user: Manager) -> Response:
         },
     )
     return RedirectResponse("/admin/matrix?saved=1", status_code=303)
+
+
+@router.post("/evidence/reject")
+def reject(
+    session: SessionDep,
+    audit: StaffAudit,
+    user: Manager,
+    period: PeriodField = "quarter",
+    proposal: ProposalKey = "",
+) -> Response:
+    """The administrator declines the proposal: the matrix stays; the rejection is recorded,
+    and the page says so for as long as the evidence proposes the same cells."""
+    period = _period(period)
+    shown = _shown_proposal(session, user, period=period, proposal=proposal)
+    if isinstance(shown, Response):
+        return shown
+    _roles, moved = shown
+    audit(
+        "evidence.reject",
+        object_type="team",
+        details={"period": period, "cells": len(moved), "proposal": proposal},
+    )
+    return RedirectResponse(f"/team/evidence?period={period}&rejected=1", status_code=303)
 
 
 def _hire_page(

@@ -145,6 +145,7 @@ EXPECTED: dict[tuple[str, str], dict[str, Any]] = {
     ("GET", "/invitations/{invitation_id}/hire"): {**ADMINS, "admin": 404},
     ("POST", "/invitations/{invitation_id}/hire"): {**ADMINS, "admin": 404},
     ("POST", "/team/evidence/accept"): {**RECRUITERS, "recruiter": 403},
+    ("POST", "/team/evidence/reject"): {**RECRUITERS, "recruiter": 403},
 }
 
 

@@ -216,9 +216,8 @@ def test_accepting_the_demo_teams_proposal_stores_a_new_matrix_version(
     before = current(db)
     db.commit()
     assert before.matrix.fit("LII", "farmer") == 25
-    r = admin.post(
-        "/team/evidence/accept", data={"csrf_token": _csrf(admin)}, follow_redirects=False
-    )
+    fields = form_fields(admin.get("/team/evidence").text, action="/team/evidence/accept")
+    r = admin.post("/team/evidence/accept", data=fields, follow_redirects=False)
     assert r.status_code == 303 and r.headers["location"] == "/admin/matrix?saved=1"
     db.expire_all()
     after = current(db)
@@ -253,14 +252,75 @@ def test_accepting_the_proposal_stores_a_new_matrix_version(
     current(db)  # the file's matrix, stored as version 1 when first needed
     db.commit()
     before = db.exec(select(func.count()).select_from(MatrixVersion)).one()
-    r = admin.post(
-        "/team/evidence/accept", data={"csrf_token": _csrf(admin)}, follow_redirects=False
-    )
+    fields = form_fields(admin.get("/team/evidence").text, action="/team/evidence/accept")
+    r = admin.post("/team/evidence/accept", data=fields, follow_redirects=False)
     assert r.status_code == 303 and r.headers["location"] == "/admin/matrix?saved=1"
     newest = db.exec(select(MatrixVersion).order_by(MatrixVersion.id.desc())).first()
     assert db.exec(select(func.count()).select_from(MatrixVersion)).one() == before + 1
     assert newest.content["types"]["ILI"]["fit"]["farmer"] == 40
     assert "ILI/farmer: 10→40" in newest.note
+
+
+def _monthly_proposal(monkeypatch) -> None:
+    """Evidence that moves ILI/farmer on monthly figures only."""
+    same = Interval(0.0, -0.1, 0.1)
+
+    def fake(session, *, role, figure=None, period="quarter", today=None):
+        moved = role == "farmer" and period == "month"
+        types = (TypeEvidence("ILI", 10, 40.0, same, Interval(1.0, 0.5, 1.5), moved, 40),)
+        ev = RoleEvidence(role, 200, True, types, same, same)
+        return RoleOutcomes(role, "repeat_share", 200, 200, 200, ev)
+
+    monkeypatch.setattr(team_routes, "evidence_for_role", fake)
+
+
+def test_accepting_takes_the_proposal_of_the_period_shown(admin: TestClient, db, monkeypatch):
+    _monthly_proposal(monkeypatch)
+    current(db)
+    db.commit()
+    fields = form_fields(
+        admin.get("/team/evidence?period=month").text, action="/team/evidence/accept"
+    )
+    assert fields["period"] == "month"
+    r = admin.post("/team/evidence/accept", data=fields, follow_redirects=False)
+    assert r.headers["location"] == "/admin/matrix?saved=1"
+    assert current(db).matrix.fit("ILI", "farmer") == 40
+
+
+def test_a_proposal_that_changed_since_the_page_was_shown_is_not_accepted(
+    admin: TestClient, db, monkeypatch
+) -> None:
+    _monthly_proposal(monkeypatch)
+    before = current(db).version.id
+    db.commit()
+    fields = form_fields(
+        admin.get("/team/evidence?period=month").text, action="/team/evidence/accept"
+    )
+    fields["proposal"] = "0" * 12  # what another page showed before new deals came in
+    r = admin.post("/team/evidence/accept", data=fields, follow_redirects=False)
+    assert r.headers["location"] == "/team/evidence?period=month&changed=1"
+    assert current(db).version.id == before
+    assert parse(admin.get(r.headers["location"]).text).one(id="proposal-changed")
+
+
+def test_an_admin_rejects_the_proposal_and_the_matrix_stays(
+    admin: TestClient, db, monkeypatch
+) -> None:
+    _monthly_proposal(monkeypatch)
+    before = current(db).version.id
+    db.commit()
+    page = admin.get("/team/evidence?period=month").text
+    fields = form_fields(page, action="/team/evidence/reject")
+    r = admin.post("/team/evidence/reject", data=fields, follow_redirects=False)
+    assert r.headers["location"] == "/team/evidence?period=month&rejected=1"
+    assert current(db).version.id == before
+    event = db.exec(select(AuditEvent).where(AuditEvent.action == "evidence.reject")).one()
+    assert event.details == {"period": "month", "cells": 1, "proposal": fields["proposal"]}
+    page = parse(admin.get("/team/evidence?period=month").text)
+    assert page.one(id="proposal-rejected")
+    assert page.find_all("form", action="/team/evidence/reject") == []
+    # It can still be accepted.
+    assert page.one("form", action="/team/evidence/accept")
 
 
 def test_a_role_with_enough_people_shows_its_chart_proposal_and_best_third(
