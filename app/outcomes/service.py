@@ -46,7 +46,7 @@ from app.outcomes.figures import (
 from app.outcomes.figures import Deal as FigureDeal
 from app.scoring.service import EXTRAVERSION, SOCIONICS, calibration_for, pole_p_high
 from app.staff.service import QUESTIONNAIRE_CHOICES
-from app.text import strip_bidi
+from app.text import plausible_email, strip_bidi
 from questionnaires import joint
 from questionnaires.engine import prior_calibration
 from questionnaires.loader import product_questionnaires, same_scoring_versions
@@ -83,7 +83,9 @@ def add_employee(
     team: str,
     started_on: date,
     ended_on: date | None = None,
+    checked: bool = False,
 ) -> Employee:
+    """A new employee; ``checked``: the caller knows the email is on no other employee."""
     name = strip_bidi(name).strip()
     if not name:
         raise EmployeeError(N_("Enter the employee's name."))
@@ -91,7 +93,13 @@ def add_employee(
         raise EmployeeError(N_("Choose the employee's role."))
     if ended_on is not None and ended_on < started_on:
         raise EmployeeError(N_("The end date is before the start date."))
-    person = Candidate(name=name[:200], email=(email or "").strip().lower()[:254] or None)
+    email = (email or "").strip().lower() or None
+    if email is not None and not plausible_email(email):
+        raise EmployeeError(N_("Enter a valid email address or leave it empty."))
+    if email is not None and not checked and email in _team_by_email(session):
+        # Deals and later team files find an employee by email: two would match neither.
+        raise EmployeeError(N_("An employee with this email is already on the team."))
+    person = Candidate(name=name[:200], email=email)
     session.add(person)
     session.flush()
     assert person.id is not None
@@ -213,6 +221,7 @@ def import_team(session: Session, *, data: bytes) -> TeamImport:
             team=row.team,
             started_on=row.started_on,
             ended_on=row.ended_on,
+            checked=True,  # new: matched no employee's email
         )
     for row, _changed in plan.updated:
         employee, person = team[row.email]

@@ -113,9 +113,16 @@ def test_the_figures_come_from_the_matched_deals(db: Session, anna) -> None:
 
 @pytest.mark.parametrize(
     ("field", "value", "message"),
-    [("name", " ", "name"), ("role", "boss", "role"), ("ended_on", date(2020, 1, 1), "end date")],
+    [
+        ("name", " ", "name"),
+        ("role", "boss", "role"),
+        ("ended_on", date(2020, 1, 1), "end date"),
+        ("email", "not-an-email", "valid email address"),
+        # anna's, written differently: deals and team files match by email, so one only.
+        ("email", " ANNA@example.com", "already on the team"),
+    ],
 )
-def test_it_refuses_an_employee_it_cannot_use(db: Session, field, value, message) -> None:
+def test_it_refuses_an_employee_it_cannot_use(db: Session, anna, field, value, message) -> None:
     values = {
         "name": "Ольга",
         "email": None,

@@ -98,6 +98,39 @@ def test_an_admin_changes_an_employees_team_and_dates_on_the_team_page(
     assert r.status_code == 422 and "Дата увольнения раньше даты начала работы." in r.text
 
 
+def test_the_add_form_stops_typing_at_the_lengths_the_server_takes(admin: TestClient) -> None:
+    """A longer name was refused with a bare "invalid value" page that lost the form."""
+    page = parse(admin.get("/team").text)
+    form = page.one("form", action="/team/employees")
+    lengths = {el.get("name"): el.get("maxlength") for el in form.find_all("input")}
+    assert lengths["name"] == "200" and lengths["email"] == "254" and lengths["team"] == "100"
+
+
+def test_a_second_employee_with_the_same_email_is_refused(admin: TestClient, db) -> None:
+    add_employee(
+        db,
+        name="Ольга Белова",
+        email="olga@example.com",
+        role="hunter",
+        team="",
+        started_on=date(2024, 1, 1),
+    )
+    db.commit()
+    r = admin.post(
+        "/team/employees",
+        data={
+            "csrf_token": _csrf(admin),
+            "name": "Ольга Б.",
+            "email": "Olga@Example.com",
+            "role": "farmer",
+            "started_on": "2024-02-01",
+        },
+    )
+    assert r.status_code == 422 and "already on the team" in r.text
+    assert 'value="Ольга Б."' in r.text
+    assert len(db.exec(select(Employee)).all()) == 1
+
+
 def test_a_bad_date_keeps_what_was_typed_and_says_why(admin: TestClient) -> None:
     r = admin.post(
         "/team/employees",
