@@ -164,6 +164,24 @@ def test_an_import_shows_what_it_did_and_the_names_left_to_match(admin: TestClie
     )
 
 
+def test_an_unmatched_name_is_given_to_no_one_until_the_admin_chooses(
+    admin: TestClient, db
+) -> None:
+    """The list once preselected the first employee: one click gave the deals to them."""
+    add_employee(
+        db, name="Ольга Белова", email=None, role="hunter", team="", started_on=date(2024, 1, 1)
+    )
+    db.commit()
+    _upload(admin, EXPORT.encode("cp1251"))
+    form = parse(admin.get("/team").text).one("form", action="/team/deals/resolve")
+    chosen = [o for o in form.find_all("option") if "selected" in o.attrs]
+    assert [o.get("value") for o in chosen] == ["0"]
+    fields = form_fields(admin.get("/team").text, action="/team/deals/resolve")
+    r = admin.post("/team/deals/resolve", data={**fields, "employee_id": "0"})
+    assert r.status_code == 422
+    assert db.exec(select(Deal).where(Deal.responsible == "Пётр Иванов")).one().employee_id is None
+
+
 def test_a_broken_file_is_refused_whole_with_its_rows(admin: TestClient, db) -> None:
     broken = EXPORT + "3;Сделка успешна;дорого;Ольга Белова;;01.03.2026;\n"
     r = _upload(admin, broken.encode())
