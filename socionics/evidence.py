@@ -56,6 +56,7 @@ simulation.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from statistics import NormalDist
 
 import numpy as np
 
@@ -64,6 +65,8 @@ MIN_TYPE_WEIGHT = 3.0
 GROUP_FIT = 60
 LEVEL = 0.90
 FAMILY_ALPHA = 0.05
+# "Would be seen four times in five": the power a detectable difference is quoted at.
+DETECT_POWER = 0.80
 # √λ on an evenly spaced grid (so each point stands for the same width of the prior) and its
 # half-normal prior scale: deviations from the matrix up to about the noise level are plausible
 # a priori, larger ones need data.
@@ -80,6 +83,16 @@ class Interval:
     @property
     def excludes_zero(self) -> bool:
         return self.low > 0 or self.high < 0
+
+    @property
+    def detectable(self) -> float:
+        """The smallest true difference this data would see (its ``LEVEL`` interval clear of
+        zero on the right side) with probability ``DETECT_POWER``: (z_level + z_power)·SE, the
+        interval being normal with SE = half its width / z_level. Every interval here is at
+        ``LEVEL``. bench/bench_evidence_power.py checks the promise against simulation."""
+        z_level = NormalDist().inv_cdf(0.5 + LEVEL / 2)
+        z_power = NormalDist().inv_cdf(DETECT_POWER)
+        return (self.high - self.low) / 2 * (z_level + z_power) / z_level
 
 
 @dataclass(frozen=True)
