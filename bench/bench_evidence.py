@@ -1,18 +1,23 @@
 """Does the evidence model (socionics/evidence.py) keep its promises? Proof by simulation.
 
-Synthetic companies: people whose true type is drawn from a distribution skewed towards the
-matrix's group for the role (teams were hired with some eye to fit), four latent dichotomy
-scores around their type's poles (the assessment's uncertainty), type probabilities that are the
-exact posterior given those scores (what a calibrated assessment gives), team effects, tenure,
-noise, and a true effect of each type on the role's outcome. Four scenarios, ``--companies`` each:
+Synthetic companies: people whose true type is drawn from all 16 types alike (``--hired-for-fit
+W`` draws a share W of each team from the matrix's group for the role instead), four latent
+dichotomy scores around their type's poles (the assessment's uncertainty), type probabilities
+that are the exact posterior given those scores (what a calibrated assessment gives), team
+effects, tenure, noise, and a true effect of each type on the role's outcome. Scenarios,
+``--companies`` each:
 
 - coverage: true effects follow the matrix plus deviations (u ~ N(0, 0.3²)), 200 people: the 90%
   intervals of the 16 type effects cover the truth in 85-95% of cells;
 - null: results follow the matrix exactly (and, separately, do not depend on type at all):
   the proposal changes no cell in at least 95% of companies;
-- power: the matrix's group is half a standard deviation ahead of the rest, 200 people: the
-  group contrast's 90% interval lies above zero in at least 80% of companies;
-- small: the same with 20 people: never estimated (below MIN_PEOPLE), the page says so.
+- small: the matrix's group half a standard deviation ahead, 20 people: never estimated
+  (below MIN_PEOPLE), the page says so;
+- power: the same with 200 and 400 people, for three levels of type uncertainty: how often the
+  group contrast's 90% interval lies above zero. Printed, not a target here: the issue's power
+  target (80% at 200 people) is about the product's own questionnaires, so it is checked where
+  people answer them, in bench_evidence_pipeline.py; the abstract uncertainty here (every
+  letter right 84% of the time) is not theirs.
 
 Prints the figures and exits non-zero when a target is missed. Statistical targets, not timings.
 """
@@ -66,10 +71,11 @@ def simulate(
     beta: np.ndarray,
     fits: np.ndarray,
     separation: float = SEPARATION,
+    hired_for_fit: float = 0.0,
 ) -> Company:
     signs = _signs()
     in_group = fits >= 60
-    prior = 0.5 * in_group / in_group.sum() + 0.5 / 16
+    prior = hired_for_fit * in_group / in_group.sum() + (1 - hired_for_fit) / 16
     true_type = rng.choice(16, size=people, p=prior)
     latent = signs[true_type] * separation + rng.standard_normal((people, 4))
     log_post = np.log(prior) - 0.5 * (
@@ -90,12 +96,15 @@ def simulate(
     return Company(y, post, covariates.astype(float), (beta - beta.mean()) / sd)
 
 
-def run(companies: int, seed: int) -> dict[str, float]:
+def run(companies: int, seed: int, hired_for_fit: float = 0.0) -> dict[str, float]:
     matrix = default_matrix()
     codes = type_codes()
     fits = np.array([matrix.fit(c, ROLE) for c in codes], dtype=float)
     g = (fits - fits.mean()) / fits.std()
     rng = np.random.default_rng(seed)
+
+    def simulate_team(**kwargs) -> Company:
+        return simulate(rng, fits=fits, hired_for_fit=hired_for_fit, **kwargs)
 
     def evidence(company: Company):
         return role_evidence(
@@ -110,19 +119,19 @@ def run(companies: int, seed: int) -> dict[str, float]:
     covered = cells = 0
     for _ in range(companies):
         beta = 0.3 * g + rng.normal(0, 0.3, size=16)
-        c = simulate(rng, people=200, beta=beta, fits=fits)
+        c = simulate_team(people=200, beta=beta)
         ev = evidence(c)
         for t, te in enumerate(ev.types):
             cells += 1
             covered += te.effect.low <= c.true_effect[t] <= te.effect.high
     null_follow = null_flat = 0
     for _ in range(companies):
-        null_follow += bool(evidence(simulate(rng, people=200, beta=0.3 * g, fits=fits)).moved)
-        null_flat += bool(evidence(simulate(rng, people=200, beta=0 * g, fits=fits)).moved)
+        null_follow += bool(evidence(simulate_team(people=200, beta=0.3 * g)).moved)
+        null_flat += bool(evidence(simulate_team(people=200, beta=0 * g)).moved)
     group_beta = np.where(fits >= 60, 0.5, 0.0)
     small_refused = 0
     for _ in range(companies):
-        small = evidence(simulate(rng, people=20, beta=group_beta, fits=fits))
+        small = evidence(simulate_team(people=20, beta=group_beta))
         small_refused += not small.enough
     figures = {
         "coverage": covered / cells,
@@ -136,7 +145,7 @@ def run(companies: int, seed: int) -> dict[str, float]:
         for people in (200, 400):
             hits = 0
             for _ in range(companies):
-                c = simulate(rng, people=people, beta=group_beta, fits=fits, separation=separation)
+                c = simulate_team(people=people, beta=group_beta, separation=separation)
                 contrast = evidence(c).group_contrast
                 hits += contrast is not None and contrast.low > 0
             figures[f"detected_half_sd_{people}_people_separation_{separation:g}"] = (
@@ -150,7 +159,6 @@ TARGETS = {
     "unchanged_when_results_follow_the_matrix": (0.95, 1.0),
     "unchanged_when_type_does_not_matter": (0.95, 1.0),
     "refused_20_people": (1.0, 1.0),
-    f"detected_half_sd_200_people_separation_{SEPARATION:g}": (0.80, 1.0),
 }
 
 
@@ -158,12 +166,22 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--companies", type=int, default=200)
     parser.add_argument("--seed", type=int, default=2026)
+    parser.add_argument(
+        "--hired-for-fit",
+        type=float,
+        default=0.0,
+        help="share of each team drawn from the matrix's group for the role, the rest from all "
+        "16 types alike (0, the default; 0.5: a team hired with some eye to fit)",
+    )
     args = parser.parse_args()
     start = time.perf_counter()
-    figures = run(args.companies, args.seed)
+    figures = run(args.companies, args.seed, args.hired_for_fit)
     took = time.perf_counter() - start
     print(f"evidence model, {args.companies} simulated companies per scenario (seed {args.seed},")
-    print(f"role {ROLE}, {MIN_PEOPLE} people minimum, {took:.0f} s):")
+    print(
+        f"role {ROLE}, hired for fit {args.hired_for_fit}, {MIN_PEOPLE} people minimum, "
+        f"{took:.0f} s):"
+    )
     missed = []
     for name, value in figures.items():
         if name not in TARGETS:

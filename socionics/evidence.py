@@ -30,8 +30,9 @@ own, reweighting them by the team's estimated type shares adds at most a few poi
 90% intervals cover the true effects less often; so the product's are kept. What does add power
 is information: reading extraversion from both questionnaires (the hunter's group is nearly
 the extraverted types). With types as uncertain as the questionnaires leave them, a team of
-200 still misses a half-SD advantage in about a quarter of companies (types known: about 1 in
-10); bench/README.md gives the figures.
+200 whose types are as common as any other's misses a half-SD advantage in about 15% of
+companies, and one hired for fit (about 72% in the group) in about a quarter (types known: 4%
+and 9%); bench/README.md gives the figures.
 
 Unknowns: a, c and s with flat priors, σ² with the Jeffreys prior, and λ (the spread of the
 deviations relative to the noise) on a grid with a half-normal prior on √λ. Given λ, the
@@ -55,6 +56,7 @@ simulation.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from statistics import NormalDist
 
 import numpy as np
 
@@ -63,6 +65,8 @@ MIN_TYPE_WEIGHT = 3.0
 GROUP_FIT = 60
 LEVEL = 0.90
 FAMILY_ALPHA = 0.05
+# "Would be seen four times in five": the power a detectable difference is quoted at.
+DETECT_POWER = 0.80
 # √λ on an evenly spaced grid (so each point stands for the same width of the prior) and its
 # half-normal prior scale: deviations from the matrix up to about the noise level are plausible
 # a priori, larger ones need data.
@@ -79,6 +83,16 @@ class Interval:
     @property
     def excludes_zero(self) -> bool:
         return self.low > 0 or self.high < 0
+
+    @property
+    def detectable(self) -> float:
+        """The smallest true difference this data would see (its ``LEVEL`` interval clear of
+        zero on the right side) with probability ``DETECT_POWER``: (z_level + z_power)·SE, the
+        interval being normal with SE = half its width / z_level. Every interval here is at
+        ``LEVEL``. bench/bench_evidence_power.py checks the promise against simulation."""
+        z_level = NormalDist().inv_cdf(0.5 + LEVEL / 2)
+        z_power = NormalDist().inv_cdf(DETECT_POWER)
+        return (self.high - self.low) / 2 * (z_level + z_power) / z_level
 
 
 @dataclass(frozen=True)

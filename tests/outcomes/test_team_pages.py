@@ -401,6 +401,32 @@ def test_a_role_with_enough_people_shows_its_chart_proposal_and_best_third(
     assert "Результаты согласуются с матрицей." in page
     assert "Принять как новую версию матрицы" in page
     assert "ЭСЭ (ESE) ✓" in page and "ИЛИ (ILI) ✓" not in page
+    # A verdict clear of zero needs no word on what the data could have seen.
+    assert "была бы видна в четырёх случаях из пяти" not in page
+
+
+def test_when_the_data_cannot_tell_the_page_says_what_difference_they_could_see(
+    admin: TestClient, monkeypatch
+) -> None:
+    same = Interval(0.0, -0.1, 0.1)
+
+    def fake(session, *, role, figure=None, period="quarter", today=None):
+        types = tuple(TypeEvidence(c, 50, 10.0, same, same, False, 50) for c in type_codes())
+        # Half-width 0.3 at 90%: SE 0.182, so 80% power at (1.645 + 0.842) * 0.182 = 0.45.
+        ev = RoleEvidence(role, 120, True, types, same, Interval(0.1, -0.2, 0.4))
+        return RoleOutcomes(role, HEADLINE_OF[role], 120, 120, 120, ev)
+
+    from socionics.model import type_codes
+
+    HEADLINE_OF = {r: f[0] for r, f in team_routes.HEADLINE.items()}
+    monkeypatch.setattr(team_routes, "evidence_for_role", fake)
+    page = admin.get("/team/evidence?lang=ru").text
+    assert page.count("Данные пока не позволяют судить: в интервал попадает") == 5
+    assert page.count("настоящая разница в 0.5 стандартного отклонения была бы видна") == 5
+    english = admin.get("/team/evidence?lang=en").text
+    assert "a true difference of 0.5 standard deviations would be seen four times in five" in (
+        english
+    )
 
 
 def test_the_figures_page_shows_each_roles_headline_figures_by_period(
