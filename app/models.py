@@ -735,6 +735,20 @@ class Deal(SQLModel, table=True):
     imported_at: datetime = Field(default_factory=utcnow)
 
 
+class CrmName(SQLModel, table=True):
+    """A responsible person's name as a CRM writes it, matched to an employee by hand on the
+    team page: later imports give that name's new deals to the same employee. Goes with the
+    employee (an erasure deletes the employee row, and this with it)."""
+
+    __tablename__ = "crm_names"
+
+    id: int | None = Field(default=None, primary_key=True)
+    # The name with case and spacing folded, as deals are matched.
+    name_key: str = Field(max_length=200, unique=True)
+    employee_id: int = Field(foreign_key="employees.id", index=True, ondelete="CASCADE")
+    created_at: datetime = Field(default_factory=utcnow)
+
+
 class CrmMapping(SQLModel, table=True):
     """A column mapping made on the mapping screen, kept for the next import."""
 

@@ -27,6 +27,7 @@ from app.matrix.service import current
 from app.models import (
     Candidate,
     CrmMapping,
+    CrmName,
     Deal,
     Employee,
     EmployeeRole,
@@ -433,6 +434,9 @@ def import_deals(session: Session, *, data: bytes, mapping: Mapping) -> DealImpo
 def store_deals(session: Session, *, rows: list[DealRow], source: str) -> DealImport:
     """Create or update each deal by (source, CRM id), matched to the team by email or name."""
     people = _employee_keys(session)
+    # Names an admin matched by hand before, for what the team's names and emails leave.
+    for alias in session.exec(select(CrmName)).all():
+        people.setdefault(alias.name_key, alias.employee_id)
     existing = {d.crm_id: d for d in session.exec(select(Deal).where(Deal.source == source))}
     summary = DealImport()
     unmatched: dict[str, int] = defaultdict(int)
@@ -484,12 +488,20 @@ def unmatched_names(session: Session) -> dict[str, int]:
 
 
 def resolve(session: Session, *, responsible: str, employee: Employee) -> int:
-    """Give every unmatched deal of this responsible name to the employee; how many."""
+    """Give every unmatched deal of this responsible name to the employee, and remember the
+    name for the next imports; how many deals."""
+    assert employee.id is not None
     deals = session.exec(
         select(Deal).where(col(Deal.employee_id).is_(None), Deal.responsible == responsible)
     ).all()
     for d in deals:
         d.employee_id, d.responsible = employee.id, ""
+    key = _name_key(responsible)[:200]
+    if key:
+        known = session.exec(select(CrmName).where(CrmName.name_key == key)).first()
+        known = known or CrmName(name_key=key, employee_id=employee.id)
+        known.employee_id = employee.id
+        session.add(known)
     session.flush()
     return len(deals)
 

@@ -30,6 +30,9 @@ from app.migrations import (
 from app.models import metadata
 from tests.migrations.squash_check import differences, schema
 
+# The newest migration: the chain's one head.
+HEAD = "20261206_crm_names"
+
 
 def test_migrations_and_models_agree(engine: Engine) -> None:
     with engine.connect() as conn:
@@ -106,13 +109,17 @@ def test_a_revision_no_version_ever_had_is_named_without_a_traceback(
     assert "Traceback" not in err
 
 
-def test_one_chain_the_baseline_then_one_migration_and_no_squashed_id_comes_back() -> None:
+def test_one_chain_from_the_baseline_and_no_squashed_id_comes_back() -> None:
     """A database of the 0.1.0 release (tests/upgrade) is at the baseline's own revision, so
     the squash leaves it untouched; a squashed id reused would hide an old database."""
     script = ScriptDirectory.from_config(alembic_config("sqlite://"))
     assert script.get_bases() == [BASELINE]
-    assert script.get_heads() == [SINCE_010]
-    assert [s.revision for s in script.walk_revisions()] == [SINCE_010, BASELINE]
+    assert script.get_heads() == [HEAD]
+    assert [s.revision for s in script.walk_revisions()] == [
+        HEAD,
+        SINCE_010,
+        BASELINE,
+    ]
     known = {s.revision for s in script.walk_revisions()}
     assert not known & (SQUASHED | SQUASHED_SINCE_010)
 
@@ -120,7 +127,7 @@ def test_one_chain_the_baseline_then_one_migration_and_no_squashed_id_comes_back
 def test_the_release_database_upgrades_from_the_baseline(scratch_url: str) -> None:
     upgrade(scratch_url, BASELINE)
     upgrade(scratch_url)
-    assert _revision_of(scratch_url) == [SINCE_010]
+    assert _revision_of(scratch_url) == [HEAD]
 
 
 def test_the_downgrade_returns_to_the_release_schema(scratch_url: str) -> None:
@@ -158,7 +165,7 @@ def test_a_database_at_the_two_heads_squashed_after_the_release_is_restamped(
     monkeypatch.setenv("DATA_DIR", str(tmp_path / "data"))
     monkeypatch.setenv("DATABASE_URL", scratch_url)
     monkeypatch.delenv("ENV", raising=False)
-    upgrade(scratch_url)
+    upgrade(scratch_url, SINCE_010)  # the schema those two heads had
     _set_revisions(scratch_url, set(SINCE_010_HEADS))
     assert main(["stats"]) == 2  # the commands that never migrate ask for `rolefit migrate`
     assert "run `rolefit migrate` first" in capsys.readouterr().err
@@ -170,7 +177,8 @@ def test_a_database_at_the_two_heads_squashed_after_the_release_is_restamped(
         f" {SINCE_010} (the migrations since 0.1.0 were squashed into one; the schema is the"
         " same)"
     ]
-    assert _revision_of(scratch_url) == [SINCE_010]
+    # Restamped, then taken on to the migrations written since.
+    assert _revision_of(scratch_url) == [HEAD]
     assert main(["stats"]) == 0
     caplog.clear()
     assert main(["migrate"]) == 0  # once only

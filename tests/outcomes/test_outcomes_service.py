@@ -78,6 +78,30 @@ def test_a_later_export_updates_a_deal_and_keeps_a_match_made_by_hand(db: Sessio
     assert third.employee_id == anna.id and third.amount == 7
 
 
+def test_a_name_matched_by_hand_takes_its_new_deals_in_later_imports(db: Session, anna) -> None:
+    """Next month's export brings new deals under the same CRM name: they go to the same
+    employee, as the team page promises, instead of being listed as unmatched again."""
+    from app.models import Candidate, CrmName
+    from app.privacy.service import erase_candidate, export_candidate
+
+    import_deals(db, data=FILE, mapping=BITRIX24)
+    resolve(db, responsible="Пётр Неизвестный", employee=anna)
+    db.commit()
+    later = (HEADER + "9;Пётр  неизвестный;Сделка успешна;10 000;ООО Гамма;01.02.2026;\n").encode()
+    summary = import_deals(db, data=later, mapping=BITRIX24)
+    db.commit()
+    assert (summary.created, summary.unmatched) == (1, {})
+    assert [d.employee_id for d in deals(db) if d.crm_id == "9"] == [anna.id]
+    assert unmatched_names(db) == {}
+    # The remembered name is the employee's data: exported with them, erased with them.
+    exported = export_candidate(db, candidate_id=anna.candidate_id, actor=None)
+    assert [r["name_key"] for r in exported["tables"]["crm_names"]] == ["пётр неизвестный"]
+    erase_candidate(db, candidate_id=anna.candidate_id, actor=None)
+    db.commit()
+    assert db.exec(select(CrmName)).all() == []
+    assert db.exec(select(Candidate)).one().name != "Анна Смирнова"
+
+
 def test_a_broken_file_imports_nothing(db: Session, anna) -> None:
     broken = FILE + "4;Анна Смирнова;Сделка успешна;много;ООО Дельта;13.01.2026;\n".encode()
     with pytest.raises(DealFileError) as err:
