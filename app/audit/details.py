@@ -45,6 +45,7 @@ DETAIL_NAMES: dict[str, str] = {
     "prefix": N_("Key"),
     "previous_version_id": N_("Previous matrix version"),
     "proposal": N_("Proposal"),
+    "proposed_cells": N_("Cells proposed"),
     "reason": N_("Reason"),
     "rejected": N_("Rows rejected"),
     "reminded": N_("Reminders sent"),

@@ -669,7 +669,7 @@ def reject(
     audit(
         "evidence.reject",
         object_type="team",
-        details={"period": period, "cells": len(moved), "proposal": proposal},
+        details={"period": period, "proposed_cells": len(moved), "proposal": proposal},
     )
     return RedirectResponse(f"/team/evidence?period={period}&rejected=1", status_code=303)
 

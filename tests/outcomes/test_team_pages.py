@@ -366,7 +366,7 @@ def test_an_admin_rejects_the_proposal_and_the_matrix_stays(
     assert r.headers["location"] == "/team/evidence?period=month&rejected=1"
     assert current(db).version.id == before
     event = db.exec(select(AuditEvent).where(AuditEvent.action == "evidence.reject")).one()
-    assert event.details == {"period": "month", "cells": 1, "proposal": fields["proposal"]}
+    assert event.details == {"period": "month", "proposed_cells": 1, "proposal": fields["proposal"]}
     page = parse(admin.get("/team/evidence?period=month").text)
     assert page.one(id="proposal-rejected")
     assert page.find_all("form", action="/team/evidence/reject") == []
