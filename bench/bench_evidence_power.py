@@ -225,11 +225,11 @@ def main() -> int:
         for test in ("page", "1 df"):
             cells = " ".join(f"{power[(n, name, test)]:5.0%}" for n in SIZES)
             print(f"  {name:20s} {test:6s} {cells}")
-    print("  the product's page, its own promise (median over companies):")
+    print("  the product's page, its own promise:")
     rows = {
-        "detectable, SD": "detectable",
-        "true effect, SD": "truth",
-        "predicted share": "predicted",
+        "detectable (median), SD": "detectable",
+        "true effect (mean est.), SD": "truth",
+        "predicted share (mean)": "predicted",
     }
     for label, key in rows.items():
         fmt = "{:5.0%}" if key == "predicted" else "{:5.2f}"

@@ -43,7 +43,9 @@ type where the matrix put it (u shrinks to 0), and strong evidence moves it.
 What the page reports, per role:
 - each type's effect relative to the average type (outcome standard deviations), with a 90%
   interval;
-- the contrast between the matrix's group for the role (fit ≥ ``GROUP_FIT``) and the rest;
+- the contrast between the matrix's group for the role (fit ≥ ``GROUP_FIT``) and the rest,
+  and, when its interval includes zero, the difference this many people would have seen four
+  times in five (``Interval.detectable``);
 - the cells the evidence moves: a deviation whose interval, widened for the 16 types looked at
   together (Bonferroni at 5% family-wise), excludes zero, among types with at least
   ``MIN_TYPE_WEIGHT`` people's worth of probability. The proposed fit moves by the deviation
