@@ -44,7 +44,7 @@ from app.outcomes.crm import (
     read_table,
     stage_values,
 )
-from app.outcomes.figures import HEADLINE
+from app.outcomes.figures import HEADLINE, period_of
 from app.outcomes.service import (
     MIN_SAMPLE,
     ROLES,
@@ -446,6 +446,8 @@ def figures_page(request: Request, session: SessionDep) -> Response:
     ctx = {
         "period": period,
         "periods": periods,
+        # Still running: shown, marked, and left out of the evidence page.
+        "running": period_of(date.today(), period),
         "roles": ROLES,
         "role_names": ROLE_NAMES,
         "figure_names": FIGURE_NAMES,

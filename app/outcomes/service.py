@@ -42,6 +42,7 @@ from app.outcomes.figures import (
     Figures,
     figures,
     headline_by_person,
+    period_of,
     standardised_within,
 )
 from app.outcomes.figures import Deal as FigureDeal
@@ -528,6 +529,14 @@ def team_figures(session: Session, *, period: str, lapse_months: int = 6) -> lis
     )
 
 
+def complete_figures(session: Session, *, period: str, today: date) -> list[Figures]:
+    """``team_figures`` without the period still running on ``today``: a quarter exported
+    halfway counts half its deals and gives clients half the time to buy again, which would
+    pull down whoever has few periods (the newest hires) more than anyone."""
+    running = period_of(today, period)
+    return [f for f in team_figures(session, period=period) if f.period < running]
+
+
 def _extraversion_scales() -> tuple[str, str]:
     """The scale of the socionics EI dichotomy and of the I/E questionnaire's."""
     catalog = dict(product_questionnaires())
@@ -661,7 +670,7 @@ def _people(
     probs = type_probabilities_of(
         session, invitation_ids=[e.invitation_id for e in assessed if e.invitation_id]
     )
-    per_person = headline_by_person(team_figures(session, period=period), figure)
+    per_person = headline_by_person(complete_figures(session, period=period, today=today), figure)
     chosen = [e for e in assessed if e.id in per_person and e.invitation_id in probs]
     outcomes = standardised_within(
         [per_person[e.id or 0] for e in chosen], [e.team for e in chosen]

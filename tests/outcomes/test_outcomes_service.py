@@ -102,6 +102,22 @@ def test_a_name_matched_by_hand_takes_its_new_deals_in_later_imports(db: Session
     assert db.exec(select(Candidate)).one().name != "Анна Смирнова"
 
 
+def test_the_evidence_leaves_out_the_period_still_running(db: Session, anna) -> None:
+    """An export taken mid-quarter holds half a quarter: its counts and its retention are
+    low for everyone, and would weigh most on whoever has the fewest periods."""
+    from app.outcomes.service import complete_figures
+
+    import_deals(db, data=FILE, mapping=BITRIX24)  # deals closed in January 2026
+    db.commit()
+    running = complete_figures(db, period="quarter", today=date(2026, 2, 15))
+    assert running == []
+    over = complete_figures(db, period="quarter", today=date(2026, 4, 1))
+    assert {f.period for f in over} == {"2026-Q1"}
+    assert {f.period for f in complete_figures(db, period="month", today=date(2026, 2, 15))} == {
+        "2026-01"
+    }
+
+
 def test_a_broken_file_imports_nothing(db: Session, anna) -> None:
     broken = FILE + "4;Анна Смирнова;Сделка успешна;много;ООО Дельта;13.01.2026;\n".encode()
     with pytest.raises(DealFileError) as err:

@@ -466,6 +466,21 @@ def test_the_figures_page_shows_any_figure_for_every_role(admin: TestClient, db)
     ]
 
 
+def test_the_figures_page_marks_the_period_not_over_yet(admin: TestClient, db) -> None:
+    add_employee(
+        db, name="Ольга Белова", email=None, role="farmer", team="", started_on=date(2024, 1, 1)
+    )
+    db.commit()
+    today = date.today().strftime("%d.%m.%Y")
+    export = EXPORT + f"3;Сделка успешна;10 000;Ольга Белова;ООО Лес;{today};{today}\n"
+    _upload(admin, export.encode("cp1251"))
+    page = parse(admin.get("/team/figures?lang=en").text)
+    table = page.find_all("table", class_="figures")[0]
+    heads = [th.text for th in table.find_all("th", scope="col")]
+    assert heads[1] == "2026-Q1" and heads[-1].endswith("not over yet")
+    assert sum("not over yet" in h for h in heads) == 1
+
+
 def test_a_hired_candidate_joins_the_team_from_their_report(
     admin: TestClient, db, settings
 ) -> None:
