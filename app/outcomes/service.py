@@ -114,6 +114,8 @@ def add_employee(
     )
     session.add(row)
     session.flush()
+    if not checked:  # an import matches once, after its last row
+        match_waiting_deals(session)
     return row
 
 
@@ -137,6 +139,7 @@ def hire(
     )
     session.add(row)
     session.flush()
+    match_waiting_deals(session)
     return row
 
 
@@ -233,6 +236,7 @@ def import_team(session: Session, *, data: bytes) -> TeamImport:
         session.add(person)
         session.add(employee)
     session.flush()
+    match_waiting_deals(session)
     return plan
 
 
@@ -476,6 +480,26 @@ def store_deals(session: Session, *, rows: list[DealRow], source: str) -> DealIm
     summary.unmatched = {k: v for k, v in sorted(unmatched.items()) if v > 0}
     session.flush()
     return summary
+
+
+def match_waiting_deals(session: Session) -> int:
+    """Give deals still waiting under a CRM name to the employee that name or email now
+    matches (one just added or imported); how many."""
+    people = _employee_keys(session)
+    for alias in session.exec(select(CrmName)).all():
+        people.setdefault(alias.name_key, alias.employee_id)
+    waiting = session.exec(
+        select(Deal).where(col(Deal.employee_id).is_(None), Deal.responsible != "")
+    ).all()
+    matched = 0
+    for d in waiting:
+        employee_id = people.get(_name_key(d.responsible)) or people.get(d.responsible.casefold())
+        if employee_id:
+            d.employee_id, d.responsible = employee_id, ""
+            session.add(d)
+            matched += 1
+    session.flush()
+    return matched
 
 
 def unmatched_names(session: Session) -> dict[str, int]:

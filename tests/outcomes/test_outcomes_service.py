@@ -118,6 +118,25 @@ def test_the_evidence_leaves_out_the_period_still_running(db: Session, anna) -> 
     }
 
 
+def test_an_employee_added_after_the_import_takes_the_deals_waiting_under_their_name(
+    db: Session, anna
+) -> None:
+    import_deals(db, data=FILE, mapping=BITRIX24)
+    db.commit()
+    assert unmatched_names(db) == {"Пётр Неизвестный": 1}
+    petr = add_employee(
+        db,
+        name="Пётр Неизвестный",
+        email=None,
+        role="hunter",
+        team="",
+        started_on=date(2024, 1, 1),
+    )
+    db.commit()
+    assert unmatched_names(db) == {}
+    assert [d.employee_id for d in deals(db) if d.crm_id == "3"] == [petr.id]
+
+
 def test_a_broken_file_imports_nothing(db: Session, anna) -> None:
     broken = FILE + "4;Анна Смирнова;Сделка успешна;много;ООО Дельта;13.01.2026;\n".encode()
     with pytest.raises(DealFileError) as err:
