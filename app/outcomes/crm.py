@@ -123,7 +123,15 @@ class DealFileError(Exception):
     problems: list[Problem] = field(default_factory=list)
 
     def __str__(self) -> str:
-        return "; ".join(f"row {p.row}: {p.text()}" if p.row else p.text() for p in self.problems)
+        """Each problem as a sentence of its own (the messages end with their full stop)."""
+        return " ".join(
+            _sentence(f"Row {p.row}: {p.text()}" if p.row else p.text()) for p in self.problems
+        )
+
+
+def _sentence(text: str) -> str:
+    text = text.strip()
+    return text if text.endswith((".", "!", "?")) else text + "."
 
 
 OLD_EXCEL = N_(

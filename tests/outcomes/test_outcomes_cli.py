@@ -49,10 +49,13 @@ def test_it_imports_an_amocrm_export_once_and_lists_unmatched_names(
 def test_it_refuses_a_broken_file_naming_the_row_and_imports_nothing(
     env: Path, db: Session, capsys
 ) -> None:
-    (env / "leads.csv").write_text(EXPORT + "13;C;дорого;Ольга Белова;Успешно реализовано;;x;\n")
+    broken = "13;C;дорого;Ольга Белова;Успешно реализовано;;x;\n14;D;100;;Успешно реализовано;;;\n"
+    (env / "leads.csv").write_text(EXPORT + broken)
     assert main(["deals", "import", "leads.csv", "--mapping", "amocrm"]) == 2
     err = capsys.readouterr().err
-    assert "nothing imported" in err and "row 4" in err
+    assert "nothing imported" in err and "Row 4: " in err
+    # Each problem reads as a sentence of its own: no ".;" where two messages meet.
+    assert ".;" not in err and ". Row " in err and err.rstrip().endswith(".")
     assert db.exec(select(func.count()).select_from(Deal)).one() == 0
 
 
