@@ -53,6 +53,7 @@ from app.outcomes.service import (
     EmployeeLink,
     RoleOutcomes,
     add_employee,
+    employee_of,
     employees_to_invite,
     evidence_for_role,
     evidence_for_team,
@@ -690,6 +691,8 @@ def _hire_page(
     ctx = {
         "invitation": invitation,
         "person": person,
+        # Already on the team: the page says so instead of offering the form again.
+        "employee": employee_of(session, candidate_id=invitation.candidate_id),
         "roles": ROLES,
         "role_names": ROLE_NAMES,
         "values": {"role": role, "started_on": date.today().isoformat(), "team": ""},
@@ -724,6 +727,9 @@ def hire_post(
     form: Annotated[EmployeeForm, Form()],
 ) -> Response:
     invitation = _completed(session, invitation_id)
+    if employee_of(session, candidate_id=invitation.candidate_id) is not None:
+        # A second submission (the back button, a second tab) adds no one: say so.
+        return _hire_page(request, session, invitation, status_code=409)
     start = _date(form.started_on)  # a hire has no end yet: the form sends none
     if start is None:
         return _hire_page(

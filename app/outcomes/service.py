@@ -119,15 +119,19 @@ def add_employee(
     return row
 
 
+def employee_of(session: Session, *, candidate_id: int) -> Employee | None:
+    """The team's row of this person, if they are on the team."""
+    return session.exec(select(Employee).where(Employee.candidate_id == candidate_id)).first()
+
+
 def hire(
     session: Session, *, invitation: Invitation, role: str, team: str, started_on: date
 ) -> Employee:
-    """A hired candidate joins the team with the assessment they already took."""
+    """A hired candidate joins the team with the assessment they already took (someone on the
+    team already stays as they are: their row is returned)."""
     if role not in ROLES:
         raise EmployeeError(N_("Choose the employee's role."))
-    existing = session.exec(
-        select(Employee).where(Employee.candidate_id == invitation.candidate_id)
-    ).first()
+    existing = employee_of(session, candidate_id=invitation.candidate_id)
     if existing is not None:
         return existing
     row = Employee(

@@ -527,12 +527,26 @@ def test_a_hired_candidate_joins_the_team_from_their_report(
     employee = db.exec(select(Employee)).one()
     assert (employee.candidate_id, employee.invitation_id) == (inv.candidate_id, inv.id)
     assert (employee.team, employee.started_on) == ("Казань", date(2026, 12, 1))
+    # Once on the team, the hire page says so and links to the team instead of the form.
+    shown = parse(admin.get(f"/invitations/{inv.id}/hire?lang=en").text)
+    note = shown.find(id="already-on-team")
+    assert note is not None and "Вера Новикова is already on the sales team" in note.text
+    assert (
+        note.find("a", href="/team") is not None
+        and shown.find("form", action=f"/invitations/{inv.id}/hire") is None
+    )
+    # A second submission (back button, a second tab) says the same, truthfully: no "added".
     again = admin.post(
-        f"/invitations/{inv.id}/hire",
-        data={"csrf_token": _csrf(admin), "role": "farmer", "started_on": "2026-12-02"},
+        f"/invitations/{inv.id}/hire?lang=en",
+        data={"csrf_token": _csrf(admin), "role": "hunter", "started_on": "2026-12-02"},
         follow_redirects=False,
     )
-    assert again.status_code == 303 and len(db.exec(select(Employee)).all()) == 1
+    assert again.status_code == 409 and "location" not in again.headers
+    note = parse(again.text).find(id="already-on-team")
+    assert note is not None and "nothing was added or changed" in note.text
+    db.expire_all()
+    employee = db.exec(select(Employee)).one()
+    assert (employee.role, employee.started_on) == ("farmer", date(2026, 12, 1))
     # Once on the team, the report links to the team instead of offering to add them again.
     report = admin.get(f"/invitations/{inv.id}/report").text
     assert 'id="team-link"' in report and f'href="/invitations/{inv.id}/hire"' not in report
