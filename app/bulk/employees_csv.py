@@ -16,7 +16,7 @@ and whole-file refusals), with the team's own columns and rules:
 from __future__ import annotations
 
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 
 from app.bulk.csv_import import (
@@ -123,6 +123,9 @@ class EmployeeRow:
     team: str
     started_on: date
     ended_on: date | None
+    # The row as written (cells joined by the file's delimiter, cut to RAW_MAX): a row refused
+    # later, against the team, is shown as the reader's own rows are.
+    raw: str = ""
 
 
 class EmployeeFile(ParsedFile[EmployeeRow]):
@@ -157,15 +160,15 @@ def parse_employees_csv(
         if not any(cell.strip() for cell in record):
             continue
         outcome = _read_row(line, record, columns=columns, width=width)
+        raw = table.delimiter.join(record)[:RAW_MAX]
         if isinstance(outcome, EmployeeRow):
             first = first_row_of_email.get(outcome.email)
             if first is None:
                 first_row_of_email[outcome.email] = line
-                result.rows.append(outcome)
+                result.rows.append(replace(outcome, raw=raw))
                 continue
             outcome = ("email_duplicate", {"row": first})
         code, values = outcome
-        raw = table.delimiter.join(record)[:RAW_MAX]
         result.rejected.append(Rejected(line, code, raw, values))
     return result
 

@@ -46,6 +46,14 @@ SIMPLE: dict[str, str] = {
     "date_invalid": N_("“%(value)s” is not a date; write it as DD.MM.YYYY"),
     "end_before_start": N_("The end date is before the start date"),
     "employee_no_rows": N_("The file has a header but no employees below it."),
+    "employee_name_shared": N_(
+        "More than one employee on the team has this name and no email: the row could be any "
+        "of them, so it is skipped rather than guessed"
+    ),
+    "employee_name_rows": N_(
+        "Rows %(rows)s have the same name, and the employee of that name on the team has no "
+        "email: which row is them cannot be told, so these rows are skipped"
+    ),
     "malformed": N_(
         "The file cannot be read as CSV near row %(row)s (%(detail)s); check the quotes there."
     ),

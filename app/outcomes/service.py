@@ -164,6 +164,8 @@ class TeamImport:
     rejected: list[Rejected] = field(default_factory=list)
     notes: list[Note] = field(default_factory=list)
     error: FileError | None = None
+    # Rows found by exact name among employees with no email (added by hand): line -> employee.
+    by_name: dict[int, int] = field(default_factory=dict)
 
     def audit_details(self) -> dict[str, Any]:
         """Counts only: the rows are personal data."""
@@ -182,6 +184,18 @@ def _team_by_email(session: Session) -> dict[str, tuple[Employee, Candidate]]:
     return {person.email.casefold(): (e, person) for e, person in rows if person.email}
 
 
+def _team_without_email(session: Session) -> dict[str, list[tuple[Employee, Candidate]]]:
+    """Employees with no email (added by hand), by their name as the deals import matches it."""
+    rows = session.exec(
+        select(Employee, Candidate).join(Candidate, col(Candidate.id) == Employee.candidate_id)
+    ).all()
+    out: dict[str, list[tuple[Employee, Candidate]]] = defaultdict(list)
+    for e, person in rows:
+        if not person.email:
+            out[_name_key(person.name)].append((e, person))
+    return out
+
+
 def _changes(row: EmployeeRow, employee: Employee, person: Candidate) -> list[str]:
     now = {
         "name": person.name,
@@ -190,27 +204,52 @@ def _changes(row: EmployeeRow, employee: Employee, person: Candidate) -> list[st
         "started_on": employee.started_on,
         "ended_on": employee.ended_on,
     }
-    return [k for k, v in now.items() if getattr(row, k) != v]
+    changed = [k for k, v in now.items() if getattr(row, k) != v]
+    # Found by name: the file gives an email the employee had none of.
+    return changed if person.email else ["email", *changed]
 
 
 def plan_team_import(session: Session, *, data: bytes) -> TeamImport:
     """Sort a team file's rows into new employees, employees whose fields change (matched by
-    email) and broken rows. Reads only."""
+    email, or by exact name among employees with no email) and broken rows. Reads only."""
     parsed = parse_employees_csv(data, max_bytes=TEAM_FILE_MAX_BYTES, max_rows=TEAM_FILE_MAX_ROWS)
-    plan = TeamImport(rejected=parsed.rejected, notes=parsed.notes, error=parsed.error)
+    plan = TeamImport(rejected=list(parsed.rejected), notes=parsed.notes, error=parsed.error)
     if parsed.error is not None:
         return plan
     team = _team_by_email(session)
+    # An employee added by hand without an email is found by exact name, once: a name two
+    # such employees share, or two rows give, is not guessed (the row is skipped, and says why).
+    unnamed = _team_without_email(session)
+    rows_by_name: dict[str, list[int]] = defaultdict(list)
+    for row in parsed.rows:
+        if row.email not in team:
+            rows_by_name[_name_key(row.name)].append(row.line)
     for row in parsed.rows:
         found = team.get(row.email)
         if found is None:
-            plan.new.append(row)
-            continue
+            key = _name_key(row.name)
+            namesakes = unnamed.get(key, [])
+            if len(namesakes) > 1:
+                plan.rejected.append(Rejected(row.line, "employee_name_shared", row.raw))
+                continue
+            if namesakes and len(rows_by_name[key]) > 1:
+                lines = ", ".join(str(n) for n in rows_by_name[key])
+                plan.rejected.append(
+                    Rejected(row.line, "employee_name_rows", row.raw, {"rows": lines})
+                )
+                continue
+            if not namesakes:
+                plan.new.append(row)
+                continue
+            found = namesakes[0]
+            assert found[0].id is not None
+            plan.by_name[row.line] = found[0].id
         changed = _changes(row, *found)
         if changed:
             plan.updated.append((row, changed))
         else:
             plan.unchanged += 1
+    plan.rejected.sort(key=lambda r: r.line)
     return plan
 
 
@@ -233,7 +272,14 @@ def import_team(session: Session, *, data: bytes) -> TeamImport:
             checked=True,  # new: matched no employee's email
         )
     for row, _changed in plan.updated:
-        employee, person = team[row.email]
+        if row.line in plan.by_name:
+            employee = session.get(Employee, plan.by_name[row.line])
+            assert employee is not None
+            person = session.get(Candidate, employee.candidate_id)
+            assert person is not None
+            person.email = row.email  # found by name: the file gives them their email
+        else:
+            employee, person = team[row.email]
         person.name = row.name
         employee.role, employee.team = row.role, row.team
         employee.started_on, employee.ended_on = row.started_on, row.ended_on

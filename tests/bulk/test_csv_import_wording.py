@@ -21,6 +21,7 @@ SPECIAL = {
     "team_too_long": {"max": 100},
     "employee_columns_missing": {"columns": ("role", "started_on")},
     "employee_no_header": {"columns": ("name", "email")},
+    "employee_name_rows": {"rows": "2, 5"},
 }
 VALUES = {"row": 7, "value": "x@", "detail": "unexpected end of data"}
 

@@ -156,3 +156,70 @@ def test_the_cli_previews_then_imports_the_team(
     assert "0 new, 0 updated, 2 unchanged" in capsys.readouterr().out
     db.expire_all()
     assert _employees(db) == 2
+
+
+def _hand_added(db: Session, name: str) -> Employee:
+    return add_employee(
+        db, name=name, email=None, role="hunter", team="", started_on=date(2022, 1, 10)
+    )
+
+
+def test_an_employee_added_by_hand_without_an_email_is_found_by_name_not_added_again(
+    admin: TestClient, db: Session
+) -> None:
+    # Spacing and case aside, as the deals import matches names.
+    olga = _hand_added(db, "  ольга   БЕЛОВА ")
+    db.commit()
+    r = _preview(admin, FILE)
+    doc = parse(r.text)
+    assert "1 новый сотрудник" in doc.one(data_count="new").text  # Пётр only
+    assert "1 сотрудник" in doc.one(data_count="updated").text
+    row = doc.one("li", data_row="2").text
+    assert "olga@example.com" in row and "почта" in row and "Найден по имени" in row
+    done = admin.post(
+        "/team/import/confirm", data={"csrf_token": _csrf(admin), "upload": _upload_id(r.text)}
+    )
+    assert done.status_code == 200
+    db.expire_all()
+    assert _employees(db) == 2
+    person = db.exec(select(Candidate).where(Candidate.id == olga.candidate_id)).one()
+    assert (person.name, person.email) == ("Ольга Белова", "olga@example.com")
+    assert db.get(Employee, olga.id).role == "farmer"
+    # From now on the email finds her: the same file again changes nothing.
+    again = parse(_preview(admin, FILE).text)
+    assert "0 новых сотрудников" in again.one(data_count="new").text
+    assert "У 2 сотрудников всё уже как в файле" in again.one(data_count="unchanged").text
+
+
+def test_a_name_two_employees_without_an_email_share_is_not_guessed(
+    admin: TestClient, db: Session
+) -> None:
+    _hand_added(db, "Ольга Белова")
+    _hand_added(db, "Ольга Белова")
+    db.commit()
+    r = _preview(admin, FILE)
+    doc = parse(r.text)
+    assert "1 новый сотрудник" in doc.one(data_count="new").text
+    assert "0 сотрудников" in doc.one(data_count="updated").text
+    assert "В 2 строках" in doc.one(data_count="rejected").text
+    reason = doc.one("tr", data_row="2").text
+    assert "несколько сотрудников с таким именем и без почты" in reason
+    assert "olga@example.com" in reason
+    admin.post(
+        "/team/import/confirm", data={"csrf_token": _csrf(admin), "upload": _upload_id(r.text)}
+    )
+    db.expire_all()
+    assert _employees(db) == 3  # the two by hand, and Пётр
+    assert db.exec(select(Candidate).where(Candidate.email == "olga@example.com")).first() is None
+
+
+def test_two_rows_of_the_name_of_an_employee_without_an_email_are_not_guessed(
+    admin: TestClient, db: Session
+) -> None:
+    _hand_added(db, "Ольга Белова")
+    db.commit()
+    data = FILE + "Ольга Белова;olga2@example.com;охотник;Казань;01.02.2024;\n".encode("cp1251")
+    doc = parse(_preview(admin, data).text)
+    assert "0 сотрудников" in doc.one(data_count="updated").text
+    for line in ("2", "5"):
+        assert "В строках 2, 5 одно и то же имя" in doc.one("tr", data_row=line).text
