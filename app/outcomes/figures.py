@@ -58,7 +58,7 @@ class Deal:
 @dataclass(frozen=True)
 class Figures:
     person: int
-    period: str  # "2026-03" or "2026-Q1"
+    period: str  # "2026-03" or "2026-Q1": a key that sorts; shown as ``period_label`` words
     won_deals: int
     revenue: Decimal
     new_clients: int
@@ -78,6 +78,13 @@ def period_of(day: date, kind: str) -> str:
     if kind == "quarter":
         return f"{day.year}-Q{(day.month - 1) // 3 + 1}"
     raise ValueError(f"period is month or quarter, not {kind!r}")
+
+
+def period_start(period: str) -> date:
+    """The first day of a period key ("2026-Q2" -> 2026-04-01, "2026-03" -> 2026-03-01)."""
+    year, rest = period.split("-")
+    month = (int(rest[1:]) - 1) * 3 + 1 if rest.startswith("Q") else int(rest)
+    return date(int(year), month, 1)
 
 
 def shift_period(period: str, step: int) -> str:

@@ -6,6 +6,7 @@ import hashlib
 from datetime import date
 from typing import Annotated, Any
 
+from babel.dates import format_date
 from fastapi import Depends, Form, HTTPException, Request
 from fastapi.responses import RedirectResponse, Response
 from markupsafe import Markup
@@ -44,7 +45,7 @@ from app.outcomes.crm import (
     read_table,
     stage_values,
 )
-from app.outcomes.figures import HEADLINE, period_of
+from app.outcomes.figures import HEADLINE, period_of, period_start
 from app.outcomes.service import (
     MIN_SAMPLE,
     ROLES,
@@ -456,8 +457,16 @@ def figures_page(request: Request, session: SessionDep) -> Response:
         "headline": {r: (figure,) if figure else HEADLINE[r] for r in ROLES},
         "people": people,
         "cell": by_person,
+        "period_labels": {p: period_label(p, staff_language(request)) for p in periods},
     }
     return render(request, "staff/team_figures.html", ctx)
+
+
+def period_label(period: str, language: str) -> str:
+    """A period key as its reader writes it: "Q1 2026" / "1-й кв. 2026", "March 2026" /
+    "март 2026" (Babel's stand-alone forms: a heading names the period on its own)."""
+    pattern = "qqq y" if "Q" in period else "LLLL y"
+    return format_date(period_start(period), pattern, locale=language)
 
 
 ROLE_NAMES = {

@@ -438,7 +438,7 @@ def test_the_figures_page_shows_each_roles_headline_figures_by_period(
     db.commit()
     _upload(admin, EXPORT.encode("cp1251"))
     page = admin.get("/team/figures?lang=ru").text
-    assert "Удержание клиентов" in page and "2026-Q1" in page
+    assert "Удержание клиентов" in page and "1-й кв. 2026" in page and ">2026-Q1" not in page
     assert "Ольга Белова" in page
     assert admin.get("/team/figures?period=month").status_code == 200
 
@@ -455,7 +455,7 @@ def test_the_figures_page_shows_any_figure_for_every_role(admin: TestClient, db)
     page = parse(admin.get("/team/figures?figure=revenue&period=month").text)
     tables = page.find_all("table", class_="figures")
     assert [t.get("data-figure") for t in tables] == ["revenue"]
-    assert "120 000" in tables[0].text and "2026-03" in tables[0].text
+    assert "120 000" in tables[0].text and "March 2026" in tables[0].text
     assert page.one("a", href="/team/figures?period=quarter&figure=revenue")
     # An unknown figure falls back to the headline ones.
     page = parse(admin.get("/team/figures?figure=nonsense").text)
@@ -464,6 +464,30 @@ def test_the_figures_page_shows_any_figure_for_every_role(admin: TestClient, db)
         "repeat_share",
         "reactivated",
     ]
+
+
+@pytest.mark.parametrize(
+    ("query", "heading"),
+    [
+        ("period=quarter&lang=ru", "1-й кв. 2026"),
+        ("period=quarter&lang=en", "Q1 2026"),
+        ("period=month&lang=ru", "март 2026"),
+        ("period=month&lang=en", "March 2026"),
+    ],
+)
+def test_the_figures_page_names_periods_as_its_reader_writes_them(
+    admin: TestClient, db, query: str, heading: str
+) -> None:
+    add_employee(
+        db, name="Ольга Белова", email=None, role="farmer", team="", started_on=date(2024, 1, 1)
+    )
+    db.commit()
+    _upload(admin, EXPORT.encode("cp1251"))
+    page = parse(admin.get(f"/team/figures?{query}").text)
+    table = page.find_all("table", class_="figures")[0]
+    first = table.find_all("th", scope="col")[1]
+    # The stored key stays as it was; only the heading is in words.
+    assert first.text == heading and first.get("data-period") in ("2026-Q1", "2026-03")
 
 
 def test_the_figures_page_marks_the_period_not_over_yet(admin: TestClient, db) -> None:
@@ -477,7 +501,7 @@ def test_the_figures_page_marks_the_period_not_over_yet(admin: TestClient, db) -
     page = parse(admin.get("/team/figures?lang=en").text)
     table = page.find_all("table", class_="figures")[0]
     heads = [th.text for th in table.find_all("th", scope="col")]
-    assert heads[1] == "2026-Q1" and heads[-1].endswith("not over yet")
+    assert heads[1] == "Q1 2026" and heads[-1].endswith("not over yet")
     assert sum("not over yet" in h for h in heads) == 1
 
 
