@@ -453,6 +453,7 @@ def figures_page(request: Request, session: SessionDep) -> Response:
         "roles": ROLES,
         "role_names": ROLE_NAMES,
         "figure_names": FIGURE_NAMES,
+        "figure_definitions": FIGURE_DEFINITIONS,
         "figure": figure,
         "headline": {r: (figure,) if figure else HEADLINE[r] for r in ROLES},
         "people": people,
@@ -488,6 +489,38 @@ FIGURE_NAMES = {
     "reactivated": N_("reactivated clients"),
     "breadth": N_("products per client"),
     "qualified_leads": N_("qualified leads"),
+}
+
+
+# What the figures page's "How each figure is counted" says of each (figures.py's definitions,
+# in a reader's words; docs/outcomes.md gives the same table).
+FIGURE_DEFINITIONS = {
+    "won_deals": N_("Deals the employee won that were closed in the period."),
+    "revenue": N_("The total amount of those won deals."),
+    "new_clients": N_("Won deals that are the client's very first won deal in the imported data."),
+    "first_deal_revenue": N_("The total amount of those first deals."),
+    "repeat_share": N_(
+        "Of the period's won deals, the share whose client had already won a deal before, "
+        "with this employee or with anyone else."
+    ),
+    "retention": N_(
+        "Of the clients who bought from the employee in the period before, the share who "
+        "bought from them again in this one; empty when nobody bought in the period before."
+    ),
+    "purchase_frequency": N_(
+        "Won deals divided by the number of different clients who bought in the period."
+    ),
+    "average_deal": N_("Revenue divided by the number of won deals; empty without won deals."),
+    "reactivated": N_(
+        "Won deals whose client's previous purchase was more than six months earlier."
+    ),
+    "breadth": N_(
+        "How many different products each buying client took in the period, on average; empty "
+        "when the export has no products."
+    ),
+    "qualified_leads": N_(
+        "Deals created in the period that reached the qualified stage or were won."
+    ),
 }
 
 

@@ -490,6 +490,29 @@ def test_the_figures_page_names_periods_as_its_reader_writes_them(
     assert first.text == heading and first.get("data-period") in ("2026-Q1", "2026-03")
 
 
+@pytest.mark.parametrize(
+    ("lang", "summary", "retention"),
+    [
+        ("ru", "Как считается каждый показатель", "купил у него снова"),
+        ("en", "How each figure is counted", "bought from them again"),
+    ],
+)
+def test_the_figures_page_explains_every_figure_on_the_page(
+    admin: TestClient, lang: str, summary: str, retention: str
+) -> None:
+    """Not a repository path a user of the app cannot open: every figure in words, here."""
+    html = admin.get(f"/team/figures?lang={lang}").text
+    assert "docs/" not in html and "outcomes.md" not in html
+    help_ = parse(html).one("details", id="figure-help")
+    assert help_.one("summary").text == summary
+    explained = [d.get("data-figure") for d in help_.iter() if d.get("data-figure")]
+    assert explained == list(team_routes.FIGURE_NAMES)
+    for div in help_.iter():
+        if div.get("data-figure"):
+            assert div.one("dt").text and len(div.one("dd").text) > 20
+    assert retention in help_.one("div", data_figure="retention").text
+
+
 def test_the_figures_page_marks_the_period_not_over_yet(admin: TestClient, db) -> None:
     add_employee(
         db, name="Ольга Белова", email=None, role="farmer", team="", started_on=date(2024, 1, 1)
