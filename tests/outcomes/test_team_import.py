@@ -203,7 +203,7 @@ def test_a_name_two_employees_without_an_email_share_is_not_guessed(
     assert "0 сотрудников" in doc.one(data_count="updated").text
     assert "В 2 строках" in doc.one(data_count="rejected").text
     reason = doc.one("tr", data_row="2").text
-    assert "несколько сотрудников с таким именем и без почты" in reason
+    assert "несколько сотрудников без почты с таким именем" in reason
     assert "olga@example.com" in reason
     admin.post(
         "/team/import/confirm", data={"csrf_token": _csrf(admin), "upload": _upload_id(r.text)}
