@@ -179,6 +179,11 @@ def test_an_unmatched_name_is_given_to_no_one_until_the_admin_chooses(
     fields = form_fields(admin.get("/team").text, action="/team/deals/resolve")
     r = admin.post("/team/deals/resolve", data={**fields, "employee_id": "0"})
     assert r.status_code == 422
+    # Where the names come from: an erased employee's name can come back from the next export.
+    note = parse(admin.get("/team?lang=en").text).one("p", id="unmatched-source").text
+    assert "come from the CRM file itself" in note and "erased" in note
+    note = parse(admin.get("/team?lang=ru").text).one("p", id="unmatched-source").text
+    assert "из самого файла CRM" in note
     assert db.exec(select(Deal).where(Deal.responsible == "Пётр Иванов")).one().employee_id is None
 
 
