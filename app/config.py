@@ -187,6 +187,9 @@ class Settings(BaseSettings):
     retention_days_after_leaving: int = Field(default=365, ge=0, le=3650)
     # Apply the retention policy daily inside the server; off when cron runs `rolefit retention`.
     retention_worker: bool = True
+    # A client who has not bought for more than this many months and then buys counts as
+    # reactivated (the team's results; how long a pause means "lost" depends on the trade).
+    reactivation_months: int = Field(default=6, ge=1, le=60)
 
 
 def _listen_url() -> str:

@@ -437,7 +437,7 @@ def figures_page(request: Request, session: SessionDep) -> Response:
     # One figure for every role, or (none chosen) each role's headline figures.
     figure = request.query_params.get("figure", "")
     figure = figure if figure in FIGURE_NAMES else ""
-    rows = team_figures(session, period=period)
+    rows = team_figures(session, period=period, lapse_months=_lapse(request))
     periods = sorted({f.period for f in rows})[-6:]
     by_person = {(f.person, f.period): f for f in rows}
     people = session.exec(
@@ -454,6 +454,7 @@ def figures_page(request: Request, session: SessionDep) -> Response:
         "role_names": ROLE_NAMES,
         "figure_names": FIGURE_NAMES,
         "figure_definitions": FIGURE_DEFINITIONS,
+        "lapse_months": _lapse(request),
         "figure": figure,
         "headline": {r: (figure,) if figure else HEADLINE[r] for r in ROLES},
         "people": people,
@@ -493,7 +494,8 @@ FIGURE_NAMES = {
 
 
 # What the figures page's "How each figure is counted" says of each (figures.py's definitions,
-# in a reader's words; docs/outcomes.md gives the same table).
+# in a reader's words; docs/outcomes.md gives the same table). "reactivated" is in the template:
+# its pause is REACTIVATION_MONTHS, a number to put in the sentence.
 FIGURE_DEFINITIONS = {
     "won_deals": N_("Deals the employee won that were closed in the period."),
     "revenue": N_("The total amount of those won deals."),
@@ -511,9 +513,6 @@ FIGURE_DEFINITIONS = {
         "Won deals divided by the number of different clients who bought in the period."
     ),
     "average_deal": N_("Revenue divided by the number of won deals; empty without won deals."),
-    "reactivated": N_(
-        "Won deals whose client's previous purchase was more than six months earlier."
-    ),
     "breadth": N_(
         "How many different products each buying client took in the period, on average; empty "
         "when the export has no products."
@@ -584,9 +583,19 @@ def _period(value: str | None) -> str:
     return value if value in ("month", "quarter") else "quarter"
 
 
+def _lapse(request: Request) -> int:
+    """REACTIVATION_MONTHS: how long a client's pause must be for a purchase to reactivate."""
+    return int(request.app.state.settings.reactivation_months)
+
+
+def _evidence_by_role(request: Request, session: Session, period: str) -> list[RoleOutcomes]:
+    lapse = _lapse(request)
+    return [evidence_for_role(session, role=r, period=period, lapse_months=lapse) for r in ROLES]
+
+
 def _evidence_context(request: Request, session: SessionDep, *, fluid: bool) -> dict[str, Any]:
     period = _period(request.query_params.get("period"))
-    roles = [evidence_for_role(session, role=r, period=period) for r in ROLES]
+    roles = _evidence_by_role(request, session, period)
     language = staff_language(request)
     _moved, key = _proposal(roles)
     return {
@@ -597,7 +606,7 @@ def _evidence_context(request: Request, session: SessionDep, *, fluid: bool) -> 
         "moved_count": sum(len(r.evidence.moved) for r in roles),
         "role_names": ROLE_NAMES,
         "figure_names": FIGURE_NAMES,
-        "team": evidence_for_team(session, period=period),
+        "team": evidence_for_team(session, period=period, lapse_months=_lapse(request)),
         "extraversion": extraversion_correlation(session),
         "extraversion_need": MIN_SAMPLE,
         "period": period,
@@ -645,13 +654,13 @@ PeriodField = Annotated[str, Form(max_length=16)]
 
 
 def _shown_proposal(
-    session: Session, user: User, *, period: str, proposal: str
+    request: Request, session: Session, user: User, *, period: str, proposal: str
 ) -> tuple[list[RoleOutcomes], list[str]] | Response:
     """The proposal of the period the page showed, or a redirect back to the page if there is
     none now or it is no longer the one shown (new deals or results came in meanwhile)."""
     if not role_may(user.role, "matrix.edit"):
         raise HTTPException(status_code=403)
-    roles = [evidence_for_role(session, role=r, period=period) for r in ROLES]
+    roles = _evidence_by_role(request, session, period)
     moved, key = _proposal(roles)
     if not moved:
         return RedirectResponse(f"/team/evidence?period={period}&unchanged=1", status_code=303)
@@ -662,6 +671,7 @@ def _shown_proposal(
 
 @router.post("/evidence/accept")
 def accept(
+    request: Request,
     session: SessionDep,
     audit: StaffAudit,
     user: Manager,
@@ -671,7 +681,7 @@ def accept(
     """The proposal as a new matrix version: every moved cell at its proposed fit. Results are
     re-scored only when an admin chooses to, as after any matrix edit."""
     period = _period(period)
-    shown = _shown_proposal(session, user, period=period, proposal=proposal)
+    shown = _shown_proposal(request, session, user, period=period, proposal=proposal)
     if isinstance(shown, Response):
         return shown
     roles, moved = shown
@@ -698,6 +708,7 @@ def accept(
 
 @router.post("/evidence/reject")
 def reject(
+    request: Request,
     session: SessionDep,
     audit: StaffAudit,
     user: Manager,
@@ -707,7 +718,7 @@ def reject(
     """The administrator declines the proposal: the matrix stays; the rejection is recorded,
     and the page says so for as long as the evidence proposes the same cells."""
     period = _period(period)
-    shown = _shown_proposal(session, user, period=period, proposal=proposal)
+    shown = _shown_proposal(request, session, user, period=period, proposal=proposal)
     if isinstance(shown, Response):
         return shown
     _roles, moved = shown

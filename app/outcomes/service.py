@@ -603,12 +603,15 @@ def team_figures(session: Session, *, period: str, lapse_months: int = 6) -> lis
     )
 
 
-def complete_figures(session: Session, *, period: str, today: date) -> list[Figures]:
+def complete_figures(
+    session: Session, *, period: str, today: date, lapse_months: int = 6
+) -> list[Figures]:
     """``team_figures`` without the period still running on ``today``: a quarter exported
     halfway counts half its deals and gives clients half the time to buy again, which would
     pull down whoever has few periods (the newest hires) more than anyone."""
     running = period_of(today, period)
-    return [f for f in team_figures(session, period=period) if f.period < running]
+    rows = team_figures(session, period=period, lapse_months=lapse_months)
+    return [f for f in rows if f.period < running]
 
 
 def _extraversion_scales() -> tuple[str, str]:
@@ -735,7 +738,7 @@ class _Person:
 
 
 def _people(
-    session: Session, *, role: str, figure: str, period: str, today: date
+    session: Session, *, role: str, figure: str, period: str, today: date, lapse_months: int
 ) -> tuple[int, int, list[_Person]]:
     """Assessed employees of the role with results: their headline figure averaged over their
     periods, standardised within their team (markets differ), and their tenure."""
@@ -744,7 +747,8 @@ def _people(
     probs = type_probabilities_of(
         session, invitation_ids=[e.invitation_id for e in assessed if e.invitation_id]
     )
-    per_person = headline_by_person(complete_figures(session, period=period, today=today), figure)
+    done = complete_figures(session, period=period, today=today, lapse_months=lapse_months)
+    per_person = headline_by_person(done, figure)
     chosen = [e for e in assessed if e.id in per_person and e.invitation_id in probs]
     outcomes = standardised_within(
         [per_person[e.id or 0] for e in chosen], [e.team for e in chosen]
@@ -768,10 +772,16 @@ def evidence_for_role(
     figure: str | None = None,
     period: str = "quarter",
     today: date | None = None,
+    lapse_months: int = 6,
 ) -> RoleOutcomes:
     figure = figure or HEADLINE[role][0]
     in_role, assessed, people = _people(
-        session, role=role, figure=figure, period=period, today=today or date.today()
+        session,
+        role=role,
+        figure=figure,
+        period=period,
+        today=today or date.today(),
+        lapse_months=lapse_months,
     )
     matrix = current(session).matrix
     codes = type_codes()
@@ -803,7 +813,7 @@ class TeamOutcomes:
 
 
 def evidence_for_team(
-    session: Session, *, period: str = "quarter", today: date | None = None
+    session: Session, *, period: str = "quarter", today: date | None = None, lapse_months: int = 6
 ) -> TeamOutcomes:
     """Everyone at once: does a higher expected fit for one's own role go with better results
     on that role's headline figure?"""
@@ -817,6 +827,7 @@ def evidence_for_team(
             figure=HEADLINE[role][0],
             period=period,
             today=today or date.today(),
+            lapse_months=lapse_months,
         )
         role_fits = np.array([matrix.fit(c, role) for c in codes], dtype=float)
         for p in people:

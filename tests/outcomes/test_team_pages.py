@@ -298,7 +298,7 @@ def test_accepting_the_proposal_stores_a_new_matrix_version(
 ) -> None:
     same = Interval(0.0, -0.1, 0.1)
 
-    def fake(session, *, role, figure=None, period="quarter", today=None):
+    def fake(session, *, role, figure=None, period="quarter", today=None, lapse_months=6):
         moved = role == "farmer"
         types = (TypeEvidence("ILI", 10, 40.0, same, Interval(1.0, 0.5, 1.5), moved, 40),)
         ev = RoleEvidence(role, 200, True, types, same, same)
@@ -321,7 +321,7 @@ def _monthly_proposal(monkeypatch) -> None:
     """Evidence that moves ILI/farmer on monthly figures only."""
     same = Interval(0.0, -0.1, 0.1)
 
-    def fake(session, *, role, figure=None, period="quarter", today=None):
+    def fake(session, *, role, figure=None, period="quarter", today=None, lapse_months=6):
         moved = role == "farmer" and period == "month"
         types = (TypeEvidence("ILI", 10, 40.0, same, Interval(1.0, 0.5, 1.5), moved, 40),)
         ev = RoleEvidence(role, 200, True, types, same, same)
@@ -387,7 +387,7 @@ def test_a_role_with_enough_people_shows_its_chart_proposal_and_best_third(
 
     same = Interval(0.0, -0.1, 0.1)
 
-    def fake(session, *, role, figure=None, period="quarter", today=None):
+    def fake(session, *, role, figure=None, period="quarter", today=None, lapse_months=6):
         types = tuple(
             TypeEvidence(c, 50, 10.0, Interval(0.2, -0.3, 0.7), same, c == "ILI", 80)
             for c in type_codes()
@@ -415,7 +415,7 @@ def test_when_the_data_cannot_tell_the_page_says_what_difference_they_could_see(
 ) -> None:
     same = Interval(0.0, -0.1, 0.1)
 
-    def fake(session, *, role, figure=None, period="quarter", today=None):
+    def fake(session, *, role, figure=None, period="quarter", today=None, lapse_months=6):
         types = tuple(TypeEvidence(c, 50, 10.0, same, same, False, 50) for c in type_codes())
         # Half-width 0.3 at 90%: SE 0.182, so 80% power at (1.645 + 0.842) * 0.182 = 0.45.
         ev = RoleEvidence(role, 120, True, types, same, Interval(0.1, -0.2, 0.4))
@@ -625,3 +625,38 @@ def test_the_evidence_page_comes_as_a_pdf_in_the_readers_language(
     assert "Недостаточно данных по этой роли" in text and "Вся команда" in text
     audit = db.exec(select(func.count()).select_from(AuditEvent)).one()
     assert audit >= 1
+
+
+def test_the_pause_that_makes_a_client_reactivated_is_a_setting(admin: TestClient, db, app) -> None:
+    """REACTIVATION_MONTHS reaches the figures (and the evidence through the same function):
+    a client back after four and a half months is reactivated with 3, not with the default 6."""
+    import re
+
+    add_employee(
+        db, name="Ольга Белова", email=None, role="farmer", team="", started_on=date(2024, 1, 1)
+    )
+    db.commit()
+    export = (
+        "ID;Стадия сделки;Сумма;Ответственный;Компания;Дата создания;Дата закрытия\n"
+        "1;Сделка успешна;100;Ольга Белова;ООО Лес;02.01.2025;05.01.2025\n"
+        "2;Сделка успешна;100;Ольга Белова;ООО Лес;15.05.2025;20.05.2025\n"
+    )
+    _upload(admin, export.encode("cp1251"))
+
+    def q2_2025(page: str) -> str:
+        table = page.split('data-figure="reactivated">', 1)[1].split("</table>", 1)[0]
+        head = re.findall(r'data-period="([^"]+)"', table)
+        cells = re.findall(r"<td>([^<]*)</td>", table)
+        return cells[head.index("2025-Q2")]
+
+    assert app.state.settings.reactivation_months == 6
+    page = admin.get("/team/figures?figure=reactivated&lang=ru").text
+    assert q2_2025(page) == "0"
+    assert "больше чем за 6 месяцев до этой" in page
+
+    app.state.settings = app.state.settings.model_copy(update={"reactivation_months": 3})
+    page = admin.get("/team/figures?figure=reactivated&lang=ru").text
+    assert q2_2025(page) == "1"
+    assert "больше чем за 3 месяца до этой" in page
+    english = admin.get("/team/figures?figure=reactivated&lang=en").text
+    assert "more than 3 months earlier" in english
