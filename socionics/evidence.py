@@ -273,31 +273,58 @@ def role_evidence(
     )
 
 
-def fit_slope(
-    *, outcomes: np.ndarray, expected_fit: np.ndarray, covariates: np.ndarray | None = None
-) -> Interval | None:
-    """Across roles: outcome SDs per 10 points of the matrix's expected fit for each person's own
-    role (least squares with a t interval); None below ``MIN_PEOPLE``."""
-    y = np.asarray(outcomes, dtype=float)
+def _slope(y: np.ndarray, x: np.ndarray, covariates: np.ndarray | None) -> Interval | None:
+    """Least squares of the standardised outcome on x and the (centred) covariates: x's
+    coefficient with a t interval at ``LEVEL``; None when x does not vary."""
     n = len(y)
-    if n < MIN_PEOPLE:
+    if np.ptp(x) == 0:
         return None
-    y = _standardise(y)
-    columns = [np.ones(n), np.asarray(expected_fit, dtype=float) / 10]
+    columns = [np.ones(n), x]
     if covariates is not None and covariates.size:
         cov_x = np.asarray(covariates, dtype=float).reshape(n, -1)
         columns += list((cov_x - cov_x.mean(axis=0)).T)
-    x = np.column_stack(columns)
-    xtx_inv = np.linalg.pinv(x.T @ x)
-    beta = xtx_inv @ x.T @ y
-    dof = n - x.shape[1]
-    s2 = float(((y - x @ beta) ** 2).sum()) / dof
+    design = np.column_stack(columns)
+    xtx_inv = np.linalg.pinv(design.T @ design)
+    beta = xtx_inv @ design.T @ y
+    dof = n - design.shape[1]
+    s2 = float(((y - design @ beta) ** 2).sum()) / dof
     se = float(np.sqrt(s2 * xtx_inv[1, 1]))
     from scipy import stats
 
     t = float(stats.t.ppf(0.5 + LEVEL / 2, dof))
     b = float(beta[1])
     return Interval(mean=b, low=b - t * se, high=b + t * se)
+
+
+def fit_slope(
+    *, outcomes: np.ndarray, expected_fit: np.ndarray, covariates: np.ndarray | None = None
+) -> Interval | None:
+    """Across roles: outcome SDs per 10 points of the matrix's expected fit for each person's own
+    role (least squares with a t interval); None below ``MIN_PEOPLE``."""
+    y = np.asarray(outcomes, dtype=float)
+    if len(y) < MIN_PEOPLE:
+        return None
+    return _slope(_standardise(y), np.asarray(expected_fit, dtype=float) / 10, covariates)
+
+
+def associations(
+    *,
+    outcomes: np.ndarray,
+    predictors: dict[str, np.ndarray],
+    covariates: np.ndarray | None = None,
+) -> dict[str, Interval | None] | None:
+    """How one figure goes with each part of the assessment, one at a time: outcome SDs per unit
+    of each predictor, allowing for the covariates (least squares, t interval at ``LEVEL``);
+    None below ``MIN_PEOPLE``. With a pole's *probability* as the predictor, the slope is the
+    difference between people surely at that pole and people surely at the other, when the
+    probabilities are calibrated (regression calibration, as in ``role_evidence``)."""
+    y = np.asarray(outcomes, dtype=float)
+    if len(y) < MIN_PEOPLE:
+        return None
+    y = _standardise(y)
+    return {
+        name: _slope(y, np.asarray(x, dtype=float), covariates) for name, x in predictors.items()
+    }
 
 
 @dataclass(frozen=True)

@@ -45,12 +45,19 @@ class EffectRow:
 
 
 def effect_intervals(
-    rows: Sequence[EffectRow], *, title: str, desc: str, axis: str, fluid: bool = True
+    rows: Sequence[EffectRow],
+    *,
+    title: str,
+    desc: str,
+    axis: str,
+    fluid: bool = True,
+    label_width: int = LABEL,
 ) -> Markup:
-    """Effects in outcome SDs; the axis is symmetric around zero and at least ±1."""
+    """Effects in outcome SDs; the axis is symmetric around zero and at least ±1. Labels are
+    right-aligned in ``label_width`` (type codes need little; words need more)."""
     reach = max([1.0, *(max(abs(r.low), abs(r.high)) for r in rows)])
     # Room on the right for half of the last tick's number, which is centred on its value.
-    left, right = LABEL + 6, WIDTH - 18
+    left, right = label_width + 6, WIDTH - 18
 
     def x(v: float) -> float:
         return left + (v + reach) / (2 * reach) * (right - left)
@@ -69,7 +76,8 @@ def effect_intervals(
         y = TOP + ROW * i + ROW / 2
         row = ET.SubElement(group, "g")
         row.set("class", "rf-row")
-        add_text(row, LABEL, y + 5, clean(r.label), size=SMALL, bold=r.moved, anchor="end")
+        label = fit_text(clean(r.label), label_width - X0, SMALL, r.moved)
+        add_text(row, label_width, y + 5, label, size=SMALL, bold=r.moved, anchor="end")
         whisker = add_line(row, x(r.low), y, x(r.high), y, ACCENT, 2)
         whisker.set("class", "rf-whisker")
         ET.SubElement(

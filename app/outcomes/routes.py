@@ -553,6 +553,50 @@ def _chart(outcome: RoleOutcomes, language: str, *, fluid: bool = True) -> Marku
     )
 
 
+PREDICTOR_NAMES = {
+    "fit": N_("Fit for the role, +10"),
+    "EI": N_("Extraversion (E)"),
+    "SN": N_("Intuition (N)"),
+    "LF": N_("Logic (L)"),
+    "RI": N_("Rationality (J)"),
+}
+
+
+def _association_charts(
+    outcome: RoleOutcomes, language: str, *, fluid: bool = True
+) -> list[tuple[str, Markup]]:
+    """Each headline figure against the assessment: a chart per figure, a row per predictor."""
+    if not outcome.evidence.enough:
+        return []
+    t = translations(language).gettext
+    charts = []
+    for fa in outcome.associations:
+        rows = [
+            EffectRow(label=t(PREDICTOR_NAMES[name]), mean=iv.mean, low=iv.low, high=iv.high)
+            for name, iv in fa.effects.items()
+            if iv is not None
+        ]
+        if not rows:
+            continue
+        figure = t(FIGURE_NAMES[fa.figure])
+        chart = effect_intervals(
+            rows,
+            title=t(N_("%(figure)s and the assessment, with 90%% intervals")) % {"figure": figure},
+            desc=t(
+                N_(
+                    "Each row: how much better (right) or worse (left) people do on this figure, "
+                    "in standard deviations: per 10 points more fit for the role, or at the pole "
+                    "named rather than its opposite."
+                )
+            ),
+            axis=t(N_("worse ← results, standard deviations → better")),
+            fluid=fluid,
+            label_width=150,
+        )
+        charts.append((fa.figure, chart))
+    return charts
+
+
 def _proposal(roles: list[RoleOutcomes]) -> tuple[list[str], str]:
     """The moved cells, as the new version's note words them, and a short key naming this
     proposal: what the page showed is what an accept or a reject acts on."""
@@ -603,6 +647,9 @@ def _evidence_context(request: Request, session: SessionDep, *, fluid: bool) -> 
         "rejected": _rejection(session, key),
         "roles": roles,
         "charts": {r.role: _chart(r, language, fluid=fluid) for r in roles},
+        "association_charts": {
+            r.role: _association_charts(r, language, fluid=fluid) for r in roles
+        },
         "moved_count": sum(len(r.evidence.moved) for r in roles),
         "role_names": ROLE_NAMES,
         "figure_names": FIGURE_NAMES,

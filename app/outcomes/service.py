@@ -58,12 +58,13 @@ from socionics.evidence import (
     Interval,
     RoleEvidence,
     TopThirdShare,
+    associations,
     fit_slope,
     role_evidence,
     top_third,
 )
-from socionics.model import type_codes
-from socionics.recommend import type_probabilities
+from socionics.model import get_type, type_codes
+from socionics.recommend import BASE_DICHOTOMIES, type_probabilities
 
 ROLES = tuple(r.value for r in EmployeeRole)
 
@@ -727,6 +728,21 @@ class RoleOutcomes:
     # Each type's share among the role's top third by the headline figure against the rest;
     # None with too few people.
     benchmark: list[TopThirdShare] | None = None
+    # Each of the role's headline figures against each part of the assessment.
+    associations: tuple[FigureAssociations, ...] = ()
+
+
+# What each headline figure is set against: the expected fit for the role (per 10 points) and
+# the probability of each base dichotomy's high pole (E, N, L, J; E read from both
+# questionnaires where the person answered both, as in the type probabilities).
+PREDICTORS = ("fit", *BASE_DICHOTOMIES)
+
+
+@dataclass(frozen=True)
+class FigureAssociations:
+    figure: str
+    people: int
+    effects: dict[str, Interval | None]  # PREDICTORS → outcome SDs per unit; None: no spread
 
 
 @dataclass(frozen=True)
@@ -738,16 +754,15 @@ class _Person:
 
 
 def _people(
-    session: Session, *, role: str, figure: str, period: str, today: date, lapse_months: int
+    session: Session, *, role: str, figure: str, done: list[Figures], today: date
 ) -> tuple[int, int, list[_Person]]:
-    """Assessed employees of the role with results: their headline figure averaged over their
-    periods, standardised within their team (markets differ), and their tenure."""
+    """Assessed employees of the role with results: their figure averaged over their (complete)
+    periods ``done``, standardised within their team (markets differ), and their tenure."""
     staff = session.exec(select(Employee).where(Employee.role == role)).all()
     assessed = [e for e in staff if e.invitation_id is not None]
     probs = type_probabilities_of(
         session, invitation_ids=[e.invitation_id for e in assessed if e.invitation_id]
     )
-    done = complete_figures(session, period=period, today=today, lapse_months=lapse_months)
     per_person = headline_by_person(done, figure)
     chosen = [e for e in assessed if e.id in per_person and e.invitation_id in probs]
     outcomes = standardised_within(
@@ -775,14 +790,9 @@ def evidence_for_role(
     lapse_months: int = 6,
 ) -> RoleOutcomes:
     figure = figure or HEADLINE[role][0]
-    in_role, assessed, people = _people(
-        session,
-        role=role,
-        figure=figure,
-        period=period,
-        today=today or date.today(),
-        lapse_months=lapse_months,
-    )
+    today = today or date.today()
+    done = complete_figures(session, period=period, today=today, lapse_months=lapse_months)
+    in_role, assessed, people = _people(session, role=role, figure=figure, done=done, today=today)
     matrix = current(session).matrix
     codes = type_codes()
     outcomes = np.array([p.outcome for p in people])
@@ -803,7 +813,31 @@ def evidence_for_role(
         with_results=len(people),
         evidence=evidence,
         benchmark=top_third(codes=codes, outcomes=outcomes, type_probabilities=probs),
+        associations=tuple(
+            _associations(session, role=role, figure=f, done=done, today=today)
+            for f in HEADLINE[role]
+        ),
     )
+
+
+def _associations(
+    session: Session, *, role: str, figure: str, done: list[Figures], today: date
+) -> FigureAssociations:
+    """One headline figure against the expected fit for the role and each letter's
+    probability, one at a time, allowing for tenure (and team: outcomes are within-team)."""
+    _, _, people = _people(session, role=role, figure=figure, done=done, today=today)
+    codes = type_codes()
+    probs = np.array([p.probabilities for p in people]).reshape(len(people), len(codes))
+    fits = np.array([current(session).matrix.fit(c, role) for c in codes], dtype=float)
+    high = {
+        d: np.array([get_type(c).sign(d) > 0 for c in codes], dtype=float) for d in BASE_DICHOTOMIES
+    }
+    effects = associations(
+        outcomes=np.array([p.outcome for p in people]),
+        predictors={"fit": probs @ fits / 10, **{d: probs @ high[d] for d in BASE_DICHOTOMIES}},
+        covariates=np.array([p.tenure for p in people]).reshape(-1, 1),
+    )
+    return FigureAssociations(figure, len(people), effects or {})
 
 
 @dataclass(frozen=True)
@@ -820,15 +854,10 @@ def evidence_for_team(
     matrix = current(session).matrix
     codes = type_codes()
     outcomes, fits, tenure = [], [], []
+    today = today or date.today()
+    done = complete_figures(session, period=period, today=today, lapse_months=lapse_months)
     for role in ROLES:
-        _, _, people = _people(
-            session,
-            role=role,
-            figure=HEADLINE[role][0],
-            period=period,
-            today=today or date.today(),
-            lapse_months=lapse_months,
-        )
+        _, _, people = _people(session, role=role, figure=HEADLINE[role][0], done=done, today=today)
         role_fits = np.array([matrix.fit(c, role) for c in codes], dtype=float)
         for p in people:
             outcomes.append(p.outcome)

@@ -243,6 +243,14 @@ def test_the_demo_client_managers_get_a_verdict_a_best_third_and_a_moved_cell(
     assert [(t.code, t.prior_fit) for t in ev.moved] == [("LII", 25)]
     (lii,) = ev.moved
     assert lii.proposed_fit >= 60 and lii.people >= 3
+    # Each headline figure against the fit and the four letters, with intervals.
+    assert [a.figure for a in farmers.associations] == ["retention", "repeat_share", "reactivated"]
+    for a in farmers.associations:
+        assert a.people == farmers.with_results
+        assert list(a.effects) == ["fit", "EI", "SN", "LF", "RI"]
+        assert all(iv is not None and iv.low < iv.mean < iv.high for iv in a.effects.values())
+    retention = farmers.associations[0].effects["fit"]
+    assert retention is not None and retention.mean > 0  # the demo's results follow the matrix
 
 
 def test_erasing_an_employee_leaves_their_deals_without_a_name(db: Session, anna) -> None:

@@ -230,7 +230,15 @@ def test_the_demo_team_gets_a_verdict_for_the_whole_team(admin: TestClient, db, 
     # 30 client managers get the verdict, chart, best third and proposal; 2 to 4 people in
     # each other role are not enough.
     assert page.count("Недостаточно данных по этой роли") == 4
-    assert page.count('class="rf-chart"') == 1
+    # The type chart, and one chart per headline figure of the client manager (retention,
+    # repeat sales, reactivated clients) against the fit and the four letters.
+    assert page.count('class="rf-chart"') == 1 + 3
+    assert "Каждый показатель роли в сравнении с оценкой" in page
+    for figure in ("retention", "repeat_share", "reactivated"):
+        chart = page.split(f'<figure class="chart" data-figure="{figure}">', 1)[1]
+        chart = chart.split("</figure>", 1)[0]
+        assert chart.count('class="rf-row"') == 5, figure
+        assert "Соответствие, +10" in chart and "Рациональность (J)" in chart
     assert "Результаты согласуются с матрицей." in page
     assert "Ячейки, которые данные предлагают изменить" in page
     assert "Принять как новую версию матрицы" in page

@@ -145,3 +145,34 @@ def test_the_detectable_difference_is_seen_four_times_in_five() -> None:
     assert np.mean(estimates - z * se > 0) == pytest.approx(evidence.DETECT_POWER, abs=0.003)
     # A wider interval (a smaller team) can only see larger differences.
     assert evidence.Interval(0.1, -0.5, 0.7).detectable > iv.detectable
+
+
+def test_associations_are_least_squares_one_predictor_at_a_time() -> None:
+    """Against an independent computation (numpy's lstsq and scipy's t): each predictor's slope
+    on the standardised outcome, with tenure allowed for, and its 90% t interval."""
+    from scipy import stats
+
+    rng = np.random.default_rng(11)
+    n = 80
+    tenure = rng.uniform(0, 3, n)
+    p_e = rng.uniform(0, 1, n)
+    fit = rng.uniform(2, 9, n)
+    y = 0.8 * p_e + 0.1 * tenure + rng.standard_normal(n)
+    found = evidence.associations(
+        outcomes=y,
+        predictors={"EI": p_e, "fit": fit, "flat": np.full(n, 0.5)},
+        covariates=tenure.reshape(-1, 1),
+    )
+    assert found is not None and found["flat"] is None  # no spread, nothing to say
+    z = (y - y.mean()) / y.std()
+    for name, x in (("EI", p_e), ("fit", fit)):
+        design = np.column_stack([np.ones(n), x, tenure])
+        beta, rss, *_ = np.linalg.lstsq(design, z, rcond=None)
+        cov = rss[0] / (n - 3) * np.linalg.inv(design.T @ design)
+        half = stats.t.ppf(0.95, n - 3) * np.sqrt(cov[1, 1])
+        iv = found[name]
+        assert iv is not None
+        assert (iv.mean, iv.low, iv.high) == pytest.approx(
+            (beta[1], beta[1] - half, beta[1] + half)
+        )
+    assert evidence.associations(outcomes=y[: MIN_PEOPLE - 1], predictors={"EI": p_e[:29]}) is None
