@@ -106,6 +106,8 @@ class TypeEvidence:
     deviation: Interval  # from where the matrix puts the type, outcome SDs
     moved: bool
     proposed_fit: int  # == prior_fit unless moved
+    # The fit the evidence points to, with its LEVEL interval, on the matrix's 0-100 scale.
+    fit_interval: Interval | None = None
 
 
 @dataclass(frozen=True)
@@ -244,15 +246,19 @@ def role_evidence(
         dev_family = _interval(dev_w, mean, cov, z_family)
         moved = dev_family.excludes_zero and people[t] >= MIN_TYPE_WEIGHT
         proposed = int(np.clip(round(fits[t] + dev_family.mean * spread_f), 0, 100))
+        deviation = _interval(dev_w, mean, cov, z)
+        ends = (deviation.mean, deviation.low, deviation.high)
+        on_scale = [float(np.clip(fits[t] + d * spread_f, 0, 100)) for d in ends]
         found.append(
             TypeEvidence(
                 code=codes[t],
                 prior_fit=int(fits[t]),
                 people=float(people[t]),
                 effect=effect,
-                deviation=_interval(dev_w, mean, cov, z),
+                deviation=deviation,
                 moved=moved and proposed != int(fits[t]),
                 proposed_fit=proposed if moved else int(fits[t]),
+                fit_interval=Interval(*on_scale),
             )
         )
     in_group = fits >= GROUP_FIT

@@ -74,7 +74,7 @@ from app.outcomes.service import (
 from app.privacy.service import withdraw_assessment
 from app.web import TEMPLATES, render, staff_language, templates
 from app.web.labels import type_code
-from socionics.evidence import LEVEL, MIN_PEOPLE
+from socionics.evidence import LEVEL, MIN_PEOPLE, TypeEvidence
 from socionics.matrix import matrix_from_dict
 
 router = staff_router("team.view", prefix="/team")
@@ -601,7 +601,7 @@ def _proposal(roles: list[RoleOutcomes]) -> tuple[list[str], str]:
     """The moved cells, as the new version's note words them, and a short key naming this
     proposal: what the page showed is what an accept or a reject acts on."""
     moved = [
-        f"{t.code}/{r.role}: {t.prior_fit}→{t.proposed_fit} (n≈{t.people:.0f})"
+        f"{t.code}/{r.role}: {t.prior_fit}→{t.proposed_fit} (n≈{t.people:.0f}{_span(t)})"
         for r in roles
         for t in r.evidence.moved
     ]
@@ -609,6 +609,12 @@ def _proposal(roles: list[RoleOutcomes]) -> tuple[list[str], str]:
         f"{t.code}/{r.role}:{t.prior_fit}>{t.proposed_fit}" for r in roles for t in r.evidence.moved
     )
     return moved, hashlib.sha256(cells.encode()).hexdigest()[:12] if cells else ""
+
+
+def _span(t: TypeEvidence) -> str:
+    """The moved cell's interval on the 0-100 scale, for the new version's note."""
+    iv = t.fit_interval
+    return f", {round(LEVEL * 100)}%: {iv.low:.0f}–{iv.high:.0f}" if iv else ""
 
 
 def _rejection(session: Session, key: str) -> AuditEvent | None:

@@ -241,6 +241,9 @@ def test_the_demo_team_gets_a_verdict_for_the_whole_team(admin: TestClient, db, 
         assert "Соответствие, +10" in chart and "Рациональность (J)" in chart
     assert "Результаты согласуются с матрицей." in page
     assert "Ячейки, которые данные предлагают изменить" in page
+    assert "Куда указывают данные (90%-й интервал)" in page
+    lii = page.split("ЛИИ (LII)</td>", 1)[1].split("</tr>", 1)[0]
+    assert " … " in lii  # the moved cell's interval on the 0-100 scale
     assert "Принять как новую версию матрицы" in page
 
     # 40 people answered both questionnaires: too few to read extraversion from both yet.

@@ -50,6 +50,11 @@ def test_it_moves_the_one_cell_the_results_contradict() -> None:
     moved = ev.moved[0]
     assert moved.proposed_fit > moved.prior_fit
     assert moved.deviation.low > 0
+    # The same interval on the matrix's scale: the deviation times the spread of the fits.
+    iv = moved.fit_interval
+    assert iv is not None and moved.prior_fit < iv.low <= moved.proposed_fit <= iv.high
+    spread = float(np.std(FITS))
+    assert iv.low == pytest.approx(min(100.0, moved.prior_fit + moved.deviation.low * spread))
 
 
 def test_it_changes_nothing_when_results_follow_the_matrix() -> None:
