@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date
 
 import pytest
@@ -299,6 +300,7 @@ def test_accepting_the_demo_teams_proposal_stores_a_new_matrix_version(
     ]
     assert changed == [("LII", "farmer")]
     assert after.version.note.startswith("evidence: LII/farmer: 25→")
+    assert re.search(r"\(n≈\d+, 90%: \d+–\d+\)", after.version.note), after.version.note
     # With LII where the evidence put it, the page has nothing more to propose.
     page = admin.get("/team/evidence").text
     assert "Accept as a new matrix version" not in page
