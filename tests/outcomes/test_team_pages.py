@@ -643,8 +643,6 @@ def test_the_evidence_page_comes_as_a_pdf_in_the_readers_language(
 def test_the_pause_that_makes_a_client_reactivated_is_a_setting(admin: TestClient, db, app) -> None:
     """REACTIVATION_MONTHS reaches the figures (and the evidence through the same function):
     a client back after four and a half months is reactivated with 3, not with the default 6."""
-    import re
-
     add_employee(
         db, name="Ольга Белова", email=None, role="farmer", team="", started_on=date(2024, 1, 1)
     )
