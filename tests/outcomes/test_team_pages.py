@@ -243,6 +243,7 @@ def test_the_demo_team_gets_a_verdict_for_the_whole_team(admin: TestClient, db, 
     assert "Результаты согласуются с матрицей." in page
     assert "Ячейки, которые данные предлагают изменить" in page
     assert "Куда указывают данные (90%-й интервал)" in page
+    assert "встречаются: ЛИИ (LII)." in page  # what the best third suggests for hiring
     lii = page.split("ЛИИ (LII)</td>", 1)[1].split("</tr>", 1)[0]
     assert " … " in lii  # the moved cell's interval on the 0-100 scale
     assert "Принять как новую версию матрицы" in page
@@ -419,6 +420,10 @@ def test_a_role_with_enough_people_shows_its_chart_proposal_and_best_third(
     assert "Результаты согласуются с матрицей." in page
     assert "Принять как новую версию матрицы" in page
     assert "ЭСЭ (ESE) ✓" in page and "ИЛИ (ILI) ✓" not in page
+    assert (
+        "Для найма: среди лучшей трети в этой роли чаще" in page
+        and "встречаются: ЭСЭ (ESE)." in page
+    )
     # A verdict clear of zero needs no word on what the data could have seen.
     assert "была бы видна в четырёх случаях из пяти" not in page
 
@@ -432,8 +437,10 @@ def test_when_the_data_cannot_tell_the_page_says_what_difference_they_could_see(
         types = tuple(TypeEvidence(c, 50, 10.0, same, same, False, 50) for c in type_codes())
         # Half-width 0.3 at 90%: SE 0.182, so 80% power at (1.645 + 0.842) * 0.182 = 0.45.
         ev = RoleEvidence(role, 120, True, types, same, Interval(0.1, -0.2, 0.4))
-        return RoleOutcomes(role, HEADLINE_OF[role], 120, 120, 120, ev)
+        bench = [TopThirdShare(c, 0.06, 0.06, same) for c in type_codes()]
+        return RoleOutcomes(role, HEADLINE_OF[role], 120, 120, 120, ev, bench)
 
+    from socionics.evidence import TopThirdShare
     from socionics.model import type_codes
 
     HEADLINE_OF = {r: f[0] for r, f in team_routes.HEADLINE.items()}
@@ -441,6 +448,7 @@ def test_when_the_data_cannot_tell_the_page_says_what_difference_they_could_see(
     page = admin.get("/team/evidence?lang=ru").text
     assert page.count("Данные пока не позволяют судить: в интервал попадает") == 5
     assert page.count("настоящая разница в 0.5 стандартного отклонения была бы видна") == 5
+    assert page.count("эти результаты не подсказывают, какой тип предпочесть") == 5
     english = admin.get("/team/evidence?lang=en").text
     assert "a true difference of 0.5 standard deviations would be seen four times in five" in (
         english
