@@ -482,6 +482,15 @@ def _employee_keys(session: Session) -> dict[str, int]:
     return {k: v for k, v in keys.items() if k not in shared}
 
 
+def _deal_keys(session: Session) -> dict[str, int]:
+    """What a deal's responsible person is matched by: the team's emails and names, then the
+    names an admin matched by hand before, for what those leave."""
+    keys = _employee_keys(session)
+    for alias in session.exec(select(CrmName)).all():
+        keys.setdefault(alias.name_key, alias.employee_id)
+    return keys
+
+
 def import_deals(session: Session, *, data: bytes, mapping: Mapping) -> DealImport:
     """Every deal of the file, or none (DealFileError). The same file again changes nothing."""
     return store_deals(session, rows=parse_deals(data, mapping), source=mapping.name)
@@ -489,10 +498,7 @@ def import_deals(session: Session, *, data: bytes, mapping: Mapping) -> DealImpo
 
 def store_deals(session: Session, *, rows: list[DealRow], source: str) -> DealImport:
     """Create or update each deal by (source, CRM id), matched to the team by email or name."""
-    people = _employee_keys(session)
-    # Names an admin matched by hand before, for what the team's names and emails leave.
-    for alias in session.exec(select(CrmName)).all():
-        people.setdefault(alias.name_key, alias.employee_id)
+    people = _deal_keys(session)
     existing = {d.crm_id: d for d in session.exec(select(Deal).where(Deal.source == source))}
     summary = DealImport()
     unmatched: dict[str, int] = defaultdict(int)
@@ -536,9 +542,7 @@ def store_deals(session: Session, *, rows: list[DealRow], source: str) -> DealIm
 def match_waiting_deals(session: Session) -> int:
     """Give deals still waiting under a CRM name to the employee that name or email now
     matches (one just added or imported); how many."""
-    people = _employee_keys(session)
-    for alias in session.exec(select(CrmName)).all():
-        people.setdefault(alias.name_key, alias.employee_id)
+    people = _deal_keys(session)
     waiting = session.exec(
         select(Deal).where(col(Deal.employee_id).is_(None), Deal.responsible != "")
     ).all()
@@ -732,17 +736,14 @@ class RoleOutcomes:
     associations: tuple[FigureAssociations, ...] = ()
 
 
-# What each headline figure is set against: the expected fit for the role (per 10 points) and
-# the probability of each base dichotomy's high pole (E, N, L, J; E read from both
-# questionnaires where the person answered both, as in the type probabilities).
-PREDICTORS = ("fit", *BASE_DICHOTOMIES)
-
-
 @dataclass(frozen=True)
 class FigureAssociations:
     figure: str
     people: int
-    effects: dict[str, Interval | None]  # PREDICTORS → outcome SDs per unit; None: no spread
+    # "fit" (per 10 points of expected fit for the role) and each base dichotomy's high pole
+    # (E, N, L, J; E read from both questionnaires where answered) -> outcome SDs per unit;
+    # None: no spread to go by.
+    effects: dict[str, Interval | None]
 
 
 @dataclass(frozen=True)
@@ -753,22 +754,33 @@ class _Person:
     probabilities: list[float]  # in type_codes() order
 
 
-def _people(
-    session: Session, *, role: str, figure: str, done: list[Figures], today: date
-) -> tuple[int, int, list[_Person]]:
-    """Assessed employees of the role with results: their figure averaged over their (complete)
-    periods ``done``, standardised within their team (markets differ), and their tenure."""
-    staff = session.exec(select(Employee).where(Employee.role == role)).all()
+@dataclass(frozen=True)
+class _Role:
+    staff: list[Employee]
+    assessed: list[Employee]
+    probs: dict[int, list[float]]  # by invitation id
+
+
+def _role(session: Session, role: str) -> _Role:
+    """The role's employees, those assessed, and their type probabilities."""
+    staff = list(session.exec(select(Employee).where(Employee.role == role)).all())
     assessed = [e for e in staff if e.invitation_id is not None]
     probs = type_probabilities_of(
         session, invitation_ids=[e.invitation_id for e in assessed if e.invitation_id]
     )
+    return _Role(staff, assessed, probs)
+
+
+def _people(team: _Role, *, figure: str, done: list[Figures], today: date) -> list[_Person]:
+    """Assessed employees of the role with results: their figure averaged over their (complete)
+    periods ``done``, standardised within their team (markets differ), and their tenure."""
+    assessed, probs = team.assessed, team.probs
     per_person = headline_by_person(done, figure)
     chosen = [e for e in assessed if e.id in per_person and e.invitation_id in probs]
     outcomes = standardised_within(
         [per_person[e.id or 0] for e in chosen], [e.team for e in chosen]
     )
-    people = [
+    return [
         _Person(
             employee=e,
             outcome=float(outcomes[i]),
@@ -777,7 +789,6 @@ def _people(
         )
         for i, e in enumerate(chosen)
     ]
-    return len(staff), len(assessed), people
 
 
 def evidence_for_role(
@@ -792,15 +803,17 @@ def evidence_for_role(
     figure = figure or HEADLINE[role][0]
     today = today or date.today()
     done = complete_figures(session, period=period, today=today, lapse_months=lapse_months)
-    in_role, assessed, people = _people(session, role=role, figure=figure, done=done, today=today)
+    team = _role(session, role)
+    people = _people(team, figure=figure, done=done, today=today)
     matrix = current(session).matrix
     codes = type_codes()
+    fits = [matrix.fit(c, role) for c in codes]
     outcomes = np.array([p.outcome for p in people])
     probs = np.array([p.probabilities for p in people]).reshape(len(people), len(codes))
     evidence = role_evidence(
         role=role,
         codes=codes,
-        prior_fit=[matrix.fit(c, role) for c in codes],
+        prior_fit=fits,
         outcomes=outcomes,
         type_probabilities=probs,
         covariates=np.array([p.tenure for p in people]).reshape(-1, 1),
@@ -808,33 +821,32 @@ def evidence_for_role(
     return RoleOutcomes(
         role=role,
         figure=figure,
-        people_in_role=in_role,
-        assessed=assessed,
+        people_in_role=len(team.staff),
+        assessed=len(team.assessed),
         with_results=len(people),
         evidence=evidence,
         benchmark=top_third(codes=codes, outcomes=outcomes, type_probabilities=probs),
         associations=tuple(
-            _associations(session, role=role, figure=f, done=done, today=today)
+            _associations(_people(team, figure=f, done=done, today=today), f, fits)
             for f in HEADLINE[role]
         ),
     )
 
 
-def _associations(
-    session: Session, *, role: str, figure: str, done: list[Figures], today: date
-) -> FigureAssociations:
+def _associations(people: list[_Person], figure: str, fits: list[int]) -> FigureAssociations:
     """One headline figure against the expected fit for the role and each letter's
     probability, one at a time, allowing for tenure (and team: outcomes are within-team)."""
-    _, _, people = _people(session, role=role, figure=figure, done=done, today=today)
     codes = type_codes()
     probs = np.array([p.probabilities for p in people]).reshape(len(people), len(codes))
-    fits = np.array([current(session).matrix.fit(c, role) for c in codes], dtype=float)
     high = {
         d: np.array([get_type(c).sign(d) > 0 for c in codes], dtype=float) for d in BASE_DICHOTOMIES
     }
     effects = associations(
         outcomes=np.array([p.outcome for p in people]),
-        predictors={"fit": probs @ fits / 10, **{d: probs @ high[d] for d in BASE_DICHOTOMIES}},
+        predictors={
+            "fit": probs @ np.array(fits, dtype=float) / 10,
+            **{d: probs @ high[d] for d in BASE_DICHOTOMIES},
+        },
         covariates=np.array([p.tenure for p in people]).reshape(-1, 1),
     )
     return FigureAssociations(figure, len(people), effects or {})
@@ -857,7 +869,7 @@ def evidence_for_team(
     today = today or date.today()
     done = complete_figures(session, period=period, today=today, lapse_months=lapse_months)
     for role in ROLES:
-        _, _, people = _people(session, role=role, figure=HEADLINE[role][0], done=done, today=today)
+        people = _people(_role(session, role), figure=HEADLINE[role][0], done=done, today=today)
         role_fits = np.array([matrix.fit(c, role) for c in codes], dtype=float)
         for p in people:
             outcomes.append(p.outcome)
