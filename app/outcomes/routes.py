@@ -432,8 +432,7 @@ async def deals_upload(
 @router.get("/figures")
 def figures_page(request: Request, session: SessionDep) -> Response:
     """Every employee's ЦКП figures, by period, grouped by role."""
-    period = request.query_params.get("period", "quarter")
-    period = period if period in ("month", "quarter") else "quarter"
+    period = _period(request.query_params.get("period"))
     # One figure for every role, or (none chosen) each role's headline figures.
     figure = request.query_params.get("figure", "")
     figure = figure if figure in FIGURE_NAMES else ""
